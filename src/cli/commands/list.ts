@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { MIGRATION_STATUSES } from '../../planning/manifest.js';
+import { filterRows, formatListTsv, scanMigrations, type ListRow } from '../../planning/list.js';
+import { action, type ExitHolder } from '../action.js';
+import { projectContext } from '../context.js';
+import { alignColumns, paint, printJson, type Io } from '../output.js';
+
+function listJson(row: ListRow): Record<string, unknown> {
+  return {
+    slug: row.slug,
+    status: row.status,
+    cursor: row.cursor,
+    awaiting_review: row.awaitingReview,
+    last_touch: row.lastTouch,
+    cooldown_until: row.cooldownUntil,
+    reason: row.reason,
+    blocked: row.blocked,
+  };
+}
+
+function listText(io: Io, rows: ListRow[], headers: boolean): string {
+  if (rows.length === 0) return 'No migrations.\n';
+  const table = rows.map((row) => [
+    row.slug,
+    row.status,
+    row.cursor,
+    row.awaitingReview ? 'awaiting review' : '',
+    row.reason ?? '',
+  ]);
+  if (headers) table.unshift(['MIGRATION', 'STATUS', 'NEXT', 'REVIEW', 'REASON']);
+  const lines = alignColumns(table);
+  return (
+    lines
+      .map((line, i) => {
+        const row = rows[headers ? i - 1 : i];
+        if (row === undefined) return paint(io, 'bold', line);
+        return row.blocked || row.status === 'invalid-manifest' ? paint(io, 'red', line) : line;
+      })
+      .join('\n') + '\n'
+  );
+}
+
+export function registerList(program: Command, io: Io, exit: ExitHolder): void {
+  program
+    .command('list')
+    .description('list the migrations with their status and next step')
+    .addOption(new Option('--status <status>', 'only migrations with this status').choices([...MIGRATION_STATUSES]))
+    .option('--awaiting-review', 'only migrations awaiting a human review')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'tsv', 'json']).default('text'))
+    .option('--no-headers', 'omit the header row (text and tsv)')
+    .action(
+      action(
+        io,
+        exit,
+        async (
+          options: { status?: string; awaitingReview?: boolean; format: string; headers: boolean },
+          command: Command,
+        ) => {
+          const context = await projectContext(command);
+          const rows = filterRows(await scanMigrations(context.liveRoot, context.repoRoot), {
+            status: options.status,
+            awaitingReview: options.awaitingReview,
+          });
+          if (options.format === 'json') printJson(io, { live_root: context.liveRoot, migrations: rows.map(listJson) });
+          else if (options.format === 'tsv') io.stdout(formatListTsv(rows, { headers: options.headers }));
+          else io.stdout(listText(io, rows, options.headers));
+          return 0;
+        },
+      ),
+    );
+}

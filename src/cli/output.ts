@@ -1,0 +1,68 @@
+import { CairnError, isCairnError, messageOf } from '../errors.js';
+
+/** Version of every `--format json` document cairn prints. */
+export const JSON_SCHEMA_VERSION = 1;
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Colour allowed: stdout is a TTY and NO_COLOR is unset. */
+  color: boolean;
+  isTty: boolean;
+}
+
+export function processIo(): Io {
+  const isTty = process.stdout.isTTY === true;
+  const noColor = process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '';
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    color: isTty && !noColor,
+    isTty,
+  };
+}
+
+const CODES = { red: 31, yellow: 33, green: 32, dim: 2, bold: 1, cyan: 36 } as const;
+export type Colour = keyof typeof CODES;
+
+export function paint(io: Io, colour: Colour, text: string): string {
+  return io.color ? `\u001b[${CODES[colour]}m${text}\u001b[0m` : text;
+}
+
+/** `{ schema_version, ...payload }` as pretty JSON with a trailing newline. */
+export function printJson(io: Io, payload: Record<string, unknown>): void {
+  io.stdout(`${JSON.stringify({ schema_version: JSON_SCHEMA_VERSION, ...payload }, null, 2)}\n`);
+}
+
+/** Report an error the Terraform way: what happened, then what to run next. */
+export function reportError(io: Io, error: unknown, format: string | undefined): number {
+  const cairn: CairnError = isCairnError(error)
+    ? error
+    : new CairnError('internal', `Unexpected error: ${messageOf(error)}`, {
+        hint: 'This is a bug in cairn; please report it with the command you ran.',
+      });
+  if (format === 'json') {
+    const payload: Record<string, unknown> = { error: { code: cairn.code, message: cairn.message } };
+    if (cairn.hint !== undefined) (payload['error'] as Record<string, unknown>)['hint'] = cairn.hint;
+    if (cairn.path !== undefined) (payload['error'] as Record<string, unknown>)['path'] = cairn.path;
+    printJson(io, payload);
+  }
+  io.stderr(`Error: ${cairn.message}\n`);
+  if (cairn.hint !== undefined) io.stderr(`Hint: ${cairn.hint}\n`);
+  if (!isCairnError(error) && process.env['CAIRN_DEBUG'] === '1' && error instanceof Error && error.stack) {
+    io.stderr(`${error.stack}\n`);
+  }
+  return cairn.exitCode;
+}
+
+/** Pad cells into aligned columns (two spaces between). */
+export function alignColumns(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - [...cell].length)))
+      .join('  ')
+      .trimEnd(),
+  );
+}

@@ -1,0 +1,94 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { CairnError } from '../errors.js';
+import { gitTopLevel } from '../util/git.js';
+import { isWithin, resolveReal } from '../util/realpath.js';
+import { findProjectRoot, readProjectConfig } from './load.js';
+import { CONFIG_RELATIVE_PATH, DEFAULT_LOCK_TIMEOUT_MS, type ProjectConfig } from './schema.js';
+
+/** Where a command works: the repository, its config and its live migrations root. */
+export interface ProjectContext {
+  /** Repository root, symlinks resolved. */
+  repoRoot: string;
+  /** `.planning/config.json`, or null when running from flags alone. */
+  configPath: string | null;
+  config: ProjectConfig | null;
+  /** The migrations dir as configured or given (repo-relative when relative). */
+  migrationsDir: string;
+  /** The live migrations root, absolute, symlinks resolved. */
+  liveRoot: string;
+  lockTimeoutMs: number;
+  reviewPolicy: 'when-flagged' | 'always';
+}
+
+export interface ContextOptions {
+  cwd: string;
+  /** `--repo`: the repository root, instead of walking up from cwd. */
+  repo?: string | undefined;
+  /** `--migrations-dir`: overrides the config's `migrations_dir`. */
+  migrationsDir?: string | undefined;
+}
+
+/**
+ * Check that a migrations dir stays inside the repository and return it
+ * resolved. Used by `init` (before anything exists) and by every command.
+ */
+export function resolveLiveRoot(repoRoot: string, migrationsDir: string): string {
+  if (migrationsDir.trim() === '') {
+    throw new CairnError('invalid-config', 'migrations_dir must not be empty.', {
+      hint: 'Set "migrations_dir" in .planning/config.json, e.g. "migrations".',
+    });
+  }
+  const liveRoot = resolveReal(path.resolve(repoRoot, migrationsDir));
+  if (!isWithin(liveRoot, repoRoot) || liveRoot === repoRoot) {
+    throw new CairnError(
+      'invalid-config',
+      `migrations_dir escapes the repository: '${migrationsDir}' resolves to ${liveRoot}, which is not a directory below ${repoRoot}.`,
+      { hint: 'Choose a directory inside the repository, e.g. --migrations-dir migrations.' },
+    );
+  }
+  return liveRoot;
+}
+
+export async function resolveProjectContext(options: ContextOptions): Promise<ProjectContext> {
+  let repoRoot: string;
+  if (options.repo !== undefined) {
+    const given = path.resolve(options.cwd, options.repo);
+    if (!existsSync(given) || !statSync(given).isDirectory()) {
+      throw new CairnError('usage', `--repo ${options.repo}: no such directory (${given}).`);
+    }
+    repoRoot = resolveReal(given);
+  } else {
+    const found = await findProjectRoot(options.cwd);
+    if (found !== null) {
+      repoRoot = resolveReal(found);
+    } else if (options.migrationsDir !== undefined) {
+      repoRoot = resolveReal(gitTopLevel(options.cwd) ?? options.cwd);
+    } else {
+      throw new CairnError(
+        'not-initialized',
+        `No cairn project here: no ${CONFIG_RELATIVE_PATH} in ${path.resolve(options.cwd)} or any directory above it.`,
+        { hint: 'Run `cairn init` at the repository root, or pass --repo <dir> or --migrations-dir <dir>.' },
+      );
+    }
+  }
+
+  const configPath = path.join(repoRoot, CONFIG_RELATIVE_PATH);
+  const hasConfig = existsSync(configPath);
+  const config = hasConfig ? await readProjectConfig(configPath) : null;
+  const migrationsDir = options.migrationsDir ?? config?.migrations_dir;
+  if (migrationsDir === undefined) {
+    throw new CairnError('not-initialized', `No cairn project in ${repoRoot}: ${CONFIG_RELATIVE_PATH} is missing.`, {
+      hint: 'Run `cairn init` there, or pass --migrations-dir <dir>.',
+    });
+  }
+  return {
+    repoRoot,
+    configPath: hasConfig ? configPath : null,
+    config,
+    migrationsDir,
+    liveRoot: resolveLiveRoot(repoRoot, migrationsDir),
+    lockTimeoutMs: config?.lock_timeout_ms ?? DEFAULT_LOCK_TIMEOUT_MS,
+    reviewPolicy: config?.review ?? 'when-flagged',
+  };
+}

@@ -1,0 +1,104 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { CairnError } from '../errors.js';
+import { encodeJson, jsonObject } from '../json/index.js';
+import { mkdirDurable, writeFileDurable } from '../publish/durable-fs.js';
+import { gitTopLevel } from '../util/git.js';
+import { resolveReal } from '../util/realpath.js';
+import { resolveLiveRoot } from './context.js';
+import { readProjectConfig } from './load.js';
+import { CONFIG_RELATIVE_PATH } from './schema.js';
+
+/** Lines `.planning/.gitignore` must hold: local state never goes into git. */
+export const PLANNING_GITIGNORE_LINES = ['cairn.db', 'cairn.db-*', 'cairn.db.corrupt-*', 'work/'] as const;
+
+export const DEFAULT_MIGRATIONS_DIR = 'migrations';
+
+export interface InitOptions {
+  cwd: string;
+  repo?: string | undefined;
+  migrationsDir?: string | undefined;
+}
+
+export interface InitResult {
+  repoRoot: string;
+  configPath: string;
+  migrationsDir: string;
+  liveRoot: string;
+  /** Repo-relative paths this call created or changed. */
+  created: string[];
+  /** Repo-relative paths that were already as required. */
+  unchanged: string[];
+}
+
+/**
+ * Set up cairn in a repository: `.planning/config.json`, the migrations
+ * directory and `.planning/.gitignore`. Idempotent; never moves an existing
+ * migrations root.
+ */
+export async function initProject(options: InitOptions): Promise<InitResult> {
+  const repoRoot = resolveReal(
+    options.repo !== undefined ? path.resolve(options.cwd, options.repo) : (gitTopLevel(options.cwd) ?? options.cwd),
+  );
+  if (!existsSync(repoRoot)) {
+    throw new CairnError('usage', `--repo ${options.repo}: no such directory (${repoRoot}).`);
+  }
+  const configPath = path.join(repoRoot, CONFIG_RELATIVE_PATH);
+  const created: string[] = [];
+  const unchanged: string[] = [];
+
+  let migrationsDir = options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
+  const configExists = existsSync(configPath);
+  if (configExists) {
+    const existing = await readProjectConfig(configPath);
+    if (options.migrationsDir !== undefined && path.normalize(options.migrationsDir) !== path.normalize(existing.migrations_dir)) {
+      throw new CairnError(
+        'usage',
+        `cairn is already set up in ${repoRoot} with migrations_dir '${existing.migrations_dir}'; refusing to change it to '${options.migrationsDir}'.`,
+        { hint: `To move the migrations root, move the directory and edit ${CONFIG_RELATIVE_PATH} in one commit.` },
+      );
+    }
+    migrationsDir = existing.migrations_dir;
+  }
+  if (path.isAbsolute(migrationsDir)) {
+    migrationsDir = path.relative(repoRoot, resolveReal(migrationsDir)) || migrationsDir;
+  }
+  migrationsDir = migrationsDir.split(path.sep).join('/');
+  const liveRoot = resolveLiveRoot(repoRoot, migrationsDir);
+
+  if (existsSync(liveRoot) && !(await fs.stat(liveRoot)).isDirectory()) {
+    throw new CairnError('usage', `Cannot use ${liveRoot} as the migrations directory: it exists and is not a directory.`);
+  }
+
+  if (configExists) {
+    unchanged.push(CONFIG_RELATIVE_PATH);
+  } else {
+    await mkdirDurable(path.dirname(configPath));
+    const config = jsonObject();
+    config['migrations_dir'] = migrationsDir;
+    await writeFileDurable(configPath, encodeJson(config));
+    created.push(CONFIG_RELATIVE_PATH);
+  }
+
+  if (existsSync(liveRoot)) {
+    unchanged.push(`${migrationsDir}/`);
+  } else {
+    await mkdirDurable(liveRoot);
+    created.push(`${migrationsDir}/`);
+  }
+
+  const gitignorePath = path.join(repoRoot, '.planning', '.gitignore');
+  const current = existsSync(gitignorePath) ? await fs.readFile(gitignorePath, 'utf8') : null;
+  const present = new Set((current ?? '').split(/\r?\n/).map((line) => line.trim()));
+  const missing = PLANNING_GITIGNORE_LINES.filter((line) => !present.has(line));
+  if (missing.length === 0) {
+    unchanged.push('.planning/.gitignore');
+  } else {
+    const prefix = current === null || current === '' || current.endsWith('\n') ? (current ?? '') : `${current}\n`;
+    const header = current === null ? '# cairn local state (never committed)\n' : '';
+    await writeFileDurable(gitignorePath, `${prefix}${header}${missing.join('\n')}\n`);
+    created.push('.planning/.gitignore');
+  }
+
+  return { repoRoot, configPath, migrationsDir, liveRoot, created, unchanged };
+}

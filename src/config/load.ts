@@ -1,0 +1,67 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { CairnError, messageOf } from '../errors.js';
+import { PyFloat, readJsonFile, type JsonValue } from '../json/index.js';
+import { CONFIG_RELATIVE_PATH, ProjectConfigSchema, type ProjectConfig } from './schema.js';
+
+/** JSON as zod sees it: floats become numbers (zod's `.int()` still refuses 1.5). */
+function toPlain(value: JsonValue): unknown {
+  if (value instanceof PyFloat) return value.value;
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = toPlain(item);
+    return out;
+  }
+  return value;
+}
+
+function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues
+    .map((issue) => {
+      const where = issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.');
+      return `${where}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+/** Read and validate `<repoRoot>/.planning/config.json`. */
+export async function readProjectConfig(configPath: string): Promise<ProjectConfig> {
+  let raw: JsonValue;
+  try {
+    raw = await readJsonFile(configPath);
+  } catch (error) {
+    throw new CairnError('invalid-config', `Could not read cairn config ${configPath}: ${messageOf(error)}`, {
+      path: configPath,
+      hint: 'Fix the JSON in .planning/config.json (it must be an object with at least "migrations_dir").',
+    });
+  }
+  const parsed = ProjectConfigSchema.safeParse(toPlain(raw));
+  if (!parsed.success) {
+    throw new CairnError('invalid-config', `Invalid cairn config ${configPath}: ${describeIssues(parsed.error.issues)}`, {
+      path: configPath,
+      hint: 'See the "Configuration" section of the cairn README for the allowed keys.',
+    });
+  }
+  return parsed.data;
+}
+
+/**
+ * The nearest directory at or above `start` that holds `.planning/config.json`,
+ * the way git finds `.git`; null when there is none up to the filesystem root.
+ */
+export async function findProjectRoot(start: string): Promise<string | null> {
+  let dir = path.resolve(start);
+  for (;;) {
+    try {
+      const stat = await fs.stat(path.join(dir, CONFIG_RELATIVE_PATH));
+      if (stat.isFile()) return dir;
+    } catch {
+      // not here; keep walking up
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}

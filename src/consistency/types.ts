@@ -1,0 +1,38 @@
+/** Where a consistency check runs; each rule declares the modes it runs in (spec §4). */
+export type ValidationMode = 'planning-snapshot' | 'ready-publish' | 'execution-gate' | 'doctor';
+
+export const VALIDATION_MODES: readonly ValidationMode[] = ['planning-snapshot', 'ready-publish', 'execution-gate', 'doctor'];
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** One problem found in a migration directory or the live root. */
+export interface Finding {
+  severity: Severity;
+  mode: ValidationMode;
+  /** Stable finding code, e.g. `missing-plan`. */
+  code: string;
+  /** The migration slug, or `__transactions__` for live-root findings. */
+  slug: string;
+  /** Absolute path of the file or directory at fault. */
+  path: string;
+  message: string;
+  /** How to fix it. */
+  hint: string;
+}
+
+/** Options of one directory check. */
+export interface CheckOptions {
+  mode: ValidationMode;
+  repoRoot: string;
+  /**
+   * The slug the directory must be named for (`manifest-slug-mismatch`).
+   * Defaults to the directory's basename; the publish transaction passes the
+   * real slug when it validates a staged copy whose directory is `staged`.
+   */
+  slug?: string;
+  /**
+   * The live migration directory that state output refs point into; for a
+   * workspace or staged copy this differs from the checked directory.
+   */
+  publishedRoot?: string;
+}

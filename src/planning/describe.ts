@@ -1,0 +1,53 @@
+import { lstatSync } from 'node:fs';
+import path from 'node:path';
+import { CairnError, messageOf } from '../errors.js';
+import { loadManifest, type Manifest } from './manifest.js';
+import { loadState, type PlanningState } from './state.js';
+
+/** Everything `cairn status` shows about one migration. */
+export interface MigrationDescription {
+  slug: string;
+  path: string;
+  manifest: Manifest;
+  /** Null when the migration has no `.planning/state.json`. */
+  state: PlanningState | null;
+  /** Why the planning state could not be used, if it could not. */
+  stateError: string | null;
+}
+
+/**
+ * Load a migration's manifest and planning state for display. A missing or
+ * invalid manifest is an error (nothing to show); an invalid state is
+ * reported in `stateError` so the rest can still be shown.
+ */
+export async function describeMigration(slug: string, migrationDir: string, repoRoot: string): Promise<MigrationDescription> {
+  const manifestPath = path.join(migrationDir, 'manifest.json');
+  try {
+    lstatSync(manifestPath);
+  } catch {
+    throw new CairnError('invalid-manifest', `Migration '${slug}' has no manifest.json (${manifestPath}).`, {
+      path: manifestPath,
+      hint: `Run \`cairn doctor ${slug}\` to see what is wrong with it.`,
+    });
+  }
+  const manifest = await loadManifest(manifestPath);
+  const stateFile = path.join(migrationDir, '.planning', 'state.json');
+  let state: PlanningState | null = null;
+  let stateError: string | null = null;
+  let hasState = true;
+  try {
+    lstatSync(stateFile);
+  } catch {
+    hasState = false;
+  }
+  if (hasState) {
+    try {
+      state = await loadState(stateFile, { repoRoot, stateFile, publishedRoot: migrationDir });
+    } catch (error) {
+      stateError = messageOf(error);
+    }
+  } else if (manifest.status === 'planning') {
+    stateError = 'Planning migration is missing .planning/state.json.';
+  }
+  return { slug, path: migrationDir, manifest, state, stateError };
+}

@@ -1,0 +1,136 @@
+import { lstatSync } from 'node:fs';
+import path from 'node:path';
+import { messageOf } from '../errors.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
+import { collapseWhitespace } from '../util/text.js';
+import { listMigrationSlugs } from './live-root.js';
+import { loadManifest, type Manifest, type MigrationStatus } from './manifest.js';
+import { loadState } from './state.js';
+
+/** One migration as `cairn list` shows it (the v1 tool's columns, typed). */
+export interface ListRow {
+  slug: string;
+  /** The manifest status, or `invalid-manifest` when it is missing or unreadable. */
+  status: MigrationStatus | 'invalid-manifest';
+  /** `planning:<step>`, `planning:blocked`, a phase file, `blocked` or `(none)`. */
+  cursor: string;
+  awaitingReview: boolean;
+  lastTouch: string | null;
+  cooldownUntil: string | null;
+  /** Why the row is blocked, else the human review reason, else null. */
+  reason: string | null;
+  /** True when cairn cannot act on the migration until it is repaired. */
+  blocked: boolean;
+}
+
+export interface ListFilter {
+  status?: string | undefined;
+  awaitingReview?: boolean | undefined;
+}
+
+function exists(target: string): boolean {
+  try {
+    lstatSync(target);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function blockedManifestRow(slug: string, reason: string): ListRow {
+  return {
+    slug,
+    status: 'invalid-manifest',
+    cursor: 'blocked',
+    awaitingReview: false,
+    lastTouch: null,
+    cooldownUntil: null,
+    reason,
+    blocked: true,
+  };
+}
+
+async function cursorOf(
+  manifest: Manifest,
+  migrationDir: string,
+  repoRoot: string,
+): Promise<{ cursor: string; reason: string | null }> {
+  if (manifest.status === 'planning') {
+    const stateFile = path.join(migrationDir, '.planning', 'state.json');
+    if (!exists(stateFile)) return { cursor: 'planning:blocked', reason: 'planning-state-missing' };
+    try {
+      const state = await loadState(stateFile, { repoRoot, stateFile, publishedRoot: migrationDir });
+      return { cursor: `planning:${state.next_step}`, reason: null };
+    } catch {
+      return { cursor: 'planning:blocked', reason: 'planning-state-invalid' };
+    }
+  }
+  if (manifest.status === 'ready' || manifest.status === 'in-progress') {
+    if (manifest.current_phase === '') return { cursor: '(none)', reason: null };
+    const phase = manifest.phases.find((candidate) => candidate.name === manifest.current_phase);
+    if (phase === undefined) return { cursor: 'blocked', reason: 'invalid-current-phase' };
+    return { cursor: phase.file.split(path.sep).join('/'), reason: null };
+  }
+  return { cursor: '(none)', reason: null };
+}
+
+/** The list row of one visible migration directory. Never throws for bad files. */
+export async function listRow(liveRoot: string, repoRoot: string, slug: string): Promise<ListRow> {
+  const migrationDir = path.join(liveRoot, slug);
+  const manifestPath = path.join(migrationDir, 'manifest.json');
+  if (!exists(manifestPath)) return blockedManifestRow(slug, 'missing-manifest');
+  let manifest: Manifest;
+  try {
+    manifest = await loadManifest(manifestPath);
+  } catch (error) {
+    return blockedManifestRow(slug, `invalid-manifest: ${collapseWhitespace(messageOf(error))}`);
+  }
+  const { cursor, reason } = await cursorOf(manifest, migrationDir, repoRoot);
+  const reviewReason = manifest.human_review_reason;
+  return {
+    slug,
+    status: manifest.status,
+    cursor,
+    awaitingReview: manifest.awaiting_human_review,
+    lastTouch: manifest.last_touch,
+    cooldownUntil: manifest.cooldown_until,
+    reason: reason ?? (reviewReason !== null && reviewReason !== '' ? reviewReason : null),
+    blocked: reason !== null,
+  };
+}
+
+export function filterRows(rows: ListRow[], filter: ListFilter): ListRow[] {
+  return rows.filter(
+    (row) =>
+      (filter.status === undefined || row.status === filter.status) &&
+      (filter.awaitingReview !== true || row.awaitingReview),
+  );
+}
+
+/** Every visible migration's row, sorted by slug (a full scan of the files). */
+export async function scanMigrations(liveRoot: string, repoRoot: string): Promise<ListRow[]> {
+  const slugs = await listMigrationSlugs(liveRoot);
+  return mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug));
+}
+
+const NONE = '(none)';
+
+/** The v1 tool's TSV, byte for byte: header unless disabled, fields unescaped. */
+export function formatListTsv(rows: ListRow[], options: { headers: boolean }): string {
+  const lines: string[] = [];
+  if (options.headers) lines.push(['slug', 'status', 'cursor', 'awaiting_review', 'last_touch', 'cooldown', 'reason'].join('\t'));
+  for (const row of rows) {
+    lines.push(
+      [
+        row.slug,
+        row.status,
+        row.cursor,
+        row.awaitingReview ? 'yes' : 'no',
+        row.lastTouch ?? NONE,
+        row.cooldownUntil ?? NONE,
+        row.reason ?? NONE,
+      ].join('\t'),
+    );
+  }
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}

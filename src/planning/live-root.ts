@@ -1,0 +1,33 @@
+import { promises as fs } from 'node:fs';
+import { compareCodePoints } from '../util/compare.js';
+
+export const TRANSACTIONS_DIR = '__transactions__';
+export const INTENTIONAL_SKIPS_DIR = '__intentional_skips__';
+
+/**
+ * A name that can be a migration slug or a path segment cairn creates:
+ * non-empty, a single path component, not hidden, not internal (`__…`).
+ */
+export function isSafeSlug(name: string): boolean {
+  return name.length > 0 && !name.includes('/') && !name.startsWith('.') && !name.startsWith('__');
+}
+
+/**
+ * The visible migration directories under a live root, sorted by code point:
+ * real directories (not symlinks) whose names are safe slugs. A live root
+ * that is missing or not a directory has none.
+ */
+export async function listMigrationSlugs(liveRoot: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await fs.readdir(liveRoot, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw error;
+  }
+  return entries
+    .filter((entry) => entry.isDirectory() && !entry.isSymbolicLink() && isSafeSlug(entry.name))
+    .map((entry) => entry.name)
+    .sort(compareCodePoints);
+}
