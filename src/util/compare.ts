@@ -1,18 +1,25 @@
 /**
- * Order strings by Unicode code point, as Python sorts `str`. JavaScript's
- * default sort compares UTF-16 units, which puts astral characters
- * (U+10000 and above) before U+E000–U+FFFF.
+ * Compare two strings by Unicode code point, as Python compares `str`
+ * values (JavaScript's `<` compares UTF-16 units, which puts astral
+ * characters before U+E000..U+FFFF). A surrogate that is not part of a pair
+ * counts as its own code point, as it does in Python.
  */
 export function compareCodePoints(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const xSurrogate = x >= 0xd800 && x <= 0xdfff;
-    const ySurrogate = y >= 0xd800 && y <= 0xdfff;
-    if (xSurrogate !== ySurrogate) return xSurrogate ? 1 : -1;
-    return x - y;
+  const shorter = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < shorter && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === shorter) return a.length - b.length;
+  // Step back onto the high surrogate when the difference is in a low one.
+  if (i > 0 && isHighSurrogate(a.charCodeAt(i - 1)) && (isLowSurrogate(a.charCodeAt(i)) || isLowSurrogate(b.charCodeAt(i)))) {
+    i--;
   }
-  return a.length - b.length;
+  return (a.codePointAt(i) as number) - (b.codePointAt(i) as number);
+}
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
 }

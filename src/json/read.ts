@@ -1,0 +1,153 @@
+import { open } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
+import { JsonSyntaxError } from './errors.js';
+import { parseJson } from './parse.js';
+import { pyStrRepr } from './repr.js';
+import { Utf8DecodeError, decodeUtf8 } from './utf8.js';
+import type { JsonValue } from './value.js';
+
+/** The default size limit of {@link readJsonFile}: 32 MiB. */
+export const DEFAULT_MAX_JSON_BYTES = 32 * 1024 * 1024;
+
+export interface ReadJsonOptions {
+  /** Refuse files larger than this many bytes (default 32 MiB). */
+  maxBytes?: number;
+}
+
+/** A file over the size limit; checked with fstat before anything is read. */
+export class JsonFileTooLargeError extends Error {
+  constructor(
+    readonly size: number,
+    readonly maxBytes: number,
+  ) {
+    super(`file is ${size} bytes; cairn reads JSON documents of at most ${maxBytes} bytes`);
+    this.name = 'JsonFileTooLargeError';
+  }
+}
+
+/**
+ * A file that could not be opened or read. The message is Python's `OSError`
+ * text (`[Errno 2] No such file or directory: 'path'`); `code` is Node's
+ * error code (`ENOENT`), `cause` the original error.
+ */
+export class JsonFileReadError extends Error {
+  readonly code: string | undefined;
+
+  constructor(path: string, cause: unknown) {
+    super(pythonOsErrorText(path, cause), { cause });
+    this.name = 'JsonFileReadError';
+    this.code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  }
+}
+
+/**
+ * Read a UTF-8 text file as Python's `Path.read_text(encoding="utf-8")`
+ * does: strict decoding (a BOM is kept as U+FEFF) and universal newlines
+ * (`\r\n` and `\r` become `\n`).
+ *
+ * @throws JsonFileTooLargeError, JsonFileReadError, Utf8DecodeError
+ */
+export async function readTextFile(path: string, options: ReadJsonOptions = {}): Promise<string> {
+  const bytes = await readBoundedBytes(path, options.maxBytes ?? DEFAULT_MAX_JSON_BYTES);
+  const text = decodeUtf8(bytes);
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
+/**
+ * Read and parse a JSON document as the original does with
+ * `json.loads(path.read_text(encoding="utf-8"))`, so error positions match.
+ * Files larger than `maxBytes` (default 32 MiB) are refused unread.
+ *
+ * @throws JsonFileTooLargeError, JsonFileReadError or Utf8DecodeError when the
+ *   document cannot be loaded ({@link isJsonLoadFailure}); JsonSyntaxError
+ *   (or a subclass) when it is not valid JSON ({@link isJsonParseFailure}).
+ */
+export async function readJsonFile(path: string, options: ReadJsonOptions = {}): Promise<JsonValue> {
+  return parseJson(await readTextFile(path, options));
+}
+
+/** True for a document that was read but is not valid JSON ("Could not parse …"). */
+export function isJsonParseFailure(error: unknown): error is JsonSyntaxError {
+  return error instanceof JsonSyntaxError;
+}
+
+/**
+ * True for a document that could not be read or decoded: I/O failure, bad
+ * UTF-8, or over the size limit ("Could not load …").
+ */
+export function isJsonLoadFailure(error: unknown): error is JsonFileReadError | Utf8DecodeError | JsonFileTooLargeError {
+  return error instanceof JsonFileReadError || error instanceof Utf8DecodeError || error instanceof JsonFileTooLargeError;
+}
+
+async function readBoundedBytes(path: string, maxBytes: number): Promise<Uint8Array> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new JsonFileReadError(path, error);
+  }
+  try {
+    let size: number;
+    try {
+      size = (await handle.stat()).size;
+    } catch (error) {
+      throw new JsonFileReadError(path, error);
+    }
+    if (size > maxBytes) throw new JsonFileTooLargeError(size, maxBytes);
+    // Read to end of file, but never more than maxBytes + 1 (the file may grow).
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    let chunkSize = Math.min(Math.max(size + 1, 64 * 1024), maxBytes + 1);
+    for (;;) {
+      const chunk = new Uint8Array(chunkSize);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(chunk, 0, chunk.length, null));
+      } catch (error) {
+        throw new JsonFileReadError(path, error);
+      }
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > maxBytes) throw new JsonFileTooLargeError(total, maxBytes);
+      chunkSize = Math.min(Math.max(chunkSize, 64 * 1024), maxBytes + 1 - total);
+    }
+    return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, total);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** glibc's strerror text for the errors a file read can plausibly meet. */
+const STRERROR: Record<string, string> = {
+  EPERM: 'Operation not permitted',
+  ENOENT: 'No such file or directory',
+  EIO: 'Input/output error',
+  ENXIO: 'No such device or address',
+  EAGAIN: 'Resource temporarily unavailable',
+  ENOMEM: 'Cannot allocate memory',
+  EACCES: 'Permission denied',
+  EBUSY: 'Device or resource busy',
+  ENODEV: 'No such device',
+  ENOTDIR: 'Not a directory',
+  EISDIR: 'Is a directory',
+  EINVAL: 'Invalid argument',
+  ENFILE: 'Too many open files in system',
+  EMFILE: 'Too many open files',
+  EFBIG: 'File too large',
+  ENAMETOOLONG: 'File name too long',
+  ELOOP: 'Too many levels of symbolic links',
+  EOVERFLOW: 'Value too large for defined data type',
+  ESTALE: 'Stale file handle',
+};
+
+function pythonOsErrorText(path: string, cause: unknown): string {
+  const error = cause as NodeJS.ErrnoException | undefined;
+  const code = error?.code;
+  const errno = code === undefined ? undefined : (osConstants.errno as Record<string, number>)[code];
+  if (code === undefined || errno === undefined) {
+    return `${error instanceof Error ? error.message : String(cause)}: ${pyStrRepr(path)}`;
+  }
+  const text = STRERROR[code] ?? (error?.message ?? code).replace(/^[A-Z]+: /, '').replace(/,.*$/, '');
+  return `[Errno ${errno}] ${text}: ${pyStrRepr(path)}`;
+}
