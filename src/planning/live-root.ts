@@ -1,16 +1,12 @@
 import { promises as fs } from 'node:fs';
 import { compareCodePoints } from '../util/compare.js';
+import { isSafeSegment } from '../util/paths.js';
 
 export const TRANSACTIONS_DIR = '__transactions__';
 export const INTENTIONAL_SKIPS_DIR = '__intentional_skips__';
 
-/**
- * A name that can be a migration slug or a path segment cairn creates:
- * non-empty, a single path component, not hidden, not internal (`__…`).
- */
-export function isSafeSlug(name: string): boolean {
-  return name.length > 0 && !name.includes('/') && !name.startsWith('.') && !name.startsWith('__');
-}
+/** A safe slug (spec §1.2); the same rule as a safe path segment. */
+export const isSafeSlug = isSafeSegment;
 
 /**
  * The visible migration directories under a live root, sorted by code point:

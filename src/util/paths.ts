@@ -1,0 +1,119 @@
+import { lstatSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
+
+/*
+ * Path helpers with the semantics of Python's pathlib / os.path, which the v1
+ * format's rules are written in (spec §7 "Python path semantics").
+ */
+
+/**
+ * A safe slug / path segment (spec §1.2): non-empty, equal to its own last
+ * path component (no `/`), not starting with `.` and not starting with `__`.
+ */
+export function isSafeSegment(segment: string): boolean {
+  return segment !== '' && !segment.includes('/') && !segment.startsWith('.') && !segment.startsWith('__');
+}
+
+/** True when any `/`-separated component of `p` is `..`. */
+export function hasParentTraversal(p: string): boolean {
+  return p.split('/').includes('..');
+}
+
+/** `p` with the platform separator replaced by `/`. */
+export function toPosix(p: string): string {
+  return path.sep === '/' ? p : p.split(path.sep).join('/');
+}
+
+/**
+ * `str(PurePosixPath(p))`: repeated slashes collapsed (a leading `//` is kept,
+ * as POSIX allows), `.` components dropped, trailing slash removed, `..` kept
+ * as is; the empty path is `.`.
+ */
+export function purePosix(p: string): string {
+  let root = '';
+  if (p.startsWith('//') && !p.startsWith('///')) root = '//';
+  else if (p.startsWith('/')) root = '/';
+  const parts = p.split('/').filter((part) => part !== '' && part !== '.');
+  const joined = root + parts.join('/');
+  return joined === '' ? '.' : joined;
+}
+
+/**
+ * True when `child` is `parent` or lies below it (`Path.is_relative_to`).
+ * Both must already be absolute and resolved; the test is purely lexical.
+ */
+export function isInside(child: string, parent: string): boolean {
+  if (child === parent) return true;
+  const prefix = parent.endsWith(path.sep) ? parent : parent + path.sep;
+  return child.startsWith(prefix);
+}
+
+/**
+ * `os.path.realpath(p)` (non-strict), i.e. `Path(p).resolve()`: made absolute,
+ * then every component resolved left to right, following symlinks (a `..`
+ * after a symlink applies to the link's target, unlike `path.resolve`).
+ * Components that do not exist are appended as they are; a symlink loop
+ * stops resolution and the rest of the path is appended unresolved.
+ */
+export function resolvePath(p: string): string {
+  const seen = new Map<string, string | null>();
+  const start = path.isAbsolute(p) ? '' : process.cwd();
+  const [resolved] = joinReal(start === '' ? '/' : start, p, seen);
+  return resolved;
+}
+
+function joinReal(base: string, rest: string, seen: Map<string, string | null>): [string, boolean] {
+  let current = base;
+  let remaining = rest;
+  if (remaining.startsWith('/')) {
+    current = '/';
+    remaining = remaining.replace(/^\/+/, '');
+  }
+  while (remaining !== '') {
+    const slash = remaining.indexOf('/');
+    const name = slash < 0 ? remaining : remaining.slice(0, slash);
+    remaining = slash < 0 ? '' : remaining.slice(slash + 1);
+    if (name === '' || name === '.') continue;
+    if (name === '..') {
+      current = path.posix.dirname(current);
+      continue;
+    }
+    const next = current === '/' ? `/${name}` : `${current}/${name}`;
+    let isLink = false;
+    try {
+      isLink = lstatSync(next).isSymbolicLink();
+    } catch {
+      isLink = false;
+    }
+    if (!isLink) {
+      current = next;
+      continue;
+    }
+    if (seen.has(next)) {
+      const known = seen.get(next);
+      if (known !== null && known !== undefined) {
+        current = known;
+        continue;
+      }
+      return [joinRest(next, remaining), false];
+    }
+    seen.set(next, null);
+    let target: string;
+    try {
+      target = readlinkSync(next);
+    } catch {
+      current = next;
+      continue;
+    }
+    const [linked, ok] = joinReal(current, target, seen);
+    if (!ok) return [joinRest(linked, remaining), false];
+    seen.set(next, linked);
+    current = linked;
+  }
+  return [current, true];
+}
+
+function joinRest(base: string, rest: string): string {
+  if (rest === '') return base;
+  return base.endsWith('/') ? base + rest : `${base}/${rest}`;
+}

@@ -1,0 +1,61 @@
+import { describe, expect, test } from 'vitest';
+import { CairnError } from '../../src/errors.js';
+import { parseFinalDecision, reviewOutcome, splitLines, stripText } from '../../src/planning/acceptance.js';
+
+describe('splitLines / stripText (Python str.splitlines / str.strip)', () => {
+  test.each([
+    ['', []],
+    ['a', ['a']],
+    ['a\n', ['a']],
+    ['a\n\n', ['a', '']],
+    ['a\r\nb\rc\nd', ['a', 'b', 'c', 'd']],
+    ['a\u2028b\x85c\x1cd\ve\ff', ['a', 'b', 'c', 'd', 'e', 'f']],
+  ])('splitLines(%j)', (text, lines) => {
+    expect(splitLines(text)).toEqual(lines);
+  });
+
+  test('stripText trims Python whitespace but keeps U+FEFF', () => {
+    expect(stripText('\x1f\x85\u3000 a b\t\n')).toBe('a b');
+    expect(stripText('\ufeffa')).toBe('\ufeffa');
+  });
+});
+
+describe('reviewOutcome', () => {
+  test.each([
+    ['', 'clear'],
+    ['\n  \n\t\n', 'clear'],
+    ['No findings.', 'clear'],
+    ['Summary\n\nNO FINDINGS in this plan\n', 'clear'],
+    ['1. Phase 2 restates the test baseline.\n2. Missing rollback.\n', 'findings'],
+    ['1. x\nOtherwise no findings.', 'clear'],
+    ['findings: none', 'findings'],
+    ['no  findings', 'findings'],
+  ] as const)('%j is %s', (stdout, outcome) => {
+    expect(reviewOutcome(stdout)).toBe(outcome);
+  });
+});
+
+describe('parseFinalDecision', () => {
+  test.each([
+    ['final-decision: approve-auto — plan is incremental', 'approve-auto', 'plan is incremental'],
+    ['Assessment\nfinal-decision: reject — target is already minimal; refactor would be churn\n', 'reject', 'target is already minimal; refactor would be churn'],
+    ['FINAL-DECISION: Approve-Needs-Human - rollout needs sign-off', 'approve-needs-human', 'rollout needs sign-off'],
+    ['final-decision:approve-auto', 'approve-auto', 'approve-auto'],
+    ['   final-decision:   reject   ', 'reject', 'reject'],
+    ['final-decision: approve-auto —   ', 'approve-auto', 'approve-auto'],
+    ['final-decision: approve-auto—tight', 'approve-auto', 'tight'],
+    ['final-decision: reject - a — b - c', 'reject', 'a — b - c'],
+    ['final-decision: approve-auto — first\nfinal-decision: reject — second\n', 'reject', 'second'],
+    ['final-decision: reject — why\n\nThanks!\n(end)\n', 'reject', 'why'],
+    ['final-decision: approve-auto — ok\r\nfinal-decision: maybe\r\n', 'approve-auto', 'ok'],
+  ] as const)('%j', (stdout, decision, reason) => {
+    expect(parseFinalDecision(stdout)).toEqual({ decision, reason });
+  });
+
+  test.each(['', '\n\n', 'Looks good.', 'final-decision: approve', 'final-decision: approve-auto because', 'decision: reject', '> final-decision: reject'])(
+    'no decision in %j',
+    (stdout) => {
+      expect(() => parseFinalDecision(stdout)).toThrow(new CairnError('failed', 'Final review produced no output'));
+    },
+  );
+});
