@@ -10,3 +10,6 @@ export * from './live-root.js';
 export * from './resolve.js';
 export * from './list.js';
 export * from './describe.js';
+export * from './prompts.js';
+export * from './accept-step.js';
+export * from './sums.js';
