@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CairnError, messageOf } from '../errors.js';
-import { writeFileDurable } from '../publish/durable-fs.js';
+import { mkdirDurable, writeFileDurable } from '../publish/durable-fs.js';
 import { localTimestamp } from '../util/time.js';
 import { toPosix } from '../util/paths.js';
 import { parseFinalDecision, reviewOutcome } from './acceptance.js';
@@ -103,6 +103,7 @@ export async function acceptStepOutput(input: AcceptStepInput): Promise<AcceptSt
 
   const stagePath = await nextStageOutputPath(ws, input.step);
   const stageFile = toPosix(path.relative(ws, stagePath));
+  await mkdirDurable(path.dirname(stagePath));
   await writeFileDurable(stagePath, input.stdout);
   const next = completeStep(state, {
     step: input.step,
