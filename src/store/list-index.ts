@@ -1,0 +1,165 @@
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { CairnError } from '../errors.js';
+import { FINGERPRINT_FIELDS, type Fingerprint } from './fingerprint.js';
+import { toStoreJson, type StoreJson } from './json-values.js';
+import { prepared } from './statements.js';
+import { requireText } from './validate.js';
+
+/**
+ * One cached `list` row: the row payload and the fingerprints of the files it
+ * was computed from. Put a format version inside `row` if its shape may
+ * change between cairn versions: the store does not interpret it.
+ */
+export interface IndexEntry {
+  liveRoot: string;
+  slug: string;
+  deps: Fingerprint[];
+  row: StoreJson;
+  /** When the deps were fingerprinted (ms since the epoch). */
+  recordedAtMs: number;
+}
+
+/** An entry to store. */
+export interface IndexEntryInput {
+  slug: string;
+  /** Fingerprints taken BEFORE the files were read to compute `row`. */
+  deps: readonly Fingerprint[];
+  row: StoreJson;
+  /**
+   * `Date.now()` captured before the first dep was fingerprinted. Default: now,
+   * which is right only when the deps were fingerprinted just now.
+   */
+  recordedAtMs?: number;
+}
+
+const KINDS = new Set(['file', 'dir', 'missing', 'other']);
+const DECIMAL = /^\d+$/;
+
+function isFingerprint(value: unknown): value is Fingerprint {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.path === 'string' &&
+    path.isAbsolute(v.path) &&
+    typeof v.kind === 'string' &&
+    KINDS.has(v.kind) &&
+    Number.isSafeInteger(v.size) &&
+    Number.isSafeInteger(v.mode) &&
+    (['mtimeNs', 'ctimeNs', 'ino', 'dev'] as const).every((k) => typeof v[k] === 'string' && DECIMAL.test(v[k]))
+  );
+}
+
+/** Only the fingerprint fields, in a fixed order (so stored JSON is stable). */
+function depsJson(deps: readonly Fingerprint[], slug: string): string {
+  if (!Array.isArray(deps)) throw new CairnError('invalid-input', `deps of "${slug}" must be an array of fingerprints.`);
+  return JSON.stringify(
+    deps.map((dep, i) => {
+      if (!isFingerprint(dep)) throw new CairnError('invalid-input', `deps[${i}] of "${slug}" is not a fingerprint.`);
+      const out: Record<string, unknown> = { path: dep.path };
+      for (const field of FINGERPRINT_FIELDS) out[field] = dep[field];
+      return out;
+    }),
+  );
+}
+
+interface IndexRow {
+  slug: string;
+  recorded_at_ms: number;
+  deps: string;
+  row: string;
+}
+
+/** A stored row that no longer parses is treated as absent (it will be recomputed). */
+function toEntry(liveRoot: string, r: IndexRow): IndexEntry | null {
+  try {
+    const deps: unknown = JSON.parse(r.deps);
+    if (!Array.isArray(deps) || !deps.every(isFingerprint)) return null;
+    return { liveRoot, slug: r.slug, deps, row: JSON.parse(r.row) as StoreJson, recordedAtMs: r.recorded_at_ms };
+  } catch {
+    return null;
+  }
+}
+
+function rootKey(liveRoot: string): string {
+  return path.resolve(requireText(liveRoot, 'liveRoot'));
+}
+
+/** The cached entry for `slug` under `liveRoot`, or null. Check it with `isIndexEntryFresh` before use. */
+export function lookupIndex(db: Database.Database, liveRoot: string, slug: string): IndexEntry | null {
+  const root = rootKey(liveRoot);
+  const row = prepared(db, 'SELECT slug, recorded_at_ms, deps, row FROM list_index WHERE live_root = ? AND slug = ?').get(
+    root,
+    requireText(slug, 'slug'),
+  ) as IndexRow | undefined;
+  return row === undefined ? null : toEntry(root, row);
+}
+
+/**
+ * Cached entries under `liveRoot`, keyed by slug, read in one query: all of
+ * them, or only those in `slugs`.
+ */
+export function lookupIndexMany(db: Database.Database, liveRoot: string, slugs?: Iterable<string>): Map<string, IndexEntry> {
+  const root = rootKey(liveRoot);
+  const wanted = slugs === undefined ? null : new Set(slugs);
+  const rows = prepared(db, 'SELECT slug, recorded_at_ms, deps, row FROM list_index WHERE live_root = ?').all(root) as IndexRow[];
+  const entries = new Map<string, IndexEntry>();
+  for (const r of rows) {
+    if (wanted !== null && !wanted.has(r.slug)) continue;
+    const entry = toEntry(root, r);
+    if (entry !== null) entries.set(r.slug, entry);
+  }
+  return entries;
+}
+
+/** Stores (replacing) entries under `liveRoot` in one transaction; returns how many. */
+export function storeIndexMany(db: Database.Database, liveRoot: string, entries: Iterable<IndexEntryInput>): number {
+  const root = rootKey(liveRoot);
+  const now = Date.now();
+  const rows = [...entries].map((e) => {
+    const slug = requireText(e.slug, 'slug');
+    const recordedAtMs = e.recordedAtMs ?? now;
+    if (!Number.isSafeInteger(recordedAtMs) || recordedAtMs < 0) {
+      throw new CairnError('invalid-input', `recordedAtMs of "${slug}" must be a non-negative integer.`);
+    }
+    return [root, slug, recordedAtMs, depsJson(e.deps, slug), toStoreJson(e.row, `index row of "${slug}"`)] as const;
+  });
+  const upsert = prepared(
+    db,
+    `INSERT INTO list_index (live_root, slug, recorded_at_ms, deps, row) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (live_root, slug) DO UPDATE SET recorded_at_ms = excluded.recorded_at_ms, deps = excluded.deps, row = excluded.row`,
+  );
+  db.transaction(() => {
+    for (const r of rows) upsert.run(...r);
+  }).immediate();
+  return rows.length;
+}
+
+/** Stores (replacing) one entry. */
+export function storeIndex(
+  db: Database.Database,
+  liveRoot: string,
+  slug: string,
+  deps: readonly Fingerprint[],
+  row: StoreJson,
+  recordedAtMs?: number,
+): void {
+  storeIndexMany(db, liveRoot, [recordedAtMs === undefined ? { slug, deps, row } : { slug, deps, row, recordedAtMs }]);
+}
+
+/** Deletes every entry under `liveRoot` whose slug is not in `keep`; returns how many were deleted. */
+export function deleteIndexExcept(db: Database.Database, liveRoot: string, keep: Iterable<string>): number {
+  const root = rootKey(liveRoot);
+  const kept = new Set(keep);
+  const remove = prepared(db, 'DELETE FROM list_index WHERE live_root = ? AND slug = ?');
+  return db
+    .transaction(() => {
+      const slugs = prepared(db, 'SELECT slug FROM list_index WHERE live_root = ?').pluck().all(root) as string[];
+      let deleted = 0;
+      for (const slug of slugs) {
+        if (!kept.has(slug)) deleted += remove.run(root, slug).changes;
+      }
+      return deleted;
+    })
+    .immediate();
+}
