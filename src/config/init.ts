@@ -10,7 +10,7 @@ import { readProjectConfig } from './load.js';
 import { CONFIG_RELATIVE_PATH } from './schema.js';
 
 /** Lines `.planning/.gitignore` must hold: local state never goes into git. */
-export const PLANNING_GITIGNORE_LINES = ['cairn.db', 'cairn.db-*', 'cairn.db.corrupt-*', 'work/'] as const;
+export const PLANNING_GITIGNORE_LINES = ['cairn.db*', 'work/'] as const;
 
 export const DEFAULT_MIGRATIONS_DIR = 'migrations';
 

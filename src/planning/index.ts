@@ -13,3 +13,4 @@ export * from './describe.js';
 export * from './prompts.js';
 export * from './accept-step.js';
 export * from './sums.js';
+export * from './list-index.js';

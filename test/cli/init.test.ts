@@ -16,7 +16,7 @@ describe('cairn init', () => {
     expect(readFileSync(path.join(repo, '.planning', 'config.json'), 'utf8')).toBe('{\n  "migrations_dir": "migrations"\n}\n');
     expect(existsSync(path.join(repo, 'migrations'))).toBe(true);
     expect(readFileSync(path.join(repo, '.planning', '.gitignore'), 'utf8')).toBe(
-      '# cairn local state (never committed)\ncairn.db\ncairn.db-*\ncairn.db.corrupt-*\nwork/\n',
+      '# cairn local state (never committed)\ncairn.db*\nwork/\n',
     );
     expect(result.stdout).toContain('created    .planning/config.json\n');
     expect(result.stdout).toContain('created    migrations/\n');
@@ -36,7 +36,7 @@ describe('cairn init', () => {
     expect(payload.unchanged).toEqual(['.planning/config.json', 'plans/migrations/', '.planning/.gitignore']);
     expect(payload.migrations_dir).toBe('plans/migrations');
     expect(readFileSync(path.join(repo, '.planning', '.gitignore'), 'utf8')).toBe(
-      'notes.txt\ncairn.db\ncairn.db-*\ncairn.db.corrupt-*\nwork/\n',
+      'notes.txt\ncairn.db*\nwork/\n',
     );
   });
 

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { MIGRATION_STATUSES } from '../../planning/manifest.js';
-import { filterRows, formatListTsv, scanMigrations, type ListRow } from '../../planning/list.js';
+import { filterRows, formatListTsv, type ListRow } from '../../planning/list.js';
+import { listMigrations } from '../../planning/list-index.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { alignColumns, paint, printJson, type Io } from '../output.js';
+import { openServices } from '../services.js';
 
 function listJson(row: ListRow): Record<string, unknown> {
   return {
@@ -58,10 +60,15 @@ export function registerList(program: Command, io: Io, exit: ExitHolder): void {
           command: Command,
         ) => {
           const context = await projectContext(command);
-          const rows = filterRows(await scanMigrations(context.liveRoot, context.repoRoot), {
-            status: options.status,
-            awaitingReview: options.awaitingReview,
-          });
+          // The index lives in an initialised project's gitignored store only.
+          const services = context.configPath !== null ? openServices(context, io) : null;
+          let all: ListRow[];
+          try {
+            all = await listMigrations(context.liveRoot, context.repoRoot, services?.store ?? null);
+          } finally {
+            services?.close();
+          }
+          const rows = filterRows(all, { status: options.status, awaitingReview: options.awaitingReview });
           if (options.format === 'json') printJson(io, { live_root: context.liveRoot, migrations: rows.map(listJson) });
           else if (options.format === 'tsv') io.stdout(formatListTsv(rows, { headers: options.headers }));
           else io.stdout(listText(io, rows, options.headers));

@@ -1,0 +1,95 @@
+import path from 'node:path';
+import { readJsonFile, isJsonObject } from '../json/index.js';
+import { fingerprint, isIndexEntryFresh, type Fingerprint, type Store, type StoreJson } from '../store/index.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
+import { listMigrationSlugs } from './live-root.js';
+import { listRow, type ListRow } from './list.js';
+
+/** Bumped whenever `ListRow` changes shape, so old cached rows are recomputed. */
+const ROW_FORMAT = 1;
+
+/** The files and directories a migration's list row is computed from. */
+function baseDeps(migrationDir: string): string[] {
+  return [
+    migrationDir,
+    path.join(migrationDir, 'manifest.json'),
+    path.join(migrationDir, '.planning'),
+    path.join(migrationDir, '.planning', 'state.json'),
+    path.join(migrationDir, '.planning', 'stages'),
+  ];
+}
+
+/**
+ * Stage outputs named by a state file, found without validating it: a state
+ * that is invalid only because an output is missing becomes valid when the
+ * file appears, so those paths are dependencies too.
+ */
+async function outputDeps(migrationDir: string, repoRoot: string): Promise<string[]> {
+  let raw;
+  try {
+    raw = await readJsonFile(path.join(migrationDir, '.planning', 'state.json'));
+  } catch {
+    return [];
+  }
+  if (!isJsonObject(raw) || !Array.isArray(raw['completed_steps'])) return [];
+  const paths = new Set<string>();
+  for (const step of raw['completed_steps']) {
+    if (!isJsonObject(step) || !isJsonObject(step['outputs'])) continue;
+    const ref = step['outputs']['stdout'];
+    if (typeof ref !== 'string' || ref === '' || path.isAbsolute(ref)) continue;
+    paths.add(path.resolve(repoRoot, ref));
+  }
+  return [...paths];
+}
+
+function rowToJson(row: ListRow): StoreJson {
+  return { format: ROW_FORMAT, ...row } as unknown as StoreJson;
+}
+
+function rowFromJson(value: StoreJson): ListRow | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const record = value as Record<string, unknown>;
+  if (record['format'] !== ROW_FORMAT) return null;
+  const { format: _format, ...row } = record;
+  return row as unknown as ListRow;
+}
+
+async function computeEntry(liveRoot: string, repoRoot: string, slug: string) {
+  const migrationDir = path.join(liveRoot, slug);
+  const recordedAtMs = Date.now();
+  const deps: Fingerprint[] = baseDeps(migrationDir).map((dep) => fingerprint(dep));
+  const row = await listRow(liveRoot, repoRoot, slug);
+  for (const output of await outputDeps(migrationDir, repoRoot)) deps.push(fingerprint(output));
+  return { slug, deps, row, recordedAtMs };
+}
+
+/**
+ * Every visible migration's list row, served from the store's index where
+ * nothing it was computed from has changed (stat fields, git-index style,
+ * with racy-timestamp care) and recomputed elsewhere. Identical to a full
+ * scan by construction; without a store it is a full scan.
+ */
+export async function listMigrations(liveRoot: string, repoRoot: string, store: Store | null): Promise<ListRow[]> {
+  const slugs = await listMigrationSlugs(liveRoot);
+  if (store === null) return mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug));
+  const cached = store.lookupIndexMany(liveRoot, slugs);
+  const refreshed: Awaited<ReturnType<typeof computeEntry>>[] = [];
+  const rows = await mapWithConcurrency(slugs, 16, async (slug) => {
+    const entry = cached.get(slug);
+    if (entry !== undefined && isIndexEntryFresh(entry)) {
+      const row = rowFromJson(entry.row);
+      if (row !== null) return row;
+    }
+    const computed = await computeEntry(liveRoot, repoRoot, slug);
+    refreshed.push(computed);
+    return computed.row;
+  });
+  if (refreshed.length > 0) {
+    store.storeIndexMany(
+      liveRoot,
+      refreshed.map((entry) => ({ slug: entry.slug, deps: entry.deps, row: rowToJson(entry.row), recordedAtMs: entry.recordedAtMs })),
+    );
+  }
+  if (cached.size !== slugs.length || refreshed.length > 0) store.deleteIndexExcept(liveRoot, slugs);
+  return rows;
+}

@@ -1,0 +1,106 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LATEST_STORE_VERSION, STORE_MIGRATIONS, openStore } from '../../src/store/index.js';
+import { runCli } from '../helpers/cli.js';
+import { fixtureRepo } from '../helpers/fixture.js';
+import { initGitRepo } from '../helpers/git.js';
+import { tempDir } from '../helpers/tmp.js';
+
+function initialised(): string {
+  const repo = tempDir('cairn-info-');
+  initGitRepo(repo);
+  expect(runCli(['init'], { cwd: repo }).code).toBe(0);
+  return repo;
+}
+
+describe('cairn info', () => {
+  it('inspects without creating or migrating the store, and migrates on request', () => {
+    const repo = initialised();
+    const db = path.join(repo, '.planning', 'cairn.db');
+    const first = JSON.parse(runCli(['info', '--format', 'json'], { cwd: repo }).stdout);
+    expect(first.schema_version).toBe(1);
+    expect(first.config.migrations_dir).toBe('migrations');
+    expect(first.config.review).toBe('when-flagged');
+    expect(first.config.lock_timeout_ms).toBe(30000);
+    expect(first.store.exists).toBe(false);
+    expect(first.store.schema_version).toBe(0);
+    expect(first.store.pending_migrations.map((step: { version: number }) => step.version)).toEqual(STORE_MIGRATIONS.map((m) => m.version));
+    expect(existsSync(db)).toBe(false);
+
+    const dry = JSON.parse(runCli(['info', '--migrate', '--dry-run', '--format', 'json'], { cwd: repo }).stdout);
+    expect(dry.migration.dry_run).toBe(true);
+    expect(dry.migration.would_apply).toHaveLength(STORE_MIGRATIONS.length);
+    expect(existsSync(db)).toBe(false);
+
+    const migrated = runCli(['info', '--migrate'], { cwd: repo });
+    expect(migrated.code).toBe(0);
+    expect(migrated.stdout).toContain(`Applied: ${STORE_MIGRATIONS.map((m) => `${m.version} ${m.name}`).join(', ')}`);
+    const after = JSON.parse(runCli(['info', '--format', 'json'], { cwd: repo }).stdout);
+    expect(after.store.schema_version).toBe(LATEST_STORE_VERSION);
+    expect(after.store.pending_migrations).toEqual([]);
+    expect(after.store.integrity).toBe('ok');
+  });
+
+  it('reports an older store as pending and leaves it at its version', () => {
+    const repo = initialised();
+    const db = path.join(repo, '.planning', 'cairn.db');
+    const old = openStore(db, { migrations: STORE_MIGRATIONS.slice(0, 1) });
+    old.recordEvent({ kind: 'publish.published', slug: 'x', details: {} });
+    old.close();
+    const info = JSON.parse(runCli(['info', '--format', 'json'], { cwd: repo }).stdout);
+    expect(info.store.schema_version).toBe(1);
+    expect(info.store.pending_migrations.map((step: { version: number }) => step.version)).toEqual([2]);
+    expect(info.store.row_counts.events).toBe(1);
+    const again = JSON.parse(runCli(['info', '--format', 'json'], { cwd: repo }).stdout);
+    expect(again.store.schema_version).toBe(1);
+    expect(runCli(['info', '--dry-run'], { cwd: repo }).code).toBe(2);
+  });
+});
+
+describe('cairn log', () => {
+  it('lists runs and events newest first and shows one run in full', () => {
+    const repo = initialised();
+    expect(runCli(['log'], { cwd: repo }).stdout).toBe('No local history yet: nothing has been run or published from this checkout.\n');
+    const store = openStore(path.join(repo, '.planning', 'cairn.db'));
+    const ok = store.recordRunStart({ slug: 'alpha', step: 'approaches', agent: 'codex', promptSha256: 'ab'.repeat(32) });
+    store.recordRunEnd(ok, { verdict: 'accepted', exitCode: 0, stdout: 'three approaches\n', stderr: '' });
+    const bad = store.recordRunStart({ slug: 'alpha', step: 'pick-best', agent: 'codex' });
+    store.recordRunEnd(bad, { verdict: 'failed', exitCode: 3, stdout: '', stderr: 'boom\n', reason: 'codex exited with code 3' });
+    store.recordEvent({ kind: 'publish.published', slug: 'alpha', details: { operation: 'planning.approaches' } });
+    store.close();
+
+    const json = JSON.parse(runCli(['log', 'alpha', '--format', 'json'], { cwd: repo }).stdout);
+    expect(json.runs.map((run: { step: string; verdict: string }) => [run.step, run.verdict])).toEqual([
+      ['pick-best', 'failed'],
+      ['approaches', 'accepted'],
+    ]);
+    expect(json.events.map((event: { kind: string }) => event.kind)).toEqual(['publish.published']);
+    const failed = JSON.parse(runCli(['log', '--failed', '--format', 'json'], { cwd: repo }).stdout);
+    expect(failed.runs.map((run: { id: string }) => run.id)).toEqual([bad]);
+    const shown = runCli(['log', '--show', ok], { cwd: repo });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`Prompt sha256  ${'ab'.repeat(32)}`);
+    expect(shown.stdout).toContain('--- stdout ---\nthree approaches\n--- stderr ---\n');
+    const missing = runCli(['log', '--show', 'r-nope'], { cwd: repo });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("No run 'r-nope' in the local store.");
+    expect(runCli(['log', '--limit', '0'], { cwd: repo }).code).toBe(2);
+  });
+});
+
+describe('a damaged store', () => {
+  it('is moved aside and rebuilt; list still answers from the files', () => {
+    const repo = fixtureRepo();
+    const expected = runCli(['list', '--format', 'tsv'], { cwd: repo }).stdout;
+    const db = path.join(repo, '.planning', 'cairn.db');
+    writeFileSync(db, Buffer.alloc(8192, 0x41));
+    const result = runCli(['list', '--format', 'tsv'], { cwd: repo });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(expected);
+    expect(result.stderr).toMatch(/^Warning: the local store was damaged \(.+\); it was moved to .+cairn\.db\.corrupt-.+ and a new one was created\. Local run history was lost; the plan itself \(files under git\) is untouched\.\n$/);
+    const movedTo = /moved to (\S+) and/.exec(result.stderr)?.[1] ?? '';
+    expect(readFileSync(movedTo)).toEqual(Buffer.alloc(8192, 0x41));
+    expect(runCli(['list', '--format', 'tsv'], { cwd: repo }).stderr).toBe('');
+  });
+});
