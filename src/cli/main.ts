@@ -21,7 +21,21 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   return exit.code;
 }
 
+/**
+ * A reader that stops early (`cairn doctor --all | head`) closes the pipe;
+ * that is not an error of cairn's, so it ends quietly.
+ */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      throw error;
+    });
+  }
+}
+
 /** Entry point used by `bin/cairn.js`. */
 export async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipe();
   process.exitCode = await run(argv);
 }

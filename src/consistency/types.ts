@@ -18,6 +18,13 @@ export interface Finding {
   message: string;
   /** How to fix it. */
   hint: string;
+  /**
+   * How continuous-refactoring reports the same problem, when a cairn rule
+   * names it differently (e.g. `merge-conflict` for a manifest the original
+   * calls `invalid-manifest`). The `tsv` format prints this, so its output
+   * stays byte-for-byte the original's.
+   */
+  v1?: { code: string; message: string };
 }
 
 /** Options of one directory check. */

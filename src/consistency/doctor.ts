@@ -1,0 +1,130 @@
+import path from 'node:path';
+import { messageOf } from '../errors.js';
+import { listMigrationSlugs, TRANSACTIONS_DIR } from '../planning/live-root.js';
+import { CONFIG_SLUG, configFindings } from './config-rules.js';
+import { inspectMigration } from './migration.js';
+import { makeFinding } from './rules.js';
+import { TRANSACTIONS_SLUG, transactionFindings, type TransactionCheckOptions } from './transactions.js';
+import type { Finding } from './types.js';
+
+/** The findings of one checked unit: a migration, the live root's transactions, or the project config. */
+export interface DoctorGroup {
+  /** The migration slug, `__transactions__` or `.planning`. */
+  slug: string;
+  /** The directory or file that was checked. */
+  path: string;
+  kind: 'migration' | 'transactions' | 'config' | 'live-root';
+  findings: Finding[];
+}
+
+/** How many migrations `doctorAll` checks at once by default. */
+export const DOCTOR_CONCURRENCY = 32;
+
+/**
+ * `cairn doctor <target>`: the `doctor`-mode rules plus the planning-state
+ * findings for one migration directory. No transaction checks. Never
+ * throws: an unexpected failure becomes a `check-failed` finding.
+ */
+export async function doctorMigration(target: { slug: string; path: string }, options: { repoRoot: string }): Promise<DoctorGroup> {
+  let findings: Finding[];
+  try {
+    findings = await inspectMigration(target.path, {
+      mode: 'doctor',
+      repoRoot: options.repoRoot,
+      slug: target.slug,
+      planningState: true,
+    });
+  } catch (error) {
+    findings = [
+      makeFinding('check-failed', {
+        mode: 'doctor',
+        slug: target.slug,
+        path: target.path,
+        message: `Checking ${target.slug} failed: ${messageOf(error)}`,
+      }),
+    ];
+  }
+  return { slug: target.slug, path: target.path, kind: 'migration', findings };
+}
+
+export interface DoctorAllOptions extends TransactionCheckOptions {
+  repoRoot: string;
+  liveRoot: string;
+  /** `.planning/config.json`, checked first (slug `.planning`) when given. */
+  configPath?: string | undefined;
+  /** Migrations checked at once (default {@link DOCTOR_CONCURRENCY}). */
+  concurrency?: number;
+  /** Called after each migration's group is ready, with the count done and the total. */
+  onProgress?: (done: number, total: number, slug: string) => void;
+}
+
+/**
+ * Runs `producer` over `items` with at most `limit` in flight and yields the
+ * results in input order, so no more than `limit` results wait in memory.
+ * `producer` must not reject.
+ */
+async function* orderedWindow<T, R>(items: readonly T[], limit: number, producer: (item: T) => Promise<R>): AsyncGenerator<R> {
+  const window: Promise<R>[] = [];
+  let next = 0;
+  const fill = () => {
+    while (next < items.length && window.length < limit) window.push(producer(items[next++] as T));
+  };
+  fill();
+  while (window.length > 0) {
+    const result = await (window.shift() as Promise<R>);
+    fill();
+    yield result;
+  }
+}
+
+/**
+ * `cairn doctor --all`: the config group (when `configPath` is given), then
+ * one group per visible migration in slug order, then the transaction group
+ * (`__transactions__`). Migrations are checked with bounded concurrency and
+ * yielded as soon as all before them are done, so memory stays bounded by
+ * the window. Never throws for bad content.
+ */
+export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<DoctorGroup> {
+  if (options.configPath !== undefined) {
+    yield {
+      slug: CONFIG_SLUG,
+      path: options.configPath,
+      kind: 'config',
+      findings: await configFindings(options.repoRoot, options.configPath),
+    };
+  }
+  let slugs: string[];
+  try {
+    slugs = await listMigrationSlugs(options.liveRoot);
+  } catch (error) {
+    slugs = [];
+    const finding = makeFinding('path-unreadable', {
+      mode: 'doctor',
+      slug: path.basename(options.liveRoot),
+      path: options.liveRoot,
+      message: `Could not list the migrations directory ${options.liveRoot}: ${messageOf(error)}`,
+    });
+    yield { slug: finding.slug, path: options.liveRoot, kind: 'live-root', findings: [finding] };
+  }
+  let done = 0;
+  const check = async (slug: string) => {
+    const group = await doctorMigration({ slug, path: path.join(options.liveRoot, slug) }, { repoRoot: options.repoRoot });
+    options.onProgress?.(++done, slugs.length, slug);
+    return group;
+  };
+  yield* orderedWindow(slugs, Math.max(1, options.concurrency ?? DOCTOR_CONCURRENCY), check);
+  let findings: Finding[];
+  try {
+    findings = await transactionFindings(options.liveRoot, options);
+  } catch (error) {
+    findings = [
+      makeFinding('check-failed', {
+        mode: 'doctor',
+        slug: TRANSACTIONS_SLUG,
+        path: path.join(options.liveRoot, TRANSACTIONS_DIR),
+        message: `Checking ${TRANSACTIONS_DIR} failed: ${messageOf(error)}`,
+      }),
+    ];
+  }
+  yield { slug: TRANSACTIONS_SLUG, path: path.join(options.liveRoot, TRANSACTIONS_DIR), kind: 'transactions', findings };
+}

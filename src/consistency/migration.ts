@@ -1,0 +1,82 @@
+import type { Dirent } from 'node:fs';
+import path from 'node:path';
+import { messageOf } from '../errors.js';
+import { isReadyGated, migrationContext, type MigrationContext } from './context.js';
+import { listDir } from './fs-probe.js';
+import { identityFindings, loadManifestForCheck } from './manifest-rules.js';
+import { collisionFindings, coverageFindings, phaseDocsOf } from './phase-doc-rules.js';
+import { phaseFileFindings } from './phase-file-rules.js';
+import { docContractFindings, membershipFindings, planFindings } from './ready-rules.js';
+import { reviewFindings } from './review-rules.js';
+import { unrecordedStageFindings } from './stage-rules.js';
+import { loadStateForCheck, stateFindings, wantsPlanningChecks } from './state-rules.js';
+import { sumsFindings } from './sums.js';
+import type { CheckOptions, Finding } from './types.js';
+
+export interface InspectOptions extends CheckOptions {
+  /** Add the planning-state findings (`cairn doctor` on a planning migration). */
+  planningState?: boolean;
+}
+
+function listEntries(ctx: MigrationContext, findings: Finding[]): Dirent[] {
+  const listed = listDir(ctx.dir);
+  if ('entries' in listed) return listed.entries;
+  findings.push(ctx.finding('path-unreadable', ctx.dir, `Could not list ${ctx.dir}: ${messageOf(listed.error)}`));
+  return [];
+}
+
+/**
+ * Every rule for one migration directory, in the contract's order: manifest
+ * (missing / invalid / merge conflict end the check), identity, phase-doc
+ * collisions, plan, manifest phase files, ready metadata (membership,
+ * coverage, doc contract); then cairn's rules: state (planning-state
+ * findings when asked, merge conflicts), `.planning/sums`, unrecorded stage
+ * files, review records.
+ */
+export async function inspectMigration(dir: string, options: InspectOptions): Promise<Finding[]> {
+  const absolute = path.resolve(dir);
+  const ctx = migrationContext({
+    dir: absolute,
+    slug: options.slug ?? path.basename(absolute),
+    mode: options.mode,
+    repoRoot: options.repoRoot,
+    publishedRoot: options.publishedRoot ?? absolute,
+  });
+  const loaded = await loadManifestForCheck(ctx);
+  if (loaded.finding !== undefined) return [loaded.finding];
+  const manifest = loaded.manifest;
+
+  const findings: Finding[] = [];
+  const entries = listEntries(ctx, findings);
+  const docs = phaseDocsOf(entries);
+  findings.push(...identityFindings(ctx, manifest, options.slug));
+  findings.push(...collisionFindings(ctx, docs));
+  findings.push(...planFindings(ctx, manifest));
+  const phaseFiles = phaseFileFindings(ctx, manifest);
+  findings.push(...phaseFiles.findings);
+  if (isReadyGated(ctx.mode, manifest)) {
+    findings.push(...membershipFindings(ctx, manifest));
+    findings.push(...coverageFindings(ctx, manifest, docs));
+    findings.push(...docContractFindings(ctx, phaseFiles.regular));
+  }
+
+  const planning = wantsPlanningChecks(manifest, options.planningState === true);
+  const state = await loadStateForCheck(ctx, planning);
+  findings.push(...stateFindings(ctx, state, planning));
+  findings.push(...sumsFindings(ctx));
+  if (state.state !== undefined) findings.push(...unrecordedStageFindings(ctx, state.state));
+  findings.push(...reviewFindings(ctx));
+  return findings;
+}
+
+/**
+ * Checks one migration directory in `options.mode` (spec §4 plus cairn's
+ * migration rules) and returns the findings in rule order; never throws for
+ * bad content. `options.slug` is the slug the manifest must name (default:
+ * the directory name; a `__transactions__/<tx>/staged` copy is exempt unless
+ * it is given) and the slug findings carry. `options.publishedRoot` is the
+ * live directory state refs point into (default: `dir`).
+ */
+export async function checkMigrationDir(dir: string, options: CheckOptions): Promise<Finding[]> {
+  return inspectMigration(dir, { ...options, planningState: false });
+}

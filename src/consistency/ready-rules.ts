@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { messageOf } from '../errors.js';
+import { pyStrRepr } from '../json/index.js';
+import type { Manifest } from '../planning/manifest.js';
+import { hasHeading, type PhaseDocHeading } from '../planning/phase-docs.js';
+import { isReadyOrInProgress, type MigrationContext } from './context.js';
+import { lenientText, pathKind, readBytes } from './fs-probe.js';
+import type { RegularPhaseFile } from './phase-file-rules.js';
+import type { Finding } from './types.js';
+
+/**
+ * `missing-plan`: always in `ready-publish`; in `execution-gate` and `doctor`
+ * for ready or in-progress migrations; never in `planning-snapshot`.
+ */
+export function planFindings(ctx: MigrationContext, manifest: Manifest): Finding[] {
+  const gated = ctx.mode === 'ready-publish' || (ctx.mode !== 'planning-snapshot' && isReadyOrInProgress(manifest));
+  if (!gated) return [];
+  const plan = path.join(ctx.dir, 'plan.md');
+  if (pathKind(plan) === 'file') return [];
+  return [ctx.finding('missing-plan', plan, 'Ready and in-progress migrations require plan.md.')];
+}
+
+/** `missing-manifest-phases`, else `invalid-current-phase` (ready-gated). */
+export function membershipFindings(ctx: MigrationContext, manifest: Manifest): Finding[] {
+  const manifestPath = path.join(ctx.dir, 'manifest.json');
+  if (manifest.phases.length === 0) {
+    return [ctx.finding('missing-manifest-phases', manifestPath, 'Ready migrations require at least one manifest phase.')];
+  }
+  if (manifest.phases.some((phase) => phase.name === manifest.current_phase)) return [];
+  return [
+    ctx.finding(
+      'invalid-current-phase',
+      manifestPath,
+      `Current phase ${pyStrRepr(manifest.current_phase)} does not match any manifest phase.`,
+    ),
+  ];
+}
+
+const CONTRACT: readonly { heading: PhaseDocHeading; code: string }[] = [
+  { heading: 'Precondition', code: 'missing-phase-precondition' },
+  { heading: 'Definition of Done', code: 'missing-phase-definition-of-done' },
+];
+
+/**
+ * The phase doc contract (ready-gated): every manifest phase file that is a
+ * regular file must have a `## Precondition` and a `## Definition of Done`
+ * heading line. A doc that cannot be read is `path-unreadable`.
+ */
+export function docContractFindings(ctx: MigrationContext, files: readonly RegularPhaseFile[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const { file } of files) {
+    const read = readBytes(file);
+    if ('error' in read) {
+      findings.push(ctx.finding('path-unreadable', file, `Could not read phase doc ${file}: ${messageOf(read.error)}`));
+      continue;
+    }
+    // Lenient decoding: the headings are ASCII, so stray bytes elsewhere do not matter here.
+    const text = lenientText(read.bytes);
+    for (const { heading, code } of CONTRACT) {
+      if (!hasHeading(text, heading)) {
+        findings.push(ctx.finding(code, file, `Phase docs require a ## ${heading} section before ready publish.`));
+      }
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,36 @@
+import type { Severity } from '../types.js';
+import { plural, repoRelative, type Reporter, type ReporterOptions } from './types.js';
+
+/*
+ * GitHub Actions workflow commands, so findings show as annotations on the
+ * pull request: `::error file=<path>,title=<code>::<message>`.
+ */
+
+const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
+
+/** Escapes a command's message: `%`, CR and LF. */
+export function escapeGithubData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** Escapes a command property value: as data, plus `:` and `,`. */
+export function escapeGithubProperty(text: string): string {
+  return escapeGithubData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** One annotation per finding (message, then the hint on a second line) and a plain summary line. */
+export function githubReporter(options: ReporterOptions): Reporter {
+  return {
+    group: (group) =>
+      group.findings
+        .map((finding) => {
+          const file = escapeGithubProperty(repoRelative(options.repoRoot, finding.path));
+          const title = escapeGithubProperty(finding.code);
+          const message = escapeGithubData(`${finding.message}\nhint: ${finding.hint}`);
+          return `::${COMMAND[finding.severity]} file=${file},title=${title}::${message}\n`;
+        })
+        .join(''),
+    end: (summary) =>
+      `cairn doctor: ${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${summary.infos} info; ${plural(summary.migrations, 'migration')} checked.\n`,
+  };
+}

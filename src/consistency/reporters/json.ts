@@ -1,0 +1,36 @@
+import type { Finding } from '../types.js';
+import { repoRelative, type Reporter, type ReporterOptions } from './types.js';
+
+/**
+ * A finding as the JSON format prints it: every field, plus `file`, the
+ * repo-relative path, and `v1` (the original's code and message) when cairn
+ * names the problem differently.
+ */
+export function findingJson(finding: Finding, repoRoot: string): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    slug: finding.slug,
+    severity: finding.severity,
+    mode: finding.mode,
+    code: finding.code,
+    path: finding.path,
+    file: repoRelative(repoRoot, finding.path),
+    message: finding.message,
+    hint: finding.hint,
+  };
+  if (finding.v1 !== undefined) json['v1'] = { code: finding.v1.code, message: finding.v1.message };
+  return json;
+}
+
+/** `{schema_version, findings, summary}` as one pretty-printed document. */
+export function jsonReporter(options: ReporterOptions): Reporter {
+  const findings: Record<string, unknown>[] = [];
+  return {
+    group(group) {
+      for (const finding of group.findings) findings.push(findingJson(finding, options.repoRoot));
+      return '';
+    },
+    end(summary) {
+      return `${JSON.stringify({ schema_version: options.schemaVersion ?? 1, findings, summary }, null, 2)}\n`;
+    },
+  };
+}

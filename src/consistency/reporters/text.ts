@@ -1,0 +1,34 @@
+import type { Severity } from '../types.js';
+import { plural, repoRelative, type PaintColour, type Reporter, type ReporterOptions } from './types.js';
+
+const INDENT = ' '.repeat(10);
+const COLOUR: Record<Severity, PaintColour> = { error: 'red', warning: 'yellow', info: 'cyan' };
+
+/**
+ * Human output: each migration with findings as a heading, then per finding
+ * its severity (coloured), code and repo-relative path, the message and the
+ * hint; a one-line summary at the end.
+ */
+export function textReporter(options: ReporterOptions): Reporter {
+  const paint = options.paint ?? ((_colour: PaintColour, text: string) => text);
+  return {
+    group(group) {
+      if (group.findings.length === 0) return '';
+      const lines = [paint('bold', group.slug)];
+      for (const finding of group.findings) {
+        const severity = paint(COLOUR[finding.severity], finding.severity.padEnd(7));
+        lines.push(`  ${severity} ${finding.code}  ${repoRelative(options.repoRoot, finding.path)}`);
+        lines.push(`${INDENT}${finding.message.split('\n').join(`\n${INDENT}`)}`);
+        lines.push(`${INDENT}${paint('dim', `hint: ${finding.hint}`)}`);
+      }
+      return `${lines.join('\n')}\n\n`;
+    },
+    end(summary) {
+      const checked = `${plural(summary.migrations, 'migration')} checked`;
+      if (summary.findings === 0) return `${paint('green', `No findings; ${checked}.`)}\n`;
+      const counts = `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${summary.infos} info`;
+      const line = `${counts}; ${checked}, ${summary.migrations_with_findings} with findings.`;
+      return `${paint(summary.failed ? 'red' : 'yellow', line)}\n`;
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { messageOf } from '../errors.js';
+import { parseJson } from '../json/index.js';
+import type { MigrationContext } from './context.js';
+import { pathKind, readBytes } from './fs-probe.js';
+import { ReviewRecordSchema } from './reviews-schema.js';
+import type { Finding } from './types.js';
+
+/** Why one reviews.jsonl line is not a review record, or null when it is one. */
+export function reviewLineProblem(line: string): string | null {
+  let value: unknown;
+  try {
+    value = parseJson(line);
+  } catch (error) {
+    return `not valid JSON (${messageOf(error)})`;
+  }
+  const parsed = ReviewRecordSchema.safeParse(value);
+  if (parsed.success) return null;
+  return parsed.error.issues
+    .map((issue) => `${issue.path.length === 0 ? '(record)' : issue.path.map(String).join('.')}: ${issue.message}`)
+    .join('; ');
+}
+
+/**
+ * `review-record-invalid`: one finding per malformed line of
+ * `.planning/reviews.jsonl` (a blank line included; the final newline is not
+ * a line). Silent when the file does not exist.
+ */
+export function reviewFindings(ctx: MigrationContext): Finding[] {
+  const file = path.join(ctx.dir, '.planning', 'reviews.jsonl');
+  const kind = pathKind(file);
+  if (kind === 'missing') return [];
+  let text: string;
+  try {
+    if (kind !== 'file') throw new Error('not a regular file');
+    const read = readBytes(file);
+    if ('error' in read) throw read.error;
+    text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes);
+  } catch (error) {
+    return [ctx.finding('review-record-invalid', file, `Could not read .planning/reviews.jsonl: ${messageOf(error)}`)];
+  }
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const findings: Finding[] = [];
+  lines.forEach((line, index) => {
+    const problem = reviewLineProblem(line);
+    if (problem !== null) {
+      findings.push(
+        ctx.finding('review-record-invalid', file, `Line ${index + 1} of .planning/reviews.jsonl is not a review record: ${problem}.`),
+      );
+    }
+  });
+  return findings;
+}

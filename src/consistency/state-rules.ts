@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { messageOf } from '../errors.js';
+import { decodeUtf8, parseJson } from '../json/index.js';
+import type { Manifest } from '../planning/manifest.js';
+import { decodeState, loadState, type PlanningState } from '../planning/state.js';
+import { collapseWhitespace } from '../util/text.js';
+import { conflictMarkerLineInFile } from './conflict-markers.js';
+import type { MigrationContext } from './context.js';
+import { pathKind, readBytes } from './fs-probe.js';
+import { mergeConflictMessage } from './manifest-rules.js';
+import type { Finding } from './types.js';
+
+/**
+ * `.planning/state.json` as the checks see it: missing; usable (`state`
+ * holds the accepted steps, fully validated when validation was asked for);
+ * or not usable, with why and where its first conflict marker is.
+ */
+export type StateOutcome =
+  | { kind: 'missing'; state?: undefined }
+  | { kind: 'usable'; state: PlanningState }
+  | { kind: 'invalid'; state?: undefined; message: string; conflictLine: number | null };
+
+/** `<dir>/.planning/state.json`. */
+export function stateFileOf(dir: string): string {
+  return path.join(dir, '.planning', 'state.json');
+}
+
+function invalid(stateFile: string, error: unknown): StateOutcome {
+  return { kind: 'invalid', message: messageOf(error), conflictLine: conflictMarkerLineInFile(stateFile) };
+}
+
+/**
+ * Reads the state file. With `validate`, through the codec's full load
+ * (replay and output refs, against the context's published root), as the
+ * planning-state findings need; without, only decoded, which is all the
+ * stage-file rules need and spares resolving every output ref.
+ */
+export async function loadStateForCheck(ctx: MigrationContext, validate: boolean): Promise<StateOutcome> {
+  const stateFile = stateFileOf(ctx.dir);
+  if (pathKind(stateFile) === 'missing') return { kind: 'missing' };
+  if (validate) {
+    try {
+      return { kind: 'usable', state: await loadState(stateFile, { repoRoot: ctx.repoRoot, stateFile, publishedRoot: ctx.publishedRoot }) };
+    } catch (error) {
+      return invalid(stateFile, error);
+    }
+  }
+  try {
+    const read = readBytes(stateFile);
+    if ('error' in read) throw read.error;
+    return { kind: 'usable', state: decodeState(parseJson(decodeUtf8(read.bytes))) };
+  } catch (error) {
+    return invalid(stateFile, error);
+  }
+}
+
+/** True when the state findings of `cairn doctor` apply: asked for, and the migration is planning. */
+export function wantsPlanningChecks(manifest: Manifest, planningChecks: boolean): boolean {
+  return planningChecks && manifest.status === 'planning';
+}
+
+/**
+ * The state findings. For `cairn doctor` on a planning migration
+ * (`planning`): `planning-state-missing`, `planning-state-invalid` (message
+ * on one line), or `merge-conflict` instead of the latter. Otherwise only
+ * `merge-conflict`, which is worth saying whatever the status.
+ */
+export function stateFindings(ctx: MigrationContext, outcome: StateOutcome, planning: boolean): Finding[] {
+  const stateFile = stateFileOf(ctx.dir);
+  if (outcome.kind === 'missing') {
+    return planning ? [ctx.finding('planning-state-missing', stateFile, 'Planning migration is missing .planning/state.json.')] : [];
+  }
+  if (outcome.kind === 'usable') return [];
+  const message = collapseWhitespace(outcome.message);
+  if (outcome.conflictLine !== null) {
+    const conflict = mergeConflictMessage('.planning/state.json', outcome.conflictLine);
+    const extras = planning ? { v1: { code: 'planning-state-invalid', message } } : {};
+    return [ctx.finding('merge-conflict', stateFile, conflict, extras)];
+  }
+  return planning ? [ctx.finding('planning-state-invalid', stateFile, message)] : [];
+}

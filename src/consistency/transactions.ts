@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { messageOf } from '../errors.js';
+import { TRANSACTIONS_DIR } from '../planning/live-root.js';
+import { compareCodePoints } from '../util/compare.js';
+import { listDir, pathKind } from './fs-probe.js';
+import { publishLockFinding, type LockCheckOptions } from './publish-lock.js';
+import { makeFinding } from './rules.js';
+import type { Finding } from './types.js';
+
+/** The slug column of live-root findings. */
+export const TRANSACTIONS_SLUG = TRANSACTIONS_DIR;
+
+const LOCK_NAME = '.lock';
+
+/**
+ * What to say about the transaction directories left under
+ * `__transactions__` (absolute paths, sorted). This is the extension point
+ * for the publish journal: a hook that reads each directory's journal can
+ * report `transaction-incomplete` (naming the roll-forward or roll-back that
+ * recovery would do) and fall back to {@link leftoverTransactionFindings} for
+ * the rest.
+ */
+export type TransactionDirInspector = (transactionDirs: readonly string[]) => Promise<Finding[]>;
+
+/** The v1 behaviour: every transaction directory is `transaction-leftover`. */
+export async function leftoverTransactionFindings(transactionDirs: readonly string[]): Promise<Finding[]> {
+  return transactionDirs.map((dir) =>
+    makeFinding('transaction-leftover', {
+      mode: 'doctor',
+      slug: TRANSACTIONS_SLUG,
+      path: dir,
+      message: 'Planning transaction directory is still present.',
+    }),
+  );
+}
+
+export interface TransactionCheckOptions extends LockCheckOptions {
+  inspectTransactionDirs?: TransactionDirInspector;
+}
+
+/**
+ * The live root's transaction findings (doctor `--all`, slug
+ * `__transactions__`), in order: `transaction-root-invalid` when
+ * `__transactions__` exists but is not a directory; the lock finding when
+ * `.lock` exists; then the inspector's findings for every other
+ * subdirectory (plain files are ignored).
+ */
+export async function transactionFindings(liveRoot: string, options: TransactionCheckOptions = {}): Promise<Finding[]> {
+  const root = path.join(liveRoot, TRANSACTIONS_DIR);
+  const kind = pathKind(root);
+  if (kind === 'missing') return [];
+  const finding = (code: string, at: string, message: string) =>
+    makeFinding(code, { mode: 'doctor', slug: TRANSACTIONS_SLUG, path: at, message });
+  if (kind !== 'directory') return [finding('transaction-root-invalid', root, 'Planning transaction root is not a directory.')];
+
+  const findings: Finding[] = [];
+  const lockDir = path.join(root, LOCK_NAME);
+  if (pathKind(lockDir) !== 'missing') {
+    const lock = await publishLockFinding(lockDir, options);
+    if (lock !== null) findings.push(lock);
+  }
+  const listed = listDir(root);
+  if ('error' in listed) {
+    findings.push(finding('path-unreadable', root, `Could not list ${root}: ${messageOf(listed.error)}`));
+    return findings;
+  }
+  const dirs = listed.entries
+    .map((entry) => entry.name)
+    .filter((name) => name !== LOCK_NAME)
+    .sort(compareCodePoints)
+    .map((name) => path.join(root, name))
+    .filter((dir) => pathKind(dir) === 'directory');
+  const inspect = options.inspectTransactionDirs ?? leftoverTransactionFindings;
+  findings.push(...(await inspect(dirs)));
+  return findings;
+}

@@ -1,0 +1,51 @@
+import { execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, runCli } from '../helpers/cli.js';
+import { commitAll, GIT_ENV, initGitRepo } from '../helpers/git.js';
+import { tempDir } from '../helpers/tmp.js';
+
+function initialised(): string {
+  const repo = tempDir('cairn-doctor-tx-');
+  initGitRepo(repo);
+  expect(runCli(['init'], { cwd: repo }).code).toBe(0);
+  commitAll(repo, 'init');
+  return repo;
+}
+
+describe('doctor and interrupted publishes', () => {
+  it('reports a crashed publish as transaction-incomplete with the action recovery would take, and is clean after recover', () => {
+    const repo = initialised();
+    const crashed = runCli(['new', 'alpha', '--target', 'src/alpha.ts'], { cwd: repo, env: { CAIRN_TEST_CRASH_AT: 'staged-moved-to-live' } });
+    expect(crashed.code).toBeNull();
+    const doctor = runCli(['doctor', '--all', '--format', 'json'], { cwd: repo, env: { TZ: 'UTC' } });
+    expect(doctor.code).toBe(1);
+    const findings = JSON.parse(doctor.stdout).findings as { code: string; message: string; slug: string }[];
+    expect(findings.map((finding) => finding.code).sort()).toEqual(['publish-lock-stale', 'transaction-incomplete']);
+    const incomplete = findings.find((finding) => finding.code === 'transaction-incomplete');
+    expect(incomplete?.slug).toBe('__transactions__');
+    expect(incomplete?.message).toMatch(/^An interrupted publish of 'alpha' is pending recovery; recovery would roll it (back|forward): .+\.$/);
+
+    const before = execFileSync('git', ['status', '--porcelain', '--ignored'], { cwd: repo, encoding: 'utf8', env: { ...process.env, ...GIT_ENV } });
+    runCli(['doctor', '--all'], { cwd: repo });
+    expect(execFileSync('git', ['status', '--porcelain', '--ignored'], { cwd: repo, encoding: 'utf8', env: { ...process.env, ...GIT_ENV } })).toBe(before);
+
+    expect(runCli(['recover'], { cwd: repo }).code).toBe(0);
+    const after = runCli(['doctor', '--all'], { cwd: repo });
+    expect(after.stdout + after.stderr).not.toContain('transaction-incomplete');
+    expect(after.code).toBe(0);
+  });
+
+  it('ends quietly when the reader closes the pipe early', async () => {
+    const repo = initialised();
+    for (const slug of ['a1', 'a2', 'a3']) expect(runCli(['new', slug, '--target', slug], { cwd: repo }).code).toBe(0);
+    const child = spawn(process.execPath, [CLI, 'list', '--format', 'tsv'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout.destroy();
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+    void path;
+  });
+});
