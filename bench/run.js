@@ -1,81 +1,32 @@
-// `npm run bench`: how long `cairn doctor --all` takes on N generated
-// migrations, against the floor of merely reading the same files, measured
-// in the same run on the same (warm) page cache.
+// `npm run bench`: cairn's benchmarks, each printing ratios measured in one run.
 //
-//   node bench/run.js [N ...]        default: 1000 10000
-//   BENCH_REPEAT=5 node bench/run.js  timed runs per measurement (median)
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { generateCorpus } from './corpus.js';
+//   node bench/run.js                  every benchmark
+//   node bench/run.js doctor list      only these (doctor, list, publish, plan)
+//   BENCH_SIZES=1000,10000             migration counts for doctor and list
+//   BENCH_REPEAT=5                     timed runs per measurement (median)
+import { benchDoctor } from './doctor.js';
+import { benchList } from './list.js';
+import { benchPlanStep } from './plan.js';
+import { benchPublish } from './publish.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const CLI = path.join(HERE, '..', 'bin', 'cairn.js');
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
-const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const chosen = process.argv.slice(2);
+const sizes = (process.env.BENCH_SIZES ?? '').split(',').map(Number).filter((n) => n > 0);
+const wants = (name) => chosen.length === 0 || chosen.includes(name);
 
-/** Runs a command `REPEAT` times after one warm-up; returns the median wall time in ms and the last result. */
-function timed(label, command, args, options) {
-  let last;
-  const times = [];
-  for (let i = 0; i <= REPEAT; i++) {
-    const start = process.hrtime.bigint();
-    last = spawnSync(command, args, { ...options, maxBuffer: 1024 * 1024 * 1024 });
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (last.error) throw last.error;
-    if (i > 0) times.push(ms);
-  }
-  times.sort((a, b) => a - b);
-  return { label, ms: times[Math.floor(times.length / 2)], result: last };
+if (wants('doctor')) benchDoctor(sizes.length > 0 ? sizes : [1000, 10000]);
+if (wants('list')) await benchList(sizes.length > 0 ? sizes : [10000]);
+if (wants('publish')) {
+  console.log('## publish latency (median / p90 / min of publish())');
+  console.log('');
+  console.log('| case | median | p90 | min |');
+  console.log('|---|---:|---:|---:|');
+  for (const row of await benchPublish()) console.log(`| ${row.case} | ${row.median_ms} ms | ${row.p90_ms} ms | ${row.min_ms} ms |`);
+  console.log('');
 }
-
-// Reads every file under a directory, as a Node process: the floor for a
-// Node program (process start plus the same reads, no checks).
-const NODE_READ_ALL = `
-const fs = require('node:fs'); const path = require('node:path');
-let bytes = 0;
-const walk = (dir) => { for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-  const full = path.join(dir, e.name);
-  if (e.isDirectory()) walk(full); else if (e.isFile()) bytes += fs.readFileSync(full).length; } };
-walk(process.argv[1]); process.stdout.write(String(bytes));
-`;
-
-function bench(count) {
-  const repo = mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-'));
-  try {
-    const files = generateCorpus(repo, count);
-    const live = path.join(repo, 'migrations');
-    const doctor = timed('cairn doctor --all --format tsv', process.execPath, [CLI, 'doctor', '--all', '--format', 'tsv'], { cwd: repo });
-    if (doctor.result.status !== 1) {
-      throw new Error(`doctor exited ${doctor.result.status}: ${doctor.result.stderr.toString().slice(0, 500)}`);
-    }
-    const findings = doctor.result.stdout.toString().split('\n').filter((line) => line !== '').length;
-    const cat = timed('find … -type f -exec cat {} +', 'sh', ['-c', 'find "$1" -type f -exec cat {} + > /dev/null', 'sh', live], {});
-    const nodeRead = timed('node: read every file', process.execPath, ['-e', NODE_READ_ALL, live], {});
-    return { count, files, findings, doctor: doctor.ms, cat: cat.ms, nodeRead: nodeRead.ms };
-  } finally {
-    rmSync(repo, { recursive: true, force: true });
-  }
+if (wants('plan')) {
+  const result = await benchPlanStep({ quiet: true });
+  console.log('## one plan step, excluding the agent (instant fake agent)');
+  console.log('');
+  console.log(`median ${result.median_ms} ms, p90 ${result.p90_ms} ms, min ${result.min_ms} ms over ${result.iterations} steps (agent itself: median ${result.agent_median_ms} ms)`);
+  console.log('');
 }
-
-const rows = [];
-for (const count of SIZES.length > 0 ? SIZES : [1000, 10000]) {
-  process.stderr.write(`generating and measuring ${count} migrations…\n`);
-  rows.push(bench(count));
-}
-
-const fmt = (ms) => `${ms.toFixed(0)} ms`;
-console.log(`cairn doctor --all vs reading the same files (median of ${REPEAT} warm runs)`);
-console.log('');
-console.log('| migrations | files | findings | doctor | cat floor | ratio to cat | node read floor | ratio to node read |');
-console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const r of rows) {
-  console.log(
-    `| ${r.count} | ${r.files} | ${r.findings} | ${fmt(r.doctor)} | ${fmt(r.cat)} | ${(r.doctor / r.cat).toFixed(2)}x | ${fmt(r.nodeRead)} | ${(r.doctor / r.nodeRead).toFixed(2)}x |`,
-  );
-}
-const last = rows[rows.length - 1];
-console.log('');
-console.log(`ratio to the read floor at ${last.count} migrations: ${(last.doctor / last.cat).toFixed(2)}x (goal: within 2x)`);

@@ -8,23 +8,27 @@ import { listRow, type ListRow } from './list.js';
 /** Bumped whenever `ListRow` changes shape, so old cached rows are recomputed. */
 const ROW_FORMAT = 1;
 
-/** The files and directories a migration's list row is computed from. */
-function baseDeps(migrationDir: string): string[] {
-  return [
-    migrationDir,
-    path.join(migrationDir, 'manifest.json'),
-    path.join(migrationDir, '.planning'),
-    path.join(migrationDir, '.planning', 'state.json'),
-    path.join(migrationDir, '.planning', 'stages'),
-  ];
+/**
+ * The files and directories a migration's list row is computed from. Every
+ * row depends on its manifest; a planning row also on its state and the stage
+ * outputs it names. An output inside `.planning/stages/` can only appear,
+ * disappear or be swapped for a symlink by changing that directory's entries,
+ * which changes the directory's own stat fields, so the directory stands for
+ * them; outputs elsewhere are listed one by one.
+ */
+async function dependencies(migrationDir: string, repoRoot: string, row: ListRow): Promise<string[]> {
+  const deps = [migrationDir, path.join(migrationDir, 'manifest.json')];
+  if (row.status !== 'planning') return deps;
+  const stages = path.join(migrationDir, '.planning', 'stages');
+  deps.push(path.join(migrationDir, '.planning'), path.join(migrationDir, '.planning', 'state.json'), stages);
+  for (const output of await outputPaths(migrationDir, repoRoot)) {
+    if (path.dirname(output) !== stages) deps.push(output);
+  }
+  return deps;
 }
 
-/**
- * Stage outputs named by a state file, found without validating it: a state
- * that is invalid only because an output is missing becomes valid when the
- * file appears, so those paths are dependencies too.
- */
-async function outputDeps(migrationDir: string, repoRoot: string): Promise<string[]> {
+/** Stage outputs named by a state file, found without validating it. */
+async function outputPaths(migrationDir: string, repoRoot: string): Promise<string[]> {
   let raw;
   try {
     raw = await readJsonFile(path.join(migrationDir, '.planning', 'state.json'));
@@ -54,12 +58,16 @@ function rowFromJson(value: StoreJson): ListRow | null {
   return row as unknown as ListRow;
 }
 
+/**
+ * Compute a row and its dependencies' fingerprints. The time is taken before
+ * anything is read, so a file changed while the row is computed is newer than
+ * the entry and is never trusted (the racy rule).
+ */
 async function computeEntry(liveRoot: string, repoRoot: string, slug: string) {
   const migrationDir = path.join(liveRoot, slug);
   const recordedAtMs = Date.now();
-  const deps: Fingerprint[] = baseDeps(migrationDir).map((dep) => fingerprint(dep));
   const row = await listRow(liveRoot, repoRoot, slug);
-  for (const output of await outputDeps(migrationDir, repoRoot)) deps.push(fingerprint(output));
+  const deps: Fingerprint[] = (await dependencies(migrationDir, repoRoot, row)).map((dep) => fingerprint(dep));
   return { slug, deps, row, recordedAtMs };
 }
 

@@ -51,17 +51,18 @@ export function registerList(program: Command, io: Io, exit: ExitHolder): void {
     .option('--awaiting-review', 'only migrations awaiting a human review')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'tsv', 'json']).default('text'))
     .option('--no-headers', 'omit the header row (text and tsv)')
+    .option('--no-index', "read every migration's files instead of the local index")
     .action(
       action(
         io,
         exit,
         async (
-          options: { status?: string; awaitingReview?: boolean; format: string; headers: boolean },
+          options: { status?: string; awaitingReview?: boolean; format: string; headers: boolean; index: boolean },
           command: Command,
         ) => {
           const context = await projectContext(command);
           // The index lives in an initialised project's gitignored store only.
-          const services = context.configPath !== null ? openServices(context, io) : null;
+          const services = context.configPath !== null && options.index ? openServices(context, io) : null;
           let all: ListRow[];
           try {
             all = await listMigrations(context.liveRoot, context.repoRoot, services?.store ?? null);

@@ -1,0 +1,277 @@
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { CairnError } from '../../errors.js';
+import { commitMigration, checkCanCommit } from '../../planning/commit.js';
+import { loadTaste } from '../../planning/prompts.js';
+import { checkFeedback } from '../../planning/refine.js';
+import { decideReview, notAwaitingReviewError, reviewSummary, type ReviewInput, type ReviewResult, type ReviewSummary } from '../../planning/review.js';
+import { describeMigration } from '../../planning/describe.js';
+import { publishErrorMessage, publishResultJson } from '../../publish/result.js';
+import { action, type ExitHolder } from '../action.js';
+import { projectContext } from '../context.js';
+import { alignColumns, paint, printJson, type Io } from '../output.js';
+import { lockTimeoutOption, dryRunLines } from './new.js';
+import {
+  addAgentOptions,
+  agentChoice,
+  commandServices,
+  engineContext,
+  printStepText,
+  resolveTarget,
+  stepExitCode,
+  stepJson,
+  type AgentOptions,
+} from './plan.js';
+
+interface ReviewOptions extends AgentOptions {
+  approve?: boolean;
+  note?: string;
+  reject?: boolean;
+  reason?: string;
+  requestChanges?: boolean;
+  message?: string;
+  dryRun?: boolean;
+  commit?: boolean;
+  format: string;
+  lockTimeout?: number;
+}
+
+const DECISION_FLAGS = '--approve [--note <text>], --reject --reason <text>, or --request-changes --message <text>';
+
+/** The decision given by flags, null when none; inconsistent flags are usage errors. */
+export function decisionFromFlags(options: ReviewOptions): ReviewInput | null {
+  const chosen = [options.approve, options.reject, options.requestChanges].filter((flag) => flag === true).length;
+  if (chosen > 1) throw new CairnError('usage', `Give one decision: ${DECISION_FLAGS}.`);
+  if (options.note !== undefined && options.approve !== true) throw new CairnError('usage', '--note goes with --approve.');
+  if (options.reason !== undefined && options.reject !== true) throw new CairnError('usage', '--reason goes with --reject.');
+  if (options.message !== undefined && options.requestChanges !== true) throw new CairnError('usage', '--message goes with --request-changes.');
+  if (options.approve === true) return { decision: 'approve', note: options.note ?? null };
+  if (options.reject === true) {
+    if (options.reason === undefined) throw new CairnError('usage', 'A rejection needs a reason: --reject --reason "<why>".');
+    return { decision: 'reject', reason: options.reason };
+  }
+  if (options.requestChanges === true) {
+    if (options.message === undefined) throw new CairnError('usage', 'Requesting changes needs the changes: --request-changes --message "<what to change>".');
+    checkFeedback(options.message);
+    return { decision: 'request-changes', message: options.message };
+  }
+  return null;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
+
+/** The review summary as text. */
+export function summaryText(io: Io, summary: ReviewSummary): string {
+  const out: string[] = [];
+  out.push(paint(io, 'bold', `Review of ${summary.slug} (${summary.path})`));
+  const rows: string[][] = [['Status', summary.status + (summary.pending ? ', awaiting human review' : '')]];
+  if (summary.target !== null) rows.push(['Target', summary.target]);
+  rows.push(['Review reason', summary.humanReviewReason ?? '(no reason recorded)']);
+  if (summary.finalDecision !== null) rows.push(['Final review', `${summary.finalDecision} — ${summary.finalReason ?? ''}`]);
+  rows.push(['Snapshot', summary.snapshotId]);
+  out.push(...alignColumns(rows));
+  out.push('', paint(io, 'bold', `Plan (${summary.path}/plan.md)`));
+  if (summary.planHead === null) out.push('  (no plan.md)');
+  else out.push(...summary.planHead.map((line) => `  ${line}`.trimEnd()));
+  if (summary.planMoreLines > 0) out.push(`  … ${summary.planMoreLines} more lines`);
+  out.push('', paint(io, 'bold', `Phases (${summary.phases.length})`));
+  if (summary.phases.length === 0) out.push('  none');
+  summary.phases.forEach((phase, i) => {
+    const marks = [phase.required_effort === null ? '' : `effort ${phase.required_effort}`, phase.name === summary.currentPhase ? '← current' : '']
+      .filter((part) => part !== '')
+      .join('  ');
+    out.push(`  [${phase.done ? 'x' : ' '}] ${i + 1}. ${phase.name}  ${phase.file}${marks === '' ? '' : `  ${marks}`}`);
+    out.push(`      Precondition: ${phase.precondition}`);
+  });
+  const last = summary.lastReview;
+  out.push(
+    '',
+    paint(io, 'bold', last === null ? 'Changes (first review: everything so far)' : `Changes since the last review (${last.decision} by ${last.reviewer}, ${last.at})`),
+  );
+  if (summary.changedSteps.length === 0 && summary.changedFeedback.length === 0) out.push('  none');
+  for (const step of summary.changedSteps) out.push(`  accepted ${step.name} (${step.outcome}) at ${step.completed_at}`);
+  for (const entry of summary.changedFeedback) out.push(`  feedback [${entry.source}] at ${entry.received_at || '(no time)'}: ${firstLine(entry.text)}`);
+  return `${out.join('\n')}\n`;
+}
+
+function summaryJson(summary: ReviewSummary): Record<string, unknown> {
+  return {
+    slug: summary.slug,
+    path: summary.path,
+    status: summary.status,
+    pending: summary.pending,
+    target: summary.target,
+    human_review_reason: summary.humanReviewReason,
+    final_decision: summary.finalDecision,
+    final_reason: summary.finalReason,
+    plan_head: summary.planHead,
+    plan_more_lines: summary.planMoreLines,
+    phases: summary.phases.map((phase) => ({ ...phase, current: phase.name === summary.currentPhase })),
+    last_review: summary.lastReview,
+    changed_steps: summary.changedSteps,
+    changed_feedback: summary.changedFeedback,
+    snapshot_id: summary.snapshotId,
+  };
+}
+
+/**
+ * Asks for a decision on a terminal; null when the reviewer quits or input
+ * ends. Lines typed ahead of a question are kept for it.
+ */
+async function askDecision(): Promise<ReviewInput | null> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const lines = rl[Symbol.asyncIterator]();
+  const ask = async (question: string): Promise<string | null> => {
+    process.stderr.write(question);
+    const next = await lines.next();
+    return next.done === true ? null : String(next.value).trim();
+  };
+  try {
+    for (;;) {
+      const answer = (await ask('Decision: [a]pprove, [r]eject, request [c]hanges, or [q]uit? '))?.toLowerCase() ?? null;
+      if (answer === null || answer === 'q' || answer === 'quit' || answer === '') return null;
+      if (answer === 'a' || answer === 'approve') {
+        const note = await ask('Note (optional): ');
+        if (note === null) return null;
+        return { decision: 'approve', note: note === '' ? null : note };
+      }
+      if (answer === 'r' || answer === 'reject') {
+        const reason = await ask('Reason for rejecting: ');
+        if (reason === null) return null;
+        if (reason !== '') return { decision: 'reject', reason };
+        process.stderr.write('A rejection needs a reason.\n');
+        continue;
+      }
+      if (answer === 'c' || answer === 'changes' || answer === 'request-changes') {
+        const message = await ask('What should change: ');
+        if (message === null) return null;
+        if (message !== '') return { decision: 'request-changes', message };
+        process.stderr.write('Say what should change.\n');
+      }
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+function reviewDoneText(result: ReviewResult, slug: string): string {
+  if (result.publish?.dryRun === true) return `Dry run: would record ${result.decision} of ${slug} by ${result.reviewer}; nothing was changed.`;
+  switch (result.decision) {
+    case 'approve':
+      return `Approved ${slug} (reviewer ${result.reviewer}).\nNext: cairn ready`;
+    case 'reject':
+      return `Rejected ${slug} (reviewer ${result.reviewer}); status skipped, reason in intentional-skip.md.\nNext: cairn list`;
+    default:
+      return `Requested changes to ${slug} (reviewer ${result.reviewer}).`;
+  }
+}
+
+export function registerReview(program: Command, io: Io, exit: ExitHolder): void {
+  const command = program
+    .command('review')
+    .description('show a plan awaiting human review and approve it, reject it or request changes')
+    .argument('<slug-or-path>', 'migration slug, or its directory under the migrations dir')
+    .option('--approve', 'approve the plan for execution')
+    .option('--note <text>', 'a note to record with an approval')
+    .option('--reject', 'reject the plan (status skipped)')
+    .option('--reason <text>', 'why the plan is rejected')
+    .option('--request-changes', 'send the plan back for a revision (a refine with your message)')
+    .option('--message <text>', 'the changes to make');
+  addAgentOptions(command)
+    .option('--dry-run', 'check everything and show what would change; change nothing')
+    .option('--commit', 'git-commit the migration directory after the publish')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(lockTimeoutOption())
+    .action(
+      action(io, exit, async (target: string, options: ReviewOptions, cmd: Command) => {
+        let decision = decisionFromFlags(options);
+        const context = await projectContext(cmd);
+        const dryRun = options.dryRun === true;
+        if (options.commit === true && !dryRun) checkCanCommit(context.repoRoot);
+        const services = commandServices(context, io, dryRun);
+        try {
+          const slug = await resolveTarget(context, services, target, io, { dryRun, lockTimeout: options.lockTimeout });
+          const summary = await reviewSummary({ repoRoot: context.repoRoot, liveRoot: context.liveRoot, slug, reviewPolicy: context.reviewPolicy });
+          if (!summary.pending) {
+            const { manifest } = await describeMigration(slug, path.join(context.liveRoot, slug), context.repoRoot);
+            throw notAwaitingReviewError(manifest, slug);
+          }
+          const json = options.format === 'json';
+          if (!json) io.stdout(summaryText(io, summary));
+          if (decision === null) {
+            if (json || !(io.isTty && process.stdin.isTTY === true)) {
+              throw new CairnError('usage', `No decision given for ${slug}. Decide with ${DECISION_FLAGS}.`);
+            }
+            decision = await askDecision();
+            if (decision === null) {
+              io.stderr('No decision recorded.\n');
+              return 0;
+            }
+          }
+          const plan =
+            decision.decision === 'request-changes'
+              ? {
+                  agent: await agentChoice(options, context, io),
+                  taste: await loadTaste(context.repoRoot),
+                  progress: json ? undefined : (message: string) => io.stderr(`${message}\n`),
+                }
+              : null;
+          const ctx = engineContext(context, slug, services, options.lockTimeout);
+          const result = await decideReview(ctx, decision, { reviewedSnapshotId: summary.snapshotId, plan, dryRun });
+          const published = result.publish?.status === 'published' && !dryRun;
+          const commit =
+            published && options.commit === true
+              ? commitMigration(context.repoRoot, path.join(context.liveRoot, slug), slug, result.step?.operation ?? 'migration.review')
+              : null;
+          for (const warning of [...(ctx.log?.warnings ?? []), ...result.warnings]) io.stderr(`Warning: ${warning}\n`);
+          const code = result.step !== null ? stepExitCode(result.step) : result.publish?.status === 'published' ? 0 : 1;
+          if (json) {
+            printJson(io, {
+              summary: summaryJson(summary),
+              review: {
+                decision: result.decision,
+                reviewer: result.reviewer,
+                snapshot_id: result.snapshotId,
+                record: result.record,
+                publish: result.publish === null ? null : publishResultJson(result.publish),
+                step: result.step === null ? null : stepJson(result.step, context.repoRoot, commit),
+                commit,
+              },
+            });
+            if (code !== 0) io.stderr(`Error: ${result.step?.reason ?? (result.publish === null ? 'not published' : publishErrorMessage(result.publish))}\n`);
+            return code;
+          }
+          if (result.step !== null) {
+            if (result.step.status === 'published') {
+              io.stdout(`${reviewDoneText(result, slug)}\nRefined ${slug}: ${result.step.reason}\n`);
+              if (commit !== null) io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${slug}: ${result.step.operation}\n`);
+              io.stdout(`Next: cairn plan ${slug}\n`);
+            } else {
+              printStepText(io, result.step, context.repoRoot, commit);
+            }
+            return code;
+          }
+          const publish = result.publish;
+          if (publish === null) return 1;
+          if (publish.status !== 'published') {
+            io.stderr(`Error: ${publishErrorMessage(publish)}\n`);
+            if (publish.reason.startsWith('stale base snapshot')) {
+              io.stderr(`Live migration changed while review was running. Run \`cairn doctor ${slug}\` if unsure, then rerun \`cairn review ${slug}\`.\n`);
+            }
+            if (publish.dryRun) io.stdout(`${dryRunLines(publish, context.repoRoot).join('\n')}\n`);
+            return 1;
+          }
+          io.stdout(`${reviewDoneText(result, slug)}\n`);
+          if (publish.dryRun) io.stdout(`${dryRunLines(publish, context.repoRoot).join('\n')}\n`);
+          if (commit !== null) io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${slug}: migration.review\n`);
+          return 0;
+        } finally {
+          services.close();
+        }
+      }),
+    );
+}

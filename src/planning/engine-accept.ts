@@ -1,0 +1,132 @@
+import path from 'node:path';
+import { rm } from 'node:fs/promises';
+import { CairnError } from '../errors.js';
+import { pyRepr } from '../json/index.js';
+import { copyTreeDurable } from '../publish/tree.js';
+import type { RecoveryPlan } from '../publish/recovery.js';
+import { acceptStepOutput } from './accept-step.js';
+import { nullPlanningLog } from './engine-log.js';
+import { liveDirOf, publishAccepted, stepFailureMessage, type EngineContext, type OpenedRun, type StepRunResult } from './engine.js';
+import type { Step } from './graph.js';
+import { latestManualRun } from './workspace.js';
+import { recoverPendingTransactions } from './workspace-base.js';
+
+/*
+ * `cairn accept`: the second half of a manual run. `cairn plan --agent
+ * manual` prepared a workspace and recorded its base snapshot; the person
+ * (or a driving agent) wrote the step's files there and now hands over the
+ * step's output. It is validated exactly as an agent's stdout would be and
+ * the workspace is published against the base snapshot taken by `plan`, so
+ * a live change in between makes the publish stale.
+ *
+ * Acceptance happens in a copy (`<run>/candidate/<slug>`): if the publish
+ * is refused, the prepared workspace is still as the person left it, ready
+ * to be fixed and accepted again.
+ */
+
+export interface AcceptManualInput {
+  step: Step;
+  /** The step's output, as the agent would have printed it. */
+  stdout: string;
+  /** Validate and check the publish without changing anything (the prepared run stays as it is). */
+  dryRun?: boolean;
+}
+
+/** The result of `acceptManualOutput`, with the interrupted transactions finished first. */
+export interface AcceptOutcome extends StepRunResult {
+  recovered: RecoveryPlan[];
+}
+
+/**
+ * Accepts and publishes the output of the newest manual run of the
+ * migration. Throws `CairnError('not-found')` when no run is prepared and
+ * `CairnError('usage')` when the prepared run is for another step.
+ * Rejected output and refused publishes are results.
+ */
+export async function acceptManualOutput(ctx: EngineContext, input: AcceptManualInput): Promise<AcceptOutcome> {
+  const found = await latestManualRun(ctx.repoRoot, ctx.slug);
+  if (found === null) {
+    throw new CairnError('not-found', `No prepared manual run for ${pyRepr(ctx.slug)}.`, {
+      hint: `Run \`cairn plan ${ctx.slug} --agent manual\` first: it prepares the workspace and prints the prompt for the next step.`,
+    });
+  }
+  const record = found.record;
+  if (record.step !== input.step) {
+    throw new CairnError('usage', `The prepared run of ${pyRepr(ctx.slug)} is for step ${pyRepr(record.step)}, not ${pyRepr(input.step)}.`, {
+      hint: `Run \`cairn accept ${ctx.slug} --step ${record.step} --file <output>\`, or \`cairn plan ${ctx.slug} --agent manual\` to prepare the current step again.`,
+    });
+  }
+  const dryRun = input.dryRun === true;
+  const recovered = dryRun ? [] : await recoverPendingTransactions({ liveRoot: ctx.liveRoot, recorder: ctx.recorder, lockTimeoutMs: ctx.lockTimeoutMs });
+  const candidateRoot = path.join(found.runDir, 'candidate');
+  const candidate = path.join(candidateRoot, ctx.slug);
+  await rm(candidateRoot, { recursive: true, force: true });
+  await copyTreeDurable(found.workspaceDir, candidate);
+
+  const run: OpenedRun = {
+    runId: found.runId,
+    // A dry run's publish removes its run directory afterwards: let that be the candidate only.
+    runDir: dryRun ? candidateRoot : found.runDir,
+    workspaceDir: candidate,
+    slug: ctx.slug,
+    liveDir: liveDirOf(ctx),
+    baseSnapshotId: record.base_snapshot_id,
+    baseProblem: null,
+  };
+  const result: StepRunResult = {
+    status: 'failed',
+    slug: ctx.slug,
+    step: input.step,
+    operation: record.operation,
+    reason: '',
+    nextStep: null,
+    outcome: null,
+    terminal: null,
+    stageFile: null,
+    publish: null,
+    runId: found.runId,
+    runDir: found.runDir,
+    workspaceDir: found.workspaceDir,
+    prompt: null,
+    agentArgv: null,
+    logRunId: null,
+    exitCode: null,
+    interruptedBy: null,
+    warnings: [],
+  };
+  const log = dryRun ? nullPlanningLog() : (ctx.log ?? nullPlanningLog());
+  const logRunId = log.runStarted({
+    slug: ctx.slug,
+    step: input.step,
+    agent: 'manual',
+    model: record.model,
+    effort: record.effort,
+    promptSha256: record.prompt_sha256,
+  });
+  result.logRunId = logRunId;
+
+  let accepted;
+  try {
+    accepted = await acceptStepOutput({
+      repoRoot: ctx.repoRoot,
+      slug: ctx.slug,
+      liveDir: run.liveDir,
+      workspaceDir: candidate,
+      step: input.step,
+      stdout: input.stdout,
+      agent: record.agent,
+      model: record.model,
+      effort: record.effort,
+      reviewPolicy: ctx.reviewPolicy,
+    });
+  } catch (error) {
+    const reason = stepFailureMessage(input.step, error);
+    log.runEnded(logRunId, { verdict: 'rejected', exitCode: 0, stdout: input.stdout, reason });
+    await rm(candidateRoot, { recursive: true, force: true });
+    return { ...result, status: 'rejected', reason, recovered };
+  }
+  log.runEnded(logRunId, { verdict: 'accepted', exitCode: 0, stdout: input.stdout });
+  const published = await publishAccepted(ctx, run, result, accepted, { dryRun });
+  if (published.status !== 'published' || dryRun) await rm(candidateRoot, { recursive: true, force: true });
+  return { ...published, workspaceDir: found.workspaceDir, runDir: dryRun ? found.runDir : published.runDir, recovered };
+}

@@ -1,0 +1,148 @@
+import { rm } from 'node:fs/promises';
+import { CairnError } from '../errors.js';
+import { pyRepr } from '../json/index.js';
+import { localTimestamp } from '../util/time.js';
+import {
+  executeStep,
+  loadWorkspace,
+  nextStepOf,
+  withRunCleanupOnThrow,
+  workspaceFiles,
+  type EngineContext,
+  type LoadedWorkspace,
+  type OpenedRun,
+} from './engine.js';
+import { appendFeedback, reopenForRevise } from './graph.js';
+import { saveManifest, type Manifest } from './manifest.js';
+import { openPlanningRun, presentDryRun, type PlanStepOptions, type PlanStepOutcome } from './run-plan.js';
+import { saveState, type FeedbackSource } from './state.js';
+
+/*
+ * Refine (spec §2.8): user feedback is recorded in the plan and, unless the
+ * plan is still before its first review, reopens it at `revise`; then the
+ * one next step runs with the feedback in its prompt.
+ */
+
+/** The refinement feedback, read (and checked non-blank) before the target is resolved. */
+export interface RefineFeedback {
+  text: string;
+  source: FeedbackSource;
+}
+
+/** Cursors at which feedback reopens a planning migration for revise. */
+const REOPEN_AT = ['review', 'review-2', 'final-review'];
+
+/** Checks feedback text: blank or whitespace-only is `CairnError('usage')` "refinement feedback must not be empty.". */
+export function checkFeedback(text: string): void {
+  if (text.trim() === '') {
+    throw new CairnError('usage', 'refinement feedback must not be empty.', {
+      hint: 'Say what to change with --message "<text>" or --file <path>.',
+    });
+  }
+}
+
+/**
+ * Why a migration cannot be refined (spec §2.8 step 3, in order), or null
+ * when it can: planning migrations, and ready ones whose phases have not
+ * started.
+ */
+export function refineRefusal(manifest: Manifest, slug: string): string | null {
+  const name = `Migration ${pyRepr(slug)}`;
+  if (manifest.phases.some((phase) => phase.done)) return `${name} has completed phase work and cannot be refined`;
+  if (manifest.status === 'planning') return null;
+  if (manifest.status !== 'ready') {
+    return `${name} has status ${pyRepr(manifest.status)}; only planning or unexecuted ready migrations can be refined`;
+  }
+  const first = manifest.phases[0];
+  if (first === undefined) return `${name} has no phases and cannot be refined`;
+  if (manifest.current_phase !== first.name) return `${name} has already advanced past its first phase`;
+  return null;
+}
+
+/** True when `cairn refine` would accept the migration (no done phases; planning, or ready at its first phase). */
+export function isRefinable(manifest: Manifest, slug: string): boolean {
+  return refineRefusal(manifest, slug) === null;
+}
+
+/** The prompt context refine adds for the step it runs. */
+export function refineContext(feedback: RefineFeedback): string {
+  return `User refinement feedback:\n${feedback.text}`;
+}
+
+/**
+ * Applies feedback to a run's workspace (spec §2.8 steps 2–7): checks
+ * eligibility, appends the feedback, reopens at `revise` when the plan is
+ * ready or at a review cursor, turns a ready manifest back into planning,
+ * and saves both files in the workspace. Refusals are
+ * `CairnError('invalid-state')` (exit 2).
+ */
+export async function applyRefinement(
+  ctx: EngineContext,
+  run: OpenedRun,
+  loaded: LoadedWorkspace,
+  feedback: RefineFeedback,
+  now: string = localTimestamp(),
+): Promise<void> {
+  const { manifest } = loaded;
+  if (loaded.state === null) {
+    throw new CairnError('invalid-state', `Migration ${pyRepr(run.slug)} is missing .planning/state.json`, {
+      hint: `Run \`cairn doctor ${run.slug}\` to see what is wrong with it.`,
+    });
+  }
+  const refusal = refineRefusal(manifest, run.slug);
+  if (refusal !== null) {
+    throw new CairnError('invalid-state', refusal, {
+      hint: `Run \`cairn status ${run.slug}\` to see where it is; \`cairn new\` starts a new migration.`,
+    });
+  }
+  const wasReady = manifest.status === 'ready';
+  let state = appendFeedback(loaded.state, feedback.text, feedback.source, now);
+  if (wasReady || REOPEN_AT.includes(state.next_step)) state = reopenForRevise(state, now);
+  let next: Manifest = manifest;
+  if (wasReady) {
+    next = {
+      ...manifest,
+      status: 'planning',
+      awaiting_human_review: false,
+      human_review_reason: null,
+      cooldown_until: null,
+      current_phase: manifest.phases[0]?.name ?? '',
+    };
+  } else {
+    nextStepOf(state, run.slug);
+  }
+  const files = workspaceFiles(run.workspaceDir);
+  await saveState(files.state, state, { repoRoot: ctx.repoRoot, stateFile: files.state, publishedRoot: run.liveDir });
+  if (next !== manifest) await saveManifest(files.manifest, next);
+}
+
+/**
+ * `cairn refine`: records the feedback and runs the single next step with
+ * it (or, in manual mode, prepares the run for `cairn accept`); the
+ * operation is `migration.refine.<step>`.
+ */
+export async function refineMigration(
+  ctx: EngineContext,
+  options: PlanStepOptions & { feedback: RefineFeedback },
+): Promise<PlanStepOutcome> {
+  checkFeedback(options.feedback.text);
+  const dryRun = options.dryRun === true;
+  const { run, recovered, tempRoot } = await openPlanningRun(ctx, dryRun);
+  try {
+    const result = await withRunCleanupOnThrow(run, async () => {
+      await applyRefinement(ctx, run, await loadWorkspace(run, ctx.repoRoot), options.feedback);
+      return executeStep(ctx, run, {
+        agent: options.agent,
+        operationPrefix: 'migration.refine',
+        taste: options.taste,
+        extraContext: refineContext(options.feedback),
+        dryRun,
+        progress: options.progress,
+      });
+    });
+    const shown = dryRun ? presentDryRun(result, run.workspaceDir) : result;
+    return { ...shown, recovered, wouldBlock: run.baseProblem };
+  } finally {
+    if (tempRoot !== null) await rm(tempRoot, { recursive: true, force: true });
+  }
+}

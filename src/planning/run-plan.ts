@@ -1,0 +1,169 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { CairnError } from '../errors.js';
+import { pyRepr } from '../json/index.js';
+import { WORKSPACES_RELATIVE_DIR } from '../publish/new-migration.js';
+import type { RecoveryPlan } from '../publish/recovery.js';
+import {
+  executeStep,
+  loadWorkspace,
+  nextStepOf,
+  openRun,
+  withRunCleanupOnThrow,
+  type AgentChoice,
+  type EngineContext,
+  type LoadedWorkspace,
+  type OpenedRun,
+  type StepRunResult,
+} from './engine.js';
+import { toPosix } from '../util/paths.js';
+import { isStep, isTerminalCursor, type Step } from './graph.js';
+import { recoverPendingTransactions } from './workspace-base.js';
+
+/*
+ * `cairn plan`: exactly one planning step per call (spec §2.4), optionally
+ * repeated with `--until`.
+ */
+
+export interface PlanStepOptions {
+  agent: AgentChoice;
+  taste: string | null;
+  /** Show the prompt and what would run; touch nothing in the repository or the store. */
+  dryRun?: boolean;
+  /** Told when an agent starts, e.g. to show progress on stderr. */
+  progress?: ((message: string) => void) | undefined;
+}
+
+/** Refuses a workspace that has no next planning step (spec §2.4 steps 3–4), returning the step. */
+export function checkPlannable(loaded: LoadedWorkspace, slug: string): Step {
+  const { manifest, state } = loaded;
+  if (manifest.status !== 'planning') {
+    throw new CairnError('invalid-state', `Planning snapshot ${pyRepr(slug)} is not in planning status`, {
+      hint:
+        manifest.status === 'ready' || manifest.status === 'in-progress'
+          ? `${slug} has status '${manifest.status}'. Run \`cairn refine ${slug} --message ...\` to revise an unexecuted plan, or \`cairn ready\` to see what to do next.`
+          : `${slug} has status '${manifest.status}'; only planning migrations have a next planning step.`,
+    });
+  }
+  if (manifest.awaiting_human_review) {
+    throw new CairnError('invalid-state', `Migration ${pyRepr(slug)} is awaiting human review: ${manifest.human_review_reason ?? '(no reason recorded)'}`, {
+      hint: `Run \`cairn review ${slug}\` first.`,
+    });
+  }
+  if (state === null) {
+    throw new CairnError('invalid-state', `Planning snapshot ${pyRepr(slug)} is missing .planning/state.json`, {
+      hint: `Run \`cairn doctor ${slug}\` to see what is wrong with it.`,
+    });
+  }
+  return nextStepOf(state, slug);
+}
+
+/** Finishes interrupted transactions, then opens a run (a dry run's workspace goes to a temp dir). */
+export async function openPlanningRun(
+  ctx: EngineContext,
+  dryRun: boolean,
+): Promise<{ run: OpenedRun; recovered: RecoveryPlan[]; tempRoot: string | null }> {
+  let recovered: RecoveryPlan[] = [];
+  if (!dryRun) recovered = await recoverPendingTransactions({ liveRoot: ctx.liveRoot, recorder: ctx.recorder, lockTimeoutMs: ctx.lockTimeoutMs });
+  if (!dryRun) return { run: await openRun(ctx), recovered, tempRoot: null };
+  const tempRoot = await realpath(await mkdtemp(path.join(os.tmpdir(), 'cairn-dry-run-')));
+  try {
+    return { run: await openRun(ctx, { workRoot: tempRoot, dryRun: true }), recovered, tempRoot };
+  } catch (error) {
+    await rm(tempRoot, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The workspace path a real run would use, with `<run-id>` standing for the id it would get. */
+export function plannedWorkspaceDisplay(slug: string): string {
+  return toPosix(path.join(WORKSPACES_RELATIVE_DIR, slug, '<run-id>', slug));
+}
+
+/**
+ * A dry run's result as the user should see it: the temporary workspace's
+ * path in the prompt replaced by the path a real run would use.
+ */
+export function presentDryRun(result: StepRunResult, tempWorkspace: string): StepRunResult {
+  if (result.prompt === null) return result;
+  const shown = plannedWorkspaceDisplay(result.slug);
+  const prompt = result.prompt.prompt.split(tempWorkspace).join(shown);
+  const promptSha256 = createHash('sha256').update(prompt, 'utf8').digest('hex');
+  const agentArgv = result.agentArgv?.map((arg) => arg.split(tempWorkspace).join(shown)) ?? null;
+  return {
+    ...result,
+    prompt: { ...result.prompt, prompt, promptSha256 },
+    agentArgv,
+    workspaceDir: shown,
+    runDir: null,
+  };
+}
+
+/** The result of `planNextStep`, with the interrupted transactions finished before it. */
+export interface PlanStepOutcome extends StepRunResult {
+  recovered: RecoveryPlan[];
+  /** Dry runs: why a real run would be refused at its start, else null. */
+  wouldBlock: string | null;
+}
+
+/**
+ * Runs the migration's next planning step (spec §2.4): recovers interrupted
+ * transactions, takes the base snapshot (dirty ⇒ `CairnError('blocked')`),
+ * copies live into a workspace, checks the migration is planning, not
+ * awaiting review and not terminal (`CairnError('invalid-state')`), then
+ * executes the step. Step and publish failures are results, not throws.
+ */
+export async function planNextStep(ctx: EngineContext, options: PlanStepOptions): Promise<PlanStepOutcome> {
+  const dryRun = options.dryRun === true;
+  const { run, recovered, tempRoot } = await openPlanningRun(ctx, dryRun);
+  try {
+    const result = await withRunCleanupOnThrow(run, async () => {
+      checkPlannable(await loadWorkspace(run, ctx.repoRoot), ctx.slug);
+      return executeStep(ctx, run, { agent: options.agent, operationPrefix: 'planning', taste: options.taste, dryRun, progress: options.progress });
+    });
+    const shown = dryRun ? presentDryRun(result, run.workspaceDir) : result;
+    return { ...shown, recovered, wouldBlock: run.baseProblem };
+  } finally {
+    if (tempRoot !== null) await rm(tempRoot, { recursive: true, force: true });
+  }
+}
+
+/** `--until`: a step name (stop once that step is accepted) or `terminal`. */
+export type UntilTarget = Step | 'terminal';
+
+export function parseUntil(value: string): UntilTarget {
+  if (value === 'terminal' || isStep(value)) return value;
+  throw new CairnError('usage', `--until must be a planning step or 'terminal', got '${value}'`, {
+    hint: 'Steps: approaches, pick-best, expand, review, revise, review-2, final-review.',
+  });
+}
+
+/** True when the loop of `plan --until` should stop after `result`. */
+export function untilReached(result: StepRunResult, until: UntilTarget | null): boolean {
+  if (result.status !== 'published') return true;
+  if (result.nextStep === null || isTerminalCursor(result.nextStep)) return true;
+  if (until === null) return true;
+  return until !== 'terminal' && result.step === until;
+}
+
+/**
+ * `plan --until`: runs steps one at a time (each its own run and publish)
+ * until `until` has been accepted, the plan is terminal, or a step does not
+ * publish. Returns every step's result in order.
+ */
+export async function planUntil(
+  ctx: EngineContext,
+  options: PlanStepOptions,
+  until: UntilTarget | null,
+  onStep?: (result: PlanStepOutcome) => void | Promise<void>,
+): Promise<PlanStepOutcome[]> {
+  const results: PlanStepOutcome[] = [];
+  for (;;) {
+    const result = await planNextStep(ctx, options);
+    results.push(result);
+    if (onStep !== undefined) await onStep(result);
+    if (options.dryRun === true || untilReached(result, until)) return results;
+  }
+}

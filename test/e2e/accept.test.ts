@@ -1,0 +1,220 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { snapshotId } from '../../src/publish/digest.js';
+import { commitAll } from '../helpers/git.js';
+import { tempDir } from '../helpers/tmp.js';
+import {
+  AGENT,
+  SLUG,
+  copyRepo,
+  expectDoctorClean,
+  expectV1Bytes,
+  gitLog,
+  listTree,
+  newPlanRepo,
+  readJson,
+  stateOf,
+  storeRuns,
+  templateRoot,
+  workRuns,
+  type PlanRepo,
+} from './plan-support.js';
+
+let fresh: PlanRepo;
+let atFinal: PlanRepo;
+const templates: (() => void)[] = [];
+
+beforeAll(() => {
+  const a = templateRoot();
+  const b = templateRoot();
+  templates.push(a.remove, b.remove);
+  fresh = newPlanRepo(a.root);
+  atFinal = newPlanRepo(b.root);
+  expect(atFinal.cli(['plan', SLUG, ...AGENT, '--until', 'review', '--commit']).code).toBe(0);
+});
+
+afterAll(() => {
+  for (const remove of templates) remove();
+});
+
+/** Runs `plan --agent manual` and returns the prepared workspace (absolute) and run id. */
+function prepare(p: PlanRepo): { workspace: string; runId: string; stderr: string; stdout: string } {
+  const planned = p.cli(['plan', SLUG, '--agent', 'manual']);
+  expect(planned.code).toBe(0);
+  const runs = workRuns(p);
+  expect(runs).toHaveLength(1);
+  const runId = runs[0] as string;
+  return { workspace: path.join(p.repo, '.planning', 'work', SLUG, runId, SLUG), runId, stderr: planned.stderr, stdout: planned.stdout };
+}
+
+function outputFile(text: string): string {
+  const file = path.join(tempDir('cairn-out-'), 'out.md');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('manual mode: cairn plan --agent manual, then cairn accept', () => {
+  it('prints the prompt and the next command, and accept publishes the files written in the workspace', async () => {
+    const p = copyRepo(fresh);
+    const before = await snapshotId(p.dir);
+    const { workspace, runId, stdout, stderr } = prepare(p);
+    expect(stdout).toMatch(/^# Planning stage: approaches\n/);
+    expect(stdout).toContain('## Migration\nalpha\n');
+    expect(stdout).toContain(`Migration directory: .planning/work/alpha/${runId}/alpha\n`);
+    expect(stderr).toBe(
+      'Manual step: planning.approaches for alpha is prepared.\n' +
+        `Workspace: .planning/work/alpha/${runId}/alpha\n` +
+        "Write the step's files there, save the step's output (what an agent would print) to a file, then run:\n" +
+        '  cairn accept alpha --step approaches --file <output>\n',
+    );
+    expect(await snapshotId(p.dir)).toBe(before);
+    const record = readJson(path.join(p.repo, '.planning', 'work', SLUG, runId, 'run.json'));
+    expect(record).toEqual({
+      agent: 'manual',
+      base_snapshot_id: before,
+      created_at: record['created_at'],
+      effort: null,
+      mode: 'manual',
+      model: null,
+      operation: 'planning.approaches',
+      prompt_sha256: createHash('sha256').update(stdout).digest('hex'),
+      run_id: runId,
+      schema_version: 1,
+      slug: SLUG,
+      step: 'approaches',
+    });
+
+    mkdirSync(path.join(workspace, 'approaches'));
+    writeFileSync(path.join(workspace, 'approaches', 'by-hand.md'), '# By hand\n\nOne careful pass.\n');
+    const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('Wrote one approach by hand.\n')]);
+    expect(accepted.stderr).toBe('');
+    expect(accepted.stdout).toBe('Accepted planning.approaches for alpha; next step: pick-best.\nNext: cairn plan alpha\n');
+    expect(accepted.code).toBe(0);
+    expect(listTree(p.dir)).toEqual([
+      '.planning/stages/approaches.stdout.md',
+      '.planning/state.json',
+      '.planning/sums',
+      'approaches/by-hand.md',
+      'manifest.json',
+    ]);
+    expect(readFileSync(path.join(p.dir, 'approaches', 'by-hand.md'), 'utf8')).toBe('# By hand\n\nOne careful pass.\n');
+    const step = (stateOf(p)['completed_steps'] as Record<string, unknown>[])[0];
+    expect(step?.['agent']).toBe('manual');
+    expect(workRuns(p)).toEqual([]);
+    const runs = storeRuns(p);
+    expect(runs[0]).toMatchObject({ step: 'approaches', agent: 'manual', verdict: 'accepted', promptSha256: record['prompt_sha256'] });
+    await expectV1Bytes(p);
+  });
+
+  it('--dry-run validates and checks the publish without using up the prepared run', async () => {
+    const p = copyRepo(fresh);
+    const { workspace } = prepare(p);
+    const before = await snapshotId(p.dir);
+    const dry = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('Nothing to add.\n'), '--dry-run']);
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(
+      'Dry run: the output would be accepted as planning.approaches for alpha, next step pick-best; nothing was changed.\n' +
+        '  + .planning/stages/approaches.stdout.md (16 bytes)\n  + .planning/sums (104 bytes)\n  ~ .planning/state.json (',
+    );
+    expect(dry.stdout).toContain('State: approaches → pick-best\n');
+    expect(await snapshotId(p.dir)).toBe(before);
+    expect(existsSync(workspace)).toBe(true);
+    expect(existsSync(path.join(path.dirname(workspace), 'candidate'))).toBe(false);
+    expect(storeRuns(p)).toEqual([]);
+    expect(p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('Nothing to add.\n')]).code).toBe(0);
+  });
+
+  it('reads the output from stdin with "-" and commits with --commit', () => {
+    const p = copyRepo(fresh);
+    prepare(p);
+    const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '-', '--commit'], {}, 'Nothing to add.\n');
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toMatch(/^Accepted planning\.approaches for alpha; next step: pick-best\.\nCommitted [0-9a-f]{12}: cairn: alpha: planning\.approaches\n/);
+    expect(gitLog(p)[0]).toBe('cairn: alpha: planning.approaches');
+    expect(readFileSync(path.join(p.dir, '.planning', 'stages', 'approaches.stdout.md'), 'utf8')).toBe('Nothing to add.\n');
+  });
+
+  it('refuses without a prepared run, for another step, and without an output', () => {
+    const p = copyRepo(fresh);
+    const none = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('x\n')]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe(
+      "Error: No prepared manual run for 'alpha'.\n" +
+        'Hint: Run `cairn plan alpha --agent manual` first: it prepares the workspace and prints the prompt for the next step.\n',
+    );
+    prepare(p);
+    const other = p.cli(['accept', SLUG, '--step', 'expand', '--file', outputFile('x\n')]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toBe(
+      "Error: The prepared run of 'alpha' is for step 'approaches', not 'expand'.\n" +
+        'Hint: Run `cairn accept alpha --step approaches --file <output>`, or `cairn plan alpha --agent manual` to prepare the current step again.\n',
+    );
+    const unknown = p.cli(['accept', SLUG, '--step', 'polish', '--file', outputFile('x\n')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Error: Unknown planning step 'polish'\n");
+    const noOutput = p.cli(['accept', SLUG, '--step', 'approaches']);
+    expect(noOutput.code).toBe(2);
+    expect(noOutput.stderr).toBe("Error: No step output given: pass --file <path>, or '-' to read it from stdin.\n");
+    expect(workRuns(p)).toHaveLength(1);
+  });
+
+  it('is blocked as stale when the live migration changed after plan, and keeps the prepared workspace', async () => {
+    const p = copyRepo(fresh);
+    const { workspace } = prepare(p);
+    const base = await snapshotId(p.dir);
+    writeFileSync(path.join(p.dir, 'notes.md'), 'a note committed meanwhile\n');
+    commitAll(p.repo, 'edit the live migration');
+    const current = await snapshotId(p.dir);
+    const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('late output\n')]);
+    expect(accepted.code).toBe(1);
+    expect(accepted.stdout).toBe('');
+    expect(accepted.stderr).toContain(
+      `Error: stale base snapshot: base_snapshot_id does not match current live snapshot (base_snapshot_id=${base}, current_snapshot_id=${current})\n`,
+    );
+    expect(await snapshotId(p.dir)).toBe(current);
+    expect(stateOf(p)['next_step']).toBe('approaches');
+    expect(existsSync(workspace)).toBe(true);
+    expect(existsSync(path.join(path.dirname(workspace), 'candidate'))).toBe(false);
+  });
+
+  it('refuses output the step does not accept, keeping the workspace for a corrected accept', async () => {
+    const p = copyRepo(atFinal);
+    const { workspace } = prepare(p);
+    const before = await snapshotId(workspace);
+    const rejected = p.cli(['accept', SLUG, '--step', 'final-review', '--file', outputFile('Looks fine to me.\n')]);
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr).toContain('Error: planning.final-review failed: Final review produced no output\n');
+    expect(rejected.stderr).toContain(
+      'Hint: Correct the output (or the files in the workspace) and run `cairn accept alpha --step final-review --file <output>` again.\n',
+    );
+    expect(await snapshotId(workspace)).toBe(before);
+    expect(storeRuns(p)[0]).toMatchObject({ step: 'final-review', agent: 'manual', verdict: 'rejected' });
+
+    const accepted = p.cli(['accept', SLUG, '--step', 'final-review', '--file', outputFile('final-decision: approve-auto — ready to go\n')]);
+    expect(accepted.stdout).toBe(
+      'Accepted planning.final-review for alpha: approve-auto — ready to go\nalpha is ready: queued for execution.\nNext: cairn ready\n',
+    );
+    expect(accepted.code).toBe(0);
+    expect(stateOf(p)['next_step']).toBe('terminal-ready');
+    expect(workRuns(p)).toEqual([]);
+    expectDoctorClean(p);
+  });
+
+  it('plan --agent manual --format json carries the prompt and the accept command', () => {
+    const p = copyRepo(fresh);
+    const planned = p.cli(['plan', SLUG, '--agent', 'manual', '--format', 'json']);
+    expect(planned.code).toBe(0);
+    expect(planned.stderr).toBe('');
+    const json = JSON.parse(planned.stdout) as { schema_version: number; steps: Record<string, unknown>[] };
+    expect(json.schema_version).toBe(1);
+    const step = json.steps[0] as Record<string, unknown>;
+    expect(step['status']).toBe('manual');
+    expect(step['accept_command']).toBe('cairn accept alpha --step approaches --file <output>');
+    expect(step['workspace']).toBe(`.planning/work/alpha/${workRuns(p)[0]}/alpha`);
+    expect(step['prompt']).toEqual(expect.stringContaining('## Migration\nalpha\n'));
+    expect(step['prompt_sha256']).toBe(createHash('sha256').update(step['prompt'] as string).digest('hex'));
+  });
+});

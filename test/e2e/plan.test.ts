@@ -1,0 +1,382 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { snapshotId } from '../../src/publish/digest.js';
+import { commitAll } from '../helpers/git.js';
+import { tempDir } from '../helpers/tmp.js';
+import {
+  AGENT,
+  SLUG,
+  TARGET,
+  copyRepo,
+  expectDoctorClean,
+  expectV1Bytes,
+  gitLog,
+  gitStatus,
+  listTree,
+  liveGroupMembers,
+  manifestOf,
+  newPlanRepo,
+  stateOf,
+  storeRuns,
+  templateRoot,
+  workRuns,
+  type PlanRepo,
+} from './plan-support.js';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const stageRef = (file: string): string => `migrations/${SLUG}/.planning/stages/${file}`;
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/;
+
+let fresh: PlanRepo;
+let atReview: PlanRepo;
+const templates: (() => void)[] = [];
+
+beforeAll(() => {
+  const a = templateRoot();
+  const b = templateRoot();
+  templates.push(a.remove, b.remove);
+  fresh = newPlanRepo(a.root);
+  atReview = newPlanRepo(b.root);
+  const planned = atReview.cli(['plan', SLUG, ...AGENT, '--until', 'expand', '--commit']);
+  expect(planned.code).toBe(0);
+});
+
+afterAll(() => {
+  for (const remove of templates) remove();
+});
+
+describe('cairn plan: one step at a time', () => {
+  it('runs exactly the next step, publishes it and says what to run next', async () => {
+    const p = copyRepo(fresh);
+    const result = p.cli(['plan', SLUG, ...AGENT]);
+    expect(result.stdout).toBe('Accepted planning.approaches for alpha; next step: pick-best.\nNext: cairn plan alpha\n');
+    expect(result.stderr).toBe('Running planning.approaches for alpha with fake-agent…\n');
+    expect(result.code).toBe(0);
+
+    const state = stateOf(p);
+    expect(state['next_step']).toBe('pick-best');
+    const steps = state['completed_steps'] as Record<string, unknown>[];
+    expect(steps).toHaveLength(1);
+    expect(steps[0]).toEqual({
+      agent: 'command',
+      completed_at: steps[0]?.['completed_at'],
+      name: 'approaches',
+      outcome: 'completed',
+      outputs: { stdout: stageRef('approaches.stdout.md') },
+    });
+    expect(steps[0]?.['completed_at']).toMatch(TIMESTAMP);
+    const stdout = 'Wrote two approaches: incremental, big-bang.\n';
+    expect(readFileSync(path.join(p.dir, '.planning', 'stages', 'approaches.stdout.md'), 'utf8')).toBe(stdout);
+    expect(readFileSync(path.join(p.dir, '.planning', 'sums'), 'utf8')).toBe(`${sha256(stdout)}  .planning/stages/approaches.stdout.md\n`);
+    expect(listTree(p.dir)).toEqual([
+      '.planning/stages/approaches.stdout.md',
+      '.planning/state.json',
+      '.planning/sums',
+      'approaches/big-bang.md',
+      'approaches/incremental.md',
+      'manifest.json',
+    ]);
+    expect(manifestOf(p)['last_touch']).toBe(steps[0]?.['completed_at']);
+    expect(workRuns(p)).toEqual([]);
+    expect(existsSync(path.join(p.repo, '.planning', 'work'))).toBe(false);
+
+    const runs = storeRuns(p);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ slug: SLUG, step: 'approaches', agent: 'command', verdict: 'accepted', exitCode: 0, stdoutBytes: stdout.length });
+    expect(runs[0]?.promptSha256).toMatch(/^[0-9a-f]{64}$/);
+    await expectV1Bytes(p);
+
+    // Not committed: the live tree is what cairn published, so the next step is not blocked as dirty.
+    expect(gitStatus(p)).not.toBe('');
+    const next = p.cli(['plan', SLUG, ...AGENT]);
+    expect(next.stdout).toBe('Accepted planning.pick-best for alpha; next step: expand.\nNext: cairn plan alpha\n');
+    expect(next.code).toBe(0);
+  });
+
+  it('takes the clear path to terminal-ready with --until terminal --commit, then refuses a next step', async () => {
+    const p = copyRepo(atReview);
+    const result = p.cli(['plan', SLUG, ...AGENT, '--until', 'terminal', '--commit', '--format', 'json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as { schema_version: number; slug: string; status: string; steps: Record<string, unknown>[] };
+    expect(json.schema_version).toBe(1);
+    expect(json.status).toBe('published');
+    expect(json.steps.map((step) => [step['step'], step['outcome'], step['next_step'], step['status']])).toEqual([
+      ['review', 'clear', 'final-review', 'published'],
+      ['final-review', 'approve-auto', 'terminal-ready', 'published'],
+    ]);
+    expect(json.steps[1]?.['terminal']).toEqual({ outcome: 'ready', reason: 'the plan is complete' });
+    expect(json.steps[1]?.['reason']).toBe('the plan is complete');
+    expect(json.steps[0]?.['reason']).toBe('planning.review accepted; next step: final-review');
+    expect((json.steps[1]?.['publish'] as Record<string, unknown>)['status']).toBe('published');
+    expect(gitLog(p).slice(0, 5)).toEqual([
+      'cairn: alpha: planning.final-review',
+      'cairn: alpha: planning.review',
+      'cairn: alpha: planning.expand',
+      'cairn: alpha: planning.pick-best',
+      'cairn: alpha: planning.approaches',
+    ]);
+    expect(gitStatus(p)).toBe('');
+
+    const state = stateOf(p);
+    expect(state['next_step']).toBe('terminal-ready');
+    expect(state['final_decision']).toBe('approve-auto');
+    expect(state['final_reason']).toBe('the plan is complete');
+    expect(state['review_findings']).toBeNull();
+    expect((state['completed_steps'] as { name: string }[]).map((step) => step.name)).toEqual([
+      'approaches',
+      'pick-best',
+      'expand',
+      'review',
+      'final-review',
+    ]);
+    const manifest = manifestOf(p);
+    expect(manifest['status']).toBe('ready');
+    expect(manifest['awaiting_human_review']).toBe(false);
+    expect(manifest['human_review_reason']).toBeNull();
+    expect(manifest['current_phase']).toBe('add-api');
+    expect(manifest['phases']).toEqual([
+      {
+        done: false,
+        effort_reason: null,
+        file: 'phase-1-add-api.md',
+        name: 'add-api',
+        precondition: 'The widget API is in use.',
+        required_effort: 'low',
+      },
+      {
+        done: false,
+        effort_reason: null,
+        file: 'phase-2-remove-old.md',
+        name: 'remove-old',
+        precondition: 'Phase 1 is done.',
+        required_effort: null,
+      },
+    ]);
+    expect(readFileSync(path.join(p.dir, '.planning', 'sums'), 'utf8').split('\n').filter(Boolean).map((line) => line.slice(66))).toEqual([
+      '.planning/stages/approaches.stdout.md',
+      '.planning/stages/pick-best.stdout.md',
+      '.planning/stages/expand.stdout.md',
+      '.planning/stages/review.stdout.md',
+      '.planning/stages/final-review.stdout.md',
+    ]);
+    expectDoctorClean(p);
+    await expectV1Bytes(p);
+
+    const again = p.cli(['plan', SLUG, ...AGENT]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("Error: Planning snapshot 'alpha' is not in planning status\n");
+  });
+
+  it('takes the findings path: review → revise → review-2 → final-review', async () => {
+    const p = copyRepo(atReview);
+    const findings = '1. Phase 2 has no rollback note.';
+    const result = p.cli(['plan', SLUG, ...AGENT, '--until', 'terminal'], { FAKE_REVIEW: findings });
+    expect(result.stdout).toBe(
+      [
+        'Accepted planning.review (findings) for alpha; next step: revise.',
+        'Accepted planning.revise for alpha; next step: review-2.',
+        'Accepted planning.review-2 (clear) for alpha; next step: final-review.',
+        'Accepted planning.final-review for alpha: approve-auto — the plan is complete',
+        'alpha is ready: queued for execution.',
+        'Next: cairn ready',
+        '',
+      ].join('\n'),
+    );
+    expect(result.code).toBe(0);
+    const state = stateOf(p);
+    expect(state['review_findings']).toBe(stageRef('review.stdout.md'));
+    expect(state['next_step']).toBe('terminal-ready');
+    expect(readFileSync(path.join(p.dir, '.planning', 'stages', 'review.stdout.md'), 'utf8')).toBe(`${findings}\n`);
+    expect(readFileSync(path.join(p.dir, 'plan.md'), 'utf8')).toBe('# Plan\n\nReplace the widget API in two phases (revised).\n');
+    expectDoctorClean(p);
+    await expectV1Bytes(p);
+  });
+
+  it('publishes nothing when review-2 still finds problems, and resumes at review-2', async () => {
+    const p = copyRepo(atReview);
+    expect(p.cli(['plan', SLUG, ...AGENT, '--until', 'revise', '--commit'], { FAKE_REVIEW: '1. Missing rollback.' }).code).toBe(0);
+    const before = await snapshotId(p.dir);
+    const failed = p.cli(['plan', SLUG, ...AGENT], { FAKE_REVIEW2: '1. Still no rollback.' });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe('');
+    const runs = storeRuns(p);
+    const kept = workRuns(p);
+    expect(kept).toHaveLength(1);
+    expect(failed.stderr).toBe(
+      'Running planning.review-2 for alpha with fake-agent…\n' +
+        'Error: planning.review-2 failed: revised plan still has findings\n' +
+        `Nothing was published. The agent's output is in the local run log: cairn log --show ${runs[0]?.id}. ` +
+        `The workspace is kept: .planning/work/alpha/${kept[0]}/alpha\n` +
+        'Hint: Run `cairn plan alpha` to run the step again.\n',
+    );
+    expect(runs[0]).toMatchObject({ step: 'review-2', verdict: 'rejected', reason: 'planning.review-2 failed: revised plan still has findings' });
+    expect(await snapshotId(p.dir)).toBe(before);
+    expect(stateOf(p)['next_step']).toBe('review-2');
+
+    const resumed = p.cli(['plan', SLUG, ...AGENT]);
+    expect(resumed.stdout).toBe('Accepted planning.review-2 (clear) for alpha; next step: final-review.\nNext: cairn plan alpha\n');
+    expect(resumed.code).toBe(0);
+  });
+
+  it('a final-review rejection writes intentional-skip.md and skips the migration', async () => {
+    const p = copyRepo(atReview);
+    const result = p.cli(['plan', SLUG, ...AGENT, '--until', 'terminal'], {
+      FAKE_FINAL: 'Checked the plan.\nfinal-decision: reject — the widget API is frozen until Q3',
+    });
+    expect(result.stdout).toBe(
+      'Accepted planning.review (clear) for alpha; next step: final-review.\n' +
+        'Accepted planning.final-review for alpha: reject — the widget API is frozen until Q3\n' +
+        'alpha was skipped (see intentional-skip.md).\n' +
+        'Next: cairn status alpha\n',
+    );
+    expect(result.code).toBe(0);
+    expect(readFileSync(path.join(p.dir, 'intentional-skip.md'), 'utf8')).toBe(
+      `# Intentional Skip: alpha\n\n## Target\n${TARGET}\n\n## Blocker Reason\nthe widget API is frozen until Q3\n`,
+    );
+    expect(manifestOf(p)['status']).toBe('skipped');
+    expect(stateOf(p)['next_step']).toBe('terminal-skipped');
+    expectDoctorClean(p);
+    await expectV1Bytes(p);
+  });
+
+  it('an approval whose plan fails the ready gates is blocked: live stays planning at final-review', async () => {
+    const p = copyRepo(atReview);
+    writeFileSync(path.join(p.dir, 'phase-2-remove-old.md'), '# Phase 2\n\n## Precondition\nPhase 1 is done.\n');
+    commitAll(p.repo, 'drop the definition of done');
+    expect(p.cli(['plan', SLUG, ...AGENT, '--commit']).code).toBe(0);
+    const before = await snapshotId(p.dir);
+    const result = p.cli(['plan', SLUG, ...AGENT]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('Error: workspace validation failed: migration snapshot is inconsistent: missing-phase-definition-of-done: ');
+    expect(result.stderr).toMatch(/The accepted workspace is kept for inspection: \.planning\/work\/alpha\/[^/]+\/alpha\n$/);
+    expect(await snapshotId(p.dir)).toBe(before);
+    expect(stateOf(p)['next_step']).toBe('final-review');
+    expect(manifestOf(p)['status']).toBe('planning');
+  });
+
+  it('approve-needs-human leaves the migration ready but awaiting review', async () => {
+    const p = copyRepo(atReview);
+    const result = p.cli(['plan', SLUG, ...AGENT, '--until', 'terminal'], {
+      FAKE_FINAL: 'final-decision: approve-needs-human — phase 2 deletes a public API',
+    });
+    expect(result.stdout).toContain('alpha is ready, awaiting human review.\nNext: cairn review alpha\n');
+    expect(result.code).toBe(0);
+    const manifest = manifestOf(p);
+    expect([manifest['status'], manifest['awaiting_human_review'], manifest['human_review_reason']]).toEqual([
+      'ready',
+      true,
+      'phase 2 deletes a public API',
+    ]);
+    expect(stateOf(p)['next_step']).toBe('terminal-ready-awaiting-human');
+    expectDoctorClean(p);
+  });
+});
+
+describe('cairn plan: agents that fail', () => {
+  it('an agent exiting non-zero publishes nothing and is logged as failed (its output mirrored with --show-agent-logs)', async () => {
+    const p = copyRepo(fresh);
+    const before = await snapshotId(p.dir);
+    const result = p.cli(['plan', SLUG, ...AGENT, '--show-agent-logs'], { FAKE_FAIL_STEP: 'approaches' });
+    expect(result.code).toBe(1);
+    // --show-agent-logs mirrors what the agent printed while it ran.
+    expect(result.stderr).toContain('Running planning.approaches for alpha with fake-agent…\nfake agent failed on approaches\n');
+    expect(result.stderr).toContain('Error: planning.approaches failed: fake-agent exited with code 3\n');
+    expect(await snapshotId(p.dir)).toBe(before);
+    const runs = storeRuns(p);
+    expect(runs[0]).toMatchObject({ step: 'approaches', verdict: 'failed', exitCode: 3, reason: 'planning.approaches failed: fake-agent exited with code 3' });
+    expect(runs[0]?.stderrBytes).toBe('fake agent failed on approaches\n'.length);
+    expect(workRuns(p)).toHaveLength(1);
+  });
+
+  it('an agent that hangs is stopped at --timeout, with its whole process group', async () => {
+    const p = copyRepo(fresh);
+    const pidFile = path.join(tempDir('cairn-pid-'), 'agent.pid');
+    const before = await snapshotId(p.dir);
+    const result = p.cli(['plan', SLUG, ...AGENT, '--timeout', '1'], { FAKE_HANG_STEP: 'approaches', FAKE_PID_FILE: pidFile });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Error: planning.approaches failed: fake-agent did not finish within 1000 ms and was stopped\n');
+    expect(await snapshotId(p.dir)).toBe(before);
+    expect(storeRuns(p)[0]).toMatchObject({ step: 'approaches', verdict: 'timeout' });
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(liveGroupMembers(pid)).toEqual([]);
+  });
+
+  it('an agent flooding stdout is refused without unbounded memory', async () => {
+    const p = copyRepo(fresh);
+    const dir = tempDir('cairn-rss-');
+    const hook = path.join(dir, 'rss.cjs');
+    const report = path.join(dir, 'rss.txt');
+    writeFileSync(hook, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(report)}, String(process.resourceUsage().maxRSS)));\n`);
+    const bytes = 400_000_000;
+    const result = p.cli(['plan', SLUG, ...AGENT], {
+      FAKE_FLOOD_STEP: 'approaches',
+      FAKE_FLOOD_BYTES: String(bytes),
+      NODE_OPTIONS: `--require ${hook}`,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `Error: planning.approaches failed: the agent printed ${bytes} bytes, more than cairn keeps of one output; it was not accepted\n`,
+    );
+    const maxRssKb = Number(readFileSync(report, 'utf8'));
+    // The capture keeps 16 MiB; what is left is Node itself and garbage not yet collected.
+    expect(maxRssKb * 1024).toBeLessThan(bytes * 0.75);
+    const run = storeRuns(p)[0];
+    expect(run).toMatchObject({ step: 'approaches', verdict: 'rejected', stdoutTruncated: true });
+    expect(stateOf(p)['next_step']).toBe('approaches');
+  });
+});
+
+describe('cairn plan: refusals and dry runs', () => {
+  it('--dry-run shows the prompt and the agent, and touches nothing', async () => {
+    const p = copyRepo(atReview);
+    const before = await snapshotId(p.dir);
+    const dbBefore = readFileSync(path.join(p.repo, '.planning', 'cairn.db'));
+    const result = p.cli(['plan', SLUG, ...AGENT, '--dry-run']);
+    expect(result.code).toBe(0);
+    const [head, prompt] = result.stdout.split(/--- prompt \(sha256 [0-9a-f]{64}\) ---\n/);
+    expect(head).toBe(
+      'Dry run: would run planning.review for alpha; nothing was changed.\nAgent: fake-agent\nWorkspace: .planning/work/alpha/<run-id>/alpha\n',
+    );
+    expect(prompt).toContain('## Migration\nalpha\n');
+    expect(prompt).toContain('Migration directory: .planning/work/alpha/<run-id>/alpha\n');
+    expect(prompt).toContain('Plan:\n# Plan\n\nReplace the widget API in two phases.\n');
+    expect(result.stderr).toBe('');
+    expect(await snapshotId(p.dir)).toBe(before);
+    expect(existsSync(path.join(p.repo, '.planning', 'work'))).toBe(false);
+    expect(readFileSync(path.join(p.repo, '.planning', 'cairn.db')).equals(dbBefore)).toBe(true);
+  });
+
+  it('refuses a dirty live migration before running anything', () => {
+    const p = copyRepo(fresh);
+    writeFileSync(path.join(p.dir, 'notes.md'), 'hand edit\n');
+    const result = p.cli(['plan', SLUG, ...AGENT]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'Error: dirty live migration directory; commit, discard, or inspect with migration doctor\n' +
+        'dirty paths:\n- migrations/alpha/notes.md\n' +
+        'Hint: The live migration migrations/alpha has changes cairn did not publish. Commit them (or discard them) and run the command again; `cairn doctor alpha` checks the directory.\n',
+    );
+    expect(workRuns(p)).toEqual([]);
+  });
+
+  it('refuses bad --until and --timeout values and an unknown migration with exit 2', () => {
+    const p = copyRepo(fresh);
+    const until = p.cli(['plan', SLUG, ...AGENT, '--until', 'done']);
+    expect(until.code).toBe(2);
+    expect(until.stderr).toContain("Error: --until must be a planning step or 'terminal', got 'done'\n");
+    const timeout = p.cli(['plan', SLUG, ...AGENT, '--timeout', 'soon']);
+    expect(timeout.code).toBe(2);
+    expect(timeout.stderr).toContain("--timeout must be a number of seconds (0 for none), got 'soon'.");
+    const missing = p.cli(['plan', 'nope', ...AGENT]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("Error: Migration 'nope' does not exist.\n");
+    const noAgent = p.cli(['plan', SLUG]);
+    expect(noAgent.code).toBe(2);
+    expect(noAgent.stderr).toContain('Error: No agent chosen\n');
+  });
+});

@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { snapshotId } from '../../src/publish/digest.js';
+import { CLI } from '../helpers/cli.js';
+import { GIT_ENV } from '../helpers/git.js';
+import { tempDir } from '../helpers/tmp.js';
+import {
+  AGENT,
+  SLUG,
+  copyRepo,
+  expectDoctorClean,
+  liveGroupMembers,
+  newPlanRepo,
+  stateOf,
+  storeRuns,
+  templateRoot,
+  type PlanRepo,
+} from './plan-support.js';
+
+/*
+ * Resumability (DESIGN §4): killing cairn at any moment of a plan step
+ * leaves the live migration as it was or with the step fully accepted, and
+ * the next `cairn plan` continues from the durable state.
+ */
+
+let fresh: PlanRepo;
+const templates: (() => void)[] = [];
+
+beforeAll(() => {
+  const root = templateRoot();
+  templates.push(root.remove);
+  fresh = newPlanRepo(root.root);
+});
+
+afterAll(() => {
+  for (const remove of templates) remove();
+});
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function startCli(p: PlanRepo, args: string[], env: Record<string, string>): { pid: number; exited: Promise<Exit> } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: p.repo,
+    env: { ...process.env, ...GIT_ENV, NO_COLOR: '1', PATH: `${p.bin}${path.delimiter}${process.env['PATH'] ?? ''}`, XDG_CONFIG_HOME: path.join(p.bin, 'xdg'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<Exit>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { pid: child.pid as number, exited };
+}
+
+async function waitForFile(file: string, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${file}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+describe('killing cairn while the agent runs', () => {
+  it('SIGKILL: nothing is published, and the next plan runs the step again', async () => {
+    const p = copyRepo(fresh);
+    const before = await snapshotId(p.dir);
+    const pidFile = path.join(tempDir('cairn-pid-'), 'agent.pid');
+    const run = startCli(p, ['plan', SLUG, ...AGENT], { FAKE_HANG_STEP: 'approaches', FAKE_PID_FILE: pidFile });
+    const agentPid = Number(await waitForFile(pidFile));
+    process.kill(run.pid, 'SIGKILL');
+    const exit = await run.exited;
+    expect(exit.signal).toBe('SIGKILL');
+    // The agent leads its own process group, which outlives a SIGKILLed cairn; stop it as a user would.
+    process.kill(-agentPid, 'SIGKILL');
+    expect(await snapshotId(p.dir)).toBe(before);
+    expect(storeRuns(p)[0]).toMatchObject({ step: 'approaches', verdict: null, endedAt: null });
+
+    const resumed = p.cli(['plan', SLUG, ...AGENT]);
+    expect(resumed.stdout).toBe('Accepted planning.approaches for alpha; next step: pick-best.\nNext: cairn plan alpha\n');
+    expect(resumed.code).toBe(0);
+    expect((stateOf(p)['completed_steps'] as unknown[]).length).toBe(1);
+  });
+
+  it('SIGINT: the agent group is stopped, nothing is published, exit 130', async () => {
+    const p = copyRepo(fresh);
+    const before = await snapshotId(p.dir);
+    const pidFile = path.join(tempDir('cairn-pid-'), 'agent.pid');
+    const run = startCli(p, ['plan', SLUG, ...AGENT], { FAKE_HANG_STEP: 'approaches', FAKE_PID_FILE: pidFile });
+    const agentPid = Number(await waitForFile(pidFile));
+    process.kill(run.pid, 'SIGINT');
+    const exit = await run.exited;
+    expect(exit.code).toBe(130);
+    expect(exit.stdout).toBe('');
+    expect(exit.stderr).toBe(
+      'Running planning.approaches for alpha with fake-agent…\nInterrupted by SIGINT: the agent was stopped and nothing was published.\n',
+    );
+    expect(liveGroupMembers(agentPid)).toEqual([]);
+    expect(await snapshotId(p.dir)).toBe(before);
+    expect(storeRuns(p)[0]).toMatchObject({ step: 'approaches', verdict: 'killed' });
+  });
+});
+
+describe('killing cairn while it publishes', () => {
+  const cases = [
+    { point: 'live-moved-to-rollback', published: false },
+    { point: 'staged-moved-to-live', published: false },
+    { point: 'journal-committed', published: true },
+    { point: 'published-recorded', published: true },
+  ] as const;
+  for (const { point, published } of cases) {
+    it(`at ${point}: the next plan finds the ${published ? 'new' : 'old'} snapshot and continues`, async () => {
+      const p = copyRepo(fresh);
+      const crashed = p.cli(['plan', SLUG, ...AGENT], { CAIRN_TEST_CRASH_AT: point });
+      expect(crashed.code).toBeNull();
+      const resumed = p.cli(['plan', SLUG, ...AGENT]);
+      const expected = published
+        ? 'Accepted planning.pick-best for alpha; next step: expand.\n'
+        : 'Accepted planning.approaches for alpha; next step: pick-best.\n';
+      expect(resumed.stdout).toBe(`${expected}Next: cairn plan alpha\n`);
+      expect(resumed.stderr).toMatch(/^Recovered an interrupted transaction \((roll-back|roll-forward)\): /);
+      expect(resumed.code).toBe(0);
+      expect((stateOf(p)['completed_steps'] as { name: string }[]).map((step) => step.name)).toEqual(
+        published ? ['approaches', 'pick-best'] : ['approaches'],
+      );
+      expect(existsSync(path.join(p.live, '__transactions__'))).toBe(false);
+      expectDoctorClean(p);
+    });
+  }
+});

@@ -1,0 +1,222 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { snapshotId } from '../../src/publish/digest.js';
+import { CLI } from '../helpers/cli.js';
+import { GIT_ENV, commitAll } from '../helpers/git.js';
+import {
+  AGENT,
+  SLUG,
+  TARGET,
+  copyRepo,
+  expectDoctorClean,
+  expectV1Bytes,
+  gitLog,
+  manifestOf,
+  newPlanRepo,
+  stateOf,
+  templateRoot,
+  type PlanRepo,
+} from './plan-support.js';
+
+const REVIEWER = 'Cairn Test <test@cairn.invalid>';
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/;
+const NEEDS_HUMAN = { FAKE_FINAL: 'final-decision: approve-needs-human — phase 2 deletes a public API' };
+
+let awaiting: PlanRepo;
+const templates: (() => void)[] = [];
+
+beforeAll(() => {
+  const root = templateRoot();
+  templates.push(root.remove);
+  awaiting = newPlanRepo(root.root);
+  expect(awaiting.cli(['plan', SLUG, ...AGENT, '--until', 'terminal', '--commit'], NEEDS_HUMAN).code).toBe(0);
+});
+
+afterAll(() => {
+  for (const remove of templates) remove();
+});
+
+function reviewLines(p: PlanRepo): Record<string, unknown>[] {
+  const text = readFileSync(path.join(p.dir, '.planning', 'reviews.jsonl'), 'utf8');
+  expect(text.endsWith('\n')).toBe(true);
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => {
+      const record = JSON.parse(line) as Record<string, unknown>;
+      expect(Object.keys(record)).toEqual([...Object.keys(record)].sort());
+      return record;
+    });
+}
+
+describe('cairn review', () => {
+  it('shows the plan and approves it: the flag clears, the decision is recorded and published', async () => {
+    const p = copyRepo(awaiting);
+    const reviewed = await snapshotId(p.dir);
+    const dry = p.cli(['review', SLUG, '--approve', '--dry-run', '--format', 'json']);
+    expect(dry.code).toBe(0);
+    const preview = JSON.parse(dry.stdout) as { schema_version: number; summary: Record<string, unknown>; review: Record<string, unknown> };
+    expect(preview.schema_version).toBe(1);
+    expect(preview.summary['snapshot_id']).toBe(reviewed);
+    expect(preview.review['decision']).toBe('approve');
+    expect(preview.review['reviewer']).toBe(REVIEWER);
+    const publish = preview.review['publish'] as Record<string, unknown>;
+    expect([publish['status'], publish['dry_run'], publish['operation']]).toEqual(['published', true, 'migration.review']);
+    expect((publish['diff'] as { added: { path: string }[] }).added.map((entry) => entry.path)).toEqual(['.planning/reviews.jsonl']);
+    expect(await snapshotId(p.dir)).toBe(reviewed);
+
+    const result = p.cli(['review', SLUG, '--approve', '--note', 'Checked the callers.', '--commit']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const out = result.stdout;
+    expect(out).toContain('Review of alpha (migrations/alpha)\n');
+    expect(out).toContain('Status         ready, awaiting human review\n');
+    expect(out).toContain(`Target         ${TARGET}\n`);
+    expect(out).toContain('Review reason  phase 2 deletes a public API\n');
+    expect(out).toContain('Final review   approve-needs-human — phase 2 deletes a public API\n');
+    expect(out).toContain(`Snapshot       ${reviewed}\n`);
+    expect(out).toContain('Plan (migrations/alpha/plan.md)\n  # Plan\n\n  Replace the widget API in two phases.\n');
+    expect(out).toContain(
+      'Phases (2)\n  [ ] 1. add-api  phase-1-add-api.md  effort low  ← current\n      Precondition: The widget API is in use.\n' +
+        '  [ ] 2. remove-old  phase-2-remove-old.md\n      Precondition: Phase 1 is done.\n',
+    );
+    expect(out).toContain('Changes (first review: everything so far)\n  accepted approaches (completed) at ');
+    expect(out).toMatch(/Approved alpha \(reviewer Cairn Test <test@cairn\.invalid>\)\.\nNext: cairn ready\nCommitted [0-9a-f]{12}: cairn: alpha: migration\.review\n$/);
+
+    const [record] = reviewLines(p);
+    expect(record).toEqual({ at: record?.['at'], decision: 'approve', note: 'Checked the callers.', reviewer: REVIEWER, snapshot_id: reviewed });
+    expect(record?.['at']).toMatch(TIMESTAMP);
+    const manifest = manifestOf(p);
+    expect([manifest['status'], manifest['awaiting_human_review'], manifest['human_review_reason']]).toEqual(['ready', false, null]);
+    expect(gitLog(p)[0]).toBe('cairn: alpha: migration.review');
+    expectDoctorClean(p);
+    await expectV1Bytes(p);
+
+    const again = p.cli(['review', SLUG, '--approve']);
+    expect(again.code).toBe(2);
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toBe(
+      "Error: migration 'alpha' is not awaiting human review. Reviewable migrations are listed by `cairn list --awaiting-review`. " +
+        'To revise this migration instead, run `cairn refine alpha --message ...`.\n',
+    );
+  });
+
+  it('rejects: status skipped, intentional-skip.md holds the reviewer’s reason', async () => {
+    const p = copyRepo(awaiting);
+    const reviewed = await snapshotId(p.dir);
+    const result = p.cli(['review', SLUG, '--reject', '--reason', 'Too risky this quarter.']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'Rejected alpha (reviewer Cairn Test <test@cairn.invalid>); status skipped, reason in intentional-skip.md.\nNext: cairn list\n',
+    );
+    expect(readFileSync(path.join(p.dir, 'intentional-skip.md'), 'utf8')).toBe(
+      `# Intentional Skip: alpha\n\n## Target\n${TARGET}\n\n## Blocker Reason\nToo risky this quarter.\n`,
+    );
+    const manifest = manifestOf(p);
+    expect([manifest['status'], manifest['awaiting_human_review'], manifest['human_review_reason']]).toEqual(['skipped', false, null]);
+    const [record] = reviewLines(p);
+    expect(record).toMatchObject({ decision: 'reject', note: 'Too risky this quarter.', reviewer: REVIEWER, snapshot_id: reviewed });
+    expectDoctorClean(p);
+
+    const again = p.cli(['review', SLUG]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe(
+      "Error: migration 'alpha' is not awaiting human review. Reviewable migrations are listed by `cairn list --awaiting-review`. " +
+        '`cairn refine alpha ...` is only available for planning or unexecuted ready migrations.\n',
+    );
+  });
+
+  it('requests changes: a refine runs revise; the next review shows what changed since', async () => {
+    const p = copyRepo(awaiting);
+    const result = p.cli(['review', SLUG, '--request-changes', '--message', 'Add a rollback section.', ...AGENT]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'Requested changes to alpha (reviewer Cairn Test <test@cairn.invalid>).\nRefined alpha: migration.refine.revise accepted; next step: review-2\nNext: cairn plan alpha\n',
+    );
+    const state = stateOf(p);
+    expect(state['next_step']).toBe('review-2');
+    expect((state['feedback'] as { text: string }[]).map((entry) => entry.text)).toEqual(['Add a rollback section.']);
+    expect(manifestOf(p)['status']).toBe('planning');
+    const [record] = reviewLines(p);
+    expect(record).toMatchObject({ decision: 'request-changes', note: 'Add a rollback section.', reviewer: REVIEWER });
+    expectDoctorClean(p);
+
+    expect(p.cli(['plan', SLUG, ...AGENT, '--until', 'terminal'], NEEDS_HUMAN).code).toBe(0);
+    const shown = p.cli(['review', SLUG]);
+    expect(shown.code).toBe(2);
+    expect(shown.stdout).toContain(`Changes since the last review (request-changes by ${REVIEWER}, ${String(record?.['at'])})\n`);
+    const changes = shown.stdout.slice(shown.stdout.indexOf('Changes since'));
+    expect(changes.split('\n').slice(1, -1).map((line) => line.replace(/ at .*$/, ''))).toEqual([
+      '  accepted revise (completed)',
+      '  accepted review-2 (clear)',
+      '  accepted final-review (approve-needs-human)',
+    ]);
+    expect(shown.stderr).toBe(
+      'Error: No decision given for alpha. Decide with --approve [--note <text>], --reject --reason <text>, or --request-changes --message <text>.\n',
+    );
+  });
+
+  it('refuses a migration that is not awaiting review, and inconsistent flags', () => {
+    const p = copyRepo(awaiting);
+    const flags = [
+      [['--note', 'x'], '--note goes with --approve.'],
+      [['--reject'], 'A rejection needs a reason: --reject --reason "<why>".'],
+      [['--approve', '--reject', '--reason', 'x'], 'Give one decision: --approve [--note <text>], --reject --reason <text>, or --request-changes --message <text>.'],
+      [['--request-changes', '--message', ' '], 'refinement feedback must not be empty.'],
+    ] as const;
+    for (const [args, message] of flags) {
+      const result = p.cli(['review', SLUG, ...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.split('\n')[0]).toBe(`Error: ${message}`);
+    }
+    expect(manifestOf(p)['awaiting_human_review']).toBe(true);
+  });
+});
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+describe('cairn review on a terminal', () => {
+  it.skipIf(!hasScript)('asks for the decision when no flag is given (under script(1), which provides a pty)', () => {
+    const p = copyRepo(awaiting);
+    const command = `'${process.execPath}' '${CLI}' review ${SLUG}`;
+    const result = spawnSync('script', ['-qec', command, '/dev/null'], {
+      cwd: p.repo,
+      env: { ...process.env, ...GIT_ENV, NO_COLOR: '1', XDG_CONFIG_HOME: path.join(p.bin, 'xdg') },
+      input: 'maybe\na\nChecked on a terminal.\n',
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Approved alpha (reviewer Cairn Test <test@cairn.invalid>).');
+    const [record] = reviewLines(p);
+    expect(record).toMatchObject({ decision: 'approve', note: 'Checked on a terminal.' });
+    expect(manifestOf(p)['awaiting_human_review']).toBe(false);
+  });
+});
+
+describe('review policy "always"', () => {
+  it('holds every approved plan for a human until it is approved', () => {
+    const p = newPlanRepo();
+    writeFileSync(path.join(p.repo, '.planning', 'config.json'), '{\n  "migrations_dir": "migrations",\n  "review": "always"\n}\n');
+    commitAll(p.repo, 'review always');
+    expect(p.cli(['plan', SLUG, ...AGENT, '--until', 'terminal']).code).toBe(0);
+    const manifest = manifestOf(p);
+    expect([manifest['status'], manifest['awaiting_human_review'], manifest['human_review_reason']]).toEqual([
+      'ready',
+      true,
+      'review policy is "always": the plan is complete',
+    ]);
+    const ready = p.cli(['ready', '--format', 'json']);
+    expect((JSON.parse(ready.stdout) as { items: { kind: string }[] }).items.map((item) => item.kind)).toEqual(['review']);
+    const phase = p.cli(['phase', 'done', SLUG]);
+    expect(phase.code).toBe(2);
+    expect(phase.stderr).toContain("Error: Migration 'alpha' is awaiting human review; no phase may start or complete before it is reviewed\n");
+    expect(p.cli(['review', SLUG, '--approve']).code).toBe(0);
+    const after = p.cli(['ready', '--format', 'json']);
+    expect((JSON.parse(after.stdout) as { items: { kind: string; command: string }[] }).items).toEqual([
+      expect.objectContaining({ kind: 'phase', command: 'cairn phase done alpha --phase add-api' }),
+    ]);
+    expectDoctorClean(p);
+  });
+});
