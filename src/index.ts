@@ -1,1 +1,16 @@
-export { CairnError } from './errors.js';
+/**
+ * cairn as a library: the same functions the CLI calls. They return values
+ * (results and findings) and throw `CairnError` with a stable `code`; they
+ * never print or exit.
+ */
+export { CairnError, isCairnError, type CairnErrorCode } from './errors.js';
+export { CAIRN_VERSION } from './version.js';
+export * from './json/index.js';
+export * from './planning/index.js';
+export * from './publish/index.js';
+export * from './consistency/index.js';
+export * from './agent/index.js';
+export { openStore, inspectStore, storePathFor, type Store, type StoreInspection } from './store/index.js';
+export { resolveProjectContext, resolveLiveRoot, type ProjectContext, type ContextOptions } from './config/context.js';
+export { initProject, type InitOptions, type InitResult } from './config/init.js';
+export { ProjectConfigSchema, type ProjectConfig } from './config/schema.js';

@@ -22,7 +22,6 @@ export {
 export { PUBLISH_LOCK_STALE_MS, isPidAlive, localIsoSeconds, publishLockFinding, type LockCheckOptions } from './publish-lock.js';
 export { CONFIG_SLUG, configFindings } from './config-rules.js';
 export { firstConflictMarkerLine } from './conflict-markers.js';
-export { SUMS_RELATIVE_PATH, parseSums, sha256Hex, type SumsEntry, type SumsProblem } from './sums.js';
 export {
   REVIEW_DECISIONS,
   REVIEWS_RELATIVE_PATH,
