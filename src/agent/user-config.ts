@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { ProjectConfig } from '../config/schema.js';
 import { CairnError, messageOf } from '../errors.js';
-import { PyFloat, readJsonFile } from '../json/index.js';
+import { readJsonFile, toPlainJson } from '../json/index.js';
 import type { JsonValue } from '../json/index.js';
 import { EFFORTS, isEffort } from '../planning/manifest.js';
 import type { Effort } from '../planning/manifest.js';
@@ -57,17 +57,6 @@ export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'cairn', 'config.json');
 }
 
-function toPlain(value: JsonValue): unknown {
-  if (value instanceof PyFloat) return value.value;
-  if (typeof value === 'bigint') return Number(value);
-  if (Array.isArray(value)) return value.map(toPlain);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = toPlain(item);
-    return out;
-  }
-  return value;
-}
 
 function isMissing(error: unknown): boolean {
   for (let current: unknown = error; current instanceof Error; current = current.cause) {
@@ -95,7 +84,7 @@ export async function loadUserAgentConfig(env: NodeJS.ProcessEnv = process.env):
       cause: error,
     });
   }
-  const parsed = UserAgentConfigSchema.safeParse(toPlain(raw));
+  const parsed = UserAgentConfigSchema.safeParse(toPlainJson(raw));
   if (!parsed.success) {
     const issues = parsed.error.issues
       .map((issue) => `${issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.')}: ${issue.message}`)

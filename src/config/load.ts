@@ -1,21 +1,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CairnError, messageOf } from '../errors.js';
-import { PyFloat, readJsonFile, type JsonValue } from '../json/index.js';
+import { readJsonFile, toPlainJson, type JsonValue } from '../json/index.js';
 import { CONFIG_RELATIVE_PATH, ProjectConfigSchema, type ProjectConfig } from './schema.js';
 
-/** JSON as zod sees it: floats become numbers (zod's `.int()` still refuses 1.5). */
-function toPlain(value: JsonValue): unknown {
-  if (value instanceof PyFloat) return value.value;
-  if (typeof value === 'bigint') return Number(value);
-  if (Array.isArray(value)) return value.map(toPlain);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = toPlain(item);
-    return out;
-  }
-  return value;
-}
 
 function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
   return issues
@@ -37,7 +25,7 @@ export async function readProjectConfig(configPath: string): Promise<ProjectConf
       hint: 'Fix the JSON in .planning/config.json (it must be an object with at least "migrations_dir").',
     });
   }
-  const parsed = ProjectConfigSchema.safeParse(toPlain(raw));
+  const parsed = ProjectConfigSchema.safeParse(toPlainJson(raw));
   if (!parsed.success) {
     throw new CairnError('invalid-config', `Invalid cairn config ${configPath}: ${describeIssues(parsed.error.issues)}`, {
       path: configPath,

@@ -16,3 +16,4 @@ export {
   DEFAULT_MAX_JSON_BYTES,
   type ReadJsonOptions,
 } from './read.js';
+export * from './plain.js';
