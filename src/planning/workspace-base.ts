@@ -73,9 +73,8 @@ export interface RecoverPendingInput {
  * Finishes or undoes interrupted publish transactions under the live root
  * before a run reads the live tree (the publish would recover them too, but
  * only after the run's base snapshot was taken from a half-swapped tree).
- * Transactions recovery must leave alone cause no lock to be taken. A
- * transaction rolled forward was published by cairn, so its snapshot is
- * recorded as the last one cairn published. Returns the plans executed.
+ * Transactions recovery must leave alone cause no lock to be taken.
+ * Returns the plans executed.
  */
 export async function recoverPendingTransactions(input: RecoverPendingInput): Promise<RecoveryPlan[]> {
   const { transactions } = await listTransactionsRoot(input.liveRoot);
@@ -90,13 +89,5 @@ export async function recoverPendingTransactions(input: RecoverPendingInput): Pr
   if (input.lockTimeoutMs !== undefined) options.lockTimeoutMs = input.lockTimeoutMs;
   const report = await recover(input.liveRoot, options);
   const executed = report.plans.filter((plan) => plan.action !== 'leave');
-  for (const plan of executed) {
-    if (plan.action !== 'roll-forward' || plan.slug === null || input.recorder === undefined) continue;
-    try {
-      input.recorder.recordPublished(input.liveRoot, plan.slug, await snapshotId(path.join(input.liveRoot, plan.slug)));
-    } catch {
-      // Without the record, the next dirty check asks for a commit: safe, only less convenient.
-    }
-  }
   return executed;
 }

@@ -1,0 +1,145 @@
+// Publish latency benchmark: one publish of a small change to a migration of
+// 10, 100 and 1,000 files, and to a migration among 1 and 10,000 siblings
+// (latency must not grow with siblings: nothing in the transaction lists the
+// live root). Runs the built library (`npm run build` first) in a temporary
+// git repository, the way `cairn plan` publishes: the store's record of the
+// last published snapshot lets cairn's own uncommitted publishes through.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const NOW = '2026-05-14T00:27:12.066-07:00';
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'cairn bench',
+  GIT_AUTHOR_EMAIL: 'bench@cairn.invalid',
+  GIT_COMMITTER_NAME: 'cairn bench',
+  GIT_COMMITTER_EMAIL: 'bench@cairn.invalid',
+  GIT_CONFIG_NOSYSTEM: '1',
+};
+
+function git(cwd, args) {
+  execFileSync('git', ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', ...args], { cwd, env: GIT_ENV, stdio: 'ignore' });
+}
+
+function manifestText(slug) {
+  return (
+    `{\n  "awaiting_human_review": false,\n  "cooldown_until": null,\n  "created_at": "${NOW}",\n  "current_phase": "",\n` +
+    `  "human_review_reason": null,\n  "last_touch": "${NOW}",\n  "name": "${slug}",\n  "phases": [],\n  "status": "planning",\n` +
+    `  "wake_up_on": null\n}\n`
+  );
+}
+
+function stateText(target) {
+  return (
+    `{\n  "completed_steps": [],\n  "feedback": [],\n  "final_decision": null,\n  "final_reason": null,\n  "next_step": "approaches",\n` +
+    `  "review_findings": null,\n  "revision_base_step_counts": [],\n  "schema_version": 1,\n  "started_at": "${NOW}",\n` +
+    `  "target": "${target}",\n  "updated_at": "${NOW}"\n}\n`
+  );
+}
+
+/** Writes a minimal valid migration with `files` files in total. */
+function writeMigration(dir, slug, files) {
+  mkdirSync(path.join(dir, '.planning'), { recursive: true });
+  writeFileSync(path.join(dir, 'manifest.json'), manifestText(slug));
+  writeFileSync(path.join(dir, '.planning', 'state.json'), stateText(`bench ${slug}`));
+  if (files > 2) mkdirSync(path.join(dir, 'notes'), { recursive: true });
+  for (let i = 0; i < files - 2; i++) {
+    writeFileSync(path.join(dir, 'notes', `note-${String(i).padStart(5, '0')}.md`), `# Note ${i}\n\n${'lorem ipsum dolor sit amet '.repeat(40)}\n`);
+  }
+}
+
+function percentile(sorted, fraction) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
+}
+
+/**
+ * One benchmark case: a repository with `siblings` other migrations and
+ * the target `bench` of `files` files; `iterations` publishes of a changed
+ * copy, timed around `publish()` alone.
+ */
+async function runCase(api, { files, siblings, iterations }) {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-publish-'));
+  try {
+    const repo = path.join(root, 'repo');
+    const live = path.join(repo, 'migrations');
+    mkdirSync(path.join(repo, '.planning'), { recursive: true });
+    writeFileSync(path.join(repo, '.planning', 'config.json'), '{\n  "migrations_dir": "migrations"\n}\n');
+    writeFileSync(path.join(repo, '.planning', '.gitignore'), 'cairn.db\nwork/\n');
+    for (let i = 0; i < siblings; i++) writeMigration(path.join(live, `sibling-${String(i).padStart(5, '0')}`), `sibling-${String(i).padStart(5, '0')}`, 2);
+    writeMigration(path.join(live, 'bench'), 'bench', files);
+    git(repo, ['init', '--quiet', '--initial-branch=main']);
+    git(repo, ['add', '--all']);
+    git(repo, ['commit', '--quiet', '-m', 'bench']);
+
+    const recorder = new api.MemoryRecorder();
+    const timings = [];
+    for (let i = 0; i < iterations; i++) {
+      const workspace = path.join(root, 'work', String(i), 'bench');
+      cpSync(path.join(live, 'bench'), workspace, { recursive: true });
+      writeFileSync(path.join(workspace, 'notes-changed.md'), `iteration ${i}\n`);
+      const base = await api.snapshotId(path.join(live, 'bench'));
+      const started = process.hrtime.bigint();
+      const result = await api.publish({
+        repoRoot: repo,
+        liveRoot: live,
+        slug: 'bench',
+        workspaceDir: workspace,
+        baseSnapshotId: base,
+        mode: 'planning-snapshot',
+        operation: 'bench.publish',
+        recorder,
+      });
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+      if (result.status !== 'published') throw new Error(`bench publish ${result.status}: ${result.reason}`);
+      timings.push(elapsed);
+      rmSync(path.dirname(workspace), { recursive: true, force: true });
+    }
+    const sorted = [...timings].sort((a, b) => a - b);
+    return {
+      case: siblings > 0 ? `${files} files, ${siblings} siblings` : `${files} files`,
+      files,
+      siblings,
+      iterations,
+      median_ms: Number(percentile(sorted, 0.5).toFixed(1)),
+      p90_ms: Number(percentile(sorted, 0.9).toFixed(1)),
+      min_ms: Number(sorted[0].toFixed(1)),
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true, maxRetries: 5 });
+  }
+}
+
+/**
+ * Publish latency for migrations of 10, 100 and 1,000 files and for one
+ * migration among 1 and 10,000 siblings. Resolves to one row per case
+ * (median, p90 and min milliseconds of `publish()`).
+ */
+export async function benchPublish(options = {}) {
+  const api = await import(path.join(DIST, 'publish', 'index.js'));
+  const scale = options.iterations ?? 15;
+  const cases = [
+    { files: 10, siblings: 0, iterations: scale },
+    { files: 100, siblings: 0, iterations: scale },
+    { files: 1000, siblings: 0, iterations: Math.max(3, Math.round(scale / 3)) },
+    { files: 10, siblings: 1, iterations: scale },
+    { files: 10, siblings: 10000, iterations: scale },
+  ];
+  const rows = [];
+  for (const benchCase of cases) {
+    const row = await runCase(api, benchCase);
+    options.onRow?.(row);
+    rows.push(row);
+  }
+  return rows;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await benchPublish({
+    onRow: (row) =>
+      process.stdout.write(`${row.case.padEnd(26)} median ${String(row.median_ms).padStart(8)} ms   p90 ${String(row.p90_ms).padStart(8)} ms   min ${String(row.min_ms).padStart(8)} ms\n`),
+  });
+}

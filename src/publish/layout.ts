@@ -1,0 +1,105 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { TRANSACTIONS_DIR } from '../planning/live-root.js';
+import { compareCodePoints } from '../util/compare.js';
+
+/*
+ * Names under `<live>/__transactions__/` (spec §1.7): the lock directory
+ * `.lock`, transaction directories named by 32 hex digits, and cairn's own
+ * additions: the `.lock.tomb-<random>` directories a lock passes through
+ * when it is released or reclaimed, and `.lock.claim`, held while a stale
+ * lock is being reclaimed.
+ */
+
+export const LOCK_DIR_NAME = '.lock';
+export const OWNER_FILE_NAME = 'owner.json';
+export const LOCK_TOMB_PREFIX = '.lock.tomb-';
+/** Held (mkdir) by whoever is reclaiming a stale lock, so that claimers never race each other. */
+export const CLAIM_DIR_NAME = '.lock.claim';
+/** Written first into every transaction directory cairn creates. */
+export const TX_MARKER_NAME = 'cairn-tx';
+export const JOURNAL_FILE_NAME = 'journal.json';
+export const STAGED_DIR_NAME = 'staged';
+export const ROLLBACK_DIR_NAME = 'rollback';
+export const FAILED_DIR_NAME = 'failed';
+
+export function transactionsRoot(liveRoot: string): string {
+  return path.join(liveRoot, TRANSACTIONS_DIR);
+}
+
+export function lockDirPath(liveRoot: string): string {
+  return path.join(liveRoot, TRANSACTIONS_DIR, LOCK_DIR_NAME);
+}
+
+export function claimDirPath(liveRoot: string): string {
+  return path.join(liveRoot, TRANSACTIONS_DIR, CLAIM_DIR_NAME);
+}
+
+/** A fresh tombstone path for a lock directory on its way out. */
+export function newLockTombPath(liveRoot: string): string {
+  return path.join(liveRoot, TRANSACTIONS_DIR, `${LOCK_TOMB_PREFIX}${randomBytes(8).toString('hex')}`);
+}
+
+/** A transaction token: a random UUID4 as 32 lowercase hex digits. */
+export function newTransactionToken(): string {
+  return randomUUID().replaceAll('-', '');
+}
+
+export interface TransactionPaths {
+  dir: string;
+  token: string;
+  staged: string;
+  rollback: string;
+  failed: string;
+  journal: string;
+  marker: string;
+}
+
+export function transactionPaths(txDir: string): TransactionPaths {
+  return {
+    dir: txDir,
+    token: path.basename(txDir),
+    staged: path.join(txDir, STAGED_DIR_NAME),
+    rollback: path.join(txDir, ROLLBACK_DIR_NAME),
+    failed: path.join(txDir, FAILED_DIR_NAME),
+    journal: path.join(txDir, JOURNAL_FILE_NAME),
+    marker: path.join(txDir, TX_MARKER_NAME),
+  };
+}
+
+interface RootEntries {
+  transactions: string[];
+  tombstones: string[];
+  /** The claim directory, when present. */
+  claim: string | null;
+}
+
+/**
+ * The directories under `__transactions__`, split into transaction
+ * directories (everything but `.lock` and lock tombstones) and lock
+ * tombstones, each sorted by name. Plain files are ignored; a missing root
+ * has none.
+ */
+export async function listTransactionsRoot(liveRoot: string): Promise<RootEntries> {
+  const root = transactionsRoot(liveRoot);
+  let entries;
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { transactions: [], tombstones: [], claim: null };
+    throw error;
+  }
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort(compareCodePoints);
+  return {
+    transactions: names
+      .filter((name) => name !== LOCK_DIR_NAME && name !== CLAIM_DIR_NAME && !name.startsWith(LOCK_TOMB_PREFIX))
+      .map((name) => path.join(root, name)),
+    tombstones: names.filter((name) => name.startsWith(LOCK_TOMB_PREFIX)).map((name) => path.join(root, name)),
+    claim: names.includes(CLAIM_DIR_NAME) ? path.join(root, CLAIM_DIR_NAME) : null,
+  };
+}

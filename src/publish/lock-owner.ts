@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { lstat, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { encodeJson, isJsonObject, jsonObject, parseJson, type JsonValue } from '../json/index.js';
+import { OWNER_FILE_NAME } from './layout.js';
+
+/** A lock whose heartbeat (the lock directory's mtime) is older than this is stale. */
+export const STALE_LIMIT_MS = 10_000;
+const FUTURE_TOLERANCE_MS = 2_000;
+
+/**
+ * `owner.json` of the publish lock. The original tool writes only
+ * `created_at`, `operation` and `pid`; cairn adds `hostname`, `lock_id` and
+ * `tool`. Fields that are absent or of the wrong type read as null.
+ */
+export interface LockOwner {
+  created_at: string | null;
+  operation: string | null;
+  pid: number | null;
+  hostname: string | null;
+  lock_id: string | null;
+  tool: string | null;
+}
+
+/** What is at the lock path right now. */
+export interface LockHolder {
+  lockDir: string;
+  /** Null when owner.json is missing or unreadable. */
+  owner: LockOwner | null;
+  /** The lock directory's mtime: the holder's last heartbeat. */
+  mtimeMs: number;
+  ino: number;
+  dev: number;
+}
+
+export interface Staleness {
+  stale: boolean;
+  reason: string;
+}
+
+/** The bytes of a cairn owner record: sorted keys, 2-space indent, trailing newline. */
+export function encodeOwner(owner: {
+  created_at: string;
+  operation: string;
+  pid: number;
+  hostname: string;
+  lock_id: string;
+  tool: string;
+}): string {
+  const object = jsonObject();
+  object.created_at = owner.created_at;
+  object.hostname = owner.hostname;
+  object.lock_id = owner.lock_id;
+  object.operation = owner.operation;
+  object.pid = owner.pid;
+  object.tool = owner.tool;
+  return encodeJson(object);
+}
+
+/** Decodes owner.json text leniently; null when it is not a JSON object. */
+export function decodeOwner(text: string): LockOwner | null {
+  let value: JsonValue;
+  try {
+    value = parseJson(text);
+  } catch {
+    return null;
+  }
+  if (!isJsonObject(value)) return null;
+  const text_ = (key: string): string | null => {
+    const field = value[key];
+    return typeof field === 'string' ? field : null;
+  };
+  const pid = value['pid'];
+  return {
+    created_at: text_('created_at'),
+    operation: text_('operation'),
+    pid: typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 0 ? pid : null,
+    hostname: text_('hostname'),
+    lock_id: text_('lock_id'),
+    tool: text_('tool'),
+  };
+}
+
+/** Reads `<lockDir>/owner.json`; null when missing, unreadable or not an object. */
+export async function readOwner(lockDir: string): Promise<LockOwner | null> {
+  try {
+    return decodeOwner(await readFile(path.join(lockDir, OWNER_FILE_NAME), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** What holds the lock at `lockDir`, or null when there is no lock there. */
+export async function readLockHolder(lockDir: string): Promise<LockHolder | null> {
+  let stats;
+  try {
+    stats = await lstat(lockDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  return { lockDir, owner: await readOwner(lockDir), mtimeMs: stats.mtimeMs, ino: stats.ino, dev: stats.dev };
+}
+
+/**
+ * True while process `pid` exists on this host and is not a zombie (a
+ * killed child its parent has not reaped yet is dead for our purpose).
+ */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Whether a lock may be reclaimed (durability rule 7): its holder ran on
+ * this host and is gone, or its heartbeat is older than the stale limit.
+ * Only cairn's own records (with `hostname` and `lock_id`) are judged by
+ * pid; the original tool's locks are stale by heartbeat age alone. A
+ * heartbeat in the future (clock skew) never makes a lock stale.
+ */
+export function judgeStaleness(holder: LockHolder, nowMs: number = Date.now(), staleLimitMs = STALE_LIMIT_MS): Staleness {
+  const owner = holder.owner;
+  if (owner !== null && owner.hostname === os.hostname() && owner.lock_id !== null && owner.pid !== null) {
+    if (!isProcessAlive(owner.pid)) {
+      return { stale: true, reason: `holder pid ${owner.pid} is no longer running on this host` };
+    }
+  }
+  const age = nowMs - holder.mtimeMs;
+  if (age > staleLimitMs) {
+    return { stale: true, reason: `heartbeat is ${formatSeconds(age)} old (stale after ${formatSeconds(staleLimitMs)})` };
+  }
+  return { stale: false, reason: age < -FUTURE_TOLERANCE_MS ? `heartbeat is ${formatSeconds(-age)} in the future` : 'heartbeat is fresh' };
+}
+
+/** "pid 12 on host h (operation migration.new, since …, lock id …, last heartbeat 1.2 s ago)". */
+export function describeHolder(holder: LockHolder, nowMs: number = Date.now()): string {
+  const owner = holder.owner;
+  // proper-lockfile's first heartbeat may be set up to a second ahead (its mtime precision probe).
+  const rawAge = nowMs - holder.mtimeMs;
+  const age = rawAge < 0 && rawAge > -FUTURE_TOLERANCE_MS ? 0 : rawAge;
+  const heartbeat = age >= 0 ? `last heartbeat ${formatSeconds(age)} ago` : `heartbeat ${formatSeconds(-age)} in the future`;
+  if (owner === null) return `an unknown process (owner.json is missing or unreadable; ${heartbeat})`;
+  const who = `pid ${owner.pid ?? 'unknown'}${owner.hostname !== null ? ` on host ${owner.hostname}` : ''}`;
+  const details = [
+    `operation ${owner.operation ?? 'unknown'}`,
+    `since ${owner.created_at ?? 'unknown'}`,
+    owner.lock_id !== null ? `lock id ${owner.lock_id}` : 'no lock id: written by continuous-refactoring',
+    heartbeat,
+  ];
+  return `${who} (${details.join(', ')})`;
+}
+
+function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,356 @@
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CairnError, messageOf } from '../errors.js';
+import { isJsonObject, parseJson } from '../json/index.js';
+import { isSafeSlug } from '../planning/live-root.js';
+import { snapshotId } from './digest.js';
+import { renameDurable, removeTreeDurable } from './durable-fs.js';
+import { crashPoint } from './faults.js';
+import { readJournal, type JournalBody } from './journal.js';
+import { CLAIM_DIR_NAME, listTransactionsRoot, LOCK_TOMB_PREFIX, lockDirPath, transactionPaths, transactionsRoot } from './layout.js';
+import { removeStaleClaim } from './claim.js';
+import { acquirePublishLock, type ReclaimedLock } from './lock.js';
+import { describeHolder, judgeStaleness, readLockHolder } from './lock-owner.js';
+import type { PublishRecorder } from './recorder.js';
+import { safeRecord } from './record-safely.js';
+import { removeTransactionDir } from './tx-cleanup.js';
+
+/*
+ * Recovery of interrupted publish transactions (DESIGN §3.7). The decision
+ * is taken from the journal and from which of staged/, rollback/ and the
+ * live directory exist, with digests compared against the journal's ids.
+ * Every action is a sequence of renames followed by an ordered cleanup, so
+ * recovery itself can be interrupted and re-planned at any point; at every
+ * instant the live migration is the whole old or the whole new snapshot.
+ */
+
+/**
+ * `roll-back`: restore the old live tree. `roll-forward`: the new tree is
+ * committed; remove what is left. `discard`: the live tree was never
+ * touched (or is whole as it is); remove the transaction directory.
+ * `leave`: not cairn's to touch (the original tool's leftovers, or a state
+ * that needs a human); reported, never changed.
+ */
+export type RecoveryAction = 'roll-back' | 'roll-forward' | 'discard' | 'leave';
+
+export type RecoveryOperation =
+  | { kind: 'move-aside'; from: string; to: string }
+  | { kind: 'restore'; from: string; to: string }
+  | { kind: 'remove-transaction'; dir: string };
+
+export interface RecoveryPlan {
+  txDir: string;
+  action: RecoveryAction;
+  /** The migration the transaction was publishing, when known. */
+  slug: string | null;
+  reason: string;
+  /** What executing the plan does, in words, in order. */
+  steps: string[];
+  operations: RecoveryOperation[];
+  /** The journal's phase, or null without a valid journal. */
+  journalPhase: JournalBody['phase'] | null;
+}
+
+export interface RecoveryOptions {
+  /** Plan only: no lock, nothing changed. */
+  dryRun?: boolean;
+  lockTimeoutMs?: number;
+  recorder?: PublishRecorder;
+  staleLimitMs?: number;
+}
+
+export interface LockStatus {
+  path: string;
+  lockId: string | null;
+  stale: boolean;
+  reason: string;
+  holder: string;
+}
+
+export interface RecoveryReport {
+  liveRoot: string;
+  dryRun: boolean;
+  /** One plan per transaction directory, in name order (executed unless dryRun). */
+  plans: RecoveryPlan[];
+  /** Leftover lock tombstones (removed unless dryRun). */
+  tombstones: string[];
+  /** Stale locks reclaimed to run recovery. */
+  reclaimedLocks: ReclaimedLock[];
+  /** In a dry run: the lock as found (null when free). */
+  lock: LockStatus | null;
+}
+
+/**
+ * Decides what recovery would do with one transaction directory. Reads
+ * only (journal, marker, directory listings, digests).
+ */
+export async function planRecovery(liveRoot: string, txDir: string): Promise<RecoveryPlan> {
+  const paths = transactionPaths(txDir);
+  let names: string[];
+  try {
+    names = await readdir(txDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return plan(txDir, 'discard', null, 'transaction directory is already gone', null, []);
+    }
+    throw new CairnError('io', `Could not read transaction directory ${txDir}: ${messageOf(error)}`, { path: txDir, cause: error });
+  }
+  const clean: RecoveryOperation = { kind: 'remove-transaction', dir: txDir };
+  if (path.basename(txDir) === CLAIM_DIR_NAME) {
+    const holder = await readLockHolder(txDir).catch(() => null);
+    const verdict = holder === null ? null : judgeStaleness(holder);
+    if (verdict === null || !verdict.stale) return plan(txDir, 'leave', null, 'a stale publish lock is being reclaimed right now', null, []);
+    return plan(txDir, 'discard', null, `left by a lock claimer that stopped: ${verdict.reason}`, null, [
+      { kind: 'remove-transaction', dir: txDir },
+    ]);
+  }
+  if (path.basename(txDir).startsWith(LOCK_TOMB_PREFIX)) {
+    return plan(txDir, 'discard', null, 'leftover of a released or reclaimed publish lock', null, [clean]);
+  }
+  if (names.length === 0) return plan(txDir, 'discard', null, 'empty transaction directory', null, [clean]);
+
+  const hasMarker = names.includes(path.basename(paths.marker));
+  const journal = await readJournal(txDir);
+  if (journal.status === 'missing') {
+    if (!hasMarker) {
+      return plan(txDir, 'leave', null, 'not a cairn transaction (no cairn-tx marker, no journal); left for inspection', null, []);
+    }
+    return plan(
+      txDir,
+      'discard',
+      await markerSlug(paths.marker),
+      'interrupted before its journal was written; the live migration was not touched',
+      null,
+      [clean],
+    );
+  }
+
+  if (journal.status === 'invalid') {
+    const slug = hasMarker ? await markerSlug(paths.marker) : null;
+    if (slug === null) {
+      return plan(txDir, 'leave', null, `${journal.reason}, and no readable cairn-tx marker names its migration; left for inspection`, null, []);
+    }
+    const liveDir = path.join(liveRoot, slug);
+    if (!(await exists(liveDir)) && (await exists(paths.rollback))) {
+      return plan(txDir, 'roll-back', slug, `${journal.reason}; the live migration is missing, restoring rollback/`, null, [
+        { kind: 'restore', from: paths.rollback, to: liveDir },
+        clean,
+      ]);
+    }
+    return plan(txDir, 'discard', slug, `${journal.reason}; the live migration is a whole snapshot and is kept as it is`, null, [clean]);
+  }
+
+  const body = journal.body;
+  if (!isSafeSlug(body.slug)) {
+    return plan(txDir, 'leave', null, `journal names an unsafe migration slug '${body.slug}'; left for inspection`, body.phase, []);
+  }
+  const liveDir = path.join(liveRoot, body.slug);
+  const liveId = await digestOrNull(liveDir);
+  const liveState = liveId === null ? 'unreadable' : liveId === body.new_snapshot_id ? 'the new snapshot' : liveId === body.old_snapshot_id ? 'the old snapshot' : 'neither snapshot';
+
+  if (body.phase === 'committed') {
+    const note = liveId === body.new_snapshot_id ? 'live is the new snapshot' : `live is ${liveState}; it is left as it is`;
+    return plan(txDir, 'roll-forward', body.slug, `journal committed; ${note}; removing the transaction leftovers`, body.phase, [clean]);
+  }
+
+  const liveExists = await exists(liveDir);
+  if (await exists(paths.rollback)) {
+    const rollbackId = await digestOrNull(paths.rollback);
+    if (rollbackId !== body.old_snapshot_id) {
+      return plan(
+        txDir,
+        'leave',
+        body.slug,
+        "journal not committed, but rollback/ does not match the journal's old snapshot; left for inspection",
+        body.phase,
+        [],
+      );
+    }
+    const operations: RecoveryOperation[] = [];
+    if (liveExists) operations.push({ kind: 'move-aside', from: liveDir, to: await freeFailedPath(txDir) });
+    operations.push({ kind: 'restore', from: paths.rollback, to: liveDir }, clean);
+    const reason = liveExists
+      ? `journal not committed; live is ${liveState}; restoring the old snapshot from rollback/`
+      : 'journal not committed; interrupted between the renames; restoring the old snapshot from rollback/';
+    return plan(txDir, 'roll-back', body.slug, reason, body.phase, operations);
+  }
+
+  if (!body.old_exists) {
+    if (liveExists && liveId === body.new_snapshot_id && !(await exists(paths.staged))) {
+      return plan(txDir, 'roll-back', body.slug, 'journal not committed; removing the uncommitted new migration', body.phase, [
+        { kind: 'move-aside', from: liveDir, to: await freeFailedPath(txDir) },
+        clean,
+      ]);
+    }
+    const note = liveExists ? `live is ${liveState} and is kept` : 'the migration is still absent, as before';
+    return plan(txDir, 'discard', body.slug, `journal not committed; ${note}`, body.phase, [clean]);
+  }
+  if (!liveExists) {
+    return plan(
+      txDir,
+      'leave',
+      body.slug,
+      'journal not committed, the live migration is missing and there is no rollback/ to restore; left for inspection',
+      body.phase,
+      [],
+    );
+  }
+  return plan(txDir, 'discard', body.slug, `journal not committed; the live migration was not replaced (live is ${liveState})`, body.phase, [clean]);
+}
+
+/**
+ * Executes a plan from {@link planRecovery}. Must run under the publish
+ * lock. A `leave` plan does nothing.
+ */
+export async function executeRecovery(recoveryPlan: RecoveryPlan): Promise<void> {
+  for (const operation of recoveryPlan.operations) {
+    switch (operation.kind) {
+      case 'move-aside':
+        await renameDurable(operation.from, operation.to);
+        crashPoint('recovery-live-moved-aside');
+        break;
+      case 'restore':
+        await renameDurable(operation.from, operation.to);
+        crashPoint('recovery-rollback-restored');
+        break;
+      case 'remove-transaction':
+        await removeTransactionDir(operation.dir);
+        crashPoint('recovery-tx-cleaned');
+        break;
+    }
+  }
+}
+
+/**
+ * Recovers every interrupted transaction under `liveRoot` (the caller holds
+ * the lock): removes leftover lock tombstones, then plans and executes each
+ * transaction directory in name order, recording a `recovery` event for
+ * each one acted on.
+ */
+export async function recoverUnderLock(liveRoot: string, recorder?: PublishRecorder): Promise<{ plans: RecoveryPlan[]; tombstones: string[] }> {
+  const { transactions, tombstones } = await listTransactionsRoot(liveRoot);
+  for (const tomb of tombstones) await removeTreeDurable(tomb);
+  await removeStaleClaim(liveRoot);
+  const plans: RecoveryPlan[] = [];
+  for (const txDir of transactions) {
+    const recoveryPlan = await planRecovery(liveRoot, txDir);
+    plans.push(recoveryPlan);
+    if (recoveryPlan.action === 'leave') continue;
+    await executeRecovery(recoveryPlan);
+    safeRecord(recorder, (r) =>
+      r.recordEvent({
+        kind: 'recovery',
+        slug: recoveryPlan.slug,
+        details: { transaction_dir: txDir, action: recoveryPlan.action, reason: recoveryPlan.reason, steps: recoveryPlan.steps },
+      }),
+    );
+    // A transaction rolled forward was published by cairn: its tree is not a human edit.
+    const slug = recoveryPlan.slug;
+    if (recoveryPlan.action === 'roll-forward' && slug !== null && recorder !== undefined) {
+      const published = await snapshotId(path.join(liveRoot, slug)).catch(() => null);
+      if (published !== null) safeRecord(recorder, (r) => r.recordPublished(liveRoot, slug, published));
+    }
+  }
+  return { plans, tombstones };
+}
+
+/**
+ * `cairn recover`: under the publish lock (reclaiming a stale one), finishes
+ * or undoes every interrupted transaction and removes cairn's debris;
+ * leaves the original tool's leftovers alone. With `dryRun`, only plans:
+ * no lock, nothing changed. A live root without `__transactions__` has
+ * nothing to recover and is not touched.
+ */
+export async function recover(liveRoot: string, options: RecoveryOptions = {}): Promise<RecoveryReport> {
+  const report: RecoveryReport = { liveRoot, dryRun: options.dryRun === true, plans: [], tombstones: [], reclaimedLocks: [], lock: null };
+  if (!(await exists(transactionsRoot(liveRoot)))) return report;
+  if (options.dryRun === true) {
+    const { transactions, tombstones } = await listTransactionsRoot(liveRoot);
+    report.tombstones = tombstones;
+    for (const txDir of transactions) report.plans.push(await planRecovery(liveRoot, txDir));
+    const holder = await readLockHolder(lockDirPath(liveRoot));
+    if (holder !== null) {
+      const verdict = judgeStaleness(holder, Date.now(), options.staleLimitMs);
+      report.lock = {
+        path: holder.lockDir,
+        lockId: holder.owner?.lock_id ?? null,
+        stale: verdict.stale,
+        reason: verdict.reason,
+        holder: describeHolder(holder),
+      };
+    }
+    return report;
+  }
+  const lock = await acquirePublishLock(liveRoot, {
+    operation: 'recover',
+    timeoutMs: options.lockTimeoutMs ?? 30_000,
+    recorder: options.recorder,
+    staleLimitMs: options.staleLimitMs,
+  });
+  report.reclaimedLocks = [...lock.reclaimed];
+  try {
+    const done = await recoverUnderLock(liveRoot, options.recorder);
+    report.plans = done.plans;
+    report.tombstones = done.tombstones;
+  } finally {
+    await lock.release();
+  }
+  return report;
+}
+
+function plan(
+  txDir: string,
+  action: RecoveryAction,
+  slug: string | null,
+  reason: string,
+  journalPhase: JournalBody['phase'] | null,
+  operations: RecoveryOperation[],
+): RecoveryPlan {
+  return { txDir, action, slug, reason, steps: operations.map(describeOperation), operations, journalPhase };
+}
+
+function describeOperation(operation: RecoveryOperation): string {
+  switch (operation.kind) {
+    case 'move-aside':
+      return `move ${operation.from} to ${operation.to}`;
+    case 'restore':
+      return `rename ${operation.from} to ${operation.to}`;
+    case 'remove-transaction':
+      return `remove ${operation.dir}`;
+  }
+}
+
+async function markerSlug(markerPath: string): Promise<string | null> {
+  try {
+    const value = parseJson(await readFile(markerPath, 'utf8'));
+    const slug = isJsonObject(value) ? value['slug'] : undefined;
+    return typeof slug === 'string' && isSafeSlug(slug) ? slug : null;
+  } catch {
+    return null;
+  }
+}
+
+async function digestOrNull(dir: string): Promise<string | null> {
+  try {
+    return await snapshotId(dir);
+  } catch {
+    return null;
+  }
+}
+
+async function exists(target: string): Promise<boolean> {
+  try {
+    await lstat(target);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function freeFailedPath(txDir: string): Promise<string> {
+  const base = transactionPaths(txDir).failed;
+  for (let n = 1; ; n += 1) {
+    const candidate = n === 1 ? base : `${base}-${n}`;
+    if (!(await exists(candidate))) return candidate;
+  }
+}

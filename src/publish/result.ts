@@ -1,0 +1,117 @@
+import type { Finding } from '../consistency/types.js';
+import type { DiffEntry } from './tree.js';
+import type { InvariantResult } from './invariants.js';
+import type { RecoveryPlan } from './recovery.js';
+
+export type PublishStatus = 'published' | 'blocked' | 'failed';
+
+/** What a publish would change (dry run) : files with sizes, and the plan's transition. */
+export interface PublishDiff {
+  added: DiffEntry[];
+  changed: DiffEntry[];
+  removed: DiffEntry[];
+  /** `next_step` of the live state → the candidate's (null where there is no readable state). */
+  cursor: { from: string | null; to: string | null };
+  /** Manifest status of the live tree → the candidate's. */
+  status: { from: string | null; to: string | null };
+}
+
+export interface PublishResult {
+  status: PublishStatus;
+  /** `published`, or why not (the spec's messages for blocked and failed). */
+  reason: string;
+  slug: string;
+  operation: string;
+  liveDir: string;
+  /** Digest of the live migration when the result was produced (the new one once published). */
+  snapshotId: string | null;
+  /** Consistency findings of the candidate in the request's mode. */
+  findings: Finding[];
+  /** Every invariant between the live tree and the candidate, passed or not. */
+  invariants: InvariantResult[];
+  /** Uncommitted paths that blocked the publish (repo-relative, as git prints them). */
+  dirtyPaths: string[];
+  /** The lock path when the lock was taken (always set for `failed` after locking). */
+  lockPath: string | null;
+  /** The transaction directory, when one was created. */
+  transactionDir: string | null;
+  /** Dry runs only. */
+  diff?: PublishDiff;
+  /** A cleanup step that failed after the outcome was decided. */
+  cleanupError: string | null;
+  dryRun: boolean;
+  /** Interrupted transactions recovered under the lock before this publish (or, in a dry run, that would be). */
+  recovered: RecoveryPlan[];
+}
+
+/**
+ * The message of a blocked or failed publish (spec §3): the reason, then
+ * dirty paths, the lock path, the transaction directory left behind, and
+ * any cleanup error, one per line.
+ */
+export function publishErrorMessage(result: PublishResult): string {
+  const lines = [result.reason];
+  if (result.dirtyPaths.length > 0) {
+    lines.push('dirty paths:');
+    for (const dirty of result.dirtyPaths) lines.push(`- ${dirty}`);
+  }
+  if (result.lockPath !== null) lines.push(`lock=${result.lockPath}`);
+  if (result.status === 'failed') {
+    lines.push(`live=${result.liveDir}`);
+    if (result.transactionDir !== null) lines.push(`transaction=${result.transactionDir}`);
+  }
+  if (result.cleanupError !== null) lines.push(`cleanup_error=${result.cleanupError}`);
+  return lines.join('\n');
+}
+
+/** The result as snake_case JSON for `--format json` and MCP. */
+export function publishResultJson(result: PublishResult): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    status: result.status,
+    reason: result.reason,
+    slug: result.slug,
+    operation: result.operation,
+    live_dir: result.liveDir,
+    snapshot_id: result.snapshotId,
+    dry_run: result.dryRun,
+    findings: result.findings.map((finding) => ({
+      severity: finding.severity,
+      mode: finding.mode,
+      code: finding.code,
+      path: finding.path,
+      message: finding.message,
+    })),
+    invariants: result.invariants.map((invariant) => ({
+      name: invariant.name,
+      passed: invariant.passed,
+      violations: invariant.violations.map((violation) => ({ path: violation.path, message: violation.message })),
+    })),
+    dirty_paths: result.dirtyPaths,
+    lock_path: result.lockPath,
+    transaction_dir: result.transactionDir,
+    cleanup_error: result.cleanupError,
+    recovered: result.recovered.map(recoveryPlanJson),
+  };
+  if (result.diff !== undefined) {
+    json['diff'] = {
+      added: result.diff.added.map((entry) => ({ path: entry.path, size: entry.size })),
+      changed: result.diff.changed.map((entry) => ({ path: entry.path, size: entry.size, old_size: entry.oldSize ?? null })),
+      removed: result.diff.removed.map((entry) => ({ path: entry.path, size: entry.size })),
+      cursor: result.diff.cursor,
+      status: result.diff.status,
+    };
+  }
+  return json;
+}
+
+/** A recovery plan as snake_case JSON. */
+export function recoveryPlanJson(plan: RecoveryPlan): Record<string, unknown> {
+  return {
+    transaction_dir: plan.txDir,
+    action: plan.action,
+    slug: plan.slug,
+    reason: plan.reason,
+    steps: plan.steps,
+    journal_phase: plan.journalPhase,
+  };
+}
