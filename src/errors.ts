@@ -68,6 +68,18 @@ export function isCairnError(value: unknown): value is CairnError {
   return value instanceof CairnError;
 }
 
+/**
+ * Any thrown value as a CairnError: itself, or an `internal` error that
+ * says it is a bug in cairn (the cause kept).
+ */
+export function toCairnError(error: unknown): CairnError {
+  if (isCairnError(error)) return error;
+  return new CairnError('internal', `Unexpected error: ${messageOf(error)}`, {
+    hint: 'This is a bug in cairn; please report it with the command you ran.',
+    cause: error,
+  });
+}
+
 /** The message of any thrown value, for wrapping ("Could not load …: <msg>"). */
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;

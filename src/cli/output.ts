@@ -1,7 +1,9 @@
-import { CairnError, isCairnError, messageOf } from '../errors.js';
+import { isCairnError, toCairnError } from '../errors.js';
+import { JSON_SCHEMA_VERSION, type DocumentPayload } from './json-outputs/document.js';
+import { errorJson } from './json-outputs/error.js';
+import type { JSON_OUTPUTS, JsonOutputName } from './json-outputs/registry.js';
 
-/** Version of every `--format json` document cairn prints. */
-export const JSON_SCHEMA_VERSION = 1;
+export { JSON_SCHEMA_VERSION };
 
 export interface Io {
   stdout: (text: string) => void;
@@ -29,24 +31,19 @@ export function paint(io: Io, colour: Colour, text: string): string {
   return io.color ? `\u001b[${CODES[colour]}m${text}\u001b[0m` : text;
 }
 
-/** `{ schema_version, ...payload }` as pretty JSON with a trailing newline. */
-export function printJson(io: Io, payload: Record<string, unknown>): void {
+/**
+ * Prints the `--format json` document `output` (`schema_version` first, then
+ * `payload`, whose type is the output's schema) as pretty JSON with a
+ * trailing newline.
+ */
+export function printJson<K extends JsonOutputName>(io: Io, output: K, payload: DocumentPayload<(typeof JSON_OUTPUTS)[K]>): void {
   io.stdout(`${JSON.stringify({ schema_version: JSON_SCHEMA_VERSION, ...payload }, null, 2)}\n`);
 }
 
 /** Report an error the Terraform way: what happened, then what to run next. */
 export function reportError(io: Io, error: unknown, format: string | undefined): number {
-  const cairn: CairnError = isCairnError(error)
-    ? error
-    : new CairnError('internal', `Unexpected error: ${messageOf(error)}`, {
-        hint: 'This is a bug in cairn; please report it with the command you ran.',
-      });
-  if (format === 'json') {
-    const payload: Record<string, unknown> = { error: { code: cairn.code, message: cairn.message } };
-    if (cairn.hint !== undefined) (payload['error'] as Record<string, unknown>)['hint'] = cairn.hint;
-    if (cairn.path !== undefined) (payload['error'] as Record<string, unknown>)['path'] = cairn.path;
-    printJson(io, payload);
-  }
+  const cairn = toCairnError(error);
+  if (format === 'json') printJson(io, 'error', errorJson(cairn));
   io.stderr(`Error: ${cairn.message}\n`);
   if (cairn.hint !== undefined) io.stderr(`Hint: ${cairn.hint}\n`);
   if (!isCairnError(error) && process.env['CAIRN_DEBUG'] === '1' && error instanceof Error && error.stack) {

@@ -16,6 +16,7 @@ import { registerReview } from './commands/review.js';
 import { registerPhase } from './commands/phase.js';
 import { registerReady } from './commands/ready.js';
 import { registerDemo } from './commands/demo.js';
+import { registerMcp } from './commands/mcp.js';
 import type { Io } from './output.js';
 import { CAIRN_VERSION } from '../version.js';
 
@@ -48,6 +49,7 @@ export function buildProgram(io: Io, exit: ExitHolder): Command {
   registerPhase(program, io, exit);
   registerReady(program, io, exit);
   registerDemo(program, io, exit);
+  registerMcp(program, io, exit);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }

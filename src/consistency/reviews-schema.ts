@@ -22,7 +22,8 @@ export const ReviewRecordSchema = z
       .describe('The snapshot id of the migration directory that was reviewed.'),
     note: z.string().optional().describe('Free-text note from the reviewer.'),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'ReviewRecord' });
 
 export type ReviewRecord = z.infer<typeof ReviewRecordSchema>;
 

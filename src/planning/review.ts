@@ -23,7 +23,7 @@ import {
   type LoadedWorkspace,
   type StepRunResult,
 } from './engine.js';
-import type { CompletedStep, FeedbackEntry } from './state.js';
+import type { CompletedStep, FeedbackEntry, FinalDecision } from './state.js';
 import { saveManifest, type Manifest, type Phase } from './manifest.js';
 import { applyRefinement, checkFeedback, isRefinable, refineContext } from './refine.js';
 import { appendReviewRecord, readReviewRecords, reviewerIdentity, type ReviewRecord } from './review-records.js';
@@ -68,7 +68,7 @@ export interface ReviewSummary {
   target: string | null;
   pending: boolean;
   humanReviewReason: string | null;
-  finalDecision: string | null;
+  finalDecision: FinalDecision | null;
   finalReason: string | null;
   /** The first lines of plan.md (null when there is none). */
   planHead: string[] | null;

@@ -20,7 +20,8 @@ export const PhaseFileSchema = z
     required_effort: z.enum(EFFORTS).nullable(),
     effort_reason: nullableString,
   })
-  .describe('One phase of a migration manifest.');
+  .describe('One phase of a migration manifest.')
+  .meta({ id: 'Phase' });
 
 export const ManifestFileSchema = z
   .strictObject({
@@ -49,13 +50,17 @@ export const CompletedStepFileSchema = z
     model: z.string().optional(),
     effort: z.string().optional(),
   })
-  .describe('One accepted planning step.');
+  .describe('One accepted planning step.')
+  .meta({ id: 'CompletedStep' });
 
-export const FeedbackFileSchema = z.strictObject({
-  received_at: z.string(),
-  source: z.enum(['message', 'file']),
-  text: z.string(),
-});
+export const FeedbackFileSchema = z
+  .strictObject({
+    received_at: z.string(),
+    source: z.enum(['message', 'file']),
+    text: z.string(),
+  })
+  .describe('User refinement feedback.')
+  .meta({ id: 'Feedback' });
 
 export const StateFileSchema = z
   .strictObject({

@@ -10,7 +10,6 @@ import { copyTreeDurable } from '../publish/tree.js';
 import { compareCodePoints } from '../util/compare.js';
 import { localTimestamp } from '../util/time.js';
 import { STEPS } from './graph.js';
-import type { Step } from './graph.js';
 import { isSafeSlug } from './live-root.js';
 
 /*
@@ -188,11 +187,7 @@ export function newRunRecord(fields: Omit<RunRecord, 'schema_version' | 'created
   return { schema_version: 1, ...fields, created_at: localTimestamp(now) };
 }
 
-/** Parses a step name given on the command line. */
-export function parseStepName(value: string): Step {
-  if ((STEPS as readonly string[]).includes(value)) return value as Step;
-  throw new CairnError('usage', `Unknown planning step '${value}'`, { hint: `Choose one of: ${STEPS.join(', ')}.` });
-}
+export { parseStepName } from '../inputs.js';
 
 async function exists(target: string): Promise<boolean> {
   try {

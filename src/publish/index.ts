@@ -24,6 +24,7 @@ export {
   type PublishRequest,
 } from './transaction.js';
 export { publishErrorMessage, publishResultJson, recoveryPlanJson, type PublishDiff, type PublishResult, type PublishStatus } from './result.js';
+export { PublishResultJsonSchema, RecoveryPlanJsonSchema, type PublishResultJson, type RecoveryPlanJson } from './result-schema.js';
 export { checkInvariants, INVARIANT_NAMES, type InvariantContext, type InvariantName, type InvariantResult, type InvariantViolation } from './invariants.js';
 export { gitDirtyPaths } from './dirty.js';
 export {

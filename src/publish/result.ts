@@ -2,6 +2,7 @@ import type { Finding } from '../consistency/types.js';
 import type { DiffEntry } from './tree.js';
 import type { InvariantResult } from './invariants.js';
 import type { RecoveryPlan } from './recovery.js';
+import type { PublishResultJson, RecoveryPlanJson } from './result-schema.js';
 
 export type PublishStatus = 'published' | 'blocked' | 'failed';
 
@@ -65,8 +66,8 @@ export function publishErrorMessage(result: PublishResult): string {
 }
 
 /** The result as snake_case JSON for `--format json` and MCP. */
-export function publishResultJson(result: PublishResult): Record<string, unknown> {
-  const json: Record<string, unknown> = {
+export function publishResultJson(result: PublishResult): PublishResultJson {
+  const json: PublishResultJson = {
     status: result.status,
     reason: result.reason,
     slug: result.slug,
@@ -93,7 +94,7 @@ export function publishResultJson(result: PublishResult): Record<string, unknown
     recovered: result.recovered.map(recoveryPlanJson),
   };
   if (result.diff !== undefined) {
-    json['diff'] = {
+    json.diff = {
       added: result.diff.added.map((entry) => ({ path: entry.path, size: entry.size })),
       changed: result.diff.changed.map((entry) => ({ path: entry.path, size: entry.size, old_size: entry.oldSize ?? null })),
       removed: result.diff.removed.map((entry) => ({ path: entry.path, size: entry.size })),
@@ -105,7 +106,7 @@ export function publishResultJson(result: PublishResult): Record<string, unknown
 }
 
 /** A recovery plan as snake_case JSON. */
-export function recoveryPlanJson(plan: RecoveryPlan): Record<string, unknown> {
+export function recoveryPlanJson(plan: RecoveryPlan): RecoveryPlanJson {
   return {
     transaction_dir: plan.txDir,
     action: plan.action,

@@ -5,11 +5,13 @@ import { Option } from 'commander';
 import { CairnError, messageOf } from '../../errors.js';
 import { commitMigration, checkCanCommit } from '../../planning/commit.js';
 import { acceptManualOutput } from '../../planning/engine-accept.js';
-import { parseStepName } from '../../planning/workspace.js';
+import { parseStepName } from '../../inputs.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { printJson, type Io } from '../output.js';
-import { commandServices, engineContext, nextCommand, printStepText, resolveTarget, stepExitCode, stepJson } from './plan.js';
+import { commandServices, engineContext, resolveTarget } from '../engine-context.js';
+import { stepJson } from '../json-outputs/step.js';
+import { nextCommand, printStepText, stepExitCode } from './plan.js';
 import { dryRunLines, lockTimeoutOption } from './new.js';
 
 interface AcceptOptions {
@@ -72,7 +74,7 @@ export function registerAccept(program: Command, io: Io, exit: ExitHolder): void
               : null;
           for (const warning of ctx.log?.warnings ?? []) io.stderr(`Warning: ${warning}\n`);
           if (options.format === 'json') {
-            printJson(io, { slug, status: result.status, steps: [stepJson(result, context.repoRoot, commit)] });
+            printJson(io, 'accept', { slug, status: result.status, steps: [stepJson(result, context.repoRoot, commit)] });
             if (result.status !== 'published') io.stderr(`Error: ${result.reason}\n`);
           } else if (result.status === 'dry-run' && result.publish !== null) {
             const outcome = result.outcome === null || result.outcome === 'completed' ? '' : ` (${result.outcome})`;

@@ -2,12 +2,12 @@ import path from 'node:path';
 import { transactionIncompleteInspector } from '../../publish/doctor-inspector.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { resolveProjectContext } from '../../config/context.js';
 import { findProjectRoot } from '../../config/load.js';
 import { CONFIG_RELATIVE_PATH } from '../../config/schema.js';
 import {
   CONFIG_SLUG,
   DOCTOR_FORMATS,
-  SEVERITIES,
   SummaryCounter,
   configFindings,
   createReporter,
@@ -19,11 +19,12 @@ import {
   type Severity,
 } from '../../consistency/index.js';
 import { CairnError, isCairnError } from '../../errors.js';
+import { SeverityInput } from '../../inputs.js';
 import { resolveMigrationTarget } from '../../planning/resolve.js';
 import { resolveReal } from '../../util/realpath.js';
 import { CAIRN_VERSION } from '../../version.js';
 import { action, type ExitHolder } from '../action.js';
-import { globalOptions, projectContext } from '../context.js';
+import { globalOptions, type GlobalOptions } from '../context.js';
 import { JSON_SCHEMA_VERSION, paint, type Io } from '../output.js';
 
 interface DoctorOptions {
@@ -36,9 +37,9 @@ interface DoctorOptions {
  * When the project context fails on `.planning/config.json`, doctor reports
  * `config-invalid` instead of stopping. Returns null for any other error.
  */
-async function configGroup(error: unknown, command: Command): Promise<DoctorGroup | null> {
+async function configGroup(error: unknown, globals: GlobalOptions): Promise<DoctorGroup | null> {
   if (!isCairnError(error) || error.code !== 'invalid-config') return null;
-  const repo = globalOptions(command).repo;
+  const repo = globals.repo;
   const found = repo !== undefined ? path.resolve(process.cwd(), repo) : await findProjectRoot(process.cwd());
   if (found === null) return null;
   const repoRoot = resolveReal(found);
@@ -48,8 +49,14 @@ async function configGroup(error: unknown, command: Command): Promise<DoctorGrou
   return { slug: CONFIG_SLUG, path: configPath, kind: 'config', findings };
 }
 
+/** Tells how far `--all` has come. */
+export interface DoctorProgress {
+  update: (done: number, total: number) => void;
+  clear: () => void;
+}
+
 /** Progress on stderr while `--all` runs, only when stderr is a terminal. */
-function progressReporter(io: Io): { update: (done: number, total: number) => void; clear: () => void } | null {
+function progressReporter(io: Io): DoctorProgress | null {
   if (process.stderr.isTTY !== true) return null;
   let last = 0;
   let shown = false;
@@ -68,7 +75,7 @@ function progressReporter(io: Io): { update: (done: number, total: number) => vo
 }
 
 /** What one doctor run checks: the repository it reports paths against and the groups, in order. */
-interface DoctorRun {
+export interface DoctorRun {
   repoRoot: string;
   groups: AsyncIterable<DoctorGroup>;
 }
@@ -85,12 +92,18 @@ async function* withProgress(groups: AsyncIterable<DoctorGroup>, clear: () => vo
   }
 }
 
-async function doctorRun(target: string | undefined, command: Command, io: Io): Promise<DoctorRun> {
+/**
+ * The groups `cairn doctor` checks: one migration (`target`) or, without a
+ * target, every migration, the lock and leftover transactions. A project
+ * whose `.planning/config.json` is invalid yields its `config-invalid`
+ * finding instead of an error.
+ */
+export async function doctorRun(target: string | undefined, globals: GlobalOptions, progress: DoctorProgress | null): Promise<DoctorRun> {
   let context;
   try {
-    context = await projectContext(command);
+    context = await resolveProjectContext({ cwd: process.cwd(), repo: globals.repo, migrationsDir: globals.migrationsDir });
   } catch (error) {
-    const group = await configGroup(error, command);
+    const group = await configGroup(error, globals);
     if (group === null) throw error;
     return { repoRoot: path.dirname(path.dirname(group.path)), groups: single(Promise.resolve(group)) };
   }
@@ -99,7 +112,6 @@ async function doctorRun(target: string | undefined, command: Command, io: Io): 
     const resolved = resolveMigrationTarget(target, context.liveRoot, repoRoot);
     return { repoRoot, groups: single(doctorMigration(resolved, { repoRoot })) };
   }
-  const progress = progressReporter(io);
   const groups = doctorAll({
     repoRoot,
     liveRoot: context.liveRoot,
@@ -118,7 +130,7 @@ export function registerDoctor(program: Command, io: Io, exit: ExitHolder): void
     .option('--all', 'check every migration, the publish lock and leftover transactions')
     .addOption(new Option('--format <format>', 'output format').choices([...DOCTOR_FORMATS]).default('text'))
     .addOption(
-      new Option('--severity <severity>', 'lowest finding severity that fails the run').choices([...SEVERITIES]).default('error'),
+      new Option('--severity <severity>', 'lowest finding severity that fails the run').choices(SeverityInput.options).default('error'),
     )
     .action(
       action(io, exit, async (target: string | undefined, options: DoctorOptions, command: Command) => {
@@ -127,7 +139,7 @@ export function registerDoctor(program: Command, io: Io, exit: ExitHolder): void
             hint: 'Run `cairn doctor --all`, or `cairn doctor <slug>` for one migration.',
           });
         }
-        const run = await doctorRun(target, command, io);
+        const run = await doctorRun(target, globalOptions(command), progressReporter(io));
         const reporter = createReporter(options.format, {
           repoRoot: run.repoRoot,
           paint: (colour, text) => paint(io, colour, text),

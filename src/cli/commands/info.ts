@@ -1,23 +1,12 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { CairnError } from '../../errors.js';
-import { inspectStore, openStore, storePathFor, type StoreInspection } from '../../store/index.js';
+import { inspectStore, openStore, storePathFor } from '../../store/index.js';
+import { inspectionJson, type InfoMigrationJson } from '../json-outputs/info.js';
 import { CAIRN_VERSION } from '../../version.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { alignColumns, paint, printJson, type Io } from '../output.js';
-
-function inspectionJson(inspection: StoreInspection): Record<string, unknown> {
-  return {
-    path: inspection.path,
-    exists: inspection.exists,
-    schema_version: inspection.schemaVersion,
-    latest_schema_version: inspection.latestVersion,
-    pending_migrations: inspection.pending.map((step) => ({ version: step.version, name: step.name })),
-    row_counts: inspection.rowCounts,
-    integrity: inspection.integrity === 'ok' ? 'ok' : { problems: inspection.integrity },
-  };
-}
 
 export function registerInfo(program: Command, io: Io, exit: ExitHolder): void {
   program
@@ -33,7 +22,7 @@ export function registerInfo(program: Command, io: Io, exit: ExitHolder): void {
         }
         const context = await projectContext(command);
         const storePath = storePathFor(context.repoRoot);
-        let migration: Record<string, unknown> | null = null;
+        let migration: InfoMigrationJson | null = null;
         if (options.migrate && !options.dryRun) {
           const store = openStore(storePath, { migrate: true });
           const result = store.migration;
@@ -53,7 +42,7 @@ export function registerInfo(program: Command, io: Io, exit: ExitHolder): void {
           lock_timeout_ms: context.lockTimeoutMs,
         };
         if (options.format === 'json') {
-          printJson(io, { cairn_version: CAIRN_VERSION, config, store: inspectionJson(inspection), ...(migration ? { migration } : {}) });
+          printJson(io, 'info', { cairn_version: CAIRN_VERSION, config, store: inspectionJson(inspection), ...(migration ? { migration } : {}) });
         } else {
           const rows: string[][] = [
             ['cairn', CAIRN_VERSION],
@@ -70,11 +59,11 @@ export function registerInfo(program: Command, io: Io, exit: ExitHolder): void {
           io.stdout(`${alignColumns(rows).join('\n')}\n`);
           const counts = Object.entries(inspection.rowCounts);
           if (counts.length > 0) io.stdout(`Rows           ${counts.map(([table, count]) => `${table} ${count}`).join(', ')}\n`);
-          if (migration?.['dry_run'] === true) {
-            const would = migration['would_apply'] as { version: number; name: string }[];
+          if (migration?.dry_run === true) {
+            const would = migration.would_apply;
             io.stdout(would.length === 0 ? 'Nothing to migrate.\n' : `Would apply: ${would.map((s) => `${s.version} ${s.name}`).join(', ')}\n`);
           } else if (migration !== null) {
-            const applied = migration['applied'] as { version: number; name: string }[];
+            const applied = migration.applied;
             io.stdout(applied.length === 0 ? 'Nothing to migrate.\n' : `Applied: ${applied.map((s) => `${s.version} ${s.name}`).join(', ')}\n`);
           }
         }

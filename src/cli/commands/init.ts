@@ -15,7 +15,7 @@ export function registerInit(program: Command, io: Io, exit: ExitHolder): void {
         const globals = globalOptions(command);
         const result = await initProject({ cwd: process.cwd(), repo: globals.repo, migrationsDir: globals.migrationsDir });
         if (options.format === 'json') {
-          printJson(io, {
+          printJson(io, 'init', {
             repo_root: result.repoRoot,
             config_path: result.configPath,
             migrations_dir: result.migrationsDir,

@@ -1,25 +1,13 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { MIGRATION_STATUSES } from '../../planning/manifest.js';
+import { MigrationStatusInput } from '../../inputs.js';
 import { filterRows, formatListTsv, type ListRow } from '../../planning/list.js';
+import { listRowJson } from '../json-outputs/list.js';
 import { listMigrations } from '../../planning/list-index.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { alignColumns, paint, printJson, type Io } from '../output.js';
 import { openServices } from '../services.js';
-
-function listJson(row: ListRow): Record<string, unknown> {
-  return {
-    slug: row.slug,
-    status: row.status,
-    cursor: row.cursor,
-    awaiting_review: row.awaitingReview,
-    last_touch: row.lastTouch,
-    cooldown_until: row.cooldownUntil,
-    reason: row.reason,
-    blocked: row.blocked,
-  };
-}
 
 function listText(io: Io, rows: ListRow[], headers: boolean): string {
   if (rows.length === 0) return 'No migrations.\n';
@@ -47,7 +35,7 @@ export function registerList(program: Command, io: Io, exit: ExitHolder): void {
   program
     .command('list')
     .description('list the migrations with their status and next step')
-    .addOption(new Option('--status <status>', 'only migrations with this status').choices([...MIGRATION_STATUSES]))
+    .addOption(new Option('--status <status>', 'only migrations with this status').choices(MigrationStatusInput.options))
     .option('--awaiting-review', 'only migrations awaiting a human review')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'tsv', 'json']).default('text'))
     .option('--no-headers', 'omit the header row (text and tsv)')
@@ -70,7 +58,7 @@ export function registerList(program: Command, io: Io, exit: ExitHolder): void {
             services?.close();
           }
           const rows = filterRows(all, { status: options.status, awaitingReview: options.awaitingReview });
-          if (options.format === 'json') printJson(io, { live_root: context.liveRoot, migrations: rows.map(listJson) });
+          if (options.format === 'json') printJson(io, 'list', { live_root: context.liveRoot, migrations: rows.map(listRowJson) });
           else if (options.format === 'tsv') io.stdout(formatListTsv(rows, { headers: options.headers }));
           else io.stdout(listText(io, rows, options.headers));
           return 0;

@@ -2,44 +2,15 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { CairnError } from '../../errors.js';
-import { openStore, storePathFor, type EventRecord, type RunSummary } from '../../store/index.js';
+import { LogLimitInput, parseWholeNumberFlag } from '../../inputs.js';
+import { openStore, storePathFor } from '../../store/index.js';
+import { DEFAULT_LOG_LIMIT, eventJson, logEntries, runJson } from '../json-outputs/log.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { alignColumns, paint, printJson, type Io } from '../output.js';
 
 function positiveInt(value: string): number {
-  const parsed = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < 1) {
-    throw new CairnError('usage', `--limit takes a whole number of at least 1, not '${value}'.`);
-  }
-  return parsed;
-}
-
-function runJson(run: RunSummary): Record<string, unknown> {
-  return {
-    id: run.id,
-    slug: run.slug,
-    step: run.step,
-    agent: run.agent,
-    model: run.model,
-    effort: run.effort,
-    prompt_sha256: run.promptSha256,
-    started_at: run.startedAt,
-    ended_at: run.endedAt,
-    exit_code: run.exitCode,
-    signal: run.signal,
-    verdict: run.verdict,
-    reason: run.reason,
-    duration_ms: run.durationMs,
-    stdout_bytes: run.stdoutBytes,
-    stdout_truncated: run.stdoutTruncated,
-    stderr_bytes: run.stderrBytes,
-    stderr_truncated: run.stderrTruncated,
-  };
-}
-
-function eventJson(event: EventRecord): Record<string, unknown> {
-  return { id: event.id, at: event.at, slug: event.slug, kind: event.kind, details: event.details };
+  return parseWholeNumberFlag(value, LogLimitInput, `--limit takes a whole number of at least 1, not '${value}'.`);
 }
 
 export function registerLog(program: Command, io: Io, exit: ExitHolder): void {
@@ -64,7 +35,7 @@ export function registerLog(program: Command, io: Io, exit: ExitHolder): void {
           const context = await projectContext(command);
           const storePath = storePathFor(context.repoRoot);
           if (!existsSync(storePath)) {
-            if (options.format === 'json') printJson(io, { runs: [], events: [] });
+            if (options.format === 'json') printJson(io, 'log', { runs: [], events: [] });
             else io.stdout('No local history yet: nothing has been run or published from this checkout.\n');
             return options.show === undefined ? 0 : 2;
           }
@@ -78,7 +49,7 @@ export function registerLog(program: Command, io: Io, exit: ExitHolder): void {
                 });
               }
               if (options.format === 'json') {
-                printJson(io, { run: { ...runJson(run), stdout: run.stdout, stderr: run.stderr } });
+                printJson(io, 'log', { run: { ...runJson(run), stdout: run.stdout, stderr: run.stderr } });
               } else {
                 const head = alignColumns([
                   ['Run', run.id],
@@ -99,16 +70,9 @@ export function registerLog(program: Command, io: Io, exit: ExitHolder): void {
               }
               return 0;
             }
-            const limit = options.limit ?? 20;
-            const runs = store.listRuns({
-              ...(slug !== undefined ? { slug } : {}),
-              ...(options.step !== undefined ? { step: options.step } : {}),
-              failedOnly: options.failed === true,
-              limit,
-            });
-            const events = options.failed || options.step ? [] : store.listEvents({ ...(slug !== undefined ? { slug } : {}), limit });
+            const { runs, events } = logEntries(store, { slug, step: options.step, failedOnly: options.failed === true, limit: options.limit ?? DEFAULT_LOG_LIMIT });
             if (options.format === 'json') {
-              printJson(io, { runs: runs.map(runJson), events: events.map(eventJson) });
+              printJson(io, 'log', { runs: runs.map(runJson), events: events.map(eventJson) });
               return 0;
             }
             io.stdout(paint(io, 'bold', `Agent runs (${runs.length})`) + '\n');

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { openServices } from '../services.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CairnError } from '../../errors.js';
+import { LockTimeoutMsInput, parseWholeNumberFlag } from '../../inputs.js';
 import { createMigration } from '../../publish/new-migration.js';
 import { publishErrorMessage, publishResultJson, type PublishResult } from '../../publish/result.js';
 import { action, type ExitHolder } from '../action.js';
@@ -17,10 +17,7 @@ export function lockTimeoutOption(): Option {
 }
 
 function parseLockTimeout(value: string): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new CairnError('usage', `--lock-timeout must be a whole number of milliseconds, got '${value}'.`);
-  }
-  return Number(value);
+  return parseWholeNumberFlag(value, LockTimeoutMsInput, `--lock-timeout must be a whole number of milliseconds, got '${value}'.`);
 }
 
 /** The lines of a dry-run diff: files with sizes, then the transitions and checks. */
@@ -58,7 +55,7 @@ export function dryRunLines(result: PublishResult, repoRoot: string): string[] {
 export function reportPublish(io: Io, format: string, result: PublishResult, successText: string, repoRoot: string): number {
   const ok = result.status === 'published';
   if (format === 'json') {
-    printJson(io, { result: publishResultJson(result) });
+    printJson(io, 'new', { result: publishResultJson(result) });
     if (!ok) io.stderr(`Error: ${publishErrorMessage(result)}\n`);
     return ok ? 0 : 1;
   }

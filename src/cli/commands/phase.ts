@@ -8,7 +8,7 @@ import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { printJson, type Io } from '../output.js';
 import { lockTimeoutOption, reportPublish } from './new.js';
-import { commandServices, engineContext, resolveTarget } from './plan.js';
+import { commandServices, engineContext, resolveTarget } from '../engine-context.js';
 
 interface PhaseDoneOptions {
   phase?: string;
@@ -47,7 +47,7 @@ export function registerPhase(program: Command, io: Io, exit: ExitHolder): void 
           for (const warning of [...(ctx.log?.warnings ?? []), ...done.warnings]) io.stderr(`Warning: ${warning}\n`);
           for (const plan of done.recovered) io.stderr(`Recovered an interrupted transaction (${plan.action}): ${plan.reason}\n`);
           if (options.format === 'json') {
-            printJson(io, {
+            printJson(io, 'phase-done', {
               slug,
               phase: done.phase,
               next_phase: done.nextPhase,

@@ -2,43 +2,21 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { constants } from 'node:os';
-import {
-  DEFAULT_AGENT_TIMEOUT_MS,
-  DEFAULT_SILENCE_TIMEOUT_MS,
-  loadUserAgentConfig,
-  resolveAgentSettings,
-  AGENT_KINDS,
-} from '../../agent/index.js';
-import type { ProjectContext } from '../../config/context.js';
+import { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS, AGENT_KINDS } from '../../agent/index.js';
 import { CairnError } from '../../errors.js';
-import { EFFORTS } from '../../planning/manifest.js';
-import { storePlanningLog, nullPlanningLog } from '../../planning/engine-log.js';
-import type { AgentChoice, EngineContext, StepRunResult } from '../../planning/engine.js';
+import { EffortInput } from '../../inputs.js';
+import type { StepRunResult } from '../../planning/engine.js';
 import { commitMigration, checkCanCommit } from '../../planning/commit.js';
 import { loadTaste } from '../../planning/prompts.js';
-import { resolveMigrationTarget } from '../../planning/resolve.js';
 import { parseUntil, planUntil, type PlanStepOutcome } from '../../planning/run-plan.js';
-import { recoverPendingTransactions } from '../../planning/workspace-base.js';
-import { publishErrorMessage, publishResultJson, recoveryPlanJson } from '../../publish/result.js';
+import { publishErrorMessage } from '../../publish/result.js';
 import type { RecoveryPlan } from '../../publish/recovery.js';
-import { openStore, storePathFor } from '../../store/index.js';
-import { toPosix } from '../../util/paths.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
+import { agentChoice, commandServices, engineContext, resolveTarget, type AgentOptions } from '../engine-context.js';
+import { acceptCommand, repoRelativePath, stepJson } from '../json-outputs/step.js';
 import { paint, printJson, type Io } from '../output.js';
-import { openServices, storeRecorder, type Services } from '../services.js';
 import { lockTimeoutOption } from './new.js';
-
-/** Agent flags shared by plan, refine and review. */
-export interface AgentOptions {
-  agent?: string;
-  agentCmd?: string;
-  model?: string;
-  effort?: string;
-  timeout?: number;
-  silenceTimeout?: number;
-  showAgentLogs?: boolean;
-}
 
 function parseSeconds(flag: string): (value: string) => number {
   return (value: string) => {
@@ -56,7 +34,7 @@ export function addAgentOptions(command: Command): Command {
     .addOption(new Option('--agent <agent>', 'who does the step').choices([...AGENT_KINDS]))
     .option('--agent-cmd <template>', "command line for --agent command, e.g. 'my-agent --model {model}'")
     .option('--model <model>', 'model for the agent')
-    .addOption(new Option('--effort <effort>', 'effort for the agent').choices([...EFFORTS]))
+    .addOption(new Option('--effort <effort>', 'effort for the agent').choices(EffortInput.options))
     .addOption(
       new Option('--timeout <seconds>', `stop the agent after this long (default ${DEFAULT_AGENT_TIMEOUT_MS / 1000}; 0 = never)`).argParser(
         parseSeconds('--timeout'),
@@ -69,72 +47,6 @@ export function addAgentOptions(command: Command): Command {
       ).argParser(parseSeconds('--silence-timeout')),
     )
     .option('--show-agent-logs', "mirror the agent's stdout and stderr to stderr while it runs");
-}
-
-/** The agent a command uses: flags over user config over project config (no command templates from the repository). */
-export async function agentChoice(options: AgentOptions, context: ProjectContext, io: Io): Promise<AgentChoice> {
-  const settings = resolveAgentSettings({
-    flags: { agent: options.agent ?? null, agentCmd: options.agentCmd ?? null, model: options.model ?? null, effort: options.effort ?? null },
-    userConfig: await loadUserAgentConfig(process.env),
-    projectConfig: context.config,
-  });
-  const mirror = (chunk: Buffer): void => io.stderr(chunk.toString('utf8'));
-  return {
-    settings,
-    timeoutMs: options.timeout ?? DEFAULT_AGENT_TIMEOUT_MS,
-    silenceTimeoutMs: options.silenceTimeout ?? DEFAULT_SILENCE_TIMEOUT_MS,
-    mirror: options.showAgentLogs === true ? { stdout: mirror, stderr: mirror } : undefined,
-  };
-}
-
-/**
- * The store for a command: opened read-write normally; for a dry run only
- * read (never created or migrated), so the dirty check can still see what
- * cairn last published.
- */
-export function commandServices(context: ProjectContext, io: Io, dryRun: boolean): Services {
-  if (!dryRun) return openServices(context, io);
-  try {
-    const store = openStore(storePathFor(context.repoRoot), { readonly: true });
-    return { store: null, recorder: storeRecorder(store), close: () => store.close() };
-  } catch {
-    return { store: null, recorder: undefined, close: () => {} };
-  }
-}
-
-export function engineContext(context: ProjectContext, slug: string, services: Services, lockTimeout: number | undefined): EngineContext {
-  return {
-    repoRoot: context.repoRoot,
-    liveRoot: context.liveRoot,
-    slug,
-    reviewPolicy: context.reviewPolicy,
-    lockTimeoutMs: lockTimeout ?? context.lockTimeoutMs,
-    recorder: services.recorder,
-    log: services.store === null ? nullPlanningLog() : storePlanningLog(services.store),
-  };
-}
-
-/**
- * Resolves `<slug-or-path>` against the project, after finishing any
- * interrupted publish (a crash mid-swap can leave the live directory moved
- * aside, and the target would look missing). A dry run recovers nothing.
- */
-export async function resolveTarget(
-  context: ProjectContext,
-  services: Services,
-  target: string,
-  io: Io,
-  options: { dryRun: boolean; lockTimeout?: number | undefined },
-): Promise<string> {
-  if (!options.dryRun) {
-    const recovered = await recoverPendingTransactions({
-      liveRoot: context.liveRoot,
-      recorder: services.recorder,
-      lockTimeoutMs: options.lockTimeout ?? context.lockTimeoutMs,
-    });
-    for (const plan of recovered) io.stderr(`Recovered an interrupted transaction (${plan.action}): ${plan.reason}\n`);
-  }
-  return resolveMigrationTarget(target, context.liveRoot, context.repoRoot).slug;
 }
 
 /** 128 + the signal number: what a shell reports for a process ended by that signal (130 for SIGINT). */
@@ -155,54 +67,6 @@ export function stepExitCode(result: StepRunResult & { wouldBlock?: string | nul
     default:
       return 1;
   }
-}
-
-function relative(repoRoot: string, target: string | null): string | null {
-  if (target === null) return null;
-  if (!path.isAbsolute(target)) return target;
-  const rel = path.relative(repoRoot, target);
-  return rel.startsWith('..') ? target : toPosix(rel);
-}
-
-/** The `cairn accept` command that continues a manual run. */
-export function acceptCommand(result: StepRunResult): string {
-  return `cairn accept ${result.slug} --step ${result.step} --file <output>`;
-}
-
-/** A step result as snake_case JSON. */
-export function stepJson(
-  result: StepRunResult & { recovered?: RecoveryPlan[]; wouldBlock?: string | null },
-  repoRoot: string,
-  commit: string | null,
-): Record<string, unknown> {
-  const json: Record<string, unknown> = {
-    status: result.status,
-    slug: result.slug,
-    step: result.step,
-    operation: result.operation,
-    reason: result.reason,
-    outcome: result.outcome,
-    next_step: result.nextStep,
-    terminal: result.terminal === null ? null : { outcome: result.terminal.outcome, reason: result.terminal.reason },
-    stage_file: result.stageFile,
-    run_id: result.runId,
-    log_run_id: result.logRunId,
-    workspace: result.runDir === null && result.status !== 'dry-run' ? null : relative(repoRoot, result.workspaceDir),
-    agent_argv: result.agentArgv,
-    exit_code: result.exitCode,
-    interrupted_by: result.interruptedBy,
-    publish: result.publish === null ? null : publishResultJson(result.publish),
-    commit,
-    recovered: (result.recovered ?? []).map(recoveryPlanJson),
-    warnings: result.warnings,
-  };
-  if (result.prompt !== null && (result.status === 'manual' || result.status === 'dry-run')) {
-    json['prompt'] = result.prompt.prompt;
-    json['prompt_sha256'] = result.prompt.promptSha256;
-  }
-  if (result.status === 'manual') json['accept_command'] = acceptCommand(result);
-  if (result.status === 'dry-run') json['would_block'] = result.wouldBlock ?? null;
-  return json;
 }
 
 /** What to run after a published step. */
@@ -238,7 +102,7 @@ function terminalLine(result: StepRunResult): string | null {
 export function printStepText(io: Io, result: StepRunResult & { recovered?: RecoveryPlan[]; wouldBlock?: string | null }, repoRoot: string, commit: string | null): void {
   for (const plan of result.recovered ?? []) io.stderr(`Recovered an interrupted transaction (${plan.action}): ${plan.reason}\n`);
   for (const warning of result.warnings) io.stderr(`Warning: ${warning}\n`);
-  const workspace = relative(repoRoot, result.workspaceDir);
+  const workspace = repoRelativePath(repoRoot, result.workspaceDir);
   switch (result.status) {
     case 'published': {
       const outcome = result.outcome === 'completed' || result.outcome === null ? '' : ` (${result.outcome})`;
@@ -345,7 +209,7 @@ export function registerPlan(program: Command, io: Io, exit: ExitHolder): void {
           const last = results[results.length - 1] as PlanStepOutcome;
           for (const warning of ctx.log?.warnings ?? []) io.stderr(`Warning: ${warning}\n`);
           if (json) {
-            printJson(io, {
+            printJson(io, 'plan', {
               slug,
               status: last.status,
               steps: results.map((result) => stepJson(result, context.repoRoot, commits.get(result) ?? null)),

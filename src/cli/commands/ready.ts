@@ -33,7 +33,7 @@ export function registerReady(program: Command, io: Io, exit: ExitHolder): void 
       action(io, exit, async (options: { format: string }, command: Command) => {
         const context = await projectContext(command);
         const items = await listReadyWork({ liveRoot: context.liveRoot, repoRoot: context.repoRoot, reviewPolicy: context.reviewPolicy });
-        if (options.format === 'json') printJson(io, { items });
+        if (options.format === 'json') printJson(io, 'ready', { items });
         else io.stdout(readyText(io, items));
         return 0;
       }),

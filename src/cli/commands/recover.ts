@@ -2,22 +2,11 @@ import type { Command } from 'commander';
 import { openServices } from '../services.js';
 import { Option } from 'commander';
 import { recover, type RecoveryReport } from '../../publish/recovery.js';
-import { recoveryPlanJson } from '../../publish/result.js';
+import { recoverReportJson } from '../json-outputs/recover.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { printJson, type Io } from '../output.js';
 import { lockTimeoutOption } from './new.js';
-
-function reportJson(report: RecoveryReport): Record<string, unknown> {
-  return {
-    live_root: report.liveRoot,
-    dry_run: report.dryRun,
-    transactions: report.plans.map(recoveryPlanJson),
-    lock_tombstones: report.tombstones,
-    reclaimed_locks: report.reclaimedLocks.map((lock) => ({ owner: lock.owner, reason: lock.reason })),
-    lock: report.lock === null ? null : { path: report.lock.path, lock_id: report.lock.lockId, stale: report.lock.stale, reason: report.lock.reason, holder: report.lock.holder },
-  };
-}
 
 function reportText(report: RecoveryReport): string {
   const lines: string[] = [];
@@ -58,7 +47,7 @@ export function registerRecover(program: Command, io: Io, exit: ExitHolder): voi
           lockTimeoutMs: options.lockTimeout ?? context.lockTimeoutMs,
           ...(services?.recorder !== undefined ? { recorder: services.recorder } : {}),
         }).finally(() => services?.close());
-        if (options.format === 'json') printJson(io, reportJson(report));
+        if (options.format === 'json') printJson(io, 'recover', recoverReportJson(report));
         else io.stdout(reportText(report));
         return 0;
       }),

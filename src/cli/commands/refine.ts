@@ -10,18 +10,9 @@ import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { printJson, type Io } from '../output.js';
 import { lockTimeoutOption } from './new.js';
-import {
-  addAgentOptions,
-  agentChoice,
-  commandServices,
-  engineContext,
-  nextCommand,
-  printStepText,
-  resolveTarget,
-  stepExitCode,
-  stepJson,
-  type AgentOptions,
-} from './plan.js';
+import { agentChoice, commandServices, engineContext, resolveTarget, type AgentOptions } from '../engine-context.js';
+import { stepJson } from '../json-outputs/step.js';
+import { addAgentOptions, nextCommand, printStepText, stepExitCode } from './plan.js';
 
 interface RefineOptions extends AgentOptions {
   message?: string;
@@ -119,7 +110,7 @@ export function registerRefine(program: Command, io: Io, exit: ExitHolder): void
               : null;
           for (const warning of ctx.log?.warnings ?? []) io.stderr(`Warning: ${warning}\n`);
           if (json) {
-            printJson(io, { slug, status: result.status, steps: [stepJson(result, context.repoRoot, commit)] });
+            printJson(io, 'refine', { slug, status: result.status, steps: [stepJson(result, context.repoRoot, commit)] });
             if (stepExitCode(result) !== 0) io.stderr(`Error: ${result.reason}\n`);
           } else if (result.status === 'published') {
             io.stdout(`Refined ${slug}: ${result.reason}\n`);

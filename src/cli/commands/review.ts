@@ -9,21 +9,14 @@ import { checkFeedback } from '../../planning/refine.js';
 import { decideReview, notAwaitingReviewError, reviewSummary, type ReviewInput, type ReviewResult, type ReviewSummary } from '../../planning/review.js';
 import { describeMigration } from '../../planning/describe.js';
 import { publishErrorMessage, publishResultJson } from '../../publish/result.js';
+import { reviewSummaryJson } from '../json-outputs/review.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { alignColumns, paint, printJson, type Io } from '../output.js';
 import { lockTimeoutOption, dryRunLines } from './new.js';
-import {
-  addAgentOptions,
-  agentChoice,
-  commandServices,
-  engineContext,
-  printStepText,
-  resolveTarget,
-  stepExitCode,
-  stepJson,
-  type AgentOptions,
-} from './plan.js';
+import { agentChoice, commandServices, engineContext, resolveTarget, type AgentOptions } from '../engine-context.js';
+import { stepJson } from '../json-outputs/step.js';
+import { addAgentOptions, printStepText, stepExitCode } from './plan.js';
 
 interface ReviewOptions extends AgentOptions {
   approve?: boolean;
@@ -96,26 +89,6 @@ export function summaryText(io: Io, summary: ReviewSummary): string {
   for (const step of summary.changedSteps) out.push(`  accepted ${step.name} (${step.outcome}) at ${step.completed_at}`);
   for (const entry of summary.changedFeedback) out.push(`  feedback [${entry.source}] at ${entry.received_at || '(no time)'}: ${firstLine(entry.text)}`);
   return `${out.join('\n')}\n`;
-}
-
-function summaryJson(summary: ReviewSummary): Record<string, unknown> {
-  return {
-    slug: summary.slug,
-    path: summary.path,
-    status: summary.status,
-    pending: summary.pending,
-    target: summary.target,
-    human_review_reason: summary.humanReviewReason,
-    final_decision: summary.finalDecision,
-    final_reason: summary.finalReason,
-    plan_head: summary.planHead,
-    plan_more_lines: summary.planMoreLines,
-    phases: summary.phases.map((phase) => ({ ...phase, current: phase.name === summary.currentPhase })),
-    last_review: summary.lastReview,
-    changed_steps: summary.changedSteps,
-    changed_feedback: summary.changedFeedback,
-    snapshot_id: summary.snapshotId,
-  };
 }
 
 /**
@@ -230,8 +203,8 @@ export function registerReview(program: Command, io: Io, exit: ExitHolder): void
           for (const warning of [...(ctx.log?.warnings ?? []), ...result.warnings]) io.stderr(`Warning: ${warning}\n`);
           const code = result.step !== null ? stepExitCode(result.step) : result.publish?.status === 'published' ? 0 : 1;
           if (json) {
-            printJson(io, {
-              summary: summaryJson(summary),
+            printJson(io, 'review', {
+              summary: reviewSummaryJson(summary),
               review: {
                 decision: result.decision,
                 reviewer: result.reviewer,

@@ -2,52 +2,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { describeMigration, type MigrationDescription } from '../../planning/describe.js';
+import { statusJson } from '../json-outputs/status.js';
 import { resolveMigrationTarget } from '../../planning/resolve.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { alignColumns, paint, printJson, type Io } from '../output.js';
-
-function statusJson(description: MigrationDescription, repoRoot: string): Record<string, unknown> {
-  const { manifest, state } = description;
-  return {
-    slug: description.slug,
-    path: path.relative(repoRoot, description.path).split(path.sep).join('/'),
-    status: manifest.status,
-    next_step: state?.next_step ?? null,
-    target: state?.target ?? null,
-    awaiting_human_review: manifest.awaiting_human_review,
-    human_review_reason: manifest.human_review_reason,
-    final_decision: state?.final_decision ?? null,
-    final_reason: state?.final_reason ?? null,
-    review_findings: state?.review_findings ?? null,
-    current_phase: manifest.current_phase,
-    created_at: manifest.created_at,
-    last_touch: manifest.last_touch,
-    cooldown_until: manifest.cooldown_until,
-    wake_up_on: manifest.wake_up_on,
-    completed_steps: (state?.completed_steps ?? []).map((step) => ({
-      name: step.name,
-      outcome: step.outcome,
-      completed_at: step.completed_at,
-      agent: step.agent ?? null,
-      model: step.model ?? null,
-      effort: step.effort ?? null,
-      stdout: step.outputs.stdout,
-    })),
-    feedback: state?.feedback ?? [],
-    revision_base_step_counts: state?.revision_base_step_counts ?? [],
-    phases: manifest.phases.map((phase) => ({
-      name: phase.name,
-      file: phase.file,
-      done: phase.done,
-      current: phase.name === manifest.current_phase,
-      precondition: phase.precondition,
-      required_effort: phase.required_effort,
-      effort_reason: phase.effort_reason,
-    })),
-    state_error: description.stateError,
-  };
-}
 
 function statusText(io: Io, description: MigrationDescription, repoRoot: string): string {
   const { manifest, state } = description;
@@ -126,7 +85,7 @@ export function registerStatus(program: Command, io: Io, exit: ExitHolder): void
         const context = await projectContext(command);
         const resolved = resolveMigrationTarget(target, context.liveRoot, context.repoRoot);
         const description = await describeMigration(resolved.slug, resolved.path, context.repoRoot);
-        if (options.format === 'json') printJson(io, statusJson(description, context.repoRoot));
+        if (options.format === 'json') printJson(io, 'status', statusJson(description, context.repoRoot));
         else io.stdout(statusText(io, description, context.repoRoot));
         if (description.stateError !== null) {
           io.stderr(`Error: ${description.stateError}\nHint: Run \`cairn doctor ${resolved.slug}\` for details.\n`);

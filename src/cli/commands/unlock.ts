@@ -18,7 +18,7 @@ export function registerUnlock(program: Command, io: Io, exit: ExitHolder): void
         const context = await projectContext(command);
         const result = await unlockPublishLock(context.liveRoot, lockId, { force: options.force === true, dryRun: options.dryRun === true });
         if (options.format === 'json') {
-          printJson(io, {
+          printJson(io, 'unlock', {
             lock_path: result.lockPath,
             lock_id: lockId,
             removed: result.removed,

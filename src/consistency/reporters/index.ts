@@ -9,7 +9,8 @@ import type { DoctorFormat, Reporter, ReporterOptions } from './types.js';
 export { DOCTOR_FORMATS, repoRelative, type DoctorFormat, type Painter, type PaintColour, type Reporter, type ReporterOptions } from './types.js';
 export { escapeGithubData, escapeGithubProperty } from './github.js';
 export { escapeXml } from './junit.js';
-export { findingJson } from './json.js';
+export { doctorJsonDocument, findingJson } from './json.js';
+export { DoctorOutputSchema, DoctorSummarySchema, FindingJsonSchema, type DoctorJsonDocument, type FindingJson } from './json-schema.js';
 export { SARIF_SCHEMA_URI } from './sarif.js';
 
 /** The reporter of one `--format`. */

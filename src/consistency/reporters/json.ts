@@ -1,4 +1,6 @@
 import type { Finding } from '../types.js';
+import type { DoctorSummary } from '../summary.js';
+import type { DoctorJsonDocument, FindingJson } from './json-schema.js';
 import { repoRelative, type Reporter, type ReporterOptions } from './types.js';
 
 /**
@@ -6,8 +8,8 @@ import { repoRelative, type Reporter, type ReporterOptions } from './types.js';
  * repo-relative path, and `v1` (the original's code and message) when cairn
  * names the problem differently.
  */
-export function findingJson(finding: Finding, repoRoot: string): Record<string, unknown> {
-  const json: Record<string, unknown> = {
+export function findingJson(finding: Finding, repoRoot: string): FindingJson {
+  const json: FindingJson = {
     slug: finding.slug,
     severity: finding.severity,
     mode: finding.mode,
@@ -17,20 +19,25 @@ export function findingJson(finding: Finding, repoRoot: string): Record<string, 
     message: finding.message,
     hint: finding.hint,
   };
-  if (finding.v1 !== undefined) json['v1'] = { code: finding.v1.code, message: finding.v1.message };
+  if (finding.v1 !== undefined) json.v1 = { code: finding.v1.code, message: finding.v1.message };
   return json;
+}
+
+/** The `--format json` document of a doctor run. */
+export function doctorJsonDocument(findings: FindingJson[], summary: DoctorSummary): DoctorJsonDocument {
+  return { schema_version: 1, findings, summary };
 }
 
 /** `{schema_version, findings, summary}` as one pretty-printed document. */
 export function jsonReporter(options: ReporterOptions): Reporter {
-  const findings: Record<string, unknown>[] = [];
+  const findings: FindingJson[] = [];
   return {
     group(group) {
       for (const finding of group.findings) findings.push(findingJson(finding, options.repoRoot));
       return '';
     },
     end(summary) {
-      return `${JSON.stringify({ schema_version: options.schemaVersion ?? 1, findings, summary }, null, 2)}\n`;
+      return `${JSON.stringify(doctorJsonDocument(findings, summary), null, 2)}\n`;
     },
   };
 }

@@ -14,8 +14,8 @@ export interface ReporterOptions {
   repoRoot: string;
   /** Colour for the text format; default none. */
   paint?: Painter;
-  /** `schema_version` of the JSON document. */
-  schemaVersion?: number;
+  /** `schema_version` of the JSON document (only version 1 exists). */
+  schemaVersion?: 1;
   /** cairn's version, for SARIF's tool driver. */
   toolVersion?: string;
 }

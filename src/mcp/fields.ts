@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { EffortInput, LockTimeoutMsInput, MigrationTargetInput } from '../inputs.js';
+
+/* Tool input fields used by several tools; the values themselves are the shared inputs of src/inputs.ts. */
+
+export const slugField = MigrationTargetInput;
+
+export const dryRunField = z
+  .boolean()
+  .optional()
+  .describe('Compute and check everything and return what would change; change nothing, not even the local store.');
+
+export const lockTimeoutField = LockTimeoutMsInput.optional();
+
+export const modelField = z.string().min(1).optional().describe('Your model, recorded with the accepted step.');
+
+export const effortField = EffortInput.optional().describe('Your effort, recorded with the accepted step.');

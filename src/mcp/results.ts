@@ -1,0 +1,40 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { JSON_SCHEMA_VERSION } from '../cli/json-outputs/document.js';
+import { errorJson } from '../cli/json-outputs/error.js';
+import { isCairnError, toCairnError, type CairnError } from '../errors.js';
+
+/*
+ * How a tool call ends. A success carries the output document as
+ * structured content and a text rendering. An error is a tool error
+ * (`isError`), never a protocol error or a crash: its first text block is
+ * the CLI's `--format json` error envelope (code, message, hint, path);
+ * when the operation produced a result document (a blocked publish, a
+ * rejected output), that document is the structured content, so it still
+ * matches the tool's output schema.
+ */
+
+/** A document with `schema_version` first. */
+export function outputDocument<P extends object>(payload: P): { schema_version: typeof JSON_SCHEMA_VERSION } & P {
+  return { schema_version: JSON_SCHEMA_VERSION, ...payload };
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+/** A successful call: the document, rendered as `text` (default: the document as JSON). */
+export function successResult(document: Record<string, unknown>, text?: string): CallToolResult {
+  return { content: [{ type: 'text', text: text ?? json(document) }], structuredContent: document };
+}
+
+/** A failed call: the error envelope, and the result document when there is one. */
+export function errorResult(error: unknown, document?: Record<string, unknown>): CallToolResult {
+  const cairn: CairnError = toCairnError(error);
+  if (!isCairnError(error) && process.env['CAIRN_DEBUG'] === '1' && error instanceof Error && error.stack) {
+    process.stderr.write(`${error.stack}\n`);
+  }
+  const content: CallToolResult['content'] = [{ type: 'text', text: json(outputDocument(errorJson(cairn))) }];
+  if (document === undefined) return { isError: true, content };
+  content.push({ type: 'text', text: json(document) });
+  return { isError: true, content, structuredContent: document };
+}

@@ -1,0 +1,32 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { GlobalOptions } from '../cli/context.js';
+import { resolveProjectContext } from '../config/context.js';
+import { messageOf } from '../errors.js';
+import { mcpIo, routeConsoleToStderr } from './io.js';
+import { createCairnMcpServer } from './server.js';
+
+/**
+ * `cairn mcp`: serves the tools over stdio until the client closes stdin,
+ * then waits for calls still running (a publish is never cut short by the
+ * client going away) and returns. Nothing but the protocol goes to stdout.
+ */
+export async function serveStdio(globals: GlobalOptions): Promise<void> {
+  routeConsoleToStderr();
+  const io = mcpIo();
+  try {
+    const context = await resolveProjectContext({ cwd: process.cwd(), repo: globals.repo, migrationsDir: globals.migrationsDir });
+    io.stderr(`cairn mcp: serving ${context.repoRoot} (migrations in ${context.migrationsDir})\n`);
+  } catch (error) {
+    io.stderr(`cairn mcp: warning: ${messageOf(error)} Every tool call will report this until it is fixed.\n`);
+  }
+  const { server, idle } = createCairnMcpServer(globals, io);
+  const transport = new StdioServerTransport();
+  const ended = new Promise<void>((resolve) => {
+    process.stdin.once('end', resolve);
+    process.stdin.once('close', resolve);
+  });
+  await server.connect(transport);
+  await ended;
+  await idle();
+  await server.close();
+}

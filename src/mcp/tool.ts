@@ -1,0 +1,77 @@
+import type { McpServer, ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
+import type { GlobalOptions } from '../cli/context.js';
+import type { Io } from '../cli/output.js';
+import type { ProjectContext } from '../config/context.js';
+import type { CairnError } from '../errors.js';
+import { errorResult, successResult } from './results.js';
+
+/** What every tool call can use. */
+export interface ToolEnv {
+  /** The server's `--repo` and `--migrations-dir` (the working directory is the server process's). */
+  globals: GlobalOptions;
+  /** The project the server serves, resolved afresh for each call (the config may change while the server runs). */
+  project(): Promise<ProjectContext>;
+  /** Notices and warnings: stderr only. */
+  io: Io;
+}
+
+/** How a tool's work ended: its output document, and when it did not succeed, why. */
+export type ToolOutcome<D> = { document: D; text?: string; failure?: undefined } | { document: D; failure: CairnError };
+
+/** One cairn MCP tool: a thin call into the library, typed by its input shape and output schema. */
+export interface CairnToolDefinition<I extends z.ZodRawShape, O extends z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  output: O;
+  annotations: ToolAnnotations;
+  run(args: z.output<z.ZodObject<I>>, env: ToolEnv): Promise<ToolOutcome<z.output<O>>>;
+}
+
+/** A tool ready to be registered on a server. */
+export interface CairnTool {
+  name: string;
+  register(server: McpServer, env: ToolEnv, track: <T>(work: Promise<T>) => Promise<T>): void;
+}
+
+/**
+ * Wraps a definition so that every call ends in a tool result: the output
+ * document, or a tool error carrying cairn's error code, message and hint
+ * (a throw never reaches the protocol layer).
+ */
+export function defineTool<I extends z.ZodRawShape, O extends z.ZodObject>(definition: CairnToolDefinition<I, O>): CairnTool {
+  return {
+    name: definition.name,
+    register(server, env, track) {
+      const handler = async (args: unknown): Promise<CallToolResult> =>
+        track(
+          (async () => {
+            try {
+              const outcome = await definition.run(args as z.output<z.ZodObject<I>>, env);
+              const document = outcome.document as Record<string, unknown>;
+              if (outcome.failure !== undefined) return errorResult(outcome.failure, document);
+              return successResult(document, outcome.text);
+            } catch (error) {
+              return errorResult(error);
+            }
+          })(),
+        );
+      server.registerTool(
+        definition.name,
+        {
+          title: definition.title,
+          description: definition.description,
+          inputSchema: definition.input,
+          outputSchema: definition.output,
+          annotations: definition.annotations,
+        },
+        // The SDK validates the arguments against `input` before calling; its
+        // callback type is a conditional type TypeScript cannot resolve for a generic shape.
+        handler as unknown as ToolCallback<I>,
+      );
+    },
+  };
+}

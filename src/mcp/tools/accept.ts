@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { AcceptOutputSchema, stepJson } from '../../cli/json-outputs/step.js';
+import { StepNameInput } from '../../inputs.js';
+import { acceptManualOutput } from '../../planning/engine-accept.js';
+import { stepFailure } from '../failures.js';
+import { dryRunField, lockTimeoutField, slugField } from '../fields.js';
+import { outputDocument } from '../results.js';
+import { defineTool } from '../tool.js';
+import { withEngine } from '../engine-call.js';
+
+export const acceptTool = defineTool({
+  name: 'accept',
+  title: 'Accept the prepared step',
+  description:
+    "Accept the output of the step prepared by next_prompt (or refine), validated as if an agent had printed it, and publish the workspace with the files written there (as `cairn accept --format json`). Refused as stale when the live migration changed since the step was prepared.",
+  input: {
+    slug: slugField,
+    step: StepNameInput.describe('The prepared step (from next_prompt).'),
+    output: z.string().describe("The step's output, as an agent would print it (e.g. 'No findings.' for a clear review)."),
+    dry_run: dryRunField,
+    lock_timeout_ms: lockTimeoutField,
+  },
+  output: AcceptOutputSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  async run(args, env) {
+    const dryRun = args.dry_run === true;
+    return withEngine(env, { target: args.slug, dryRun, lockTimeoutMs: args.lock_timeout_ms }, async ({ context, slug, ctx }) => {
+      const result = await acceptManualOutput(ctx, { step: args.step, stdout: args.output, dryRun });
+      const step = stepJson(result, context.repoRoot, null);
+      step.warnings.push(...(ctx.log?.warnings ?? []));
+      const document = outputDocument({ slug, status: result.status, steps: [step] });
+      const failure = stepFailure(result);
+      return failure === null ? { document } : { document, failure };
+    });
+  },
+});

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { DEFAULT_LOG_LIMIT, LogListOutputSchema, eventJson, logEntries, runJson } from '../../cli/json-outputs/log.js';
+import { LogLimitInput, StepNameInput } from '../../inputs.js';
+import { openStore, storePathFor } from '../../store/index.js';
+import { outputDocument } from '../results.js';
+import { defineTool } from '../tool.js';
+
+export const logTool = defineTool({
+  name: 'log',
+  title: 'Run log and events',
+  description:
+    'The local run log (every agent or manual run: step, verdict, exit, duration) and events (publishes, blocks, recoveries, reviews), newest first (as `cairn log --format json`).',
+  input: {
+    slug: z.string().optional().describe('Only this migration.'),
+    step: StepNameInput.optional().describe('Only runs of this step (no events).'),
+    failed: z.boolean().optional().describe('Only runs that were not accepted (no events).'),
+    limit: LogLimitInput.optional(),
+  },
+  output: LogListOutputSchema,
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  async run(args, env) {
+    const context = await env.project();
+    const storePath = storePathFor(context.repoRoot);
+    if (!existsSync(storePath)) return { document: outputDocument({ runs: [], events: [] }) };
+    const store = openStore(storePath, { readonly: true, quickCheck: false });
+    try {
+      const { runs, events } = logEntries(store, {
+        slug: args.slug,
+        step: args.step,
+        failedOnly: args.failed === true,
+        limit: args.limit ?? DEFAULT_LOG_LIMIT,
+      });
+      return { document: outputDocument({ runs: runs.map(runJson), events: events.map(eventJson) }) };
+    } finally {
+      store.close();
+    }
+  },
+});

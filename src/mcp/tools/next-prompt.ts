@@ -1,0 +1,30 @@
+import { loadTaste } from '../../planning/prompts.js';
+import { planNextStep } from '../../planning/run-plan.js';
+import { manualAgent, withEngine } from '../engine-call.js';
+import { dryRunField, effortField, lockTimeoutField, modelField, slugField } from '../fields.js';
+import { NextPromptOutputSchema, preparedStepOutcome } from '../next-prompt.js';
+import { defineTool } from '../tool.js';
+
+export const nextPromptTool = defineTool({
+  name: 'next_prompt',
+  title: 'Prepare the next planning step',
+  description:
+    "Prepare a planning migration's next step as `cairn plan --agent manual` does: copies the migration into a workspace and returns the step, the prompt and the workspace path. Do the step by writing its files into the workspace, then call accept with the step's output. Publishes nothing.",
+  input: {
+    slug: slugField,
+    model: modelField,
+    effort: effortField,
+    dry_run: dryRunField,
+    lock_timeout_ms: lockTimeoutField,
+  },
+  output: NextPromptOutputSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  async run(args, env) {
+    const dryRun = args.dry_run === true;
+    return withEngine(env, { target: args.slug, dryRun, lockTimeoutMs: args.lock_timeout_ms }, async ({ context, ctx }) => {
+      const agent = await manualAgent(env, context, args);
+      const result = await planNextStep(ctx, { agent, taste: await loadTaste(context.repoRoot), dryRun });
+      return preparedStepOutcome(result, ctx.log?.warnings ?? []);
+    });
+  },
+});

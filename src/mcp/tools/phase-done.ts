@@ -1,0 +1,41 @@
+import { PhaseDoneOutputSchema } from '../../cli/json-outputs/publish.js';
+import { completePhase } from '../../planning/phases.js';
+import { publishResultJson, recoveryPlanJson } from '../../publish/result.js';
+import { z } from 'zod';
+import { withEngine } from '../engine-call.js';
+import { publishFailure } from '../failures.js';
+import { dryRunField, lockTimeoutField, slugField } from '../fields.js';
+import { outputDocument } from '../results.js';
+import { defineTool } from '../tool.js';
+
+export const phaseDoneTool = defineTool({
+  name: 'phase_done',
+  title: 'Complete the current phase',
+  description:
+    'Mark the current phase of a ready migration done and move to the next one (status done after the last), through publish (as `cairn phase done --format json`). Refused while the migration awaits a human review.',
+  input: {
+    slug: slugField,
+    phase: z.string().optional().describe('The phase being completed; must be the current one (phases complete in order).'),
+    dry_run: dryRunField,
+    lock_timeout_ms: lockTimeoutField,
+  },
+  output: PhaseDoneOutputSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  async run(args, env) {
+    const dryRun = args.dry_run === true;
+    return withEngine(env, { target: args.slug, dryRun, lockTimeoutMs: args.lock_timeout_ms }, async ({ slug, ctx }) => {
+      const done = await completePhase(ctx, { phase: args.phase ?? null, dryRun });
+      for (const warning of [...(ctx.log?.warnings ?? []), ...done.warnings]) env.io.stderr(`Warning: ${warning}\n`);
+      const document = outputDocument({
+        slug,
+        phase: done.phase,
+        next_phase: done.nextPhase,
+        status: done.status,
+        commit: null,
+        recovered: done.recovered.map(recoveryPlanJson),
+        result: publishResultJson(done.publish),
+      });
+      return done.publish.status === 'published' ? { document } : { document, failure: publishFailure(done.publish) };
+    });
+  },
+});

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { CairnError } from '../../errors.js';
+import { pyRepr } from '../../json/index.js';
+import { loadManifest } from '../../planning/manifest.js';
+import { loadTaste } from '../../planning/prompts.js';
+import { refineMigration } from '../../planning/refine.js';
+import { manualAgent, withEngine } from '../engine-call.js';
+import { dryRunField, effortField, lockTimeoutField, modelField, slugField } from '../fields.js';
+import { NextPromptOutputSchema, preparedStepOutcome } from '../next-prompt.js';
+import { defineTool } from '../tool.js';
+
+export const refineTool = defineTool({
+  name: 'refine',
+  title: 'Refine a plan with feedback',
+  description:
+    'Record feedback on a plan (a planning migration, or a ready one whose first phase has not started) and prepare its next step with the feedback like next_prompt: revise when the plan is ready or at a review step, else its current step. No agent is run; the feedback is published with the step when accept succeeds. Refused while the plan awaits a human review.',
+  input: {
+    slug: slugField,
+    feedback: z.string().describe('What should change in the plan.'),
+    model: modelField,
+    effort: effortField,
+    dry_run: dryRunField,
+    lock_timeout_ms: lockTimeoutField,
+  },
+  output: NextPromptOutputSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  async run(args, env) {
+    const dryRun = args.dry_run === true;
+    return withEngine(env, { target: args.slug, dryRun, lockTimeoutMs: args.lock_timeout_ms }, async ({ context, slug, ctx }) => {
+      await refuseWhileAwaitingReview(path.join(context.liveRoot, slug), slug);
+      const agent = await manualAgent(env, context, args);
+      const result = await refineMigration(ctx, {
+        agent,
+        taste: await loadTaste(context.repoRoot),
+        dryRun,
+        feedback: { text: args.feedback, source: 'message' },
+      });
+      return preparedStepOutcome(result, ctx.log?.warnings ?? []);
+    });
+  },
+});
+
+/**
+ * A plan awaiting a human review waits for that person: refining it would
+ * clear the flag and let an agent decide in the reviewer's place.
+ */
+async function refuseWhileAwaitingReview(liveDir: string, slug: string): Promise<void> {
+  const manifest = await loadManifest(path.join(liveDir, 'manifest.json'));
+  if (!manifest.awaiting_human_review) return;
+  throw new CairnError('invalid-state', `Migration ${pyRepr(slug)} is awaiting human review: ${manifest.human_review_reason ?? '(no reason recorded)'}`, {
+    hint: `A person decides with \`cairn review ${slug}\` (approve, reject or request changes); it is not offered to agents.`,
+  });
+}

@@ -1,0 +1,22 @@
+import { StatusOutputSchema, statusJson } from '../../cli/json-outputs/status.js';
+import { describeMigration } from '../../planning/describe.js';
+import { resolveMigrationTarget } from '../../planning/resolve.js';
+import { slugField } from '../fields.js';
+import { outputDocument } from '../results.js';
+import { defineTool } from '../tool.js';
+
+export const statusTool = defineTool({
+  name: 'status',
+  title: 'Migration status',
+  description:
+    'One migration: status, next step, accepted steps, feedback, phases and review state (as `cairn status --format json`); state_error says why its planning state is unusable.',
+  input: { slug: slugField },
+  output: StatusOutputSchema,
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  async run(args, env) {
+    const context = await env.project();
+    const target = resolveMigrationTarget(args.slug, context.liveRoot, context.repoRoot);
+    const description = await describeMigration(target.slug, target.path, context.repoRoot);
+    return { document: outputDocument(statusJson(description, context.repoRoot)) };
+  },
+});

@@ -1,0 +1,119 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, expect } from 'vitest';
+import { CLI, REPO_ROOT } from '../helpers/cli.js';
+import { GIT_ENV } from '../helpers/git.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/*
+ * `cairn mcp` as an MCP client sees it: the built CLI started as a child
+ * process in a repository and driven through the SDK's stdio client.
+ */
+
+export interface McpSession {
+  client: Client;
+  /** Call a tool; the SDK client also checks structured content against the tool's output schema. */
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  /** What the server wrote to stderr so far. */
+  stderr(): string;
+  /** Transport errors seen by the client (a non-protocol line on the server's stdout would be one). */
+  errors: Error[];
+  close(): Promise<void>;
+}
+
+const open: McpSession[] = [];
+
+afterEach(async () => {
+  while (open.length > 0) await open.pop()?.close();
+});
+
+/** Starts `node bin/cairn.js mcp [...args]` in `cwd` and connects a client (closed after the test). */
+export async function startMcp(cwd: string, args: string[] = []): Promise<McpSession> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  Object.assign(env, GIT_ENV, { NO_COLOR: '1', XDG_CONFIG_HOME: tempDir('cairn-mcp-xdg-') });
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args, 'mcp'], cwd, env, stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const client = new Client({ name: 'cairn-test', version: '1.0.0' });
+  const errors: Error[] = [];
+  client.onerror = (error) => errors.push(error);
+  await client.connect(transport);
+  // Caches the output schemas, so every callTool result is validated against them.
+  await client.listTools();
+  const session: McpSession = {
+    client,
+    call: async (name, toolArgs = {}) => (await client.callTool({ name, arguments: toolArgs })) as CallToolResult,
+    stderr: () => stderr,
+    errors,
+    close: () => client.close(),
+  };
+  open.push(session);
+  return session;
+}
+
+/**
+ * What the server wrote to stderr, once it has written something (or
+ * `fragment`): stderr is another pipe than the protocol's, so it may arrive
+ * a little later. Waits up to 5 s.
+ */
+export async function stderrOf(session: McpSession, fragment = ''): Promise<string> {
+  const done = (): boolean => session.stderr() !== '' && session.stderr().includes(fragment);
+  for (let waited = 0; !done() && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  return session.stderr();
+}
+
+/** The text of a result's content block `index`. */
+export function textOf(result: CallToolResult, index = 0): string {
+  const block = result.content[index];
+  if (block?.type !== 'text') throw new Error(`content[${index}] is not text`);
+  return block.text;
+}
+
+/** The error envelope of a tool error (its first text block). */
+export function envelopeOf(result: CallToolResult): { schema_version: number; error: { code: string; message: string; hint?: string; path?: string } } {
+  expect(result.isError).toBe(true);
+  return JSON.parse(textOf(result)) as ReturnType<typeof envelopeOf>;
+}
+
+/** A successful result's structured content. */
+export function structuredOf(result: CallToolResult): Record<string, unknown> {
+  if (result.isError === true) throw new Error(`tool error: ${textOf(result)}`);
+  expect(result.structuredContent).toBeDefined();
+  return result.structuredContent as Record<string, unknown>;
+}
+
+const HOLDER = path.join(REPO_ROOT, 'test', 'publish', 'helpers', 'hold-lock.mjs');
+
+export interface HeldLock {
+  lockId: string;
+  release(): Promise<number | null>;
+}
+
+/** Takes the publish lock of `liveRoot` in another process and holds it until released. */
+export async function holdPublishLock(liveRoot: string): Promise<HeldLock> {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [HOLDER, JSON.stringify({ liveRoot, operation: 'test.hold' })], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    let buffer = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      const newline = buffer.indexOf('\n');
+      if (newline >= 0) resolve(JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>);
+    });
+    child.on('close', (code) => reject(new Error(`lock holder exited with ${code} before taking the lock`)));
+  });
+  expect(typeof first['lockId']).toBe('string');
+  return {
+    lockId: first['lockId'] as string,
+    release: () => {
+      child.stdin.end();
+      return closed;
+    },
+  };
+}
