@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emptyRepo, fakeAgentBin, planRepoAt, SLUG, stateOf, TARGET } from './plan-support.js';
+import { emptyRepo, fakeAgentBin, gitLog, gitStatus, planRepoAt, SLUG, stateOf, TARGET } from './plan-support.js';
 
 describe('what cairn itself published is not a human edit', () => {
   it('plans right after an uncommitted cairn new, and refuses a hand edit', () => {
@@ -28,5 +28,17 @@ describe('what cairn itself published is not a human edit', () => {
     const step = p.cli(['plan', SLUG, '--agent', 'command', '--agent-cmd', 'fake-agent']);
     expect(step.stderr).not.toContain('dirty');
     expect(step.code).toBe(0);
+  });
+});
+
+describe('cairn new --commit', () => {
+  it('commits only the new migration directory', () => {
+    const p = planRepoAt(emptyRepo(), fakeAgentBin());
+    appendFileSync(path.join(p.repo, 'unrelated.txt'), 'not mine\n');
+    const created = p.cli(['new', SLUG, '--target', TARGET, '--commit']);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/\nCommitted [0-9a-f]{12}: cairn: alpha: migration\.new\n$/);
+    expect(gitLog(p)[0]).toContain('cairn: alpha: migration.new');
+    expect(gitStatus(p)).toBe('?? unrelated.txt\n');
   });
 });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { checkCanCommit, commitMigration } from '../../planning/commit.js';
 import { openServices } from '../services.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -80,14 +81,20 @@ export function registerNew(program: Command, io: Io, exit: ExitHolder): void {
     .argument('<slug>', 'directory name of the new migration')
     .requiredOption('--target <text>', 'what the migration should change')
     .option('--dry-run', 'check everything and show what would be created; change nothing')
+    .option('--commit', 'git-commit the new migration directory after the publish')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(lockTimeoutOption())
     .action(
       action(
         io,
         exit,
-        async (slug: string, options: { target: string; dryRun?: boolean; format: string; lockTimeout?: number }, command: Command) => {
+        async (
+          slug: string,
+          options: { target: string; dryRun?: boolean; commit?: boolean; format: string; lockTimeout?: number },
+          command: Command,
+        ) => {
           const context = await projectContext(command);
+          if (options.commit === true && options.dryRun !== true) checkCanCommit(context.repoRoot);
           const services = options.dryRun ? null : openServices(context, io);
           const created = await createMigration({
             ...(services?.recorder !== undefined ? { recorder: services.recorder } : {}),
@@ -103,6 +110,10 @@ export function registerNew(program: Command, io: Io, exit: ExitHolder): void {
             ? `Dry run: would create migration ${slug} at ${where}; nothing was changed.`
             : `Created migration ${slug} at ${where}.\nNext: cairn plan ${slug}`;
           const code = reportPublish(io, options.format, created.result, text, context.repoRoot);
+          if (code === 0 && options.commit === true && !created.result.dryRun) {
+            const commit = commitMigration(context.repoRoot, created.result.liveDir, slug, 'migration.new');
+            if (options.format !== 'json') io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${slug}: migration.new\n`);
+          }
           if (code !== 0 && !created.workspaceRemoved && options.format !== 'json') {
             io.stderr(`The workspace is kept for inspection: ${created.workspaceDir}\n`);
           }
