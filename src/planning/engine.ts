@@ -1,4 +1,3 @@
-import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { agentEnv, agentFailureReason, extractAgentText, resolveAgentCommand, runAgent } from '../agent/index.js';
 import type { AgentOutputMode, AgentRunResult, AgentSettings } from '../agent/index.js';
@@ -27,6 +26,7 @@ import {
   type RunMode,
   type RunPaths,
 } from './workspace.js';
+import { pathExists } from '../util/fs-exists.js';
 
 /*
  * The one-step engine (spec §2.4, DESIGN §4): a run starts from a base
@@ -113,14 +113,14 @@ export function workspaceFiles(workspaceDir: string): { manifest: string; state:
  */
 export async function loadWorkspace(run: OpenedRun, repoRoot: string): Promise<LoadedWorkspace> {
   const files = workspaceFiles(run.workspaceDir);
-  if (!(await exists(files.manifest))) {
+  if (!(await pathExists(files.manifest))) {
     throw new CairnError('invalid-manifest', `Migration '${run.slug}' has no manifest`, {
       path: path.join(run.liveDir, 'manifest.json'),
       hint: `Run \`cairn doctor ${run.slug}\` to see what is wrong with it.`,
     });
   }
   const manifest = await loadManifest(files.manifest);
-  const state = (await exists(files.state))
+  const state = (await pathExists(files.state))
     ? await loadState(files.state, { repoRoot, stateFile: files.state, publishedRoot: run.liveDir })
     : null;
   return { manifest, state };
@@ -457,13 +457,4 @@ export async function publishRun(
     return { result, runDir: problem === null ? null : run.runDir, warnings };
   }
   return { result, runDir: run.runDir, warnings };
-}
-
-async function exists(target: string): Promise<boolean> {
-  try {
-    await lstat(target);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,3 @@
-import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { messageOf } from '../errors.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
@@ -6,6 +5,7 @@ import { collapseWhitespace } from '../util/text.js';
 import { listMigrationSlugs } from './live-root.js';
 import { loadManifest, type Manifest, type MigrationStatus } from './manifest.js';
 import { loadState } from './state.js';
+import { pathExistsSync } from '../util/fs-exists.js';
 
 /** One migration as `cairn list` shows it (the v1 tool's columns, typed). */
 export interface ListRow {
@@ -28,15 +28,6 @@ export interface ListFilter {
   awaitingReview?: boolean | undefined;
 }
 
-function exists(target: string): boolean {
-  try {
-    lstatSync(target);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function blockedManifestRow(slug: string, reason: string): ListRow {
   return {
     slug,
@@ -57,7 +48,7 @@ async function cursorOf(
 ): Promise<{ cursor: string; reason: string | null }> {
   if (manifest.status === 'planning') {
     const stateFile = path.join(migrationDir, '.planning', 'state.json');
-    if (!exists(stateFile)) return { cursor: 'planning:blocked', reason: 'planning-state-missing' };
+    if (!pathExistsSync(stateFile)) return { cursor: 'planning:blocked', reason: 'planning-state-missing' };
     try {
       const state = await loadState(stateFile, { repoRoot, stateFile, publishedRoot: migrationDir });
       return { cursor: `planning:${state.next_step}`, reason: null };
@@ -78,7 +69,7 @@ async function cursorOf(
 export async function listRow(liveRoot: string, repoRoot: string, slug: string): Promise<ListRow> {
   const migrationDir = path.join(liveRoot, slug);
   const manifestPath = path.join(migrationDir, 'manifest.json');
-  if (!exists(manifestPath)) return blockedManifestRow(slug, 'missing-manifest');
+  if (!pathExistsSync(manifestPath)) return blockedManifestRow(slug, 'missing-manifest');
   let manifest: Manifest;
   try {
     manifest = await loadManifest(manifestPath);

@@ -49,6 +49,22 @@ export interface Manifest {
   cooldown_until: string | null;
 }
 
+/** The manifest of a migration that has just been created (spec §2.4 step 3). */
+export function seedManifest(slug: string, now: string): Manifest {
+  return {
+    name: slug,
+    created_at: now,
+    last_touch: now,
+    wake_up_on: null,
+    awaiting_human_review: false,
+    status: 'planning',
+    current_phase: '',
+    phases: [],
+    human_review_reason: null,
+    cooldown_until: null,
+  };
+}
+
 export function isMigrationStatus(value: string): value is MigrationStatus {
   return (MIGRATION_STATUSES as readonly string[]).includes(value);
 }

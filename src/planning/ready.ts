@@ -1,4 +1,3 @@
-import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { toPosix } from '../util/paths.js';
@@ -9,6 +8,7 @@ import { loadManifest, type Manifest } from './manifest.js';
 import { readReviewRecords } from './review-records.js';
 import { reviewPending } from './review.js';
 import { loadState } from './state.js';
+import { pathExistsSync } from '../util/fs-exists.js';
 
 /*
  * `cairn ready`: the actionable work across migrations, in the order it
@@ -57,15 +57,6 @@ export interface ReadyItem {
 
 const KIND_ORDER: Record<ReadyKind, number> = { plan: 0, review: 1, phase: 2 };
 
-function exists(target: string): boolean {
-  try {
-    lstatSync(target);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function itemFor(liveRoot: string, repoRoot: string, slug: string, policy: ReviewPolicy, now: Date): Promise<ReadyItem | null> {
   const dir = path.join(liveRoot, slug);
   let manifest: Manifest;
@@ -83,7 +74,7 @@ async function itemFor(liveRoot: string, repoRoot: string, slug: string, policy:
   if (!isEligibleNow(manifest, now)) return null;
   if (manifest.status === 'planning') {
     const stateFile = path.join(dir, '.planning', 'state.json');
-    if (!exists(stateFile)) return null;
+    if (!pathExistsSync(stateFile)) return null;
     try {
       const state = await loadState(stateFile, { repoRoot, stateFile, publishedRoot: dir });
       if (isTerminalCursor(state.next_step)) return null;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { CairnError, messageOf } from '../errors.js';
@@ -11,6 +11,7 @@ import { compareCodePoints } from '../util/compare.js';
 import { localTimestamp } from '../util/time.js';
 import { STEPS } from './graph.js';
 import { isSafeSlug } from './live-root.js';
+import { isDirectory, pathExists } from '../util/fs-exists.js';
 
 /*
  * Planning runs (DESIGN §4): every mutation is prepared in a workspace,
@@ -90,7 +91,7 @@ export async function createRunWorkspace(workRoot: string, slug: string, liveDir
   if (!isSafeSlug(slug)) throw new CairnError('invalid-input', `Migration slug is not a safe path segment: '${slug}'`);
   const paths = runPaths(workRoot, slug, newRunId(now));
   await mkdirDurable(paths.runDir);
-  if (await exists(liveDir)) {
+  if (await pathExists(liveDir)) {
     await copyTreeDurable(liveDir, paths.workspaceDir);
   } else {
     await mkdir(paths.workspaceDir);
@@ -188,20 +189,3 @@ export function newRunRecord(fields: Omit<RunRecord, 'schema_version' | 'created
 }
 
 export { parseStepName } from '../inputs.js';
-
-async function exists(target: string): Promise<boolean> {
-  try {
-    await lstat(target);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function isDirectory(target: string): Promise<boolean> {
-  try {
-    return (await lstat(target)).isDirectory();
-  } catch {
-    return false;
-  }
-}

@@ -1,4 +1,4 @@
-import { lstat, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkMigrationDir } from '../consistency/index.js';
 import type { Finding, ValidationMode } from '../consistency/types.js';
@@ -8,6 +8,7 @@ import { snapshotId } from './digest.js';
 import { checkInvariants, type InvariantResult } from './invariants.js';
 import type { PublishDiff } from './result.js';
 import { diffTrees } from './tree.js';
+import { isDirectory } from '../util/fs-exists.js';
 
 /*
  * Validation of a candidate tree before it replaces a live migration
@@ -100,13 +101,5 @@ async function jsonField(file: string, key: string): Promise<string | null> {
     return typeof field === 'string' ? field : null;
   } catch {
     return null;
-  }
-}
-
-async function isDirectory(target: string): Promise<boolean> {
-  try {
-    return (await lstat(target)).isDirectory();
-  } catch {
-    return false;
   }
 }

@@ -1,10 +1,11 @@
-import { lstat, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../errors.js';
 import { encodeJson, parseJson } from '../json/index.js';
 import { loadManifest, type Manifest } from '../planning/manifest.js';
 import { resolveOutputRef } from '../planning/output-refs.js';
 import { decodeState, loadState, stateToJson, type PlanningState } from '../planning/state.js';
+import { isDirectory, isRegularFile, pathExists } from '../util/fs-exists.js';
 
 /*
  * Invariants between the old live tree and a candidate that replaces it
@@ -271,30 +272,5 @@ async function readTextOrNull(file: string): Promise<string | null> {
     return await readFile(file, 'utf8');
   } catch {
     return null;
-  }
-}
-
-async function pathExists(target: string): Promise<boolean> {
-  try {
-    await lstat(target);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function isDirectory(target: string): Promise<boolean> {
-  try {
-    return (await lstat(target)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function isRegularFile(target: string): Promise<boolean> {
-  try {
-    return (await lstat(target)).isFile();
-  } catch {
-    return false;
   }
 }

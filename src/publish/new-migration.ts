@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { lstat, rm, rmdir } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CairnError } from '../errors.js';
 import { isSafeSlug } from '../planning/live-root.js';
-import { saveManifest, type Manifest } from '../planning/manifest.js';
+import { saveManifest, seedManifest } from '../planning/manifest.js';
 import { newState } from '../planning/graph.js';
 import { saveState } from '../planning/state.js';
 import { localTimestamp } from '../util/time.js';
@@ -12,6 +12,7 @@ import { mkdirDurable } from './durable-fs.js';
 import type { PublishRecorder } from './recorder.js';
 import type { PublishResult } from './result.js';
 import { publish } from './transaction.js';
+import { pathExists } from '../util/fs-exists.js';
 
 /** `.planning/work/` under the repository root: workspaces (gitignored). */
 export const WORKSPACES_RELATIVE_DIR = path.join('.planning', 'work');
@@ -59,7 +60,7 @@ export async function createMigration(request: NewMigrationRequest): Promise<New
     throw new CairnError('invalid-input', 'The migration target must not be empty: say what to change with --target "<what to change>".');
   }
   const liveDir = path.join(request.liveRoot, slug);
-  if (await exists(liveDir)) {
+  if (await pathExists(liveDir)) {
     throw new CairnError('blocked', `Migration '${slug}' already exists at ${liveDir}.`, {
       path: liveDir,
       hint: `Run \`cairn status ${slug}\` to see it and \`cairn plan ${slug}\` to continue planning it, or choose another slug.`,
@@ -71,18 +72,7 @@ export async function createMigration(request: NewMigrationRequest): Promise<New
   const runDir = path.join(request.repoRoot, WORKSPACES_RELATIVE_DIR, slug, runId(request.now ?? new Date()));
   const workspaceDir = path.join(runDir, slug);
   await mkdirDurable(path.join(workspaceDir, '.planning'));
-  const manifest: Manifest = {
-    name: slug,
-    created_at: now,
-    last_touch: now,
-    wake_up_on: null,
-    awaiting_human_review: false,
-    status: 'planning',
-    current_phase: '',
-    phases: [],
-    human_review_reason: null,
-    cooldown_until: null,
-  };
+  const manifest = seedManifest(slug, now);
   await saveManifest(path.join(workspaceDir, 'manifest.json'), manifest);
   const stateFile = path.join(workspaceDir, '.planning', 'state.json');
   await saveState(stateFile, newState(request.target, now), { repoRoot: request.repoRoot, stateFile, publishedRoot: liveDir });
@@ -125,15 +115,6 @@ async function removeWorkspace(runDir: string): Promise<void> {
     await rmdir(path.dirname(runDir));
   } catch {
     // Other runs of this slug are still there.
-  }
-}
-
-async function exists(target: string): Promise<boolean> {
-  try {
-    await lstat(target);
-    return true;
-  } catch {
-    return false;
   }
 }
 

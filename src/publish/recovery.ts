@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CairnError, messageOf } from '../errors.js';
 import { isJsonObject, parseJson } from '../json/index.js';
@@ -14,6 +14,7 @@ import { describeHolder, judgeStaleness, readLockHolder } from './lock-owner.js'
 import type { PublishRecorder } from './recorder.js';
 import { safeRecord } from './record-safely.js';
 import { removeTransactionDir } from './tx-cleanup.js';
+import { pathExists } from '../util/fs-exists.js';
 
 /*
  * Recovery of interrupted publish transactions (DESIGN §3.7). The decision
@@ -131,7 +132,7 @@ export async function planRecovery(liveRoot: string, txDir: string): Promise<Rec
       return plan(txDir, 'leave', null, `${journal.reason}, and no readable cairn-tx marker names its migration; left for inspection`, null, []);
     }
     const liveDir = path.join(liveRoot, slug);
-    if (!(await exists(liveDir)) && (await exists(paths.rollback))) {
+    if (!(await pathExists(liveDir)) && (await pathExists(paths.rollback))) {
       return plan(txDir, 'roll-back', slug, `${journal.reason}; the live migration is missing, restoring rollback/`, null, [
         { kind: 'restore', from: paths.rollback, to: liveDir },
         clean,
@@ -153,8 +154,8 @@ export async function planRecovery(liveRoot: string, txDir: string): Promise<Rec
     return plan(txDir, 'roll-forward', body.slug, `journal committed; ${note}; removing the transaction leftovers`, body.phase, [clean]);
   }
 
-  const liveExists = await exists(liveDir);
-  if (await exists(paths.rollback)) {
+  const liveExists = await pathExists(liveDir);
+  if (await pathExists(paths.rollback)) {
     const rollbackId = await digestOrNull(paths.rollback);
     if (rollbackId !== body.old_snapshot_id) {
       return plan(
@@ -176,7 +177,7 @@ export async function planRecovery(liveRoot: string, txDir: string): Promise<Rec
   }
 
   if (!body.old_exists) {
-    if (liveExists && liveId === body.new_snapshot_id && !(await exists(paths.staged))) {
+    if (liveExists && liveId === body.new_snapshot_id && !(await pathExists(paths.staged))) {
       return plan(txDir, 'roll-back', body.slug, 'journal not committed; removing the uncommitted new migration', body.phase, [
         { kind: 'move-aside', from: liveDir, to: await freeFailedPath(txDir) },
         clean,
@@ -263,7 +264,7 @@ export async function recoverUnderLock(liveRoot: string, recorder?: PublishRecor
  */
 export async function recover(liveRoot: string, options: RecoveryOptions = {}): Promise<RecoveryReport> {
   const report: RecoveryReport = { liveRoot, dryRun: options.dryRun === true, plans: [], tombstones: [], reclaimedLocks: [], lock: null };
-  if (!(await exists(transactionsRoot(liveRoot)))) return report;
+  if (!(await pathExists(transactionsRoot(liveRoot)))) return report;
   if (options.dryRun === true) {
     const { transactions, tombstones } = await listTransactionsRoot(liveRoot);
     report.tombstones = tombstones;
@@ -338,19 +339,10 @@ async function digestOrNull(dir: string): Promise<string | null> {
   }
 }
 
-async function exists(target: string): Promise<boolean> {
-  try {
-    await lstat(target);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function freeFailedPath(txDir: string): Promise<string> {
   const base = transactionPaths(txDir).failed;
   for (let n = 1; ; n += 1) {
     const candidate = n === 1 ? base : `${base}-${n}`;
-    if (!(await exists(candidate))) return candidate;
+    if (!(await pathExists(candidate))) return candidate;
   }
 }

@@ -1,4 +1,4 @@
-import { lstat, mkdir, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { checkMigrationDir } from '../consistency/index.js';
 import { VALIDATION_MODES, type ValidationMode } from '../consistency/types.js';
@@ -20,6 +20,7 @@ import { safeRecord } from './record-safely.js';
 import type { PublishResult } from './result.js';
 import { copyTreeDurable } from './tree.js';
 import { removeTransactionDir } from './tx-cleanup.js';
+import { isDirectory } from '../util/fs-exists.js';
 
 /*
  * The publish transaction (DESIGN §3): the one way a live migration
@@ -496,13 +497,5 @@ async function digestOrNull(dir: string): Promise<string | null> {
     return await snapshotId(dir);
   } catch {
     return null;
-  }
-}
-
-async function isDirectory(target: string): Promise<boolean> {
-  try {
-    return (await lstat(target)).isDirectory();
-  } catch {
-    return false;
   }
 }
