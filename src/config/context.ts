@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CairnError } from '../errors.js';
 import { gitTopLevel } from '../util/git.js';
-import { isWithin, resolveReal } from '../util/realpath.js';
+import { isInside, resolvePath } from '../util/paths.js';
 import { findProjectRoot, readProjectConfig } from './load.js';
 import { CONFIG_RELATIVE_PATH, DEFAULT_LOCK_TIMEOUT_MS, type ProjectConfig } from './schema.js';
 
@@ -39,8 +39,8 @@ export function resolveLiveRoot(repoRoot: string, migrationsDir: string): string
       hint: 'Set "migrations_dir" in .planning/config.json, e.g. "migrations".',
     });
   }
-  const liveRoot = resolveReal(path.resolve(repoRoot, migrationsDir));
-  if (!isWithin(liveRoot, repoRoot) || liveRoot === repoRoot) {
+  const liveRoot = resolvePath(path.resolve(repoRoot, migrationsDir));
+  if (!isInside(liveRoot, repoRoot) || liveRoot === repoRoot) {
     throw new CairnError(
       'invalid-config',
       `migrations_dir escapes the repository: '${migrationsDir}' resolves to ${liveRoot}, which is not a directory below ${repoRoot}.`,
@@ -57,13 +57,13 @@ export async function resolveProjectContext(options: ContextOptions): Promise<Pr
     if (!existsSync(given) || !statSync(given).isDirectory()) {
       throw new CairnError('usage', `--repo ${options.repo}: no such directory (${given}).`);
     }
-    repoRoot = resolveReal(given);
+    repoRoot = resolvePath(given);
   } else {
     const found = await findProjectRoot(options.cwd);
     if (found !== null) {
-      repoRoot = resolveReal(found);
+      repoRoot = resolvePath(found);
     } else if (options.migrationsDir !== undefined) {
-      repoRoot = resolveReal(gitTopLevel(options.cwd) ?? options.cwd);
+      repoRoot = resolvePath(gitTopLevel(options.cwd) ?? options.cwd);
     } else {
       throw new CairnError(
         'not-initialized',

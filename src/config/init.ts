@@ -4,7 +4,7 @@ import { CairnError } from '../errors.js';
 import { encodeJson, jsonObject } from '../json/index.js';
 import { mkdirDurable, writeFileDurable } from '../publish/durable-fs.js';
 import { gitTopLevel } from '../util/git.js';
-import { resolveReal } from '../util/realpath.js';
+import { resolvePath } from '../util/paths.js';
 import { resolveLiveRoot } from './context.js';
 import { readProjectConfig } from './load.js';
 import { CONFIG_RELATIVE_PATH } from './schema.js';
@@ -37,7 +37,7 @@ export interface InitResult {
  * migrations root.
  */
 export async function initProject(options: InitOptions): Promise<InitResult> {
-  const repoRoot = resolveReal(
+  const repoRoot = resolvePath(
     options.repo !== undefined ? path.resolve(options.cwd, options.repo) : (gitTopLevel(options.cwd) ?? options.cwd),
   );
   if (!existsSync(repoRoot)) {
@@ -61,7 +61,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     migrationsDir = existing.migrations_dir;
   }
   if (path.isAbsolute(migrationsDir)) {
-    migrationsDir = path.relative(repoRoot, resolveReal(migrationsDir)) || migrationsDir;
+    migrationsDir = path.relative(repoRoot, resolvePath(migrationsDir)) || migrationsDir;
   }
   migrationsDir = migrationsDir.split(path.sep).join('/');
   const liveRoot = resolveLiveRoot(repoRoot, migrationsDir);

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CairnError } from '../errors.js';
-import { isWithin, resolveReal } from '../util/realpath.js';
+import { isInside, resolvePath } from '../util/paths.js';
 import { isSafeSlug } from './live-root.js';
 
 /** A migration named on the command line: its slug and its live directory. */
@@ -58,9 +58,9 @@ function pathCandidate(
   if (!hasSlugCandidate && isSymlink(raw)) {
     throw refuse(`Migration path must not be a symlink: ${raw}`);
   }
-  const resolved = resolveReal(raw);
+  const resolved = resolvePath(raw);
   if (!strict && !existsSync(resolved)) return null;
-  if (!isWithin(resolved, liveRoot)) {
+  if (!isInside(resolved, liveRoot)) {
     throw refuse(`Migration path must stay inside live migrations dir: ${resolved}`);
   }
   if (path.dirname(resolved) !== liveRoot) {

@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CairnError } from '../errors.js';
 import { runGit } from '../util/git.js';
-import { isWithin } from '../util/realpath.js';
-import { toPosix } from '../util/paths.js';
+import { isInside, toPosix } from '../util/paths.js';
 
 /**
  * The uncommitted paths under a live migration directory (spec §3.2 step
@@ -16,7 +15,7 @@ import { toPosix } from '../util/paths.js';
  * CairnError('invalid-input') when the live directory is outside the repo.
  */
 export function gitDirtyPaths(repoRoot: string, liveDir: string): string[] | null {
-  if (!isWithin(liveDir, repoRoot)) {
+  if (!isInside(liveDir, repoRoot)) {
     throw new CairnError('invalid-input', `Live migration path must stay inside repository: ${liveDir}`, { path: liveDir });
   }
   if (!insideGitWorkTree(repoRoot)) return null;

@@ -5,7 +5,7 @@ import { VALIDATION_MODES, type ValidationMode } from '../consistency/types.js';
 import { CairnError, messageOf } from '../errors.js';
 import { isSafeSlug } from '../planning/live-root.js';
 import { localTimestamp } from '../util/time.js';
-import { isWithin, resolveReal } from '../util/realpath.js';
+import { isInside, resolvePath } from '../util/paths.js';
 import { candidateDiff, checkCandidate } from './candidate.js';
 import { snapshotId } from './digest.js';
 import { gitDirtyPaths } from './dirty.js';
@@ -137,16 +137,16 @@ function prepareRequest(request: PublishRequest): Request {
   if (path.basename(workspaceDir) !== request.slug) {
     throw invalid(`Planning workspace snapshot directory must be named for the migration slug '${request.slug}': ${workspaceDir}`);
   }
-  const liveRoot = resolveReal(request.liveRoot);
-  const repoRoot = resolveReal(request.repoRoot);
-  if (isWithin(resolveReal(workspaceDir), liveRoot)) {
+  const liveRoot = resolvePath(request.liveRoot);
+  const repoRoot = resolvePath(request.repoRoot);
+  if (isInside(resolvePath(workspaceDir), liveRoot)) {
     throw invalid(`Planning workspace must be outside live migrations dir: ${workspaceDir}`);
   }
   if (request.baseSnapshotId === '') throw invalid('base_snapshot_id is required');
   const mode = request.mode ?? DEFAULT_PUBLISH_MODE;
   if (!VALIDATION_MODES.includes(mode)) throw invalid(`Unknown validation mode: '${String(mode)}'`);
   const liveDir = path.join(liveRoot, request.slug);
-  if (!isWithin(liveDir, repoRoot)) {
+  if (!isInside(liveDir, repoRoot)) {
     throw invalid(`Live migration path must stay inside repository: ${liveDir}`);
   }
   const lockTimeoutMs = request.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;

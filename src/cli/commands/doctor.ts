@@ -21,7 +21,7 @@ import {
 import { CairnError, isCairnError } from '../../errors.js';
 import { SeverityInput } from '../../inputs.js';
 import { resolveMigrationTarget } from '../../planning/resolve.js';
-import { resolveReal } from '../../util/realpath.js';
+import { resolvePath } from '../../util/paths.js';
 import { CAIRN_VERSION } from '../../version.js';
 import { action, type ExitHolder } from '../action.js';
 import { globalOptions, type GlobalOptions } from '../context.js';
@@ -42,7 +42,7 @@ async function configGroup(error: unknown, globals: GlobalOptions): Promise<Doct
   const repo = globals.repo;
   const found = repo !== undefined ? path.resolve(process.cwd(), repo) : await findProjectRoot(process.cwd());
   if (found === null) return null;
-  const repoRoot = resolveReal(found);
+  const repoRoot = resolvePath(found);
   const configPath = path.join(repoRoot, CONFIG_RELATIVE_PATH);
   const findings = await configFindings(repoRoot, configPath);
   if (findings.length === 0) return null;
