@@ -3,30 +3,13 @@
 // with a fake agent that answers at once, minus the agent's own run time as
 // the runner measured it, in milliseconds. Runs the built library (`npm run
 // build` first) on a temporary git repository, the way `cairn plan` does.
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { git, percentile } from './support.js';
 
 const DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'cairn bench',
-  GIT_AUTHOR_EMAIL: 'bench@cairn.invalid',
-  GIT_COMMITTER_NAME: 'cairn bench',
-  GIT_COMMITTER_EMAIL: 'bench@cairn.invalid',
-  GIT_CONFIG_NOSYSTEM: '1',
-};
-
-function git(cwd, args) {
-  execFileSync('git', ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', ...args], { cwd, env: GIT_ENV, stdio: 'ignore' });
-}
-
-function percentile(sorted, fraction) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
-}
-
 /**
  * Runs the `approaches` step of `iterations` fresh migrations (default 20),
  * each through `planNextStep` with an instant shell agent, and resolves to

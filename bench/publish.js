@@ -4,27 +4,14 @@
 // live root). Runs the built library (`npm run build` first) in a temporary
 // git repository, the way `cairn plan` publishes: the store's record of the
 // last published snapshot lets cairn's own uncommitted publishes through.
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { git, percentile } from './support.js';
 
 const DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const NOW = '2026-05-14T00:27:12.066-07:00';
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'cairn bench',
-  GIT_AUTHOR_EMAIL: 'bench@cairn.invalid',
-  GIT_COMMITTER_NAME: 'cairn bench',
-  GIT_COMMITTER_EMAIL: 'bench@cairn.invalid',
-  GIT_CONFIG_NOSYSTEM: '1',
-};
-
-function git(cwd, args) {
-  execFileSync('git', ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', ...args], { cwd, env: GIT_ENV, stdio: 'ignore' });
-}
-
 function manifestText(slug) {
   return (
     `{\n  "awaiting_human_review": false,\n  "cooldown_until": null,\n  "created_at": "${NOW}",\n  "current_phase": "",\n` +
@@ -50,10 +37,6 @@ function writeMigration(dir, slug, files) {
   for (let i = 0; i < files - 2; i++) {
     writeFileSync(path.join(dir, 'notes', `note-${String(i).padStart(5, '0')}.md`), `# Note ${i}\n\n${'lorem ipsum dolor sit amet '.repeat(40)}\n`);
   }
-}
-
-function percentile(sorted, fraction) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
 }
 
 /**
