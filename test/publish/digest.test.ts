@@ -8,26 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/errors.js';
 import { snapshotId } from '../../src/publish/digest.js';
 import { copyTreeDurable } from '../../src/publish/tree.js';
+import { buildTree, dir, file, type Node } from '../helpers/tree.js';
 
-/** A tree to build: every file and directory gets an explicit mode. */
-type Node = { file: string | Uint8Array; mode: number } | { dir: Record<string, Node>; mode: number };
-
-const file = (content: string | Uint8Array, mode = 0o644): Node => ({ file: content, mode });
-const dir = (entries: Record<string, Node>, mode = 0o755): Node => ({ dir: entries, mode });
-
-async function buildTree(target: string, node: Node): Promise<void> {
-  if ('file' in node) {
-    await writeFile(target, node.file);
-    await chmod(target, node.mode);
-    return;
-  }
-  await mkdir(target, { recursive: true });
-  await chmod(target, 0o700);
-  for (const [name, child] of Object.entries(node.dir)) {
-    await buildTree(path.join(target, name), child);
-  }
-  await chmod(target, node.mode);
-}
 
 const FLAT = dir({
   'a.txt': file('hello\n'),

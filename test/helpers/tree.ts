@@ -1,0 +1,23 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** A tree to build: every file and directory gets an explicit mode. */
+export type Node = { file: string | Uint8Array; mode: number } | { dir: Record<string, Node>; mode: number };
+
+export const file = (content: string | Uint8Array, mode = 0o644): Node => ({ file: content, mode });
+export const dir = (entries: Record<string, Node>, mode = 0o755): Node => ({ dir: entries, mode });
+
+/** Write `node` at `target` with exact modes (a directory's mode is set after its entries). */
+export async function buildTree(target: string, node: Node): Promise<void> {
+  if ('file' in node) {
+    await writeFile(target, node.file);
+    await chmod(target, node.mode);
+    return;
+  }
+  await mkdir(target, { recursive: true });
+  await chmod(target, 0o700);
+  for (const [name, child] of Object.entries(node.dir)) {
+    await buildTree(path.join(target, name), child);
+  }
+  await chmod(target, node.mode);
+}
