@@ -6,7 +6,7 @@ import { copyTreeDurable } from '../publish/tree.js';
 import type { RecoveryPlan } from '../publish/recovery.js';
 import { acceptStepOutput } from './accept-step.js';
 import { nullPlanningLog } from './engine-log.js';
-import { liveDirOf, publishAccepted, stepFailureMessage, type EngineContext, type OpenedRun, type StepRunResult } from './engine.js';
+import { baseResult, liveDirOf, publishAccepted, stepFailureMessage, type EngineContext, type OpenedRun, type StepRunResult } from './engine.js';
 import type { Step } from './graph.js';
 import { latestManualRun } from './workspace.js';
 import { recoverPendingTransactions } from './workspace-base.js';
@@ -73,27 +73,8 @@ export async function acceptManualOutput(ctx: EngineContext, input: AcceptManual
     baseSnapshotId: record.base_snapshot_id,
     baseProblem: null,
   };
-  const result: StepRunResult = {
-    status: 'failed',
-    slug: ctx.slug,
-    step: input.step,
-    operation: record.operation,
-    reason: '',
-    nextStep: null,
-    outcome: null,
-    terminal: null,
-    stageFile: null,
-    publish: null,
-    runId: found.runId,
-    runDir: found.runDir,
-    workspaceDir: found.workspaceDir,
-    prompt: null,
-    agentArgv: null,
-    logRunId: null,
-    exitCode: null,
-    interruptedBy: null,
-    warnings: [],
-  };
+  // The result names the prepared run, not the candidate copy validated here.
+  const result = baseResult({ ...run, runDir: found.runDir, workspaceDir: found.workspaceDir }, input.step, record.operation);
   const log = dryRun ? nullPlanningLog() : (ctx.log ?? nullPlanningLog());
   const logRunId = log.runStarted({
     slug: ctx.slug,

@@ -194,7 +194,8 @@ export interface ExecuteStepOptions {
   progress?: ((message: string) => void) | undefined;
 }
 
-function baseResult(run: OpenedRun, step: Step, operation: string): StepRunResult {
+/** A step result before anything happened: `failed`, with the run's ids and paths and nothing else. */
+export function baseResult(run: Pick<OpenedRun, 'slug' | 'runId' | 'runDir' | 'workspaceDir'>, step: Step, operation: string): StepRunResult {
   return {
     status: 'failed',
     slug: run.slug,
