@@ -19,7 +19,8 @@ const DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist
  */
 export async function benchPlanStep(options = {}) {
   const iterations = options.iterations ?? 20;
-  const { createMigration, MemoryRecorder } = await import(path.join(DIST, 'publish', 'index.js'));
+  const { MemoryRecorder } = await import(path.join(DIST, 'publish', 'index.js'));
+  const { createMigration } = await import(path.join(DIST, 'planning', 'new-migration.js'));
   const { planNextStep } = await import(path.join(DIST, 'planning', 'run-plan.js'));
   const root = mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-plan-'));
   try {

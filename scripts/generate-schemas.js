@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { renderPublishedSchemas } = await import(path.join(root, 'dist', 'cli', 'json-outputs', 'published.js'));
+const { renderPublishedSchemas } = await import(path.join(root, 'dist', 'outputs', 'published.js'));
 
 const dir = path.join(root, 'schemas');
 mkdirSync(dir, { recursive: true });

@@ -3,8 +3,8 @@
  * (results and findings) and throw `CairnError` with a stable `code`; they
  * never print or exit.
  */
-export { CairnError, isCairnError, toCairnError, type CairnErrorCode } from './errors.js';
-export { CAIRN_VERSION } from './version.js';
+export { CairnError, isCairnError, toCairnError, type CairnErrorCode } from './util/errors.js';
+export { CAIRN_VERSION } from './util/version.js';
 export * from './json/index.js';
 export * from './planning/index.js';
 export * from './publish/index.js';
@@ -14,5 +14,5 @@ export { openStore, inspectStore, storePathFor, type Store, type StoreInspection
 export { resolveProjectContext, resolveLiveRoot, type ProjectContext, type ContextOptions } from './config/context.js';
 export { initProject, type InitOptions, type InitResult } from './config/init.js';
 export { ProjectConfigSchema, type ProjectConfig } from './config/schema.js';
-export * from './inputs.js';
-export { JSON_OUTPUTS, publishedSchemas, renderPublishedSchemas, type JsonOutputName, type PublishedSchema } from './cli/json-outputs/index.js';
+export * from './app/inputs.js';
+export { JSON_OUTPUTS, publishedSchemas, renderPublishedSchemas, type JsonOutputName, type PublishedSchema } from './outputs/index.js';

@@ -1,4 +1,4 @@
-import { CairnError } from '../errors.js';
+import { CairnError } from '../util/errors.js';
 import type { AgentOutputMode } from './presets.js';
 
 /*

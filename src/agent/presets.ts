@@ -1,6 +1,6 @@
-import { CairnError } from '../errors.js';
-import { EFFORTS, isEffort } from '../planning/manifest.js';
-import type { Effort } from '../planning/manifest.js';
+import { CairnError } from '../util/errors.js';
+import { EFFORTS, isEffort } from '../migration/manifest.js';
+import type { Effort } from '../migration/manifest.js';
 import { renderCommandTemplate } from './template.js';
 
 /*

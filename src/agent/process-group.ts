@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errnoCode } from '../util/errno.js';
 
 /*
  * The agent runs as the leader of its own process group (spawned detached),
@@ -12,7 +13,7 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
     process.kill(-pgid, signal);
     return true;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     if (code === 'ESRCH') return false;
     // EPERM: a member we may not signal (it changed user); nothing more we can do.
     return true;
@@ -29,7 +30,7 @@ export function groupHasLiveMembers(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    if (errnoCode(error) === 'ESRCH') return false;
     return true;
   }
   if (process.platform !== 'linux') return true;

@@ -3,9 +3,10 @@ import type { ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CairnError, messageOf } from '../errors.js';
+import { CairnError, messageOf } from '../util/errors.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TAIL_BYTES, OutputCapture } from './capture.js';
 import { reapGroup, signalGroup } from './process-group.js';
+import { errnoCode } from '../util/errno.js';
 
 /*
  * Runs one agent process: argv without a shell, the prompt on stdin, stdout
@@ -109,7 +110,7 @@ async function cwdProblem(cwd: string): Promise<string | null> {
 }
 
 function spawnFailureMessage(command: string, error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
+  const code = errnoCode(error);
   if (code === 'ENOENT') {
     const where = command.includes('/') ? '' : ' on PATH';
     return `Agent command '${command}' was not found${where}: install it or pass --agent-cmd to use another command`;

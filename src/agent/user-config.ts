@@ -2,14 +2,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ProjectConfig } from '../config/schema.js';
-import { CairnError, messageOf } from '../errors.js';
+import { CairnError, messageOf } from '../util/errors.js';
 import { readJsonFile, toPlainJson } from '../json/index.js';
 import type { JsonValue } from '../json/index.js';
-import { EFFORTS, isEffort } from '../planning/manifest.js';
-import type { Effort } from '../planning/manifest.js';
+import { EFFORTS, isEffort } from '../migration/manifest.js';
+import type { Effort } from '../migration/manifest.js';
 import { AGENT_KINDS, isAgentKind } from './presets.js';
 import type { AgentKind } from './presets.js';
 import { parseCommandTemplate } from './template.js';
+import { errnoCode } from '../util/errno.js';
 
 /*
  * Agent settings come from three places, highest precedence first: command
@@ -60,7 +61,7 @@ export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
 
 function isMissing(error: unknown): boolean {
   for (let current: unknown = error; current instanceof Error; current = current.cause) {
-    const code = (current as NodeJS.ErrnoException).code;
+    const code = errnoCode(current);
     if (code === 'ENOENT') return true;
   }
   return false;

@@ -1,7 +1,7 @@
-import { isCairnError, toCairnError } from '../errors.js';
-import { JSON_SCHEMA_VERSION, type DocumentPayload } from './json-outputs/document.js';
-import { errorJson } from './json-outputs/error.js';
-import type { JSON_OUTPUTS, JsonOutputName } from './json-outputs/registry.js';
+import { isCairnError, toCairnError } from '../util/errors.js';
+import { JSON_SCHEMA_VERSION, type DocumentPayload } from '../outputs/document.js';
+import { errorJson } from '../outputs/error.js';
+import type { JSON_OUTPUTS, JsonOutputName } from '../outputs/registry.js';
 
 export { JSON_SCHEMA_VERSION };
 

@@ -18,7 +18,7 @@ import { registerReady } from './commands/ready.js';
 import { registerDemo } from './commands/demo.js';
 import { registerMcp } from './commands/mcp.js';
 import type { Io } from './output.js';
-import { CAIRN_VERSION } from '../version.js';
+import { CAIRN_VERSION } from '../util/version.js';
 
 /** The whole command tree; one `register*` per command file. */
 export function buildProgram(io: Io, exit: ExitHolder): Command {

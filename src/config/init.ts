@@ -1,9 +1,9 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { CairnError } from '../errors.js';
+import { CairnError } from '../util/errors.js';
 import { encodeJson, jsonObject } from '../json/index.js';
-import { mkdirDurable, writeFileDurable } from '../publish/durable-fs.js';
-import { gitTopLevel } from '../util/git.js';
+import { mkdirDurable, writeFileDurable } from '../fs/durable.js';
+import { gitTopLevel } from '../fs/git.js';
 import { resolvePath } from '../util/paths.js';
 import { resolveLiveRoot } from './context.js';
 import { readProjectConfig } from './load.js';

@@ -1,9 +1,9 @@
-import { messageOf } from '../errors.js';
+import { messageOf } from '../util/errors.js';
 import { resolveLiveRoot } from '../config/context.js';
 import { readProjectConfig } from '../config/load.js';
-import { pathKind } from './fs-probe.js';
+import { pathKind } from '../fs/probe.js';
 import { makeFinding } from './rules.js';
-import type { Finding } from './types.js';
+import type { Finding } from '../migration/finding.js';
 
 /** The slug column of project config findings. */
 export const CONFIG_SLUG = '.planning';

@@ -2,7 +2,7 @@
  * The consistency engine: finding rules and modes, doctor aggregation, and
  * the reporters. The library returns findings; it never prints or exits.
  */
-export { VALIDATION_MODES, type CheckOptions, type Finding, type Severity, type ValidationMode } from './types.js';
+export { VALIDATION_MODES, type CheckOptions, type Finding, type Severity, type ValidationMode } from '../migration/finding.js';
 export { RULES, makeFinding, ruleFor, rulesMarkdownTable, type Rule, type RuleOrigin } from './rules.js';
 export { checkMigrationDir, inspectMigration, type InspectOptions } from './migration.js';
 export {
@@ -28,7 +28,7 @@ export {
   ReviewRecordSchema,
   type ReviewDecision,
   type ReviewRecord,
-} from './reviews-schema.js';
+} from '../migration/reviews-schema.js';
 export { reviewLineProblem } from './review-rules.js';
 export { SEVERITIES, SummaryCounter, doctorExitCode, isAtLeast, summarize, type DoctorSummary } from './summary.js';
 export {

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { messageOf } from '../errors.js';
-import { loadManifest, type Manifest } from '../planning/manifest.js';
+import { messageOf } from '../util/errors.js';
+import { loadManifest, type Manifest } from '../migration/manifest.js';
 import { pyStrRepr } from '../json/index.js';
 import { conflictMarkerLineInFile } from './conflict-markers.js';
 import type { MigrationContext } from './context.js';
-import { pathKind } from './fs-probe.js';
-import type { Finding } from './types.js';
+import { pathKind } from '../fs/probe.js';
+import type { Finding } from '../migration/finding.js';
 
 export type ManifestOutcome = { manifest: Manifest; finding?: undefined } | { manifest?: undefined; finding: Finding };
 

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { pyStrRepr } from '../json/index.js';
-import type { Manifest, Phase } from '../planning/manifest.js';
+import type { Manifest, Phase } from '../migration/manifest.js';
 import { hasParentTraversal, purePosix } from '../util/paths.js';
 import type { MigrationContext } from './context.js';
-import { entryKind, staysInside } from './fs-probe.js';
-import type { Finding } from './types.js';
+import { entryKind, staysInside } from '../fs/probe.js';
+import type { Finding } from '../migration/finding.js';
 
 /** A manifest phase whose file is a regular file inside the migration dir. */
 export interface RegularPhaseFile {

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { isJsonInteger, isJsonObject, parseJson, pyRepr, type JsonObject, type JsonValue } from '../json/index.js';
 import { makeFinding } from './rules.js';
-import type { Finding } from './types.js';
+import type { Finding } from '../migration/finding.js';
+import { errnoCode } from '../util/errno.js';
 
 /*
  * The publish lock `<live>/__transactions__/.lock/` and its `owner.json`.
@@ -31,7 +32,7 @@ export function isPidAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return errnoCode(error) === 'EPERM';
   }
 }
 

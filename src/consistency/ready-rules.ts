@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { messageOf } from '../errors.js';
+import { messageOf } from '../util/errors.js';
 import { pyStrRepr } from '../json/index.js';
-import type { Manifest } from '../planning/manifest.js';
-import { hasHeading, type PhaseDocHeading } from '../planning/phase-docs.js';
+import type { Manifest } from '../migration/manifest.js';
+import { hasHeading, type PhaseDocHeading } from '../migration/phase-docs.js';
 import { isReadyOrInProgress, type MigrationContext } from './context.js';
-import { lenientText, pathKind, readBytes } from './fs-probe.js';
+import { lenientText, pathKind, readBytes } from '../fs/probe.js';
 import type { RegularPhaseFile } from './phase-file-rules.js';
-import type { Finding } from './types.js';
+import type { Finding } from '../migration/finding.js';
 
 /**
  * `missing-plan`: always in `ready-publish`; in `execution-gate` and `doctor`

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { messageOf } from '../errors.js';
+import { messageOf } from '../util/errors.js';
 import { parseJson } from '../json/index.js';
 import type { MigrationContext } from './context.js';
-import { pathKind, readBytes } from './fs-probe.js';
-import { ReviewRecordSchema } from './reviews-schema.js';
-import type { Finding } from './types.js';
+import { pathKind, readBytes } from '../fs/probe.js';
+import { ReviewRecordSchema } from '../migration/reviews-schema.js';
+import type { Finding } from '../migration/finding.js';
 
 /** Why one reviews.jsonl line is not a review record, or null when it is one. */
 export function reviewLineProblem(line: string): string | null {

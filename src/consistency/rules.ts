@@ -1,4 +1,4 @@
-import type { Finding, Severity, ValidationMode } from './types.js';
+import type { Finding, Severity, ValidationMode } from '../migration/finding.js';
 
 /*
  * Every finding code cairn can report, with what it means and how to fix it.

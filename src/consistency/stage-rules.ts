@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { messageOf } from '../errors.js';
+import { messageOf } from '../util/errors.js';
 import { pyStrRepr } from '../json/index.js';
-import type { PlanningState } from '../planning/state.js';
-import { stagesDir } from '../planning/stage-outputs.js';
+import type { PlanningState } from '../migration/state.js';
+import { stagesDir } from '../migration/stage-outputs.js';
 import { compareCodePoints } from '../util/compare.js';
 import { resolvePath } from '../util/paths.js';
 import type { MigrationContext } from './context.js';
-import { isMissing, listDir } from './fs-probe.js';
-import type { Finding } from './types.js';
+import { isMissing, listDir } from '../fs/probe.js';
+import type { Finding } from '../migration/finding.js';
 
 /** `ref` (repo-relative, naming the live location) relative to the published root, or null when outside it. */
 function relativeToPublished(repoRoot: string, publishedRoot: string, ref: string): string | null {

@@ -1,14 +1,14 @@
 import path from 'node:path';
-import { messageOf } from '../errors.js';
+import { messageOf } from '../util/errors.js';
 import { decodeUtf8, parseJson } from '../json/index.js';
-import type { Manifest } from '../planning/manifest.js';
-import { decodeState, loadState, type PlanningState } from '../planning/state.js';
+import type { Manifest } from '../migration/manifest.js';
+import { decodeState, loadState, type PlanningState } from '../migration/state.js';
 import { collapseWhitespace } from '../util/text.js';
 import { conflictMarkerLineInFile } from './conflict-markers.js';
 import type { MigrationContext } from './context.js';
-import { pathKind, readBytes } from './fs-probe.js';
+import { pathKind, readBytes } from '../fs/probe.js';
 import { mergeConflictMessage } from './manifest-rules.js';
-import type { Finding } from './types.js';
+import type { Finding } from '../migration/finding.js';
 
 /**
  * `.planning/state.json` as the checks see it: missing; usable (`state`

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { messageOf } from '../errors.js';
+import { messageOf } from '../util/errors.js';
 import { pyStrRepr } from '../json/index.js';
-import { outsideMessage, parseSums, sha256Hex } from '../planning/sums.js';
+import { outsideMessage, parseSums, sha256Hex } from '../migration/sums.js';
 import type { MigrationContext } from './context.js';
-import { entryKind, pathKind, readBytes, staysInside } from './fs-probe.js';
-import type { Finding } from './types.js';
+import { entryKind, pathKind, readBytes, staysInside } from '../fs/probe.js';
+import type { Finding } from '../migration/finding.js';
 
 
 /**

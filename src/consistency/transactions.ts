@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { messageOf } from '../errors.js';
-import { TRANSACTIONS_DIR } from '../planning/live-root.js';
+import { messageOf } from '../util/errors.js';
+import { TRANSACTIONS_DIR } from '../publish/layout.js';
 import { compareCodePoints } from '../util/compare.js';
-import { listDir, pathKind } from './fs-probe.js';
+import { listDir, pathKind } from '../fs/probe.js';
 import { publishLockFinding, type LockCheckOptions } from './publish-lock.js';
 import { makeFinding } from './rules.js';
-import type { Finding } from './types.js';
+import type { Finding } from '../migration/finding.js';
 
 /** The slug column of live-root findings. */
 export const TRANSACTIONS_SLUG = TRANSACTIONS_DIR;

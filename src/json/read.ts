@@ -5,6 +5,7 @@ import { parseJson } from './parse.js';
 import { pyStrRepr } from './repr.js';
 import { Utf8DecodeError, decodeUtf8 } from './utf8.js';
 import type { JsonValue } from './value.js';
+import { errnoCode } from '../util/errno.js';
 
 /** The default size limit of {@link readJsonFile}: 32 MiB. */
 export const DEFAULT_MAX_JSON_BYTES = 32 * 1024 * 1024;
@@ -36,7 +37,7 @@ export class JsonFileReadError extends Error {
   constructor(path: string, cause: unknown) {
     super(pythonOsErrorText(path, cause), { cause });
     this.name = 'JsonFileReadError';
-    this.code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    this.code = errnoCode(cause);
   }
 }
 
@@ -161,12 +162,11 @@ const STRERROR: Record<string, string> = {
 };
 
 function pythonOsErrorText(path: string, cause: unknown): string {
-  const error = cause as NodeJS.ErrnoException | undefined;
-  const code = error?.code;
+  const code = errnoCode(cause);
   const errno = code === undefined ? undefined : (osConstants.errno as Record<string, number>)[code];
   if (code === undefined || errno === undefined) {
-    return `${error instanceof Error ? error.message : String(cause)}: ${pyStrRepr(path)}`;
+    return `${cause instanceof Error ? cause.message : String(cause)}: ${pyStrRepr(path)}`;
   }
-  const text = STRERROR[code] ?? (error?.message ?? code).replace(/^[A-Z]+: /, '').replace(/,.*$/, '');
+  const text = STRERROR[code] ?? (cause instanceof Error ? cause.message : code).replace(/^[A-Z]+: /, '').replace(/,.*$/, '');
   return `[Errno ${errno}] ${text}: ${pyStrRepr(path)}`;
 }

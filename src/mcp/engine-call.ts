@@ -1,4 +1,4 @@
-import { agentChoice, commandServices, engineContext, resolveTarget } from '../cli/engine-context.js';
+import { agentChoice, commandServices, engineContext, resolveTarget } from '../app/engine-context.js';
 import type { ProjectContext } from '../config/context.js';
 import type { AgentChoice, EngineContext } from '../planning/engine.js';
 import type { ToolEnv } from './tool.js';

@@ -1,4 +1,4 @@
-import { CairnError } from '../errors.js';
+import { CairnError } from '../util/errors.js';
 import type { StepRunResult } from '../planning/engine.js';
 import { publishErrorMessage, type PublishResult } from '../publish/result.js';
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { jsonDocument, type DocumentPayload } from '../cli/json-outputs/document.js';
-import { STEPS } from '../planning/graph.js';
+import { jsonDocument, type DocumentPayload } from '../outputs/document.js';
+import { STEPS } from '../migration/graph.js';
 import type { PlanStepOutcome } from '../planning/run-plan.js';
-import { recoveryPlanJson } from '../publish/result.js';
-import { RecoveryPlanJsonSchema } from '../publish/result-schema.js';
-import { CairnError } from '../errors.js';
+import { recoveryPlanJson } from '../outputs/publish-result.js';
+import { RecoveryPlanJsonSchema } from '../outputs/publish-result.js';
+import { CairnError } from '../util/errors.js';
 import { outputDocument } from './results.js';
 import type { ToolOutcome } from './tool.js';
 

@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { JSON_SCHEMA_VERSION } from '../cli/json-outputs/document.js';
-import { errorJson } from '../cli/json-outputs/error.js';
-import { isCairnError, toCairnError, type CairnError } from '../errors.js';
+import { JSON_SCHEMA_VERSION } from '../outputs/document.js';
+import { errorJson } from '../outputs/error.js';
+import { isCairnError, toCairnError, type CairnError } from '../util/errors.js';
 
 /*
  * How a tool call ends. A success carries the output document as

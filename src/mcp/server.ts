@@ -2,7 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { GlobalOptions } from '../cli/context.js';
 import type { Io } from '../cli/output.js';
 import { resolveProjectContext } from '../config/context.js';
-import { CAIRN_VERSION } from '../version.js';
+import { CAIRN_VERSION } from '../util/version.js';
 import { mcpIo } from './io.js';
 import type { CairnTool, ToolEnv } from './tool.js';
 import { acceptTool } from './tools/accept.js';

@@ -1,7 +1,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { GlobalOptions } from '../cli/context.js';
 import { resolveProjectContext } from '../config/context.js';
-import { messageOf } from '../errors.js';
+import { messageOf } from '../util/errors.js';
 import { mcpIo, routeConsoleToStderr } from './io.js';
 import { createCairnMcpServer } from './server.js';
 

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { GlobalOptions } from '../cli/context.js';
 import type { Io } from '../cli/output.js';
 import type { ProjectContext } from '../config/context.js';
-import type { CairnError } from '../errors.js';
+import type { CairnError } from '../util/errors.js';
 import { errorResult, successResult } from './results.js';
 
 /** What every tool call can use. */

@@ -1,16 +1,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CairnError, messageOf } from '../errors.js';
-import { mkdirDurable, writeFileDurable } from '../publish/durable-fs.js';
+import { CairnError, messageOf } from '../util/errors.js';
+import { mkdirDurable, writeFileDurable } from '../fs/durable.js';
 import { localTimestamp } from '../util/time.js';
 import { toPosix } from '../util/paths.js';
 import { parseFinalDecision, reviewOutcome } from './acceptance.js';
-import { completeStep, isTerminalCursor, type Outcome, type Step } from './graph.js';
-import { loadManifest, saveManifest, type Manifest } from './manifest.js';
-import { applyDiscoveredPhases, discoverPhases } from './phase-docs.js';
-import { nextStageOutputPath, stdoutRefFor } from './stage-outputs.js';
-import { loadState, saveState, type PlanningState } from './state.js';
-import { appendSums } from './sums.js';
+import { completeStep, isTerminalCursor, type Outcome, type Step } from '../migration/graph.js';
+import { loadManifest, saveManifest, type Manifest } from '../migration/manifest.js';
+import { applyDiscoveredPhases, discoverPhases } from '../migration/phase-docs.js';
+import { nextStageOutputPath, stdoutRefFor } from '../migration/stage-outputs.js';
+import { loadState, saveState, type PlanningState } from '../migration/state.js';
+import { appendSums } from '../migration/sums.js';
 
 export type ReviewPolicy = 'when-flagged' | 'always';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { CairnError } from '../errors.js';
-import { runGit, type GitResult } from '../util/git.js';
+import { CairnError } from '../util/errors.js';
+import { runGit, type GitResult } from '../fs/git.js';
 import { toPosix } from '../util/paths.js';
 
 /*

@@ -1,8 +1,8 @@
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
-import { CairnError, messageOf } from '../errors.js';
-import { loadManifest, type Manifest } from './manifest.js';
-import { loadState, type PlanningState } from './state.js';
+import { CairnError, messageOf } from '../util/errors.js';
+import { loadManifest, type Manifest } from '../migration/manifest.js';
+import { loadState, type PlanningState } from '../migration/state.js';
 
 /** Everything `cairn status` shows about one migration. */
 export interface MigrationDescription {

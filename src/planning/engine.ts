@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { agentEnv, agentFailureReason, extractAgentText, resolveAgentCommand, runAgent } from '../agent/index.js';
 import type { AgentOutputMode, AgentRunResult, AgentSettings } from '../agent/index.js';
-import type { ValidationMode } from '../consistency/types.js';
-import { CairnError, messageOf } from '../errors.js';
+import type { ValidationMode } from '../migration/finding.js';
+import { CairnError, messageOf } from '../util/errors.js';
 import { pyRepr } from '../json/index.js';
-import { snapshotId } from '../publish/digest.js';
+import { snapshotId } from '../fs/digest.js';
 import type { PublishRecorder } from '../publish/recorder.js';
 import type { PublishResult } from '../publish/result.js';
 import { publish } from '../publish/transaction.js';
@@ -12,10 +12,10 @@ import type { RunVerdict } from '../store/index.js';
 import { acceptStepOutput, type ReviewPolicy, type TerminalOutcome } from './accept-step.js';
 import type { PlanningLog } from './engine-log.js';
 import { nullPlanningLog } from './engine-log.js';
-import { isTerminalCursor, type Cursor, type Outcome, type Step } from './graph.js';
-import { loadManifest, type Manifest } from './manifest.js';
+import { isTerminalCursor, type Cursor, type Outcome, type Step } from '../migration/graph.js';
+import { loadManifest, type Manifest } from '../migration/manifest.js';
 import { buildStagePrompt, type StagePrompt } from './prompts.js';
-import { loadState, type PlanningState } from './state.js';
+import { loadState, type PlanningState } from '../migration/state.js';
 import { blockingDirtyPaths, captureBaseSnapshot, dirtyLiveError } from './workspace-base.js';
 import {
   createRunWorkspace,
@@ -26,7 +26,7 @@ import {
   type RunMode,
   type RunPaths,
 } from './workspace.js';
-import { pathExists } from '../util/fs-exists.js';
+import { pathExists } from '../fs/exists.js';
 
 /*
  * The one-step engine (spec §2.4, DESIGN §4): a run starts from a base

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { messageOf } from '../errors.js';
+import { messageOf } from '../util/errors.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { collapseWhitespace } from '../util/text.js';
-import { listMigrationSlugs } from './live-root.js';
-import { loadManifest, type Manifest, type MigrationStatus } from './manifest.js';
-import { loadState } from './state.js';
-import { pathExistsSync } from '../util/fs-exists.js';
+import { listMigrationSlugs } from '../migration/live-root.js';
+import { loadManifest, type Manifest, type MigrationStatus } from '../migration/manifest.js';
+import { loadState } from '../migration/state.js';
+import { pathExistsSync } from '../fs/exists.js';
 
 /** One migration as `cairn list` shows it (the v1 tool's columns, typed). */
 export interface ListRow {

@@ -1,12 +1,12 @@
 import { rm } from 'node:fs/promises';
-import { CairnError } from '../errors.js';
+import { CairnError } from '../util/errors.js';
 import { pyRepr } from '../json/index.js';
 import type { PublishResult } from '../publish/result.js';
 import type { RecoveryPlan } from '../publish/recovery.js';
 import { localTimestamp } from '../util/time.js';
 import { loadWorkspace, publishRun, withRunCleanupOnThrow, workspaceFiles, type EngineContext } from './engine.js';
-import { saveManifest, type Manifest } from './manifest.js';
-import { readReviewRecords } from './review-records.js';
+import { saveManifest, type Manifest } from '../migration/manifest.js';
+import { readReviewRecords } from '../migration/review-records.js';
 import { reviewPending } from './review.js';
 import { openPlanningRun } from './run-plan.js';
 

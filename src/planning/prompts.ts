@@ -1,18 +1,19 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { CairnError, messageOf } from '../errors.js';
+import { CairnError, messageOf } from '../util/errors.js';
 import { compareCodePoints, pyRepr, readTextFile } from '../json/index.js';
 import { isInside, resolvePath, toPosix } from '../util/paths.js';
-import { isTerminalCursor } from './graph.js';
-import type { Cursor, Step } from './graph.js';
-import { EFFORTS } from './manifest.js';
-import type { Effort } from './manifest.js';
-import type { OutputRefContext } from './output-refs.js';
+import { isTerminalCursor } from '../migration/graph.js';
+import type { Cursor, Step } from '../migration/graph.js';
+import { EFFORTS } from '../migration/manifest.js';
+import type { Effort } from '../migration/manifest.js';
+import type { OutputRefContext } from '../migration/output-refs.js';
 import { STAGE_INSTRUCTIONS } from './prompt-text.js';
 import type { PromptStage } from './prompt-text.js';
-import { latestStdoutRef, readLatestStdout } from './stage-outputs.js';
-import type { PlanningState } from './state.js';
+import { latestStdoutRef, readLatestStdout } from '../migration/stage-outputs.js';
+import type { PlanningState } from '../migration/state.js';
+import { errnoCode } from '../util/errno.js';
 
 export { PROMPT_STAGES, STAGE_INSTRUCTIONS } from './prompt-text.js';
 export type { PromptStage } from './prompt-text.js';
@@ -88,7 +89,7 @@ export async function loadTaste(repoRoot: string): Promise<string | null> {
   try {
     text = await readTextFile(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (errnoCode(error) === 'ENOENT') return null;
     throw new CairnError('io', `Could not read taste file ${file}: ${messageOf(error)}`, { path: file, cause: error });
   }
   const trimmed = text.trimEnd();
@@ -245,7 +246,7 @@ async function readWorkspaceFile(file: string, label: string): Promise<string | 
     return await readTextFile(file);
   } catch (error) {
     if (error instanceof CairnError) throw error;
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (errnoCode(error) === 'ENOENT') return null;
     throw new CairnError('invalid-input', `Could not read ${file}: ${messageOf(error)}`, { path: file, cause: error });
   }
 }
@@ -265,7 +266,7 @@ async function approachesContext(workspaceDir: string): Promise<string> {
       .map((entry) => entry.name)
       .sort(compareCodePoints);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     if (code !== 'ENOENT' && code !== 'ENOTDIR') {
       throw new CairnError('invalid-input', `Could not list ${dir}: ${messageOf(error)}`, { path: dir, cause: error });
     }

@@ -2,13 +2,13 @@ import path from 'node:path';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { toPosix } from '../util/paths.js';
 import type { ReviewPolicy } from './accept-step.js';
-import { isTerminalCursor } from './graph.js';
-import { listMigrationSlugs } from './live-root.js';
-import { loadManifest, type Manifest } from './manifest.js';
-import { readReviewRecords } from './review-records.js';
+import { isTerminalCursor } from '../migration/graph.js';
+import { listMigrationSlugs } from '../migration/live-root.js';
+import { loadManifest, type Manifest } from '../migration/manifest.js';
+import { readReviewRecords } from '../migration/review-records.js';
 import { reviewPending } from './review.js';
-import { loadState } from './state.js';
-import { pathExistsSync } from '../util/fs-exists.js';
+import { loadState } from '../migration/state.js';
+import { pathExistsSync } from '../fs/exists.js';
 
 /*
  * `cairn ready`: the actionable work across migrations, in the order it

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { CairnError } from '../errors.js';
+import { CairnError } from '../util/errors.js';
 import { pyRepr } from '../json/index.js';
 import { localTimestamp } from '../util/time.js';
 import {
@@ -12,10 +12,10 @@ import {
   type LoadedWorkspace,
   type OpenedRun,
 } from './engine.js';
-import { appendFeedback, reopenForRevise } from './graph.js';
-import { saveManifest, type Manifest } from './manifest.js';
+import { appendFeedback, reopenForRevise } from '../migration/graph.js';
+import { saveManifest, type Manifest } from '../migration/manifest.js';
 import { openPlanningRun, presentDryRun, type PlanStepOptions, type PlanStepOutcome } from './run-plan.js';
-import { saveState, type FeedbackSource } from './state.js';
+import { saveState, type FeedbackSource } from '../migration/state.js';
 
 /*
  * Refine (spec §2.8): user feedback is recorded in the plan and, unless the

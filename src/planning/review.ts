@@ -1,12 +1,12 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { ReviewDecision } from '../consistency/reviews-schema.js';
-import { CairnError } from '../errors.js';
-import { snapshotId } from '../publish/digest.js';
+import type { ReviewDecision } from '../migration/reviews-schema.js';
+import { CairnError } from '../util/errors.js';
+import { snapshotId } from '../fs/digest.js';
 import type { PublishResult } from '../publish/result.js';
 import type { RecoveryPlan } from '../publish/recovery.js';
-import { writeFileDurable } from '../publish/durable-fs.js';
+import { writeFileDurable } from '../fs/durable.js';
 import { toPosix } from '../util/paths.js';
 import { localTimestamp } from '../util/time.js';
 import { intentionalSkipText, type ReviewPolicy } from './accept-step.js';
@@ -23,10 +23,10 @@ import {
   type LoadedWorkspace,
   type StepRunResult,
 } from './engine.js';
-import type { CompletedStep, FeedbackEntry, FinalDecision } from './state.js';
-import { saveManifest, type Manifest, type Phase } from './manifest.js';
+import type { CompletedStep, FeedbackEntry, FinalDecision } from '../migration/state.js';
+import { saveManifest, type Manifest, type Phase } from '../migration/manifest.js';
 import { applyRefinement, checkFeedback, isRefinable, refineContext } from './refine.js';
-import { appendReviewRecord, readReviewRecords, reviewerIdentity, type ReviewRecord } from './review-records.js';
+import { appendReviewRecord, readReviewRecords, reviewerIdentity, type ReviewRecord } from '../migration/review-records.js';
 import { openPlanningRun, presentDryRun, type PlanStepOptions } from './run-plan.js';
 
 /*

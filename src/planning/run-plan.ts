@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CairnError } from '../errors.js';
+import { CairnError } from '../util/errors.js';
 import { pyRepr } from '../json/index.js';
-import { WORKSPACES_RELATIVE_DIR } from '../publish/new-migration.js';
+import { WORKSPACES_RELATIVE_DIR } from './new-migration.js';
 import type { RecoveryPlan } from '../publish/recovery.js';
 import {
   executeStep,
@@ -19,7 +19,7 @@ import {
   type StepRunResult,
 } from './engine.js';
 import { toPosix } from '../util/paths.js';
-import { isStep, isTerminalCursor, type Step } from './graph.js';
+import { isStep, isTerminalCursor, type Step } from '../migration/graph.js';
 import { recoverPendingTransactions } from './workspace-base.js';
 
 /*

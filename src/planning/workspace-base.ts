@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { CairnError } from '../errors.js';
-import { snapshotId } from '../publish/digest.js';
-import { gitDirtyPaths } from '../publish/dirty.js';
+import { CairnError } from '../util/errors.js';
+import { snapshotId } from '../fs/digest.js';
+import { gitDirtyPaths } from '../fs/git-dirty.js';
 import { listTransactionsRoot } from '../publish/layout.js';
 import type { PublishRecorder } from '../publish/recorder.js';
 import { planRecovery, recover, type RecoveryPlan } from '../publish/recovery.js';

@@ -2,16 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { CairnError, messageOf } from '../errors.js';
+import { CairnError, messageOf } from '../util/errors.js';
 import { encodeJson, jsonObject, readTextFile } from '../json/index.js';
-import { mkdirDurable, writeFileDurable } from '../publish/durable-fs.js';
-import { WORKSPACES_RELATIVE_DIR } from '../publish/new-migration.js';
-import { copyTreeDurable } from '../publish/tree.js';
+import { mkdirDurable, writeFileDurable } from '../fs/durable.js';
+import { WORKSPACES_RELATIVE_DIR } from './new-migration.js';
+import { copyTreeDurable } from '../fs/tree.js';
 import { compareCodePoints } from '../util/compare.js';
 import { localTimestamp } from '../util/time.js';
-import { STEPS } from './graph.js';
-import { isSafeSlug } from './live-root.js';
-import { isDirectory, pathExists } from '../util/fs-exists.js';
+import { STEPS } from '../migration/graph.js';
+import { isSafeSlug } from '../migration/live-root.js';
+import { isDirectory, pathExists } from '../fs/exists.js';
 
 /*
  * Planning runs (DESIGN §4): every mutation is prepared in a workspace,
@@ -188,4 +188,3 @@ export function newRunRecord(fields: Omit<RunRecord, 'schema_version' | 'created
   return { schema_version: 1, ...fields, created_at: localTimestamp(now) };
 }
 
-export { parseStepName } from '../inputs.js';

@@ -1,11 +1,12 @@
 import { lstat, mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { removeTreeDurable } from './durable-fs.js';
+import { removeTreeDurable } from '../fs/durable.js';
 import { claimDirPath, newLockTombPath, OWNER_FILE_NAME } from './layout.js';
 import { encodeOwner, judgeStaleness, readLockHolder, STALE_LIMIT_MS } from './lock-owner.js';
 import { localTimestamp } from '../util/time.js';
-import { CAIRN_VERSION } from '../version.js';
+import { CAIRN_VERSION } from '../util/version.js';
+import { errnoCode } from '../util/errno.js';
 
 /*
  * The claim mutex `__transactions__/.lock.claim`. Judging a lock stale and
@@ -29,7 +30,7 @@ export async function withClaimMutex<T>(liveRoot: string, fn: () => Promise<T>):
   try {
     await mkdir(claimDir);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     if (code === 'EEXIST') {
       await removeStaleClaim(liveRoot);
       return null;

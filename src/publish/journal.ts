@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { encodeJson, isJsonObject, jsonObject, parseJson, type JsonObject, type JsonValue } from '../json/index.js';
 import { localTimestamp } from '../util/time.js';
-import { CAIRN_VERSION } from '../version.js';
-import { fsyncDir, writeFileDurable } from './durable-fs.js';
+import { CAIRN_VERSION } from '../util/version.js';
+import { fsyncDir, writeFileDurable } from '../fs/durable.js';
 import { transactionPaths } from './layout.js';
+import { errnoCode } from '../util/errno.js';
 
 /*
  * The intent record of one publish transaction, `<tx>/journal.json`
@@ -113,7 +114,7 @@ export async function readJournal(txDir: string): Promise<JournalRead> {
   try {
     text = await readFile(transactionPaths(txDir).journal, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
+    if (errnoCode(error) === 'ENOENT') return { status: 'missing' };
     return { status: 'invalid', reason: `journal cannot be read (${(error as Error).message})` };
   }
   return decodeJournal(text);

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { TRANSACTIONS_DIR } from '../planning/live-root.js';
 import { compareCodePoints } from '../util/compare.js';
+import { errnoCode } from '../util/errno.js';
 
 /*
  * Names under `<live>/__transactions__/` (spec §1.7): the lock directory
@@ -12,6 +12,8 @@ import { compareCodePoints } from '../util/compare.js';
  * lock is being reclaimed.
  */
 
+/** The live root's directory of publish transactions and the publish lock. */
+export const TRANSACTIONS_DIR = '__transactions__';
 export const LOCK_DIR_NAME = '.lock';
 export const OWNER_FILE_NAME = 'owner.json';
 export const LOCK_TOMB_PREFIX = '.lock.tomb-';
@@ -87,7 +89,7 @@ export async function listTransactionsRoot(liveRoot: string): Promise<RootEntrie
   try {
     entries = await readdir(root, { withFileTypes: true });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return { transactions: [], tombstones: [], claim: null };
     throw error;
   }

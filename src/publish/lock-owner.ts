@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { encodeJson, isJsonObject, jsonObject, parseJson, type JsonValue } from '../json/index.js';
 import { OWNER_FILE_NAME } from './layout.js';
+import { errnoCode } from '../util/errno.js';
 
 /** A lock whose heartbeat (the lock directory's mtime) is older than this is stale. */
 export const STALE_LIMIT_MS = 10_000;
@@ -97,7 +98,7 @@ export async function readLockHolder(lockDir: string): Promise<LockHolder | null
   try {
     stats = await lstat(lockDir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (errnoCode(error) === 'ENOENT') return null;
     throw error;
   }
   return { lockDir, owner: await readOwner(lockDir), mtimeMs: stats.mtimeMs, ino: stats.ino, dev: stats.dev };
@@ -111,7 +112,7 @@ export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return errnoCode(error) === 'EPERM';
   }
   if (process.platform !== 'linux') return true;
   try {

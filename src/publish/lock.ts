@@ -3,10 +3,10 @@ import { lstat, rename, rmdir, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as lockfile from 'proper-lockfile';
-import { CairnError, messageOf } from '../errors.js';
+import { CairnError, messageOf } from '../util/errors.js';
 import { localTimestamp } from '../util/time.js';
-import { CAIRN_VERSION } from '../version.js';
-import { fsyncDir, mkdirDurable, removeTreeDurable, writeFileDurable } from './durable-fs.js';
+import { CAIRN_VERSION } from '../util/version.js';
+import { fsyncDir, mkdirDurable, removeTreeDurable, writeFileDurable } from '../fs/durable.js';
 import { crashPoint, faultPoint } from './faults.js';
 import { withClaimMutex } from './claim.js';
 import { lockDirPath, newLockTombPath, OWNER_FILE_NAME, transactionsRoot } from './layout.js';
@@ -23,6 +23,7 @@ import {
 } from './lock-owner.js';
 import type { PublishRecorder } from './recorder.js';
 import { safeRecord } from './record-safely.js';
+import { errnoCode } from '../util/errno.js';
 
 /*
  * The publish lock `<live>/__transactions__/.lock` (DESIGN §3.1).
@@ -133,7 +134,7 @@ export async function acquirePublishLock(liveRoot: string, options: AcquireLockO
       await mkdirDurable(root);
     } catch (error) {
       // ENOENT: a releasing holder removed `__transactions__` while mkdir -p ran; try again.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && Date.now() < deadline) continue;
+      if (errnoCode(error) === 'ENOENT' && Date.now() < deadline) continue;
       throw new CairnError('io', `Could not acquire publish lock ${lockDir}: ${messageOf(error)}`, { path: lockDir, cause: error });
     }
     const held = await tryTakeLock(liveRoot, options.operation, reclaimed);
@@ -218,7 +219,7 @@ async function tryTakeLock(liveRoot: string, operation: string, reclaimed: Recla
       },
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     // ENOENT: `__transactions__` was removed by a releasing holder; retry.
     if (code === 'ELOCKED' || code === 'EEXIST' || code === 'ENOENT') return null;
     throw new CairnError('io', `Could not acquire publish lock ${lockDir}: ${messageOf(error)}`, { path: lockDir, cause: error });
@@ -371,7 +372,7 @@ async function moveStaleLock(liveRoot: string, judged: LockHolder, staleLimitMs:
   try {
     await rename(lockDir, tomb);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     if (code === 'ENOENT') return null;
     throw new CairnError('io', `Could not reclaim stale publish lock ${lockDir}: ${messageOf(error)}`, { path: lockDir, cause: error });
   }

@@ -1,4 +1,4 @@
-import { messageOf } from '../errors.js';
+import { messageOf } from '../util/errors.js';
 import type { PublishRecorder } from './recorder.js';
 
 /**

@@ -1,10 +1,10 @@
+import { isSafeSegment } from '../util/paths.js';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CairnError, messageOf } from '../errors.js';
+import { CairnError, messageOf } from '../util/errors.js';
 import { isJsonObject, parseJson } from '../json/index.js';
-import { isSafeSlug } from '../planning/live-root.js';
-import { snapshotId } from './digest.js';
-import { renameDurable, removeTreeDurable } from './durable-fs.js';
+import { snapshotId } from '../fs/digest.js';
+import { renameDurable, removeTreeDurable } from '../fs/durable.js';
 import { crashPoint } from './faults.js';
 import { readJournal, type JournalBody } from './journal.js';
 import { CLAIM_DIR_NAME, listTransactionsRoot, LOCK_TOMB_PREFIX, lockDirPath, transactionPaths, transactionsRoot } from './layout.js';
@@ -14,7 +14,8 @@ import { describeHolder, judgeStaleness, readLockHolder } from './lock-owner.js'
 import type { PublishRecorder } from './recorder.js';
 import { safeRecord } from './record-safely.js';
 import { removeTransactionDir } from './tx-cleanup.js';
-import { pathExists } from '../util/fs-exists.js';
+import { pathExists } from '../fs/exists.js';
+import { errnoCode } from '../util/errno.js';
 
 /*
  * Recovery of interrupted publish transactions (DESIGN §3.7). The decision
@@ -91,7 +92,7 @@ export async function planRecovery(liveRoot: string, txDir: string): Promise<Rec
   try {
     names = await readdir(txDir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (errnoCode(error) === 'ENOENT') {
       return plan(txDir, 'discard', null, 'transaction directory is already gone', null, []);
     }
     throw new CairnError('io', `Could not read transaction directory ${txDir}: ${messageOf(error)}`, { path: txDir, cause: error });
@@ -142,7 +143,7 @@ export async function planRecovery(liveRoot: string, txDir: string): Promise<Rec
   }
 
   const body = journal.body;
-  if (!isSafeSlug(body.slug)) {
+  if (!isSafeSegment(body.slug)) {
     return plan(txDir, 'leave', null, `journal names an unsafe migration slug '${body.slug}'; left for inspection`, body.phase, []);
   }
   const liveDir = path.join(liveRoot, body.slug);
@@ -325,7 +326,7 @@ async function markerSlug(markerPath: string): Promise<string | null> {
   try {
     const value = parseJson(await readFile(markerPath, 'utf8'));
     const slug = isJsonObject(value) ? value['slug'] : undefined;
-    return typeof slug === 'string' && isSafeSlug(slug) ? slug : null;
+    return typeof slug === 'string' && isSafeSegment(slug) ? slug : null;
   } catch {
     return null;
   }

@@ -1,8 +1,7 @@
-import type { Finding } from '../consistency/types.js';
-import type { DiffEntry } from './tree.js';
-import type { InvariantResult } from './invariants.js';
+import type { Finding } from '../migration/finding.js';
+import type { DiffEntry } from '../fs/tree.js';
+import type { InvariantResult } from '../consistency/invariants.js';
 import type { RecoveryPlan } from './recovery.js';
-import type { PublishResultJson, RecoveryPlanJson } from './result-schema.js';
 
 export type PublishStatus = 'published' | 'blocked' | 'failed';
 
@@ -63,56 +62,4 @@ export function publishErrorMessage(result: PublishResult): string {
   }
   if (result.cleanupError !== null) lines.push(`cleanup_error=${result.cleanupError}`);
   return lines.join('\n');
-}
-
-/** The result as snake_case JSON for `--format json` and MCP. */
-export function publishResultJson(result: PublishResult): PublishResultJson {
-  const json: PublishResultJson = {
-    status: result.status,
-    reason: result.reason,
-    slug: result.slug,
-    operation: result.operation,
-    live_dir: result.liveDir,
-    snapshot_id: result.snapshotId,
-    dry_run: result.dryRun,
-    findings: result.findings.map((finding) => ({
-      severity: finding.severity,
-      mode: finding.mode,
-      code: finding.code,
-      path: finding.path,
-      message: finding.message,
-    })),
-    invariants: result.invariants.map((invariant) => ({
-      name: invariant.name,
-      passed: invariant.passed,
-      violations: invariant.violations.map((violation) => ({ path: violation.path, message: violation.message })),
-    })),
-    dirty_paths: result.dirtyPaths,
-    lock_path: result.lockPath,
-    transaction_dir: result.transactionDir,
-    cleanup_error: result.cleanupError,
-    recovered: result.recovered.map(recoveryPlanJson),
-  };
-  if (result.diff !== undefined) {
-    json.diff = {
-      added: result.diff.added.map((entry) => ({ path: entry.path, size: entry.size })),
-      changed: result.diff.changed.map((entry) => ({ path: entry.path, size: entry.size, old_size: entry.oldSize ?? null })),
-      removed: result.diff.removed.map((entry) => ({ path: entry.path, size: entry.size })),
-      cursor: result.diff.cursor,
-      status: result.diff.status,
-    };
-  }
-  return json;
-}
-
-/** A recovery plan as snake_case JSON. */
-export function recoveryPlanJson(plan: RecoveryPlan): RecoveryPlanJson {
-  return {
-    transaction_dir: plan.txDir,
-    action: plan.action,
-    slug: plan.slug,
-    reason: plan.reason,
-    steps: plan.steps,
-    journal_phase: plan.journalPhase,
-  };
 }

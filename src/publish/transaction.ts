@@ -1,15 +1,14 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { checkMigrationDir } from '../consistency/index.js';
-import { VALIDATION_MODES, type ValidationMode } from '../consistency/types.js';
-import { CairnError, messageOf } from '../errors.js';
-import { isSafeSlug } from '../planning/live-root.js';
+import { VALIDATION_MODES, type ValidationMode } from '../migration/finding.js';
+import { CairnError, messageOf } from '../util/errors.js';
 import { localTimestamp } from '../util/time.js';
-import { isInside, resolvePath } from '../util/paths.js';
-import { candidateDiff, checkCandidate } from './candidate.js';
-import { snapshotId } from './digest.js';
-import { gitDirtyPaths } from './dirty.js';
-import { fsyncDir, mkdirDurable, removeTreeDurable, renameDurable } from './durable-fs.js';
+import { isInside, resolvePath, isSafeSegment } from '../util/paths.js';
+import { candidateDiff, checkCandidate } from '../consistency/candidate.js';
+import { snapshotId } from '../fs/digest.js';
+import { gitDirtyPaths } from '../fs/git-dirty.js';
+import { fsyncDir, mkdirDurable, removeTreeDurable, renameDurable } from '../fs/durable.js';
 import { crashPoint, faultPoint } from './faults.js';
 import { writeJournal, writeTransactionMarker, type JournalBody } from './journal.js';
 import { listTransactionsRoot, newTransactionToken, transactionPaths, transactionsRoot } from './layout.js';
@@ -18,9 +17,9 @@ import { executeRecovery, planRecovery, recoverUnderLock } from './recovery.js';
 import type { PublishRecorder } from './recorder.js';
 import { safeRecord } from './record-safely.js';
 import type { PublishResult } from './result.js';
-import { copyTreeDurable } from './tree.js';
+import { copyTreeDurable } from '../fs/tree.js';
 import { removeTransactionDir } from './tx-cleanup.js';
-import { isDirectory } from '../util/fs-exists.js';
+import { isDirectory } from '../fs/exists.js';
 
 /*
  * The publish transaction (DESIGN §3): the one way a live migration
@@ -132,7 +131,7 @@ export async function publish(request: PublishRequest): Promise<PublishResult> {
 
 function prepareRequest(request: PublishRequest): Request {
   const invalid = (message: string): CairnError => new CairnError('invalid-input', message);
-  if (!isSafeSlug(request.slug)) throw invalid(`Migration slug is not a safe path segment: '${request.slug}'`);
+  if (!isSafeSegment(request.slug)) throw invalid(`Migration slug is not a safe path segment: '${request.slug}'`);
   const workspaceDir = path.resolve(request.workspaceDir);
   if (path.basename(workspaceDir) !== request.slug) {
     throw invalid(`Planning workspace snapshot directory must be named for the migration slug '${request.slug}': ${workspaceDir}`);

@@ -1,7 +1,8 @@
 import { readdir, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, removeTreeDurable } from './durable-fs.js';
+import { fsyncDir, removeTreeDurable } from '../fs/durable.js';
 import { JOURNAL_FILE_NAME, TX_MARKER_NAME } from './layout.js';
+import { errnoCode } from '../util/errno.js';
 
 /**
  * Removes a transaction directory in an order recovery can always resume
@@ -16,7 +17,7 @@ export async function removeTransactionDir(txDir: string): Promise<void> {
   try {
     names = await readdir(txDir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if (errnoCode(error) === 'ENOENT') return;
     throw error;
   }
   for (const name of names.sort()) {
@@ -28,14 +29,14 @@ export async function removeTransactionDir(txDir: string): Promise<void> {
     try {
       await unlink(path.join(txDir, name));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (errnoCode(error) !== 'ENOENT') throw error;
     }
     await fsyncDir(txDir);
   }
   try {
     await rmdir(txDir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (errnoCode(error) !== 'ENOENT') throw error;
   }
   await fsyncDir(path.dirname(txDir));
 }

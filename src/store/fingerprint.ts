@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CairnError, messageOf } from '../errors.js';
+import { CairnError, messageOf } from '../util/errors.js';
+import { errnoCode } from '../util/errno.js';
 
 export type FingerprintKind = 'file' | 'dir' | 'missing' | 'other';
 
@@ -41,7 +42,7 @@ export function fingerprint(target: string): Fingerprint {
   try {
     stat = fs.lstatSync(absolute, { bigint: true, throwIfNoEntry: false });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     if (code === 'ENOTDIR' || code === 'ENOENT') return missing(absolute);
     throw new CairnError('io', `Cannot stat ${absolute}: ${messageOf(error)}`, { path: absolute, cause: error });
   }

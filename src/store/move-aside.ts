@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { compactUtc } from './ids.js';
+import { errnoCode } from '../util/errno.js';
 
 /** SQLite's side files, which belong to the database next to them. */
 export const SIDE_FILE_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
@@ -17,7 +18,7 @@ function renameIfPresent(from: string, to: string): boolean {
     fs.renameSync(from, to);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if (errnoCode(error) === 'ENOENT') return false;
     throw error;
   }
 }

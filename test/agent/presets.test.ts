@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { agentEnv, extractAgentText, resolveAgentCommand, runAgent } from '../../src/agent/index.js';
-import { CairnError } from '../../src/errors.js';
+import { CairnError } from '../../src/util/errors.js';
 import { tempDir } from '../helpers/tmp.js';
 import { fakeAgents } from './support.js';
 

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { agentEnv, agentFailureReason, runAgent } from '../../src/agent/index.js';
-import { CairnError } from '../../src/errors.js';
+import { CairnError } from '../../src/util/errors.js';
 import { tempDir } from '../helpers/tmp.js';
 import { fakeAgents, isRunning, readPid, transpileForNode, waitFor } from './support.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCommandTemplate, renderCommandTemplate, splitCommandTemplate } from '../../src/agent/index.js';
-import { CairnError } from '../../src/errors.js';
+import { CairnError } from '../../src/util/errors.js';
 
 function usageError(fn: () => unknown): { message: string; hint: string | undefined; code: string } {
   try {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snapshotId } from '../../src/publish/digest.js';
+import { snapshotId } from '../../src/fs/digest.js';
 import { commitAll } from '../helpers/git.js';
 import { tempDir } from '../helpers/tmp.js';
 import {

@@ -3,8 +3,8 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, re
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { encodeManifest, loadManifest } from '../../src/planning/manifest.js';
-import { encodeState, loadState } from '../../src/planning/state.js';
+import { encodeManifest, loadManifest } from '../../src/migration/manifest.js';
+import { encodeState, loadState } from '../../src/migration/state.js';
 import { openStore, storePathFor, type RunSummary } from '../../src/store/index.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { CR_V1 } from '../helpers/fixture.js';

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { snapshotId } from '../../src/publish/digest.js';
+import { snapshotId } from '../../src/fs/digest.js';
 import { runCli } from '../helpers/cli.js';
 import { fixtureRepo } from '../helpers/fixture.js';
 import { HOLDER, makeRepo } from '../publish/helpers/repo.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadManifest, saveManifest } from '../../src/planning/manifest.js';
+import { loadManifest, saveManifest } from '../../src/migration/manifest.js';
 import { commitAll } from '../helpers/git.js';
 import { fixturePlanRepo } from './plan-support.js';
 

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadManifest, saveManifest } from '../../src/planning/manifest.js';
-import { snapshotId } from '../../src/publish/digest.js';
+import { loadManifest, saveManifest } from '../../src/migration/manifest.js';
+import { snapshotId } from '../../src/fs/digest.js';
 import { commitAll } from '../helpers/git.js';
 import { tempDir } from '../helpers/tmp.js';
 import {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snapshotId } from '../../src/publish/digest.js';
+import { snapshotId } from '../../src/fs/digest.js';
 import { CLI } from '../helpers/cli.js';
 import { GIT_ENV } from '../helpers/git.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snapshotId } from '../../src/publish/digest.js';
+import { snapshotId } from '../../src/fs/digest.js';
 import { CLI } from '../helpers/cli.js';
 import { GIT_ENV, commitAll } from '../helpers/git.js';
 import {

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { snapshotId } from '../../src/publish/digest.js';
+import { snapshotId } from '../../src/fs/digest.js';
 import { CR_V1 } from '../helpers/fixture.js';
 import { commitAll } from '../helpers/git.js';
 import { emptyRepo, listTree, manifestOf, planRepoAt, readJson, stateOf, workRuns, type PlanRepo } from '../e2e/plan-support.js';

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync,
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acceptStepOutput } from '../../src/planning/accept-step.js';
-import type { Step } from '../../src/planning/graph.js';
+import type { Step } from '../../src/migration/graph.js';
 import { CR_V1 } from '../helpers/fixture.js';
 import { tempDir } from '../helpers/tmp.js';
 

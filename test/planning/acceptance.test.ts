@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { CairnError } from '../../src/errors.js';
-import { parseFinalDecision, reviewOutcome, splitLines, stripText } from '../../src/planning/acceptance.js';
+import { CairnError } from '../../src/util/errors.js';
+import { parseFinalDecision, reviewOutcome } from '../../src/planning/acceptance.js';
+import { splitLines, stripText } from '../../src/util/text.js';
 
 describe('splitLines / stripText (Python str.splitlines / str.strip)', () => {
   test.each([

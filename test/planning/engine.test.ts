@@ -6,10 +6,10 @@ import { commitMessage, checkCanCommit, commitMigration } from '../../src/planni
 import { acceptManualOutput } from '../../src/planning/engine-accept.js';
 import { nullPlanningLog, type PlanningLog } from '../../src/planning/engine-log.js';
 import { nextStepOf, type EngineContext } from '../../src/planning/engine.js';
-import { newState } from '../../src/planning/graph.js';
-import { saveManifest } from '../../src/planning/manifest.js';
+import { newState } from '../../src/migration/graph.js';
+import { saveManifest } from '../../src/migration/manifest.js';
 import { parseUntil, planNextStep, untilReached, type PlanStepOutcome } from '../../src/planning/run-plan.js';
-import { saveState } from '../../src/planning/state.js';
+import { saveState } from '../../src/migration/state.js';
 import {
   createRunWorkspace,
   latestManualRun,
@@ -21,7 +21,7 @@ import {
   slugWorkDir,
   writeRunRecord,
 } from '../../src/planning/workspace.js';
-import { snapshotId } from '../../src/publish/digest.js';
+import { snapshotId } from '../../src/fs/digest.js';
 import { MemoryRecorder } from '../../src/publish/recorder.js';
 import { commitAll, git, initGitRepo } from '../helpers/git.js';
 import { tempDir } from '../helpers/tmp.js';

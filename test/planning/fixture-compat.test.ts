@@ -2,10 +2,10 @@ import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CairnError } from '../../src/errors.js';
-import { encodeManifest, loadManifest, saveManifest } from '../../src/planning/manifest.js';
-import { discoverPhases } from '../../src/planning/phase-docs.js';
-import { encodeState, loadState, saveState } from '../../src/planning/state.js';
+import { CairnError } from '../../src/util/errors.js';
+import { encodeManifest, loadManifest, saveManifest } from '../../src/migration/manifest.js';
+import { discoverPhases } from '../../src/migration/phase-docs.js';
+import { encodeState, loadState, saveState } from '../../src/migration/state.js';
 import { CR_V1 } from '../helpers/fixture.js';
 
 /*

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Manifest, Phase } from '../../src/planning/manifest.js';
+import type { Manifest, Phase } from '../../src/migration/manifest.js';
 import { completePhaseInManifest, phaseToComplete } from '../../src/planning/phases.js';
 
 const phase = (name: string, index: number, done = false): Phase => ({

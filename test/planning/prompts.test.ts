@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CairnError } from '../../src/errors.js';
-import { appendFeedback, completeStep, reopenForRevise } from '../../src/planning/graph.js';
+import { CairnError } from '../../src/util/errors.js';
+import { appendFeedback, completeStep, reopenForRevise } from '../../src/migration/graph.js';
 import {
   STAGE_INSTRUCTIONS,
   TASTE_RELATIVE_PATH,
@@ -12,8 +12,8 @@ import {
   stageForStep,
 } from '../../src/planning/prompts.js';
 import type { StagePromptInput } from '../../src/planning/prompts.js';
-import { loadState } from '../../src/planning/state.js';
-import type { PlanningState } from '../../src/planning/state.js';
+import { loadState } from '../../src/migration/state.js';
+import type { PlanningState } from '../../src/migration/state.js';
 import { CR_V1 } from '../helpers/fixture.js';
 import { tempDir } from '../helpers/tmp.js';
 

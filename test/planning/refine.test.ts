@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Manifest, Phase } from '../../src/planning/manifest.js';
+import type { Manifest, Phase } from '../../src/migration/manifest.js';
 import { checkFeedback, isRefinable, refineContext, refineRefusal } from '../../src/planning/refine.js';
 
 const phase = (name: string, done = false): Phase => ({ name, file: `phase-1-${name}.md`, done, precondition: 'p', required_effort: null, effort_reason: null });

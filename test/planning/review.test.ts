@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReviewRecordSchema } from '../../src/consistency/reviews-schema.js';
+import { ReviewRecordSchema } from '../../src/migration/reviews-schema.js';
 import { reviewLineProblem } from '../../src/consistency/review-rules.js';
-import type { Manifest } from '../../src/planning/manifest.js';
-import { appendReviewRecord, encodeReviewRecord, readReviewRecords, reviewerIdentity, type ReviewRecord } from '../../src/planning/review-records.js';
+import type { Manifest } from '../../src/migration/manifest.js';
+import { appendReviewRecord, encodeReviewRecord, readReviewRecords, reviewerIdentity, type ReviewRecord } from '../../src/migration/review-records.js';
 import { notAwaitingReviewError, reviewPending } from '../../src/planning/review.js';
 import { git, initGitRepo } from '../helpers/git.js';
 import { tempDir } from '../helpers/tmp.js';

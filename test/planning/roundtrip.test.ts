@@ -11,10 +11,10 @@ import {
   reopenForRevise,
   STEP_OUTCOMES,
   type Step,
-} from '../../src/planning/graph.js';
-import { decodeManifest, EFFORTS, encodeManifest, MIGRATION_STATUSES, type Manifest, type Phase } from '../../src/planning/manifest.js';
-import { ManifestFileSchema, StateFileSchema } from '../../src/planning/schemas.js';
-import { decodeState, encodeState, type PlanningState } from '../../src/planning/state.js';
+} from '../../src/migration/graph.js';
+import { decodeManifest, EFFORTS, encodeManifest, MIGRATION_STATUSES, type Manifest, type Phase } from '../../src/migration/manifest.js';
+import { ManifestFileSchema, StateFileSchema } from '../../src/migration/schemas.js';
+import { decodeState, encodeState, type PlanningState } from '../../src/migration/state.js';
 import { compareCodePoints } from '../../src/util/compare.js';
 
 /** Any text, including astral characters, controls and lone surrogates. */

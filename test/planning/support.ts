@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CompletedStep, PlanningState } from '../../src/planning/state.js';
+import type { CompletedStep, PlanningState } from '../../src/migration/state.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** A repository with a live migrations dir holding one migration `slug` (with `.planning/stages/`). */

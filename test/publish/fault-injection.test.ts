@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CairnError } from '../../src/errors.js';
-import { snapshotId } from '../../src/publish/digest.js';
+import { CairnError } from '../../src/util/errors.js';
+import { snapshotId } from '../../src/fs/digest.js';
 import { FAULT_ENV } from '../../src/publish/faults.js';
 import { recover } from '../../src/publish/recovery.js';
 import { publish } from '../../src/publish/transaction.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, utimesSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CairnError } from '../../src/errors.js';
+import { CairnError } from '../../src/util/errors.js';
 import { acquirePublishLock } from '../../src/publish/lock.js';
 import { MemoryRecorder } from '../../src/publish/recorder.js';
 import { unlockPublishLock } from '../../src/publish/unlock.js';

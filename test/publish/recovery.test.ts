@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { snapshotId } from '../../src/publish/digest.js';
+import { snapshotId } from '../../src/fs/digest.js';
 import { decodeJournal, encodeJournal, readJournal, writeJournal, writeTransactionMarker, type JournalBody } from '../../src/publish/journal.js';
 import { MemoryRecorder } from '../../src/publish/recorder.js';
 import { planRecovery, recover } from '../../src/publish/recovery.js';

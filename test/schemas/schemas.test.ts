@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { renderPublishedSchemas } from '../../src/cli/json-outputs/published.js';
+import { renderPublishedSchemas } from '../../src/outputs/published.js';
 import { REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
 import { CR_V1 } from '../helpers/fixture.js';
 import { initGitRepo } from '../helpers/git.js';

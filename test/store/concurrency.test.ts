@@ -15,7 +15,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
  */
 function compileStoreModule(outDir: string): string {
   const sources = [
-    'src/errors.ts',
+    'src/util/errors.ts',
     ...fs.readdirSync(path.join(repo, 'src/store')).filter((f) => f.endsWith('.ts')).map((f) => `src/store/${f}`),
   ];
   for (const source of sources) {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CairnError } from '../../src/errors.js';
+import { CairnError } from '../../src/util/errors.js';
 import { inspectStore, openStore } from '../../src/store/index.js';
 import { fileIdentity, moveStoreAside } from '../../src/store/move-aside.js';
 import { tempDir } from './temp-dir.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { CairnError } from '../../src/errors.js';
+import { CairnError } from '../../src/util/errors.js';
 import {
   LATEST_STORE_VERSION,
   STORE_MIGRATIONS,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CairnError } from '../../src/errors.js';
+import { CairnError } from '../../src/util/errors.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { tempDir } from './temp-dir.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { CairnError } from '../../errors.js';
+import { CairnError } from '../../util/errors.js';
 import { commitDemo, createDemoProject, demoCommands } from '../../planning/demo.js';
 import { action, type ExitHolder } from '../action.js';
 import { paint, type Io } from '../output.js';

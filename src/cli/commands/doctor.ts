@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { transactionIncompleteInspector } from '../../publish/doctor-inspector.js';
+import { transactionIncompleteInspector } from '../../consistency/transaction-inspector.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { resolveProjectContext } from '../../config/context.js';
@@ -18,11 +18,11 @@ import {
   type DoctorGroup,
   type Severity,
 } from '../../consistency/index.js';
-import { CairnError, isCairnError } from '../../errors.js';
-import { SeverityInput } from '../../inputs.js';
+import { CairnError, isCairnError } from '../../util/errors.js';
+import { SeverityInput } from '../../app/inputs.js';
 import { resolveMigrationTarget } from '../../planning/resolve.js';
 import { resolvePath } from '../../util/paths.js';
-import { CAIRN_VERSION } from '../../version.js';
+import { CAIRN_VERSION } from '../../util/version.js';
 import { action, type ExitHolder } from '../action.js';
 import { globalOptions, type GlobalOptions } from '../context.js';
 import { JSON_SCHEMA_VERSION, paint, type Io } from '../output.js';

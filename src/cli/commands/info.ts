@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CairnError } from '../../errors.js';
+import { CairnError } from '../../util/errors.js';
 import { inspectStore, openStore, storePathFor } from '../../store/index.js';
-import { inspectionJson, type InfoMigrationJson } from '../json-outputs/info.js';
-import { CAIRN_VERSION } from '../../version.js';
+import { inspectionJson, type InfoMigrationJson } from '../../outputs/info.js';
+import { CAIRN_VERSION } from '../../util/version.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { alignColumns, paint, printJson, type Io } from '../output.js';

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { MigrationStatusInput } from '../../inputs.js';
+import { MigrationStatusInput } from '../../app/inputs.js';
 import { filterRows, formatListTsv, type ListRow } from '../../planning/list.js';
-import { listRowJson } from '../json-outputs/list.js';
-import { listMigrations } from '../../planning/list-index.js';
+import { listRowJson } from '../../outputs/list.js';
+import { listMigrations } from '../../app/list-index.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { alignColumns, paint, printJson, type Io } from '../output.js';
-import { openServices } from '../services.js';
+import { openServices } from '../../app/services.js';
 
 function listText(io: Io, rows: ListRow[], headers: boolean): string {
   if (rows.length === 0) return 'No migrations.\n';

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CairnError } from '../../errors.js';
-import { LogLimitInput, parseWholeNumberFlag } from '../../inputs.js';
+import { CairnError } from '../../util/errors.js';
+import { LogLimitInput, parseWholeNumberFlag } from '../../app/inputs.js';
 import { openStore, storePathFor } from '../../store/index.js';
-import { DEFAULT_LOG_LIMIT, eventJson, logEntries, runJson } from '../json-outputs/log.js';
+import { DEFAULT_LOG_LIMIT, eventJson, logEntries, runJson } from '../../outputs/log.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { alignColumns, paint, printJson, type Io } from '../output.js';

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { checkCanCommit, commitMigration } from '../../planning/commit.js';
-import { openServices } from '../services.js';
+import { openServices } from '../../app/services.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { LockTimeoutMsInput, parseWholeNumberFlag } from '../../inputs.js';
-import { createMigration } from '../../publish/new-migration.js';
-import { publishErrorMessage, publishResultJson, type PublishResult } from '../../publish/result.js';
+import { LockTimeoutMsInput, parseWholeNumberFlag } from '../../app/inputs.js';
+import { createMigration } from '../../planning/new-migration.js';
+import { publishErrorMessage, type PublishResult } from '../../publish/result.js';
+import { publishResultJson } from '../../outputs/publish-result.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { paint, printJson, type Io } from '../output.js';

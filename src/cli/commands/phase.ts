@@ -3,12 +3,12 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { commitMigration, checkCanCommit } from '../../planning/commit.js';
 import { completePhase } from '../../planning/phases.js';
-import { publishResultJson, recoveryPlanJson } from '../../publish/result.js';
+import { publishResultJson, recoveryPlanJson } from '../../outputs/publish-result.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { printJson, type Io } from '../output.js';
 import { lockTimeoutOption, reportPublish } from './new.js';
-import { commandServices, engineContext, resolveTarget } from '../engine-context.js';
+import { commandServices, engineContext, resolveTarget } from '../../app/engine-context.js';
 
 interface PhaseDoneOptions {
   phase?: string;

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { openServices } from '../services.js';
+import { openServices } from '../../app/services.js';
 import { Option } from 'commander';
 import { recover, type RecoveryReport } from '../../publish/recovery.js';
-import { recoverReportJson } from '../json-outputs/recover.js';
+import { recoverReportJson } from '../../outputs/recover.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { printJson, type Io } from '../output.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CairnError, messageOf } from '../../errors.js';
+import { CairnError, messageOf } from '../../util/errors.js';
 import { commitMigration, checkCanCommit } from '../../planning/commit.js';
 import { loadTaste } from '../../planning/prompts.js';
 import { checkFeedback, refineMigration, type RefineFeedback } from '../../planning/refine.js';
@@ -10,8 +10,8 @@ import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { printJson, type Io } from '../output.js';
 import { lockTimeoutOption } from './new.js';
-import { agentChoice, commandServices, engineContext, resolveTarget, type AgentOptions } from '../engine-context.js';
-import { stepJson } from '../json-outputs/step.js';
+import { agentChoice, commandServices, engineContext, resolveTarget, type AgentOptions } from '../../app/engine-context.js';
+import { stepJson } from '../../outputs/step.js';
 import { addAgentOptions, nextCommand, printStepText, stepExitCode } from './plan.js';
 
 interface RefineOptions extends AgentOptions {

@@ -2,20 +2,21 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CairnError } from '../../errors.js';
+import { CairnError } from '../../util/errors.js';
 import { commitMigration, checkCanCommit } from '../../planning/commit.js';
 import { loadTaste } from '../../planning/prompts.js';
 import { checkFeedback } from '../../planning/refine.js';
 import { decideReview, notAwaitingReviewError, reviewSummary, type ReviewInput, type ReviewResult, type ReviewSummary } from '../../planning/review.js';
 import { describeMigration } from '../../planning/describe.js';
-import { publishErrorMessage, publishResultJson } from '../../publish/result.js';
-import { reviewSummaryJson } from '../json-outputs/review.js';
+import { publishErrorMessage } from '../../publish/result.js';
+import { publishResultJson } from '../../outputs/publish-result.js';
+import { reviewSummaryJson } from '../../outputs/review.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';
 import { alignColumns, paint, printJson, type Io } from '../output.js';
 import { lockTimeoutOption, dryRunLines } from './new.js';
-import { agentChoice, commandServices, engineContext, resolveTarget, type AgentOptions } from '../engine-context.js';
-import { stepJson } from '../json-outputs/step.js';
+import { agentChoice, commandServices, engineContext, resolveTarget, type AgentOptions } from '../../app/engine-context.js';
+import { stepJson } from '../../outputs/step.js';
 import { addAgentOptions, printStepText, stepExitCode } from './plan.js';
 
 interface ReviewOptions extends AgentOptions {

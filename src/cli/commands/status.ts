@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { describeMigration, type MigrationDescription } from '../../planning/describe.js';
-import { statusJson } from '../json-outputs/status.js';
+import { statusJson } from '../../outputs/status.js';
 import { resolveMigrationTarget } from '../../planning/resolve.js';
 import { action, type ExitHolder } from '../action.js';
 import { projectContext } from '../context.js';

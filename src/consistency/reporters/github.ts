@@ -1,4 +1,4 @@
-import type { Severity } from '../types.js';
+import type { Severity } from '../../migration/finding.js';
 import { plural, repoRelative, type Reporter, type ReporterOptions } from './types.js';
 
 /*

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Severity, ValidationMode } from '../types.js';
+import type { Severity, ValidationMode } from '../../migration/finding.js';
 
 /*
  * `cairn doctor --format json`: the document the json reporter writes. The

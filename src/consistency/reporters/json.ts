@@ -1,4 +1,4 @@
-import type { Finding } from '../types.js';
+import type { Finding } from '../../migration/finding.js';
 import type { DoctorSummary } from '../summary.js';
 import type { DoctorJsonDocument, FindingJson } from './json-schema.js';
 import { repoRelative, type Reporter, type ReporterOptions } from './types.js';

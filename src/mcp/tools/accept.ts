@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AcceptOutputSchema, stepJson } from '../../cli/json-outputs/step.js';
-import { StepNameInput } from '../../inputs.js';
+import { AcceptOutputSchema, stepJson } from '../../outputs/step.js';
+import { StepNameInput } from '../../app/inputs.js';
 import { acceptManualOutput } from '../../planning/engine-accept.js';
 import { stepFailure } from '../failures.js';
 import { dryRunField, lockTimeoutField, slugField } from '../fields.js';

@@ -1,6 +1,6 @@
 import { doctorRun } from '../../cli/commands/doctor.js';
 import { DoctorOutputSchema, SummaryCounter, doctorJsonDocument, findingJson, type FindingJson } from '../../consistency/index.js';
-import { SeverityInput } from '../../inputs.js';
+import { SeverityInput } from '../../app/inputs.js';
 import { slugField } from '../fields.js';
 import { defineTool } from '../tool.js';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ListOutputSchema, listRowJson } from '../../cli/json-outputs/list.js';
-import { openServices } from '../../cli/services.js';
-import { MigrationStatusInput } from '../../inputs.js';
+import { ListOutputSchema, listRowJson } from '../../outputs/list.js';
+import { openServices } from '../../app/services.js';
+import { MigrationStatusInput } from '../../app/inputs.js';
 import { filterRows } from '../../planning/list.js';
-import { listMigrations } from '../../planning/list-index.js';
+import { listMigrations } from '../../app/list-index.js';
 import { outputDocument } from '../results.js';
 import { defineTool } from '../tool.js';
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { DEFAULT_LOG_LIMIT, LogListOutputSchema, eventJson, logEntries, runJson } from '../../cli/json-outputs/log.js';
-import { LogLimitInput, StepNameInput } from '../../inputs.js';
+import { DEFAULT_LOG_LIMIT, LogListOutputSchema, eventJson, logEntries, runJson } from '../../outputs/log.js';
+import { LogLimitInput, StepNameInput } from '../../app/inputs.js';
 import { openStore, storePathFor } from '../../store/index.js';
 import { outputDocument } from '../results.js';
 import { defineTool } from '../tool.js';

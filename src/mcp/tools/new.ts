@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { NewOutputSchema } from '../../cli/json-outputs/publish.js';
-import { openServices } from '../../cli/services.js';
-import { NewSlugInput } from '../../inputs.js';
-import { createMigration } from '../../publish/new-migration.js';
-import { publishResultJson } from '../../publish/result.js';
+import { NewOutputSchema } from '../../outputs/publish.js';
+import { openServices } from '../../app/services.js';
+import { NewSlugInput } from '../../app/inputs.js';
+import { createMigration } from '../../planning/new-migration.js';
+import { publishResultJson } from '../../outputs/publish-result.js';
 import { publishFailure } from '../failures.js';
 import { dryRunField, lockTimeoutField } from '../fields.js';
 import { outputDocument } from '../results.js';

@@ -1,6 +1,6 @@
-import { PhaseDoneOutputSchema } from '../../cli/json-outputs/publish.js';
+import { PhaseDoneOutputSchema } from '../../outputs/publish.js';
 import { completePhase } from '../../planning/phases.js';
-import { publishResultJson, recoveryPlanJson } from '../../publish/result.js';
+import { publishResultJson, recoveryPlanJson } from '../../outputs/publish-result.js';
 import { z } from 'zod';
 import { withEngine } from '../engine-call.js';
 import { publishFailure } from '../failures.js';

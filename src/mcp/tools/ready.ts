@@ -1,4 +1,4 @@
-import { ReadyOutputSchema } from '../../cli/json-outputs/ready.js';
+import { ReadyOutputSchema } from '../../outputs/ready.js';
 import { listReadyWork } from '../../planning/ready.js';
 import { outputDocument } from '../results.js';
 import { defineTool } from '../tool.js';

@@ -1,4 +1,4 @@
-import { RecoverOutputSchema, recoverReportJson } from '../../cli/json-outputs/recover.js';
+import { RecoverOutputSchema, recoverReportJson } from '../../outputs/recover.js';
 import { recover } from '../../publish/recovery.js';
 import { outputDocument } from '../results.js';
 import { defineTool } from '../tool.js';

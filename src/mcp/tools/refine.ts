@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { CairnError } from '../../errors.js';
+import { CairnError } from '../../util/errors.js';
 import { pyRepr } from '../../json/index.js';
-import { loadManifest } from '../../planning/manifest.js';
+import { loadManifest } from '../../migration/manifest.js';
 import { loadTaste } from '../../planning/prompts.js';
 import { refineMigration } from '../../planning/refine.js';
 import { manualAgent, withEngine } from '../engine-call.js';

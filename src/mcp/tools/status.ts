@@ -1,4 +1,4 @@
-import { StatusOutputSchema, statusJson } from '../../cli/json-outputs/status.js';
+import { StatusOutputSchema, statusJson } from '../../outputs/status.js';
 import { describeMigration } from '../../planning/describe.js';
 import { resolveMigrationTarget } from '../../planning/resolve.js';
 import { slugField } from '../fields.js';

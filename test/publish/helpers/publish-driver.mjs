@@ -10,10 +10,11 @@ import { fileURLToPath } from 'node:url';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist');
 const publishApi = await import(path.join(dist, 'publish', 'index.js'));
-const graph = await import(path.join(dist, 'planning', 'graph.js'));
-const stateCodec = await import(path.join(dist, 'planning', 'state.js'));
-const manifestCodec = await import(path.join(dist, 'planning', 'manifest.js'));
-const stages = await import(path.join(dist, 'planning', 'stage-outputs.js'));
+const fsApi = await import(path.join(dist, 'fs', 'index.js'));
+const graph = await import(path.join(dist, 'migration', 'graph.js'));
+const stateCodec = await import(path.join(dist, 'migration', 'state.js'));
+const manifestCodec = await import(path.join(dist, 'migration', 'manifest.js'));
+const stages = await import(path.join(dist, 'migration', 'stage-outputs.js'));
 
 const args = JSON.parse(process.argv[2]);
 const { repoRoot, liveRoot, slug, workspaceRoot } = args;
@@ -47,7 +48,7 @@ async function waitForGo() {
 async function prepareWorkspace() {
   await rm(workspace, { recursive: true, force: true });
   await mkdir(workspaceRoot, { recursive: true });
-  const base = await publishApi.snapshotId(liveDir);
+  const base = await fsApi.snapshotId(liveDir);
   let change;
   if (args.change === 'new') {
     await mkdir(path.join(workspace, '.planning'), { recursive: true });
@@ -115,7 +116,7 @@ for (let attempt = 1; ; attempt += 1) {
   }
 }
 const { base, change } = prepared;
-const candidate = await publishApi.snapshotId(workspace);
+const candidate = await fsApi.snapshotId(workspace);
 if (args.waitForGo === true) await waitForGo();
 const started = Date.now();
 try {

@@ -1,9 +1,9 @@
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { appendFeedback, completeStep, newState } from '../../../src/planning/graph.js';
-import { loadManifest, saveManifest, type Manifest } from '../../../src/planning/manifest.js';
-import { nextStageOutputPath, stdoutRefFor } from '../../../src/planning/stage-outputs.js';
-import { loadState, saveState } from '../../../src/planning/state.js';
+import { appendFeedback, completeStep, newState } from '../../../src/migration/graph.js';
+import { loadManifest, saveManifest, type Manifest } from '../../../src/migration/manifest.js';
+import { nextStageOutputPath, stdoutRefFor } from '../../../src/migration/stage-outputs.js';
+import { loadState, saveState } from '../../../src/migration/state.js';
 import type { TestRepo } from './repo.js';
 
 export const NOW = '2026-05-14T00:27:12.066-07:00';

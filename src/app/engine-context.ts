@@ -1,0 +1,93 @@
+import { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS, loadUserAgentConfig, resolveAgentSettings } from '../agent/index.js';
+import type { ProjectContext } from '../config/context.js';
+import { nullPlanningLog, storePlanningLog } from '../planning/engine-log.js';
+import type { AgentChoice, EngineContext } from '../planning/engine.js';
+import { resolveMigrationTarget } from '../planning/resolve.js';
+import { recoverPendingTransactions } from '../planning/workspace-base.js';
+import { openStore, storePathFor } from '../store/index.js';
+import type { Io } from '../cli/output.js';
+import { openServices, storeRecorder, type Services } from './services.js';
+
+/*
+ * What a front end (a CLI command or an MCP tool) sets up before it calls
+ * the planning engine: the agent, the store, the engine context and the
+ * resolved target.
+ */
+
+/** Agent flags shared by plan, refine and review (and the MCP tools that prepare a step). */
+export interface AgentOptions {
+  agent?: string;
+  agentCmd?: string;
+  model?: string;
+  effort?: string;
+  timeout?: number;
+  silenceTimeout?: number;
+  showAgentLogs?: boolean;
+}
+
+/** The agent a command uses: flags over user config over project config (no command templates from the repository). */
+export async function agentChoice(options: AgentOptions, context: ProjectContext, io: Io): Promise<AgentChoice> {
+  const settings = resolveAgentSettings({
+    flags: { agent: options.agent ?? null, agentCmd: options.agentCmd ?? null, model: options.model ?? null, effort: options.effort ?? null },
+    userConfig: await loadUserAgentConfig(process.env),
+    projectConfig: context.config,
+  });
+  const mirror = (chunk: Buffer): void => io.stderr(chunk.toString('utf8'));
+  return {
+    settings,
+    timeoutMs: options.timeout ?? DEFAULT_AGENT_TIMEOUT_MS,
+    silenceTimeoutMs: options.silenceTimeout ?? DEFAULT_SILENCE_TIMEOUT_MS,
+    mirror: options.showAgentLogs === true ? { stdout: mirror, stderr: mirror } : undefined,
+  };
+}
+
+/**
+ * The store for a command: opened read-write normally; for a dry run only
+ * read (never created or migrated), so the dirty check can still see what
+ * cairn last published.
+ */
+export function commandServices(context: ProjectContext, io: Io, dryRun: boolean): Services {
+  if (!dryRun) return openServices(context, io);
+  try {
+    const store = openStore(storePathFor(context.repoRoot), { readonly: true });
+    return { store: null, recorder: storeRecorder(store), close: () => store.close() };
+  } catch {
+    return { store: null, recorder: undefined, close: () => {} };
+  }
+}
+
+/** The planning engine's context for `slug`; `lockTimeout` overrides the config's. */
+export function engineContext(context: ProjectContext, slug: string, services: Services, lockTimeout: number | undefined): EngineContext {
+  return {
+    repoRoot: context.repoRoot,
+    liveRoot: context.liveRoot,
+    slug,
+    reviewPolicy: context.reviewPolicy,
+    lockTimeoutMs: lockTimeout ?? context.lockTimeoutMs,
+    recorder: services.recorder,
+    log: services.store === null ? nullPlanningLog() : storePlanningLog(services.store),
+  };
+}
+
+/**
+ * Resolves `<slug-or-path>` against the project, after finishing any
+ * interrupted publish (a crash mid-swap can leave the live directory moved
+ * aside, and the target would look missing). A dry run recovers nothing.
+ */
+export async function resolveTarget(
+  context: ProjectContext,
+  services: Services,
+  target: string,
+  io: Io,
+  options: { dryRun: boolean; lockTimeout?: number | undefined },
+): Promise<string> {
+  if (!options.dryRun) {
+    const recovered = await recoverPendingTransactions({
+      liveRoot: context.liveRoot,
+      recorder: services.recorder,
+      lockTimeoutMs: options.lockTimeout ?? context.lockTimeoutMs,
+    });
+    for (const plan of recovered) io.stderr(`Recovered an interrupted transaction (${plan.action}): ${plan.reason}\n`);
+  }
+  return resolveMigrationTarget(target, context.liveRoot, context.repoRoot).slug;
+}

@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { readJsonFile, isJsonObject } from '../json/index.js';
+import { fingerprint, isIndexEntryFresh, type Fingerprint, type Store, type StoreJson } from '../store/index.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
+import { listMigrationSlugs } from '../migration/live-root.js';
+import { listRow, type ListRow } from '../planning/list.js';
+
+/** Bumped whenever `ListRow` changes shape, so old cached rows are recomputed. */
+const ROW_FORMAT = 1;
+
+/**
+ * The files and directories a migration's list row is computed from. Every
+ * row depends on its manifest; a planning row also on its state and the stage
+ * outputs it names. An output inside `.planning/stages/` can only appear,
+ * disappear or be swapped for a symlink by changing that directory's entries,
+ * which changes the directory's own stat fields, so the directory stands for
+ * them; outputs elsewhere are listed one by one.
+ */
+async function dependencies(migrationDir: string, repoRoot: string, row: ListRow): Promise<string[]> {
+  const deps = [migrationDir, path.join(migrationDir, 'manifest.json')];
+  if (row.status !== 'planning') return deps;
+  const stages = path.join(migrationDir, '.planning', 'stages');
+  deps.push(path.join(migrationDir, '.planning'), path.join(migrationDir, '.planning', 'state.json'), stages);
+  for (const output of await outputPaths(migrationDir, repoRoot)) {
+    if (path.dirname(output) !== stages) deps.push(output);
+  }
+  return deps;
+}
+
+/** Stage outputs named by a state file, found without validating it. */
+async function outputPaths(migrationDir: string, repoRoot: string): Promise<string[]> {
+  let raw;
+  try {
+    raw = await readJsonFile(path.join(migrationDir, '.planning', 'state.json'));
+  } catch {
+    return [];
+  }
+  if (!isJsonObject(raw) || !Array.isArray(raw['completed_steps'])) return [];
+  const paths = new Set<string>();
+  for (const step of raw['completed_steps']) {
+    if (!isJsonObject(step) || !isJsonObject(step['outputs'])) continue;
+    const ref = step['outputs']['stdout'];
+    if (typeof ref !== 'string' || ref === '' || path.isAbsolute(ref)) continue;
+    paths.add(path.resolve(repoRoot, ref));
+  }
+  return [...paths];
+}
+
+function rowToJson(row: ListRow): StoreJson {
+  return { format: ROW_FORMAT, ...row } as unknown as StoreJson;
+}
+
+function rowFromJson(value: StoreJson): ListRow | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const record = value as Record<string, unknown>;
+  if (record['format'] !== ROW_FORMAT) return null;
+  const { format: _format, ...row } = record;
+  return row as unknown as ListRow;
+}
+
+/**
+ * Compute a row and its dependencies' fingerprints. The time is taken before
+ * anything is read, so a file changed while the row is computed is newer than
+ * the entry and is never trusted (the racy rule).
+ */
+async function computeEntry(liveRoot: string, repoRoot: string, slug: string) {
+  const migrationDir = path.join(liveRoot, slug);
+  const recordedAtMs = Date.now();
+  const row = await listRow(liveRoot, repoRoot, slug);
+  const deps: Fingerprint[] = (await dependencies(migrationDir, repoRoot, row)).map((dep) => fingerprint(dep));
+  return { slug, deps, row, recordedAtMs };
+}
+
+/**
+ * Every visible migration's list row, served from the store's index where
+ * nothing it was computed from has changed (stat fields, git-index style,
+ * with racy-timestamp care) and recomputed elsewhere. Identical to a full
+ * scan by construction; without a store it is a full scan.
+ */
+export async function listMigrations(liveRoot: string, repoRoot: string, store: Store | null): Promise<ListRow[]> {
+  const slugs = await listMigrationSlugs(liveRoot);
+  if (store === null) return mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug));
+  const cached = store.lookupIndexMany(liveRoot, slugs);
+  const refreshed: Awaited<ReturnType<typeof computeEntry>>[] = [];
+  const rows = await mapWithConcurrency(slugs, 16, async (slug) => {
+    const entry = cached.get(slug);
+    if (entry !== undefined && isIndexEntryFresh(entry)) {
+      const row = rowFromJson(entry.row);
+      if (row !== null) return row;
+    }
+    const computed = await computeEntry(liveRoot, repoRoot, slug);
+    refreshed.push(computed);
+    return computed.row;
+  });
+  if (refreshed.length > 0) {
+    store.storeIndexMany(
+      liveRoot,
+      refreshed.map((entry) => ({ slug: entry.slug, deps: entry.deps, row: rowToJson(entry.row), recordedAtMs: entry.recordedAtMs })),
+    );
+  }
+  if (cached.size !== slugs.length || refreshed.length > 0) store.deleteIndexExcept(liveRoot, slugs);
+  return rows;
+}

@@ -1,0 +1,50 @@
+import type { ProjectContext } from '../config/context.js';
+import { messageOf } from '../util/errors.js';
+import type { PublishRecorder } from '../publish/recorder.js';
+import { openStore, storePathFor, type Store } from '../store/index.js';
+import type { StoreJson } from '../store/index.js';
+import type { Io } from '../cli/output.js';
+
+/** What a mutating command needs from the local store. */
+export interface Services {
+  /** The store, or null when it could not be opened (commands still work). */
+  store: Store | null;
+  recorder: PublishRecorder | undefined;
+  close(): void;
+}
+
+/** Adapt the store to the publish transaction's recorder interface. */
+export function storeRecorder(store: Store): PublishRecorder {
+  return {
+    lastPublishedSnapshot: (liveRoot, slug) => store.getPublishedSnapshot(liveRoot, slug)?.snapshotId ?? null,
+    recordPublished: (liveRoot, slug, snapshotId) => void store.setPublishedSnapshot(liveRoot, slug, snapshotId),
+    recordEvent: (event) => void store.recordEvent({ kind: event.kind, slug: event.slug, details: event.details as StoreJson }),
+  };
+}
+
+/**
+ * Open `.planning/cairn.db` for a command. The store is never the source of
+ * truth: when it cannot be opened the command goes on without local history
+ * (and with the strict dirty check), after saying so on stderr. A damaged
+ * store is moved aside and rebuilt by `openStore`; that is reported too.
+ */
+export function openServices(context: ProjectContext, io: Io): Services {
+  let store: Store | null = null;
+  try {
+    store = openStore(storePathFor(context.repoRoot));
+  } catch (error) {
+    io.stderr(`Warning: the local store could not be opened (${messageOf(error)}); continuing without local history.\n`);
+    return { store: null, recorder: undefined, close: () => {} };
+  }
+  if (store.recovered !== null) {
+    io.stderr(
+      `Warning: the local store was damaged (${store.recovered.reason}); it was moved to ${store.recovered.movedTo} and a new one was created. Local run history was lost; the plan itself (files under git) is untouched.\n`,
+    );
+  }
+  const opened = store;
+  return {
+    store: opened,
+    recorder: storeRecorder(opened),
+    close: () => opened.close(),
+  };
+}

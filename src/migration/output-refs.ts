@@ -1,0 +1,90 @@
+import { lstatSync } from 'node:fs';
+import path from 'node:path';
+import { CairnError } from '../util/errors.js';
+import { pyRepr } from '../json/index.js';
+import { hasParentTraversal, isInside, purePosix, resolvePath } from '../util/paths.js';
+
+/*
+ * Output refs (spec §1.4 "Output ref rules"): every accepted step records its
+ * stdout as a POSIX path relative to the repository root, naming the file's
+ * published (live) location, e.g.
+ * `migrations/<slug>/.planning/stages/expand.stdout.md`.
+ */
+
+/** Where refs are checked: the repository, the state file, and optionally the live migration dir. */
+export interface OutputRefContext {
+  repoRoot: string;
+  /** `<migration>/.planning/state.json` of the copy being validated. */
+  stateFile: string;
+  /**
+   * The live directory of this migration. When given, refs must point inside
+   * it and are read from the same relative path under the migration dir being
+   * validated (how a workspace copy validates refs naming the live location).
+   */
+  publishedRoot?: string;
+}
+
+function refError(message: string): CairnError {
+  return new CairnError('invalid-state', message);
+}
+
+function mustBeRepoRelative(ref: string): CairnError {
+  return refError(`Planning output path ${pyRepr(ref)} must be repo-relative`);
+}
+
+/**
+ * Checks a ref's syntax: not empty, not `.`, not absolute, no `..`
+ * component. Throws `CairnError('invalid-state')`.
+ */
+export function checkOutputRefSyntax(ref: string): void {
+  const normal = purePosix(ref);
+  if (ref === '' || normal === '.' || normal.startsWith('/') || hasParentTraversal(ref)) {
+    throw mustBeRepoRelative(ref);
+  }
+}
+
+/** The migration directory a state file belongs to: the parent of its `.planning`. */
+export function migrationDirOfStateFile(stateFile: string): string {
+  return path.dirname(path.dirname(path.resolve(stateFile)));
+}
+
+/**
+ * Checks `ref` against every output ref rule and returns the absolute path of
+ * the file to read for it. Throws `CairnError('invalid-state')` with the
+ * spec's message for the first rule broken (syntax, containment in the
+ * resolved repository, in the published root, in the migration dir, symlink,
+ * missing or not a regular file).
+ */
+export function resolveOutputRef(ref: string, ctx: OutputRefContext): string {
+  checkOutputRefSyntax(ref);
+  const repoRoot = resolvePath(ctx.repoRoot);
+  const unresolved = path.join(path.resolve(ctx.repoRoot), ref);
+  const target = resolvePath(unresolved);
+  if (!isInside(target, repoRoot)) throw mustBeRepoRelative(ref);
+
+  const migrationDir = migrationDirOfStateFile(ctx.stateFile);
+  let mapped = unresolved;
+  if (ctx.publishedRoot !== undefined) {
+    const publishedRoot = resolvePath(ctx.publishedRoot);
+    if (!isInside(target, publishedRoot)) {
+      throw refError(`Planning output path ${pyRepr(ref)} must stay inside the published migration directory`);
+    }
+    mapped = path.join(migrationDir, path.relative(publishedRoot, target));
+  }
+  if (!isInside(resolvePath(mapped), resolvePath(migrationDir))) {
+    throw refError(`Planning output path ${pyRepr(ref)} must stay inside the migration directory`);
+  }
+  let isFile = false;
+  try {
+    const stats = lstatSync(mapped);
+    if (stats.isSymbolicLink()) {
+      throw refError(`Planning output path ${pyRepr(ref)} must be a regular file, not a symlink`);
+    }
+    isFile = stats.isFile();
+  } catch (error) {
+    if (error instanceof CairnError) throw error;
+    isFile = false;
+  }
+  if (!isFile) throw refError(`missing planning output: ${ref}`);
+  return mapped;
+}

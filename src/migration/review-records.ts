@@ -1,0 +1,90 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { REVIEWS_RELATIVE_PATH, ReviewRecordSchema, type ReviewRecord } from './reviews-schema.js';
+import { CairnError } from '../util/errors.js';
+import { parseJson } from '../json/index.js';
+import { writeFileDurable, mkdirDurable } from '../fs/durable.js';
+import { runGit } from '../fs/git.js';
+import { compareCodePoints } from '../util/compare.js';
+import { errnoCode } from '../util/errno.js';
+
+/*
+ * `<migration>/.planning/reviews.jsonl`: one JSON object per human review
+ * decision, appended, never rewritten (the publish invariant
+ * `reviews-append-only` holds cairn to it).
+ */
+
+export type { ReviewRecord } from './reviews-schema.js';
+
+export function reviewsPath(migrationDir: string): string {
+  return path.join(migrationDir, REVIEWS_RELATIVE_PATH);
+}
+
+/**
+ * Who is reviewing: git's author identity (`git var GIT_AUTHOR_IDENT`,
+ * which honours `user.name`/`user.email` and `GIT_AUTHOR_*`), as
+ * `Name <email>`. Throws `CairnError('usage')` when git has none.
+ */
+export function reviewerIdentity(repoRoot: string): string {
+  const result = runGit(repoRoot, ['var', 'GIT_AUTHOR_IDENT']);
+  const match = /^(.*?) <(.*)> \d+ [+-]\d{4}$/.exec(result.stdout.trim());
+  const name = match?.[1]?.trim() ?? '';
+  const email = match?.[2]?.trim() ?? '';
+  if (result.status !== 0 || match === null || (name === '' && email === '')) {
+    throw new CairnError('usage', 'A review needs a reviewer identity, and git has none configured.', {
+      hint: 'Set it with `git config user.name "<name>"` and `git config user.email "<email>"`, then run the review again.',
+    });
+  }
+  if (name === '') return `<${email}>`;
+  return email === '' ? name : `${name} <${email}>`;
+}
+
+/** One reviews.jsonl line: the record's keys sorted, no spaces, LF-terminated. */
+export function encodeReviewRecord(record: ReviewRecord): string {
+  const checked = ReviewRecordSchema.parse(record);
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(checked).sort(compareCodePoints)) sorted[key] = checked[key as keyof ReviewRecord];
+  return `${JSON.stringify(sorted)}\n`;
+}
+
+/** The valid records of a migration's reviews.jsonl, in order (malformed lines are doctor's business). */
+export async function readReviewRecords(migrationDir: string): Promise<ReviewRecord[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(reviewsPath(migrationDir), 'utf8');
+  } catch {
+    return [];
+  }
+  const records: ReviewRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const parsed = ReviewRecordSchema.safeParse(toPlain(parseJson(line)));
+      if (parsed.success) records.push(parsed.data);
+    } catch {
+      // not a record
+    }
+  }
+  return records;
+}
+
+function toPlain(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v)]));
+  return value;
+}
+
+/** Appends one record to `<migrationDir>/.planning/reviews.jsonl` (durably, keeping earlier lines byte for byte). */
+export async function appendReviewRecord(migrationDir: string, record: ReviewRecord): Promise<void> {
+  const file = reviewsPath(migrationDir);
+  let existing: Buffer = Buffer.alloc(0);
+  try {
+    existing = await fs.readFile(file);
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw error;
+  }
+  const separator = existing.length > 0 && existing[existing.length - 1] !== 0x0a ? '\n' : '';
+  await mkdirDurable(path.dirname(file));
+  await writeFileDurable(file, Buffer.concat([existing, Buffer.from(separator + encodeReviewRecord(record), 'utf8')]));
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { CairnError, CairnErrorCode } from '../util/errors.js';
+import { jsonDocument, type DocumentPayload } from './document.js';
+
+const ERROR_CODES = [
+  'usage',
+  'invalid-input',
+  'invalid-json',
+  'invalid-manifest',
+  'invalid-state',
+  'invalid-config',
+  'not-initialized',
+  'not-found',
+  'resolve',
+  'snapshot',
+  'io',
+  'blocked',
+  'failed',
+  'lock-timeout',
+  'store',
+  'internal',
+] as const satisfies readonly CairnErrorCode[];
+
+/** The error envelope: what any command prints with `--format json` when it fails with an error, and what MCP tool errors carry. */
+export const ErrorOutputSchema = jsonDocument(
+  {
+    error: z.strictObject({
+      code: z.enum(ERROR_CODES).describe('Stable, machine-readable error code.'),
+      message: z.string().describe('What happened, and where.'),
+      hint: z.string().optional().describe('What to run next.'),
+      path: z.string().optional().describe('The file or directory concerned.'),
+    }),
+  },
+  'Error envelope of every command with --format json (and of cairn MCP tool errors).',
+);
+
+export type ErrorPayload = DocumentPayload<typeof ErrorOutputSchema>;
+
+/** The envelope of one error. */
+export function errorJson(error: CairnError): ErrorPayload {
+  const payload: ErrorPayload = { error: { code: error.code, message: error.message } };
+  if (error.hint !== undefined) payload.error.hint = error.hint;
+  if (error.path !== undefined) payload.error.path = error.path;
+  return payload;
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { MIGRATION_STATUSES } from '../migration/manifest.js';
+import type { ListRow } from '../planning/list.js';
+import { jsonDocument } from './document.js';
+
+export const ListRowJsonSchema = z.strictObject({
+  slug: z.string(),
+  status: z.enum([...MIGRATION_STATUSES, 'invalid-manifest']).describe("The manifest status, or 'invalid-manifest'."),
+  cursor: z.string().describe("Next step: 'planning:<step>', 'planning:blocked', the current phase file, 'blocked' or '(none)'."),
+  awaiting_review: z.boolean(),
+  last_touch: z.string().nullable(),
+  cooldown_until: z.string().nullable(),
+  reason: z.string().nullable().describe('Why the row is blocked, else the human review reason, else null.'),
+  blocked: z.boolean().describe('True when cairn cannot act on the migration until it is repaired.'),
+});
+
+export const ListOutputSchema = jsonDocument(
+  {
+    live_root: z.string().describe('Absolute path of the live migrations root.'),
+    migrations: z.array(ListRowJsonSchema),
+  },
+  'Output of `cairn list --format json`.',
+);
+
+/** One `list` row as JSON. */
+export function listRowJson(row: ListRow): z.infer<typeof ListRowJsonSchema> {
+  return {
+    slug: row.slug,
+    status: row.status,
+    cursor: row.cursor,
+    awaiting_review: row.awaitingReview,
+    last_touch: row.lastTouch,
+    cooldown_until: row.cooldownUntil,
+    reason: row.reason,
+    blocked: row.blocked,
+  };
+}

@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { z } from 'zod';
+import type { MigrationDescription } from '../planning/describe.js';
+import { CURSORS, FINAL_DECISIONS, OUTCOMES, STEPS, type Cursor } from '../migration/graph.js';
+import { EFFORTS, MIGRATION_STATUSES } from '../migration/manifest.js';
+import { FeedbackFileSchema } from '../migration/schemas.js';
+import { jsonDocument, type DocumentPayload } from './document.js';
+
+export const StatusOutputSchema = jsonDocument(
+  {
+    slug: z.string(),
+    path: z.string().describe('The migration directory, relative to the repository root.'),
+    status: z.enum(MIGRATION_STATUSES),
+    next_step: z.enum(CURSORS as [Cursor, ...Cursor[]]).nullable(),
+    target: z.string().nullable(),
+    awaiting_human_review: z.boolean(),
+    human_review_reason: z.string().nullable(),
+    final_decision: z.enum(FINAL_DECISIONS).nullable(),
+    final_reason: z.string().nullable(),
+    review_findings: z.string().nullable(),
+    current_phase: z.string().describe("A phase name, or '' for none."),
+    created_at: z.string(),
+    last_touch: z.string(),
+    cooldown_until: z.string().nullable(),
+    wake_up_on: z.string().nullable(),
+    completed_steps: z.array(
+      z.strictObject({
+        name: z.enum(STEPS),
+        outcome: z.enum(OUTCOMES),
+        completed_at: z.string(),
+        agent: z.string().nullable(),
+        model: z.string().nullable(),
+        effort: z.string().nullable(),
+        stdout: z.string().describe('Repo-relative path of the accepted stage output.'),
+      }),
+    ),
+    feedback: z.array(FeedbackFileSchema),
+    revision_base_step_counts: z.array(z.int().min(1)),
+    phases: z.array(
+      z.strictObject({
+        name: z.string(),
+        file: z.string(),
+        done: z.boolean(),
+        current: z.boolean(),
+        precondition: z.string(),
+        required_effort: z.enum(EFFORTS).nullable(),
+        effort_reason: z.string().nullable(),
+      }),
+    ),
+    state_error: z.string().nullable().describe('Why .planning/state.json could not be used (exit 2), else null.'),
+  },
+  'Output of `cairn status --format json`.',
+);
+
+/** `cairn status --format json` without `schema_version`. */
+export function statusJson(description: MigrationDescription, repoRoot: string): DocumentPayload<typeof StatusOutputSchema> {
+  const { manifest, state } = description;
+  return {
+    slug: description.slug,
+    path: path.relative(repoRoot, description.path).split(path.sep).join('/'),
+    status: manifest.status,
+    next_step: state?.next_step ?? null,
+    target: state?.target ?? null,
+    awaiting_human_review: manifest.awaiting_human_review,
+    human_review_reason: manifest.human_review_reason,
+    final_decision: state?.final_decision ?? null,
+    final_reason: state?.final_reason ?? null,
+    review_findings: state?.review_findings ?? null,
+    current_phase: manifest.current_phase,
+    created_at: manifest.created_at,
+    last_touch: manifest.last_touch,
+    cooldown_until: manifest.cooldown_until,
+    wake_up_on: manifest.wake_up_on,
+    completed_steps: (state?.completed_steps ?? []).map((step) => ({
+      name: step.name,
+      outcome: step.outcome,
+      completed_at: step.completed_at,
+      agent: step.agent ?? null,
+      model: step.model ?? null,
+      effort: step.effort ?? null,
+      stdout: step.outputs.stdout,
+    })),
+    feedback: state?.feedback ?? [],
+    revision_base_step_counts: state?.revision_base_step_counts ?? [],
+    phases: manifest.phases.map((phase) => ({
+      name: phase.name,
+      file: phase.file,
+      done: phase.done,
+      current: phase.name === manifest.current_phase,
+      precondition: phase.precondition,
+      required_effort: phase.required_effort,
+      effort_reason: phase.effort_reason,
+    })),
+    state_error: description.stateError,
+  };
+}

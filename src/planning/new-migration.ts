@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { rm, rmdir } from 'node:fs/promises';
+import path from 'node:path';
+import { CairnError } from '../util/errors.js';
+import { isSafeSlug } from '../migration/live-root.js';
+import { saveManifest, seedManifest } from '../migration/manifest.js';
+import { newState } from '../migration/graph.js';
+import { saveState } from '../migration/state.js';
+import { localTimestamp } from '../util/time.js';
+import { snapshotId } from '../fs/digest.js';
+import { mkdirDurable } from '../fs/durable.js';
+import type { PublishRecorder } from '../publish/recorder.js';
+import type { PublishResult } from '../publish/result.js';
+import { publish } from '../publish/transaction.js';
+import { pathExists } from '../fs/exists.js';
+
+/** `.planning/work/` under the repository root: workspaces (gitignored). */
+export const WORKSPACES_RELATIVE_DIR = path.join('.planning', 'work');
+
+export interface NewMigrationRequest {
+  repoRoot: string;
+  liveRoot: string;
+  slug: string;
+  /** What to change, recorded as the plan's target. */
+  target: string;
+  dryRun?: boolean;
+  lockTimeoutMs?: number;
+  recorder?: PublishRecorder;
+  /** Creation time; default now. */
+  now?: Date;
+}
+
+export interface NewMigrationResult {
+  result: PublishResult;
+  /** The workspace the migration was seeded in (removed after a publish or a dry run). */
+  workspaceDir: string;
+  workspaceRemoved: boolean;
+}
+
+/**
+ * Creates a migration through the publish transaction (spec §2.4 step 3):
+ * seeds manifest.json (status planning, no phases) and a new planning state
+ * for `target` in a workspace `<repo>/.planning/work/<slug>/<run-id>/<slug>`,
+ * then publishes it in `planning-snapshot` mode as `migration.new`.
+ *
+ * Throws CairnError('invalid-input') for an unsafe slug or an empty target
+ * and CairnError('blocked') when the migration already exists. The
+ * workspace is removed after a successful publish or a dry run and kept
+ * for inspection otherwise.
+ */
+export async function createMigration(request: NewMigrationRequest): Promise<NewMigrationResult> {
+  const { slug } = request;
+  if (!isSafeSlug(slug)) {
+    throw new CairnError(
+      'invalid-input',
+      `Migration slug is not a safe path segment: '${slug}' (use one name without '/', not starting with '.' or '__').`,
+    );
+  }
+  if (request.target.trim() === '') {
+    throw new CairnError('invalid-input', 'The migration target must not be empty: say what to change with --target "<what to change>".');
+  }
+  const liveDir = path.join(request.liveRoot, slug);
+  if (await pathExists(liveDir)) {
+    throw new CairnError('blocked', `Migration '${slug}' already exists at ${liveDir}.`, {
+      path: liveDir,
+      hint: `Run \`cairn status ${slug}\` to see it and \`cairn plan ${slug}\` to continue planning it, or choose another slug.`,
+    });
+  }
+  const baseSnapshotId = await snapshotId(liveDir);
+
+  const now = localTimestamp(request.now ?? new Date());
+  const runDir = path.join(request.repoRoot, WORKSPACES_RELATIVE_DIR, slug, runId(request.now ?? new Date()));
+  const workspaceDir = path.join(runDir, slug);
+  await mkdirDurable(path.join(workspaceDir, '.planning'));
+  const manifest = seedManifest(slug, now);
+  await saveManifest(path.join(workspaceDir, 'manifest.json'), manifest);
+  const stateFile = path.join(workspaceDir, '.planning', 'state.json');
+  await saveState(stateFile, newState(request.target, now), { repoRoot: request.repoRoot, stateFile, publishedRoot: liveDir });
+
+  const publishRequest: Parameters<typeof publish>[0] = {
+    repoRoot: request.repoRoot,
+    liveRoot: request.liveRoot,
+    slug,
+    workspaceDir,
+    baseSnapshotId,
+    mode: 'planning-snapshot',
+    operation: 'migration.new',
+    dryRun: request.dryRun === true,
+  };
+  if (request.lockTimeoutMs !== undefined) publishRequest.lockTimeoutMs = request.lockTimeoutMs;
+  if (request.recorder !== undefined) publishRequest.recorder = request.recorder;
+  let result: PublishResult;
+  try {
+    result = await publish(publishRequest);
+  } catch (error) {
+    if (request.dryRun === true) await removeWorkspace(runDir);
+    throw error;
+  }
+  const remove = request.dryRun === true || result.status === 'published';
+  if (remove) await removeWorkspace(runDir);
+  return { result, workspaceDir, workspaceRemoved: remove };
+}
+
+/** `<YYYYMMDDTHHMMSS>-<32 hex>`: sortable by time, unique. */
+function runId(date: Date): string {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  const stamp = `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}T${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
+  return `${stamp}-${randomUUID().replaceAll('-', '')}`;
+}
+
+/** Removes a run directory, then its slug directory if that is left empty. */
+async function removeWorkspace(runDir: string): Promise<void> {
+  await rm(runDir, { recursive: true, force: true });
+  try {
+    await rmdir(path.dirname(runDir));
+  } catch {
+    // Other runs of this slug are still there.
+  }
+}
+

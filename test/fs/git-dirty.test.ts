@@ -1,0 +1,51 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CairnError } from '../../src/util/errors.js';
+import { gitDirtyPaths } from '../../src/fs/git-dirty.js';
+import { commitAll } from '../helpers/git.js';
+import { makeRepo } from '../publish/helpers/repo.js';
+
+const savedPath = process.env['PATH'];
+
+afterEach(() => {
+  process.env['PATH'] = savedPath;
+});
+
+describe('gitDirtyPaths', () => {
+  it('lists modified, untracked and ignored paths under the migration only', () => {
+    const repo = makeRepo({ git: true });
+    const live = path.join(repo.liveRoot, 'alpha');
+    mkdirSync(live);
+    writeFileSync(path.join(live, 'manifest.json'), '{}\n');
+    writeFileSync(path.join(repo.repoRoot, '.gitignore'), '*.tmp\n');
+    commitAll(repo.repoRoot, 'alpha');
+    expect(gitDirtyPaths(repo.repoRoot, live)).toEqual([]);
+    writeFileSync(path.join(live, 'manifest.json'), '{"x": 1}\n');
+    writeFileSync(path.join(live, 'new.md'), 'new\n');
+    writeFileSync(path.join(live, 'scratch.tmp'), 'ignored\n');
+    writeFileSync(path.join(repo.liveRoot, 'elsewhere.md'), 'not in the migration\n');
+    expect(gitDirtyPaths(repo.repoRoot, live)).toEqual(['migrations/alpha/manifest.json', 'migrations/alpha/new.md', 'migrations/alpha/scratch.tmp']);
+  });
+
+  it('returns null outside a git repository', () => {
+    const repo = makeRepo();
+    expect(gitDirtyPaths(repo.repoRoot, path.join(repo.liveRoot, 'alpha'))).toBeNull();
+  });
+
+  it('fails clearly when git cannot be run, and for a live dir outside the repository', () => {
+    const repo = makeRepo({ git: true });
+    process.env['PATH'] = path.join(repo.repoRoot, 'no-bin');
+    let caught: unknown;
+    try {
+      gitDirtyPaths(repo.repoRoot, path.join(repo.liveRoot, 'alpha'));
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(CairnError);
+    expect((caught as CairnError).code).toBe('failed');
+    expect((caught as CairnError).message).toBe('Could not inspect live migration git status: git could not be run (spawnSync git ENOENT).');
+    process.env['PATH'] = savedPath;
+    expect(() => gitDirtyPaths(repo.repoRoot, '/elsewhere/alpha')).toThrow('Live migration path must stay inside repository: /elsewhere/alpha');
+  });
+});
