@@ -2,7 +2,6 @@ import { CairnError } from '../util/errors.js';
 import { pyRepr } from '../json/index.js';
 import { localTimestamp } from '../util/time.js';
 import { checkOutputRefSyntax } from './output-refs.js';
-import type { CompletedStep, FeedbackSource, PlanningState } from './state.js';
 
 /*
  * The planning graph (spec §2.1–2.3): which step comes next is never stored
@@ -26,6 +25,45 @@ export type Outcome = (typeof OUTCOMES)[number];
 
 export const FINAL_DECISIONS = ['approve-auto', 'approve-needs-human', 'reject'] as const;
 export type FinalDecision = (typeof FINAL_DECISIONS)[number];
+
+/* The shape of `.planning/state.json`; its codec is state.ts. */
+
+export type FeedbackSource = 'message' | 'file';
+
+/** User refinement feedback. The legacy bare-string form decodes with `received_at: ''`. */
+export interface FeedbackEntry {
+  received_at: string;
+  source: FeedbackSource;
+  text: string;
+}
+
+/** One accepted step. `agent`, `model`, `effort` are absent when unknown (a stored null reads as absent). */
+export interface CompletedStep {
+  name: Step;
+  completed_at: string;
+  outcome: Outcome;
+  outputs: { stdout: string };
+  agent?: string;
+  model?: string;
+  effort?: string;
+}
+
+export interface PlanningState {
+  schema_version: 1;
+  target: string;
+  next_step: Cursor;
+  completed_steps: CompletedStep[];
+  started_at: string;
+  updated_at: string;
+  feedback: FeedbackEntry[];
+  /** Derived: stdout ref of the review that had findings. */
+  review_findings: string | null;
+  /** Derived: set only at a terminal cursor. */
+  final_decision: FinalDecision | null;
+  final_reason: string | null;
+  /** Revision anchors: numbers of accepted steps at which the plan was reopened at `revise`. */
+  revision_base_step_counts: number[];
+}
 
 /** The outcomes each step may record. */
 export const STEP_OUTCOMES: Readonly<Record<Step, readonly Outcome[]>> = {

@@ -12,11 +12,11 @@ import type { JsonObject, JsonValue } from '../json/index.js';
 import { writeFileDurable } from '../fs/durable.js';
 import { compareCodePoints } from '../util/compare.js';
 import { anchorOutsideHistoryMessage, checkReplayMatches, isCursor, isFinalDecision, isOutcome, isStep } from './graph.js';
-import type { Cursor, FinalDecision, Outcome, Step } from './graph.js';
+import type { CompletedStep, Cursor, FeedbackEntry, FeedbackSource, FinalDecision, Outcome, PlanningState, Step } from './graph.js';
 import { resolveOutputRef } from './output-refs.js';
 import type { OutputRefContext } from './output-refs.js';
 
-export type { Cursor, FinalDecision, Outcome, Step } from './graph.js';
+export type { CompletedStep, Cursor, FeedbackEntry, FeedbackSource, FinalDecision, Outcome, PlanningState, Step } from './graph.js';
 
 /*
  * The codec of `<migration>/.planning/state.json` (spec §1.4): the accepted
@@ -24,43 +24,6 @@ export type { Cursor, FinalDecision, Outcome, Step } from './graph.js';
  * that the history replays to the stored cursor and that every accepted
  * output exists.
  */
-
-export type FeedbackSource = 'message' | 'file';
-
-/** User refinement feedback. The legacy bare-string form decodes with `received_at: ''`. */
-export interface FeedbackEntry {
-  received_at: string;
-  source: FeedbackSource;
-  text: string;
-}
-
-/** One accepted step. `agent`, `model`, `effort` are absent when unknown (a stored null reads as absent). */
-export interface CompletedStep {
-  name: Step;
-  completed_at: string;
-  outcome: Outcome;
-  outputs: { stdout: string };
-  agent?: string;
-  model?: string;
-  effort?: string;
-}
-
-export interface PlanningState {
-  schema_version: 1;
-  target: string;
-  next_step: Cursor;
-  completed_steps: CompletedStep[];
-  started_at: string;
-  updated_at: string;
-  feedback: FeedbackEntry[];
-  /** Derived: stdout ref of the review that had findings. */
-  review_findings: string | null;
-  /** Derived: set only at a terminal cursor. */
-  final_decision: FinalDecision | null;
-  final_reason: string | null;
-  /** Revision anchors: numbers of accepted steps at which the plan was reopened at `revise`. */
-  revision_base_step_counts: number[];
-}
 
 /** How a state file is checked: the repository and, for a workspace copy, the live migration dir. */
 export interface StateContext {
