@@ -10,14 +10,13 @@ import { tempDir } from './temp-dir.js';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
- * Compiles the real store module (and the errors module it imports) to plain
+ * Compiles the real store module (and the util modules it imports) to plain
  * JavaScript in `outDir`, so child processes run exactly the code under test.
  */
 function compileStoreModule(outDir: string): string {
-  const sources = [
-    'src/util/errors.ts',
-    ...fs.readdirSync(path.join(repo, 'src/store')).filter((f) => f.endsWith('.ts')).map((f) => `src/store/${f}`),
-  ];
+  const sources = ['src/util', 'src/store'].flatMap((dir) =>
+    fs.readdirSync(path.join(repo, dir)).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`),
+  );
   for (const source of sources) {
     const out = ts.transpileModule(fs.readFileSync(path.join(repo, source), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
