@@ -35,6 +35,13 @@ export function jsonObject(): JsonObject {
   return Object.create(null) as JsonObject;
 }
 
+/** A null-prototype object holding the fields `keys` of `source`, in that order. */
+export function pickJson<K extends string>(source: { readonly [P in K]: JsonValue }, keys: readonly K[]): JsonObject {
+  const object = jsonObject();
+  for (const key of keys) object[key] = source[key];
+  return object;
+}
+
 /** Python's name for a JSON value's type, for error messages ("got float"). */
 export function pythonTypeName(value: JsonValue | undefined): string {
   if (value === undefined || value === null) return 'NoneType';

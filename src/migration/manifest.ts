@@ -3,7 +3,7 @@ import {
   encodeJson,
   isJsonInteger,
   isJsonObject,
-  jsonObject,
+  pickJson,
   pyRepr,
   isJsonParseFailure,
   readJsonFile,
@@ -215,24 +215,8 @@ export function checkManifestForSave(manifest: Manifest): void {
 
 /** The manifest as JSON: all ten keys, each phase with all six keys, nulls explicit. */
 export function manifestToJson(manifest: Manifest): JsonObject {
-  const root = jsonObject();
-  root.name = manifest.name;
-  root.created_at = manifest.created_at;
-  root.last_touch = manifest.last_touch;
-  root.wake_up_on = manifest.wake_up_on;
-  root.awaiting_human_review = manifest.awaiting_human_review;
-  root.status = manifest.status;
-  root.current_phase = manifest.current_phase;
-  root.phases = manifest.phases.map((phase) => {
-    const object = jsonObject();
-    object.name = phase.name;
-    object.file = phase.file;
-    object.done = phase.done;
-    object.precondition = phase.precondition;
-    object.required_effort = phase.required_effort;
-    object.effort_reason = phase.effort_reason;
-    return object;
-  });
+  const root = pickJson(manifest, ['name', 'created_at', 'last_touch', 'wake_up_on', 'awaiting_human_review', 'status', 'current_phase']);
+  root.phases = manifest.phases.map((phase) => pickJson(phase, ['name', 'file', 'done', 'precondition', 'required_effort', 'effort_reason']));
   root.human_review_reason = manifest.human_review_reason;
   root.cooldown_until = manifest.cooldown_until;
   return root;

@@ -4,6 +4,7 @@ import {
   isJsonInteger,
   isJsonObject,
   jsonObject,
+  pickJson,
   pyRepr,
   isJsonParseFailure,
   readJsonFile,
@@ -207,20 +208,11 @@ function anchorNumber(value: number | bigint, historyLength: number): number {
 
 /** The state as JSON: every key, `revision_base_step_counts` always, the legacy key never. */
 export function stateToJson(state: PlanningState): JsonObject {
-  const root = jsonObject();
-  root.schema_version = state.schema_version;
-  root.target = state.target;
-  root.next_step = state.next_step;
+  const root = pickJson(state, ['schema_version', 'target', 'next_step']);
   root.completed_steps = state.completed_steps.map(completedStepToJson);
   root.started_at = state.started_at;
   root.updated_at = state.updated_at;
-  root.feedback = state.feedback.map((entry) => {
-    const object = jsonObject();
-    object.received_at = entry.received_at;
-    object.source = entry.source;
-    object.text = entry.text;
-    return object;
-  });
+  root.feedback = state.feedback.map((entry) => pickJson(entry, ['received_at', 'source', 'text']));
   root.review_findings = state.review_findings;
   root.final_decision = state.final_decision;
   root.final_reason = state.final_reason;
@@ -229,10 +221,7 @@ export function stateToJson(state: PlanningState): JsonObject {
 }
 
 function completedStepToJson(step: CompletedStep): JsonObject {
-  const object = jsonObject();
-  object.name = step.name;
-  object.completed_at = step.completed_at;
-  object.outcome = step.outcome;
+  const object = pickJson(step, ['name', 'completed_at', 'outcome']);
   const outputs = jsonObject();
   outputs.stdout = step.outputs.stdout;
   object.outputs = outputs;
