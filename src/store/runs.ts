@@ -38,23 +38,27 @@ export interface RunEndInput {
   durationMs?: number;
 }
 
-/** A run as listed: everything except the captured output itself. */
-export interface RunSummary {
+/** The columns a run summary and its table row share, under the same names. */
+interface RunIdentity {
   id: string;
   slug: string;
   step: string;
   agent: string;
   model: string | null;
   effort: string | null;
+  signal: string | null;
+  verdict: RunVerdict | null;
+  reason: string | null;
+}
+
+/** A run as listed: everything except the captured output itself. */
+export interface RunSummary extends RunIdentity {
   promptSha256: string | null;
   /** ISO 8601 UTC. */
   startedAt: string;
   /** ISO 8601 UTC; null while the run has not ended (or its cairn process died). */
   endedAt: string | null;
   exitCode: number | null;
-  signal: string | null;
-  verdict: RunVerdict | null;
-  reason: string | null;
   durationMs: number | null;
   /** Size of stdout as produced (before capping); null until the run ends. */
   stdoutBytes: number | null;
@@ -78,20 +82,11 @@ export interface RunFilter {
   limit?: number;
 }
 
-interface RunRow {
-  id: string;
-  slug: string;
-  step: string;
-  agent: string;
-  model: string | null;
-  effort: string | null;
+interface RunRow extends RunIdentity {
   prompt_sha256: string | null;
   started_at: string;
   ended_at: string | null;
   exit_code: number | null;
-  signal: string | null;
-  verdict: RunVerdict | null;
-  reason: string | null;
   duration_ms: number | null;
   stdout_bytes: number | null;
   stdout_truncated: number | null;
