@@ -72,7 +72,7 @@ async function runCase(api, { files, siblings, iterations }) {
         slug: 'bench',
         workspaceDir: workspace,
         baseSnapshotId: base,
-        mode: 'planning-snapshot',
+        validator: api.publishValidator('planning-snapshot'),
         operation: 'bench.publish',
         recorder,
       });
@@ -102,7 +102,11 @@ async function runCase(api, { files, siblings, iterations }) {
  * (median, p90 and min milliseconds of `publish()`).
  */
 export async function benchPublish(options = {}) {
-  const api = { ...(await import(path.join(DIST, 'publish', 'index.js'))), ...(await import(path.join(DIST, 'fs', 'index.js'))) };
+  const api = {
+    ...(await import(path.join(DIST, 'publish', 'index.js'))),
+    ...(await import(path.join(DIST, 'fs', 'index.js'))),
+    ...(await import(path.join(DIST, 'consistency', 'index.js'))),
+  };
   const scale = options.iterations ?? 15;
   const cases = [
     { files: 10, siblings: 0, iterations: scale },

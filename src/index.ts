@@ -6,6 +6,7 @@
 export { CairnError, isCairnError, toCairnError, type CairnErrorCode } from './util/errors.js';
 export { CAIRN_VERSION } from './util/version.js';
 export * from './json/index.js';
+export * from './migration/index.js';
 export * from './planning/index.js';
 export * from './publish/index.js';
 export * from './consistency/index.js';

@@ -3,7 +3,7 @@ import type { ProjectContext } from '../config/context.js';
 import { nullPlanningLog, storePlanningLog } from '../planning/engine-log.js';
 import type { AgentChoice, EngineContext } from '../planning/engine.js';
 import { resolveMigrationTarget } from '../planning/resolve.js';
-import { recoverPendingTransactions } from '../planning/workspace-base.js';
+import { recoverPendingTransactions } from '../publish/index.js';
 import { openStore, storePathFor } from '../store/index.js';
 import type { Io } from '../cli/output.js';
 import { openServices, storeRecorder, type Services } from './services.js';
@@ -72,7 +72,9 @@ export function engineContext(context: ProjectContext, slug: string, services: S
 /**
  * Resolves `<slug-or-path>` against the project, after finishing any
  * interrupted publish (a crash mid-swap can leave the live directory moved
- * aside, and the target would look missing). A dry run recovers nothing.
+ * aside, and the target would look missing). This is the one place a
+ * command recovers before it works (the engine does not; a publish still
+ * recovers under its lock). A dry run recovers nothing.
  */
 export async function resolveTarget(
   context: ProjectContext,

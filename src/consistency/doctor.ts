@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { messageOf } from '../util/errors.js';
 import { listMigrationSlugs } from '../migration/live-root.js';
-import { TRANSACTIONS_DIR } from '../publish/layout.js';
+import { TRANSACTIONS_DIR } from '../publish/index.js';
 import { CONFIG_SLUG, configFindings } from './config-rules.js';
 import { inspectMigration } from './migration.js';
 import { makeFinding } from './rules.js';

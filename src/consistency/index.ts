@@ -1,8 +1,8 @@
 /*
- * The consistency engine: finding rules and modes, doctor aggregation, and
- * the reporters. The library returns findings; it never prints or exits.
+ * The consistency engine: finding rules, doctor aggregation, the reporters,
+ * and the publish validator (candidate checks and invariants). The library
+ * returns findings; it never prints or exits.
  */
-export { VALIDATION_MODES, type CheckOptions, type Finding, type Severity, type ValidationMode } from '../migration/finding.js';
 export { RULES, makeFinding, ruleFor, rulesMarkdownTable, type Rule, type RuleOrigin } from './rules.js';
 export { checkMigrationDir, inspectMigration, type InspectOptions } from './migration.js';
 export {
@@ -19,16 +19,12 @@ export {
   type TransactionCheckOptions,
   type TransactionDirInspector,
 } from './transactions.js';
-export { PUBLISH_LOCK_STALE_MS, isPidAlive, localIsoSeconds, publishLockFinding, type LockCheckOptions } from './publish-lock.js';
+export { transactionIncompleteInspector } from './transaction-inspector.js';
+export { localIsoSeconds, publishLockFinding, type LockCheckOptions } from './publish-lock.js';
+export { DEFAULT_PUBLISH_MODE, publishValidator } from './publish-validator.js';
+export { INVARIANT_NAMES, type InvariantName, type InvariantResult, type InvariantViolation } from './invariants.js';
 export { CONFIG_SLUG, configFindings } from './config-rules.js';
 export { firstConflictMarkerLine } from './conflict-markers.js';
-export {
-  REVIEW_DECISIONS,
-  REVIEWS_RELATIVE_PATH,
-  ReviewRecordSchema,
-  type ReviewDecision,
-  type ReviewRecord,
-} from '../migration/reviews-schema.js';
 export { reviewLineProblem } from './review-rules.js';
 export { SEVERITIES, SummaryCounter, doctorExitCode, isAtLeast, summarize, type DoctorSummary } from './summary.js';
 export {

@@ -1,6 +1,8 @@
-import { leftoverTransactionFindings, makeFinding, type Finding, type TransactionDirInspector } from './index.js';
 import { messageOf } from '../util/errors.js';
-import { planRecovery } from '../publish/recovery.js';
+import type { Finding } from '../migration/finding.js';
+import { planRecovery } from '../publish/index.js';
+import { makeFinding } from './rules.js';
+import { leftoverTransactionFindings, type TransactionDirInspector } from './transactions.js';
 
 const ACTION_WORDS = {
   'roll-forward': 'roll it forward',

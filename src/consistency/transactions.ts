@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { messageOf } from '../util/errors.js';
-import { TRANSACTIONS_DIR } from '../publish/layout.js';
+import { TRANSACTIONS_DIR } from '../publish/index.js';
 import { compareCodePoints } from '../util/compare.js';
 import { listDir, pathKind } from '../fs/probe.js';
 import { publishLockFinding, type LockCheckOptions } from './publish-lock.js';

@@ -9,7 +9,6 @@ import { nullPlanningLog } from './engine-log.js';
 import { baseResult, liveDirOf, publishAccepted, stepFailureMessage, type EngineContext, type OpenedRun, type StepRunResult } from './engine.js';
 import type { Step } from '../migration/graph.js';
 import { latestManualRun } from './workspace.js';
-import { recoverPendingTransactions } from './workspace-base.js';
 
 /*
  * `cairn accept`: the second half of a manual run. `cairn plan --agent
@@ -32,8 +31,9 @@ export interface AcceptManualInput {
   dryRun?: boolean;
 }
 
-/** The result of `acceptManualOutput`, with the interrupted transactions finished first. */
+/** The result of `acceptManualOutput`. */
 export interface AcceptOutcome extends StepRunResult {
+  /** Empty: the command's session finishes interrupted transactions, and reports them, before the engine runs. */
   recovered: RecoveryPlan[];
 }
 
@@ -57,7 +57,6 @@ export async function acceptManualOutput(ctx: EngineContext, input: AcceptManual
     });
   }
   const dryRun = input.dryRun === true;
-  const recovered = dryRun ? [] : await recoverPendingTransactions({ liveRoot: ctx.liveRoot, recorder: ctx.recorder, lockTimeoutMs: ctx.lockTimeoutMs });
   const candidateRoot = path.join(found.runDir, 'candidate');
   const candidate = path.join(candidateRoot, ctx.slug);
   await rm(candidateRoot, { recursive: true, force: true });
@@ -104,10 +103,10 @@ export async function acceptManualOutput(ctx: EngineContext, input: AcceptManual
     const reason = stepFailureMessage(input.step, error);
     log.runEnded(logRunId, { verdict: 'rejected', exitCode: 0, stdout: input.stdout, reason });
     await rm(candidateRoot, { recursive: true, force: true });
-    return { ...result, status: 'rejected', reason, recovered };
+    return { ...result, status: 'rejected', reason, recovered: [] };
   }
   log.runEnded(logRunId, { verdict: 'accepted', exitCode: 0, stdout: input.stdout });
   const published = await publishAccepted(ctx, run, result, accepted, { dryRun });
   if (published.status !== 'published' || dryRun) await rm(candidateRoot, { recursive: true, force: true });
-  return { ...published, workspaceDir: found.workspaceDir, runDir: dryRun ? found.runDir : published.runDir, recovered };
+  return { ...published, workspaceDir: found.workspaceDir, runDir: dryRun ? found.runDir : published.runDir, recovered: [] };
 }

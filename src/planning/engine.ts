@@ -5,9 +5,8 @@ import type { ValidationMode } from '../migration/finding.js';
 import { CairnError, messageOf } from '../util/errors.js';
 import { pyRepr } from '../json/index.js';
 import { snapshotId } from '../fs/digest.js';
-import type { PublishRecorder } from '../publish/recorder.js';
-import type { PublishResult } from '../publish/result.js';
-import { publish } from '../publish/transaction.js';
+import { blockingDirtyPaths, publish, type PublishRecorder, type PublishResult } from '../publish/index.js';
+import { publishValidator } from '../consistency/index.js';
 import type { RunVerdict } from '../store/index.js';
 import { acceptStepOutput, type ReviewPolicy, type TerminalOutcome } from './accept-step.js';
 import type { PlanningLog } from './engine-log.js';
@@ -16,7 +15,7 @@ import { isTerminalCursor, type Cursor, type Outcome, type Step } from '../migra
 import { loadManifest, type Manifest } from '../migration/manifest.js';
 import { buildStagePrompt, type StagePrompt } from './prompts.js';
 import { loadState, type PlanningState } from '../migration/state.js';
-import { blockingDirtyPaths, captureBaseSnapshot, dirtyLiveError } from './workspace-base.js';
+import { captureBaseSnapshot, dirtyLiveError } from './workspace-base.js';
 import {
   createRunWorkspace,
   newRunRecord,
@@ -77,7 +76,7 @@ export async function openRun(
   let baseProblem: string | null = null;
   if (options.dryRun === true) {
     baseSnapshotId = await snapshotId(liveDir);
-    const dirty = await blockingDirtyPaths(input, baseSnapshotId);
+    const dirty = blockingDirtyPaths(input, baseSnapshotId);
     if (dirty.length > 0) baseProblem = dirtyLiveError(ctx.repoRoot, liveDir, ctx.slug, dirty).message;
   } else {
     baseSnapshotId = await captureBaseSnapshot(input);
@@ -445,7 +444,7 @@ export async function publishRun(
     slug: run.slug,
     workspaceDir: run.workspaceDir,
     baseSnapshotId: run.baseSnapshotId,
-    mode: options.mode,
+    validator: publishValidator(options.mode),
     operation: options.operation,
     lockTimeoutMs: ctx.lockTimeoutMs,
     dryRun: options.dryRun === true,

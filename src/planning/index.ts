@@ -1,18 +1,13 @@
-export * from '../migration/manifest.js';
-export * from '../migration/state.js';
-export * from '../migration/graph.js';
-export * from '../migration/output-refs.js';
-export * from '../migration/stage-outputs.js';
-export * from '../migration/phase-docs.js';
+/*
+ * The planning engine: runs and their workspaces, the steps and their
+ * acceptance, refine, review, phases, ready, list, and creating a migration.
+ */
 export * from './acceptance.js';
-export * from '../migration/schemas.js';
-export * from '../migration/live-root.js';
 export * from './resolve.js';
 export * from './list.js';
 export * from './describe.js';
 export * from './prompts.js';
 export * from './accept-step.js';
-export * from '../migration/sums.js';
 export * from './workspace.js';
 export * from './workspace-base.js';
 export * from './engine-log.js';
@@ -20,7 +15,6 @@ export * from './engine.js';
 export * from './engine-accept.js';
 export * from './run-plan.js';
 export * from './refine.js';
-export * from '../migration/review-records.js';
 export * from './review.js';
 export * from './phases.js';
 export * from './ready.js';

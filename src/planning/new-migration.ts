@@ -9,9 +9,8 @@ import { saveState } from '../migration/state.js';
 import { localTimestamp } from '../util/time.js';
 import { snapshotId } from '../fs/digest.js';
 import { mkdirDurable } from '../fs/durable.js';
-import type { PublishRecorder } from '../publish/recorder.js';
-import type { PublishResult } from '../publish/result.js';
-import { publish } from '../publish/transaction.js';
+import { publish, type PublishRecorder, type PublishRequest, type PublishResult } from '../publish/index.js';
+import { publishValidator } from '../consistency/index.js';
 import { pathExists } from '../fs/exists.js';
 
 /** `.planning/work/` under the repository root: workspaces (gitignored). */
@@ -77,13 +76,13 @@ export async function createMigration(request: NewMigrationRequest): Promise<New
   const stateFile = path.join(workspaceDir, '.planning', 'state.json');
   await saveState(stateFile, newState(request.target, now), { repoRoot: request.repoRoot, stateFile, publishedRoot: liveDir });
 
-  const publishRequest: Parameters<typeof publish>[0] = {
+  const publishRequest: PublishRequest = {
     repoRoot: request.repoRoot,
     liveRoot: request.liveRoot,
     slug,
     workspaceDir,
     baseSnapshotId,
-    mode: 'planning-snapshot',
+    validator: publishValidator('planning-snapshot'),
     operation: 'migration.new',
     dryRun: request.dryRun === true,
   };

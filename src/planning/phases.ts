@@ -85,6 +85,7 @@ export interface PhaseDoneResult {
   nextPhase: string | null;
   status: Manifest['status'];
   publish: PublishResult;
+  /** Empty: the command's session finishes interrupted transactions, and reports them, before the engine runs. */
   recovered: RecoveryPlan[];
   runDir: string | null;
   warnings: string[];
@@ -100,7 +101,7 @@ export async function completePhase(
 ): Promise<PhaseDoneResult> {
   const dryRun = options.dryRun === true;
   const now = localTimestamp(options.now ?? new Date());
-  const { run, recovered, tempRoot } = await openPlanningRun(ctx, dryRun);
+  const { run, tempRoot } = await openPlanningRun(ctx, dryRun);
   try {
     const manifest = await withRunCleanupOnThrow(run, async () => {
       const loaded = await loadWorkspace(run, ctx.repoRoot);
@@ -120,7 +121,7 @@ export async function completePhase(
       nextPhase: manifest.next.current_phase === '' ? null : manifest.next.current_phase,
       status: manifest.next.status,
       publish: published.result,
-      recovered,
+      recovered: [],
       runDir: dryRun ? null : published.runDir,
       warnings: published.warnings,
     };

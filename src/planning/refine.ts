@@ -127,7 +127,7 @@ export async function refineMigration(
 ): Promise<PlanStepOutcome> {
   checkFeedback(options.feedback.text);
   const dryRun = options.dryRun === true;
-  const { run, recovered, tempRoot } = await openPlanningRun(ctx, dryRun);
+  const { run, tempRoot } = await openPlanningRun(ctx, dryRun);
   try {
     const result = await withRunCleanupOnThrow(run, async () => {
       await applyRefinement(ctx, run, await loadWorkspace(run, ctx.repoRoot), options.feedback);
@@ -141,7 +141,7 @@ export async function refineMigration(
       });
     });
     const shown = dryRun ? presentDryRun(result, run.workspaceDir) : result;
-    return { ...shown, recovered, wouldBlock: run.baseProblem };
+    return { ...shown, recovered: [], wouldBlock: run.baseProblem };
   } finally {
     if (tempRoot !== null) await rm(tempRoot, { recursive: true, force: true });
   }

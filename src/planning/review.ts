@@ -168,6 +168,7 @@ export interface ReviewResult {
   publish: PublishResult | null;
   /** Request-changes: the refine step that carried the decision. */
   step: StepRunResult | null;
+  /** Empty: the command's session finishes interrupted transactions, and reports them, before the engine runs. */
   recovered: RecoveryPlan[];
   /** The run directory when kept (refused publish). */
   runDir: string | null;
@@ -202,7 +203,7 @@ export async function decideReview(ctx: EngineContext, input: ReviewInput, optio
   const dryRun = options.dryRun === true;
   const nowDate = options.now ?? new Date();
   const now = localTimestamp(nowDate);
-  const { run, recovered, tempRoot } = await openPlanningRun(ctx, dryRun);
+  const { run, tempRoot } = await openPlanningRun(ctx, dryRun);
   try {
     const prepared = await withRunCleanupOnThrow(run, async () => {
       if (options.reviewedSnapshotId != null && options.reviewedSnapshotId !== run.baseSnapshotId) {
@@ -236,7 +237,7 @@ export async function decideReview(ctx: EngineContext, input: ReviewInput, optio
       record: prepared.record,
       publish: null,
       step: null,
-      recovered,
+      recovered: [],
       runDir: null,
       warnings: [],
     };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { CairnError } from '../util/errors.js';
 import { pyRepr } from '../json/index.js';
 import { WORKSPACES_RELATIVE_DIR } from './new-migration.js';
-import type { RecoveryPlan } from '../publish/recovery.js';
+import type { RecoveryPlan } from '../publish/index.js';
 import {
   executeStep,
   loadWorkspace,
@@ -20,7 +20,6 @@ import {
 } from './engine.js';
 import { toPosix } from '../util/paths.js';
 import { isStep, isTerminalCursor, type Step } from '../migration/graph.js';
-import { recoverPendingTransactions } from './workspace-base.js';
 
 /*
  * `cairn plan`: exactly one planning step per call (spec §2.4), optionally
@@ -60,17 +59,12 @@ export function checkPlannable(loaded: LoadedWorkspace, slug: string): Step {
   return nextStepOf(state, slug);
 }
 
-/** Finishes interrupted transactions, then opens a run (a dry run's workspace goes to a temp dir). */
-export async function openPlanningRun(
-  ctx: EngineContext,
-  dryRun: boolean,
-): Promise<{ run: OpenedRun; recovered: RecoveryPlan[]; tempRoot: string | null }> {
-  let recovered: RecoveryPlan[] = [];
-  if (!dryRun) recovered = await recoverPendingTransactions({ liveRoot: ctx.liveRoot, recorder: ctx.recorder, lockTimeoutMs: ctx.lockTimeoutMs });
-  if (!dryRun) return { run: await openRun(ctx), recovered, tempRoot: null };
+/** Opens a run (a dry run's workspace goes to a temp dir). */
+export async function openPlanningRun(ctx: EngineContext, dryRun: boolean): Promise<{ run: OpenedRun; tempRoot: string | null }> {
+  if (!dryRun) return { run: await openRun(ctx), tempRoot: null };
   const tempRoot = await realpath(await mkdtemp(path.join(os.tmpdir(), 'cairn-dry-run-')));
   try {
-    return { run: await openRun(ctx, { workRoot: tempRoot, dryRun: true }), recovered, tempRoot };
+    return { run: await openRun(ctx, { workRoot: tempRoot, dryRun: true }), tempRoot };
   } catch (error) {
     await rm(tempRoot, { recursive: true, force: true });
     throw error;
@@ -101,30 +95,30 @@ export function presentDryRun(result: StepRunResult, tempWorkspace: string): Ste
   };
 }
 
-/** The result of `planNextStep`, with the interrupted transactions finished before it. */
+/** The result of `planNextStep`. */
 export interface PlanStepOutcome extends StepRunResult {
+  /** Empty: the command's session finishes interrupted transactions, and reports them, before the engine runs. */
   recovered: RecoveryPlan[];
   /** Dry runs: why a real run would be refused at its start, else null. */
   wouldBlock: string | null;
 }
 
 /**
- * Runs the migration's next planning step (spec §2.4): recovers interrupted
- * transactions, takes the base snapshot (dirty ⇒ `CairnError('blocked')`),
+ * Runs the migration's next planning step (spec §2.4): takes the base snapshot (dirty ⇒ `CairnError('blocked')`),
  * copies live into a workspace, checks the migration is planning, not
  * awaiting review and not terminal (`CairnError('invalid-state')`), then
  * executes the step. Step and publish failures are results, not throws.
  */
 export async function planNextStep(ctx: EngineContext, options: PlanStepOptions): Promise<PlanStepOutcome> {
   const dryRun = options.dryRun === true;
-  const { run, recovered, tempRoot } = await openPlanningRun(ctx, dryRun);
+  const { run, tempRoot } = await openPlanningRun(ctx, dryRun);
   try {
     const result = await withRunCleanupOnThrow(run, async () => {
       checkPlannable(await loadWorkspace(run, ctx.repoRoot), ctx.slug);
       return executeStep(ctx, run, { agent: options.agent, operationPrefix: 'planning', taste: options.taste, dryRun, progress: options.progress });
     });
     const shown = dryRun ? presentDryRun(result, run.workspaceDir) : result;
-    return { ...shown, recovered, wouldBlock: run.baseProblem };
+    return { ...shown, recovered: [], wouldBlock: run.baseProblem };
   } finally {
     if (tempRoot !== null) await rm(tempRoot, { recursive: true, force: true });
   }

@@ -1,15 +1,12 @@
 /*
- * The publish layer: snapshot digest, durable fs, trees, the lock, the
- * journaled transaction, recovery and the dirty check.
+ * The publish layer: the lock, the journaled transaction, recovery, unlock
+ * and the dirty check. It knows nothing of what a migration holds: the
+ * request's validator judges the trees it swaps.
  */
-export {
-  publish,
-  DEFAULT_LOCK_TIMEOUT_MS,
-  DEFAULT_PUBLISH_MODE,
-  DEFAULT_PUBLISH_OPERATION,
-  type PublishRequest,
-} from './transaction.js';
+export { publish, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_PUBLISH_OPERATION, type PublishRequest } from './transaction.js';
+export type { CandidateVerdict, PublishValidator, Transition, ValidationTarget } from './validator.js';
 export { publishErrorMessage, type PublishDiff, type PublishResult, type PublishStatus } from './result.js';
+export { blockingDirtyPaths, DIRTY_LIVE_REASON, type DirtyCheckInput } from './dirty.js';
 export {
   acquirePublishLock,
   withPublishLock,
@@ -20,6 +17,7 @@ export {
 } from './lock.js';
 export {
   describeHolder,
+  isCairnOwner,
   isProcessAlive,
   judgeStaleness,
   readLockHolder,
@@ -40,11 +38,13 @@ export {
   type RecoveryPlan,
   type RecoveryReport,
 } from './recovery.js';
+export { recoverPendingTransactions, type RecoverPendingInput } from './recover-pending.js';
 export { readJournal, JOURNAL_MAGIC, JOURNAL_VERSION, type JournalBody, type JournalPhase, type JournalRead } from './journal.js';
 export {
   listTransactionsRoot,
   lockDirPath,
   transactionsRoot,
+  TRANSACTIONS_DIR,
   JOURNAL_FILE_NAME,
   LOCK_DIR_NAME,
   LOCK_TOMB_PREFIX,

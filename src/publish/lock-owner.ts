@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { lstat, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeJson, isJsonObject, jsonObject, parseJson, type JsonValue } from '../json/index.js';
+import { encodeJson, isJsonObject, jsonObject, parseJson, type JsonObject, type JsonValue } from '../json/index.js';
 import { OWNER_FILE_NAME } from './layout.js';
 import { errnoCode } from '../util/errno.js';
 
@@ -29,6 +29,8 @@ export interface LockHolder {
   lockDir: string;
   /** Null when owner.json is missing or unreadable. */
   owner: LockOwner | null;
+  /** owner.json's fields as written (for messages that quote them), null when `owner` is. */
+  fields: JsonObject | null;
   /** The lock directory's mtime: the holder's last heartbeat. */
   mtimeMs: number;
   ino: number;
@@ -37,6 +39,8 @@ export interface LockHolder {
 
 export interface Staleness {
   stale: boolean;
+  /** What made the lock stale: its holder is gone, or its heartbeat stopped; null while it is not stale. */
+  cause: 'holder-gone' | 'heartbeat' | null;
   reason: string;
 }
 
@@ -59,37 +63,61 @@ export function encodeOwner(owner: {
   return encodeJson(object);
 }
 
-/** Decodes owner.json text leniently; null when it is not a JSON object. */
-export function decodeOwner(text: string): LockOwner | null {
+/** owner.json as read: the decoded owner and the record's fields as written. */
+export interface OwnerRecord {
+  owner: LockOwner;
+  fields: JsonObject;
+}
+
+/**
+ * Decodes owner.json leniently: null when it is not UTF-8 text holding a
+ * JSON object; fields that are absent or of the wrong type read as null.
+ */
+export function decodeOwnerRecord(bytes: Uint8Array): OwnerRecord | null {
   let value: JsonValue;
   try {
-    value = parseJson(text);
+    value = parseJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
     return null;
   }
   if (!isJsonObject(value)) return null;
-  const text_ = (key: string): string | null => {
-    const field = value[key];
+  const fields = value;
+  const text = (key: string): string | null => {
+    const field = fields[key];
     return typeof field === 'string' ? field : null;
   };
-  const pid = value['pid'];
-  return {
-    created_at: text_('created_at'),
-    operation: text_('operation'),
+  const pid = fields['pid'];
+  const owner: LockOwner = {
+    created_at: text('created_at'),
+    operation: text('operation'),
     pid: typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 0 ? pid : null,
-    hostname: text_('hostname'),
-    lock_id: text_('lock_id'),
-    tool: text_('tool'),
+    hostname: text('hostname'),
+    lock_id: text('lock_id'),
+    tool: text('tool'),
   };
+  return { owner, fields };
+}
+
+/** Reads `<lockDir>/owner.json`; null when missing, unreadable or not an object. */
+async function readOwnerRecord(lockDir: string): Promise<OwnerRecord | null> {
+  try {
+    return decodeOwnerRecord(await readFile(path.join(lockDir, OWNER_FILE_NAME)));
+  } catch {
+    return null;
+  }
 }
 
 /** Reads `<lockDir>/owner.json`; null when missing, unreadable or not an object. */
 export async function readOwner(lockDir: string): Promise<LockOwner | null> {
-  try {
-    return decodeOwner(await readFile(path.join(lockDir, OWNER_FILE_NAME), 'utf8'));
-  } catch {
-    return null;
-  }
+  return (await readOwnerRecord(lockDir))?.owner ?? null;
+}
+
+/**
+ * True for a record cairn wrote: it names its host and its lock id (the
+ * original tool's records have neither).
+ */
+export function isCairnOwner(owner: LockOwner | null): owner is LockOwner & { hostname: string; lock_id: string } {
+  return owner !== null && owner.hostname !== null && owner.hostname !== '' && owner.lock_id !== null && owner.lock_id !== '';
 }
 
 /** What holds the lock at `lockDir`, or null when there is no lock there. */
@@ -101,7 +129,8 @@ export async function readLockHolder(lockDir: string): Promise<LockHolder | null
     if (errnoCode(error) === 'ENOENT') return null;
     throw error;
   }
-  return { lockDir, owner: await readOwner(lockDir), mtimeMs: stats.mtimeMs, ino: stats.ino, dev: stats.dev };
+  const record = await readOwnerRecord(lockDir);
+  return { lockDir, owner: record?.owner ?? null, fields: record?.fields ?? null, mtimeMs: stats.mtimeMs, ino: stats.ino, dev: stats.dev };
 }
 
 /**
@@ -133,16 +162,18 @@ export function isProcessAlive(pid: number): boolean {
  */
 export function judgeStaleness(holder: LockHolder, nowMs: number = Date.now(), staleLimitMs = STALE_LIMIT_MS): Staleness {
   const owner = holder.owner;
-  if (owner !== null && owner.hostname === os.hostname() && owner.lock_id !== null && owner.pid !== null) {
-    if (!isProcessAlive(owner.pid)) {
-      return { stale: true, reason: `holder pid ${owner.pid} is no longer running on this host` };
-    }
+  if (isCairnOwner(owner) && owner.hostname === os.hostname() && owner.pid !== null && !isProcessAlive(owner.pid)) {
+    return { stale: true, cause: 'holder-gone', reason: `holder pid ${owner.pid} is no longer running on this host` };
   }
   const age = nowMs - holder.mtimeMs;
   if (age > staleLimitMs) {
-    return { stale: true, reason: `heartbeat is ${formatSeconds(age)} old (stale after ${formatSeconds(staleLimitMs)})` };
+    return { stale: true, cause: 'heartbeat', reason: `heartbeat is ${formatSeconds(age)} old (stale after ${formatSeconds(staleLimitMs)})` };
   }
-  return { stale: false, reason: age < -FUTURE_TOLERANCE_MS ? `heartbeat is ${formatSeconds(-age)} in the future` : 'heartbeat is fresh' };
+  return {
+    stale: false,
+    cause: null,
+    reason: age < -FUTURE_TOLERANCE_MS ? `heartbeat is ${formatSeconds(-age)} in the future` : 'heartbeat is fresh',
+  };
 }
 
 /** "pid 12 on host h (operation migration.new, since …, lock id …, last heartbeat 1.2 s ago)". */

@@ -65,7 +65,7 @@ function isOwnAbandoned(holder: LockHolder): boolean {
 
 /** Staleness, counting this process's own abandoned lock directories as stale. */
 function judge(holder: LockHolder, staleLimitMs: number): Staleness {
-  if (isOwnAbandoned(holder)) return { stale: true, reason: 'left behind by this process after a lost acquisition race' };
+  if (isOwnAbandoned(holder)) return { stale: true, cause: 'holder-gone', reason: 'left behind by this process after a lost acquisition race' };
   return judgeStaleness(holder, Date.now(), staleLimitMs);
 }
 

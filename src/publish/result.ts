@@ -2,6 +2,7 @@ import type { Finding } from '../migration/finding.js';
 import type { DiffEntry } from '../fs/tree.js';
 import type { InvariantResult } from '../consistency/invariants.js';
 import type { RecoveryPlan } from './recovery.js';
+import type { Transition } from './validator.js';
 
 export type PublishStatus = 'published' | 'blocked' | 'failed';
 
@@ -11,9 +12,9 @@ export interface PublishDiff {
   changed: DiffEntry[];
   removed: DiffEntry[];
   /** `next_step` of the live state → the candidate's (null where there is no readable state). */
-  cursor: { from: string | null; to: string | null };
+  cursor: Transition;
   /** Manifest status of the live tree → the candidate's. */
-  status: { from: string | null; to: string | null };
+  status: Transition;
 }
 
 export interface PublishResult {
@@ -25,7 +26,7 @@ export interface PublishResult {
   liveDir: string;
   /** Digest of the live migration when the result was produced (the new one once published). */
   snapshotId: string | null;
-  /** Consistency findings of the candidate in the request's mode. */
+  /** The validator's findings about the candidate. */
   findings: Finding[];
   /** Every invariant between the live tree and the candidate, passed or not. */
   invariants: InvariantResult[];

@@ -1,14 +1,12 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { checkMigrationDir } from '../consistency/index.js';
-import { VALIDATION_MODES, type ValidationMode } from '../migration/finding.js';
 import { CairnError, messageOf } from '../util/errors.js';
 import { localTimestamp } from '../util/time.js';
 import { isInside, resolvePath, isSafeSegment } from '../util/paths.js';
-import { candidateDiff, checkCandidate } from '../consistency/candidate.js';
 import { snapshotId } from '../fs/digest.js';
-import { gitDirtyPaths } from '../fs/git-dirty.js';
 import { fsyncDir, mkdirDurable, removeTreeDurable, renameDurable } from '../fs/durable.js';
+import { candidateDiff, checkCandidate, type CandidateCheck } from './candidate.js';
+import { blockingDirtyPaths, DIRTY_LIVE_REASON } from './dirty.js';
 import { crashPoint, faultPoint } from './faults.js';
 import { writeJournal, writeTransactionMarker, type JournalBody } from './journal.js';
 import { listTransactionsRoot, newTransactionToken, transactionPaths, transactionsRoot } from './layout.js';
@@ -19,6 +17,7 @@ import { safeRecord } from './record-safely.js';
 import type { PublishResult } from './result.js';
 import { copyTreeDurable } from '../fs/tree.js';
 import { removeTransactionDir } from './tx-cleanup.js';
+import type { PublishValidator } from './validator.js';
 import { isDirectory } from '../fs/exists.js';
 
 /*
@@ -29,7 +28,6 @@ import { isDirectory } from '../fs/exists.js';
  * at any instant leaves the whole old or the whole new tree.
  */
 
-export const DEFAULT_PUBLISH_MODE: ValidationMode = 'ready-publish';
 export const DEFAULT_PUBLISH_OPERATION = 'planning-publish';
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 
@@ -42,8 +40,8 @@ export interface PublishRequest {
   workspaceDir: string;
   /** Digest of the live migration when the work started. */
   baseSnapshotId: string;
-  /** Consistency mode for the candidate; default `ready-publish`. */
-  mode?: ValidationMode;
+  /** Judges the candidate before the swap and the installed tree after it. */
+  validator: PublishValidator;
   /** Recorded in the lock and the journal, e.g. `planning.expand`; default `planning-publish`. */
   operation?: string;
   /** Compute and check everything, change nothing (no lock, no transaction, no store). */
@@ -63,7 +61,7 @@ interface Request {
   workspaceDir: string;
   liveDir: string;
   baseSnapshotId: string;
-  mode: ValidationMode;
+  validator: PublishValidator;
   operation: string;
   dryRun: boolean;
   lockTimeoutMs: number;
@@ -71,7 +69,6 @@ interface Request {
   staleLimitMs: number | undefined;
 }
 
-const DIRTY_REASON = 'dirty live migration directory; commit, discard, or inspect with migration doctor';
 const SAME_DEVICE_REASON = 'staged publish source must be on the same filesystem as the live migrations dir';
 
 /**
@@ -142,8 +139,7 @@ function prepareRequest(request: PublishRequest): Request {
     throw invalid(`Planning workspace must be outside live migrations dir: ${workspaceDir}`);
   }
   if (request.baseSnapshotId === '') throw invalid('base_snapshot_id is required');
-  const mode = request.mode ?? DEFAULT_PUBLISH_MODE;
-  if (!VALIDATION_MODES.includes(mode)) throw invalid(`Unknown validation mode: '${String(mode)}'`);
+  if (typeof request.validator?.checkCandidate !== 'function') throw invalid('A publish request needs a validator');
   const liveDir = path.join(liveRoot, request.slug);
   if (!isInside(liveDir, repoRoot)) {
     throw invalid(`Live migration path must stay inside repository: ${liveDir}`);
@@ -157,7 +153,7 @@ function prepareRequest(request: PublishRequest): Request {
     workspaceDir,
     liveDir,
     baseSnapshotId: request.baseSnapshotId,
-    mode,
+    validator: request.validator,
     operation: request.operation ?? DEFAULT_PUBLISH_OPERATION,
     dryRun: request.dryRun === true,
     lockTimeoutMs,
@@ -206,33 +202,26 @@ async function publishUnderLock(req: Request, lock: HeldLock): Promise<PublishRe
   }
   result.snapshotId = liveId;
 
-  const dirty = dirtyPathsBlocking(req, liveId);
-  if (dirty.length > 0) return { ...result, reason: DIRTY_REASON, dirtyPaths: dirty };
+  const dirty = blockingDirtyPaths(req, liveId);
+  if (dirty.length > 0) return { ...result, reason: DIRTY_LIVE_REASON, dirtyPaths: dirty };
 
-  const candidate = await checkCandidate(req.workspaceDir, { repoRoot: req.repoRoot, slug: req.slug, liveDir: req.liveDir, mode: req.mode });
-  result.findings = candidate.findings;
-  result.invariants = candidate.invariants;
+  const candidate = await judgeCandidate(req, result);
   // Invariants are judged against the current live tree; when the work did
   // not start from it, "stale" is the actionable reason (they are still reported).
   const stale = liveId !== req.baseSnapshotId;
-  if (candidate.invalidOnItsOwn || (candidate.blockReason !== null && !stale) || candidate.snapshotId === null) {
+  if (candidate.verdict.invalidOnItsOwn || (candidate.blockReason !== null && !stale) || candidate.snapshotId === null) {
     return { ...result, reason: candidate.blockReason ?? 'workspace validation failed' };
   }
   if (stale) return { ...result, reason: staleReason(req.baseSnapshotId, liveId) };
   return swap(req, lock, result, liveId, candidate.snapshotId);
 }
 
-/** The dirty paths that block: none outside git, none when the live tree is what cairn last published. */
-function dirtyPathsBlocking(req: Request, liveId: string): string[] {
-  const dirty = gitDirtyPaths(req.repoRoot, req.liveDir);
-  if (dirty === null || dirty.length === 0) return [];
-  let lastPublished: string | null = null;
-  try {
-    lastPublished = req.recorder?.lastPublishedSnapshot(req.liveRoot, req.slug) ?? null;
-  } catch {
-    lastPublished = null;
-  }
-  return lastPublished === liveId ? [] : dirty;
+/** The candidate checked by the request's validator; its findings and invariants go into `result`. */
+async function judgeCandidate(req: Request, result: PublishResult): Promise<CandidateCheck> {
+  const candidate = await checkCandidate(req.validator, req.workspaceDir, { repoRoot: req.repoRoot, slug: req.slug, liveDir: req.liveDir });
+  result.findings = candidate.verdict.findings;
+  result.invariants = candidate.verdict.invariants;
+  return candidate;
 }
 
 function staleReason(base: string, current: string): string {
@@ -425,16 +414,13 @@ async function undoSwap(
   return { ...result, status: 'failed', reason: `${reason}; ${note}`, snapshotId: await digestOrNull(req.liveDir), transactionDir: null };
 }
 
-/** Null when the installed tree is the staged snapshot and passes the consistency rules. */
+/** Null when the installed tree is the staged snapshot and passes the validator. */
 async function validateInstalled(req: Request, newId: string): Promise<string | null> {
   try {
     faultPoint('live-validate');
     const installedId = await snapshotId(req.liveDir);
     if (installedId !== newId) return `live snapshot ${installedId} differs from the staged snapshot ${newId}`;
-    const findings = await checkMigrationDir(req.liveDir, { mode: req.mode, repoRoot: req.repoRoot, slug: req.slug, publishedRoot: req.liveDir });
-    const errors = findings.filter((finding) => finding.severity === 'error');
-    if (errors.length === 0) return null;
-    return `migration snapshot is inconsistent: ${errors.map((finding) => `${finding.code}: ${finding.path}: ${finding.message}`).join('; ')}`;
+    return await req.validator.checkInstalled({ repoRoot: req.repoRoot, slug: req.slug, liveDir: req.liveDir });
   } catch (error) {
     return messageOf(error);
   }
@@ -454,14 +440,12 @@ async function dryRunPublish(req: Request): Promise<PublishResult> {
     liveProblem = `live migration snapshot cannot be computed: ${messageOf(error)}`;
   }
   result.snapshotId = liveId;
-  const dirty = liveId === null ? [] : dirtyPathsBlocking(req, liveId);
+  const dirty = liveId === null ? [] : blockingDirtyPaths(req, liveId);
   result.dirtyPaths = dirty;
-  const candidate = await checkCandidate(req.workspaceDir, { repoRoot: req.repoRoot, slug: req.slug, liveDir: req.liveDir, mode: req.mode });
-  result.findings = candidate.findings;
-  result.invariants = candidate.invariants;
+  const candidate = await judgeCandidate(req, result);
   if (candidate.snapshotId !== null) {
     try {
-      result.diff = await candidateDiff(req.liveDir, req.workspaceDir);
+      result.diff = await candidateDiff(req.liveDir, req.workspaceDir, candidate.verdict);
     } catch {
       // The live tree cannot be listed (e.g. it holds a symlink); liveProblem says why.
     }
@@ -469,8 +453,8 @@ async function dryRunPublish(req: Request): Promise<PublishResult> {
   const stale = liveId !== null && liveId !== req.baseSnapshotId ? staleReason(req.baseSnapshotId, liveId) : null;
   const reasons = [
     liveProblem,
-    dirty.length > 0 ? DIRTY_REASON : null,
-    candidate.invalidOnItsOwn ? candidate.blockReason : null,
+    dirty.length > 0 ? DIRTY_LIVE_REASON : null,
+    candidate.verdict.invalidOnItsOwn ? candidate.blockReason : null,
     stale,
     candidate.blockReason,
   ].filter((reason): reason is string => reason !== null);

@@ -2,14 +2,8 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, sy
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  checkMigrationDir,
-  doctorAll,
-  RULES,
-  VALIDATION_MODES,
-  type DoctorGroup,
-  type Finding,
-} from '../../src/consistency/index.js';
+import { checkMigrationDir, doctorAll, RULES, type DoctorGroup } from '../../src/consistency/index.js';
+import { VALIDATION_MODES, type Finding } from '../../src/migration/index.js';
 import { runCli } from '../helpers/cli.js';
 import { DONE, PLANNING, READY, repoWith, type TestRepo } from './helpers.js';
 

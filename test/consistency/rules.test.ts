@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkMigrationDir, doctorMigration, RULES, type CheckOptions, type ValidationMode } from '../../src/consistency/index.js';
+import { checkMigrationDir, doctorMigration, RULES } from '../../src/consistency/index.js';
+import type { CheckOptions, ValidationMode } from '../../src/migration/index.js';
 import { brief, DONE, editJson, PLANNING, READY, repoWith, type TestRepo } from './helpers.js';
 
 /*

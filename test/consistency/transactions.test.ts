@@ -7,11 +7,11 @@ import {
   configFindings,
   doctorAll,
   localIsoSeconds,
-  PUBLISH_LOCK_STALE_MS,
   transactionFindings,
   type DoctorGroup,
-  type Finding,
 } from '../../src/consistency/index.js';
+import type { Finding } from '../../src/migration/index.js';
+import { STALE_LIMIT_MS as PUBLISH_LOCK_STALE_MS } from '../../src/publish/index.js';
 import { repoWith } from './helpers.js';
 
 /*

@@ -6,6 +6,7 @@ import { snapshotId } from '../../src/fs/digest.js';
 import { FAULT_ENV } from '../../src/publish/faults.js';
 import { recover } from '../../src/publish/recovery.js';
 import { publish } from '../../src/publish/transaction.js';
+import { publishValidator } from '../../src/consistency/publish-validator.js';
 import { makeRepo, type TestRepo } from './helpers/repo.js';
 import { acceptNext, seedWorkspace, workspaceFor } from './helpers/workspace.js';
 
@@ -45,7 +46,7 @@ async function setup(): Promise<Setup> {
   const seed = workspaceFor(repo, 'alpha', 'seed', false);
   await seedWorkspace(repo, seed, 'alpha');
   const live = path.join(repo.liveRoot, 'alpha');
-  await publish({ repoRoot: repo.repoRoot, liveRoot: repo.liveRoot, slug: 'alpha', workspaceDir: seed, baseSnapshotId: await snapshotId(live), mode: 'planning-snapshot' });
+  await publish({ repoRoot: repo.repoRoot, liveRoot: repo.liveRoot, slug: 'alpha', workspaceDir: seed, baseSnapshotId: await snapshotId(live), validator: publishValidator('planning-snapshot') });
   const workspace = workspaceFor(repo, 'alpha');
   await acceptNext(repo, workspace, 'alpha', 'approaches\n');
   return { repo, live, oldId: await snapshotId(live), newId: await snapshotId(workspace), workspace };
@@ -58,7 +59,7 @@ function run(s: Setup) {
     slug: 'alpha',
     workspaceDir: s.workspace,
     baseSnapshotId: s.oldId,
-    mode: 'planning-snapshot',
+    validator: publishValidator('planning-snapshot'),
     lockTimeoutMs: 2000,
   });
 }
@@ -124,7 +125,7 @@ describe('injected fs faults', () => {
     await seedWorkspace(repo, workspace, 'alpha');
     const live = path.join(repo.liveRoot, 'alpha');
     process.env[FAULT_ENV] = 'staged-to-live:EXDEV';
-    const result = await publish({ repoRoot: repo.repoRoot, liveRoot: repo.liveRoot, slug: 'alpha', workspaceDir: workspace, baseSnapshotId: await snapshotId(live), mode: 'planning-snapshot' });
+    const result = await publish({ repoRoot: repo.repoRoot, liveRoot: repo.liveRoot, slug: 'alpha', workspaceDir: workspace, baseSnapshotId: await snapshotId(live), validator: publishValidator('planning-snapshot') });
     expect(result.status).toBe('failed');
     expect(result.reason).toBe('could not install staged migration: EXDEV: cross-device link not permitted, injected at staged-to-live; the migration was not installed');
     expect(existsSync(live)).toBe(false);

@@ -7,6 +7,7 @@ import { decodeJournal, encodeJournal, readJournal, writeJournal, writeTransacti
 import { MemoryRecorder } from '../../src/publish/recorder.js';
 import { planRecovery, recover } from '../../src/publish/recovery.js';
 import { publish } from '../../src/publish/transaction.js';
+import { publishValidator } from '../../src/consistency/publish-validator.js';
 import { makeRepo, type TestRepo } from './helpers/repo.js';
 import { acceptNext, seedWorkspace, workspaceFor } from './helpers/workspace.js';
 
@@ -26,7 +27,7 @@ async function scene(): Promise<Scene> {
   const seed = workspaceFor(repo, 'alpha', 'seed', false);
   await seedWorkspace(repo, seed, 'alpha');
   const base = await snapshotId(path.join(repo.liveRoot, 'alpha'));
-  const published = await publish({ repoRoot: repo.repoRoot, liveRoot: repo.liveRoot, slug: 'alpha', workspaceDir: seed, baseSnapshotId: base, mode: 'planning-snapshot' });
+  const published = await publish({ repoRoot: repo.repoRoot, liveRoot: repo.liveRoot, slug: 'alpha', workspaceDir: seed, baseSnapshotId: base, validator: publishValidator('planning-snapshot') });
   expect(published.status).toBe('published');
   const newTree = workspaceFor(repo, 'alpha', 'next');
   await acceptNext(repo, newTree, 'alpha', 'approaches\n');

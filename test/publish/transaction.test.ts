@@ -8,6 +8,7 @@ import { snapshotId } from '../../src/fs/digest.js';
 import { publishErrorMessage } from '../../src/publish/result.js';
 import { MemoryRecorder } from '../../src/publish/recorder.js';
 import { publish, type PublishRequest } from '../../src/publish/transaction.js';
+import { publishValidator } from '../../src/consistency/publish-validator.js';
 import { commitAll } from '../helpers/git.js';
 import { HOLDER, makeRepo, type TestRepo } from './helpers/repo.js';
 import { acceptNext, seedWorkspace, workspaceFor } from './helpers/workspace.js';
@@ -21,7 +22,7 @@ async function request(repo: TestRepo, slug: string, workspace: string, extra: P
     slug,
     workspaceDir: workspace,
     baseSnapshotId: await snapshotId(path.join(repo.liveRoot, slug)),
-    mode: 'planning-snapshot',
+    validator: publishValidator('planning-snapshot'),
     operation: 'test.publish',
     ...extra,
   };

@@ -16,8 +16,8 @@ import {
   doctorMigration,
   type DoctorFormat,
   type DoctorGroup,
-  type Severity,
 } from '../../consistency/index.js';
+import type { Severity } from '../../migration/index.js';
 import { CairnError, isCairnError } from '../../util/errors.js';
 import { SeverityInput } from '../../app/inputs.js';
 import { resolveMigrationTarget } from '../../planning/resolve.js';

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist');
 const publishApi = await import(path.join(dist, 'publish', 'index.js'));
+const consistencyApi = await import(path.join(dist, 'consistency', 'index.js'));
 const fsApi = await import(path.join(dist, 'fs', 'index.js'));
 const graph = await import(path.join(dist, 'migration', 'graph.js'));
 const stateCodec = await import(path.join(dist, 'migration', 'state.js'));
@@ -126,7 +127,7 @@ try {
     slug,
     workspaceDir: workspace,
     baseSnapshotId: base,
-    mode: 'planning-snapshot',
+    validator: consistencyApi.publishValidator('planning-snapshot'),
     operation: args.operation ?? 'test.publish',
     lockTimeoutMs: args.lockTimeoutMs ?? 30000,
     dryRun: args.dryRun === true,
