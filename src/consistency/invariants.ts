@@ -6,6 +6,7 @@ import { loadManifest, type Manifest } from '../migration/manifest.js';
 import { resolveOutputRef } from '../migration/output-refs.js';
 import { decodeState, loadState, stateToJson, type PlanningState } from '../migration/state.js';
 import { isDirectory, isRegularFile, pathExists } from '../fs/exists.js';
+import { MIGRATION_FILES } from '../migration/layout.js';
 
 /*
  * Invariants between the old live tree and a candidate that replaces it
@@ -43,10 +44,10 @@ export interface InvariantContext {
   liveDir: string;
 }
 
-const MANIFEST = 'manifest.json';
-const STATE = path.join('.planning', 'state.json');
-const SUMS = path.join('.planning', 'sums');
-const REVIEWS = path.join('.planning', 'reviews.jsonl');
+const MANIFEST = MIGRATION_FILES.manifest;
+const STATE = MIGRATION_FILES.state;
+const SUMS = MIGRATION_FILES.sums;
+const REVIEWS = MIGRATION_FILES.reviews;
 
 interface Side {
   dir: string;

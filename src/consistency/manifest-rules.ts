@@ -6,6 +6,8 @@ import { conflictMarkerLineInFile } from './conflict-markers.js';
 import type { MigrationContext } from './context.js';
 import { pathKind } from '../fs/probe.js';
 import type { Finding } from '../migration/finding.js';
+import { migrationFiles } from '../migration/layout.js';
+import { MIGRATION_FILES } from '../migration/layout.js';
 
 export type ManifestOutcome = { manifest: Manifest; finding?: undefined } | { manifest?: undefined; finding: Finding };
 
@@ -20,7 +22,7 @@ export function mergeConflictMessage(fileLabel: string, line: number): string {
  * else `invalid-manifest` with the loader's message.
  */
 export async function loadManifestForCheck(ctx: MigrationContext): Promise<ManifestOutcome> {
-  const file = path.join(ctx.dir, 'manifest.json');
+  const file = migrationFiles(ctx.dir).manifest;
   if (pathKind(file) === 'missing') {
     return { finding: ctx.finding('missing-manifest', file, 'Migration manifest is missing.') };
   }
@@ -31,7 +33,7 @@ export async function loadManifestForCheck(ctx: MigrationContext): Promise<Manif
     const line = conflictMarkerLineInFile(file);
     if (line !== null) {
       const v1 = { code: 'invalid-manifest', message };
-      return { finding: ctx.finding('merge-conflict', file, mergeConflictMessage('manifest.json', line), { v1 }) };
+      return { finding: ctx.finding('merge-conflict', file, mergeConflictMessage(MIGRATION_FILES.manifest, line), { v1 }) };
     }
     return { finding: ctx.finding('invalid-manifest', file, message) };
   }
@@ -55,7 +57,7 @@ export function identityFindings(ctx: MigrationContext, manifest: Manifest, expe
   return [
     ctx.finding(
       'manifest-slug-mismatch',
-      path.join(ctx.dir, 'manifest.json'),
+      migrationFiles(ctx.dir).manifest,
       `Manifest name ${pyStrRepr(manifest.name)} does not match directory slug ${pyStrRepr(slug)}.`,
     ),
   ];

@@ -5,6 +5,7 @@ import { hasParentTraversal, purePosix } from '../util/paths.js';
 import type { MigrationContext } from './context.js';
 import { entryKind, staysInside } from '../fs/probe.js';
 import type { Finding } from '../migration/finding.js';
+import { migrationFiles } from '../migration/layout.js';
 
 /** A manifest phase whose file is a regular file inside the migration dir. */
 export interface RegularPhaseFile {
@@ -32,7 +33,7 @@ function isInvalidReference(file: string): boolean {
 export function phaseFileFindings(ctx: MigrationContext, manifest: Manifest): PhaseFileResult {
   const findings: Finding[] = [];
   const regular: RegularPhaseFile[] = [];
-  const manifestPath = path.join(ctx.dir, 'manifest.json');
+  const manifestPath = migrationFiles(ctx.dir).manifest;
   for (const phase of manifest.phases) {
     const quoted = pyStrRepr(phase.file);
     if (isInvalidReference(phase.file)) {

@@ -1,12 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { CairnError } from '../util/errors.js';
-import { isJsonObject, parseJson } from '../json/index.js';
 import { isDirectory } from '../fs/exists.js';
 import { VALIDATION_MODES, type Finding, type ValidationMode } from '../migration/finding.js';
 import type { CandidateVerdict, PublishValidator, Transition, ValidationTarget } from '../publish/validator.js';
 import { checkInvariants, type InvariantResult } from './invariants.js';
 import { checkMigrationDir } from './migration.js';
+import { migrationFiles, peekManifestStatus, peekStateCursor } from '../migration/index.js';
 
 /*
  * The publish validator (DESIGN §3.4): a candidate passes the consistency
@@ -63,21 +61,10 @@ function inconsistency(errors: Finding[], invariants: InvariantResult[]): string
 
 /** The plan's cursor (`next_step`) and manifest status in the live tree (null: none yet) and the candidate. */
 async function transition(liveDir: string | null, candidateDir: string): Promise<{ cursor: Transition; status: Transition }> {
-  const field = (dir: string | null, file: string, key: string): Promise<string | null> =>
-    dir === null ? Promise.resolve(null) : jsonField(path.join(dir, file), key);
-  const state = path.join('.planning', 'state.json');
+  const cursor = (dir: string | null): Promise<string | null> => (dir === null ? Promise.resolve(null) : peekStateCursor(migrationFiles(dir).state));
+  const status = (dir: string | null): Promise<string | null> => (dir === null ? Promise.resolve(null) : peekManifestStatus(migrationFiles(dir).manifest));
   return {
-    cursor: { from: await field(liveDir, state, 'next_step'), to: await field(candidateDir, state, 'next_step') },
-    status: { from: await field(liveDir, 'manifest.json', 'status'), to: await field(candidateDir, 'manifest.json', 'status') },
+    cursor: { from: await cursor(liveDir), to: await cursor(candidateDir) },
+    status: { from: await status(liveDir), to: await status(candidateDir) },
   };
-}
-
-async function jsonField(file: string, key: string): Promise<string | null> {
-  try {
-    const value = parseJson(await readFile(file, 'utf8'));
-    const field = isJsonObject(value) ? value[key] : undefined;
-    return typeof field === 'string' ? field : null;
-  } catch {
-    return null;
-  }
 }

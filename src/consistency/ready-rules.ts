@@ -7,6 +7,7 @@ import { isReadyOrInProgress, type MigrationContext } from './context.js';
 import { lenientText, pathKind, readBytes } from '../fs/probe.js';
 import type { RegularPhaseFile } from './phase-file-rules.js';
 import type { Finding } from '../migration/finding.js';
+import { migrationFiles } from '../migration/layout.js';
 
 /**
  * `missing-plan`: always in `ready-publish`; in `execution-gate` and `doctor`
@@ -22,7 +23,7 @@ export function planFindings(ctx: MigrationContext, manifest: Manifest): Finding
 
 /** `missing-manifest-phases`, else `invalid-current-phase` (ready-gated). */
 export function membershipFindings(ctx: MigrationContext, manifest: Manifest): Finding[] {
-  const manifestPath = path.join(ctx.dir, 'manifest.json');
+  const manifestPath = migrationFiles(ctx.dir).manifest;
   if (manifest.phases.length === 0) {
     return [ctx.finding('missing-manifest-phases', manifestPath, 'Ready migrations require at least one manifest phase.')];
   }

@@ -5,6 +5,7 @@ import type { MigrationContext } from './context.js';
 import { pathKind, readBytes } from '../fs/probe.js';
 import { ReviewRecordSchema } from '../migration/reviews-schema.js';
 import type { Finding } from '../migration/finding.js';
+import { migrationFiles } from '../migration/layout.js';
 
 /** Why one reviews.jsonl line is not a review record, or null when it is one. */
 export function reviewLineProblem(line: string): string | null {
@@ -27,7 +28,7 @@ export function reviewLineProblem(line: string): string | null {
  * a line). Silent when the file does not exist.
  */
 export function reviewFindings(ctx: MigrationContext): Finding[] {
-  const file = path.join(ctx.dir, '.planning', 'reviews.jsonl');
+  const file = migrationFiles(ctx.dir).reviews;
   const kind = pathKind(file);
   if (kind === 'missing') return [];
   let text: string;

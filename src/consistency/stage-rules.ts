@@ -2,12 +2,12 @@ import path from 'node:path';
 import { messageOf } from '../util/errors.js';
 import { pyStrRepr } from '../json/index.js';
 import type { PlanningState } from '../migration/state.js';
-import { stagesDir } from '../migration/stage-outputs.js';
 import { compareCodePoints } from '../util/compare.js';
 import { resolvePath } from '../util/paths.js';
 import type { MigrationContext } from './context.js';
 import { isMissing, listDir } from '../fs/probe.js';
 import type { Finding } from '../migration/finding.js';
+import { migrationFiles } from '../migration/layout.js';
 
 /** `ref` (repo-relative, naming the live location) relative to the published root, or null when outside it. */
 function relativeToPublished(repoRoot: string, publishedRoot: string, ref: string): string | null {
@@ -26,7 +26,7 @@ function recordedNames(ctx: MigrationContext, state: PlanningState): Set<string>
   const names = new Set<string>();
   const liveDir = path.relative(ctx.repoRoot, ctx.publishedRoot).split(path.sep).join('/');
   const prefix = `${liveDir}/.planning/stages/`;
-  const stages = stagesDir(ctx.dir);
+  const stages = migrationFiles(ctx.dir).stages;
   let resolved: { repoRoot: string; publishedRoot: string } | null = null;
   for (const step of state.completed_steps) {
     const ref = step.outputs.stdout;
@@ -50,7 +50,7 @@ function recordedNames(ctx: MigrationContext, state: PlanningState): Set<string>
  * `.planning/stages/` that no accepted step of a readable state names, sorted.
  */
 export function unrecordedStageFindings(ctx: MigrationContext, state: PlanningState): Finding[] {
-  const dir = stagesDir(ctx.dir);
+  const dir = migrationFiles(ctx.dir).stages;
   const listed = listDir(dir);
   if ('error' in listed) {
     if (isMissing(listed.error)) return [];

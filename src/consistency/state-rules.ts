@@ -9,6 +9,7 @@ import type { MigrationContext } from './context.js';
 import { pathKind, readBytes } from '../fs/probe.js';
 import { mergeConflictMessage } from './manifest-rules.js';
 import type { Finding } from '../migration/finding.js';
+import { MIGRATION_FILES, migrationFiles } from '../migration/layout.js';
 
 /**
  * `.planning/state.json` as the checks see it: missing; usable (`state`
@@ -20,10 +21,6 @@ export type StateOutcome =
   | { kind: 'usable'; state: PlanningState }
   | { kind: 'invalid'; state?: undefined; message: string; conflictLine: number | null };
 
-/** `<dir>/.planning/state.json`. */
-export function stateFileOf(dir: string): string {
-  return path.join(dir, '.planning', 'state.json');
-}
 
 function invalid(stateFile: string, error: unknown): StateOutcome {
   return { kind: 'invalid', message: messageOf(error), conflictLine: conflictMarkerLineInFile(stateFile) };
@@ -36,7 +33,7 @@ function invalid(stateFile: string, error: unknown): StateOutcome {
  * stage-file rules need and spares resolving every output ref.
  */
 export async function loadStateForCheck(ctx: MigrationContext, validate: boolean): Promise<StateOutcome> {
-  const stateFile = stateFileOf(ctx.dir);
+  const stateFile = migrationFiles(ctx.dir).state;
   if (pathKind(stateFile) === 'missing') return { kind: 'missing' };
   if (validate) {
     try {
@@ -66,14 +63,14 @@ export function wantsPlanningChecks(manifest: Manifest, planningChecks: boolean)
  * `merge-conflict`, which is worth saying whatever the status.
  */
 export function stateFindings(ctx: MigrationContext, outcome: StateOutcome, planning: boolean): Finding[] {
-  const stateFile = stateFileOf(ctx.dir);
+  const stateFile = migrationFiles(ctx.dir).state;
   if (outcome.kind === 'missing') {
     return planning ? [ctx.finding('planning-state-missing', stateFile, 'Planning migration is missing .planning/state.json.')] : [];
   }
   if (outcome.kind === 'usable') return [];
   const message = collapseWhitespace(outcome.message);
   if (outcome.conflictLine !== null) {
-    const conflict = mergeConflictMessage('.planning/state.json', outcome.conflictLine);
+    const conflict = mergeConflictMessage(MIGRATION_FILES.state, outcome.conflictLine);
     const extras = planning ? { v1: { code: 'planning-state-invalid', message } } : {};
     return [ctx.finding('merge-conflict', stateFile, conflict, extras)];
   }

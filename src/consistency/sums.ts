@@ -5,6 +5,7 @@ import { outsideMessage, parseSums, sha256Hex } from '../migration/sums.js';
 import type { MigrationContext } from './context.js';
 import { entryKind, pathKind, readBytes, staysInside } from '../fs/probe.js';
 import type { Finding } from '../migration/finding.js';
+import { migrationFiles } from '../migration/layout.js';
 
 
 /**
@@ -13,7 +14,7 @@ import type { Finding } from '../migration/finding.js';
  * Silent when there is no sums file.
  */
 export function sumsFindings(ctx: MigrationContext): Finding[] {
-  const sumsFile = path.join(ctx.dir, '.planning', 'sums');
+  const sumsFile = migrationFiles(ctx.dir).sums;
   const kind = pathKind(sumsFile);
   if (kind === 'missing') return [];
   let text: string;

@@ -8,6 +8,7 @@ export { compareCodePoints } from './order.js';
 export { decodeUtf8, Utf8DecodeError, type Utf8DecodeReason } from './utf8.js';
 export {
   readJsonFile,
+  peekJsonStringField,
   readTextFile,
   isJsonParseFailure,
   isJsonLoadFailure,

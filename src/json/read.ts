@@ -1,10 +1,11 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { JsonSyntaxError } from './errors.js';
 import { parseJson } from './parse.js';
 import { pyStrRepr } from './repr.js';
 import { Utf8DecodeError, decodeUtf8 } from './utf8.js';
-import type { JsonValue } from './value.js';
+import { isJsonObject, type JsonValue } from './value.js';
 import { errnoCode } from '../util/errno.js';
 
 /** The default size limit of {@link readJsonFile}: 32 MiB. */
@@ -169,4 +170,19 @@ function pythonOsErrorText(path: string, cause: unknown): string {
   }
   const text = STRERROR[code] ?? (cause instanceof Error ? cause.message : code).replace(/^[A-Z]+: /, '').replace(/,.*$/, '');
   return `[Errno ${errno}] ${text}: ${pyStrRepr(path)}`;
+}
+
+/**
+ * The string field `key` of the JSON object in `file`, read leniently: null
+ * when the file is missing, unreadable, not a JSON object, or the field is
+ * not a string. For showing a value, never for deciding on one.
+ */
+export async function peekJsonStringField(file: string, key: string): Promise<string | null> {
+  try {
+    const value = parseJson(await readFile(file, 'utf8'));
+    const field = isJsonObject(value) ? value[key] : undefined;
+    return typeof field === 'string' ? field : null;
+  } catch {
+    return null;
+  }
 }

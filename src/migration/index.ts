@@ -15,3 +15,4 @@ export * from './reviews-schema.js';
 export * from './live-root.js';
 export * from './finding.js';
 export * from './schemas.js';
+export * from './layout.js';

@@ -7,6 +7,7 @@ import {
   pyRepr,
   isJsonParseFailure,
   readJsonFile,
+  peekJsonStringField,
 } from '../json/index.js';
 import type { JsonObject, JsonValue } from '../json/index.js';
 import { writeFileDurable } from '../fs/durable.js';
@@ -279,4 +280,9 @@ function withPath(error: unknown, file: string): unknown {
     return new CairnError(error.code, error.message, { path: file, cause: error });
   }
   return error;
+}
+
+/** The status a manifest file shows, read leniently (null when it shows none); for display, such as a dry run's transition. */
+export function peekManifestStatus(file: string): Promise<string | null> {
+  return peekJsonStringField(file, 'status');
 }

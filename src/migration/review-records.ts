@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { REVIEWS_RELATIVE_PATH, ReviewRecordSchema, type ReviewRecord } from './reviews-schema.js';
+import { ReviewRecordSchema, type ReviewRecord } from './reviews-schema.js';
+import { migrationFiles } from './layout.js';
 import { CairnError } from '../util/errors.js';
 import { parseJson } from '../json/index.js';
 import { writeFileDurable, mkdirDurable } from '../fs/durable.js';
@@ -15,10 +16,6 @@ import { errnoCode } from '../util/errno.js';
  */
 
 export type { ReviewRecord } from './reviews-schema.js';
-
-export function reviewsPath(migrationDir: string): string {
-  return path.join(migrationDir, REVIEWS_RELATIVE_PATH);
-}
 
 /**
  * Who is reviewing: git's author identity (`git var GIT_AUTHOR_IDENT`,
@@ -51,7 +48,7 @@ export function encodeReviewRecord(record: ReviewRecord): string {
 export async function readReviewRecords(migrationDir: string): Promise<ReviewRecord[]> {
   let text: string;
   try {
-    text = await fs.readFile(reviewsPath(migrationDir), 'utf8');
+    text = await fs.readFile(migrationFiles(migrationDir).reviews, 'utf8');
   } catch {
     return [];
   }
@@ -77,7 +74,7 @@ function toPlain(value: unknown): unknown {
 
 /** Appends one record to `<migrationDir>/.planning/reviews.jsonl` (durably, keeping earlier lines byte for byte). */
 export async function appendReviewRecord(migrationDir: string, record: ReviewRecord): Promise<void> {
-  const file = reviewsPath(migrationDir);
+  const file = migrationFiles(migrationDir).reviews;
   let existing: Buffer = Buffer.alloc(0);
   try {
     existing = await fs.readFile(file);

@@ -27,4 +27,3 @@ export const ReviewRecordSchema = z
 
 export type ReviewRecord = z.infer<typeof ReviewRecordSchema>;
 
-export const REVIEWS_RELATIVE_PATH = '.planning/reviews.jsonl';

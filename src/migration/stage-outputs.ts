@@ -8,16 +8,13 @@ import { resolveOutputRef } from './output-refs.js';
 import type { OutputRefContext } from './output-refs.js';
 import type { PlanningState } from './state.js';
 import { errnoCode } from '../util/errno.js';
+import { migrationFiles } from './layout.js';
 
 /*
  * Stage outputs (spec §1.5): the accepted stdout of each step, kept forever
  * under `.planning/stages/` as `<step>.stdout.md`, `<step>-2.stdout.md`, ….
  */
 
-/** The stage output directory of a migration dir. */
-export function stagesDir(migrationDir: string): string {
-  return path.join(migrationDir, '.planning', 'stages');
-}
 
 /**
  * The first free stage file for `step` in `migrationDir`:
@@ -25,7 +22,7 @@ export function stagesDir(migrationDir: string): string {
  * (a name is taken if anything exists there, even a dangling symlink).
  */
 export async function nextStageOutputPath(migrationDir: string, step: Step): Promise<string> {
-  const dir = stagesDir(migrationDir);
+  const dir = migrationFiles(migrationDir).stages;
   for (let n = 1; ; n++) {
     const candidate = path.join(dir, n === 1 ? `${step}.stdout.md` : `${step}-${n}.stdout.md`);
     if (!(await exists(candidate))) return candidate;

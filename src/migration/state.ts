@@ -8,6 +8,7 @@ import {
   pyRepr,
   isJsonParseFailure,
   readJsonFile,
+  peekJsonStringField,
 } from '../json/index.js';
 import type { JsonObject, JsonValue } from '../json/index.js';
 import { writeFileDurable } from '../fs/durable.js';
@@ -312,4 +313,9 @@ function withPath(error: unknown, file: string): unknown {
     return new CairnError(error.code, error.message, { path: file, cause: error });
   }
   return error;
+}
+
+/** The cursor (`next_step`) a state file shows, read leniently (null when it shows none); for display, such as a dry run's transition. */
+export function peekStateCursor(file: string): Promise<string | null> {
+  return peekJsonStringField(file, 'next_step');
 }

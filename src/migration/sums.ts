@@ -5,6 +5,7 @@ import { writeFileDurable } from '../fs/durable.js';
 import { pyStrRepr } from '../json/index.js';
 import { hasParentTraversal, purePosix, toPosix } from '../util/paths.js';
 import type { PlanningState } from './state.js';
+import { migrationFiles } from './layout.js';
 
 /*
  * `<migration>/.planning/sums`: `sha256sum` lines, `<64 hex>  <path>` (or
@@ -64,9 +65,6 @@ export function sha256Hex(bytes: string | Uint8Array): string {
 }
 
 
-export function sumsPath(migrationDir: string): string {
-  return path.join(migrationDir, '.planning', 'sums');
-}
 
 
 /** One `sha256sum` line: `<hex>  <path relative to the migration>`. */
@@ -87,7 +85,7 @@ export async function appendSums(
   repoRoot: string,
   newFiles: readonly string[],
 ): Promise<void> {
-  const file = sumsPath(migrationDir);
+  const file = migrationFiles(migrationDir).sums;
   const existing = existsSync(file) ? await fs.readFile(file, 'utf8') : null;
   const recorded = new Set(parseSums(existing ?? '').entries.map((entry) => entry.path));
   const toRecord: string[] = [];

@@ -11,6 +11,7 @@ import { applyDiscoveredPhases, discoverPhases } from '../migration/phase-docs.j
 import { nextStageOutputPath, stdoutRefFor } from '../migration/stage-outputs.js';
 import { loadState, saveState, type PlanningState } from '../migration/state.js';
 import { appendSums } from '../migration/sums.js';
+import { migrationFiles } from '../migration/layout.js';
 
 export type ReviewPolicy = 'when-flagged' | 'always';
 
@@ -85,8 +86,8 @@ export function intentionalSkipText(slug: string, target: string, reason: string
 export async function acceptStepOutput(input: AcceptStepInput): Promise<AcceptStepResult> {
   const now = input.now ?? localTimestamp();
   const ws = input.workspaceDir;
-  const stateFile = path.join(ws, '.planning', 'state.json');
-  const manifestFile = path.join(ws, 'manifest.json');
+  const stateFile = migrationFiles(ws).state;
+  const manifestFile = migrationFiles(ws).manifest;
   if (!existsSync(manifestFile)) throw new CairnError('invalid-manifest', `Migration '${input.slug}' has no manifest`);
   if (!existsSync(stateFile)) {
     throw new CairnError('invalid-state', `Migration '${input.slug}' is missing .planning/state.json`);

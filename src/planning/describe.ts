@@ -3,6 +3,7 @@ import path from 'node:path';
 import { CairnError, messageOf } from '../util/errors.js';
 import { loadManifest, type Manifest } from '../migration/manifest.js';
 import { loadState, type PlanningState } from '../migration/state.js';
+import { migrationFiles } from '../migration/layout.js';
 
 /** Everything `cairn status` shows about one migration. */
 export interface MigrationDescription {
@@ -21,7 +22,7 @@ export interface MigrationDescription {
  * reported in `stateError` so the rest can still be shown.
  */
 export async function describeMigration(slug: string, migrationDir: string, repoRoot: string): Promise<MigrationDescription> {
-  const manifestPath = path.join(migrationDir, 'manifest.json');
+  const manifestPath = migrationFiles(migrationDir).manifest;
   try {
     lstatSync(manifestPath);
   } catch {
@@ -31,7 +32,7 @@ export async function describeMigration(slug: string, migrationDir: string, repo
     });
   }
   const manifest = await loadManifest(manifestPath);
-  const stateFile = path.join(migrationDir, '.planning', 'state.json');
+  const stateFile = migrationFiles(migrationDir).state;
   let state: PlanningState | null = null;
   let stateError: string | null = null;
   let hasState = true;

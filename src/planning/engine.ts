@@ -26,6 +26,7 @@ import {
   type RunPaths,
 } from './workspace.js';
 import { pathExists } from '../fs/exists.js';
+import { migrationFiles } from '../migration/layout.js';
 
 /*
  * The one-step engine (spec §2.4, DESIGN §4): a run starts from a base
@@ -102,7 +103,7 @@ export interface LoadedWorkspace {
 }
 
 export function workspaceFiles(workspaceDir: string): { manifest: string; state: string } {
-  return { manifest: path.join(workspaceDir, 'manifest.json'), state: path.join(workspaceDir, '.planning', 'state.json') };
+  return { manifest: migrationFiles(workspaceDir).manifest, state: migrationFiles(workspaceDir).state };
 }
 
 /**
@@ -114,7 +115,7 @@ export async function loadWorkspace(run: OpenedRun, repoRoot: string): Promise<L
   const files = workspaceFiles(run.workspaceDir);
   if (!(await pathExists(files.manifest))) {
     throw new CairnError('invalid-manifest', `Migration '${run.slug}' has no manifest`, {
-      path: path.join(run.liveDir, 'manifest.json'),
+      path: migrationFiles(run.liveDir).manifest,
       hint: `Run \`cairn doctor ${run.slug}\` to see what is wrong with it.`,
     });
   }
@@ -239,7 +240,7 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
   const { state } = await loadWorkspace(run, ctx.repoRoot);
   if (state === null) {
     throw new CairnError('invalid-state', `Migration '${run.slug}' is missing .planning/state.json`, {
-      path: path.join(run.liveDir, '.planning', 'state.json'),
+      path: migrationFiles(run.liveDir).state,
     });
   }
   const step = nextStepOf(state, run.slug);

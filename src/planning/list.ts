@@ -6,6 +6,7 @@ import { listMigrationSlugs } from '../migration/live-root.js';
 import { loadManifest, type Manifest, type MigrationStatus } from '../migration/manifest.js';
 import { loadState } from '../migration/state.js';
 import { pathExistsSync } from '../fs/exists.js';
+import { migrationFiles } from '../migration/layout.js';
 
 /** One migration as `cairn list` shows it (the v1 tool's columns, typed). */
 export interface ListRow {
@@ -47,7 +48,7 @@ async function cursorOf(
   repoRoot: string,
 ): Promise<{ cursor: string; reason: string | null }> {
   if (manifest.status === 'planning') {
-    const stateFile = path.join(migrationDir, '.planning', 'state.json');
+    const stateFile = migrationFiles(migrationDir).state;
     if (!pathExistsSync(stateFile)) return { cursor: 'planning:blocked', reason: 'planning-state-missing' };
     try {
       const state = await loadState(stateFile, { repoRoot, stateFile, publishedRoot: migrationDir });
@@ -68,7 +69,7 @@ async function cursorOf(
 /** The list row of one visible migration directory. Never throws for bad files. */
 export async function listRow(liveRoot: string, repoRoot: string, slug: string): Promise<ListRow> {
   const migrationDir = path.join(liveRoot, slug);
-  const manifestPath = path.join(migrationDir, 'manifest.json');
+  const manifestPath = migrationFiles(migrationDir).manifest;
   if (!pathExistsSync(manifestPath)) return blockedManifestRow(slug, 'missing-manifest');
   let manifest: Manifest;
   try {

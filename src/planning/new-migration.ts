@@ -12,6 +12,7 @@ import { mkdirDurable } from '../fs/durable.js';
 import { publish, type PublishRecorder, type PublishRequest, type PublishResult } from '../publish/index.js';
 import { publishValidator } from '../consistency/index.js';
 import { pathExists } from '../fs/exists.js';
+import { migrationFiles } from '../migration/layout.js';
 
 /** `.planning/work/` under the repository root: workspaces (gitignored). */
 export const WORKSPACES_RELATIVE_DIR = path.join('.planning', 'work');
@@ -70,10 +71,10 @@ export async function createMigration(request: NewMigrationRequest): Promise<New
   const now = localTimestamp(request.now ?? new Date());
   const runDir = path.join(request.repoRoot, WORKSPACES_RELATIVE_DIR, slug, runId(request.now ?? new Date()));
   const workspaceDir = path.join(runDir, slug);
-  await mkdirDurable(path.join(workspaceDir, '.planning'));
+  await mkdirDurable(migrationFiles(workspaceDir).planningDir);
   const manifest = seedManifest(slug, now);
-  await saveManifest(path.join(workspaceDir, 'manifest.json'), manifest);
-  const stateFile = path.join(workspaceDir, '.planning', 'state.json');
+  await saveManifest(migrationFiles(workspaceDir).manifest, manifest);
+  const stateFile = migrationFiles(workspaceDir).state;
   await saveState(stateFile, newState(request.target, now), { repoRoot: request.repoRoot, stateFile, publishedRoot: liveDir });
 
   const publishRequest: PublishRequest = {

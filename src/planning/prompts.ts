@@ -14,6 +14,7 @@ import type { PromptStage } from './prompt-text.js';
 import { latestStdoutRef, readLatestStdout } from '../migration/stage-outputs.js';
 import type { PlanningState } from '../migration/state.js';
 import { errnoCode } from '../util/errno.js';
+import { migrationFiles } from '../migration/layout.js';
 
 export { PROMPT_STAGES, STAGE_INSTRUCTIONS } from './prompt-text.js';
 export type { PromptStage } from './prompt-text.js';
@@ -226,7 +227,7 @@ async function reviseContext(input: StepContextInput): Promise<string> {
 function refContext(input: StepContextInput): OutputRefContext {
   return {
     repoRoot: input.repoRoot,
-    stateFile: path.join(input.workspaceDir, '.planning', 'state.json'),
+    stateFile: migrationFiles(input.workspaceDir).state,
     publishedRoot: input.liveDir,
   };
 }

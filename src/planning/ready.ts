@@ -9,6 +9,7 @@ import { readReviewRecords } from '../migration/review-records.js';
 import { reviewPending } from './review.js';
 import { loadState } from '../migration/state.js';
 import { pathExistsSync } from '../fs/exists.js';
+import { migrationFiles } from '../migration/layout.js';
 
 /*
  * `cairn ready`: the actionable work across migrations, in the order it
@@ -61,7 +62,7 @@ async function itemFor(liveRoot: string, repoRoot: string, slug: string, policy:
   const dir = path.join(liveRoot, slug);
   let manifest: Manifest;
   try {
-    manifest = await loadManifest(path.join(dir, 'manifest.json'));
+    manifest = await loadManifest(migrationFiles(dir).manifest);
   } catch {
     return null;
   }
@@ -73,7 +74,7 @@ async function itemFor(liveRoot: string, repoRoot: string, slug: string, policy:
   }
   if (!isEligibleNow(manifest, now)) return null;
   if (manifest.status === 'planning') {
-    const stateFile = path.join(dir, '.planning', 'state.json');
+    const stateFile = migrationFiles(dir).state;
     if (!pathExistsSync(stateFile)) return null;
     try {
       const state = await loadState(stateFile, { repoRoot, stateFile, publishedRoot: dir });

@@ -28,6 +28,7 @@ import { saveManifest, type Manifest, type Phase } from '../migration/manifest.j
 import { applyRefinement, checkFeedback, isRefinable, refineContext } from './refine.js';
 import { appendReviewRecord, readReviewRecords, reviewerIdentity, type ReviewRecord } from '../migration/review-records.js';
 import { openPlanningRun, presentDryRun, type PlanStepOptions } from './run-plan.js';
+import { migrationFiles } from '../migration/layout.js';
 
 /*
  * The human review gate (DESIGN §1, issue 6): a migration awaiting human
@@ -103,7 +104,7 @@ export async function reviewSummary(
   ctx: Pick<EngineContext, 'repoRoot' | 'liveRoot' | 'slug' | 'reviewPolicy'>,
 ): Promise<ReviewSummary> {
   const liveDir = path.join(ctx.liveRoot, ctx.slug);
-  if (!existsSync(path.join(liveDir, 'manifest.json'))) {
+  if (!existsSync(migrationFiles(liveDir).manifest)) {
     throw new CairnError('not-found', `migration '${ctx.slug}' does not exist.`, {
       hint: 'Run `cairn list` to see the migrations in this repository.',
     });
