@@ -1,17 +1,8 @@
+import type { Io } from '../app/io.js';
 import { isCairnError, toCairnError } from '../util/errors.js';
-import { JSON_SCHEMA_VERSION, type DocumentPayload } from '../outputs/document.js';
+import { outputDocument, type DocumentPayload } from '../outputs/document.js';
 import { errorJson } from '../outputs/error.js';
 import type { JSON_OUTPUTS, JsonOutputName } from '../outputs/registry.js';
-
-export { JSON_SCHEMA_VERSION };
-
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Colour allowed: stdout is a TTY and NO_COLOR is unset. */
-  color: boolean;
-  isTty: boolean;
-}
 
 export function processIo(): Io {
   const isTty = process.stdout.isTTY === true;
@@ -37,7 +28,7 @@ export function paint(io: Io, colour: Colour, text: string): string {
  * trailing newline.
  */
 export function printJson<K extends JsonOutputName>(io: Io, output: K, payload: DocumentPayload<(typeof JSON_OUTPUTS)[K]>): void {
-  io.stdout(`${JSON.stringify({ schema_version: JSON_SCHEMA_VERSION, ...payload }, null, 2)}\n`);
+  io.stdout(`${JSON.stringify(outputDocument(payload), null, 2)}\n`);
 }
 
 /** Report an error the Terraform way: what happened, then what to run next. */

@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { JSON_SCHEMA_VERSION } from '../outputs/document.js';
+import { outputDocument } from '../outputs/document.js';
 import { errorJson } from '../outputs/error.js';
 import { isCairnError, toCairnError, type CairnError } from '../util/errors.js';
 
@@ -12,11 +12,6 @@ import { isCairnError, toCairnError, type CairnError } from '../util/errors.js';
  * rejected output), that document is the structured content, so it still
  * matches the tool's output schema.
  */
-
-/** A document with `schema_version` first. */
-export function outputDocument<P extends object>(payload: P): { schema_version: typeof JSON_SCHEMA_VERSION } & P {
-  return { schema_version: JSON_SCHEMA_VERSION, ...payload };
-}
 
 function json(value: unknown): string {
   return JSON.stringify(value, null, 2);
