@@ -19,7 +19,7 @@ export function dryRunOption(description: string): CliOption {
 }
 
 /** `--commit` (see app/commit.ts). */
-export function commitOption(description = 'git-commit the migration directory after the publish'): CliOption {
+function commitOption(description = 'git-commit the migration directory after the publish'): CliOption {
   return { flags: '--commit', description };
 }
 
@@ -33,6 +33,14 @@ export const LOCK_TIMEOUT_OPTION: CliOption = {
   description: 'how long to wait for the publish lock, in milliseconds (default: config or 30000)',
   parse: parseLockTimeout,
 };
+
+/**
+ * The options every command that publishes ends with, in this order:
+ * `--dry-run`, `--commit`, `--format`, `--lock-timeout`.
+ */
+export function publishingOptions(dryRun: string, commit?: string): CliOption[] {
+  return [dryRunOption(dryRun), commitOption(commit), formatOption(), LOCK_TIMEOUT_OPTION];
+}
 
 function parseSeconds(flag: string): (value: string) => number {
   return (value: string) => {

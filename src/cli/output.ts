@@ -1,5 +1,5 @@
-import type { Io } from '../app/io.js';
-import { isCairnError, toCairnError } from '../util/errors.js';
+import { debugStack, type Io } from '../app/io.js';
+import { toCairnError } from '../util/errors.js';
 import { outputDocument, type DocumentPayload } from '../outputs/document.js';
 import { errorJson } from '../outputs/error.js';
 import type { JSON_OUTPUTS, JsonOutputName } from '../outputs/registry.js';
@@ -37,9 +37,8 @@ export function reportError(io: Io, error: unknown, format: string | undefined):
   if (format === 'json') printJson(io, 'error', errorJson(cairn));
   io.stderr(`Error: ${cairn.message}\n`);
   if (cairn.hint !== undefined) io.stderr(`Hint: ${cairn.hint}\n`);
-  if (!isCairnError(error) && process.env['CAIRN_DEBUG'] === '1' && error instanceof Error && error.stack) {
-    io.stderr(`${error.stack}\n`);
-  }
+  const stack = debugStack(error);
+  if (stack !== null) io.stderr(`${stack}\n`);
   return cairn.exitCode;
 }
 

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import type { Io } from '../app/io.js';
+import { printWarnings, type Io } from '../app/io.js';
 import type { StepRunResult } from '../planning/engine.js';
 import { publishErrorMessage } from '../publish/result.js';
 import type { RecoveryPlan } from '../publish/recovery.js';
@@ -60,7 +60,7 @@ function terminalLine(result: StepRunResult): string | null {
  */
 export function printStepText(io: Io, result: StepRunResult & { recovered?: RecoveryPlan[]; wouldBlock?: string | null }, repoRoot: string, commit: string | null): void {
   for (const plan of result.recovered ?? []) io.stderr(`Recovered an interrupted transaction (${plan.action}): ${plan.reason}\n`);
-  for (const warning of result.warnings) io.stderr(`Warning: ${warning}\n`);
+  printWarnings(io, result.warnings);
   const workspace = repoRelativePath(repoRoot, result.workspaceDir);
   switch (result.status) {
     case 'published': {

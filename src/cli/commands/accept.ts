@@ -8,7 +8,7 @@ import { CairnError, messageOf } from '../../util/errors.js';
 import { acceptManualOutput, type AcceptOutcome } from '../../planning/engine-accept.js';
 import { stepJson } from '../../outputs/step.js';
 import { defineCommand } from '../command.js';
-import { LOCK_TIMEOUT_OPTION, TARGET_ARGUMENT, commitOption, dryRunOption, formatOption } from '../options.js';
+import { TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
 import { printDryRunLines } from '../publish-text.js';
 import { nextCommand, printStepText, stepExitCode } from '../step-text.js';
@@ -77,10 +77,7 @@ export const acceptCommand = defineCommand<[string, string | undefined], AcceptO
   options: [
     { flags: '--step <step>', description: 'the step the output is for (must be the prepared one)', required: true },
     { flags: '--file <path>', description: "file holding the step's output ('-' for stdin)" },
-    dryRunOption('validate the output and check the publish; change nothing'),
-    commitOption(),
-    formatOption(),
-    LOCK_TIMEOUT_OPTION,
+    ...publishingOptions('validate the output and check the publish; change nothing'),
   ],
   views: { text: acceptText, json: acceptJson },
   async run({ args: [target, source], options, io, project }, show) {

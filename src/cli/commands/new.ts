@@ -6,7 +6,7 @@ import type { NewMigrationResult } from '../../planning/new-migration.js';
 import { publishErrorMessage } from '../../publish/result.js';
 import { publishResultJson } from '../../outputs/publish-result.js';
 import { defineCommand } from '../command.js';
-import { LOCK_TIMEOUT_OPTION, commitOption, dryRunOption, formatOption } from '../options.js';
+import { publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
 import { printPublishText, publishExitCode } from '../publish-text.js';
 
@@ -55,10 +55,7 @@ export const newCommand = defineCommand<[string], NewOptions, NewView>({
   arguments: [{ name: '<slug>', description: 'directory name of the new migration' }],
   options: [
     { flags: '--target <text>', description: 'what the migration should change', required: true },
-    dryRunOption('check everything and show what would be created; change nothing'),
-    commitOption('git-commit the new migration directory after the publish'),
-    formatOption(),
-    LOCK_TIMEOUT_OPTION,
+    ...publishingOptions('check everything and show what would be created; change nothing', 'git-commit the new migration directory after the publish'),
   ],
   views: { text: newText, json: newJson },
   async run({ args: [slug], options, io, project }, view) {

@@ -4,7 +4,7 @@ import { withMigrationSession } from '../../app/session.js';
 import { completePhase, type PhaseDoneResult } from '../../planning/phases.js';
 import { publishResultJson, recoveryPlanJson } from '../../outputs/publish-result.js';
 import { defineCommand, defineGroup } from '../command.js';
-import { LOCK_TIMEOUT_OPTION, TARGET_ARGUMENT, commitOption, dryRunOption, formatOption } from '../options.js';
+import { TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
 import { printPublishText, publishExitCode } from '../publish-text.js';
 
@@ -48,10 +48,7 @@ const phaseDoneCommand = defineCommand<[string], PhaseDoneOptions, PhaseDoneView
   arguments: [TARGET_ARGUMENT],
   options: [
     { flags: '--phase <name>', description: 'the phase being completed; must be the current one (phases complete in order)' },
-    dryRunOption('check everything and show what would change; change nothing'),
-    commitOption(),
-    formatOption(),
-    LOCK_TIMEOUT_OPTION,
+    ...publishingOptions('check everything and show what would change; change nothing'),
   ],
   views: { text: phaseDoneText, json: phaseDoneJson },
   async run({ args: [target], options, io, project }, show) {

@@ -6,7 +6,7 @@ import { loadTaste } from '../../planning/prompts.js';
 import { parseUntil, planUntil, type PlanStepOutcome } from '../../planning/run-plan.js';
 import { stepJson } from '../../outputs/step.js';
 import { defineCommand } from '../command.js';
-import { AGENT_OPTIONS, LOCK_TIMEOUT_OPTION, TARGET_ARGUMENT, commitOption, dryRunOption, formatOption } from '../options.js';
+import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
 import { nextCommand, printStepText, stepExitCode } from '../step-text.js';
 
@@ -56,10 +56,7 @@ export const planCommand = defineCommand<[string], PlanOptions, PlanView>({
   options: [
     ...AGENT_OPTIONS,
     { flags: '--until <step>', description: "keep going until this step has been accepted, or 'terminal'" },
-    dryRunOption('show the prompt and what would run; change nothing'),
-    commitOption('git-commit the migration directory after each published step'),
-    formatOption(),
-    LOCK_TIMEOUT_OPTION,
+    ...publishingOptions('show the prompt and what would run; change nothing', 'git-commit the migration directory after each published step'),
   ],
   views: { text: planText, json: planJson },
   async run({ args: [target], options, io, project }, view) {

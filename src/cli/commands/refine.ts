@@ -11,7 +11,7 @@ import { checkFeedback, refineMigration, type RefineFeedback } from '../../plann
 import type { PlanStepOutcome } from '../../planning/run-plan.js';
 import { stepJson } from '../../outputs/step.js';
 import { defineCommand } from '../command.js';
-import { AGENT_OPTIONS, LOCK_TIMEOUT_OPTION, TARGET_ARGUMENT, commitOption, dryRunOption, formatOption } from '../options.js';
+import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
 import { nextCommand, printStepText, stepExitCode } from '../step-text.js';
 
@@ -104,10 +104,7 @@ export const refineCommand = defineCommand<[string], RefineOptions, RefineView>(
     { flags: '--message <text>', description: 'the feedback' },
     { flags: '--file <path>', description: 'read the feedback from a file' },
     ...AGENT_OPTIONS,
-    dryRunOption('show the prompt the step would get; change nothing'),
-    commitOption(),
-    formatOption(),
-    LOCK_TIMEOUT_OPTION,
+    ...publishingOptions('show the prompt the step would get; change nothing'),
   ],
   views: { text: refineText, json: refineJson },
   async run({ args: [target], options, io, project }, view) {

@@ -15,7 +15,7 @@ import { publishResultJson } from '../../outputs/publish-result.js';
 import { reviewSummaryJson } from '../../outputs/review.js';
 import { stepJson } from '../../outputs/step.js';
 import { defineCommand } from '../command.js';
-import { AGENT_OPTIONS, LOCK_TIMEOUT_OPTION, TARGET_ARGUMENT, commitOption, dryRunOption, formatOption } from '../options.js';
+import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';
 import { printDryRunLines } from '../publish-text.js';
 import { printStepText, stepExitCode } from '../step-text.js';
@@ -221,10 +221,7 @@ export const reviewCommand = defineCommand<[string], ReviewOptions, ReviewView>(
     { flags: '--request-changes', description: 'send the plan back for a revision (a refine with your message)' },
     { flags: '--message <text>', description: 'the changes to make' },
     ...AGENT_OPTIONS,
-    dryRunOption('check everything and show what would change; change nothing'),
-    commitOption(),
-    formatOption(),
-    LOCK_TIMEOUT_OPTION,
+    ...publishingOptions('check everything and show what would change; change nothing'),
   ],
   views: { text: reviewText, json: reviewJson },
   async run({ args: [target], options, io, project }, view) {

@@ -2,6 +2,7 @@ import { PhaseDoneOutputSchema } from '../../outputs/publish.js';
 import { completePhase } from '../../planning/phases.js';
 import { publishResultJson, recoveryPlanJson } from '../../outputs/publish-result.js';
 import { z } from 'zod';
+import { printWarnings } from '../../app/io.js';
 import { withMigrationSession } from '../../app/session.js';
 import { publishFailure } from '../failures.js';
 import { dryRunField, lockTimeoutField, slugField } from '../fields.js';
@@ -25,7 +26,7 @@ export const phaseDoneTool = defineTool({
     const dryRun = args.dry_run === true;
     return withMigrationSession(await env.project(), env.io, { target: args.slug, dryRun, lockTimeout: args.lock_timeout_ms }, async ({ slug, ctx }) => {
       const done = await completePhase(ctx, { phase: args.phase ?? null, dryRun });
-      for (const warning of [...(ctx.log?.warnings ?? []), ...done.warnings]) env.io.stderr(`Warning: ${warning}\n`);
+      printWarnings(env.io, [...(ctx.log?.warnings ?? []), ...done.warnings]);
       const document = outputDocument({
         slug,
         phase: done.phase,
