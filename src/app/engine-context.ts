@@ -5,7 +5,7 @@ import type { AgentChoice, EngineContext } from '../planning/engine.js';
 import { resolveMigrationTarget } from '../planning/resolve.js';
 import { recoverPendingTransactions } from '../publish/index.js';
 import { openStore, storePathFor } from '../store/index.js';
-import type { Io } from '../cli/output.js';
+import type { Io } from './io.js';
 import { openServices, storeRecorder, type Services } from './services.js';
 
 /*

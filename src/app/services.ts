@@ -3,7 +3,7 @@ import { messageOf } from '../util/errors.js';
 import type { PublishRecorder } from '../publish/recorder.js';
 import { openStore, storePathFor, type Store } from '../store/index.js';
 import type { StoreJson } from '../store/index.js';
-import type { Io } from '../cli/output.js';
+import type { Io } from './io.js';
 
 /** What a mutating command needs from the local store. */
 export interface Services {

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
-import type { ExitHolder } from './action.js';
-import { processIo, reportError, type Io } from './output.js';
+import type { Io } from '../app/io.js';
+import type { ExitHolder } from './command.js';
+import { processIo, reportError } from './output.js';
 import { buildProgram } from './program.js';
 
 /** Run the CLI; resolves to the exit code (0 ok, 1 findings/blocked/failed, 2 usage/input, 3 lock timeout). */

@@ -1,17 +1,8 @@
-import { isCairnError, toCairnError } from '../util/errors.js';
-import { JSON_SCHEMA_VERSION, type DocumentPayload } from '../outputs/document.js';
+import { debugStack, type Io } from '../app/io.js';
+import { toCairnError } from '../util/errors.js';
+import { outputDocument, type DocumentPayload } from '../outputs/document.js';
 import { errorJson } from '../outputs/error.js';
 import type { JSON_OUTPUTS, JsonOutputName } from '../outputs/registry.js';
-
-export { JSON_SCHEMA_VERSION };
-
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Colour allowed: stdout is a TTY and NO_COLOR is unset. */
-  color: boolean;
-  isTty: boolean;
-}
 
 export function processIo(): Io {
   const isTty = process.stdout.isTTY === true;
@@ -37,7 +28,7 @@ export function paint(io: Io, colour: Colour, text: string): string {
  * trailing newline.
  */
 export function printJson<K extends JsonOutputName>(io: Io, output: K, payload: DocumentPayload<(typeof JSON_OUTPUTS)[K]>): void {
-  io.stdout(`${JSON.stringify({ schema_version: JSON_SCHEMA_VERSION, ...payload }, null, 2)}\n`);
+  io.stdout(`${JSON.stringify(outputDocument(payload), null, 2)}\n`);
 }
 
 /** Report an error the Terraform way: what happened, then what to run next. */
@@ -46,9 +37,8 @@ export function reportError(io: Io, error: unknown, format: string | undefined):
   if (format === 'json') printJson(io, 'error', errorJson(cairn));
   io.stderr(`Error: ${cairn.message}\n`);
   if (cairn.hint !== undefined) io.stderr(`Hint: ${cairn.hint}\n`);
-  if (!isCairnError(error) && process.env['CAIRN_DEBUG'] === '1' && error instanceof Error && error.stack) {
-    io.stderr(`${error.stack}\n`);
-  }
+  const stack = debugStack(error);
+  if (stack !== null) io.stderr(`${stack}\n`);
   return cairn.exitCode;
 }
 

@@ -1,26 +1,47 @@
 import { Command } from 'commander';
-import type { ExitHolder } from './action.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerInfo } from './commands/info.js';
-import { registerInit } from './commands/init.js';
-import { registerLog } from './commands/log.js';
-import { registerList } from './commands/list.js';
-import { registerNew } from './commands/new.js';
-import { registerRecover } from './commands/recover.js';
-import { registerUnlock } from './commands/unlock.js';
-import { registerStatus } from './commands/status.js';
-import { registerPlan } from './commands/plan.js';
-import { registerAccept } from './commands/accept.js';
-import { registerRefine } from './commands/refine.js';
-import { registerReview } from './commands/review.js';
-import { registerPhase } from './commands/phase.js';
-import { registerReady } from './commands/ready.js';
-import { registerDemo } from './commands/demo.js';
-import { registerMcp } from './commands/mcp.js';
-import type { Io } from './output.js';
+import type { Io } from '../app/io.js';
+import type { CliCommand, ExitHolder } from './command.js';
+import { acceptCommand } from './commands/accept.js';
+import { demoCommand } from './commands/demo.js';
+import { doctorCommand } from './commands/doctor.js';
+import { infoCommand } from './commands/info.js';
+import { initCommand } from './commands/init.js';
+import { listCommand } from './commands/list.js';
+import { logCommand } from './commands/log.js';
+import { mcpCommand } from './commands/mcp.js';
+import { newCommand } from './commands/new.js';
+import { phaseCommand } from './commands/phase.js';
+import { planCommand } from './commands/plan.js';
+import { readyCommand } from './commands/ready.js';
+import { recoverCommand } from './commands/recover.js';
+import { refineCommand } from './commands/refine.js';
+import { reviewCommand } from './commands/review.js';
+import { statusCommand } from './commands/status.js';
+import { unlockCommand } from './commands/unlock.js';
 import { CAIRN_VERSION } from '../util/version.js';
 
-/** The whole command tree; one `register*` per command file. */
+/** Every command, in the order `cairn --help` lists them. */
+const COMMANDS: readonly CliCommand[] = [
+  initCommand,
+  listCommand,
+  statusCommand,
+  infoCommand,
+  logCommand,
+  newCommand,
+  recoverCommand,
+  unlockCommand,
+  doctorCommand,
+  planCommand,
+  acceptCommand,
+  refineCommand,
+  reviewCommand,
+  phaseCommand,
+  readyCommand,
+  demoCommand,
+  mcpCommand,
+];
+
+/** The whole command tree. */
 export function buildProgram(io: Io, exit: ExitHolder): Command {
   const program = new Command('cairn')
     .description('Plan large changes in durable, resumable stages; publish every change through a crash-safe transaction.')
@@ -33,23 +54,6 @@ export function buildProgram(io: Io, exit: ExitHolder): Command {
       writeErr: (text) => io.stderr(text),
     })
     .exitOverride();
-  registerInit(program, io, exit);
-  registerList(program, io, exit);
-  registerStatus(program, io, exit);
-  registerInfo(program, io, exit);
-  registerLog(program, io, exit);
-  registerNew(program, io, exit);
-  registerRecover(program, io, exit);
-  registerUnlock(program, io, exit);
-  registerDoctor(program, io, exit);
-  registerPlan(program, io, exit);
-  registerAccept(program, io, exit);
-  registerRefine(program, io, exit);
-  registerReview(program, io, exit);
-  registerPhase(program, io, exit);
-  registerReady(program, io, exit);
-  registerDemo(program, io, exit);
-  registerMcp(program, io, exit);
-  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  for (const command of COMMANDS) command.register(program, io, exit).exitOverride().configureOutput(program.configureOutput());
   return program;
 }

@@ -1,6 +1,7 @@
 import { CairnError } from '../util/errors.js';
 import type { StepRunResult } from '../planning/engine.js';
 import { publishErrorMessage, type PublishResult } from '../publish/result.js';
+import { isStaleBase } from '../app/stale-base.js';
 
 /*
  * Operations that end without publishing return a result rather than
@@ -12,7 +13,7 @@ import { publishErrorMessage, type PublishResult } from '../publish/result.js';
 /** The tool error of a publish that did not go through. */
 export function publishFailure(result: PublishResult): CairnError {
   let hint: string;
-  if (result.reason.startsWith('stale base snapshot')) {
+  if (isStaleBase(result)) {
     hint = `The live migration changed after this work was prepared: call next_prompt for ${result.slug} to prepare the step again from the current state.`;
   } else if (result.dirtyPaths.length > 0) {
     hint = `Commit or revert the uncommitted changes under ${result.slug}, then try again.`;

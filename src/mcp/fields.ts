@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EffortInput, LockTimeoutMsInput, MigrationTargetInput } from '../app/inputs.js';
 
-/* Tool input fields used by several tools; the values themselves are the shared inputs of src/inputs.ts. */
+/* Tool input fields used by several tools; the values themselves are the shared inputs of app/inputs.ts. */
 
 export const slugField = MigrationTargetInput;
 

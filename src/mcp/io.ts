@@ -1,4 +1,4 @@
-import type { Io } from '../cli/output.js';
+import type { Io } from '../app/io.js';
 
 /*
  * On stdio, stdout is the MCP transport: one stray byte there breaks the

@@ -1,7 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { JSON_SCHEMA_VERSION } from '../outputs/document.js';
+import { outputDocument } from '../outputs/document.js';
 import { errorJson } from '../outputs/error.js';
-import { isCairnError, toCairnError, type CairnError } from '../util/errors.js';
+import { debugStack } from '../app/io.js';
+import { toCairnError, type CairnError } from '../util/errors.js';
 
 /*
  * How a tool call ends. A success carries the output document as
@@ -12,11 +13,6 @@ import { isCairnError, toCairnError, type CairnError } from '../util/errors.js';
  * rejected output), that document is the structured content, so it still
  * matches the tool's output schema.
  */
-
-/** A document with `schema_version` first. */
-export function outputDocument<P extends object>(payload: P): { schema_version: typeof JSON_SCHEMA_VERSION } & P {
-  return { schema_version: JSON_SCHEMA_VERSION, ...payload };
-}
 
 function json(value: unknown): string {
   return JSON.stringify(value, null, 2);
@@ -30,9 +26,8 @@ export function successResult(document: Record<string, unknown>, text?: string):
 /** A failed call: the error envelope, and the result document when there is one. */
 export function errorResult(error: unknown, document?: Record<string, unknown>): CallToolResult {
   const cairn: CairnError = toCairnError(error);
-  if (!isCairnError(error) && process.env['CAIRN_DEBUG'] === '1' && error instanceof Error && error.stack) {
-    process.stderr.write(`${error.stack}\n`);
-  }
+  const stack = debugStack(error);
+  if (stack !== null) process.stderr.write(`${stack}\n`);
   const content: CallToolResult['content'] = [{ type: 'text', text: json(outputDocument(errorJson(cairn))) }];
   if (document === undefined) return { isError: true, content };
   content.push({ type: 'text', text: json(document) });

@@ -1,7 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { GlobalOptions } from '../cli/context.js';
-import type { Io } from '../cli/output.js';
-import { resolveProjectContext } from '../config/context.js';
+import type { Io } from '../app/io.js';
+import { openProject, type GlobalOptions } from '../app/project.js';
 import { CAIRN_VERSION } from '../util/version.js';
 import { mcpIo } from './io.js';
 import type { CairnTool, ToolEnv } from './tool.js';
@@ -58,7 +57,7 @@ export function createCairnMcpServer(globals: GlobalOptions, io: Io = mcpIo()): 
   const env: ToolEnv = {
     globals,
     io,
-    project: () => resolveProjectContext({ cwd: process.cwd(), repo: globals.repo, migrationsDir: globals.migrationsDir }),
+    project: () => openProject(globals),
   };
   const running = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>): Promise<T> => {

@@ -1,6 +1,5 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { GlobalOptions } from '../cli/context.js';
-import { resolveProjectContext } from '../config/context.js';
+import { openProject, type GlobalOptions } from '../app/project.js';
 import { messageOf } from '../util/errors.js';
 import { mcpIo, routeConsoleToStderr } from './io.js';
 import { createCairnMcpServer } from './server.js';
@@ -14,7 +13,7 @@ export async function serveStdio(globals: GlobalOptions): Promise<void> {
   routeConsoleToStderr();
   const io = mcpIo();
   try {
-    const context = await resolveProjectContext({ cwd: process.cwd(), repo: globals.repo, migrationsDir: globals.migrationsDir });
+    const context = await openProject(globals);
     io.stderr(`cairn mcp: serving ${context.repoRoot} (migrations in ${context.migrationsDir})\n`);
   } catch (error) {
     io.stderr(`cairn mcp: warning: ${messageOf(error)} Every tool call will report this until it is fixed.\n`);

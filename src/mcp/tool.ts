@@ -1,8 +1,8 @@
 import type { McpServer, ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
-import type { GlobalOptions } from '../cli/context.js';
-import type { Io } from '../cli/output.js';
+import type { Io } from '../app/io.js';
+import type { GlobalOptions } from '../app/project.js';
 import type { ProjectContext } from '../config/context.js';
 import type { CairnError } from '../util/errors.js';
 import { errorResult, successResult } from './results.js';

@@ -17,3 +17,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 /** What a command passes to `printJson`: the document without `schema_version`, which is added on printing. */
 export type DocumentPayload<S extends z.ZodType> = DistributiveOmit<z.infer<S>, 'schema_version'>;
+
+/** A document as it is printed or returned: `schema_version` first, then `payload`. */
+export function outputDocument<P extends object>(payload: P): { schema_version: typeof JSON_SCHEMA_VERSION } & P {
+  return { schema_version: JSON_SCHEMA_VERSION, ...payload };
+}

@@ -9,6 +9,7 @@ const ERROR_CODES = [
   'invalid-manifest',
   'invalid-state',
   'invalid-config',
+  'not-refinable',
   'not-initialized',
   'not-found',
   'resolve',

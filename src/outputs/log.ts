@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RUN_VERDICTS, type EventRecord, type RunSummary, type Store } from '../store/index.js';
+import { RUN_VERDICTS, type EventRecord, type RunSummary } from '../store/index.js';
 import { jsonDocument } from './document.js';
 
 export const RunJsonSchema = z.strictObject({
@@ -42,30 +42,6 @@ export const LogShowOutputSchema = jsonDocument(
 );
 
 export const LogOutputSchema = z.union([LogListOutputSchema, LogShowOutputSchema]).describe('Output of `cairn log --format json`.');
-
-/** How many runs and events `cairn log` shows by default. */
-export const DEFAULT_LOG_LIMIT = 20;
-
-/** Which runs and events `cairn log` shows. */
-export interface LogFilter {
-  slug?: string | undefined;
-  step?: string | undefined;
-  failedOnly: boolean;
-  limit: number;
-}
-
-/** The runs and events `cairn log` shows, newest first; filtering by step or failure shows runs only. */
-export function logEntries(store: Store, filter: LogFilter): { runs: RunSummary[]; events: EventRecord[] } {
-  const runs = store.listRuns({
-    ...(filter.slug !== undefined ? { slug: filter.slug } : {}),
-    ...(filter.step !== undefined ? { step: filter.step } : {}),
-    failedOnly: filter.failedOnly,
-    limit: filter.limit,
-  });
-  const runsOnly = filter.failedOnly || (filter.step !== undefined && filter.step !== '');
-  const events = runsOnly ? [] : store.listEvents({ ...(filter.slug !== undefined ? { slug: filter.slug } : {}), limit: filter.limit });
-  return { runs, events };
-}
 
 export function runJson(run: RunSummary): z.infer<typeof RunJsonSchema> {
   return {

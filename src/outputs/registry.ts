@@ -1,4 +1,4 @@
-import { DoctorOutputSchema } from '../consistency/reporters/json-schema.js';
+import { DoctorOutputSchema } from './doctor.js';
 import { ErrorOutputSchema } from './error.js';
 import { InfoOutputSchema } from './info.js';
 import { InitOutputSchema } from './init.js';

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { CairnError } from '../util/errors.js';
+import { CairnError, isCairnError } from '../util/errors.js';
 import { pyRepr } from '../json/index.js';
 import { localTimestamp } from '../util/time.js';
 import {
@@ -70,11 +70,30 @@ export function refineContext(feedback: RefineFeedback): string {
 }
 
 /**
+ * Runs a check of the planning state that refuses with `invalid-state`: a
+ * terminal cursor has no next step, or the cursor cannot be reopened for
+ * revise. The state was validated when it was loaded, so such a refusal is
+ * refine's: it is reported as `not-refinable`.
+ */
+function refusedAsNotRefinable<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!isCairnError(error) || error.code !== 'invalid-state') throw error;
+    throw new CairnError('not-refinable', error.message, {
+      cause: error,
+      ...(error.hint !== undefined ? { hint: error.hint } : {}),
+      ...(error.path !== undefined ? { path: error.path } : {}),
+    });
+  }
+}
+
+/**
  * Applies feedback to a run's workspace (spec §2.8 steps 2–7): checks
  * eligibility, appends the feedback, reopens at `revise` when the plan is
  * ready or at a review cursor, turns a ready manifest back into planning,
  * and saves both files in the workspace. Refusals are
- * `CairnError('invalid-state')` (exit 2).
+ * `CairnError('not-refinable')` (exit 2).
  */
 export async function applyRefinement(
   ctx: EngineContext,
@@ -85,19 +104,19 @@ export async function applyRefinement(
 ): Promise<void> {
   const { manifest } = loaded;
   if (loaded.state === null) {
-    throw new CairnError('invalid-state', `Migration ${pyRepr(run.slug)} is missing .planning/state.json`, {
+    throw new CairnError('not-refinable', `Migration ${pyRepr(run.slug)} is missing .planning/state.json`, {
       hint: `Run \`cairn doctor ${run.slug}\` to see what is wrong with it.`,
     });
   }
   const refusal = refineRefusal(manifest, run.slug);
   if (refusal !== null) {
-    throw new CairnError('invalid-state', refusal, {
+    throw new CairnError('not-refinable', refusal, {
       hint: `Run \`cairn status ${run.slug}\` to see where it is; \`cairn new\` starts a new migration.`,
     });
   }
   const wasReady = manifest.status === 'ready';
   let state = appendFeedback(loaded.state, feedback.text, feedback.source, now);
-  if (wasReady || REOPEN_AT.includes(state.next_step)) state = reopenForRevise(state, now);
+  if (wasReady || REOPEN_AT.includes(state.next_step)) state = refusedAsNotRefinable(() => reopenForRevise(state, now));
   let next: Manifest = manifest;
   if (wasReady) {
     next = {
@@ -109,7 +128,7 @@ export async function applyRefinement(
       current_phase: manifest.phases[0]?.name ?? '',
     };
   } else {
-    nextStepOf(state, run.slug);
+    refusedAsNotRefinable(() => nextStepOf(state, run.slug));
   }
   const files = workspaceFiles(run.workspaceDir);
   await saveState(files.state, state, { repoRoot: ctx.repoRoot, stateFile: files.state, publishedRoot: run.liveDir });

@@ -11,6 +11,7 @@ export type CairnErrorCode =
   | 'invalid-manifest'
   | 'invalid-state'
   | 'invalid-config'
+  | 'not-refinable'
   | 'not-initialized'
   | 'not-found'
   | 'resolve'
@@ -36,6 +37,7 @@ const DEFAULT_EXIT: Record<CairnErrorCode, number> = {
   'invalid-manifest': 2,
   'invalid-state': 2,
   'invalid-config': 2,
+  'not-refinable': 2,
   'not-initialized': 2,
   'not-found': 2,
   resolve: 2,

@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Command } from 'commander';
 import { CairnError } from '../../util/errors.js';
 import { commitDemo, createDemoProject, demoCommands } from '../../planning/demo.js';
-import { action, type ExitHolder } from '../action.js';
-import { paint, type Io } from '../output.js';
+import { defineCommand } from '../command.js';
+import { paint } from '../output.js';
 
 /*
  * `cairn demo`: the whole lifecycle in a throwaway repository, each command
@@ -13,41 +12,38 @@ import { paint, type Io } from '../output.js';
  * command tree a user reaches from the shell.
  */
 
-export function registerDemo(program: Command, io: Io, exit: ExitHolder): void {
-  program
-    .command('demo')
-    .description('plan a small migration end to end in a temporary git repository, with a replay agent')
-    .option('--keep', 'keep the temporary repository and print where it is')
-    .action(
-      action(io, exit, async (options: { keep?: boolean }) => {
-        const { run } = await import('../main.js');
-        const parent = mkdtempSync(path.join(os.tmpdir(), 'cairn-demo-'));
-        const repo = path.join(parent, 'greeter-service');
-        let failed = false;
-        try {
-          createDemoProject(repo);
-          io.stdout(`${paint(io, 'bold', `cairn demo: a throwaway repository at ${repo}`)}\n`);
-          for (const command of demoCommands()) {
-            io.stdout(`\n${paint(io, 'cyan', `$ ${command.shown}`)}\n`);
-            const code = await run(['node', 'cairn', '--repo', repo, ...command.args], io);
-            if (code !== 0) {
-              failed = true;
-              throw new CairnError('failed', `demo: \`${command.shown}\` exited with ${code}`, {
-                hint: 'Rerun with `cairn demo --keep` to inspect the repository.',
-              });
-            }
-            if (command.commitAfter !== undefined) {
-              commitDemo(repo, command.commitAfter);
-              io.stdout(`${paint(io, 'dim', `(git commit -m '${command.commitAfter}')`)}\n`);
-            }
-          }
-          io.stdout(`\n${paint(io, 'green', 'Demo finished: planned, reviewed and started one migration; doctor is clean.')}\n`);
-          io.stdout(options.keep === true ? `The repository is kept at ${repo}\n` : 'The temporary repository was removed (use --keep to keep it).\n');
-          return 0;
-        } finally {
-          if (options.keep !== true && !failed) rmSync(parent, { recursive: true, force: true });
-          else if (failed) io.stderr(`The demo repository is kept at ${repo}\n`);
+export const demoCommand = defineCommand<[], { keep?: boolean }>({
+  name: 'demo',
+  description: 'plan a small migration end to end in a temporary git repository, with a replay agent',
+  options: [{ flags: '--keep', description: 'keep the temporary repository and print where it is' }],
+  async run({ options, io }) {
+    const { run } = await import('../main.js');
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'cairn-demo-'));
+    const repo = path.join(parent, 'greeter-service');
+    let failed = false;
+    try {
+      createDemoProject(repo);
+      io.stdout(`${paint(io, 'bold', `cairn demo: a throwaway repository at ${repo}`)}\n`);
+      for (const command of demoCommands()) {
+        io.stdout(`\n${paint(io, 'cyan', `$ ${command.shown}`)}\n`);
+        const code = await run(['node', 'cairn', '--repo', repo, ...command.args], io);
+        if (code !== 0) {
+          failed = true;
+          throw new CairnError('failed', `demo: \`${command.shown}\` exited with ${code}`, {
+            hint: 'Rerun with `cairn demo --keep` to inspect the repository.',
+          });
         }
-      }),
-    );
-}
+        if (command.commitAfter !== undefined) {
+          commitDemo(repo, command.commitAfter);
+          io.stdout(`${paint(io, 'dim', `(git commit -m '${command.commitAfter}')`)}\n`);
+        }
+      }
+      io.stdout(`\n${paint(io, 'green', 'Demo finished: planned, reviewed and started one migration; doctor is clean.')}\n`);
+      io.stdout(options.keep === true ? `The repository is kept at ${repo}\n` : 'The temporary repository was removed (use --keep to keep it).\n');
+      return 0;
+    } finally {
+      if (options.keep !== true && !failed) rmSync(parent, { recursive: true, force: true });
+      else if (failed) io.stderr(`The demo repository is kept at ${repo}\n`);
+    }
+  },
+});

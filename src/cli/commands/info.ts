@@ -1,73 +1,83 @@
-import type { Command } from 'commander';
-import { Option } from 'commander';
+import type { Io } from '../../app/io.js';
+import type { ProjectContext } from '../../config/context.js';
 import { CairnError } from '../../util/errors.js';
-import { inspectStore, openStore, storePathFor } from '../../store/index.js';
+import { inspectStore, openStore, storePathFor, type StoreInspection } from '../../store/index.js';
 import { inspectionJson, type InfoMigrationJson } from '../../outputs/info.js';
 import { CAIRN_VERSION } from '../../util/version.js';
-import { action, type ExitHolder } from '../action.js';
-import { projectContext } from '../context.js';
-import { alignColumns, paint, printJson, type Io } from '../output.js';
+import { defineCommand } from '../command.js';
+import { dryRunOption, formatOption } from '../options.js';
+import { alignColumns, paint, printJson } from '../output.js';
 
-export function registerInfo(program: Command, io: Io, exit: ExitHolder): void {
-  program
-    .command('info')
-    .description('show the configuration and the local store: schema version, pending store migrations, row counts, integrity')
-    .option('--migrate', "apply the local store's pending schema migrations")
-    .option('--dry-run', 'with --migrate: show what would run and change nothing')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(
-      action(io, exit, async (options: { migrate?: boolean; dryRun?: boolean; format: string }, command: Command) => {
-        if (options.dryRun && !options.migrate) {
-          throw new CairnError('usage', '--dry-run goes with --migrate.', { hint: 'Run `cairn info --migrate --dry-run`.' });
-        }
-        const context = await projectContext(command);
-        const storePath = storePathFor(context.repoRoot);
-        let migration: InfoMigrationJson | null = null;
-        if (options.migrate && !options.dryRun) {
-          const store = openStore(storePath, { migrate: true });
-          const result = store.migration;
-          store.close();
-          migration = { dry_run: false, applied: (result?.applied ?? []).map((step) => ({ version: step.version, name: step.name })) };
-        }
-        const inspection = inspectStore(storePath);
-        if (options.migrate && options.dryRun) {
-          migration = { dry_run: true, would_apply: inspection.pending.map((step) => ({ version: step.version, name: step.name })) };
-        }
-        const config = {
-          repo_root: context.repoRoot,
-          config_path: context.configPath,
-          migrations_dir: context.migrationsDir,
-          live_root: context.liveRoot,
-          review: context.reviewPolicy,
-          lock_timeout_ms: context.lockTimeoutMs,
-        };
-        if (options.format === 'json') {
-          printJson(io, 'info', { cairn_version: CAIRN_VERSION, config, store: inspectionJson(inspection), ...(migration ? { migration } : {}) });
-        } else {
-          const rows: string[][] = [
-            ['cairn', CAIRN_VERSION],
-            ['Repository', context.repoRoot],
-            ['Config', context.configPath ?? '(none: flags only)'],
-            ['Migrations dir', context.migrationsDir],
-            ['Review policy', context.reviewPolicy],
-            ['Lock timeout', `${context.lockTimeoutMs} ms`],
-            ['Store', `${inspection.path}${inspection.exists ? '' : ' (not created yet)'}`],
-            ['Schema version', `${inspection.schemaVersion ?? 'unreadable'} (latest ${inspection.latestVersion})`],
-            ['Pending', inspection.pending.length === 0 ? 'none' : inspection.pending.map((step) => `${step.version} ${step.name}`).join(', ')],
-            ['Integrity', inspection.integrity === 'ok' ? 'ok' : paint(io, 'red', inspection.integrity.join('; '))],
-          ];
-          io.stdout(`${alignColumns(rows).join('\n')}\n`);
-          const counts = Object.entries(inspection.rowCounts);
-          if (counts.length > 0) io.stdout(`Rows           ${counts.map(([table, count]) => `${table} ${count}`).join(', ')}\n`);
-          if (migration?.dry_run === true) {
-            const would = migration.would_apply;
-            io.stdout(would.length === 0 ? 'Nothing to migrate.\n' : `Would apply: ${would.map((s) => `${s.version} ${s.name}`).join(', ')}\n`);
-          } else if (migration !== null) {
-            const applied = migration.applied;
-            io.stdout(applied.length === 0 ? 'Nothing to migrate.\n' : `Applied: ${applied.map((s) => `${s.version} ${s.name}`).join(', ')}\n`);
-          }
-        }
-        return inspection.integrity === 'ok' ? 0 : 1;
-      }),
-    );
+type InfoView = (context: ProjectContext, inspection: StoreInspection, migration: InfoMigrationJson | null) => void;
+
+function infoText(io: Io): InfoView {
+  return (context, inspection, migration) => {
+    const rows: string[][] = [
+      ['cairn', CAIRN_VERSION],
+      ['Repository', context.repoRoot],
+      ['Config', context.configPath ?? '(none: flags only)'],
+      ['Migrations dir', context.migrationsDir],
+      ['Review policy', context.reviewPolicy],
+      ['Lock timeout', `${context.lockTimeoutMs} ms`],
+      ['Store', `${inspection.path}${inspection.exists ? '' : ' (not created yet)'}`],
+      ['Schema version', `${inspection.schemaVersion ?? 'unreadable'} (latest ${inspection.latestVersion})`],
+      ['Pending', inspection.pending.length === 0 ? 'none' : inspection.pending.map((step) => `${step.version} ${step.name}`).join(', ')],
+      ['Integrity', inspection.integrity === 'ok' ? 'ok' : paint(io, 'red', inspection.integrity.join('; '))],
+    ];
+    io.stdout(`${alignColumns(rows).join('\n')}\n`);
+    const counts = Object.entries(inspection.rowCounts);
+    if (counts.length > 0) io.stdout(`Rows           ${counts.map(([table, count]) => `${table} ${count}`).join(', ')}\n`);
+    if (migration?.dry_run === true) {
+      const would = migration.would_apply;
+      io.stdout(would.length === 0 ? 'Nothing to migrate.\n' : `Would apply: ${would.map((s) => `${s.version} ${s.name}`).join(', ')}\n`);
+    } else if (migration !== null) {
+      const applied = migration.applied;
+      io.stdout(applied.length === 0 ? 'Nothing to migrate.\n' : `Applied: ${applied.map((s) => `${s.version} ${s.name}`).join(', ')}\n`);
+    }
+  };
 }
+
+function infoJson(io: Io): InfoView {
+  return (context, inspection, migration) => {
+    const config = {
+      repo_root: context.repoRoot,
+      config_path: context.configPath,
+      migrations_dir: context.migrationsDir,
+      live_root: context.liveRoot,
+      review: context.reviewPolicy,
+      lock_timeout_ms: context.lockTimeoutMs,
+    };
+    printJson(io, 'info', { cairn_version: CAIRN_VERSION, config, store: inspectionJson(inspection), ...(migration ? { migration } : {}) });
+  };
+}
+
+export const infoCommand = defineCommand<[], { migrate?: boolean; dryRun?: boolean; format: string }, InfoView>({
+  name: 'info',
+  description: 'show the configuration and the local store: schema version, pending store migrations, row counts, integrity',
+  options: [
+    { flags: '--migrate', description: "apply the local store's pending schema migrations" },
+    dryRunOption('with --migrate: show what would run and change nothing'),
+    formatOption(),
+  ],
+  views: { text: infoText, json: infoJson },
+  async run({ options, project }, show) {
+    if (options.dryRun && !options.migrate) {
+      throw new CairnError('usage', '--dry-run goes with --migrate.', { hint: 'Run `cairn info --migrate --dry-run`.' });
+    }
+    const context = await project();
+    const storePath = storePathFor(context.repoRoot);
+    let migration: InfoMigrationJson | null = null;
+    if (options.migrate && !options.dryRun) {
+      const store = openStore(storePath, { migrate: true });
+      const result = store.migration;
+      store.close();
+      migration = { dry_run: false, applied: (result?.applied ?? []).map((step) => ({ version: step.version, name: step.name })) };
+    }
+    const inspection = inspectStore(storePath);
+    if (options.migrate && options.dryRun) {
+      migration = { dry_run: true, would_apply: inspection.pending.map((step) => ({ version: step.version, name: step.name })) };
+    }
+    show(context, inspection, migration);
+    return inspection.integrity === 'ok' ? 0 : 1;
+  },
+});

@@ -1,18 +1,12 @@
-import type { Command } from 'commander';
-import { action, type ExitHolder } from '../action.js';
-import { globalOptions } from '../context.js';
-import type { Io } from '../output.js';
+import { defineCommand } from '../command.js';
 
-export function registerMcp(program: Command, io: Io, exit: ExitHolder): void {
-  program
-    .command('mcp')
-    .description('serve the cairn tools to an agent over the Model Context Protocol on stdio (until stdin closes)')
-    .action(
-      action(io, exit, async (_options: Record<string, never>, command: Command) => {
-        // Loaded here so that other commands do not pay for the MCP SDK.
-        const { serveStdio } = await import('../../mcp/stdio.js');
-        await serveStdio(globalOptions(command));
-        return 0;
-      }),
-    );
-}
+export const mcpCommand = defineCommand<[], Record<string, never>>({
+  name: 'mcp',
+  description: 'serve the cairn tools to an agent over the Model Context Protocol on stdio (until stdin closes)',
+  async run({ globals }) {
+    // Loaded here so that other commands do not pay for the MCP SDK.
+    const { serveStdio } = await import('../../mcp/stdio.js');
+    await serveStdio(globals);
+    return 0;
+  },
+});

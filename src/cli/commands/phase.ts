@@ -1,14 +1,12 @@
-import path from 'node:path';
-import type { Command } from 'commander';
-import { Option } from 'commander';
-import { commitMigration, checkCanCommit } from '../../planning/commit.js';
-import { completePhase } from '../../planning/phases.js';
+import { postPublishCommit } from '../../app/commit.js';
+import { printWarnings, type Io } from '../../app/io.js';
+import { withMigrationSession } from '../../app/session.js';
+import { completePhase, type PhaseDoneResult } from '../../planning/phases.js';
 import { publishResultJson, recoveryPlanJson } from '../../outputs/publish-result.js';
-import { action, type ExitHolder } from '../action.js';
-import { projectContext } from '../context.js';
-import { printJson, type Io } from '../output.js';
-import { lockTimeoutOption, reportPublish } from './new.js';
-import { commandServices, engineContext, resolveTarget } from '../../app/engine-context.js';
+import { defineCommand, defineGroup } from '../command.js';
+import { TARGET_ARGUMENT, publishingOptions } from '../options.js';
+import { printJson } from '../output.js';
+import { printPublishText, publishExitCode } from '../publish-text.js';
 
 interface PhaseDoneOptions {
   phase?: string;
@@ -18,55 +16,58 @@ interface PhaseDoneOptions {
   lockTimeout?: number;
 }
 
-export function registerPhase(program: Command, io: Io, exit: ExitHolder): void {
-  const phase = program.command('phase').description('work with the phases of a ready migration');
-  phase
-    .command('done')
-    .description('mark the current phase done and move to the next one (status done after the last), through publish')
-    .argument('<slug-or-path>', 'migration slug, or its directory under the migrations dir')
-    .option('--phase <name>', 'the phase being completed; must be the current one (phases complete in order)')
-    .option('--dry-run', 'check everything and show what would change; change nothing')
-    .option('--commit', 'git-commit the migration directory after the publish')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addOption(lockTimeoutOption())
-    .action(
-      action(io, exit, async (target: string, options: PhaseDoneOptions, cmd: Command) => {
-        const context = await projectContext(cmd);
-        const dryRun = options.dryRun === true;
-        if (options.commit === true && !dryRun) checkCanCommit(context.repoRoot);
-        const services = commandServices(context, io, dryRun);
-        try {
-          const slug = await resolveTarget(context, services, target, io, { dryRun, lockTimeout: options.lockTimeout });
-          const ctx = engineContext(context, slug, services, options.lockTimeout);
-          const done = await completePhase(ctx, { phase: options.phase ?? null, dryRun });
-          const published = done.publish.status === 'published' && !dryRun;
-          const commit =
-            published && options.commit === true
-              ? commitMigration(context.repoRoot, path.join(context.liveRoot, slug), slug, 'migration.phase-done')
-              : null;
-          for (const warning of [...(ctx.log?.warnings ?? []), ...done.warnings]) io.stderr(`Warning: ${warning}\n`);
-          for (const plan of done.recovered) io.stderr(`Recovered an interrupted transaction (${plan.action}): ${plan.reason}\n`);
-          if (options.format === 'json') {
-            printJson(io, 'phase-done', {
-              slug,
-              phase: done.phase,
-              next_phase: done.nextPhase,
-              status: done.status,
-              commit,
-              recovered: done.recovered.map(recoveryPlanJson),
-              result: publishResultJson(done.publish),
-            });
-            return done.publish.status === 'published' ? 0 : 1;
-          }
-          const after = done.nextPhase === null ? `${slug} is done: every phase is complete.` : `current phase: ${done.nextPhase}.`;
-          const text = dryRun
-            ? `Dry run: would mark phase ${done.phase} of ${slug} done; ${after}`
-            : `Phase ${done.phase} of ${slug} is done; ${after}` +
-              (commit === null ? '' : `\nCommitted ${commit.slice(0, 12)}: cairn: ${slug}: migration.phase-done`);
-          return reportPublish(io, 'text', done.publish, text, context.repoRoot);
-        } finally {
-          services.close();
-        }
-      }),
-    );
+type PhaseDoneView = (done: PhaseDoneResult, slug: string, commit: string | null, repoRoot: string) => void;
+
+function phaseDoneText(io: Io): PhaseDoneView {
+  return (done, slug, commit, repoRoot) => {
+    const after = done.nextPhase === null ? `${slug} is done: every phase is complete.` : `current phase: ${done.nextPhase}.`;
+    const text = done.publish.dryRun
+      ? `Dry run: would mark phase ${done.phase} of ${slug} done; ${after}`
+      : `Phase ${done.phase} of ${slug} is done; ${after}` +
+        (commit === null ? '' : `\nCommitted ${commit.slice(0, 12)}: cairn: ${slug}: migration.phase-done`);
+    printPublishText(io, done.publish, text, repoRoot);
+  };
 }
+
+function phaseDoneJson(io: Io): PhaseDoneView {
+  return (done, slug, commit) =>
+    printJson(io, 'phase-done', {
+      slug,
+      phase: done.phase,
+      next_phase: done.nextPhase,
+      status: done.status,
+      commit,
+      recovered: done.recovered.map(recoveryPlanJson),
+      result: publishResultJson(done.publish),
+    });
+}
+
+const phaseDoneCommand = defineCommand<[string], PhaseDoneOptions, PhaseDoneView>({
+  name: 'done',
+  description: 'mark the current phase done and move to the next one (status done after the last), through publish',
+  arguments: [TARGET_ARGUMENT],
+  options: [
+    { flags: '--phase <name>', description: 'the phase being completed; must be the current one (phases complete in order)' },
+    ...publishingOptions('check everything and show what would change; change nothing'),
+  ],
+  views: { text: phaseDoneText, json: phaseDoneJson },
+  async run({ args: [target], options, io, project }, show) {
+    const context = await project();
+    const dryRun = options.dryRun === true;
+    const commits = postPublishCommit(context, { commit: options.commit, dryRun });
+    return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx }) => {
+      const done = await completePhase(ctx, { phase: options.phase ?? null, dryRun });
+      const commit = done.publish.status === 'published' ? commits.after(slug, 'migration.phase-done') : null;
+      printWarnings(io, [...(ctx.log?.warnings ?? []), ...done.warnings]);
+      for (const plan of done.recovered) io.stderr(`Recovered an interrupted transaction (${plan.action}): ${plan.reason}\n`);
+      show(done, slug, commit, context.repoRoot);
+      return publishExitCode(done.publish);
+    });
+  },
+});
+
+export const phaseCommand = defineGroup({
+  name: 'phase',
+  description: 'work with the phases of a ready migration',
+  commands: [phaseDoneCommand],
+});

@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
-import { Option } from 'commander';
-import { listReadyWork, type ReadyItem, type ReadyKind } from '../../planning/ready.js';
-import { action, type ExitHolder } from '../action.js';
-import { projectContext } from '../context.js';
-import { alignColumns, paint, printJson, type Io } from '../output.js';
+import type { Io } from '../../app/io.js';
+import { readyWork } from '../../app/queries.js';
+import type { ReadyItem, ReadyKind } from '../../planning/ready.js';
+import { defineCommand } from '../command.js';
+import { formatOption } from '../options.js';
+import { alignColumns, paint, printJson } from '../output.js';
 
 const HEADINGS: Record<ReadyKind, string> = {
   plan: 'Planning steps to run',
@@ -24,18 +24,18 @@ function readyText(io: Io, items: ReadyItem[]): string {
   return `${out.join('\n')}\n`;
 }
 
-export function registerReady(program: Command, io: Io, exit: ExitHolder): void {
-  program
-    .command('ready')
-    .description('list the work that can be done now: planning steps to run, reviews awaiting a human, phases ready to start')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(
-      action(io, exit, async (options: { format: string }, command: Command) => {
-        const context = await projectContext(command);
-        const items = await listReadyWork({ liveRoot: context.liveRoot, repoRoot: context.repoRoot, reviewPolicy: context.reviewPolicy });
-        if (options.format === 'json') printJson(io, 'ready', { items });
-        else io.stdout(readyText(io, items));
-        return 0;
-      }),
-    );
-}
+type ReadyView = (items: ReadyItem[]) => void;
+
+export const readyCommand = defineCommand<[], { format: string }, ReadyView>({
+  name: 'ready',
+  description: 'list the work that can be done now: planning steps to run, reviews awaiting a human, phases ready to start',
+  options: [formatOption()],
+  views: {
+    text: (io) => (items) => io.stdout(readyText(io, items)),
+    json: (io) => (items) => printJson(io, 'ready', { items }),
+  },
+  async run({ project }, show) {
+    show(await readyWork(await project()));
+    return 0;
+  },
+});

@@ -1,12 +1,9 @@
-import type { Command } from 'commander';
-import { openServices } from '../../app/services.js';
-import { Option } from 'commander';
-import { recover, type RecoveryReport } from '../../publish/recovery.js';
+import { recoverProject } from '../../app/publishing.js';
+import type { RecoveryReport } from '../../publish/recovery.js';
 import { recoverReportJson } from '../../outputs/recover.js';
-import { action, type ExitHolder } from '../action.js';
-import { projectContext } from '../context.js';
-import { printJson, type Io } from '../output.js';
-import { lockTimeoutOption } from './new.js';
+import { defineCommand } from '../command.js';
+import { LOCK_TIMEOUT_OPTION, dryRunOption, formatOption } from '../options.js';
+import { printJson } from '../output.js';
 
 function reportText(report: RecoveryReport): string {
   const lines: string[] = [];
@@ -31,25 +28,18 @@ function reportText(report: RecoveryReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function registerRecover(program: Command, io: Io, exit: ExitHolder): void {
-  program
-    .command('recover')
-    .description('finish or undo interrupted publish transactions and remove their leftovers')
-    .option('--dry-run', 'only say what recovery would do; take no lock, change nothing')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addOption(lockTimeoutOption())
-    .action(
-      action(io, exit, async (options: { dryRun?: boolean; format: string; lockTimeout?: number }, command: Command) => {
-        const context = await projectContext(command);
-        const services = options.dryRun ? null : openServices(context, io);
-        const report = await recover(context.liveRoot, {
-          dryRun: options.dryRun === true,
-          lockTimeoutMs: options.lockTimeout ?? context.lockTimeoutMs,
-          ...(services?.recorder !== undefined ? { recorder: services.recorder } : {}),
-        }).finally(() => services?.close());
-        if (options.format === 'json') printJson(io, 'recover', recoverReportJson(report));
-        else io.stdout(reportText(report));
-        return 0;
-      }),
-    );
-}
+type RecoverView = (report: RecoveryReport) => void;
+
+export const recoverCommand = defineCommand<[], { dryRun?: boolean; format: string; lockTimeout?: number }, RecoverView>({
+  name: 'recover',
+  description: 'finish or undo interrupted publish transactions and remove their leftovers',
+  options: [dryRunOption('only say what recovery would do; take no lock, change nothing'), formatOption(), LOCK_TIMEOUT_OPTION],
+  views: {
+    text: (io) => (report) => io.stdout(reportText(report)),
+    json: (io) => (report) => printJson(io, 'recover', recoverReportJson(report)),
+  },
+  async run({ options, io, project }, show) {
+    show(await recoverProject(await project(), io, { dryRun: options.dryRun === true, lockTimeout: options.lockTimeout }));
+    return 0;
+  },
+});

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Command } from 'commander';
-import { Option } from 'commander';
+import { postPublishCommit } from '../../app/commit.js';
+import { agentChoice, type AgentOptions } from '../../app/engine-context.js';
+import { printWarnings, type Io } from '../../app/io.js';
+import { withMigrationSession } from '../../app/session.js';
+import { isStaleBase } from '../../app/stale-base.js';
 import { CairnError } from '../../util/errors.js';
-import { commitMigration, checkCanCommit } from '../../planning/commit.js';
 import { loadTaste } from '../../planning/prompts.js';
 import { checkFeedback } from '../../planning/refine.js';
 import { decideReview, notAwaitingReviewError, reviewSummary, type ReviewInput, type ReviewResult, type ReviewSummary } from '../../planning/review.js';
@@ -11,13 +13,12 @@ import { describeMigration } from '../../planning/describe.js';
 import { publishErrorMessage } from '../../publish/result.js';
 import { publishResultJson } from '../../outputs/publish-result.js';
 import { reviewSummaryJson } from '../../outputs/review.js';
-import { action, type ExitHolder } from '../action.js';
-import { projectContext } from '../context.js';
-import { alignColumns, paint, printJson, type Io } from '../output.js';
-import { lockTimeoutOption, dryRunLines } from './new.js';
-import { agentChoice, commandServices, engineContext, resolveTarget, type AgentOptions } from '../../app/engine-context.js';
 import { stepJson } from '../../outputs/step.js';
-import { addAgentOptions, printStepText, stepExitCode } from './plan.js';
+import { defineCommand } from '../command.js';
+import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';
+import { alignColumns, paint, printJson } from '../output.js';
+import { printDryRunLines } from '../publish-text.js';
+import { printStepText, stepExitCode } from '../step-text.js';
 
 interface ReviewOptions extends AgentOptions {
   approve?: boolean;
@@ -35,7 +36,7 @@ interface ReviewOptions extends AgentOptions {
 const DECISION_FLAGS = '--approve [--note <text>], --reject --reason <text>, or --request-changes --message <text>';
 
 /** The decision given by flags, null when none; inconsistent flags are usage errors. */
-export function decisionFromFlags(options: ReviewOptions): ReviewInput | null {
+function decisionFromFlags(options: ReviewOptions): ReviewInput | null {
   const chosen = [options.approve, options.reject, options.requestChanges].filter((flag) => flag === true).length;
   if (chosen > 1) throw new CairnError('usage', `Give one decision: ${DECISION_FLAGS}.`);
   if (options.note !== undefined && options.approve !== true) throw new CairnError('usage', '--note goes with --approve.');
@@ -59,7 +60,7 @@ function firstLine(text: string): string {
 }
 
 /** The review summary as text. */
-export function summaryText(io: Io, summary: ReviewSummary): string {
+function summaryText(io: Io, summary: ReviewSummary): string {
   const out: string[] = [];
   out.push(paint(io, 'bold', `Review of ${summary.slug} (${summary.path})`));
   const rows: string[][] = [['Status', summary.status + (summary.pending ? ', awaiting human review' : '')]];
@@ -144,108 +145,115 @@ function reviewDoneText(result: ReviewResult, slug: string): string {
   }
 }
 
-export function registerReview(program: Command, io: Io, exit: ExitHolder): void {
-  const command = program
-    .command('review')
-    .description('show a plan awaiting human review and approve it, reject it or request changes')
-    .argument('<slug-or-path>', 'migration slug, or its directory under the migrations dir')
-    .option('--approve', 'approve the plan for execution')
-    .option('--note <text>', 'a note to record with an approval')
-    .option('--reject', 'reject the plan (status skipped)')
-    .option('--reason <text>', 'why the plan is rejected')
-    .option('--request-changes', 'send the plan back for a revision (a refine with your message)')
-    .option('--message <text>', 'the changes to make');
-  addAgentOptions(command)
-    .option('--dry-run', 'check everything and show what would change; change nothing')
-    .option('--commit', 'git-commit the migration directory after the publish')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addOption(lockTimeoutOption())
-    .action(
-      action(io, exit, async (target: string, options: ReviewOptions, cmd: Command) => {
-        let decision = decisionFromFlags(options);
-        const context = await projectContext(cmd);
-        const dryRun = options.dryRun === true;
-        if (options.commit === true && !dryRun) checkCanCommit(context.repoRoot);
-        const services = commandServices(context, io, dryRun);
-        try {
-          const slug = await resolveTarget(context, services, target, io, { dryRun, lockTimeout: options.lockTimeout });
-          const summary = await reviewSummary({ repoRoot: context.repoRoot, liveRoot: context.liveRoot, slug, reviewPolicy: context.reviewPolicy });
-          if (!summary.pending) {
-            const { manifest } = await describeMigration(slug, path.join(context.liveRoot, slug), context.repoRoot);
-            throw notAwaitingReviewError(manifest, slug);
-          }
-          const json = options.format === 'json';
-          if (!json) io.stdout(summaryText(io, summary));
-          if (decision === null) {
-            if (json || !(io.isTty && process.stdin.isTTY === true)) {
-              throw new CairnError('usage', `No decision given for ${slug}. Decide with ${DECISION_FLAGS}.`);
-            }
-            decision = await askDecision();
-            if (decision === null) {
-              io.stderr('No decision recorded.\n');
-              return 0;
-            }
-          }
-          const plan =
-            decision.decision === 'request-changes'
-              ? {
-                  agent: await agentChoice(options, context, io),
-                  taste: await loadTaste(context.repoRoot),
-                  progress: json ? undefined : (message: string) => io.stderr(`${message}\n`),
-                }
-              : null;
-          const ctx = engineContext(context, slug, services, options.lockTimeout);
-          const result = await decideReview(ctx, decision, { reviewedSnapshotId: summary.snapshotId, plan, dryRun });
-          const published = result.publish?.status === 'published' && !dryRun;
-          const commit =
-            published && options.commit === true
-              ? commitMigration(context.repoRoot, path.join(context.liveRoot, slug), slug, result.step?.operation ?? 'migration.review')
-              : null;
-          for (const warning of [...(ctx.log?.warnings ?? []), ...result.warnings]) io.stderr(`Warning: ${warning}\n`);
-          const code = result.step !== null ? stepExitCode(result.step) : result.publish?.status === 'published' ? 0 : 1;
-          if (json) {
-            printJson(io, 'review', {
-              summary: reviewSummaryJson(summary),
-              review: {
-                decision: result.decision,
-                reviewer: result.reviewer,
-                snapshot_id: result.snapshotId,
-                record: result.record,
-                publish: result.publish === null ? null : publishResultJson(result.publish),
-                step: result.step === null ? null : stepJson(result.step, context.repoRoot, commit),
-                commit,
-              },
-            });
-            if (code !== 0) io.stderr(`Error: ${result.step?.reason ?? (result.publish === null ? 'not published' : publishErrorMessage(result.publish))}\n`);
-            return code;
-          }
-          if (result.step !== null) {
-            if (result.step.status === 'published') {
-              io.stdout(`${reviewDoneText(result, slug)}\nRefined ${slug}: ${result.step.reason}\n`);
-              if (commit !== null) io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${slug}: ${result.step.operation}\n`);
-              io.stdout(`Next: cairn plan ${slug}\n`);
-            } else {
-              printStepText(io, result.step, context.repoRoot, commit);
-            }
-            return code;
-          }
-          const publish = result.publish;
-          if (publish === null) return 1;
-          if (publish.status !== 'published') {
-            io.stderr(`Error: ${publishErrorMessage(publish)}\n`);
-            if (publish.reason.startsWith('stale base snapshot')) {
-              io.stderr(`Live migration changed while review was running. Run \`cairn doctor ${slug}\` if unsure, then rerun \`cairn review ${slug}\`.\n`);
-            }
-            if (publish.dryRun) io.stdout(`${dryRunLines(publish, context.repoRoot).join('\n')}\n`);
-            return 1;
-          }
-          io.stdout(`${reviewDoneText(result, slug)}\n`);
-          if (publish.dryRun) io.stdout(`${dryRunLines(publish, context.repoRoot).join('\n')}\n`);
-          if (commit !== null) io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${slug}: migration.review\n`);
-          return 0;
-        } finally {
-          services.close();
-        }
-      }),
-    );
+interface ReviewView {
+  /** The plan as the reviewer sees it before deciding. */
+  summary(summary: ReviewSummary): void;
+  /** Asks for the decision the flags did not give; only where a person can answer. */
+  ask?: () => Promise<ReviewInput | null>;
+  /** Told when the agent of a request for changes starts. */
+  progress?: (message: string) => void;
+  decided(result: ReviewResult, summary: ReviewSummary, slug: string, repoRoot: string, commit: string | null, code: number): void;
 }
+
+function reviewText(io: Io): ReviewView {
+  return {
+    summary: (summary) => io.stdout(summaryText(io, summary)),
+    ...(io.isTty && process.stdin.isTTY === true ? { ask: askDecision } : {}),
+    progress: (message) => io.stderr(`${message}\n`),
+    decided(result, _summary, slug, repoRoot, commit) {
+      if (result.step !== null) {
+        if (result.step.status === 'published') {
+          io.stdout(`${reviewDoneText(result, slug)}\nRefined ${slug}: ${result.step.reason}\n`);
+          if (commit !== null) io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${slug}: ${result.step.operation}\n`);
+          io.stdout(`Next: cairn plan ${slug}\n`);
+        } else {
+          printStepText(io, result.step, repoRoot, commit);
+        }
+        return;
+      }
+      const publish = result.publish;
+      if (publish === null) return;
+      if (publish.status !== 'published') {
+        io.stderr(`Error: ${publishErrorMessage(publish)}\n`);
+        if (isStaleBase(publish)) {
+          io.stderr(`Live migration changed while review was running. Run \`cairn doctor ${slug}\` if unsure, then rerun \`cairn review ${slug}\`.\n`);
+        }
+        if (publish.dryRun) printDryRunLines(io, publish, repoRoot);
+        return;
+      }
+      io.stdout(`${reviewDoneText(result, slug)}\n`);
+      if (publish.dryRun) printDryRunLines(io, publish, repoRoot);
+      if (commit !== null) io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${slug}: migration.review\n`);
+    },
+  };
+}
+
+function reviewJson(io: Io): ReviewView {
+  return {
+    summary: () => {},
+    decided(result, summary, _slug, repoRoot, commit, code) {
+      printJson(io, 'review', {
+        summary: reviewSummaryJson(summary),
+        review: {
+          decision: result.decision,
+          reviewer: result.reviewer,
+          snapshot_id: result.snapshotId,
+          record: result.record,
+          publish: result.publish === null ? null : publishResultJson(result.publish),
+          step: result.step === null ? null : stepJson(result.step, repoRoot, commit),
+          commit,
+        },
+      });
+      if (code !== 0) io.stderr(`Error: ${result.step?.reason ?? (result.publish === null ? 'not published' : publishErrorMessage(result.publish))}\n`);
+    },
+  };
+}
+
+export const reviewCommand = defineCommand<[string], ReviewOptions, ReviewView>({
+  name: 'review',
+  description: 'show a plan awaiting human review and approve it, reject it or request changes',
+  arguments: [TARGET_ARGUMENT],
+  options: [
+    { flags: '--approve', description: 'approve the plan for execution' },
+    { flags: '--note <text>', description: 'a note to record with an approval' },
+    { flags: '--reject', description: 'reject the plan (status skipped)' },
+    { flags: '--reason <text>', description: 'why the plan is rejected' },
+    { flags: '--request-changes', description: 'send the plan back for a revision (a refine with your message)' },
+    { flags: '--message <text>', description: 'the changes to make' },
+    ...AGENT_OPTIONS,
+    ...publishingOptions('check everything and show what would change; change nothing'),
+  ],
+  views: { text: reviewText, json: reviewJson },
+  async run({ args: [target], options, io, project }, view) {
+    let decision = decisionFromFlags(options);
+    const context = await project();
+    const dryRun = options.dryRun === true;
+    const commits = postPublishCommit(context, { commit: options.commit, dryRun });
+    return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx }) => {
+      const summary = await reviewSummary({ repoRoot: context.repoRoot, liveRoot: context.liveRoot, slug, reviewPolicy: context.reviewPolicy });
+      if (!summary.pending) {
+        const { manifest } = await describeMigration(slug, path.join(context.liveRoot, slug), context.repoRoot);
+        throw notAwaitingReviewError(manifest, slug);
+      }
+      view.summary(summary);
+      if (decision === null) {
+        if (view.ask === undefined) throw new CairnError('usage', `No decision given for ${slug}. Decide with ${DECISION_FLAGS}.`);
+        decision = await view.ask();
+        if (decision === null) {
+          io.stderr('No decision recorded.\n');
+          return 0;
+        }
+      }
+      const plan =
+        decision.decision === 'request-changes'
+          ? { agent: await agentChoice(options, context, io), taste: await loadTaste(context.repoRoot), progress: view.progress }
+          : null;
+      const result = await decideReview(ctx, decision, { reviewedSnapshotId: summary.snapshotId, plan, dryRun });
+      const commit = result.publish?.status === 'published' ? commits.after(slug, result.step?.operation ?? 'migration.review') : null;
+      printWarnings(io, [...(ctx.log?.warnings ?? []), ...result.warnings]);
+      const code = result.step !== null ? stepExitCode(result.step) : result.publish?.status === 'published' ? 0 : 1;
+      view.decided(result, summary, slug, context.repoRoot, commit, code);
+      return code;
+    });
+  },
+});

@@ -1,12 +1,11 @@
 import path from 'node:path';
-import type { Command } from 'commander';
-import { Option } from 'commander';
-import { describeMigration, type MigrationDescription } from '../../planning/describe.js';
+import type { Io } from '../../app/io.js';
+import { describeTarget } from '../../app/queries.js';
+import type { MigrationDescription } from '../../planning/describe.js';
 import { statusJson } from '../../outputs/status.js';
-import { resolveMigrationTarget } from '../../planning/resolve.js';
-import { action, type ExitHolder } from '../action.js';
-import { projectContext } from '../context.js';
-import { alignColumns, paint, printJson, type Io } from '../output.js';
+import { defineCommand } from '../command.js';
+import { TARGET_ARGUMENT, formatOption } from '../options.js';
+import { alignColumns, paint, printJson } from '../output.js';
 
 function statusText(io: Io, description: MigrationDescription, repoRoot: string): string {
   const { manifest, state } = description;
@@ -74,24 +73,25 @@ function statusText(io: Io, description: MigrationDescription, repoRoot: string)
   return `${out.join('\n')}\n`;
 }
 
-export function registerStatus(program: Command, io: Io, exit: ExitHolder): void {
-  program
-    .command('status')
-    .description("show one migration: next step, accepted steps, feedback, phases and review state")
-    .argument('<slug-or-path>', 'migration slug, or its directory under the migrations dir')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(
-      action(io, exit, async (target: string, options: { format: string }, command: Command) => {
-        const context = await projectContext(command);
-        const resolved = resolveMigrationTarget(target, context.liveRoot, context.repoRoot);
-        const description = await describeMigration(resolved.slug, resolved.path, context.repoRoot);
-        if (options.format === 'json') printJson(io, 'status', statusJson(description, context.repoRoot));
-        else io.stdout(statusText(io, description, context.repoRoot));
-        if (description.stateError !== null) {
-          io.stderr(`Error: ${description.stateError}\nHint: Run \`cairn doctor ${resolved.slug}\` for details.\n`);
-          return 2;
-        }
-        return 0;
-      }),
-    );
-}
+type StatusView = (description: MigrationDescription, repoRoot: string) => void;
+
+export const statusCommand = defineCommand<[string], { format: string }, StatusView>({
+  name: 'status',
+  description: 'show one migration: next step, accepted steps, feedback, phases and review state',
+  arguments: [TARGET_ARGUMENT],
+  options: [formatOption()],
+  views: {
+    text: (io) => (description, repoRoot) => io.stdout(statusText(io, description, repoRoot)),
+    json: (io) => (description, repoRoot) => printJson(io, 'status', statusJson(description, repoRoot)),
+  },
+  async run({ args: [target], io, project }, show) {
+    const context = await project();
+    const description = await describeTarget(context, target);
+    show(description, context.repoRoot);
+    if (description.stateError !== null) {
+      io.stderr(`Error: ${description.stateError}\nHint: Run \`cairn doctor ${description.slug}\` for details.\n`);
+      return 2;
+    }
+    return 0;
+  },
+});

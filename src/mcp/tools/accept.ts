@@ -4,9 +4,9 @@ import { StepNameInput } from '../../app/inputs.js';
 import { acceptManualOutput } from '../../planning/engine-accept.js';
 import { stepFailure } from '../failures.js';
 import { dryRunField, lockTimeoutField, slugField } from '../fields.js';
-import { outputDocument } from '../results.js';
+import { outputDocument } from '../../outputs/document.js';
 import { defineTool } from '../tool.js';
-import { withEngine } from '../engine-call.js';
+import { withMigrationSession } from '../../app/session.js';
 
 export const acceptTool = defineTool({
   name: 'accept',
@@ -24,7 +24,7 @@ export const acceptTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, env) {
     const dryRun = args.dry_run === true;
-    return withEngine(env, { target: args.slug, dryRun, lockTimeoutMs: args.lock_timeout_ms }, async ({ context, slug, ctx }) => {
+    return withMigrationSession(await env.project(), env.io, { target: args.slug, dryRun, lockTimeout: args.lock_timeout_ms }, async ({ context, slug, ctx }) => {
       const result = await acceptManualOutput(ctx, { step: args.step, stdout: args.output, dryRun });
       const step = stepJson(result, context.repoRoot, null);
       step.warnings.push(...(ctx.log?.warnings ?? []));

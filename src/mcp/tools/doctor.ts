@@ -1,5 +1,6 @@
-import { doctorRun } from '../../cli/commands/doctor.js';
-import { DoctorOutputSchema, SummaryCounter, doctorJsonDocument, findingJson, type FindingJson } from '../../consistency/index.js';
+import { doctorRun } from '../../app/doctor.js';
+import { SummaryCounter } from '../../consistency/index.js';
+import { DoctorOutputSchema, doctorJsonDocument, findingJson, type FindingJson } from '../../outputs/doctor.js';
 import { SeverityInput } from '../../app/inputs.js';
 import { slugField } from '../fields.js';
 import { defineTool } from '../tool.js';

@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { ListOutputSchema, listRowJson } from '../../outputs/list.js';
-import { openServices } from '../../app/services.js';
+import { outputDocument } from '../../outputs/document.js';
 import { MigrationStatusInput } from '../../app/inputs.js';
-import { filterRows } from '../../planning/list.js';
-import { listMigrations } from '../../app/list-index.js';
-import { outputDocument } from '../results.js';
+import { listProject } from '../../app/queries.js';
 import { defineTool } from '../tool.js';
 
 export const listTool = defineTool({
@@ -19,14 +17,7 @@ export const listTool = defineTool({
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run(args, env) {
     const context = await env.project();
-    const services = context.configPath !== null ? openServices(context, env.io) : null;
-    let rows;
-    try {
-      rows = await listMigrations(context.liveRoot, context.repoRoot, services?.store ?? null);
-    } finally {
-      services?.close();
-    }
-    const migrations = filterRows(rows, { status: args.status, awaitingReview: args.awaiting_review }).map(listRowJson);
-    return { document: outputDocument({ live_root: context.liveRoot, migrations }) };
+    const rows = await listProject(context, env.io, { status: args.status, awaitingReview: args.awaiting_review, useIndex: true });
+    return { document: outputDocument({ live_root: context.liveRoot, migrations: rows.map(listRowJson) }) };
   },
 });

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { DEFAULT_LOG_LIMIT, LogListOutputSchema, eventJson, logEntries, runJson } from '../../outputs/log.js';
+import { LogListOutputSchema, eventJson, runJson } from '../../outputs/log.js';
+import { outputDocument } from '../../outputs/document.js';
 import { LogLimitInput, StepNameInput } from '../../app/inputs.js';
-import { openStore, storePathFor } from '../../store/index.js';
-import { outputDocument } from '../results.js';
+import { DEFAULT_LOG_LIMIT, logEntries, readRunLog } from '../../app/log.js';
 import { defineTool } from '../tool.js';
 
 export const logTool = defineTool({
@@ -21,19 +20,9 @@ export const logTool = defineTool({
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run(args, env) {
     const context = await env.project();
-    const storePath = storePathFor(context.repoRoot);
-    if (!existsSync(storePath)) return { document: outputDocument({ runs: [], events: [] }) };
-    const store = openStore(storePath, { readonly: true, quickCheck: false });
-    try {
-      const { runs, events } = logEntries(store, {
-        slug: args.slug,
-        step: args.step,
-        failedOnly: args.failed === true,
-        limit: args.limit ?? DEFAULT_LOG_LIMIT,
-      });
-      return { document: outputDocument({ runs: runs.map(runJson), events: events.map(eventJson) }) };
-    } finally {
-      store.close();
-    }
+    const log = readRunLog(context, (store) =>
+      logEntries(store, { slug: args.slug, step: args.step, failedOnly: args.failed === true, limit: args.limit ?? DEFAULT_LOG_LIMIT }),
+    );
+    return { document: outputDocument({ runs: (log?.runs ?? []).map(runJson), events: (log?.events ?? []).map(eventJson) }) };
   },
 });

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { NewOutputSchema } from '../../outputs/publish.js';
-import { openServices } from '../../app/services.js';
 import { NewSlugInput } from '../../app/inputs.js';
-import { createMigration } from '../../planning/new-migration.js';
+import { newMigration } from '../../app/publishing.js';
 import { publishResultJson } from '../../outputs/publish-result.js';
 import { publishFailure } from '../failures.js';
 import { dryRunField, lockTimeoutField } from '../fields.js';
-import { outputDocument } from '../results.js';
+import { outputDocument } from '../../outputs/document.js';
 import { defineTool } from '../tool.js';
 
 export const newTool = defineTool({
@@ -23,18 +22,12 @@ export const newTool = defineTool({
   output: NewOutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, env) {
-    const context = await env.project();
-    const dryRun = args.dry_run === true;
-    const services = dryRun ? null : openServices(context, env.io);
-    const created = await createMigration({
-      ...(services?.recorder !== undefined ? { recorder: services.recorder } : {}),
-      repoRoot: context.repoRoot,
-      liveRoot: context.liveRoot,
+    const created = await newMigration(await env.project(), env.io, {
       slug: args.slug,
       target: args.target,
-      dryRun,
-      lockTimeoutMs: args.lock_timeout_ms ?? context.lockTimeoutMs,
-    }).finally(() => services?.close());
+      dryRun: args.dry_run === true,
+      lockTimeout: args.lock_timeout_ms,
+    });
     const document = outputDocument({ result: publishResultJson(created.result) });
     if (created.result.status !== 'published') return { document, failure: publishFailure(created.result) };
     return { document };

@@ -1,8 +1,10 @@
 import { loadTaste } from '../../planning/prompts.js';
 import { planNextStep } from '../../planning/run-plan.js';
-import { manualAgent, withEngine } from '../engine-call.js';
+import { withMigrationSession } from '../../app/session.js';
+import { manualAgent } from '../manual-agent.js';
 import { dryRunField, effortField, lockTimeoutField, modelField, slugField } from '../fields.js';
-import { NextPromptOutputSchema, preparedStepOutcome } from '../next-prompt.js';
+import { NextPromptOutputSchema } from '../../outputs/next-prompt.js';
+import { preparedStepOutcome } from '../next-prompt.js';
 import { defineTool } from '../tool.js';
 
 export const nextPromptTool = defineTool({
@@ -21,7 +23,7 @@ export const nextPromptTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, env) {
     const dryRun = args.dry_run === true;
-    return withEngine(env, { target: args.slug, dryRun, lockTimeoutMs: args.lock_timeout_ms }, async ({ context, ctx }) => {
+    return withMigrationSession(await env.project(), env.io, { target: args.slug, dryRun, lockTimeout: args.lock_timeout_ms }, async ({ context, ctx }) => {
       const agent = await manualAgent(env, context, args);
       const result = await planNextStep(ctx, { agent, taste: await loadTaste(context.repoRoot), dryRun });
       return preparedStepOutcome(result, ctx.log?.warnings ?? []);

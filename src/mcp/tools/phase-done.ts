@@ -2,10 +2,11 @@ import { PhaseDoneOutputSchema } from '../../outputs/publish.js';
 import { completePhase } from '../../planning/phases.js';
 import { publishResultJson, recoveryPlanJson } from '../../outputs/publish-result.js';
 import { z } from 'zod';
-import { withEngine } from '../engine-call.js';
+import { printWarnings } from '../../app/io.js';
+import { withMigrationSession } from '../../app/session.js';
 import { publishFailure } from '../failures.js';
 import { dryRunField, lockTimeoutField, slugField } from '../fields.js';
-import { outputDocument } from '../results.js';
+import { outputDocument } from '../../outputs/document.js';
 import { defineTool } from '../tool.js';
 
 export const phaseDoneTool = defineTool({
@@ -23,9 +24,9 @@ export const phaseDoneTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, env) {
     const dryRun = args.dry_run === true;
-    return withEngine(env, { target: args.slug, dryRun, lockTimeoutMs: args.lock_timeout_ms }, async ({ slug, ctx }) => {
+    return withMigrationSession(await env.project(), env.io, { target: args.slug, dryRun, lockTimeout: args.lock_timeout_ms }, async ({ slug, ctx }) => {
       const done = await completePhase(ctx, { phase: args.phase ?? null, dryRun });
-      for (const warning of [...(ctx.log?.warnings ?? []), ...done.warnings]) env.io.stderr(`Warning: ${warning}\n`);
+      printWarnings(env.io, [...(ctx.log?.warnings ?? []), ...done.warnings]);
       const document = outputDocument({
         slug,
         phase: done.phase,

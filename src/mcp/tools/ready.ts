@@ -1,6 +1,6 @@
 import { ReadyOutputSchema } from '../../outputs/ready.js';
-import { listReadyWork } from '../../planning/ready.js';
-import { outputDocument } from '../results.js';
+import { readyWork } from '../../app/queries.js';
+import { outputDocument } from '../../outputs/document.js';
 import { defineTool } from '../tool.js';
 
 export const readyTool = defineTool({
@@ -12,8 +12,6 @@ export const readyTool = defineTool({
   output: ReadyOutputSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run(_args, env) {
-    const context = await env.project();
-    const items = await listReadyWork({ liveRoot: context.liveRoot, repoRoot: context.repoRoot, reviewPolicy: context.reviewPolicy });
-    return { document: outputDocument({ items }) };
+    return { document: outputDocument({ items: await readyWork(await env.project()) }) };
   },
 });

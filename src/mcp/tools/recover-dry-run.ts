@@ -1,6 +1,6 @@
 import { RecoverOutputSchema, recoverReportJson } from '../../outputs/recover.js';
-import { recover } from '../../publish/recovery.js';
-import { outputDocument } from '../results.js';
+import { recoverProject } from '../../app/publishing.js';
+import { outputDocument } from '../../outputs/document.js';
 import { defineTool } from '../tool.js';
 
 export const recoverDryRunTool = defineTool({
@@ -12,8 +12,7 @@ export const recoverDryRunTool = defineTool({
   output: RecoverOutputSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run(_args, env) {
-    const context = await env.project();
-    const report = await recover(context.liveRoot, { dryRun: true, lockTimeoutMs: context.lockTimeoutMs });
+    const report = await recoverProject(await env.project(), env.io, { dryRun: true });
     return { document: outputDocument(recoverReportJson(report)) };
   },
 });

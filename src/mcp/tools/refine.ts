@@ -5,9 +5,11 @@ import { pyRepr } from '../../json/index.js';
 import { loadManifest } from '../../migration/manifest.js';
 import { loadTaste } from '../../planning/prompts.js';
 import { refineMigration } from '../../planning/refine.js';
-import { manualAgent, withEngine } from '../engine-call.js';
+import { withMigrationSession } from '../../app/session.js';
+import { manualAgent } from '../manual-agent.js';
 import { dryRunField, effortField, lockTimeoutField, modelField, slugField } from '../fields.js';
-import { NextPromptOutputSchema, preparedStepOutcome } from '../next-prompt.js';
+import { NextPromptOutputSchema } from '../../outputs/next-prompt.js';
+import { preparedStepOutcome } from '../next-prompt.js';
 import { defineTool } from '../tool.js';
 
 export const refineTool = defineTool({
@@ -27,7 +29,7 @@ export const refineTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, env) {
     const dryRun = args.dry_run === true;
-    return withEngine(env, { target: args.slug, dryRun, lockTimeoutMs: args.lock_timeout_ms }, async ({ context, slug, ctx }) => {
+    return withMigrationSession(await env.project(), env.io, { target: args.slug, dryRun, lockTimeout: args.lock_timeout_ms }, async ({ context, slug, ctx }) => {
       await refuseWhileAwaitingReview(path.join(context.liveRoot, slug), slug);
       const agent = await manualAgent(env, context, args);
       const result = await refineMigration(ctx, {

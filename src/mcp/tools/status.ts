@@ -1,8 +1,7 @@
 import { StatusOutputSchema, statusJson } from '../../outputs/status.js';
-import { describeMigration } from '../../planning/describe.js';
-import { resolveMigrationTarget } from '../../planning/resolve.js';
+import { describeTarget } from '../../app/queries.js';
 import { slugField } from '../fields.js';
-import { outputDocument } from '../results.js';
+import { outputDocument } from '../../outputs/document.js';
 import { defineTool } from '../tool.js';
 
 export const statusTool = defineTool({
@@ -15,8 +14,7 @@ export const statusTool = defineTool({
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run(args, env) {
     const context = await env.project();
-    const target = resolveMigrationTarget(args.slug, context.liveRoot, context.repoRoot);
-    const description = await describeMigration(target.slug, target.path, context.repoRoot);
+    const description = await describeTarget(context, args.slug);
     return { document: outputDocument(statusJson(description, context.repoRoot)) };
   },
 });

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { findProjectRoot } from '../config/load.js';
+import { CONFIG_RELATIVE_PATH } from '../config/schema.js';
+import { CONFIG_SLUG, configFindings, doctorAll, doctorMigration, type DoctorGroup } from '../consistency/index.js';
+import { transactionIncompleteInspector } from '../consistency/transaction-inspector.js';
+import { isCairnError } from '../util/errors.js';
+import { resolveMigrationTarget } from '../planning/resolve.js';
+import { resolvePath } from '../util/paths.js';
+import { openProject, type GlobalOptions } from './project.js';
+
+/** Tells how far a check of every migration has come. */
+export interface DoctorProgress {
+  update: (done: number, total: number) => void;
+  clear: () => void;
+}
+
+/** What one doctor run checks: the repository it reports paths against and the groups, in order. */
+export interface DoctorRun {
+  repoRoot: string;
+  groups: AsyncIterable<DoctorGroup>;
+}
+
+/**
+ * When the project context fails on `.planning/config.json`, doctor reports
+ * `config-invalid` instead of stopping. Returns null for any other error.
+ */
+async function configGroup(error: unknown, globals: GlobalOptions): Promise<DoctorGroup | null> {
+  if (!isCairnError(error) || error.code !== 'invalid-config') return null;
+  const repo = globals.repo;
+  const found = repo !== undefined ? path.resolve(process.cwd(), repo) : await findProjectRoot(process.cwd());
+  if (found === null) return null;
+  const repoRoot = resolvePath(found);
+  const configPath = path.join(repoRoot, CONFIG_RELATIVE_PATH);
+  const findings = await configFindings(repoRoot, configPath);
+  if (findings.length === 0) return null;
+  return { slug: CONFIG_SLUG, path: configPath, kind: 'config', findings };
+}
+
+async function* single<T>(value: Promise<T>): AsyncGenerator<T> {
+  yield await value;
+}
+
+async function* withProgress(groups: AsyncIterable<DoctorGroup>, clear: () => void): AsyncGenerator<DoctorGroup> {
+  try {
+    yield* groups;
+  } finally {
+    clear();
+  }
+}
+
+/**
+ * The groups doctor checks: one migration (`target`) or, without a target,
+ * every migration, the lock and leftover transactions. A project whose
+ * `.planning/config.json` is invalid yields its `config-invalid` finding
+ * instead of an error.
+ */
+export async function doctorRun(target: string | undefined, globals: GlobalOptions, progress: DoctorProgress | null): Promise<DoctorRun> {
+  let context;
+  try {
+    context = await openProject(globals);
+  } catch (error) {
+    const group = await configGroup(error, globals);
+    if (group === null) throw error;
+    return { repoRoot: path.dirname(path.dirname(group.path)), groups: single(Promise.resolve(group)) };
+  }
+  const repoRoot = context.repoRoot;
+  if (target !== undefined) {
+    const resolved = resolveMigrationTarget(target, context.liveRoot, repoRoot);
+    return { repoRoot, groups: single(doctorMigration(resolved, { repoRoot })) };
+  }
+  const groups = doctorAll({
+    repoRoot,
+    liveRoot: context.liveRoot,
+    configPath: context.configPath ?? undefined,
+    inspectTransactionDirs: transactionIncompleteInspector(context.liveRoot),
+    onProgress: progress === null ? undefined : (done, total) => progress.update(done, total),
+  });
+  return { repoRoot, groups: progress === null ? groups : withProgress(groups, progress.clear) };
+}

@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import type { ProjectContext } from '../config/context.js';
+import { openStore, storePathFor, type EventRecord, type RunSummary, type Store } from '../store/index.js';
+
+/** How many runs and events the run log shows by default. */
+export const DEFAULT_LOG_LIMIT = 20;
+
+/** Which runs and events the run log shows. */
+export interface LogFilter {
+  slug?: string | undefined;
+  step?: string | undefined;
+  failedOnly: boolean;
+  limit: number;
+}
+
+/** The runs and events the run log shows, newest first; filtering by step or failure shows runs only. */
+export function logEntries(store: Store, filter: LogFilter): { runs: RunSummary[]; events: EventRecord[] } {
+  const runs = store.listRuns({
+    ...(filter.slug !== undefined ? { slug: filter.slug } : {}),
+    ...(filter.step !== undefined ? { step: filter.step } : {}),
+    failedOnly: filter.failedOnly,
+    limit: filter.limit,
+  });
+  const runsOnly = filter.failedOnly || (filter.step !== undefined && filter.step !== '');
+  const events = runsOnly ? [] : store.listEvents({ ...(filter.slug !== undefined ? { slug: filter.slug } : {}), limit: filter.limit });
+  return { runs, events };
+}
+
+/**
+ * Reads the local store (read-only, never created or migrated) with `read`;
+ * null when there is no store yet: nothing has been run or published from
+ * this checkout.
+ */
+export function readRunLog<T>(context: ProjectContext, read: (store: Store) => T): T | null {
+  const storePath = storePathFor(context.repoRoot);
+  if (!existsSync(storePath)) return null;
+  const store = openStore(storePath, { readonly: true, quickCheck: false });
+  try {
+    return read(store);
+  } finally {
+    store.close();
+  }
+}

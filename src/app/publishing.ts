@@ -1,0 +1,43 @@
+import type { ProjectContext } from '../config/context.js';
+import { createMigration, type NewMigrationResult } from '../planning/new-migration.js';
+import { recover, type RecoveryReport } from '../publish/recovery.js';
+import type { Io } from './io.js';
+import { openServices } from './services.js';
+
+/*
+ * The commands that take the publish lock without working on one existing
+ * migration: creating one, and recovering interrupted transactions. A dry
+ * run opens no store, so it records nothing.
+ */
+
+export interface NewMigrationInput {
+  slug: string;
+  target: string;
+  dryRun: boolean;
+  /** Overrides the config's publish lock timeout. */
+  lockTimeout?: number | undefined;
+}
+
+/** Creates a migration through the publish transaction, recording the publish in the local store. */
+export async function newMigration(context: ProjectContext, io: Io, input: NewMigrationInput): Promise<NewMigrationResult> {
+  const services = input.dryRun ? null : openServices(context, io);
+  return createMigration({
+    ...(services?.recorder !== undefined ? { recorder: services.recorder } : {}),
+    repoRoot: context.repoRoot,
+    liveRoot: context.liveRoot,
+    slug: input.slug,
+    target: input.target,
+    dryRun: input.dryRun,
+    lockTimeoutMs: input.lockTimeout ?? context.lockTimeoutMs,
+  }).finally(() => services?.close());
+}
+
+/** Finishes or undoes the project's interrupted publish transactions (a dry run only says what it would do). */
+export async function recoverProject(context: ProjectContext, io: Io, options: { dryRun: boolean; lockTimeout?: number | undefined }): Promise<RecoveryReport> {
+  const services = options.dryRun ? null : openServices(context, io);
+  return recover(context.liveRoot, {
+    dryRun: options.dryRun,
+    lockTimeoutMs: options.lockTimeout ?? context.lockTimeoutMs,
+    ...(services?.recorder !== undefined ? { recorder: services.recorder } : {}),
+  }).finally(() => services?.close());
+}

@@ -1,0 +1,37 @@
+import type { ProjectContext } from '../config/context.js';
+import { describeMigration, type MigrationDescription } from '../planning/describe.js';
+import { filterRows, type ListFilter, type ListRow } from '../planning/list.js';
+import { listReadyWork, type ReadyItem } from '../planning/ready.js';
+import { resolveMigrationTarget } from '../planning/resolve.js';
+import type { Io } from './io.js';
+import { listMigrations } from './list-index.js';
+import { openServices } from './services.js';
+
+/* The read-only questions both front ends answer: list, status, ready. */
+
+/**
+ * The project's migrations that pass `filter`. With `useIndex`, rows come
+ * through the local store's index, which exists in an initialised project
+ * only (the store is gitignored there).
+ */
+export async function listProject(context: ProjectContext, io: Io, filter: ListFilter & { useIndex: boolean }): Promise<ListRow[]> {
+  const services = context.configPath !== null && filter.useIndex ? openServices(context, io) : null;
+  let rows: ListRow[];
+  try {
+    rows = await listMigrations(context.liveRoot, context.repoRoot, services?.store ?? null);
+  } finally {
+    services?.close();
+  }
+  return filterRows(rows, filter);
+}
+
+/** One migration, by slug or directory, as status shows it. */
+export async function describeTarget(context: ProjectContext, target: string): Promise<MigrationDescription> {
+  const resolved = resolveMigrationTarget(target, context.liveRoot, context.repoRoot);
+  return describeMigration(resolved.slug, resolved.path, context.repoRoot);
+}
+
+/** The work that can be done now, in the order `ready` lists it. */
+export function readyWork(context: ProjectContext): Promise<ReadyItem[]> {
+  return listReadyWork({ liveRoot: context.liveRoot, repoRoot: context.repoRoot, reviewPolicy: context.reviewPolicy });
+}

@@ -1,0 +1,118 @@
+import { Option, type Command } from 'commander';
+import type { Io } from '../app/io.js';
+import { openProject, type GlobalOptions } from '../app/project.js';
+import type { ProjectContext } from '../config/context.js';
+import { reportError } from './output.js';
+
+/*
+ * The contract of a CLI command, as `defineTool` is for an MCP tool: one
+ * plain declaration (name, description, arguments, options, the renderings
+ * of its results by `--format`, and the run), registered on the command tree
+ * by the loop of `buildProgram`.
+ */
+
+/** A positional argument: `<name>` when required, `[name]` when optional. */
+export interface CliArgument {
+  name: string;
+  description: string;
+}
+
+/** An option as `--help` lists it. */
+export interface CliOption {
+  flags: string;
+  description: string;
+  choices?: readonly string[];
+  default?: string;
+  /** Turns the option's text into its value; throws `CairnError('usage')` for text that is not one. */
+  parse?: (value: string) => unknown;
+  /** The command refuses to run without it. */
+  required?: boolean;
+}
+
+/** What a command's run is given. */
+export interface CommandCall<A extends unknown[], O> {
+  /** The positional arguments, in declared order. */
+  args: A;
+  options: O;
+  globals: GlobalOptions;
+  io: Io;
+  /** The project, found from `--repo` or the working directory. */
+  project(): Promise<ProjectContext>;
+}
+
+/** A command's renderings by `--format` value; `text` is the one used without the flag. */
+export type Views<O, V> = { text: (io: Io, options: O) => V } & Record<string, (io: Io, options: O) => V>;
+
+export interface CommandDefinition<A extends unknown[], O, V> {
+  name: string;
+  description: string;
+  arguments?: readonly CliArgument[];
+  options?: readonly CliOption[];
+  /** How results are shown; a command without them prints nothing of its own or writes through `call.io`. */
+  views?: Views<O, V>;
+  /** Does the work through the app layer, shows it through `view` and returns the exit code. */
+  run(call: CommandCall<A, O>, view: V): Promise<number>;
+}
+
+/** Where a command leaves its exit code for `run` in main.ts. */
+export interface ExitHolder {
+  code: number;
+}
+
+/** A command (or a group of them) ready to be added to the command tree. */
+export interface CliCommand {
+  name: string;
+  register(parent: Command, io: Io, exit: ExitHolder): Command;
+}
+
+function commanderOption(spec: CliOption): Option {
+  const option = new Option(spec.flags, spec.description);
+  if (spec.choices !== undefined) option.choices(spec.choices);
+  if (spec.default !== undefined) option.default(spec.default);
+  if (spec.parse !== undefined) option.argParser(spec.parse);
+  if (spec.required === true) option.makeOptionMandatory();
+  return option;
+}
+
+/**
+ * A command from its declaration. Its run's return value is the exit code;
+ * a thrown error is reported (in JSON too with `--format json`) and mapped
+ * to its exit code.
+ */
+export function defineCommand<A extends unknown[], O extends object, V = undefined>(definition: CommandDefinition<A, O, V>): CliCommand {
+  return {
+    name: definition.name,
+    register(parent, io, exit) {
+      const command = parent.command(definition.name).description(definition.description);
+      for (const argument of definition.arguments ?? []) command.argument(argument.name, argument.description);
+      for (const option of definition.options ?? []) command.addOption(commanderOption(option));
+      command.action(async (...params: unknown[]) => {
+        const self = params[params.length - 1] as Command;
+        const options = params[params.length - 2] as O;
+        const format = (options as { format?: string }).format;
+        const globals = self.optsWithGlobals() as GlobalOptions;
+        const call: CommandCall<A, O> = { args: params.slice(0, -2) as A, options, globals, io, project: () => openProject(globals) };
+        try {
+          const views = definition.views;
+          const view = (views?.[format ?? 'text'] ?? views?.text)?.(io, options) as V;
+          exit.code = await definition.run(call, view);
+        } catch (error) {
+          exit.code = reportError(io, error, format);
+        }
+      });
+      return command;
+    },
+  };
+}
+
+/** A command that only groups others (`cairn phase done`). */
+export function defineGroup(group: { name: string; description: string; commands: readonly CliCommand[] }): CliCommand {
+  return {
+    name: group.name,
+    register(parent, io, exit) {
+      const command = parent.command(group.name).description(group.description);
+      for (const sub of group.commands) sub.register(command, io, exit);
+      return command;
+    },
+  };
+}

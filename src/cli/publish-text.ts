@@ -1,0 +1,62 @@
+import path from 'node:path';
+import type { Io } from '../app/io.js';
+import { publishErrorMessage, type PublishResult } from '../publish/result.js';
+import { paint } from './output.js';
+
+/* How new, phase done, accept and review show a publish result as text. */
+
+/** The lines of a dry-run diff: files with sizes, then the transitions and checks. */
+function dryRunLines(result: PublishResult, repoRoot: string): string[] {
+  const lines: string[] = [];
+  const diff = result.diff;
+  if (diff !== undefined) {
+    for (const entry of diff.added) lines.push(`  + ${entry.path} (${entry.size} bytes)`);
+    for (const entry of diff.changed) lines.push(`  ~ ${entry.path} (${entry.oldSize ?? '?'} → ${entry.size} bytes)`);
+    for (const entry of diff.removed) lines.push(`  - ${entry.path} (${entry.size} bytes)`);
+    if (diff.added.length + diff.changed.length + diff.removed.length === 0) lines.push('  (no file changes)');
+    lines.push(`State: ${diff.cursor.from ?? '(none)'} → ${diff.cursor.to ?? '(none)'}`);
+    lines.push(`Status: ${diff.status.from ?? '(none)'} → ${diff.status.to ?? '(none)'}`);
+  }
+  const failed = result.invariants.filter((invariant) => !invariant.passed);
+  lines.push(
+    failed.length === 0
+      ? `Invariants: all ${result.invariants.length} passed`
+      : `Invariants: ${failed.length} of ${result.invariants.length} failed (${failed.map((invariant) => invariant.name).join(', ')})`,
+  );
+  const errors = result.findings.filter((finding) => finding.severity === 'error');
+  lines.push(errors.length === 0 ? 'Findings: none blocking' : `Findings: ${errors.length} blocking`);
+  for (const finding of result.findings) {
+    lines.push(`  ${finding.severity} ${finding.code}: ${path.relative(repoRoot, finding.path) || '.'}: ${finding.message}`);
+  }
+  for (const plan of result.recovered) lines.push(`Pending recovery: ${plan.action} ${plan.txDir}: ${plan.reason}`);
+  return lines;
+}
+
+/** Prints the dry-run diff of a publish result. */
+export function printDryRunLines(io: Io, result: PublishResult, repoRoot: string): void {
+  io.stdout(`${dryRunLines(result, repoRoot).join('\n')}\n`);
+}
+
+/**
+ * Prints a publish result as text: `successText` (with the dry-run diff for
+ * a dry run), or a blocked or failed result's message on stderr.
+ */
+export function printPublishText(io: Io, result: PublishResult, successText: string, repoRoot: string): void {
+  const ok = result.status === 'published';
+  if (result.dryRun) {
+    io.stdout(`${ok ? successText : paint(io, 'red', `Dry run: the publish would be ${result.status}: ${result.reason}`)}\n`);
+    printDryRunLines(io, result, repoRoot);
+    return;
+  }
+  if (!ok) {
+    io.stderr(`Error: ${publishErrorMessage(result)}\n`);
+    return;
+  }
+  io.stdout(`${successText}\n`);
+  if (result.cleanupError !== null) io.stderr(`Warning: ${result.cleanupError}\nRun \`cairn recover\` to clean up.\n`);
+}
+
+/** The exit code of a publish: 0 published (or a dry run that would publish), 1 blocked or failed. */
+export function publishExitCode(result: PublishResult): number {
+  return result.status === 'published' ? 0 : 1;
+}

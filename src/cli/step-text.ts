@@ -1,0 +1,122 @@
+import { constants } from 'node:os';
+import { printWarnings, type Io } from '../app/io.js';
+import type { StepRunResult } from '../planning/engine.js';
+import { publishErrorMessage } from '../publish/result.js';
+import type { RecoveryPlan } from '../publish/recovery.js';
+import { acceptCommand, repoRelativePath } from '../outputs/step.js';
+import { paint } from './output.js';
+
+/* How plan, accept, refine and review show a planning step's result as text, and its exit code. */
+
+/** 128 + the signal number: what a shell reports for a process ended by that signal (130 for SIGINT). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 2);
+}
+
+/** The exit code of a step result: 0 published, manual or a dry run that would run; 130 interrupted; else 1. */
+export function stepExitCode(result: StepRunResult & { wouldBlock?: string | null }): number {
+  switch (result.status) {
+    case 'published':
+    case 'manual':
+      return 0;
+    case 'dry-run':
+      return result.wouldBlock === null || result.wouldBlock === undefined ? 0 : 1;
+    case 'interrupted':
+      return signalExitCode(result.interruptedBy ?? 'SIGINT');
+    default:
+      return 1;
+  }
+}
+
+/** What to run after a published step. */
+export function nextCommand(result: StepRunResult): string {
+  if (result.terminal === null) return `cairn plan ${result.slug}`;
+  switch (result.terminal.outcome) {
+    case 'awaiting_human_review':
+      return `cairn review ${result.slug}`;
+    case 'ready':
+      return 'cairn ready';
+    case 'skipped':
+      return `cairn status ${result.slug}`;
+  }
+}
+
+function terminalLine(result: StepRunResult): string | null {
+  if (result.terminal === null) return null;
+  switch (result.terminal.outcome) {
+    case 'ready':
+      return `${result.slug} is ready: queued for execution.`;
+    case 'awaiting_human_review':
+      return `${result.slug} is ready, awaiting human review.`;
+    case 'skipped':
+      return `${result.slug} was skipped (see intentional-skip.md).`;
+  }
+}
+
+/**
+ * Prints one step result in text: what was accepted (stdout) or why not
+ * (stderr), where the kept workspace is, and for manual runs the prompt
+ * (stdout) and the command that continues it (stderr).
+ */
+export function printStepText(io: Io, result: StepRunResult & { recovered?: RecoveryPlan[]; wouldBlock?: string | null }, repoRoot: string, commit: string | null): void {
+  for (const plan of result.recovered ?? []) io.stderr(`Recovered an interrupted transaction (${plan.action}): ${plan.reason}\n`);
+  printWarnings(io, result.warnings);
+  const workspace = repoRelativePath(repoRoot, result.workspaceDir);
+  switch (result.status) {
+    case 'published': {
+      const outcome = result.outcome === 'completed' || result.outcome === null ? '' : ` (${result.outcome})`;
+      if (result.terminal === null) {
+        io.stdout(`Accepted ${result.operation}${outcome} for ${result.slug}; next step: ${result.nextStep}.\n`);
+      } else {
+        io.stdout(`Accepted ${result.operation} for ${result.slug}: ${result.outcome} — ${result.terminal.reason}\n`);
+        io.stdout(`${terminalLine(result)}\n`);
+      }
+      if (commit !== null) io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${result.slug}: ${result.operation}\n`);
+      if (result.publish?.cleanupError != null) io.stderr(`Warning: ${result.publish.cleanupError}\nRun \`cairn recover\` to clean up.\n`);
+      return;
+    }
+    case 'manual':
+      io.stdout(result.prompt?.prompt ?? '');
+      io.stderr(
+        `Manual step: ${result.operation} for ${result.slug} is prepared.\n` +
+          `Workspace: ${workspace}\n` +
+          `Write the step's files there, save the step's output (what an agent would print) to a file, then run:\n` +
+          `  ${acceptCommand(result)}\n`,
+      );
+      return;
+    case 'dry-run': {
+      const who = result.agentArgv === null ? 'manual mode (the prompt would be printed for you)' : result.agentArgv.join(' ');
+      io.stdout(`Dry run: would run ${result.operation} for ${result.slug}; nothing was changed.\n`);
+      io.stdout(`Agent: ${who}\nWorkspace: ${workspace}\n`);
+      if (result.wouldBlock != null) io.stdout(`${paint(io, 'red', 'Would be blocked:')} ${result.wouldBlock}\n`);
+      io.stdout(`--- prompt (sha256 ${result.prompt?.promptSha256 ?? ''}) ---\n${result.prompt?.prompt ?? ''}`);
+      return;
+    }
+    case 'interrupted':
+      io.stderr(`Interrupted by ${result.interruptedBy ?? 'a signal'}: the agent was stopped and nothing was published.\n`);
+      return;
+    case 'blocked':
+    case 'failed':
+      io.stderr(`Error: ${result.publish === null ? result.reason : publishErrorMessage(result.publish)}\n`);
+      if (result.runDir !== null) io.stderr(`The accepted workspace is kept for inspection: ${workspace}\n`);
+      return;
+    case 'agent-failed':
+    case 'rejected':
+      io.stderr(`Error: ${result.reason}\n`);
+      io.stderr(
+        `Nothing was published.${result.logRunId === null ? '' : ` The agent's output is in the local run log: cairn log --show ${result.logRunId}.`}` +
+          ` The workspace is kept: ${workspace}\n`,
+      );
+      io.stderr(`${retryHint(result)}\n`);
+      return;
+  }
+}
+
+/** What to run after a step that published nothing. */
+function retryHint(result: StepRunResult): string {
+  if (result.agentArgv === null && result.prompt === null) {
+    return `Hint: Correct the output (or the files in the workspace) and run \`${acceptCommand(result)}\` again.`;
+  }
+  if (result.operation.startsWith('migration.refine.')) return `Hint: Run \`cairn refine ${result.slug} ...\` again; the feedback was not recorded.`;
+  return `Hint: Run \`cairn plan ${result.slug}\` to run the step again.`;
+}
