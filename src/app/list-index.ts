@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { readJsonFile, isJsonObject } from '../json/index.js';
 import { fingerprint, isIndexEntryFresh, type Fingerprint, type Store, type StoreJson } from '../store/index.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
-import { listMigrationSlugs } from '../migration/live-root.js';
+import { listMigrationSlugs, migrationFiles, peekStateOutputRefs } from '../migration/index.js';
 import { listRow, type ListRow } from '../planning/list.js';
 
 /** Bumped whenever `ListRow` changes shape, so old cached rows are recomputed. */
@@ -17,33 +16,16 @@ const ROW_FORMAT = 1;
  * them; outputs elsewhere are listed one by one.
  */
 async function dependencies(migrationDir: string, repoRoot: string, row: ListRow): Promise<string[]> {
-  const deps = [migrationDir, path.join(migrationDir, 'manifest.json')];
+  const files = migrationFiles(migrationDir);
+  const deps = [migrationDir, files.manifest];
   if (row.status !== 'planning') return deps;
-  const stages = path.join(migrationDir, '.planning', 'stages');
-  deps.push(path.join(migrationDir, '.planning'), path.join(migrationDir, '.planning', 'state.json'), stages);
-  for (const output of await outputPaths(migrationDir, repoRoot)) {
-    if (path.dirname(output) !== stages) deps.push(output);
+  deps.push(files.planningDir, files.state, files.stages);
+  for (const ref of await peekStateOutputRefs(files.state)) {
+    if (ref === '' || path.isAbsolute(ref)) continue;
+    const output = path.resolve(repoRoot, ref);
+    if (path.dirname(output) !== files.stages && !deps.includes(output)) deps.push(output);
   }
   return deps;
-}
-
-/** Stage outputs named by a state file, found without validating it. */
-async function outputPaths(migrationDir: string, repoRoot: string): Promise<string[]> {
-  let raw;
-  try {
-    raw = await readJsonFile(path.join(migrationDir, '.planning', 'state.json'));
-  } catch {
-    return [];
-  }
-  if (!isJsonObject(raw) || !Array.isArray(raw['completed_steps'])) return [];
-  const paths = new Set<string>();
-  for (const step of raw['completed_steps']) {
-    if (!isJsonObject(step) || !isJsonObject(step['outputs'])) continue;
-    const ref = step['outputs']['stdout'];
-    if (typeof ref !== 'string' || ref === '' || path.isAbsolute(ref)) continue;
-    paths.add(path.resolve(repoRoot, ref));
-  }
-  return [...paths];
 }
 
 function rowToJson(row: ListRow): StoreJson {

@@ -319,3 +319,25 @@ function withPath(error: unknown, file: string): unknown {
 export function peekStateCursor(file: string): Promise<string | null> {
   return peekJsonStringField(file, 'next_step');
 }
+
+/**
+ * The `outputs.stdout` refs a state file names, read leniently and without
+ * validation (an empty list when it names none); for tracking which files a
+ * cached view depends on, never for deciding on the plan.
+ */
+export async function peekStateOutputRefs(file: string): Promise<string[]> {
+  let raw;
+  try {
+    raw = await readJsonFile(file);
+  } catch {
+    return [];
+  }
+  if (!isJsonObject(raw) || !Array.isArray(raw['completed_steps'])) return [];
+  const refs = new Set<string>();
+  for (const step of raw['completed_steps']) {
+    if (!isJsonObject(step) || !isJsonObject(step['outputs'])) continue;
+    const ref = step['outputs']['stdout'];
+    if (typeof ref === 'string') refs.add(ref);
+  }
+  return [...refs];
+}

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CairnError } from '../../util/errors.js';
 import { pyRepr } from '../../json/index.js';
-import { loadManifest } from '../../migration/manifest.js';
+import { loadManifest, migrationFiles } from '../../migration/index.js';
 import { loadTaste } from '../../planning/prompts.js';
 import { refineMigration } from '../../planning/refine.js';
 import { withMigrationSession } from '../../app/session.js';
@@ -48,7 +48,7 @@ export const refineTool = defineTool({
  * clear the flag and let an agent decide in the reviewer's place.
  */
 async function refuseWhileAwaitingReview(liveDir: string, slug: string): Promise<void> {
-  const manifest = await loadManifest(path.join(liveDir, 'manifest.json'));
+  const manifest = await loadManifest(migrationFiles(liveDir).manifest);
   if (!manifest.awaiting_human_review) return;
   throw new CairnError('invalid-state', `Migration ${pyRepr(slug)} is awaiting human review: ${manifest.human_review_reason ?? '(no reason recorded)'}`, {
     hint: `A person decides with \`cairn review ${slug}\` (approve, reject or request changes); it is not offered to agents.`,
