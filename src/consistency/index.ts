@@ -22,7 +22,6 @@ export {
 export { transactionIncompleteInspector } from './transaction-inspector.js';
 export { localIsoSeconds, publishLockFinding, type LockCheckOptions } from './publish-lock.js';
 export { DEFAULT_PUBLISH_MODE, publishValidator } from './publish-validator.js';
-export { INVARIANT_NAMES, type InvariantName, type InvariantResult, type InvariantViolation } from './invariants.js';
 export { CONFIG_SLUG, configFindings } from './config-rules.js';
 export { firstConflictMarkerLine } from './conflict-markers.js';
 export { reviewLineProblem } from './review-rules.js';

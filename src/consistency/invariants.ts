@@ -7,36 +7,13 @@ import { resolveOutputRef } from '../migration/output-refs.js';
 import { decodeState, loadState, stateToJson, type PlanningState } from '../migration/state.js';
 import { isDirectory, isRegularFile, pathExists } from '../fs/exists.js';
 import { MIGRATION_FILES } from '../migration/layout.js';
+import { INVARIANT_NAMES, type InvariantName, type InvariantResult, type InvariantViolation } from '../migration/finding.js';
 
 /*
  * Invariants between the old live tree and a candidate that replaces it
  * (DESIGN §3.4): accepted history only grows. Every invariant is evaluated
  * and every violation reported, each under a stable name.
  */
-
-export const INVARIANT_NAMES = [
-  'accepted-steps-append-only',
-  'feedback-append-only',
-  'stage-files-preserved',
-  'done-phases-stay-done',
-  'references-resolve',
-  'required-files-present',
-  'sums-append-only',
-  'reviews-append-only',
-] as const;
-export type InvariantName = (typeof INVARIANT_NAMES)[number];
-
-export interface InvariantViolation {
-  /** Absolute path in the candidate tree the violation is about. */
-  path: string;
-  message: string;
-}
-
-export interface InvariantResult {
-  name: InvariantName;
-  passed: boolean;
-  violations: InvariantViolation[];
-}
 
 export interface InvariantContext {
   repoRoot: string;

@@ -2,7 +2,8 @@ import { CairnError } from '../util/errors.js';
 import { isDirectory } from '../fs/exists.js';
 import { VALIDATION_MODES, type Finding, type ValidationMode } from '../migration/finding.js';
 import type { CandidateVerdict, PublishValidator, Transition, ValidationTarget } from '../publish/validator.js';
-import { checkInvariants, type InvariantResult } from './invariants.js';
+import { checkInvariants } from './invariants.js';
+import type { InvariantResult } from '../migration/index.js';
 import { checkMigrationDir } from './migration.js';
 import { migrationFiles, peekManifestStatus, peekStateCursor } from '../migration/index.js';
 

@@ -43,3 +43,28 @@ export interface CheckOptions {
    */
   publishedRoot?: string;
 }
+
+/** The invariants every publish checks between the live tree and the candidate that replaces it (docs/format.md §12.5). */
+export const INVARIANT_NAMES = [
+  'accepted-steps-append-only',
+  'feedback-append-only',
+  'stage-files-preserved',
+  'done-phases-stay-done',
+  'references-resolve',
+  'required-files-present',
+  'sums-append-only',
+  'reviews-append-only',
+] as const;
+export type InvariantName = (typeof INVARIANT_NAMES)[number];
+
+export interface InvariantViolation {
+  /** Absolute path in the candidate tree the violation is about. */
+  path: string;
+  message: string;
+}
+
+export interface InvariantResult {
+  name: InvariantName;
+  passed: boolean;
+  violations: InvariantViolation[];
+}

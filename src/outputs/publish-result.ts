@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Severity, ValidationMode } from '../migration/finding.js';
-import { INVARIANT_NAMES } from '../consistency/invariants.js';
+import { INVARIANT_NAMES } from '../migration/index.js';
 import type { PublishResult } from '../publish/result.js';
 import type { RecoveryPlan } from '../publish/recovery.js';
 

@@ -1,5 +1,5 @@
 import type { Finding } from '../migration/finding.js';
-import type { InvariantResult } from '../consistency/invariants.js';
+import type { InvariantResult } from '../migration/finding.js';
 
 /*
  * The validator port: what the publish transaction asks about the trees it

@@ -1,7 +1,8 @@
 import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkInvariants, type InvariantResult } from '../../src/consistency/invariants.js';
+import { checkInvariants } from '../../src/consistency/invariants.js';
+import type { InvariantResult } from '../../src/migration/index.js';
 import { makeRepo, type TestRepo } from '../publish/helpers/repo.js';
 import { acceptNext, seedWorkspace, workspaceFor } from '../publish/helpers/workspace.js';
 
