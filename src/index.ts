@@ -56,20 +56,8 @@ export {
 } from './migration/index.js';
 
 // Checking: the consistency rules, doctor and its reporters.
-export {
-  DOCTOR_FORMATS,
-  RULES,
-  checkMigrationDir,
-  createReporter,
-  doctorAll,
-  doctorExitCode,
-  doctorMigration,
-  publishValidator,
-  type DoctorFormat,
-  type DoctorGroup,
-  type Reporter,
-  type Rule,
-} from './consistency/index.js';
+export { RULES, checkMigrationDir, doctorAll, doctorExitCode, doctorMigration, publishValidator, type DoctorGroup, type Rule } from './consistency/index.js';
+export { DOCTOR_FORMATS, createReporter, type DoctorFormat, type Reporter } from './outputs/index.js';
 
 // Reading and changing plans.
 export {

@@ -1,4 +1,4 @@
-import { CairnError } from '../util/errors.js';
+import { CairnError } from '../util/index.js';
 import type { AgentOutputMode } from './presets.js';
 
 /*

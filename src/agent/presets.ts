@@ -1,6 +1,6 @@
-import { CairnError } from '../util/errors.js';
-import { EFFORTS, isEffort } from '../migration/manifest.js';
-import type { Effort } from '../migration/manifest.js';
+import { CairnError } from '../util/index.js';
+import { EFFORTS, isEffort } from '../migration/index.js';
+import type { Effort } from '../migration/index.js';
 import { renderCommandTemplate } from './template.js';
 
 /*

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errnoCode } from '../util/errno.js';
+import { errnoCode } from '../util/index.js';
 
 /*
  * The agent runs as the leader of its own process group (spawned detached),

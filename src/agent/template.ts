@@ -1,4 +1,4 @@
-import { CairnError } from '../util/errors.js';
+import { CairnError } from '../util/index.js';
 
 /*
  * `--agent-cmd` templates: a command line split into argv words with the

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { ProjectContext } from '../config/context.js';
-import { checkCanCommit, commitMigration } from '../planning/commit.js';
+import type { ProjectContext } from '../config/index.js';
+import { checkCanCommit, commitMigration } from '../planning/index.js';
 
 /** `--commit`: what a command does with a migration it has published. */
 export interface PostPublishCommit {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CairnError } from '../util/errors.js';
-import { STEPS, type Step } from '../migration/graph.js';
-import { EFFORTS, MIGRATION_STATUSES } from '../migration/manifest.js';
+import { CairnError } from '../util/index.js';
+import { STEPS, type Step } from '../migration/index.js';
+import { EFFORTS, MIGRATION_STATUSES } from '../migration/index.js';
 
 /*
  * Values a caller hands to cairn, shared by the CLI's option parsing and

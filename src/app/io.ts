@@ -1,4 +1,4 @@
-import { isCairnError } from '../util/errors.js';
+import { isCairnError } from '../util/index.js';
 
 /** Where a front end's output goes: a terminal for the CLI, stderr only for the MCP server. */
 export interface Io {

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { fingerprint, isIndexEntryFresh, type Fingerprint, type Store, type StoreJson } from '../store/index.js';
-import { mapWithConcurrency } from '../util/concurrency.js';
+import { mapWithConcurrency } from '../util/index.js';
 import { listMigrationSlugs, migrationFiles, peekStateOutputRefs } from '../migration/index.js';
-import { listRow, type ListRow } from '../planning/list.js';
+import { listRow, type ListRow } from '../planning/index.js';
 
 /** Bumped whenever `ListRow` changes shape, so old cached rows are recomputed. */
 const ROW_FORMAT = 1;

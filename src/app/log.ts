@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { ProjectContext } from '../config/context.js';
+import type { ProjectContext } from '../config/index.js';
 import { openStore, storePathFor, type EventRecord, type RunSummary, type Store } from '../store/index.js';
 
 /** How many runs and events the run log shows by default. */

@@ -1,4 +1,4 @@
-import { resolveProjectContext, type ProjectContext } from '../config/context.js';
+import { resolveProjectContext, type ProjectContext } from '../config/index.js';
 
 /** The global `--repo` / `--migrations-dir` flags of the CLI, and the MCP server's. */
 export interface GlobalOptions {

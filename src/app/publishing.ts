@@ -1,6 +1,6 @@
-import type { ProjectContext } from '../config/context.js';
-import { createMigration, type NewMigrationResult } from '../planning/new-migration.js';
-import { recover, type RecoveryReport } from '../publish/recovery.js';
+import type { ProjectContext } from '../config/index.js';
+import { createMigration, type NewMigrationResult } from '../planning/index.js';
+import { recover, type RecoveryReport } from '../publish/index.js';
 import type { Io } from './io.js';
 import { openServices } from './services.js';
 

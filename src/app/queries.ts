@@ -1,8 +1,8 @@
-import type { ProjectContext } from '../config/context.js';
-import { describeMigration, type MigrationDescription } from '../planning/describe.js';
-import { filterRows, type ListFilter, type ListRow } from '../planning/list.js';
-import { listReadyWork, type ReadyItem } from '../planning/ready.js';
-import { resolveMigrationTarget } from '../planning/resolve.js';
+import type { ProjectContext } from '../config/index.js';
+import { describeMigration, type MigrationDescription } from '../planning/index.js';
+import { filterRows, type ListFilter, type ListRow } from '../planning/index.js';
+import { listReadyWork, type ReadyItem } from '../planning/index.js';
+import { resolveMigrationTarget } from '../planning/index.js';
 import type { Io } from './io.js';
 import { listMigrations } from './list-index.js';
 import { openServices } from './services.js';

@@ -1,6 +1,6 @@
-import type { ProjectContext } from '../config/context.js';
-import { messageOf } from '../util/errors.js';
-import type { PublishRecorder } from '../publish/recorder.js';
+import type { ProjectContext } from '../config/index.js';
+import { messageOf } from '../util/index.js';
+import type { PublishRecorder } from '../publish/index.js';
 import { openStore, storePathFor, type Store } from '../store/index.js';
 import type { StoreJson } from '../store/index.js';
 import type { Io } from './io.js';

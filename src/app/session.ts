@@ -1,5 +1,5 @@
-import type { ProjectContext } from '../config/context.js';
-import type { EngineContext } from '../planning/engine.js';
+import type { ProjectContext } from '../config/index.js';
+import type { EngineContext } from '../planning/index.js';
 import { commandServices, engineContext, resolveTarget } from './engine-context.js';
 import type { Io } from './io.js';
 

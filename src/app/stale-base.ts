@@ -1,4 +1,4 @@
-import type { PublishResult } from '../publish/result.js';
+import type { PublishResult } from '../publish/index.js';
 
 /**
  * True when a publish was refused because the live migration changed after

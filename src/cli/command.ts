@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
-import type { Io } from '../app/io.js';
-import { openProject, type GlobalOptions } from '../app/project.js';
-import type { ProjectContext } from '../config/context.js';
+import type { Io } from '../app/index.js';
+import { openProject, type GlobalOptions } from '../app/index.js';
+import type { ProjectContext } from '../config/index.js';
 import { reportError } from './output.js';
 
 /*

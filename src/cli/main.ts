@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import type { Io } from '../app/io.js';
+import type { Io } from '../app/index.js';
 import type { ExitHolder } from './command.js';
 import { processIo, reportError } from './output.js';
 import { buildProgram } from './program.js';

@@ -1,6 +1,6 @@
 import { AGENT_KINDS, DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS } from '../agent/index.js';
-import { EffortInput, LockTimeoutMsInput, parseWholeNumberFlag } from '../app/inputs.js';
-import { CairnError } from '../util/errors.js';
+import { EffortInput, LockTimeoutMsInput, parseWholeNumberFlag } from '../app/index.js';
+import { CairnError } from '../util/index.js';
 import type { CliArgument, CliOption } from './command.js';
 
 /* Arguments and options that several commands take, declared once. */

@@ -1,8 +1,8 @@
-import { debugStack, type Io } from '../app/io.js';
-import { toCairnError } from '../util/errors.js';
-import { outputDocument, type DocumentPayload } from '../outputs/document.js';
-import { errorJson } from '../outputs/error.js';
-import type { JSON_OUTPUTS, JsonOutputName } from '../outputs/registry.js';
+import { debugStack, type Io } from '../app/index.js';
+import { toCairnError } from '../util/index.js';
+import { outputDocument, type DocumentPayload } from '../outputs/index.js';
+import { errorJson } from '../outputs/index.js';
+import type { JSON_OUTPUTS, JsonOutputName } from '../outputs/index.js';
 
 export function processIo(): Io {
   const isTty = process.stdout.isTTY === true;

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { Io } from '../app/io.js';
+import type { Io } from '../app/index.js';
 import type { CliCommand, ExitHolder } from './command.js';
 import { acceptCommand } from './commands/accept.js';
 import { demoCommand } from './commands/demo.js';
@@ -18,7 +18,7 @@ import { refineCommand } from './commands/refine.js';
 import { reviewCommand } from './commands/review.js';
 import { statusCommand } from './commands/status.js';
 import { unlockCommand } from './commands/unlock.js';
-import { CAIRN_VERSION } from '../util/version.js';
+import { CAIRN_VERSION } from '../util/index.js';
 
 /** Every command, in the order `cairn --help` lists them. */
 const COMMANDS: readonly CliCommand[] = [

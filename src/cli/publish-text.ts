@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { Io } from '../app/io.js';
-import { publishErrorMessage, type PublishResult } from '../publish/result.js';
+import type { Io } from '../app/index.js';
+import { publishErrorMessage, type PublishResult } from '../publish/index.js';
 import { paint } from './output.js';
 
 /* How new, phase done, accept and review show a publish result as text. */

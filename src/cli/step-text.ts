@@ -1,9 +1,9 @@
 import { constants } from 'node:os';
-import { printWarnings, type Io } from '../app/io.js';
-import type { StepRunResult } from '../planning/engine.js';
-import { publishErrorMessage } from '../publish/result.js';
-import type { RecoveryPlan } from '../publish/recovery.js';
-import { acceptCommand, repoRelativePath } from '../outputs/step.js';
+import { printWarnings, type Io } from '../app/index.js';
+import type { StepRunResult } from '../planning/index.js';
+import { publishErrorMessage } from '../publish/index.js';
+import type { RecoveryPlan } from '../publish/index.js';
+import { acceptCommand, repoRelativePath } from '../outputs/index.js';
 import { paint } from './output.js';
 
 /* How plan, accept, refine and review show a planning step's result as text, and its exit code. */

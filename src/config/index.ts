@@ -1,4 +1,4 @@
-export * from './context.js';
-export * from './init.js';
-export * from './load.js';
-export * from './schema.js';
+export { resolveLiveRoot, resolveProjectContext, type ContextOptions, type ProjectContext } from './context.js';
+export { initProject, type InitOptions, type InitResult } from './init.js';
+export { findProjectRoot, readProjectConfig } from './load.js';
+export { CONFIG_RELATIVE_PATH, ProjectConfigSchema, type ProjectConfig } from './schema.js';

@@ -1,9 +1,9 @@
-import { messageOf } from '../util/errors.js';
-import { resolveLiveRoot } from '../config/context.js';
-import { readProjectConfig } from '../config/load.js';
-import { pathKind } from '../fs/probe.js';
+import { messageOf } from '../util/index.js';
+import { resolveLiveRoot } from '../config/index.js';
+import { readProjectConfig } from '../config/index.js';
+import { pathKind } from '../fs/index.js';
 import { makeFinding } from './rules.js';
-import type { Finding } from '../migration/finding.js';
+import type { Finding } from '../migration/index.js';
 
 /** The slug column of project config findings. */
 export const CONFIG_SLUG = '.planning';

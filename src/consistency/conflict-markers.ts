@@ -1,4 +1,4 @@
-import { lenientText, readBytes } from '../fs/probe.js';
+import { lenientText, readBytes } from '../fs/index.js';
 
 /*
  * Git conflict markers: `<<<<<<< ours`, `|||||||  base` (diff3), `=======`,

@@ -1,7 +1,7 @@
-import type { Manifest } from '../migration/manifest.js';
-import { LstatCache } from '../fs/probe.js';
+import type { Manifest } from '../migration/index.js';
+import { LstatCache } from '../fs/index.js';
 import { makeFinding } from './rules.js';
-import type { Finding, Severity, ValidationMode } from '../migration/finding.js';
+import type { Finding, Severity, ValidationMode } from '../migration/index.js';
 
 /** Optional finding fields beyond code, path and message. */
 export interface FindingExtras {

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { messageOf } from '../util/errors.js';
+import { messageOf } from '../util/index.js';
 import { encodeJson, parseJson } from '../json/index.js';
-import { loadManifest, type Manifest } from '../migration/manifest.js';
-import { resolveOutputRef } from '../migration/output-refs.js';
-import { decodeState, loadState, stateToJson, type PlanningState } from '../migration/state.js';
-import { isDirectory, isRegularFile, pathExists } from '../fs/exists.js';
-import { MIGRATION_FILES } from '../migration/layout.js';
-import { INVARIANT_NAMES, type InvariantName, type InvariantResult, type InvariantViolation } from '../migration/finding.js';
+import { loadManifest, type Manifest } from '../migration/index.js';
+import { resolveOutputRef } from '../migration/index.js';
+import { decodeState, loadState, stateToJson, type PlanningState } from '../migration/index.js';
+import { isDirectory, isRegularFile, pathExists } from '../fs/index.js';
+import { MIGRATION_FILES } from '../migration/index.js';
+import { INVARIANT_NAMES, type InvariantName, type InvariantResult, type InvariantViolation } from '../migration/index.js';
 
 /*
  * Invariants between the old live tree and a candidate that replaces it

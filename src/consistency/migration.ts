@@ -1,8 +1,8 @@
 import type { Dirent } from 'node:fs';
 import path from 'node:path';
-import { messageOf } from '../util/errors.js';
+import { messageOf } from '../util/index.js';
 import { isReadyGated, migrationContext, type MigrationContext } from './context.js';
-import { listDir } from '../fs/probe.js';
+import { listDir } from '../fs/index.js';
 import { identityFindings, loadManifestForCheck } from './manifest-rules.js';
 import { collisionFindings, coverageFindings, phaseDocsOf } from './phase-doc-rules.js';
 import { phaseFileFindings } from './phase-file-rules.js';
@@ -11,7 +11,7 @@ import { reviewFindings } from './review-rules.js';
 import { unrecordedStageFindings } from './stage-rules.js';
 import { loadStateForCheck, stateFindings, wantsPlanningChecks } from './state-rules.js';
 import { sumsFindings } from './sums.js';
-import type { CheckOptions, Finding } from '../migration/finding.js';
+import type { CheckOptions, Finding } from '../migration/index.js';
 
 export interface InspectOptions extends CheckOptions {
   /** Add the planning-state findings (`cairn doctor` on a planning migration). */

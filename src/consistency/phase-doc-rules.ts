@@ -1,11 +1,11 @@
 import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import { pyStrRepr } from '../json/index.js';
-import type { Manifest } from '../migration/manifest.js';
-import { parsePhaseDocFilename, type PhaseDocName } from '../migration/phase-docs.js';
-import { compareCodePoints } from '../util/compare.js';
+import type { Manifest } from '../migration/index.js';
+import { parsePhaseDocFilename, type PhaseDocName } from '../migration/index.js';
+import { compareCodePoints } from '../util/index.js';
 import type { MigrationContext } from './context.js';
-import type { Finding } from '../migration/finding.js';
+import type { Finding } from '../migration/index.js';
 
 /** A phase doc found in a migration dir's root. */
 export interface PhaseDoc extends PhaseDocName {

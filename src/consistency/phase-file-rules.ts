@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { pyStrRepr } from '../json/index.js';
-import type { Manifest, Phase } from '../migration/manifest.js';
-import { hasParentTraversal, purePosix } from '../util/paths.js';
+import type { Manifest, Phase } from '../migration/index.js';
+import { hasParentTraversal, purePosix } from '../util/index.js';
 import type { MigrationContext } from './context.js';
-import { entryKind, staysInside } from '../fs/probe.js';
-import type { Finding } from '../migration/finding.js';
-import { migrationFiles } from '../migration/layout.js';
+import { entryKind, staysInside } from '../fs/index.js';
+import type { Finding } from '../migration/index.js';
+import { migrationFiles } from '../migration/index.js';
 
 /** A manifest phase whose file is a regular file inside the migration dir. */
 export interface RegularPhaseFile {

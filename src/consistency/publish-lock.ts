@@ -1,7 +1,7 @@
 import { pyRepr, type JsonObject, type JsonValue } from '../json/index.js';
 import { isCairnOwner, judgeStaleness, readLockHolder, STALE_LIMIT_MS, type LockHolder, type LockOwner } from '../publish/index.js';
 import { makeFinding } from './rules.js';
-import type { Finding } from '../migration/finding.js';
+import type { Finding } from '../migration/index.js';
 
 /*
  * Doctor's finding for the publish lock `<live>/__transactions__/.lock/`,

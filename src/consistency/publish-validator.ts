@@ -1,7 +1,7 @@
-import { CairnError } from '../util/errors.js';
-import { isDirectory } from '../fs/exists.js';
-import { VALIDATION_MODES, type Finding, type ValidationMode } from '../migration/finding.js';
-import type { CandidateVerdict, PublishValidator, Transition, ValidationTarget } from '../publish/validator.js';
+import { CairnError } from '../util/index.js';
+import { isDirectory } from '../fs/index.js';
+import { VALIDATION_MODES, type Finding, type ValidationMode } from '../migration/index.js';
+import type { CandidateVerdict, PublishValidator, Transition, ValidationTarget } from '../publish/index.js';
 import { checkInvariants } from './invariants.js';
 import type { InvariantResult } from '../migration/index.js';
 import { checkMigrationDir } from './migration.js';

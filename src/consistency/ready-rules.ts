@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { messageOf } from '../util/errors.js';
+import { messageOf } from '../util/index.js';
 import { pyStrRepr } from '../json/index.js';
-import type { Manifest } from '../migration/manifest.js';
-import { hasHeading, type PhaseDocHeading } from '../migration/phase-docs.js';
+import type { Manifest } from '../migration/index.js';
+import { hasHeading, type PhaseDocHeading } from '../migration/index.js';
 import { isReadyOrInProgress, type MigrationContext } from './context.js';
-import { lenientText, pathKind, readBytes } from '../fs/probe.js';
+import { lenientText, pathKind, readBytes } from '../fs/index.js';
 import type { RegularPhaseFile } from './phase-file-rules.js';
-import type { Finding } from '../migration/finding.js';
-import { migrationFiles } from '../migration/layout.js';
+import type { Finding } from '../migration/index.js';
+import { migrationFiles } from '../migration/index.js';
 
 /**
  * `missing-plan`: always in `ready-publish`; in `execution-gate` and `doctor`

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { messageOf } from '../util/errors.js';
+import { messageOf } from '../util/index.js';
 import { parseJson } from '../json/index.js';
 import type { MigrationContext } from './context.js';
-import { pathKind, readBytes } from '../fs/probe.js';
-import { ReviewRecordSchema } from '../migration/reviews-schema.js';
-import type { Finding } from '../migration/finding.js';
-import { migrationFiles } from '../migration/layout.js';
+import { pathKind, readBytes } from '../fs/index.js';
+import { ReviewRecordSchema } from '../migration/index.js';
+import type { Finding } from '../migration/index.js';
+import { migrationFiles } from '../migration/index.js';
 
 /** Why one reviews.jsonl line is not a review record, or null when it is one. */
 export function reviewLineProblem(line: string): string | null {

@@ -1,4 +1,4 @@
-import type { Finding, Severity, ValidationMode } from '../migration/finding.js';
+import type { Finding, Severity, ValidationMode } from '../migration/index.js';
 
 /*
  * Every finding code cairn can report, with what it means and how to fix it.

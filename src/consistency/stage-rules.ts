@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { messageOf } from '../util/errors.js';
+import { messageOf } from '../util/index.js';
 import { pyStrRepr } from '../json/index.js';
-import type { PlanningState } from '../migration/state.js';
-import { compareCodePoints } from '../util/compare.js';
-import { resolvePath } from '../util/paths.js';
+import type { PlanningState } from '../migration/index.js';
+import { compareCodePoints } from '../util/index.js';
+import { resolvePath } from '../util/index.js';
 import type { MigrationContext } from './context.js';
-import { isMissing, listDir } from '../fs/probe.js';
-import type { Finding } from '../migration/finding.js';
-import { migrationFiles } from '../migration/layout.js';
+import { isMissing, listDir } from '../fs/index.js';
+import type { Finding } from '../migration/index.js';
+import { migrationFiles } from '../migration/index.js';
 
 /** `ref` (repo-relative, naming the live location) relative to the published root, or null when outside it. */
 function relativeToPublished(repoRoot: string, publishedRoot: string, ref: string): string | null {

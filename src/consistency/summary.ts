@@ -1,5 +1,5 @@
 import type { DoctorGroup } from './doctor.js';
-import type { Finding, Severity } from '../migration/finding.js';
+import type { Finding, Severity } from '../migration/index.js';
 
 /** Severities, most severe first. */
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];

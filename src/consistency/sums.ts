@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { messageOf } from '../util/errors.js';
+import { messageOf } from '../util/index.js';
 import { pyStrRepr } from '../json/index.js';
-import { outsideMessage, parseSums, sha256Hex } from '../migration/sums.js';
+import { outsideMessage, parseSums, sha256Hex } from '../migration/index.js';
 import type { MigrationContext } from './context.js';
-import { entryKind, pathKind, readBytes, staysInside } from '../fs/probe.js';
-import type { Finding } from '../migration/finding.js';
-import { migrationFiles } from '../migration/layout.js';
+import { entryKind, pathKind, readBytes, staysInside } from '../fs/index.js';
+import type { Finding } from '../migration/index.js';
+import { migrationFiles } from '../migration/index.js';
 
 
 /**

@@ -1,5 +1,5 @@
-import { messageOf } from '../util/errors.js';
-import type { Finding } from '../migration/finding.js';
+import { messageOf } from '../util/index.js';
+import type { Finding } from '../migration/index.js';
 import { planRecovery } from '../publish/index.js';
 import { makeFinding } from './rules.js';
 import { leftoverTransactionFindings, type TransactionDirInspector } from './transactions.js';

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { messageOf } from '../util/errors.js';
+import { messageOf } from '../util/index.js';
 import { TRANSACTIONS_DIR } from '../publish/index.js';
-import { compareCodePoints } from '../util/compare.js';
-import { listDir, pathKind } from '../fs/probe.js';
+import { compareCodePoints } from '../util/index.js';
+import { listDir, pathKind } from '../fs/index.js';
 import { publishLockFinding, type LockCheckOptions } from './publish-lock.js';
 import { makeFinding } from './rules.js';
-import type { Finding } from '../migration/finding.js';
+import type { Finding } from '../migration/index.js';
 
 /** The slug column of live-root findings. */
 export const TRANSACTIONS_SLUG = TRANSACTIONS_DIR;

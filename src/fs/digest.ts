@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { lstat, open } from 'node:fs/promises';
 import path from 'node:path';
-import { CairnError, messageOf } from '../util/errors.js';
+import { CairnError, messageOf } from '../util/index.js';
 import { walkTree } from './tree.js';
 import type { WalkFailure } from './tree.js';
-import { errnoCode } from '../util/errno.js';
+import { errnoCode } from '../util/index.js';
 
 const TREE_HEADER = 'continuous-refactoring-tree-v1\n';
 const MISSING_MARKER = 'missing\n';

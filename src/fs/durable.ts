@@ -1,7 +1,7 @@
 import { lstat, mkdir, open, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { CairnError } from '../util/errors.js';
+import { CairnError } from '../util/index.js';
 
 /*
  * Filesystem operations that are durable once they resolve: every changed

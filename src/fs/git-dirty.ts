@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CairnError } from '../util/errors.js';
+import { CairnError } from '../util/index.js';
 import { runGit } from './git.js';
-import { isInside, toPosix } from '../util/paths.js';
+import { isInside, toPosix } from '../util/index.js';
 
 /**
  * The uncommitted paths under a live migration directory (spec §3.2 step

@@ -2,10 +2,10 @@
  * The filesystem layer: durable writes, tree copies and diffs, the snapshot
  * digest, git's view of a directory, and existence and lstat probes.
  */
-export * from './durable.js';
-export * from './tree.js';
-export * from './digest.js';
-export * from './git.js';
-export * from './git-dirty.js';
-export * from './exists.js';
-export * from './probe.js';
+export { snapshotId } from './digest.js';
+export { fsyncDir, mkdirDurable, removeTreeDurable, renameDurable, writeFileDurable } from './durable.js';
+export { isDirectory, isRegularFile, pathExists, pathExistsSync } from './exists.js';
+export { gitDirtyPaths } from './git-dirty.js';
+export { gitTopLevel, runGit, type GitResult } from './git.js';
+export { LstatCache, entryKind, isMissing, lenientText, listDir, pathKind, readBytes, staysInside } from './probe.js';
+export { copyTreeDurable, diffTrees, type DiffEntry } from './tree.js';

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
-import { isInside, resolvePath } from '../util/paths.js';
-import { errnoCode } from '../util/errno.js';
+import { isInside, resolvePath } from '../util/index.js';
+import { errnoCode } from '../util/index.js';
 
 /*
  * The file system calls the rules make. They are synchronous on purpose: a

@@ -1,5 +1,5 @@
 import { jsonFloatText } from './float.js';
-import { compareCodePoints } from './order.js';
+import { compareCodePoints } from '../util/index.js';
 import { PyFloat, type JsonValue } from './value.js';
 
 const INDENT = '  ';

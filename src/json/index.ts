@@ -1,20 +1,9 @@
-export * from './value.js';
-export { JsonSyntaxError, JsonNestingError, JsonIntegerLimitError, MAX_INT_DIGITS, pythonPosition } from './errors.js';
-export { parseJson, MAX_JSON_DEPTH } from './parse.js';
-export { encodeJson, encodeJsonString } from './encode.js';
+export { encodeJson } from './encode.js';
+export { JsonIntegerLimitError, JsonNestingError, JsonSyntaxError } from './errors.js';
+export { jsonFloatText, pyFloatRepr } from './float.js';
+export { parseJson } from './parse.js';
+export { toPlainJson } from './plain.js';
+export { DEFAULT_MAX_JSON_BYTES, JsonFileReadError, JsonFileTooLargeError, isJsonLoadFailure, isJsonParseFailure, peekJsonStringField, readJsonFile, readTextFile } from './read.js';
 export { pyRepr, pyStrRepr } from './repr.js';
-export { pyFloatRepr, jsonFloatText } from './float.js';
-export { compareCodePoints } from './order.js';
-export { decodeUtf8, Utf8DecodeError, type Utf8DecodeReason } from './utf8.js';
-export {
-  readJsonFile,
-  peekJsonStringField,
-  readTextFile,
-  isJsonParseFailure,
-  isJsonLoadFailure,
-  JsonFileTooLargeError,
-  JsonFileReadError,
-  DEFAULT_MAX_JSON_BYTES,
-  type ReadJsonOptions,
-} from './read.js';
-export * from './plain.js';
+export { Utf8DecodeError, decodeUtf8 } from './utf8.js';
+export { PyFloat, isJsonInteger, isJsonObject, jsonObject, pickJson, type JsonObject, type JsonValue } from './value.js';

@@ -6,7 +6,7 @@ import { parseJson } from './parse.js';
 import { pyStrRepr } from './repr.js';
 import { Utf8DecodeError, decodeUtf8 } from './utf8.js';
 import { isJsonObject, type JsonValue } from './value.js';
-import { errnoCode } from '../util/errno.js';
+import { errnoCode } from '../util/index.js';
 
 /** The default size limit of {@link readJsonFile}: 32 MiB. */
 export const DEFAULT_MAX_JSON_BYTES = 32 * 1024 * 1024;

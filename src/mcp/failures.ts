@@ -1,7 +1,7 @@
-import { CairnError } from '../util/errors.js';
-import type { StepRunResult } from '../planning/engine.js';
-import { publishErrorMessage, type PublishResult } from '../publish/result.js';
-import { isStaleBase } from '../app/stale-base.js';
+import { CairnError } from '../util/index.js';
+import type { StepRunResult } from '../planning/index.js';
+import { publishErrorMessage, type PublishResult } from '../publish/index.js';
+import { isStaleBase } from '../app/index.js';
 
 /*
  * Operations that end without publishing return a result rather than

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EffortInput, LockTimeoutMsInput, MigrationTargetInput } from '../app/inputs.js';
+import { EffortInput, LockTimeoutMsInput, MigrationTargetInput } from '../app/index.js';
 
 /* Tool input fields used by several tools; the values themselves are the shared inputs of app/inputs.ts. */
 

@@ -4,5 +4,5 @@
  */
 export { CAIRN_TOOLS, createCairnMcpServer, type CairnMcpServer } from './server.js';
 export { serveStdio } from './stdio.js';
-export { NextPromptOutputSchema, type NextPromptPayload } from '../outputs/next-prompt.js';
+export { NextPromptOutputSchema, type NextPromptPayload } from '../outputs/index.js';
 export type { CairnTool, ToolEnv, ToolOutcome } from './tool.js';

@@ -1,4 +1,4 @@
-import type { Io } from '../app/io.js';
+import type { Io } from '../app/index.js';
 
 /*
  * On stdio, stdout is the MCP transport: one stray byte there breaks the

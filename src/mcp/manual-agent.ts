@@ -1,6 +1,6 @@
-import { agentChoice } from '../app/engine-context.js';
-import type { ProjectContext } from '../config/context.js';
-import type { AgentChoice } from '../planning/engine.js';
+import { agentChoice } from '../app/index.js';
+import type { ProjectContext } from '../config/index.js';
+import type { AgentChoice } from '../planning/index.js';
 import type { ToolEnv } from './tool.js';
 
 /** Manual mode, as `--agent manual`: cairn prepares the step and the caller does it; `model` and `effort` are recorded. */

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { outputDocument } from '../outputs/document.js';
-import { nextPromptJson, type NextPromptOutputSchema, type NextPromptPayload } from '../outputs/next-prompt.js';
-import type { PlanStepOutcome } from '../planning/run-plan.js';
-import { CairnError } from '../util/errors.js';
+import { outputDocument } from '../outputs/index.js';
+import { nextPromptJson, type NextPromptOutputSchema, type NextPromptPayload } from '../outputs/index.js';
+import type { PlanStepOutcome } from '../planning/index.js';
+import { CairnError } from '../util/index.js';
 import type { ToolOutcome } from './tool.js';
 
 /** The text an agent reads: what was prepared, where to write, what to call next, then the prompt. */

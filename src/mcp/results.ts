@@ -1,8 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { outputDocument } from '../outputs/document.js';
-import { errorJson } from '../outputs/error.js';
-import { debugStack } from '../app/io.js';
-import { toCairnError, type CairnError } from '../util/errors.js';
+import { outputDocument } from '../outputs/index.js';
+import { errorJson } from '../outputs/index.js';
+import { debugStack } from '../app/index.js';
+import { toCairnError, type CairnError } from '../util/index.js';
 
 /*
  * How a tool call ends. A success carries the output document as

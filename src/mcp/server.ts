@@ -1,7 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { Io } from '../app/io.js';
-import { openProject, type GlobalOptions } from '../app/project.js';
-import { CAIRN_VERSION } from '../util/version.js';
+import type { Io } from '../app/index.js';
+import { openProject, type GlobalOptions } from '../app/index.js';
+import { CAIRN_VERSION } from '../util/index.js';
 import { mcpIo } from './io.js';
 import type { CairnTool, ToolEnv } from './tool.js';
 import { acceptTool } from './tools/accept.js';

@@ -1,6 +1,6 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { openProject, type GlobalOptions } from '../app/project.js';
-import { messageOf } from '../util/errors.js';
+import { openProject, type GlobalOptions } from '../app/index.js';
+import { messageOf } from '../util/index.js';
 import { mcpIo, routeConsoleToStderr } from './io.js';
 import { createCairnMcpServer } from './server.js';
 

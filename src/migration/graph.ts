@@ -1,6 +1,6 @@
-import { CairnError } from '../util/errors.js';
+import { CairnError } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import { localTimestamp } from '../util/time.js';
+import { localTimestamp } from '../util/index.js';
 import { checkOutputRefSyntax } from './output-refs.js';
 
 /*

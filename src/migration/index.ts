@@ -3,16 +3,16 @@
  * planning state and graph, output refs, stage outputs, phase docs, sums,
  * review records, live-root rules and findings.
  */
-export * from './manifest.js';
-export * from './state.js';
-export * from './graph.js';
-export * from './output-refs.js';
-export * from './stage-outputs.js';
-export * from './phase-docs.js';
-export * from './sums.js';
-export * from './review-records.js';
-export * from './reviews-schema.js';
-export * from './live-root.js';
-export * from './finding.js';
-export * from './schemas.js';
-export * from './layout.js';
+export { INVARIANT_NAMES, VALIDATION_MODES, type CheckOptions, type Finding, type InvariantName, type InvariantResult, type InvariantViolation, type Severity, type ValidationMode } from './finding.js';
+export { CURSORS, FINAL_DECISIONS, OUTCOMES, STEPS, appendFeedback, completeStep, isStep, isTerminalCursor, newState, reopenForRevise, type CompletedStep, type Cursor, type FeedbackEntry, type FeedbackSource, type FinalDecision, type Outcome, type PlanningState, type Step } from './graph.js';
+export { MIGRATION_FILES, migrationFiles } from './layout.js';
+export { isSafeSlug, listMigrationSlugs } from './live-root.js';
+export { EFFORTS, MIGRATION_STATUSES, decodeManifest, encodeManifest, isEffort, loadManifest, peekManifestStatus, saveManifest, seedManifest, type Effort, type Manifest, type MigrationStatus, type Phase } from './manifest.js';
+export { resolveOutputRef, type OutputRefContext } from './output-refs.js';
+export { applyDiscoveredPhases, discoverPhases, hasHeading, parsePhaseDocFilename, type PhaseDocHeading, type PhaseDocName } from './phase-docs.js';
+export { appendReviewRecord, readReviewRecords, reviewerIdentity } from './review-records.js';
+export { ReviewRecordSchema, type ReviewDecision, type ReviewRecord } from './reviews-schema.js';
+export { CompletedStepFileSchema, FeedbackFileSchema, ManifestFileSchema, StateFileSchema } from './schemas.js';
+export { latestStdoutRef, nextStageOutputPath, readLatestStdout, stdoutRefFor } from './stage-outputs.js';
+export { decodeState, encodeState, loadState, peekStateCursor, peekStateOutputRefs, saveState, stateToJson } from './state.js';
+export { appendSums, outsideMessage, parseSums, sha256Hex } from './sums.js';

@@ -1,4 +1,4 @@
-import { CairnError, messageOf } from '../util/errors.js';
+import { CairnError, messageOf } from '../util/index.js';
 import {
   encodeJson,
   isJsonInteger,
@@ -10,8 +10,8 @@ import {
   peekJsonStringField,
 } from '../json/index.js';
 import type { JsonObject, JsonValue } from '../json/index.js';
-import { writeFileDurable } from '../fs/durable.js';
-import { compareCodePoints } from '../util/compare.js';
+import { writeFileDurable } from '../fs/index.js';
+import { compareCodePoints } from '../util/index.js';
 
 /*
  * The codec of `<migration>/manifest.json` (spec §1.3). Lenient about unknown

@@ -1,9 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { CairnError, messageOf } from '../util/errors.js';
+import { CairnError, messageOf } from '../util/index.js';
 import { pyRepr, readTextFile } from '../json/index.js';
-import { compareCodePoints } from '../util/compare.js';
-import { splitLines, stripText } from '../util/text.js';
+import { compareCodePoints } from '../util/index.js';
+import { splitLines, stripText } from '../util/index.js';
 import { EFFORTS, isEffort } from './manifest.js';
 import type { Effort, Manifest, Phase } from './manifest.js';
 

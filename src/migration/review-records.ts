@@ -2,12 +2,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ReviewRecordSchema, type ReviewRecord } from './reviews-schema.js';
 import { migrationFiles } from './layout.js';
-import { CairnError } from '../util/errors.js';
+import { CairnError } from '../util/index.js';
 import { parseJson } from '../json/index.js';
-import { writeFileDurable, mkdirDurable } from '../fs/durable.js';
-import { runGit } from '../fs/git.js';
-import { compareCodePoints } from '../util/compare.js';
-import { errnoCode } from '../util/errno.js';
+import { writeFileDurable, mkdirDurable } from '../fs/index.js';
+import { runGit } from '../fs/index.js';
+import { compareCodePoints } from '../util/index.js';
+import { errnoCode } from '../util/index.js';
 
 /*
  * `<migration>/.planning/reviews.jsonl`: one JSON object per human review

@@ -1,4 +1,4 @@
-import { CairnError, messageOf } from '../util/errors.js';
+import { CairnError, messageOf } from '../util/index.js';
 import {
   encodeJson,
   isJsonInteger,
@@ -11,8 +11,8 @@ import {
   peekJsonStringField,
 } from '../json/index.js';
 import type { JsonObject, JsonValue } from '../json/index.js';
-import { writeFileDurable } from '../fs/durable.js';
-import { compareCodePoints } from '../util/compare.js';
+import { writeFileDurable } from '../fs/index.js';
+import { compareCodePoints } from '../util/index.js';
 import { anchorOutsideHistoryMessage, checkReplayMatches, isCursor, isFinalDecision, isOutcome, isStep } from './graph.js';
 import type { CompletedStep, Cursor, FeedbackEntry, FeedbackSource, FinalDecision, Outcome, PlanningState, Step } from './graph.js';
 import { resolveOutputRef } from './output-refs.js';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeFileDurable } from '../fs/durable.js';
+import { writeFileDurable } from '../fs/index.js';
 import { pyStrRepr } from '../json/index.js';
-import { hasParentTraversal, purePosix, toPosix } from '../util/paths.js';
+import { hasParentTraversal, purePosix, toPosix } from '../util/index.js';
 import type { PlanningState } from './state.js';
 import { migrationFiles } from './layout.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CairnError, CairnErrorCode } from '../util/errors.js';
+import type { CairnError, CairnErrorCode } from '../util/index.js';
 import { jsonDocument, type DocumentPayload } from './document.js';
 
 const ERROR_CODES = [

@@ -3,29 +3,24 @@
  * published JSON Schemas are generated from them) and the builders that
  * turn library results into them, typed by those schemas.
  */
-export { JSON_SCHEMA_VERSION, jsonDocument, outputDocument, type DocumentPayload } from './document.js';
-export { ErrorOutputSchema, errorJson, type ErrorPayload } from './error.js';
-export { ListOutputSchema, ListRowJsonSchema, listRowJson } from './list.js';
-export { StatusOutputSchema, statusJson } from './status.js';
-export { ReadyOutputSchema } from './ready.js';
-export { InfoOutputSchema, StoreInspectionJsonSchema, inspectionJson, type InfoMigrationJson } from './info.js';
-export { EventJsonSchema, LogListOutputSchema, LogOutputSchema, LogShowOutputSchema, RunJsonSchema, eventJson, runJson } from './log.js';
-export { InitOutputSchema } from './init.js';
-export { NewOutputSchema, PhaseDoneOutputSchema } from './publish.js';
-export {
-  AcceptOutputSchema,
-  PlanOutputSchema,
-  RefineOutputSchema,
-  StepJsonSchema,
-  acceptCommand,
-  repoRelativePath,
-  stepJson,
-  type StepJson,
-} from './step.js';
-export { ReviewOutputSchema, ReviewSummaryJsonSchema, reviewSummaryJson } from './review.js';
-export { RecoverOutputSchema, recoverReportJson } from './recover.js';
-export { LockOwnerJsonSchema, UnlockOutputSchema } from './unlock.js';
-export { DoctorOutputSchema, doctorJsonDocument, findingJson, type FindingJson } from './doctor.js';
+export { JSON_SCHEMA_VERSION, outputDocument, type DocumentPayload } from './document.js';
+export { errorJson } from './error.js';
+export { inspectionJson, type InfoMigrationJson } from './info.js';
+export { ListOutputSchema, listRowJson } from './list.js';
+export { LogListOutputSchema, eventJson, runJson } from './log.js';
 export { NextPromptOutputSchema, nextPromptJson, type NextPromptPayload } from './next-prompt.js';
+export { publishResultJson, recoveryPlanJson } from './publish-result.js';
+export { NewOutputSchema, PhaseDoneOutputSchema } from './publish.js';
+export { publishedSchemas, renderPublishedSchemas, type PublishedSchema } from './published.js';
+export { ReadyOutputSchema } from './ready.js';
+export { RecoverOutputSchema, recoverReportJson } from './recover.js';
 export { JSON_OUTPUTS, type JsonOutputName } from './registry.js';
-export { publishedSchemas, renderPublishedSchemas, renderSchema, type PublishedSchema } from './published.js';
+export { escapeGithubData, escapeGithubProperty } from './reporters/github.js';
+export { createReporter } from './reporters/index.js';
+export { DoctorOutputSchema, type FindingJson } from './reporters/json-schema.js';
+export { doctorJsonDocument, findingJson } from './reporters/json.js';
+export { escapeXml } from './reporters/junit.js';
+export { DOCTOR_FORMATS, type DoctorFormat, type Reporter } from './reporters/types.js';
+export { reviewSummaryJson } from './review.js';
+export { StatusOutputSchema, statusJson } from './status.js';
+export { AcceptOutputSchema, acceptCommand, repoRelativePath, stepJson } from './step.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { MIGRATION_STATUSES } from '../migration/manifest.js';
-import type { ListRow } from '../planning/list.js';
+import { MIGRATION_STATUSES } from '../migration/index.js';
+import type { ListRow } from '../planning/index.js';
 import { jsonDocument } from './document.js';
 
 export const ListRowJsonSchema = z.strictObject({

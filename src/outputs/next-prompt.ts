@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { jsonDocument, type DocumentPayload } from './document.js';
-import { STEPS } from '../migration/graph.js';
-import type { PlanStepOutcome } from '../planning/run-plan.js';
+import { STEPS } from '../migration/index.js';
+import type { PlanStepOutcome } from '../planning/index.js';
 import { RecoveryPlanJsonSchema, recoveryPlanJson } from './publish-result.js';
 
 /** What the MCP tools `next_prompt` and `refine` return: the prepared step. */

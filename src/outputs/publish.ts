@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MIGRATION_STATUSES } from '../migration/manifest.js';
+import { MIGRATION_STATUSES } from '../migration/index.js';
 import { PublishResultJsonSchema, RecoveryPlanJsonSchema } from './publish-result.js';
 import { jsonDocument } from './document.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ProjectConfigSchema } from '../config/schema.js';
-import { ReviewRecordSchema } from '../migration/reviews-schema.js';
-import { ManifestFileSchema, StateFileSchema } from '../migration/schemas.js';
+import { ProjectConfigSchema } from '../config/index.js';
+import { ReviewRecordSchema } from '../migration/index.js';
+import { ManifestFileSchema, StateFileSchema } from '../migration/index.js';
 import { JSON_OUTPUTS } from './registry.js';
 
 /** One file of `schemas/`. */

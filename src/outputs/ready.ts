@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ReadyKind } from '../planning/ready.js';
+import type { ReadyKind } from '../planning/index.js';
 import { jsonDocument } from './document.js';
 
 export const ReadyOutputSchema = jsonDocument(

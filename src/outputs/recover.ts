@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RecoveryReport } from '../publish/recovery.js';
+import type { RecoveryReport } from '../publish/index.js';
 import { recoveryPlanJson } from './publish-result.js';
 import { RecoveryPlanJsonSchema } from './publish-result.js';
 import { jsonDocument, type DocumentPayload } from './document.js';

@@ -1,4 +1,4 @@
-import { DoctorOutputSchema } from './doctor.js';
+import { DoctorOutputSchema } from './reporters/json-schema.js';
 import { ErrorOutputSchema } from './error.js';
 import { InfoOutputSchema } from './info.js';
 import { InitOutputSchema } from './init.js';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ReviewRecordSchema } from '../migration/reviews-schema.js';
-import { FINAL_DECISIONS } from '../migration/graph.js';
-import { EFFORTS, MIGRATION_STATUSES } from '../migration/manifest.js';
-import type { ReviewSummary } from '../planning/review.js';
-import { CompletedStepFileSchema, FeedbackFileSchema } from '../migration/schemas.js';
+import { ReviewRecordSchema } from '../migration/index.js';
+import { FINAL_DECISIONS } from '../migration/index.js';
+import { EFFORTS, MIGRATION_STATUSES } from '../migration/index.js';
+import type { ReviewSummary } from '../planning/index.js';
+import { CompletedStepFileSchema, FeedbackFileSchema } from '../migration/index.js';
 import { PublishResultJsonSchema } from './publish-result.js';
 import { jsonDocument } from './document.js';
 import { StepJsonSchema } from './step.js';

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { StepRunResult, StepRunStatus } from '../planning/engine.js';
-import { CURSORS, OUTCOMES, STEPS, type Cursor } from '../migration/graph.js';
-import type { RecoveryPlan } from '../publish/recovery.js';
+import type { StepRunResult, StepRunStatus } from '../planning/index.js';
+import { CURSORS, OUTCOMES, STEPS, type Cursor } from '../migration/index.js';
+import type { RecoveryPlan } from '../publish/index.js';
 import { publishResultJson, recoveryPlanJson } from './publish-result.js';
 import { PublishResultJsonSchema, RecoveryPlanJsonSchema } from './publish-result.js';
-import { toPosix } from '../util/paths.js';
+import { toPosix } from '../util/index.js';
 import { jsonDocument } from './document.js';
 
 const STEP_RUN_STATUSES = [

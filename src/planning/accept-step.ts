@@ -1,17 +1,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CairnError, messageOf } from '../util/errors.js';
-import { mkdirDurable, writeFileDurable } from '../fs/durable.js';
-import { localTimestamp } from '../util/time.js';
-import { toPosix } from '../util/paths.js';
+import { CairnError, messageOf } from '../util/index.js';
+import { mkdirDurable, writeFileDurable } from '../fs/index.js';
+import { localTimestamp } from '../util/index.js';
+import { toPosix } from '../util/index.js';
 import { parseFinalDecision, reviewOutcome } from './acceptance.js';
-import { completeStep, isTerminalCursor, type Outcome, type Step } from '../migration/graph.js';
-import { loadManifest, saveManifest, type Manifest } from '../migration/manifest.js';
-import { applyDiscoveredPhases, discoverPhases } from '../migration/phase-docs.js';
-import { nextStageOutputPath, stdoutRefFor } from '../migration/stage-outputs.js';
-import { loadState, saveState, type PlanningState } from '../migration/state.js';
-import { appendSums } from '../migration/sums.js';
-import { migrationFiles } from '../migration/layout.js';
+import { completeStep, isTerminalCursor, type Outcome, type Step } from '../migration/index.js';
+import { loadManifest, saveManifest, type Manifest } from '../migration/index.js';
+import { applyDiscoveredPhases, discoverPhases } from '../migration/index.js';
+import { nextStageOutputPath, stdoutRefFor } from '../migration/index.js';
+import { loadState, saveState, type PlanningState } from '../migration/index.js';
+import { appendSums } from '../migration/index.js';
+import { migrationFiles } from '../migration/index.js';
 
 export type ReviewPolicy = 'when-flagged' | 'always';
 

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CairnError } from '../util/errors.js';
-import { runGit } from '../fs/git.js';
+import { CairnError } from '../util/index.js';
+import { runGit } from '../fs/index.js';
 import { DEMO_PROJECT_FILES } from './demo/project.js';
 import { DEMO_SLUG, DEMO_TARGET } from './demo/recording.js';
 

@@ -1,9 +1,9 @@
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
-import { CairnError, messageOf } from '../util/errors.js';
-import { loadManifest, type Manifest } from '../migration/manifest.js';
-import { loadState, type PlanningState } from '../migration/state.js';
-import { migrationFiles } from '../migration/layout.js';
+import { CairnError, messageOf } from '../util/index.js';
+import { loadManifest, type Manifest } from '../migration/index.js';
+import { loadState, type PlanningState } from '../migration/index.js';
+import { migrationFiles } from '../migration/index.js';
 
 /** Everything `cairn status` shows about one migration. */
 export interface MigrationDescription {

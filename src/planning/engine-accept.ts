@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
-import { CairnError } from '../util/errors.js';
+import { CairnError } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import { copyTreeDurable } from '../fs/tree.js';
-import type { RecoveryPlan } from '../publish/recovery.js';
+import { copyTreeDurable } from '../fs/index.js';
+import type { RecoveryPlan } from '../publish/index.js';
 import { acceptStepOutput } from './accept-step.js';
 import { nullPlanningLog } from './engine-log.js';
 import { baseResult, liveDirOf, publishAccepted, stepFailureMessage, type EngineContext, type OpenedRun, type StepRunResult } from './engine.js';
-import type { Step } from '../migration/graph.js';
+import type { Step } from '../migration/index.js';
 import { latestManualRun } from './workspace.js';
 
 /*

@@ -2,22 +2,18 @@
  * The planning engine: runs and their workspaces, the steps and their
  * acceptance, refine, review, phases, ready, list, and creating a migration.
  */
-export * from './acceptance.js';
-export * from './resolve.js';
-export * from './list.js';
-export * from './describe.js';
-export * from './prompts.js';
-export * from './accept-step.js';
-export * from './workspace.js';
-export * from './workspace-base.js';
-export * from './engine-log.js';
-export * from './engine.js';
-export * from './engine-accept.js';
-export * from './run-plan.js';
-export * from './refine.js';
-export * from './review.js';
-export * from './phases.js';
-export * from './ready.js';
-export * from './commit.js';
-export * from './demo.js';
-export * from './new-migration.js';
+export { checkCanCommit, commitMigration } from './commit.js';
+export { commitDemo, createDemoProject, demoCommands } from './demo.js';
+export { describeMigration, type MigrationDescription } from './describe.js';
+export { acceptManualOutput, type AcceptOutcome } from './engine-accept.js';
+export { nullPlanningLog, storePlanningLog } from './engine-log.js';
+export { type AgentChoice, type EngineContext, type StepRunResult, type StepRunStatus } from './engine.js';
+export { filterRows, formatListTsv, listRow, scanMigrations, type ListFilter, type ListRow } from './list.js';
+export { createMigration, type NewMigrationRequest, type NewMigrationResult } from './new-migration.js';
+export { completePhase, type PhaseDoneResult } from './phases.js';
+export { loadTaste } from './prompts.js';
+export { listReadyWork, type ReadyItem, type ReadyKind } from './ready.js';
+export { checkFeedback, refineMigration, type RefineFeedback } from './refine.js';
+export { resolveMigrationTarget } from './resolve.js';
+export { decideReview, notAwaitingReviewError, reviewSummary, type ReviewInput, type ReviewResult, type ReviewSummary } from './review.js';
+export { parseUntil, planNextStep, planUntil, type PlanStepOutcome } from './run-plan.js';

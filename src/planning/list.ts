@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { messageOf } from '../util/errors.js';
-import { mapWithConcurrency } from '../util/concurrency.js';
-import { collapseWhitespace } from '../util/text.js';
-import { listMigrationSlugs } from '../migration/live-root.js';
-import { loadManifest, type Manifest, type MigrationStatus } from '../migration/manifest.js';
-import { loadState } from '../migration/state.js';
-import { pathExistsSync } from '../fs/exists.js';
-import { migrationFiles } from '../migration/layout.js';
+import { messageOf } from '../util/index.js';
+import { mapWithConcurrency } from '../util/index.js';
+import { collapseWhitespace } from '../util/index.js';
+import { listMigrationSlugs } from '../migration/index.js';
+import { loadManifest, type Manifest, type MigrationStatus } from '../migration/index.js';
+import { loadState } from '../migration/index.js';
+import { pathExistsSync } from '../fs/index.js';
+import { migrationFiles } from '../migration/index.js';
 
 /** One migration as `cairn list` shows it (the v1 tool's columns, typed). */
 export interface ListRow {

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { CairnError } from '../util/errors.js';
-import { isSafeSlug } from '../migration/live-root.js';
-import { saveManifest, seedManifest } from '../migration/manifest.js';
-import { newState } from '../migration/graph.js';
-import { saveState } from '../migration/state.js';
-import { localTimestamp } from '../util/time.js';
-import { snapshotId } from '../fs/digest.js';
-import { mkdirDurable } from '../fs/durable.js';
+import { CairnError } from '../util/index.js';
+import { isSafeSlug } from '../migration/index.js';
+import { saveManifest, seedManifest } from '../migration/index.js';
+import { newState } from '../migration/index.js';
+import { saveState } from '../migration/index.js';
+import { localTimestamp } from '../util/index.js';
+import { snapshotId } from '../fs/index.js';
+import { mkdirDurable } from '../fs/index.js';
 import { publish, type PublishRecorder, type PublishRequest, type PublishResult } from '../publish/index.js';
 import { publishValidator } from '../consistency/index.js';
-import { pathExists } from '../fs/exists.js';
-import { migrationFiles } from '../migration/layout.js';
+import { pathExists } from '../fs/index.js';
+import { migrationFiles } from '../migration/index.js';
 
 /** `.planning/work/` under the repository root: workspaces (gitignored). */
 export const WORKSPACES_RELATIVE_DIR = path.join('.planning', 'work');

@@ -1,12 +1,12 @@
 import { rm } from 'node:fs/promises';
-import { CairnError } from '../util/errors.js';
+import { CairnError } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import type { PublishResult } from '../publish/result.js';
-import type { RecoveryPlan } from '../publish/recovery.js';
-import { localTimestamp } from '../util/time.js';
+import type { PublishResult } from '../publish/index.js';
+import type { RecoveryPlan } from '../publish/index.js';
+import { localTimestamp } from '../util/index.js';
 import { loadWorkspace, publishRun, withRunCleanupOnThrow, workspaceFiles, type EngineContext } from './engine.js';
-import { saveManifest, type Manifest } from '../migration/manifest.js';
-import { readReviewRecords } from '../migration/review-records.js';
+import { saveManifest, type Manifest } from '../migration/index.js';
+import { readReviewRecords } from '../migration/index.js';
 import { reviewPending } from './review.js';
 import { openPlanningRun } from './run-plan.js';
 

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
-import { CairnError, isCairnError } from '../util/errors.js';
+import { CairnError, isCairnError } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import { localTimestamp } from '../util/time.js';
+import { localTimestamp } from '../util/index.js';
 import {
   executeStep,
   loadWorkspace,
@@ -12,10 +12,10 @@ import {
   type LoadedWorkspace,
   type OpenedRun,
 } from './engine.js';
-import { appendFeedback, reopenForRevise } from '../migration/graph.js';
-import { saveManifest, type Manifest } from '../migration/manifest.js';
+import { appendFeedback, reopenForRevise } from '../migration/index.js';
+import { saveManifest, type Manifest } from '../migration/index.js';
 import { openPlanningRun, presentDryRun, type PlanStepOptions, type PlanStepOutcome } from './run-plan.js';
-import { saveState, type FeedbackSource } from '../migration/state.js';
+import { saveState, type FeedbackSource } from '../migration/index.js';
 
 /*
  * Refine (spec §2.8): user feedback is recorded in the plan and, unless the

@@ -1,14 +1,14 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { ReviewDecision } from '../migration/reviews-schema.js';
-import { CairnError } from '../util/errors.js';
-import { snapshotId } from '../fs/digest.js';
-import type { PublishResult } from '../publish/result.js';
-import type { RecoveryPlan } from '../publish/recovery.js';
-import { writeFileDurable } from '../fs/durable.js';
-import { toPosix } from '../util/paths.js';
-import { localTimestamp } from '../util/time.js';
+import type { ReviewDecision } from '../migration/index.js';
+import { CairnError } from '../util/index.js';
+import { snapshotId } from '../fs/index.js';
+import type { PublishResult } from '../publish/index.js';
+import type { RecoveryPlan } from '../publish/index.js';
+import { writeFileDurable } from '../fs/index.js';
+import { toPosix } from '../util/index.js';
+import { localTimestamp } from '../util/index.js';
 import { intentionalSkipText, type ReviewPolicy } from './accept-step.js';
 import { describeMigration } from './describe.js';
 import { nullPlanningLog } from './engine-log.js';
@@ -23,12 +23,12 @@ import {
   type LoadedWorkspace,
   type StepRunResult,
 } from './engine.js';
-import type { CompletedStep, FeedbackEntry, FinalDecision } from '../migration/state.js';
-import { saveManifest, type Manifest, type Phase } from '../migration/manifest.js';
+import type { CompletedStep, FeedbackEntry, FinalDecision } from '../migration/index.js';
+import { saveManifest, type Manifest, type Phase } from '../migration/index.js';
 import { applyRefinement, checkFeedback, isRefinable, refineContext } from './refine.js';
-import { appendReviewRecord, readReviewRecords, reviewerIdentity, type ReviewRecord } from '../migration/review-records.js';
+import { appendReviewRecord, readReviewRecords, reviewerIdentity, type ReviewRecord } from '../migration/index.js';
 import { openPlanningRun, presentDryRun, type PlanStepOptions } from './run-plan.js';
-import { migrationFiles } from '../migration/layout.js';
+import { migrationFiles } from '../migration/index.js';
 
 /*
  * The human review gate (DESIGN §1, issue 6): a migration awaiting human

@@ -2,16 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { CairnError, messageOf } from '../util/errors.js';
+import { CairnError, messageOf } from '../util/index.js';
 import { encodeJson, jsonObject, readTextFile } from '../json/index.js';
-import { mkdirDurable, writeFileDurable } from '../fs/durable.js';
+import { mkdirDurable, writeFileDurable } from '../fs/index.js';
 import { WORKSPACES_RELATIVE_DIR } from './new-migration.js';
-import { copyTreeDurable } from '../fs/tree.js';
-import { compareCodePoints } from '../util/compare.js';
-import { localTimestamp } from '../util/time.js';
-import { STEPS } from '../migration/graph.js';
-import { isSafeSlug } from '../migration/live-root.js';
-import { isDirectory, pathExists } from '../fs/exists.js';
+import { copyTreeDurable } from '../fs/index.js';
+import { compareCodePoints } from '../util/index.js';
+import { localTimestamp } from '../util/index.js';
+import { STEPS } from '../migration/index.js';
+import { isSafeSlug } from '../migration/index.js';
+import { isDirectory, pathExists } from '../fs/index.js';
 
 /*
  * Planning runs (DESIGN §4): every mutation is prepared in a workspace,

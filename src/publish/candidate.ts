@@ -1,7 +1,7 @@
-import { messageOf } from '../util/errors.js';
-import { snapshotId } from '../fs/digest.js';
-import { isDirectory } from '../fs/exists.js';
-import { diffTrees } from '../fs/tree.js';
+import { messageOf } from '../util/index.js';
+import { snapshotId } from '../fs/index.js';
+import { isDirectory } from '../fs/index.js';
+import { diffTrees } from '../fs/index.js';
 import type { PublishDiff } from './result.js';
 import type { CandidateVerdict, PublishValidator, ValidationTarget } from './validator.js';
 

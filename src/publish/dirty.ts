@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { gitDirtyPaths } from '../fs/git-dirty.js';
+import { gitDirtyPaths } from '../fs/index.js';
 import type { PublishRecorder } from './recorder.js';
 
 /** The reason a publish gives for a dirty live tree (spec §3.2). */

@@ -3,52 +3,14 @@
  * and the dirty check. It knows nothing of what a migration holds: the
  * request's validator judges the trees it swaps.
  */
-export { publish, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_PUBLISH_OPERATION, type PublishRequest } from './transaction.js';
-export type { CandidateVerdict, PublishValidator, Transition, ValidationTarget } from './validator.js';
-export { publishErrorMessage, type PublishDiff, type PublishResult, type PublishStatus } from './result.js';
-export { blockingDirtyPaths, DIRTY_LIVE_REASON, type DirtyCheckInput } from './dirty.js';
-export {
-  acquirePublishLock,
-  withPublishLock,
-  removeTransactionsRootIfEmpty,
-  type AcquireLockOptions,
-  type HeldLock,
-  type ReclaimedLock,
-} from './lock.js';
-export {
-  describeHolder,
-  isCairnOwner,
-  isProcessAlive,
-  judgeStaleness,
-  readLockHolder,
-  STALE_LIMIT_MS,
-  type LockHolder,
-  type LockOwner,
-  type Staleness,
-} from './lock-owner.js';
-export { unlockPublishLock, type UnlockOptions, type UnlockResult } from './unlock.js';
-export {
-  executeRecovery,
-  planRecovery,
-  recover,
-  type LockStatus,
-  type RecoveryAction,
-  type RecoveryOperation,
-  type RecoveryOptions,
-  type RecoveryPlan,
-  type RecoveryReport,
-} from './recovery.js';
-export { recoverPendingTransactions, type RecoverPendingInput } from './recover-pending.js';
-export { readJournal, JOURNAL_MAGIC, JOURNAL_VERSION, type JournalBody, type JournalPhase, type JournalRead } from './journal.js';
-export {
-  listTransactionsRoot,
-  lockDirPath,
-  transactionsRoot,
-  TRANSACTIONS_DIR,
-  JOURNAL_FILE_NAME,
-  LOCK_DIR_NAME,
-  LOCK_TOMB_PREFIX,
-  TX_MARKER_NAME,
-} from './layout.js';
-export { MemoryRecorder, type PublishEvent, type PublishRecorder } from './recorder.js';
-export { CRASH_POINTS, FAULT_CODES, FAULT_POINTS, crashPoint, faultPoint, type CrashPointName, type FaultCode, type FaultPointName } from './faults.js';
+export { DIRTY_LIVE_REASON, blockingDirtyPaths, type DirtyCheckInput } from './dirty.js';
+export { TRANSACTIONS_DIR } from './layout.js';
+export { STALE_LIMIT_MS, isCairnOwner, isProcessAlive, judgeStaleness, readLockHolder, type LockHolder, type LockOwner } from './lock-owner.js';
+export { acquirePublishLock } from './lock.js';
+export { MemoryRecorder, type PublishRecorder } from './recorder.js';
+export { recoverPendingTransactions } from './recover-pending.js';
+export { planRecovery, recover, type RecoveryPlan, type RecoveryReport } from './recovery.js';
+export { publishErrorMessage, type PublishResult } from './result.js';
+export { publish, type PublishRequest } from './transaction.js';
+export { unlockPublishLock, type UnlockResult } from './unlock.js';
+export { type CandidateVerdict, type PublishValidator, type Transition, type ValidationTarget } from './validator.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { encodeJson, isJsonObject, jsonObject, parseJson, type JsonObject, type JsonValue } from '../json/index.js';
 import { OWNER_FILE_NAME } from './layout.js';
-import { errnoCode } from '../util/errno.js';
+import { errnoCode } from '../util/index.js';
 
 /** A lock whose heartbeat (the lock directory's mtime) is older than this is stale. */
 export const STALE_LIMIT_MS = 10_000;

@@ -3,10 +3,10 @@ import { lstat, rename, rmdir, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as lockfile from 'proper-lockfile';
-import { CairnError, messageOf } from '../util/errors.js';
-import { localTimestamp } from '../util/time.js';
-import { CAIRN_VERSION } from '../util/version.js';
-import { fsyncDir, mkdirDurable, removeTreeDurable, writeFileDurable } from '../fs/durable.js';
+import { CairnError, messageOf } from '../util/index.js';
+import { localTimestamp } from '../util/index.js';
+import { CAIRN_VERSION } from '../util/index.js';
+import { fsyncDir, mkdirDurable, removeTreeDurable, writeFileDurable } from '../fs/index.js';
 import { crashPoint, faultPoint } from './faults.js';
 import { withClaimMutex } from './claim.js';
 import { lockDirPath, newLockTombPath, OWNER_FILE_NAME, transactionsRoot } from './layout.js';
@@ -23,7 +23,7 @@ import {
 } from './lock-owner.js';
 import type { PublishRecorder } from './recorder.js';
 import { safeRecord } from './record-safely.js';
-import { errnoCode } from '../util/errno.js';
+import { errnoCode } from '../util/index.js';
 
 /*
  * The publish lock `<live>/__transactions__/.lock` (DESIGN §3.1).

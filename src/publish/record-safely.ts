@@ -1,4 +1,4 @@
-import { messageOf } from '../util/errors.js';
+import { messageOf } from '../util/index.js';
 import type { PublishRecorder } from './recorder.js';
 
 /**

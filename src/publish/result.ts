@@ -1,6 +1,6 @@
-import type { Finding } from '../migration/finding.js';
-import type { DiffEntry } from '../fs/tree.js';
-import type { InvariantResult } from '../migration/finding.js';
+import type { Finding } from '../migration/index.js';
+import type { DiffEntry } from '../fs/index.js';
+import type { InvariantResult } from '../migration/index.js';
 import type { RecoveryPlan } from './recovery.js';
 import type { Transition } from './validator.js';
 

@@ -1,8 +1,8 @@
 import { readdir, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, removeTreeDurable } from '../fs/durable.js';
+import { fsyncDir, removeTreeDurable } from '../fs/index.js';
 import { JOURNAL_FILE_NAME, TX_MARKER_NAME } from './layout.js';
-import { errnoCode } from '../util/errno.js';
+import { errnoCode } from '../util/index.js';
 
 /**
  * Removes a transaction directory in an order recovery can always resume

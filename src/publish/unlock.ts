@@ -1,7 +1,7 @@
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
-import { CairnError, messageOf } from '../util/errors.js';
-import { fsyncDir, removeTreeDurable } from '../fs/durable.js';
+import { CairnError, messageOf } from '../util/index.js';
+import { fsyncDir, removeTreeDurable } from '../fs/index.js';
 import { lockDirPath, newLockTombPath } from './layout.js';
 import { removeTransactionsRootIfEmpty } from './lock.js';
 import { describeHolder, judgeStaleness, readLockHolder, type LockOwner } from './lock-owner.js';

@@ -1,5 +1,5 @@
-import type { Finding } from '../migration/finding.js';
-import type { InvariantResult } from '../migration/finding.js';
+import type { Finding } from '../migration/index.js';
+import type { InvariantResult } from '../migration/index.js';
 
 /*
  * The validator port: what the publish transaction asks about the trees it

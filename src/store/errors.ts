@@ -1,4 +1,4 @@
-import { CairnError, messageOf } from '../util/errors.js';
+import { CairnError, messageOf } from '../util/index.js';
 
 const CORRUPTION_CODE = /^SQLITE_(CORRUPT|NOTADB)/;
 

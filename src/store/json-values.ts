@@ -1,4 +1,4 @@
-import { CairnError } from '../util/errors.js';
+import { CairnError } from '../util/index.js';
 
 /** A value that survives JSON.stringify → JSON.parse unchanged. */
 export type StoreJson = null | boolean | number | string | StoreJson[] | { [key: string]: StoreJson };

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { CairnError } from '../util/errors.js';
+import { CairnError } from '../util/index.js';
 import { FINGERPRINT_FIELDS, type Fingerprint } from './fingerprint.js';
 import { toStoreJson, type StoreJson } from './json-values.js';
 import { prepared } from './statements.js';

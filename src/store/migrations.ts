@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { CairnError, messageOf } from '../util/errors.js';
+import { CairnError, messageOf } from '../util/index.js';
 import { foreignKeyViolations, quickCheckProblems, readUserVersion, rowCounts } from './checks.js';
 import { isBusyError, StoreMigrationError, type InvariantFailure } from './errors.js';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { compactUtc } from './ids.js';
-import { errnoCode } from '../util/errno.js';
+import { errnoCode } from '../util/index.js';
 
 /** SQLite's side files, which belong to the database next to them. */
 export const SIDE_FILE_SUFFIXES = ['-wal', '-shm', '-journal'] as const;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { CairnError } from '../util/errors.js';
+import { CairnError } from '../util/index.js';
 import { newTimeOrderedId } from './ids.js';
 import { capOutput } from './output-cap.js';
 import { prepared } from './statements.js';

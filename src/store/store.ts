@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { CairnError, messageOf } from '../util/errors.js';
+import { CairnError, messageOf } from '../util/index.js';
 import { readUserVersion, tableNames } from './checks.js';
 import { connect } from './connection.js';
 import { CORRUPTION_HINT, storeError } from './errors.js';

@@ -1,4 +1,4 @@
-import { CairnError } from '../util/errors.js';
+import { CairnError } from '../util/index.js';
 
 export function requireText(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length === 0) {

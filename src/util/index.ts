@@ -1,8 +1,8 @@
-export * from './compare.js';
-export * from './concurrency.js';
-export * from './errno.js';
-export * from './errors.js';
-export * from './paths.js';
-export * from './text.js';
-export * from './time.js';
-export * from './version.js';
+export { compareCodePoints } from './compare.js';
+export { mapWithConcurrency } from './concurrency.js';
+export { errnoCode } from './errno.js';
+export { CairnError, isCairnError, messageOf, toCairnError, type CairnErrorCode } from './errors.js';
+export { hasParentTraversal, isInside, isSafeSegment, purePosix, resolvePath, toPosix } from './paths.js';
+export { PY_SPACE, collapseWhitespace, splitLines, stripText } from './text.js';
+export { localTimestamp } from './time.js';
+export { CAIRN_VERSION } from './version.js';

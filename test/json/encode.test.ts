@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PyFloat, compareCodePoints, encodeJson, jsonObject, parseJson, type JsonValue } from '../../src/json/index.js';
+import { PyFloat, encodeJson, jsonObject, parseJson, type JsonValue } from '../../src/json/index.js';
+import { compareCodePoints } from '../../src/util/index.js';
 
 function record(entries: Record<string, JsonValue>) {
   return Object.assign(jsonObject(), entries);

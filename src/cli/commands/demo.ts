@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CairnError } from '../../util/errors.js';
-import { commitDemo, createDemoProject, demoCommands } from '../../planning/demo.js';
+import { CairnError } from '../../util/index.js';
+import { commitDemo, createDemoProject, demoCommands } from '../../planning/index.js';
 import { defineCommand } from '../command.js';
 import { paint } from '../output.js';
 

@@ -1,19 +1,12 @@
-import { doctorRun, type DoctorProgress } from '../../app/doctor.js';
-import type { Io } from '../../app/io.js';
-import { SeverityInput } from '../../app/inputs.js';
-import {
-  DOCTOR_FORMATS,
-  SummaryCounter,
-  createReporter,
-  doctorExitCode,
-  type DoctorFormat,
-  type DoctorGroup,
-  type DoctorSummary,
-} from '../../consistency/index.js';
+import { doctorRun, type DoctorProgress } from '../../app/index.js';
+import type { Io } from '../../app/index.js';
+import { SeverityInput } from '../../app/index.js';
+import { SummaryCounter, doctorExitCode, type DoctorGroup, type DoctorSummary } from '../../consistency/index.js';
+import { DOCTOR_FORMATS, createReporter, type DoctorFormat } from '../../outputs/index.js';
 import type { Severity } from '../../migration/index.js';
-import { JSON_SCHEMA_VERSION } from '../../outputs/document.js';
-import { CairnError } from '../../util/errors.js';
-import { CAIRN_VERSION } from '../../util/version.js';
+import { JSON_SCHEMA_VERSION } from '../../outputs/index.js';
+import { CairnError } from '../../util/index.js';
+import { CAIRN_VERSION } from '../../util/index.js';
 import { defineCommand, type Views } from '../command.js';
 import { formatOption } from '../options.js';
 import { paint } from '../output.js';

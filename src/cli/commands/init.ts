@@ -1,5 +1,5 @@
-import type { Io } from '../../app/io.js';
-import { initProject, type InitResult } from '../../config/init.js';
+import type { Io } from '../../app/index.js';
+import { initProject, type InitResult } from '../../config/index.js';
 import { defineCommand } from '../command.js';
 import { formatOption } from '../options.js';
 import { printJson } from '../output.js';

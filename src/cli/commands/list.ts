@@ -1,8 +1,8 @@
-import type { Io } from '../../app/io.js';
-import { MigrationStatusInput } from '../../app/inputs.js';
-import { listProject } from '../../app/queries.js';
-import { formatListTsv, type ListRow } from '../../planning/list.js';
-import { listRowJson } from '../../outputs/list.js';
+import type { Io } from '../../app/index.js';
+import { MigrationStatusInput } from '../../app/index.js';
+import { listProject } from '../../app/index.js';
+import { formatListTsv, type ListRow } from '../../planning/index.js';
+import { listRowJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { formatOption } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';

@@ -1,9 +1,9 @@
-import type { Io } from '../../app/io.js';
-import { LogLimitInput, parseWholeNumberFlag } from '../../app/inputs.js';
-import { DEFAULT_LOG_LIMIT, logEntries, readRunLog } from '../../app/log.js';
-import { CairnError } from '../../util/errors.js';
+import type { Io } from '../../app/index.js';
+import { LogLimitInput, parseWholeNumberFlag } from '../../app/index.js';
+import { DEFAULT_LOG_LIMIT, logEntries, readRunLog } from '../../app/index.js';
+import { CairnError } from '../../util/index.js';
 import type { EventRecord, RunRecord, RunSummary, Store } from '../../store/index.js';
-import { eventJson, runJson } from '../../outputs/log.js';
+import { eventJson, runJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { formatOption } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';

@@ -5,7 +5,7 @@ export const mcpCommand = defineCommand<[], Record<string, never>>({
   description: 'serve the cairn tools to an agent over the Model Context Protocol on stdio (until stdin closes)',
   async run({ globals }) {
     // Loaded here so that other commands do not pay for the MCP SDK.
-    const { serveStdio } = await import('../../mcp/stdio.js');
+    const { serveStdio } = await import('../../mcp/index.js');
     await serveStdio(globals);
     return 0;
   },

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { postPublishCommit } from '../../app/commit.js';
-import type { Io } from '../../app/io.js';
-import { newMigration } from '../../app/publishing.js';
-import type { NewMigrationResult } from '../../planning/new-migration.js';
-import { publishErrorMessage } from '../../publish/result.js';
-import { publishResultJson } from '../../outputs/publish-result.js';
+import { postPublishCommit } from '../../app/index.js';
+import type { Io } from '../../app/index.js';
+import { newMigration } from '../../app/index.js';
+import type { NewMigrationResult } from '../../planning/index.js';
+import { publishErrorMessage } from '../../publish/index.js';
+import { publishResultJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { publishingOptions } from '../options.js';
 import { printJson } from '../output.js';

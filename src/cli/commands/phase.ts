@@ -1,8 +1,8 @@
-import { postPublishCommit } from '../../app/commit.js';
-import { printWarnings, type Io } from '../../app/io.js';
-import { withMigrationSession } from '../../app/session.js';
-import { completePhase, type PhaseDoneResult } from '../../planning/phases.js';
-import { publishResultJson, recoveryPlanJson } from '../../outputs/publish-result.js';
+import { postPublishCommit } from '../../app/index.js';
+import { printWarnings, type Io } from '../../app/index.js';
+import { withMigrationSession } from '../../app/index.js';
+import { completePhase, type PhaseDoneResult } from '../../planning/index.js';
+import { publishResultJson, recoveryPlanJson } from '../../outputs/index.js';
 import { defineCommand, defineGroup } from '../command.js';
 import { TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';

@@ -1,10 +1,10 @@
-import { postPublishCommit } from '../../app/commit.js';
-import { agentChoice, type AgentOptions } from '../../app/engine-context.js';
-import { printWarnings, type Io } from '../../app/io.js';
-import { withMigrationSession } from '../../app/session.js';
-import { loadTaste } from '../../planning/prompts.js';
-import { parseUntil, planUntil, type PlanStepOutcome } from '../../planning/run-plan.js';
-import { stepJson } from '../../outputs/step.js';
+import { postPublishCommit } from '../../app/index.js';
+import { agentChoice, type AgentOptions } from '../../app/index.js';
+import { printWarnings, type Io } from '../../app/index.js';
+import { withMigrationSession } from '../../app/index.js';
+import { loadTaste } from '../../planning/index.js';
+import { parseUntil, planUntil, type PlanStepOutcome } from '../../planning/index.js';
+import { stepJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';

@@ -1,6 +1,6 @@
-import type { Io } from '../../app/io.js';
-import { readyWork } from '../../app/queries.js';
-import type { ReadyItem, ReadyKind } from '../../planning/ready.js';
+import type { Io } from '../../app/index.js';
+import { readyWork } from '../../app/index.js';
+import type { ReadyItem, ReadyKind } from '../../planning/index.js';
 import { defineCommand } from '../command.js';
 import { formatOption } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';

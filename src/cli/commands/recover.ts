@@ -1,6 +1,6 @@
-import { recoverProject } from '../../app/publishing.js';
-import type { RecoveryReport } from '../../publish/recovery.js';
-import { recoverReportJson } from '../../outputs/recover.js';
+import { recoverProject } from '../../app/index.js';
+import type { RecoveryReport } from '../../publish/index.js';
+import { recoverReportJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { LOCK_TIMEOUT_OPTION, dryRunOption, formatOption } from '../options.js';
 import { printJson } from '../output.js';

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { Io } from '../../app/io.js';
-import { describeTarget } from '../../app/queries.js';
-import type { MigrationDescription } from '../../planning/describe.js';
-import { statusJson } from '../../outputs/status.js';
+import type { Io } from '../../app/index.js';
+import { describeTarget } from '../../app/index.js';
+import type { MigrationDescription } from '../../planning/index.js';
+import { statusJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { TARGET_ARGUMENT, formatOption } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';

@@ -1,4 +1,4 @@
-import { unlockPublishLock, type UnlockResult } from '../../publish/unlock.js';
+import { unlockPublishLock, type UnlockResult } from '../../publish/index.js';
 import { defineCommand } from '../command.js';
 import { dryRunOption, formatOption } from '../options.js';
 import { printJson } from '../output.js';

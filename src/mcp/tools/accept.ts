@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { AcceptOutputSchema, stepJson } from '../../outputs/step.js';
-import { StepNameInput } from '../../app/inputs.js';
-import { acceptManualOutput } from '../../planning/engine-accept.js';
+import { AcceptOutputSchema, stepJson } from '../../outputs/index.js';
+import { StepNameInput } from '../../app/index.js';
+import { acceptManualOutput } from '../../planning/index.js';
 import { stepFailure } from '../failures.js';
 import { dryRunField, lockTimeoutField, slugField } from '../fields.js';
-import { outputDocument } from '../../outputs/document.js';
+import { outputDocument } from '../../outputs/index.js';
 import { defineTool } from '../tool.js';
-import { withMigrationSession } from '../../app/session.js';
+import { withMigrationSession } from '../../app/index.js';
 
 export const acceptTool = defineTool({
   name: 'accept',

@@ -1,7 +1,7 @@
-import { doctorRun } from '../../app/doctor.js';
+import { doctorRun } from '../../app/index.js';
 import { SummaryCounter } from '../../consistency/index.js';
-import { DoctorOutputSchema, doctorJsonDocument, findingJson, type FindingJson } from '../../outputs/doctor.js';
-import { SeverityInput } from '../../app/inputs.js';
+import { DoctorOutputSchema, doctorJsonDocument, findingJson, type FindingJson } from '../../outputs/index.js';
+import { SeverityInput } from '../../app/index.js';
 import { slugField } from '../fields.js';
 import { defineTool } from '../tool.js';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ListOutputSchema, listRowJson } from '../../outputs/list.js';
-import { outputDocument } from '../../outputs/document.js';
-import { MigrationStatusInput } from '../../app/inputs.js';
-import { listProject } from '../../app/queries.js';
+import { ListOutputSchema, listRowJson } from '../../outputs/index.js';
+import { outputDocument } from '../../outputs/index.js';
+import { MigrationStatusInput } from '../../app/index.js';
+import { listProject } from '../../app/index.js';
 import { defineTool } from '../tool.js';
 
 export const listTool = defineTool({

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { LogListOutputSchema, eventJson, runJson } from '../../outputs/log.js';
-import { outputDocument } from '../../outputs/document.js';
-import { LogLimitInput, StepNameInput } from '../../app/inputs.js';
-import { DEFAULT_LOG_LIMIT, logEntries, readRunLog } from '../../app/log.js';
+import { LogListOutputSchema, eventJson, runJson } from '../../outputs/index.js';
+import { outputDocument } from '../../outputs/index.js';
+import { LogLimitInput, StepNameInput } from '../../app/index.js';
+import { DEFAULT_LOG_LIMIT, logEntries, readRunLog } from '../../app/index.js';
 import { defineTool } from '../tool.js';
 
 export const logTool = defineTool({

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { NewOutputSchema } from '../../outputs/publish.js';
-import { NewSlugInput } from '../../app/inputs.js';
-import { newMigration } from '../../app/publishing.js';
-import { publishResultJson } from '../../outputs/publish-result.js';
+import { NewOutputSchema } from '../../outputs/index.js';
+import { NewSlugInput } from '../../app/index.js';
+import { newMigration } from '../../app/index.js';
+import { publishResultJson } from '../../outputs/index.js';
 import { publishFailure } from '../failures.js';
 import { dryRunField, lockTimeoutField } from '../fields.js';
-import { outputDocument } from '../../outputs/document.js';
+import { outputDocument } from '../../outputs/index.js';
 import { defineTool } from '../tool.js';
 
 export const newTool = defineTool({

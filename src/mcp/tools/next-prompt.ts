@@ -1,9 +1,9 @@
-import { loadTaste } from '../../planning/prompts.js';
-import { planNextStep } from '../../planning/run-plan.js';
-import { withMigrationSession } from '../../app/session.js';
+import { loadTaste } from '../../planning/index.js';
+import { planNextStep } from '../../planning/index.js';
+import { withMigrationSession } from '../../app/index.js';
 import { manualAgent } from '../manual-agent.js';
 import { dryRunField, effortField, lockTimeoutField, modelField, slugField } from '../fields.js';
-import { NextPromptOutputSchema } from '../../outputs/next-prompt.js';
+import { NextPromptOutputSchema } from '../../outputs/index.js';
 import { preparedStepOutcome } from '../next-prompt.js';
 import { defineTool } from '../tool.js';
 

@@ -1,6 +1,6 @@
-import { ReadyOutputSchema } from '../../outputs/ready.js';
-import { readyWork } from '../../app/queries.js';
-import { outputDocument } from '../../outputs/document.js';
+import { ReadyOutputSchema } from '../../outputs/index.js';
+import { readyWork } from '../../app/index.js';
+import { outputDocument } from '../../outputs/index.js';
 import { defineTool } from '../tool.js';
 
 export const readyTool = defineTool({

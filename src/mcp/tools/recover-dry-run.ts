@@ -1,6 +1,6 @@
-import { RecoverOutputSchema, recoverReportJson } from '../../outputs/recover.js';
-import { recoverProject } from '../../app/publishing.js';
-import { outputDocument } from '../../outputs/document.js';
+import { RecoverOutputSchema, recoverReportJson } from '../../outputs/index.js';
+import { recoverProject } from '../../app/index.js';
+import { outputDocument } from '../../outputs/index.js';
 import { defineTool } from '../tool.js';
 
 export const recoverDryRunTool = defineTool({

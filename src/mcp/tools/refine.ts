@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { CairnError } from '../../util/errors.js';
+import { CairnError } from '../../util/index.js';
 import { pyRepr } from '../../json/index.js';
 import { loadManifest, migrationFiles } from '../../migration/index.js';
-import { loadTaste } from '../../planning/prompts.js';
-import { refineMigration } from '../../planning/refine.js';
-import { withMigrationSession } from '../../app/session.js';
+import { loadTaste } from '../../planning/index.js';
+import { refineMigration } from '../../planning/index.js';
+import { withMigrationSession } from '../../app/index.js';
 import { manualAgent } from '../manual-agent.js';
 import { dryRunField, effortField, lockTimeoutField, modelField, slugField } from '../fields.js';
-import { NextPromptOutputSchema } from '../../outputs/next-prompt.js';
+import { NextPromptOutputSchema } from '../../outputs/index.js';
 import { preparedStepOutcome } from '../next-prompt.js';
 import { defineTool } from '../tool.js';
 

@@ -1,7 +1,7 @@
-import { StatusOutputSchema, statusJson } from '../../outputs/status.js';
-import { describeTarget } from '../../app/queries.js';
+import { StatusOutputSchema, statusJson } from '../../outputs/index.js';
+import { describeTarget } from '../../app/index.js';
 import { slugField } from '../fields.js';
-import { outputDocument } from '../../outputs/document.js';
+import { outputDocument } from '../../outputs/index.js';
 import { defineTool } from '../tool.js';
 
 export const statusTool = defineTool({

@@ -1,5 +1,5 @@
-import type { Finding } from '../../migration/finding.js';
-import type { DoctorSummary } from '../summary.js';
+import type { Finding } from '../../migration/index.js';
+import type { DoctorSummary } from '../../consistency/index.js';
 import type { DoctorJsonDocument, FindingJson } from './json-schema.js';
 import { repoRelative, type Reporter, type ReporterOptions } from './types.js';
 

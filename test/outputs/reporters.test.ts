@@ -1,18 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  createReporter,
-  escapeGithubData,
-  escapeGithubProperty,
-  escapeXml,
-  makeFinding,
-  rulesMarkdownTable,
-  RULES,
-  summarize,
-  type DoctorFormat,
-  type DoctorGroup,
-} from '../../src/consistency/index.js';
+import { makeFinding, rulesMarkdownTable, RULES, summarize, type DoctorGroup } from '../../src/consistency/index.js';
+import { createReporter, escapeGithubData, escapeGithubProperty, escapeXml, type DoctorFormat } from '../../src/outputs/index.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 /*

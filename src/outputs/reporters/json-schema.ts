@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Severity, ValidationMode } from '../../migration/finding.js';
+import type { Severity, ValidationMode } from '../../migration/index.js';
 
 /*
  * `cairn doctor --format json`: the document the json reporter writes. The

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RULES } from '../rules.js';
-import type { Finding, Severity } from '../../migration/finding.js';
+import { RULES } from '../../consistency/index.js';
+import type { Finding, Severity } from '../../migration/index.js';
 import { repoRelative, type Reporter, type ReporterOptions } from './types.js';
 
 /*

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { createReporter, doctorAll, summarize, type DoctorGroup } from '../../src/consistency/index.js';
+import { doctorAll, summarize, type DoctorGroup } from '../../src/consistency/index.js';
+import { createReporter } from '../../src/outputs/index.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { fixtureRepo } from '../helpers/fixture.js';
 

@@ -1,4 +1,4 @@
-import type { DoctorGroup } from '../doctor.js';
+import type { DoctorGroup } from '../../consistency/index.js';
 import { repoRelative, type Reporter, type ReporterOptions } from './types.js';
 
 /*

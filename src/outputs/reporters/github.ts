@@ -1,4 +1,4 @@
-import type { Severity } from '../../migration/finding.js';
+import type { Severity } from '../../migration/index.js';
 import { plural, repoRelative, type Reporter, type ReporterOptions } from './types.js';
 
 /*
