@@ -1,6 +1,5 @@
 import { CairnError } from '../util/index.js';
-import { EFFORTS, isEffort } from '../migration/index.js';
-import type { Effort } from '../migration/index.js';
+import { EFFORTS, isEffort, type Effort } from '../migration/index.js';
 import { renderCommandTemplate } from './template.js';
 
 /*

@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CairnError, messageOf } from '../util/index.js';
+import { CairnError, messageOf, errnoCode } from '../util/index.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TAIL_BYTES, OutputCapture } from './capture.js';
 import { reapGroup, signalGroup } from './process-group.js';
-import { errnoCode } from '../util/index.js';
 
 /*
  * Runs one agent process: argv without a shell, the prompt on stdin, stdout

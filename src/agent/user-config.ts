@@ -2,15 +2,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ProjectConfig } from '../config/index.js';
-import { CairnError, messageOf } from '../util/index.js';
-import { readJsonFile, toPlainJson } from '../json/index.js';
-import type { JsonValue } from '../json/index.js';
-import { EFFORTS, isEffort } from '../migration/index.js';
-import type { Effort } from '../migration/index.js';
-import { AGENT_KINDS, isAgentKind } from './presets.js';
-import type { AgentKind } from './presets.js';
+import { CairnError, messageOf, errnoCode } from '../util/index.js';
+import { readJsonFile, toPlainJson, type JsonValue } from '../json/index.js';
+import { EFFORTS, isEffort, type Effort } from '../migration/index.js';
+import { AGENT_KINDS, isAgentKind, type AgentKind } from './presets.js';
 import { parseCommandTemplate } from './template.js';
-import { errnoCode } from '../util/index.js';
 
 /*
  * Agent settings come from three places, highest precedence first: command

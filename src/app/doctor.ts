@@ -1,11 +1,8 @@
 import path from 'node:path';
-import { findProjectRoot } from '../config/index.js';
-import { CONFIG_RELATIVE_PATH } from '../config/index.js';
-import { CONFIG_SLUG, configFindings, doctorAll, doctorMigration, type DoctorGroup } from '../consistency/index.js';
-import { transactionIncompleteInspector } from '../consistency/index.js';
-import { isCairnError } from '../util/index.js';
+import { findProjectRoot, CONFIG_RELATIVE_PATH } from '../config/index.js';
+import { CONFIG_SLUG, configFindings, doctorAll, doctorMigration, transactionIncompleteInspector, type DoctorGroup } from '../consistency/index.js';
+import { isCairnError, resolvePath } from '../util/index.js';
 import { resolveMigrationTarget } from '../planning/index.js';
-import { resolvePath } from '../util/index.js';
 import { openProject, type GlobalOptions } from './project.js';
 
 /** Tells how far a check of every migration has come. */

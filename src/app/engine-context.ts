@@ -1,8 +1,6 @@
 import { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS, loadUserAgentConfig, resolveAgentSettings } from '../agent/index.js';
 import type { ProjectContext } from '../config/index.js';
-import { nullPlanningLog, storePlanningLog } from '../planning/index.js';
-import type { AgentChoice, EngineContext } from '../planning/index.js';
-import { resolveMigrationTarget } from '../planning/index.js';
+import { nullPlanningLog, storePlanningLog, resolveMigrationTarget, type AgentChoice, type EngineContext } from '../planning/index.js';
 import { recoverPendingTransactions } from '../publish/index.js';
 import { openStore, storePathFor } from '../store/index.js';
 import type { Io } from './io.js';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { CairnError } from '../util/index.js';
-import { STEPS, type Step } from '../migration/index.js';
-import { EFFORTS, MIGRATION_STATUSES } from '../migration/index.js';
+import { STEPS, EFFORTS, MIGRATION_STATUSES, type Step } from '../migration/index.js';
 
 /*
  * Values a caller hands to cairn, shared by the CLI's option parsing and

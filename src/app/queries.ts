@@ -1,8 +1,5 @@
 import type { ProjectContext } from '../config/index.js';
-import { describeMigration, type MigrationDescription } from '../planning/index.js';
-import { filterRows, type ListFilter, type ListRow } from '../planning/index.js';
-import { listReadyWork, type ReadyItem } from '../planning/index.js';
-import { resolveMigrationTarget } from '../planning/index.js';
+import { describeMigration, filterRows, listReadyWork, resolveMigrationTarget, type MigrationDescription, type ListFilter, type ListRow, type ReadyItem } from '../planning/index.js';
 import type { Io } from './io.js';
 import { listMigrations } from './list-index.js';
 import { openServices } from './services.js';

@@ -1,8 +1,7 @@
 import type { ProjectContext } from '../config/index.js';
 import { messageOf } from '../util/index.js';
 import type { PublishRecorder } from '../publish/index.js';
-import { openStore, storePathFor, type Store } from '../store/index.js';
-import type { StoreJson } from '../store/index.js';
+import { openStore, storePathFor, type Store, type StoreJson } from '../store/index.js';
 import type { Io } from './io.js';
 
 /** What a mutating command needs from the local store. */

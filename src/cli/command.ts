@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { Io } from '../app/index.js';
-import { openProject, type GlobalOptions } from '../app/index.js';
+import { openProject, type Io, type GlobalOptions } from '../app/index.js';
 import type { ProjectContext } from '../config/index.js';
 import { reportError } from './output.js';
 

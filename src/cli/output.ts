@@ -1,8 +1,6 @@
 import { debugStack, type Io } from '../app/index.js';
 import { toCairnError } from '../util/index.js';
-import { outputDocument, type DocumentPayload } from '../outputs/index.js';
-import { errorJson } from '../outputs/index.js';
-import type { JSON_OUTPUTS, JsonOutputName } from '../outputs/index.js';
+import { outputDocument, errorJson, type DocumentPayload, type JSON_OUTPUTS, type JsonOutputName } from '../outputs/index.js';
 
 export function processIo(): Io {
   const isTty = process.stdout.isTTY === true;

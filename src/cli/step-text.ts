@@ -1,8 +1,7 @@
 import { constants } from 'node:os';
 import { printWarnings, type Io } from '../app/index.js';
 import type { StepRunResult } from '../planning/index.js';
-import { publishErrorMessage } from '../publish/index.js';
-import type { RecoveryPlan } from '../publish/index.js';
+import { publishErrorMessage, type RecoveryPlan } from '../publish/index.js';
 import { acceptCommand, repoRelativePath } from '../outputs/index.js';
 import { paint } from './output.js';
 

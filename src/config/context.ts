@@ -1,8 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CairnError } from '../util/index.js';
+import { CairnError, isInside, resolvePath } from '../util/index.js';
 import { gitTopLevel } from '../fs/index.js';
-import { isInside, resolvePath } from '../util/index.js';
 import { findProjectRoot, readProjectConfig } from './load.js';
 import { CONFIG_RELATIVE_PATH, DEFAULT_LOCK_TIMEOUT_MS, type ProjectConfig } from './schema.js';
 

@@ -1,10 +1,8 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { CairnError } from '../util/index.js';
+import { CairnError, resolvePath } from '../util/index.js';
 import { encodeJson, jsonObject } from '../json/index.js';
-import { mkdirDurable, writeFileDurable } from '../fs/index.js';
-import { gitTopLevel } from '../fs/index.js';
-import { resolvePath } from '../util/index.js';
+import { mkdirDurable, writeFileDurable, gitTopLevel } from '../fs/index.js';
 import { resolveLiveRoot } from './context.js';
 import { readProjectConfig } from './load.js';
 import { CONFIG_RELATIVE_PATH } from './schema.js';

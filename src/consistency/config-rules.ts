@@ -1,6 +1,5 @@
 import { messageOf } from '../util/index.js';
-import { resolveLiveRoot } from '../config/index.js';
-import { readProjectConfig } from '../config/index.js';
+import { resolveLiveRoot, readProjectConfig } from '../config/index.js';
 import { pathKind } from '../fs/index.js';
 import { makeFinding } from './rules.js';
 import type { Finding } from '../migration/index.js';

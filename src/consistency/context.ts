@@ -1,7 +1,6 @@
-import type { Manifest } from '../migration/index.js';
+import type { Manifest, Finding, Severity, ValidationMode } from '../migration/index.js';
 import { LstatCache } from '../fs/index.js';
 import { makeFinding } from './rules.js';
-import type { Finding, Severity, ValidationMode } from '../migration/index.js';
 
 /** Optional finding fields beyond code, path and message. */
 export interface FindingExtras {

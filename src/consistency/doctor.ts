@@ -1,12 +1,11 @@
 import path from 'node:path';
 import { messageOf } from '../util/index.js';
-import { listMigrationSlugs } from '../migration/index.js';
+import { listMigrationSlugs, type Finding } from '../migration/index.js';
 import { TRANSACTIONS_DIR } from '../publish/index.js';
 import { CONFIG_SLUG, configFindings } from './config-rules.js';
 import { inspectMigration } from './migration.js';
 import { makeFinding } from './rules.js';
 import { TRANSACTIONS_SLUG, transactionFindings, type TransactionCheckOptions } from './transactions.js';
-import type { Finding } from '../migration/index.js';
 
 /** The findings of one checked unit: a migration, the live root's transactions, or the project config. */
 export interface DoctorGroup {

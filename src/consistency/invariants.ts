@@ -2,12 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../util/index.js';
 import { encodeJson, parseJson } from '../json/index.js';
-import { loadManifest, type Manifest } from '../migration/index.js';
-import { resolveOutputRef } from '../migration/index.js';
-import { decodeState, loadState, stateToJson, type PlanningState } from '../migration/index.js';
+import { loadManifest, resolveOutputRef, decodeState, loadState, stateToJson, MIGRATION_FILES, INVARIANT_NAMES, type Manifest, type PlanningState, type InvariantName, type InvariantResult, type InvariantViolation } from '../migration/index.js';
 import { isDirectory, isRegularFile, pathExists } from '../fs/index.js';
-import { MIGRATION_FILES } from '../migration/index.js';
-import { INVARIANT_NAMES, type InvariantName, type InvariantResult, type InvariantViolation } from '../migration/index.js';
 
 /*
  * Invariants between the old live tree and a candidate that replaces it

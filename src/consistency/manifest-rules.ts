@@ -1,13 +1,10 @@
 import path from 'node:path';
 import { messageOf } from '../util/index.js';
-import { loadManifest, type Manifest } from '../migration/index.js';
+import { loadManifest, migrationFiles, MIGRATION_FILES, type Manifest, type Finding } from '../migration/index.js';
 import { pyStrRepr } from '../json/index.js';
 import { conflictMarkerLineInFile } from './conflict-markers.js';
 import type { MigrationContext } from './context.js';
 import { pathKind } from '../fs/index.js';
-import type { Finding } from '../migration/index.js';
-import { migrationFiles } from '../migration/index.js';
-import { MIGRATION_FILES } from '../migration/index.js';
 
 export type ManifestOutcome = { manifest: Manifest; finding?: undefined } | { manifest?: undefined; finding: Finding };
 

@@ -1,11 +1,9 @@
 import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import { pyStrRepr } from '../json/index.js';
-import type { Manifest } from '../migration/index.js';
-import { parsePhaseDocFilename, type PhaseDocName } from '../migration/index.js';
+import { parsePhaseDocFilename, type Manifest, type PhaseDocName, type Finding } from '../migration/index.js';
 import { compareCodePoints } from '../util/index.js';
 import type { MigrationContext } from './context.js';
-import type { Finding } from '../migration/index.js';
 
 /** A phase doc found in a migration dir's root. */
 export interface PhaseDoc extends PhaseDocName {

@@ -1,11 +1,9 @@
 import path from 'node:path';
 import { pyStrRepr } from '../json/index.js';
-import type { Manifest, Phase } from '../migration/index.js';
+import { migrationFiles, type Manifest, type Phase, type Finding } from '../migration/index.js';
 import { hasParentTraversal, purePosix } from '../util/index.js';
 import type { MigrationContext } from './context.js';
 import { entryKind, staysInside } from '../fs/index.js';
-import type { Finding } from '../migration/index.js';
-import { migrationFiles } from '../migration/index.js';
 
 /** A manifest phase whose file is a regular file inside the migration dir. */
 export interface RegularPhaseFile {

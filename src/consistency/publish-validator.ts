@@ -1,11 +1,9 @@
 import { CairnError } from '../util/index.js';
 import { isDirectory } from '../fs/index.js';
-import { VALIDATION_MODES, type Finding, type ValidationMode } from '../migration/index.js';
+import { VALIDATION_MODES, migrationFiles, peekManifestStatus, peekStateCursor, type Finding, type ValidationMode, type InvariantResult } from '../migration/index.js';
 import type { CandidateVerdict, PublishValidator, Transition, ValidationTarget } from '../publish/index.js';
 import { checkInvariants } from './invariants.js';
-import type { InvariantResult } from '../migration/index.js';
 import { checkMigrationDir } from './migration.js';
-import { migrationFiles, peekManifestStatus, peekStateCursor } from '../migration/index.js';
 
 /*
  * The publish validator (DESIGN §3.4): a candidate passes the consistency

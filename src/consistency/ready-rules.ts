@@ -1,13 +1,10 @@
 import path from 'node:path';
 import { messageOf } from '../util/index.js';
 import { pyStrRepr } from '../json/index.js';
-import type { Manifest } from '../migration/index.js';
-import { hasHeading, type PhaseDocHeading } from '../migration/index.js';
+import { hasHeading, migrationFiles, type Manifest, type PhaseDocHeading, type Finding } from '../migration/index.js';
 import { isReadyOrInProgress, type MigrationContext } from './context.js';
 import { lenientText, pathKind, readBytes } from '../fs/index.js';
 import type { RegularPhaseFile } from './phase-file-rules.js';
-import type { Finding } from '../migration/index.js';
-import { migrationFiles } from '../migration/index.js';
 
 /**
  * `missing-plan`: always in `ready-publish`; in `execution-gate` and `doctor`

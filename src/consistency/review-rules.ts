@@ -3,9 +3,7 @@ import { messageOf } from '../util/index.js';
 import { parseJson } from '../json/index.js';
 import type { MigrationContext } from './context.js';
 import { pathKind, readBytes } from '../fs/index.js';
-import { ReviewRecordSchema } from '../migration/index.js';
-import type { Finding } from '../migration/index.js';
-import { migrationFiles } from '../migration/index.js';
+import { ReviewRecordSchema, migrationFiles, type Finding } from '../migration/index.js';
 
 /** Why one reviews.jsonl line is not a review record, or null when it is one. */
 export function reviewLineProblem(line: string): string | null {

@@ -1,13 +1,9 @@
 import path from 'node:path';
-import { messageOf } from '../util/index.js';
+import { messageOf, compareCodePoints, resolvePath } from '../util/index.js';
 import { pyStrRepr } from '../json/index.js';
-import type { PlanningState } from '../migration/index.js';
-import { compareCodePoints } from '../util/index.js';
-import { resolvePath } from '../util/index.js';
+import { migrationFiles, type PlanningState, type Finding } from '../migration/index.js';
 import type { MigrationContext } from './context.js';
 import { isMissing, listDir } from '../fs/index.js';
-import type { Finding } from '../migration/index.js';
-import { migrationFiles } from '../migration/index.js';
 
 /** `ref` (repo-relative, naming the live location) relative to the published root, or null when outside it. */
 function relativeToPublished(repoRoot: string, publishedRoot: string, ref: string): string | null {

@@ -1,15 +1,11 @@
 import path from 'node:path';
-import { messageOf } from '../util/index.js';
+import { messageOf, collapseWhitespace } from '../util/index.js';
 import { decodeUtf8, parseJson } from '../json/index.js';
-import type { Manifest } from '../migration/index.js';
-import { decodeState, loadState, type PlanningState } from '../migration/index.js';
-import { collapseWhitespace } from '../util/index.js';
+import { decodeState, loadState, MIGRATION_FILES, migrationFiles, type Manifest, type PlanningState, type Finding } from '../migration/index.js';
 import { conflictMarkerLineInFile } from './conflict-markers.js';
 import type { MigrationContext } from './context.js';
 import { pathKind, readBytes } from '../fs/index.js';
 import { mergeConflictMessage } from './manifest-rules.js';
-import type { Finding } from '../migration/index.js';
-import { MIGRATION_FILES, migrationFiles } from '../migration/index.js';
 
 /**
  * `.planning/state.json` as the checks see it: missing; usable (`state`

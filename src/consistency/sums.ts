@@ -1,11 +1,9 @@
 import path from 'node:path';
 import { messageOf } from '../util/index.js';
 import { pyStrRepr } from '../json/index.js';
-import { outsideMessage, parseSums, sha256Hex } from '../migration/index.js';
+import { outsideMessage, parseSums, sha256Hex, migrationFiles, type Finding } from '../migration/index.js';
 import type { MigrationContext } from './context.js';
 import { entryKind, pathKind, readBytes, staysInside } from '../fs/index.js';
-import type { Finding } from '../migration/index.js';
-import { migrationFiles } from '../migration/index.js';
 
 
 /**

@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { messageOf } from '../util/index.js';
+import { messageOf, compareCodePoints } from '../util/index.js';
 import { TRANSACTIONS_DIR } from '../publish/index.js';
-import { compareCodePoints } from '../util/index.js';
 import { listDir, pathKind } from '../fs/index.js';
 import { publishLockFinding, type LockCheckOptions } from './publish-lock.js';
 import { makeFinding } from './rules.js';

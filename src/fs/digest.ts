@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto';
-import type { Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { lstat, open } from 'node:fs/promises';
 import path from 'node:path';
-import { CairnError, messageOf } from '../util/index.js';
-import { walkTree } from './tree.js';
-import type { WalkFailure } from './tree.js';
-import { errnoCode } from '../util/index.js';
+import { CairnError, messageOf, errnoCode } from '../util/index.js';
+import { walkTree, type WalkFailure } from './tree.js';
 
 const TREE_HEADER = 'continuous-refactoring-tree-v1\n';
 const MISSING_MARKER = 'missing\n';

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CairnError } from '../util/index.js';
+import { CairnError, isInside, toPosix } from '../util/index.js';
 import { runGit } from './git.js';
-import { isInside, toPosix } from '../util/index.js';
 
 /**
  * The uncommitted paths under a live migration directory (spec §3.2 step

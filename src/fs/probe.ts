@@ -1,7 +1,6 @@
 import { lstatSync, readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
-import { isInside, resolvePath } from '../util/index.js';
-import { errnoCode } from '../util/index.js';
+import { isInside, resolvePath, errnoCode } from '../util/index.js';
 
 /*
  * The file system calls the rules make. They are synchronous on purpose: a

@@ -1,11 +1,8 @@
-import { compareCodePoints } from '../util/index.js';
+import { compareCodePoints, CairnError, messageOf, errnoCode } from '../util/index.js';
 import type { Stats } from 'node:fs';
-import { chmod, lstat, mkdir, open, readdir } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { CairnError, messageOf } from '../util/index.js';
 import { fsyncDir, fsyncFile, mkdirDurable } from './durable.js';
-import { errnoCode } from '../util/index.js';
 
 /** One descendant of a walked tree. `mode` holds the lower 12 bits of st_mode. */
 export interface TreeEntry {

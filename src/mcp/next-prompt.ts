@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import { outputDocument } from '../outputs/index.js';
-import { nextPromptJson, type NextPromptOutputSchema, type NextPromptPayload } from '../outputs/index.js';
+import { outputDocument, nextPromptJson, type NextPromptOutputSchema, type NextPromptPayload } from '../outputs/index.js';
 import type { PlanStepOutcome } from '../planning/index.js';
 import { CairnError } from '../util/index.js';
 import type { ToolOutcome } from './tool.js';

@@ -1,6 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { outputDocument } from '../outputs/index.js';
-import { errorJson } from '../outputs/index.js';
+import { outputDocument, errorJson } from '../outputs/index.js';
 import { debugStack } from '../app/index.js';
 import { toCairnError, type CairnError } from '../util/index.js';
 

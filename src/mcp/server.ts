@@ -1,6 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { Io } from '../app/index.js';
-import { openProject, type GlobalOptions } from '../app/index.js';
+import { openProject, type Io, type GlobalOptions } from '../app/index.js';
 import { CAIRN_VERSION } from '../util/index.js';
 import { mcpIo } from './io.js';
 import type { CairnTool, ToolEnv } from './tool.js';

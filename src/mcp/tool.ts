@@ -1,8 +1,7 @@
 import type { McpServer, ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
-import type { Io } from '../app/index.js';
-import type { GlobalOptions } from '../app/index.js';
+import type { Io, GlobalOptions } from '../app/index.js';
 import type { ProjectContext } from '../config/index.js';
 import type { CairnError } from '../util/index.js';
 import { errorResult, successResult } from './results.js';

@@ -1,6 +1,5 @@
-import { CairnError } from '../util/index.js';
+import { CairnError, localTimestamp } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import { localTimestamp } from '../util/index.js';
 import { checkOutputRefSyntax } from './output-refs.js';
 
 /*

@@ -1,7 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { compareCodePoints } from '../util/index.js';
-import { isSafeSegment } from '../util/index.js';
-import { errnoCode } from '../util/index.js';
+import { compareCodePoints, isSafeSegment, errnoCode } from '../util/index.js';
 
 export const INTENTIONAL_SKIPS_DIR = '__intentional_skips__';
 

@@ -1,17 +1,6 @@
-import { CairnError, messageOf } from '../util/index.js';
-import {
-  encodeJson,
-  isJsonInteger,
-  isJsonObject,
-  pickJson,
-  pyRepr,
-  isJsonParseFailure,
-  readJsonFile,
-  peekJsonStringField,
-} from '../json/index.js';
-import type { JsonObject, JsonValue } from '../json/index.js';
+import { CairnError, messageOf, compareCodePoints } from '../util/index.js';
+import { encodeJson, isJsonInteger, isJsonObject, pickJson, pyRepr, isJsonParseFailure, readJsonFile, peekJsonStringField, type JsonObject, type JsonValue } from '../json/index.js';
 import { writeFileDurable } from '../fs/index.js';
-import { compareCodePoints } from '../util/index.js';
 
 /*
  * The codec of `<migration>/manifest.json` (spec §1.3). Lenient about unknown

@@ -1,8 +1,7 @@
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
-import { CairnError } from '../util/index.js';
+import { CairnError, hasParentTraversal, isInside, purePosix, resolvePath } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import { hasParentTraversal, isInside, purePosix, resolvePath } from '../util/index.js';
 
 /*
  * Output refs (spec §1.4 "Output ref rules"): every accepted step records its

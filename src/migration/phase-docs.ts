@@ -1,11 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { CairnError, messageOf } from '../util/index.js';
+import { CairnError, messageOf, compareCodePoints, splitLines, stripText } from '../util/index.js';
 import { pyRepr, readTextFile } from '../json/index.js';
-import { compareCodePoints } from '../util/index.js';
-import { splitLines, stripText } from '../util/index.js';
-import { EFFORTS, isEffort } from './manifest.js';
-import type { Effort, Manifest, Phase } from './manifest.js';
+import { EFFORTS, isEffort, type Effort, type Manifest, type Phase } from './manifest.js';
 
 /*
  * Phase docs `phase-<n>-<name>.md` in a migration dir's root (spec §1.6) and

@@ -2,12 +2,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ReviewRecordSchema, type ReviewRecord } from './reviews-schema.js';
 import { migrationFiles } from './layout.js';
-import { CairnError } from '../util/index.js';
+import { CairnError, compareCodePoints, errnoCode } from '../util/index.js';
 import { parseJson } from '../json/index.js';
-import { writeFileDurable, mkdirDurable } from '../fs/index.js';
-import { runGit } from '../fs/index.js';
-import { compareCodePoints } from '../util/index.js';
-import { errnoCode } from '../util/index.js';
+import { writeFileDurable, mkdirDurable, runGit } from '../fs/index.js';
 
 /*
  * `<migration>/.planning/reviews.jsonl`: one JSON object per human review

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { FINAL_DECISIONS, OUTCOMES, STEPS, CURSORS } from './graph.js';
-import type { Cursor } from './graph.js';
+import { FINAL_DECISIONS, OUTCOMES, STEPS, CURSORS, type Cursor } from './graph.js';
 import { EFFORTS, MIGRATION_STATUSES } from './manifest.js';
 
 /*

@@ -1,13 +1,10 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { CairnError, messageOf } from '../util/index.js';
+import { CairnError, messageOf, isInside, resolvePath, toPosix, errnoCode } from '../util/index.js';
 import { pyRepr, readTextFile } from '../json/index.js';
-import { isInside, resolvePath, toPosix } from '../util/index.js';
 import type { Step } from './graph.js';
-import { resolveOutputRef } from './output-refs.js';
-import type { OutputRefContext } from './output-refs.js';
+import { resolveOutputRef, type OutputRefContext } from './output-refs.js';
 import type { PlanningState } from './state.js';
-import { errnoCode } from '../util/index.js';
 import { migrationFiles } from './layout.js';
 
 /*

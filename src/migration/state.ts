@@ -1,22 +1,8 @@
-import { CairnError, messageOf } from '../util/index.js';
-import {
-  encodeJson,
-  isJsonInteger,
-  isJsonObject,
-  jsonObject,
-  pickJson,
-  pyRepr,
-  isJsonParseFailure,
-  readJsonFile,
-  peekJsonStringField,
-} from '../json/index.js';
-import type { JsonObject, JsonValue } from '../json/index.js';
+import { CairnError, messageOf, compareCodePoints } from '../util/index.js';
+import { encodeJson, isJsonInteger, isJsonObject, jsonObject, pickJson, pyRepr, isJsonParseFailure, readJsonFile, peekJsonStringField, type JsonObject, type JsonValue } from '../json/index.js';
 import { writeFileDurable } from '../fs/index.js';
-import { compareCodePoints } from '../util/index.js';
-import { anchorOutsideHistoryMessage, checkReplayMatches, isCursor, isFinalDecision, isOutcome, isStep } from './graph.js';
-import type { CompletedStep, Cursor, FeedbackEntry, FeedbackSource, FinalDecision, Outcome, PlanningState, Step } from './graph.js';
-import { resolveOutputRef } from './output-refs.js';
-import type { OutputRefContext } from './output-refs.js';
+import { anchorOutsideHistoryMessage, checkReplayMatches, isCursor, isFinalDecision, isOutcome, isStep, type CompletedStep, type Cursor, type FeedbackEntry, type FeedbackSource, type FinalDecision, type Outcome, type PlanningState, type Step } from './graph.js';
+import { resolveOutputRef, type OutputRefContext } from './output-refs.js';
 
 export type { CompletedStep, Cursor, FeedbackEntry, FeedbackSource, FinalDecision, Outcome, PlanningState, Step } from './graph.js';
 

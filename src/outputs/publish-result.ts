@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import type { Severity, ValidationMode } from '../migration/index.js';
-import { INVARIANT_NAMES } from '../migration/index.js';
-import type { PublishResult } from '../publish/index.js';
-import type { RecoveryPlan } from '../publish/index.js';
+import { INVARIANT_NAMES, type Severity, type ValidationMode } from '../migration/index.js';
+import type { PublishResult, RecoveryPlan } from '../publish/index.js';
 
 /*
  * The JSON shapes of publish results and recovery plans, as every

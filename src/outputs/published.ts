@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { ProjectConfigSchema } from '../config/index.js';
-import { ReviewRecordSchema } from '../migration/index.js';
-import { ManifestFileSchema, StateFileSchema } from '../migration/index.js';
+import { ReviewRecordSchema, ManifestFileSchema, StateFileSchema } from '../migration/index.js';
 import { JSON_OUTPUTS } from './registry.js';
 
 /** One file of `schemas/`. */

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { RecoveryReport } from '../publish/index.js';
-import { recoveryPlanJson } from './publish-result.js';
-import { RecoveryPlanJsonSchema } from './publish-result.js';
+import { recoveryPlanJson, RecoveryPlanJsonSchema } from './publish-result.js';
 import { jsonDocument, type DocumentPayload } from './document.js';
 import { LockOwnerJsonSchema } from './unlock.js';
 

@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import { ReviewRecordSchema } from '../migration/index.js';
-import { FINAL_DECISIONS } from '../migration/index.js';
-import { EFFORTS, MIGRATION_STATUSES } from '../migration/index.js';
+import { ReviewRecordSchema, FINAL_DECISIONS, EFFORTS, MIGRATION_STATUSES, CompletedStepFileSchema, FeedbackFileSchema } from '../migration/index.js';
 import type { ReviewSummary } from '../planning/index.js';
-import { CompletedStepFileSchema, FeedbackFileSchema } from '../migration/index.js';
 import { PublishResultJsonSchema } from './publish-result.js';
 import { jsonDocument } from './document.js';
 import { StepJsonSchema } from './step.js';

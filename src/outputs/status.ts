@@ -1,9 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { MigrationDescription } from '../planning/index.js';
-import { CURSORS, FINAL_DECISIONS, OUTCOMES, STEPS, type Cursor } from '../migration/index.js';
-import { EFFORTS, MIGRATION_STATUSES } from '../migration/index.js';
-import { FeedbackFileSchema } from '../migration/index.js';
+import { CURSORS, FINAL_DECISIONS, OUTCOMES, STEPS, EFFORTS, MIGRATION_STATUSES, FeedbackFileSchema, type Cursor } from '../migration/index.js';
 import { jsonDocument, type DocumentPayload } from './document.js';
 
 export const StatusOutputSchema = jsonDocument(

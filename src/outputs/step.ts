@@ -3,8 +3,7 @@ import { z } from 'zod';
 import type { StepRunResult, StepRunStatus } from '../planning/index.js';
 import { CURSORS, OUTCOMES, STEPS, type Cursor } from '../migration/index.js';
 import type { RecoveryPlan } from '../publish/index.js';
-import { publishResultJson, recoveryPlanJson } from './publish-result.js';
-import { PublishResultJsonSchema, RecoveryPlanJsonSchema } from './publish-result.js';
+import { publishResultJson, recoveryPlanJson, PublishResultJsonSchema, RecoveryPlanJsonSchema } from './publish-result.js';
 import { toPosix } from '../util/index.js';
 import { jsonDocument } from './document.js';
 

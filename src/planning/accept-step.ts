@@ -1,17 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CairnError, messageOf } from '../util/index.js';
+import { CairnError, messageOf, localTimestamp, toPosix } from '../util/index.js';
 import { mkdirDurable, writeFileDurable } from '../fs/index.js';
-import { localTimestamp } from '../util/index.js';
-import { toPosix } from '../util/index.js';
 import { parseFinalDecision, reviewOutcome } from './acceptance.js';
-import { completeStep, isTerminalCursor, type Outcome, type Step } from '../migration/index.js';
-import { loadManifest, saveManifest, type Manifest } from '../migration/index.js';
-import { applyDiscoveredPhases, discoverPhases } from '../migration/index.js';
-import { nextStageOutputPath, stdoutRefFor } from '../migration/index.js';
-import { loadState, saveState, type PlanningState } from '../migration/index.js';
-import { appendSums } from '../migration/index.js';
-import { migrationFiles } from '../migration/index.js';
+import { completeStep, isTerminalCursor, loadManifest, saveManifest, applyDiscoveredPhases, discoverPhases, nextStageOutputPath, stdoutRefFor, loadState, saveState, appendSums, migrationFiles, type Outcome, type Step, type Manifest, type PlanningState } from '../migration/index.js';
 
 export type ReviewPolicy = 'when-flagged' | 'always';
 

@@ -1,6 +1,5 @@
-import { CairnError } from '../util/index.js';
+import { CairnError, PY_SPACE, splitLines, stripText } from '../util/index.js';
 import type { FinalDecision } from '../migration/index.js';
-import { PY_SPACE, splitLines, stripText } from '../util/index.js';
 
 /*
  * Acceptance parsers for planning stdout (spec §2.5). Lines are split and

@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { CairnError } from '../util/index.js';
+import { CairnError, toPosix } from '../util/index.js';
 import { runGit, type GitResult } from '../fs/index.js';
-import { toPosix } from '../util/index.js';
 
 /*
  * `--commit`: after a successful publish, commit the migration directory,

@@ -1,9 +1,7 @@
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { CairnError, messageOf } from '../util/index.js';
-import { loadManifest, type Manifest } from '../migration/index.js';
-import { loadState, type PlanningState } from '../migration/index.js';
-import { migrationFiles } from '../migration/index.js';
+import { loadManifest, loadState, migrationFiles, type Manifest, type PlanningState } from '../migration/index.js';
 
 /** Everything `cairn status` shows about one migration. */
 export interface MigrationDescription {

@@ -1,20 +1,15 @@
 import path from 'node:path';
-import { agentEnv, agentFailureReason, extractAgentText, resolveAgentCommand, runAgent } from '../agent/index.js';
-import type { AgentOutputMode, AgentRunResult, AgentSettings } from '../agent/index.js';
-import type { ValidationMode } from '../migration/index.js';
+import { agentEnv, agentFailureReason, extractAgentText, resolveAgentCommand, runAgent, type AgentOutputMode, type AgentRunResult, type AgentSettings } from '../agent/index.js';
+import { isTerminalCursor, loadManifest, loadState, migrationFiles, type ValidationMode, type Cursor, type Outcome, type Step, type Manifest, type PlanningState } from '../migration/index.js';
 import { CairnError, messageOf } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import { snapshotId } from '../fs/index.js';
+import { snapshotId, pathExists } from '../fs/index.js';
 import { blockingDirtyPaths, publish, type PublishRecorder, type PublishResult } from '../publish/index.js';
 import { publishValidator } from '../consistency/index.js';
 import type { RunVerdict } from '../store/index.js';
 import { acceptStepOutput, type ReviewPolicy, type TerminalOutcome } from './accept-step.js';
-import type { PlanningLog } from './engine-log.js';
-import { nullPlanningLog } from './engine-log.js';
-import { isTerminalCursor, type Cursor, type Outcome, type Step } from '../migration/index.js';
-import { loadManifest, type Manifest } from '../migration/index.js';
+import { nullPlanningLog, type PlanningLog } from './engine-log.js';
 import { buildStagePrompt, type StagePrompt } from './prompts.js';
-import { loadState, type PlanningState } from '../migration/index.js';
 import { captureBaseSnapshot, dirtyLiveError } from './workspace-base.js';
 import {
   createRunWorkspace,
@@ -25,8 +20,6 @@ import {
   type RunMode,
   type RunPaths,
 } from './workspace.js';
-import { pathExists } from '../fs/index.js';
-import { migrationFiles } from '../migration/index.js';
 
 /*
  * The one-step engine (spec §2.4, DESIGN §4): a run starts from a base

@@ -1,12 +1,7 @@
 import path from 'node:path';
-import { messageOf } from '../util/index.js';
-import { mapWithConcurrency } from '../util/index.js';
-import { collapseWhitespace } from '../util/index.js';
-import { listMigrationSlugs } from '../migration/index.js';
-import { loadManifest, type Manifest, type MigrationStatus } from '../migration/index.js';
-import { loadState } from '../migration/index.js';
+import { messageOf, mapWithConcurrency, collapseWhitespace } from '../util/index.js';
+import { listMigrationSlugs, loadManifest, loadState, migrationFiles, type Manifest, type MigrationStatus } from '../migration/index.js';
 import { pathExistsSync } from '../fs/index.js';
-import { migrationFiles } from '../migration/index.js';
 
 /** One migration as `cairn list` shows it (the v1 tool's columns, typed). */
 export interface ListRow {

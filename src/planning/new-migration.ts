@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { CairnError } from '../util/index.js';
-import { isSafeSlug } from '../migration/index.js';
-import { saveManifest, seedManifest } from '../migration/index.js';
-import { newState } from '../migration/index.js';
-import { saveState } from '../migration/index.js';
-import { localTimestamp } from '../util/index.js';
-import { snapshotId } from '../fs/index.js';
-import { mkdirDurable } from '../fs/index.js';
+import { CairnError, localTimestamp } from '../util/index.js';
+import { isSafeSlug, saveManifest, seedManifest, newState, saveState, migrationFiles } from '../migration/index.js';
+import { snapshotId, mkdirDurable, pathExists } from '../fs/index.js';
 import { publish, type PublishRecorder, type PublishRequest, type PublishResult } from '../publish/index.js';
 import { publishValidator } from '../consistency/index.js';
-import { pathExists } from '../fs/index.js';
-import { migrationFiles } from '../migration/index.js';
 
 /** `.planning/work/` under the repository root: workspaces (gitignored). */
 export const WORKSPACES_RELATIVE_DIR = path.join('.planning', 'work');

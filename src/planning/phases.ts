@@ -1,12 +1,9 @@
 import { rm } from 'node:fs/promises';
-import { CairnError } from '../util/index.js';
+import { CairnError, localTimestamp } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import type { PublishResult } from '../publish/index.js';
-import type { RecoveryPlan } from '../publish/index.js';
-import { localTimestamp } from '../util/index.js';
+import type { PublishResult, RecoveryPlan } from '../publish/index.js';
 import { loadWorkspace, publishRun, withRunCleanupOnThrow, workspaceFiles, type EngineContext } from './engine.js';
-import { saveManifest, type Manifest } from '../migration/index.js';
-import { readReviewRecords } from '../migration/index.js';
+import { saveManifest, readReviewRecords, type Manifest } from '../migration/index.js';
 import { reviewPending } from './review.js';
 import { openPlanningRun } from './run-plan.js';
 

@@ -1,21 +1,10 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { CairnError, messageOf } from '../util/index.js';
+import { CairnError, messageOf, compareCodePoints, isInside, resolvePath, toPosix, errnoCode } from '../util/index.js';
 import { pyRepr, readTextFile } from '../json/index.js';
-import { compareCodePoints } from '../util/index.js';
-import { isInside, resolvePath, toPosix } from '../util/index.js';
-import { isTerminalCursor } from '../migration/index.js';
-import type { Cursor, Step } from '../migration/index.js';
-import { EFFORTS } from '../migration/index.js';
-import type { Effort } from '../migration/index.js';
-import type { OutputRefContext } from '../migration/index.js';
-import { STAGE_INSTRUCTIONS } from './prompt-text.js';
-import type { PromptStage } from './prompt-text.js';
-import { latestStdoutRef, readLatestStdout } from '../migration/index.js';
-import type { PlanningState } from '../migration/index.js';
-import { errnoCode } from '../util/index.js';
-import { migrationFiles } from '../migration/index.js';
+import { isTerminalCursor, EFFORTS, latestStdoutRef, readLatestStdout, migrationFiles, type Cursor, type Step, type Effort, type OutputRefContext, type PlanningState } from '../migration/index.js';
+import { STAGE_INSTRUCTIONS, type PromptStage } from './prompt-text.js';
 
 export { PROMPT_STAGES, STAGE_INSTRUCTIONS } from './prompt-text.js';
 export type { PromptStage } from './prompt-text.js';

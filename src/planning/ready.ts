@@ -1,15 +1,9 @@
 import path from 'node:path';
-import { mapWithConcurrency } from '../util/index.js';
-import { toPosix } from '../util/index.js';
+import { mapWithConcurrency, toPosix } from '../util/index.js';
 import type { ReviewPolicy } from './accept-step.js';
-import { isTerminalCursor } from '../migration/index.js';
-import { listMigrationSlugs } from '../migration/index.js';
-import { loadManifest, type Manifest } from '../migration/index.js';
-import { readReviewRecords } from '../migration/index.js';
+import { isTerminalCursor, listMigrationSlugs, loadManifest, readReviewRecords, loadState, migrationFiles, type Manifest } from '../migration/index.js';
 import { reviewPending } from './review.js';
-import { loadState } from '../migration/index.js';
 import { pathExistsSync } from '../fs/index.js';
-import { migrationFiles } from '../migration/index.js';
 
 /*
  * `cairn ready`: the actionable work across migrations, in the order it

@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { CairnError, isCairnError } from '../util/index.js';
+import { CairnError, isCairnError, localTimestamp } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import { localTimestamp } from '../util/index.js';
 import {
   executeStep,
   loadWorkspace,
@@ -12,10 +11,8 @@ import {
   type LoadedWorkspace,
   type OpenedRun,
 } from './engine.js';
-import { appendFeedback, reopenForRevise } from '../migration/index.js';
-import { saveManifest, type Manifest } from '../migration/index.js';
+import { appendFeedback, reopenForRevise, saveManifest, saveState, type Manifest, type FeedbackSource } from '../migration/index.js';
 import { openPlanningRun, presentDryRun, type PlanStepOptions, type PlanStepOutcome } from './run-plan.js';
-import { saveState, type FeedbackSource } from '../migration/index.js';
 
 /*
  * Refine (spec §2.8): user feedback is recorded in the plan and, unless the

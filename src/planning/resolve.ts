@@ -1,7 +1,6 @@
 import { existsSync, lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CairnError } from '../util/index.js';
-import { isInside, resolvePath } from '../util/index.js';
+import { CairnError, isInside, resolvePath } from '../util/index.js';
 import { isSafeSlug } from '../migration/index.js';
 
 /** A migration named on the command line: its slug and its live directory. */

@@ -1,14 +1,10 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { ReviewDecision } from '../migration/index.js';
-import { CairnError } from '../util/index.js';
-import { snapshotId } from '../fs/index.js';
-import type { PublishResult } from '../publish/index.js';
-import type { RecoveryPlan } from '../publish/index.js';
-import { writeFileDurable } from '../fs/index.js';
-import { toPosix } from '../util/index.js';
-import { localTimestamp } from '../util/index.js';
+import { saveManifest, appendReviewRecord, readReviewRecords, reviewerIdentity, migrationFiles, type ReviewDecision, type CompletedStep, type FeedbackEntry, type FinalDecision, type Manifest, type Phase, type ReviewRecord } from '../migration/index.js';
+import { CairnError, toPosix, localTimestamp } from '../util/index.js';
+import { snapshotId, writeFileDurable } from '../fs/index.js';
+import type { PublishResult, RecoveryPlan } from '../publish/index.js';
 import { intentionalSkipText, type ReviewPolicy } from './accept-step.js';
 import { describeMigration } from './describe.js';
 import { nullPlanningLog } from './engine-log.js';
@@ -23,12 +19,8 @@ import {
   type LoadedWorkspace,
   type StepRunResult,
 } from './engine.js';
-import type { CompletedStep, FeedbackEntry, FinalDecision } from '../migration/index.js';
-import { saveManifest, type Manifest, type Phase } from '../migration/index.js';
 import { applyRefinement, checkFeedback, isRefinable, refineContext } from './refine.js';
-import { appendReviewRecord, readReviewRecords, reviewerIdentity, type ReviewRecord } from '../migration/index.js';
 import { openPlanningRun, presentDryRun, type PlanStepOptions } from './run-plan.js';
-import { migrationFiles } from '../migration/index.js';
 
 /*
  * The human review gate (DESIGN §1, issue 6): a migration awaiting human

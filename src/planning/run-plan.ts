@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CairnError } from '../util/index.js';
+import { CairnError, toPosix } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import { WORKSPACES_RELATIVE_DIR } from './new-migration.js';
 import type { RecoveryPlan } from '../publish/index.js';
@@ -18,7 +18,6 @@ import {
   type OpenedRun,
   type StepRunResult,
 } from './engine.js';
-import { toPosix } from '../util/index.js';
 import { isStep, isTerminalCursor, type Step } from '../migration/index.js';
 
 /*

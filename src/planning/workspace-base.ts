@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { CairnError } from '../util/index.js';
+import { CairnError, toPosix } from '../util/index.js';
 import { snapshotId } from '../fs/index.js';
 import { blockingDirtyPaths, DIRTY_LIVE_REASON, type DirtyCheckInput } from '../publish/index.js';
-import { toPosix } from '../util/index.js';
 
 /*
  * Where a run starts (spec §2.4 step 1), once the command's session has

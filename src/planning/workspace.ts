@@ -2,16 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { CairnError, messageOf } from '../util/index.js';
+import { CairnError, messageOf, compareCodePoints, localTimestamp } from '../util/index.js';
 import { encodeJson, jsonObject, readTextFile } from '../json/index.js';
-import { mkdirDurable, writeFileDurable } from '../fs/index.js';
+import { mkdirDurable, writeFileDurable, copyTreeDurable, isDirectory, pathExists } from '../fs/index.js';
 import { WORKSPACES_RELATIVE_DIR } from './new-migration.js';
-import { copyTreeDurable } from '../fs/index.js';
-import { compareCodePoints } from '../util/index.js';
-import { localTimestamp } from '../util/index.js';
-import { STEPS } from '../migration/index.js';
-import { isSafeSlug } from '../migration/index.js';
-import { isDirectory, pathExists } from '../fs/index.js';
+import { STEPS, isSafeSlug } from '../migration/index.js';
 
 /*
  * Planning runs (DESIGN §4): every mutation is prepared in a workspace,

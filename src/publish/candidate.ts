@@ -1,7 +1,5 @@
 import { messageOf } from '../util/index.js';
-import { snapshotId } from '../fs/index.js';
-import { isDirectory } from '../fs/index.js';
-import { diffTrees } from '../fs/index.js';
+import { snapshotId, isDirectory, diffTrees } from '../fs/index.js';
 import type { PublishDiff } from './result.js';
 import type { CandidateVerdict, PublishValidator, ValidationTarget } from './validator.js';
 

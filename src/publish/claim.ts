@@ -4,9 +4,7 @@ import path from 'node:path';
 import { removeTreeDurable } from '../fs/index.js';
 import { claimDirPath, newLockTombPath, OWNER_FILE_NAME } from './layout.js';
 import { encodeOwner, judgeStaleness, readLockHolder, STALE_LIMIT_MS } from './lock-owner.js';
-import { localTimestamp } from '../util/index.js';
-import { CAIRN_VERSION } from '../util/index.js';
-import { errnoCode } from '../util/index.js';
+import { localTimestamp, CAIRN_VERSION, errnoCode } from '../util/index.js';
 
 /*
  * The claim mutex `__transactions__/.lock.claim`. Judging a lock stale and

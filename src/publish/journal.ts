@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { encodeJson, isJsonObject, jsonObject, parseJson, type JsonObject, type JsonValue } from '../json/index.js';
-import { localTimestamp } from '../util/index.js';
-import { CAIRN_VERSION } from '../util/index.js';
+import { localTimestamp, CAIRN_VERSION, errnoCode } from '../util/index.js';
 import { fsyncDir, writeFileDurable } from '../fs/index.js';
 import { transactionPaths } from './layout.js';
-import { errnoCode } from '../util/index.js';
 
 /*
  * The intent record of one publish transaction, `<tx>/journal.json`

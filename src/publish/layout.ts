@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { compareCodePoints } from '../util/index.js';
-import { errnoCode } from '../util/index.js';
+import { compareCodePoints, errnoCode } from '../util/index.js';
 
 /*
  * Names under `<live>/__transactions__/` (spec §1.7): the lock directory

@@ -3,9 +3,7 @@ import { lstat, rename, rmdir, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as lockfile from 'proper-lockfile';
-import { CairnError, messageOf } from '../util/index.js';
-import { localTimestamp } from '../util/index.js';
-import { CAIRN_VERSION } from '../util/index.js';
+import { CairnError, messageOf, localTimestamp, CAIRN_VERSION, errnoCode } from '../util/index.js';
 import { fsyncDir, mkdirDurable, removeTreeDurable, writeFileDurable } from '../fs/index.js';
 import { crashPoint, faultPoint } from './faults.js';
 import { withClaimMutex } from './claim.js';
@@ -23,7 +21,6 @@ import {
 } from './lock-owner.js';
 import type { PublishRecorder } from './recorder.js';
 import { safeRecord } from './record-safely.js';
-import { errnoCode } from '../util/index.js';
 
 /*
  * The publish lock `<live>/__transactions__/.lock` (DESIGN §3.1).

@@ -1,10 +1,8 @@
-import { isSafeSegment } from '../util/index.js';
+import { isSafeSegment, CairnError, messageOf, errnoCode } from '../util/index.js';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CairnError, messageOf } from '../util/index.js';
 import { isJsonObject, parseJson } from '../json/index.js';
-import { snapshotId } from '../fs/index.js';
-import { renameDurable, removeTreeDurable } from '../fs/index.js';
+import { snapshotId, renameDurable, removeTreeDurable, pathExists } from '../fs/index.js';
 import { crashPoint } from './faults.js';
 import { readJournal, type JournalBody } from './journal.js';
 import { CLAIM_DIR_NAME, listTransactionsRoot, LOCK_TOMB_PREFIX, lockDirPath, transactionPaths, transactionsRoot } from './layout.js';
@@ -14,8 +12,6 @@ import { describeHolder, judgeStaleness, readLockHolder } from './lock-owner.js'
 import type { PublishRecorder } from './recorder.js';
 import { safeRecord } from './record-safely.js';
 import { removeTransactionDir } from './tx-cleanup.js';
-import { pathExists } from '../fs/index.js';
-import { errnoCode } from '../util/index.js';
 
 /*
  * Recovery of interrupted publish transactions (DESIGN §3.7). The decision

@@ -1,6 +1,5 @@
-import type { Finding } from '../migration/index.js';
+import type { Finding, InvariantResult } from '../migration/index.js';
 import type { DiffEntry } from '../fs/index.js';
-import type { InvariantResult } from '../migration/index.js';
 import type { RecoveryPlan } from './recovery.js';
 import type { Transition } from './validator.js';
 

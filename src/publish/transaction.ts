@@ -1,10 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CairnError, messageOf } from '../util/index.js';
-import { localTimestamp } from '../util/index.js';
-import { isInside, resolvePath, isSafeSegment } from '../util/index.js';
-import { snapshotId } from '../fs/index.js';
-import { fsyncDir, mkdirDurable, removeTreeDurable, renameDurable } from '../fs/index.js';
+import { CairnError, messageOf, localTimestamp, isInside, resolvePath, isSafeSegment } from '../util/index.js';
+import { snapshotId, fsyncDir, mkdirDurable, removeTreeDurable, renameDurable, copyTreeDurable, isDirectory } from '../fs/index.js';
 import { candidateDiff, checkCandidate, type CandidateCheck } from './candidate.js';
 import { blockingDirtyPaths, DIRTY_LIVE_REASON } from './dirty.js';
 import { crashPoint, faultPoint } from './faults.js';
@@ -15,10 +12,8 @@ import { executeRecovery, planRecovery, recoverUnderLock } from './recovery.js';
 import type { PublishRecorder } from './recorder.js';
 import { safeRecord } from './record-safely.js';
 import type { PublishResult } from './result.js';
-import { copyTreeDurable } from '../fs/index.js';
 import { removeTransactionDir } from './tx-cleanup.js';
 import type { PublishValidator } from './validator.js';
-import { isDirectory } from '../fs/index.js';
 
 /*
  * The publish transaction (DESIGN §3): the one way a live migration

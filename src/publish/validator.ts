@@ -1,5 +1,4 @@
-import type { Finding } from '../migration/index.js';
-import type { InvariantResult } from '../migration/index.js';
+import type { Finding, InvariantResult } from '../migration/index.js';
 
 /*
  * The validator port: what the publish transaction asks about the trees it

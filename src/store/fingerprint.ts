@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CairnError, messageOf } from '../util/index.js';
-import { errnoCode } from '../util/index.js';
+import { CairnError, messageOf, errnoCode } from '../util/index.js';
 
 export type FingerprintKind = 'file' | 'dir' | 'missing' | 'other';
 

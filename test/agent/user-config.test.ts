@@ -1,8 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadUserAgentConfig, resolveAgentSettings, userConfigPath } from '../../src/agent/index.js';
-import type { LoadedUserAgentConfig } from '../../src/agent/index.js';
+import { loadUserAgentConfig, resolveAgentSettings, userConfigPath, type LoadedUserAgentConfig } from '../../src/agent/index.js';
 import type { ProjectConfig } from '../../src/config/schema.js';
 import { CairnError } from '../../src/util/errors.js';
 import { tempDir } from '../helpers/tmp.js';

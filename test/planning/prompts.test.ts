@@ -4,16 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/util/errors.js';
 import { appendFeedback, completeStep, reopenForRevise } from '../../src/migration/graph.js';
-import {
-  STAGE_INSTRUCTIONS,
-  TASTE_RELATIVE_PATH,
-  buildStagePrompt,
-  loadTaste,
-  stageForStep,
-} from '../../src/planning/prompts.js';
-import type { StagePromptInput } from '../../src/planning/prompts.js';
-import { loadState } from '../../src/migration/state.js';
-import type { PlanningState } from '../../src/migration/state.js';
+import { STAGE_INSTRUCTIONS, TASTE_RELATIVE_PATH, buildStagePrompt, loadTaste, stageForStep, type StagePromptInput } from '../../src/planning/prompts.js';
+import { loadState, type PlanningState } from '../../src/migration/state.js';
 import { CR_V1 } from '../helpers/fixture.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -1,9 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { postPublishCommit } from '../../app/index.js';
-import { parseStepName } from '../../app/index.js';
-import { printWarnings, type Io } from '../../app/index.js';
-import { withMigrationSession } from '../../app/index.js';
+import { postPublishCommit, parseStepName, printWarnings, withMigrationSession, type Io } from '../../app/index.js';
 import { CairnError, messageOf } from '../../util/index.js';
 import { acceptManualOutput, type AcceptOutcome } from '../../planning/index.js';
 import { stepJson } from '../../outputs/index.js';

@@ -1,12 +1,8 @@
-import { doctorRun, type DoctorProgress } from '../../app/index.js';
-import type { Io } from '../../app/index.js';
-import { SeverityInput } from '../../app/index.js';
+import { doctorRun, SeverityInput, type DoctorProgress, type Io } from '../../app/index.js';
 import { SummaryCounter, doctorExitCode, type DoctorGroup, type DoctorSummary } from '../../consistency/index.js';
-import { DOCTOR_FORMATS, createReporter, type DoctorFormat } from '../../outputs/index.js';
+import { DOCTOR_FORMATS, createReporter, JSON_SCHEMA_VERSION, type DoctorFormat } from '../../outputs/index.js';
 import type { Severity } from '../../migration/index.js';
-import { JSON_SCHEMA_VERSION } from '../../outputs/index.js';
-import { CairnError } from '../../util/index.js';
-import { CAIRN_VERSION } from '../../util/index.js';
+import { CairnError, CAIRN_VERSION } from '../../util/index.js';
 import { defineCommand, type Views } from '../command.js';
 import { formatOption } from '../options.js';
 import { paint } from '../output.js';

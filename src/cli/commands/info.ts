@@ -1,9 +1,8 @@
 import type { Io } from '../../app/index.js';
 import type { ProjectContext } from '../../config/index.js';
-import { CairnError } from '../../util/index.js';
+import { CairnError, CAIRN_VERSION } from '../../util/index.js';
 import { inspectStore, openStore, storePathFor, type StoreInspection } from '../../store/index.js';
 import { inspectionJson, type InfoMigrationJson } from '../../outputs/index.js';
-import { CAIRN_VERSION } from '../../util/index.js';
 import { defineCommand } from '../command.js';
 import { dryRunOption, formatOption } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';

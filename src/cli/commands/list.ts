@@ -1,6 +1,4 @@
-import type { Io } from '../../app/index.js';
-import { MigrationStatusInput } from '../../app/index.js';
-import { listProject } from '../../app/index.js';
+import { MigrationStatusInput, listProject, type Io } from '../../app/index.js';
 import { formatListTsv, type ListRow } from '../../planning/index.js';
 import { listRowJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';

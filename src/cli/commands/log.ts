@@ -1,6 +1,4 @@
-import type { Io } from '../../app/index.js';
-import { LogLimitInput, parseWholeNumberFlag } from '../../app/index.js';
-import { DEFAULT_LOG_LIMIT, logEntries, readRunLog } from '../../app/index.js';
+import { LogLimitInput, parseWholeNumberFlag, DEFAULT_LOG_LIMIT, logEntries, readRunLog, type Io } from '../../app/index.js';
 import { CairnError } from '../../util/index.js';
 import type { EventRecord, RunRecord, RunSummary, Store } from '../../store/index.js';
 import { eventJson, runJson } from '../../outputs/index.js';

@@ -1,7 +1,5 @@
 import path from 'node:path';
-import { postPublishCommit } from '../../app/index.js';
-import type { Io } from '../../app/index.js';
-import { newMigration } from '../../app/index.js';
+import { postPublishCommit, newMigration, type Io } from '../../app/index.js';
 import type { NewMigrationResult } from '../../planning/index.js';
 import { publishErrorMessage } from '../../publish/index.js';
 import { publishResultJson } from '../../outputs/index.js';

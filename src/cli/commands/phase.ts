@@ -1,6 +1,4 @@
-import { postPublishCommit } from '../../app/index.js';
-import { printWarnings, type Io } from '../../app/index.js';
-import { withMigrationSession } from '../../app/index.js';
+import { postPublishCommit, printWarnings, withMigrationSession, type Io } from '../../app/index.js';
 import { completePhase, type PhaseDoneResult } from '../../planning/index.js';
 import { publishResultJson, recoveryPlanJson } from '../../outputs/index.js';
 import { defineCommand, defineGroup } from '../command.js';

@@ -1,9 +1,5 @@
-import { postPublishCommit } from '../../app/index.js';
-import { agentChoice, type AgentOptions } from '../../app/index.js';
-import { printWarnings, type Io } from '../../app/index.js';
-import { withMigrationSession } from '../../app/index.js';
-import { loadTaste } from '../../planning/index.js';
-import { parseUntil, planUntil, type PlanStepOutcome } from '../../planning/index.js';
+import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type Io } from '../../app/index.js';
+import { loadTaste, parseUntil, planUntil, type PlanStepOutcome } from '../../planning/index.js';
 import { stepJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';

@@ -1,5 +1,4 @@
-import type { Io } from '../../app/index.js';
-import { readyWork } from '../../app/index.js';
+import { readyWork, type Io } from '../../app/index.js';
 import type { ReadyItem, ReadyKind } from '../../planning/index.js';
 import { defineCommand } from '../command.js';
 import { formatOption } from '../options.js';

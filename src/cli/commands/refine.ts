@@ -1,14 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { postPublishCommit } from '../../app/index.js';
-import { agentChoice, type AgentOptions } from '../../app/index.js';
-import { printWarnings, type Io } from '../../app/index.js';
-import { withMigrationSession } from '../../app/index.js';
-import { isStaleBase } from '../../app/index.js';
+import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, isStaleBase, type AgentOptions, type Io } from '../../app/index.js';
 import { CairnError, isCairnError, messageOf } from '../../util/index.js';
-import { loadTaste } from '../../planning/index.js';
-import { checkFeedback, refineMigration, type RefineFeedback } from '../../planning/index.js';
-import type { PlanStepOutcome } from '../../planning/index.js';
+import { loadTaste, checkFeedback, refineMigration, type RefineFeedback, type PlanStepOutcome } from '../../planning/index.js';
 import { stepJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';

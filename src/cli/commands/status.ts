@@ -1,6 +1,5 @@
 import path from 'node:path';
-import type { Io } from '../../app/index.js';
-import { describeTarget } from '../../app/index.js';
+import { describeTarget, type Io } from '../../app/index.js';
 import type { MigrationDescription } from '../../planning/index.js';
 import { statusJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';

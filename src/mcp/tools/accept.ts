@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { AcceptOutputSchema, stepJson } from '../../outputs/index.js';
-import { StepNameInput } from '../../app/index.js';
+import { AcceptOutputSchema, stepJson, outputDocument } from '../../outputs/index.js';
+import { StepNameInput, withMigrationSession } from '../../app/index.js';
 import { acceptManualOutput } from '../../planning/index.js';
 import { stepFailure } from '../failures.js';
 import { dryRunField, lockTimeoutField, slugField } from '../fields.js';
-import { outputDocument } from '../../outputs/index.js';
 import { defineTool } from '../tool.js';
-import { withMigrationSession } from '../../app/index.js';
 
 export const acceptTool = defineTool({
   name: 'accept',

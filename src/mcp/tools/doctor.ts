@@ -1,7 +1,6 @@
-import { doctorRun } from '../../app/index.js';
+import { doctorRun, SeverityInput } from '../../app/index.js';
 import { SummaryCounter } from '../../consistency/index.js';
 import { DoctorOutputSchema, doctorJsonDocument, findingJson, type FindingJson } from '../../outputs/index.js';
-import { SeverityInput } from '../../app/index.js';
 import { slugField } from '../fields.js';
 import { defineTool } from '../tool.js';
 

@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { ListOutputSchema, listRowJson } from '../../outputs/index.js';
-import { outputDocument } from '../../outputs/index.js';
-import { MigrationStatusInput } from '../../app/index.js';
-import { listProject } from '../../app/index.js';
+import { ListOutputSchema, listRowJson, outputDocument } from '../../outputs/index.js';
+import { MigrationStatusInput, listProject } from '../../app/index.js';
 import { defineTool } from '../tool.js';
 
 export const listTool = defineTool({

@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { LogListOutputSchema, eventJson, runJson } from '../../outputs/index.js';
-import { outputDocument } from '../../outputs/index.js';
-import { LogLimitInput, StepNameInput } from '../../app/index.js';
-import { DEFAULT_LOG_LIMIT, logEntries, readRunLog } from '../../app/index.js';
+import { LogListOutputSchema, eventJson, runJson, outputDocument } from '../../outputs/index.js';
+import { LogLimitInput, StepNameInput, DEFAULT_LOG_LIMIT, logEntries, readRunLog } from '../../app/index.js';
 import { defineTool } from '../tool.js';
 
 export const logTool = defineTool({

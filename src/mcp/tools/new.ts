@@ -1,11 +1,8 @@
 import { z } from 'zod';
-import { NewOutputSchema } from '../../outputs/index.js';
-import { NewSlugInput } from '../../app/index.js';
-import { newMigration } from '../../app/index.js';
-import { publishResultJson } from '../../outputs/index.js';
+import { NewOutputSchema, publishResultJson, outputDocument } from '../../outputs/index.js';
+import { NewSlugInput, newMigration } from '../../app/index.js';
 import { publishFailure } from '../failures.js';
 import { dryRunField, lockTimeoutField } from '../fields.js';
-import { outputDocument } from '../../outputs/index.js';
 import { defineTool } from '../tool.js';
 
 export const newTool = defineTool({

@@ -1,5 +1,4 @@
-import { loadTaste } from '../../planning/index.js';
-import { planNextStep } from '../../planning/index.js';
+import { loadTaste, planNextStep } from '../../planning/index.js';
 import { withMigrationSession } from '../../app/index.js';
 import { manualAgent } from '../manual-agent.js';
 import { dryRunField, effortField, lockTimeoutField, modelField, slugField } from '../fields.js';

@@ -1,12 +1,9 @@
-import { PhaseDoneOutputSchema } from '../../outputs/index.js';
+import { PhaseDoneOutputSchema, publishResultJson, recoveryPlanJson, outputDocument } from '../../outputs/index.js';
 import { completePhase } from '../../planning/index.js';
-import { publishResultJson, recoveryPlanJson } from '../../outputs/index.js';
 import { z } from 'zod';
-import { printWarnings } from '../../app/index.js';
-import { withMigrationSession } from '../../app/index.js';
+import { printWarnings, withMigrationSession } from '../../app/index.js';
 import { publishFailure } from '../failures.js';
 import { dryRunField, lockTimeoutField, slugField } from '../fields.js';
-import { outputDocument } from '../../outputs/index.js';
 import { defineTool } from '../tool.js';
 
 export const phaseDoneTool = defineTool({

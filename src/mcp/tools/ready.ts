@@ -1,6 +1,5 @@
-import { ReadyOutputSchema } from '../../outputs/index.js';
+import { ReadyOutputSchema, outputDocument } from '../../outputs/index.js';
 import { readyWork } from '../../app/index.js';
-import { outputDocument } from '../../outputs/index.js';
 import { defineTool } from '../tool.js';
 
 export const readyTool = defineTool({

@@ -1,6 +1,5 @@
-import { RecoverOutputSchema, recoverReportJson } from '../../outputs/index.js';
+import { RecoverOutputSchema, recoverReportJson, outputDocument } from '../../outputs/index.js';
 import { recoverProject } from '../../app/index.js';
-import { outputDocument } from '../../outputs/index.js';
 import { defineTool } from '../tool.js';
 
 export const recoverDryRunTool = defineTool({

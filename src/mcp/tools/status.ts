@@ -1,7 +1,6 @@
-import { StatusOutputSchema, statusJson } from '../../outputs/index.js';
+import { StatusOutputSchema, statusJson, outputDocument } from '../../outputs/index.js';
 import { describeTarget } from '../../app/index.js';
 import { slugField } from '../fields.js';
-import { outputDocument } from '../../outputs/index.js';
 import { defineTool } from '../tool.js';
 
 export const statusTool = defineTool({

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import type { DoctorGroup } from '../../consistency/index.js';
-import type { DoctorSummary } from '../../consistency/index.js';
+import type { DoctorGroup, DoctorSummary } from '../../consistency/index.js';
 
 export const DOCTOR_FORMATS = ['text', 'tsv', 'json', 'github', 'sarif', 'junit'] as const;
 export type DoctorFormat = (typeof DOCTOR_FORMATS)[number];
