@@ -4,8 +4,8 @@ import type { AgentOutputMode } from './presets.js';
 /*
  * The stage text of an agent run. claude's stream-json output is one JSON
  * event per line; the run ends with a `{"type":"result", …, "result":
- * "<final text>"}` event, which is what the stage records (spec §2.5: "for
- * claude the stdout is the extracted final text of its stream-json").
+ * "<final text>"}` event, whose text is what the stage records for claude
+ * (docs/format.md §9.3).
  */
 
 interface ResultEvent {

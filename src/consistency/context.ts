@@ -35,7 +35,7 @@ export function migrationContext(fields: Omit<MigrationContext, 'finding' | 'lst
   };
 }
 
-/** Ready-gated rules (spec §4): always in `ready-publish`; in `doctor` only for ready or in-progress migrations. */
+/** Ready-gated rules (docs/format.md §12.2): always in `ready-publish`; in `doctor` only for ready or in-progress migrations. */
 export function isReadyGated(mode: ValidationMode, manifest: Manifest): boolean {
   if (mode === 'ready-publish') return true;
   return mode === 'doctor' && isReadyOrInProgress(manifest);

@@ -7,7 +7,7 @@ import { isDirectory, isRegularFile, pathExists } from '../fs/index.js';
 
 /*
  * Invariants between the old live tree and a candidate that replaces it
- * (DESIGN §3.4): accepted history only grows. Every invariant is evaluated
+ * (docs/format.md §12.5): accepted history only grows. Every invariant is evaluated
  * and every violation reported, each under a stable name.
  */
 

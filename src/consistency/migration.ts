@@ -70,7 +70,7 @@ export async function inspectMigration(dir: string, options: InspectOptions): Pr
 }
 
 /**
- * Checks one migration directory in `options.mode` (spec §4 plus cairn's
+ * Checks one migration directory in `options.mode` (docs/format.md §12.3 plus cairn's
  * migration rules) and returns the findings in rule order; never throws for
  * bad content. `options.slug` is the slug the manifest must name (default:
  * the directory name; a `__transactions__/<tx>/staged` copy is exempt unless

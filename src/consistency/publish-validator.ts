@@ -6,7 +6,7 @@ import { checkInvariants } from './invariants.js';
 import { checkMigrationDir } from './migration.js';
 
 /*
- * The publish validator (DESIGN §3.4): a candidate passes the consistency
+ * The publish validator (docs/format.md §12.5): a candidate passes the consistency
  * rules in the publish's mode and every invariant against the live tree;
  * the installed tree passes the rules again after the swap.
  */

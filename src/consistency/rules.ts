@@ -6,7 +6,7 @@ import type { Finding, Severity, ValidationMode } from '../migration/index.js';
  * (`rulesMarkdownTable`), and the SARIF reporter lists one rule per entry.
  */
 
-/** Where a rule comes from: the v1 format's contract (spec §4) or cairn. */
+/** Where a rule comes from: the v1 format's contract (docs/format.md §12.4) or cairn. */
 export type RuleOrigin = 'v1' | 'cairn';
 
 export interface Rule {

@@ -6,7 +6,7 @@ import { CairnError } from '../util/index.js';
 /*
  * Filesystem operations that are durable once they resolve: every changed
  * file is fsynced and so is every directory whose entries changed
- * (spec/durability-lessons.md rules 1 and 2).
+ * (docs/durability.md §1–2).
  *
  * These helpers reject with the underlying Node error (errno `code` intact,
  * paths in the message) so that the publish transaction decides the outcome

@@ -4,7 +4,7 @@ import { CairnError, isInside, toPosix } from '../util/index.js';
 import { runGit } from './git.js';
 
 /**
- * The uncommitted paths under a live migration directory (spec §3.2 step
+ * The uncommitted paths under a live migration directory (docs/format.md §13.3 step
  * 2): `git status --porcelain --ignored=matching -- <dir>` run in the repo
  * root, each non-blank line minus its 3-character status prefix, so
  * modified, untracked and ignored files all count. Null when the repo root

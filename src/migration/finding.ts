@@ -1,4 +1,4 @@
-/** Where a consistency check runs; each rule declares the modes it runs in (spec §4). */
+/** Where a consistency check runs; each rule declares the modes it runs in (docs/format.md §12.2). */
 export type ValidationMode = 'planning-snapshot' | 'ready-publish' | 'execution-gate' | 'doctor';
 
 export const VALIDATION_MODES: readonly ValidationMode[] = ['planning-snapshot', 'ready-publish', 'execution-gate', 'doctor'];

@@ -3,7 +3,7 @@ import { pyRepr } from '../json/index.js';
 import { checkOutputRefSyntax } from './output-refs.js';
 
 /*
- * The planning graph (spec §2.1–2.3): which step comes next is never stored
+ * The planning graph (docs/format.md §8): which step comes next is never stored
  * independently; it is replayed from the accepted steps and the revision
  * anchors, and the stored cursor must agree with the replay.
  */
@@ -133,7 +133,7 @@ export function anchorOutsideHistoryMessage(anchor: number | bigint, historyLeng
 }
 
 /**
- * Replays `completed_steps` with the revision anchors (spec §2.2) and returns
+ * Replays `completed_steps` with the revision anchors (docs/format.md §8.2) and returns
  * the cursor, review findings and final decision they imply. Throws
  * `CairnError('invalid-state')` on any structural error: an anchor outside
  * the history or out of order, an anchor at a cursor that cannot be reopened,
@@ -216,7 +216,7 @@ function advance(current: ReplayResult, step: CompletedStep): ReplayResult {
 
 /**
  * Checks that the stored cursor and derived fields agree with the replay
- * (spec §1.4 validation steps 2–5) and returns the replay.
+ * (docs/format.md §5.5 steps 2–5) and returns the replay.
  */
 export function checkReplayMatches(state: PlanningState): ReplayResult {
   const replayed = replay(state);
@@ -239,7 +239,7 @@ export function checkReplayMatches(state: PlanningState): ReplayResult {
   return replayed;
 }
 
-/** A fresh plan for `target`, at `approaches` (spec §2.3 "new"). */
+/** A fresh plan for `target`, at `approaches` (docs/format.md §8.3 "new"). */
 export function newState(target: string, now: string = localTimestamp()): PlanningState {
   return {
     schema_version: 1,
@@ -271,7 +271,7 @@ export interface CompleteStepInput {
 }
 
 /**
- * Records an accepted step (spec §2.3 "complete step") and returns the new
+ * Records an accepted step (docs/format.md §8.3 "complete step") and returns the new
  * state. The state must agree with its replay, `step` must be the cursor,
  * the outcome must be one the step allows and the stdout ref must be
  * repo-relative; the file's existence is not checked here.
@@ -313,7 +313,7 @@ export function completeStep(state: PlanningState, input: CompleteStepInput): Pl
   };
 }
 
-/** Appends refinement feedback at any cursor (spec §2.3 "append feedback"). */
+/** Appends refinement feedback at any cursor (docs/format.md §8.3 "append feedback"). */
 export function appendFeedback(
   state: PlanningState,
   text: string,
@@ -330,7 +330,7 @@ export function appendFeedback(
 }
 
 /**
- * Reopens the plan at `revise` (spec §2.3 "reopen for revise"): the replayed
+ * Reopens the plan at `revise` (docs/format.md §8.3 "reopen for revise"): the replayed
  * cursor must be reopenable; the anchor recorded is the number of accepted
  * steps so far, and the review findings and final decision are cleared.
  */

@@ -3,7 +3,7 @@ import { compareCodePoints, isSafeSegment, errnoCode } from '../util/index.js';
 
 export const INTENTIONAL_SKIPS_DIR = '__intentional_skips__';
 
-/** A safe slug (spec §1.2); the same rule as a safe path segment. */
+/** A safe slug (docs/format.md §2.4); the same rule as a safe path segment. */
 export const isSafeSlug = isSafeSegment;
 
 /**

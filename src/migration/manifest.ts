@@ -3,7 +3,7 @@ import { encodeJson, isJsonInteger, isJsonObject, pickJson, pyRepr, isJsonParseF
 import { writeFileDurable } from '../fs/index.js';
 
 /*
- * The codec of `<migration>/manifest.json` (spec §1.3). Lenient about unknown
+ * The codec of `<migration>/manifest.json` (docs/format.md §4). Lenient about unknown
  * keys (ignored, dropped on save) and legacy forms (`ready_when`, integer
  * `current_phase`); strict about the types of the keys it knows.
  */
@@ -39,7 +39,7 @@ export interface Manifest {
   cooldown_until: string | null;
 }
 
-/** The manifest of a migration that has just been created (spec §2.4 step 3). */
+/** The manifest of a migration that has just been created (docs/format.md §9.5). */
 export function seedManifest(slug: string, now: string): Manifest {
   return {
     name: slug,
@@ -96,7 +96,7 @@ function requireBoolean(value: JsonValue, label: string): boolean {
 }
 
 /**
- * Decodes parsed `manifest.json` content (spec §1.3), applying the legacy
+ * Decodes parsed `manifest.json` content (docs/format.md §4), applying the legacy
  * forms and the defaults for missing optional keys. Throws
  * `CairnError('invalid-manifest')` naming the field and the offending value.
  */

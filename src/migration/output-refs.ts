@@ -4,7 +4,7 @@ import { CairnError, hasParentTraversal, isInside, purePosix, resolvePath } from
 import { pyRepr } from '../json/index.js';
 
 /*
- * Output refs (spec §1.4 "Output ref rules"): every accepted step records its
+ * Output refs (docs/format.md §5.6): every accepted step records its
  * stdout as a POSIX path relative to the repository root, naming the file's
  * published (live) location, e.g.
  * `migrations/<slug>/.planning/stages/expand.stdout.md`.
@@ -50,7 +50,7 @@ export function migrationDirOfStateFile(stateFile: string): string {
 /**
  * Checks `ref` against every output ref rule and returns the absolute path of
  * the file to read for it. Throws `CairnError('invalid-state')` with the
- * spec's message for the first rule broken (syntax, containment in the
+ * message of docs/format.md §5.6 for the first rule broken (syntax, containment in the
  * resolved repository, in the published root, in the migration dir, symlink,
  * missing or not a regular file).
  */

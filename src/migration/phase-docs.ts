@@ -5,8 +5,8 @@ import { pyRepr, readTextFile } from '../json/index.js';
 import { EFFORTS, isEffort, type Effort, type Manifest, type Phase } from './manifest.js';
 
 /*
- * Phase docs `phase-<n>-<name>.md` in a migration dir's root (spec §1.6) and
- * phase discovery after `expand` / `revise` (spec §2.6).
+ * Phase docs `phase-<n>-<name>.md` in a migration dir's root (docs/format.md §7.1) and
+ * phase discovery after `expand` / `revise` (docs/format.md §7.3).
  */
 
 export interface PhaseDocName {
@@ -94,7 +94,7 @@ function discoveryError(message: string): CairnError {
 }
 
 /**
- * The manifest phase described by one phase doc (spec §2.6): precondition
+ * The manifest phase described by one phase doc (docs/format.md §7.3): precondition
  * from the `## Precondition` section, else a `precondition:` line, else
  * `prerequisites in <file> are met`; `required_effort` and `effort_reason`
  * from their sections, else their `key:` lines. Sections win over lines.
@@ -120,7 +120,7 @@ export function phaseFromDoc(fileName: string, name: string, text: string): Phas
 }
 
 /**
- * Discovers the phases of a migration dir from its phase docs (spec §2.6),
+ * Discovers the phases of a migration dir from its phase docs (docs/format.md §7.3),
  * sorted by numeric index (then file name). Throws
  * `CairnError('invalid-manifest')` for duplicate phase names, an invalid
  * effort or an unreadable doc.
@@ -163,7 +163,7 @@ export async function discoverPhases(migrationDir: string, slug: string): Promis
 }
 
 /**
- * The manifest after a refresh with discovered phases (spec §2.6): the list
+ * The manifest after a refresh with discovered phases (docs/format.md §7.3): the list
  * replaces the old phases; an empty or no-longer-existing `current_phase`
  * becomes the first phase (or `''`); `last_touch` becomes `now`.
  */

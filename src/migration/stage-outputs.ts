@@ -8,7 +8,7 @@ import type { PlanningState } from './state.js';
 import { migrationFiles } from './layout.js';
 
 /*
- * Stage outputs (spec §1.5): the accepted stdout of each step, kept forever
+ * Stage outputs (docs/format.md §6.1): the accepted stdout of each step, kept forever
  * under `.planning/stages/` as `<step>.stdout.md`, `<step>-2.stdout.md`, ….
  */
 

@@ -7,7 +7,7 @@ import { resolveOutputRef, type OutputRefContext } from './output-refs.js';
 export type { CompletedStep, Cursor, FeedbackEntry, FeedbackSource, FinalDecision, Outcome, PlanningState, Step } from './graph.js';
 
 /*
- * The codec of `<migration>/.planning/state.json` (spec §1.4): the accepted
+ * The codec of `<migration>/.planning/state.json` (docs/format.md §5): the accepted
  * history of a plan. Decoding checks shapes and types; validation checks
  * that the history replays to the stored cursor and that every accepted
  * output exists.
@@ -225,7 +225,7 @@ export function encodeState(state: PlanningState): string {
 }
 
 /**
- * Validates a decoded state (spec §1.4, in order): schema version; replay;
+ * Validates a decoded state (docs/format.md §5.5, in order): schema version; replay;
  * stored `next_step`, `review_findings`, `final_decision` equal the replay;
  * `final_reason` present exactly when there is a decision; every output ref
  * (see `resolveOutputRef`). Throws `CairnError('invalid-state')`.

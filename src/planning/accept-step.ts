@@ -45,7 +45,7 @@ function stepFailed(step: Step, reason: string): CairnError {
   });
 }
 
-/** The outcome a step's output yields (spec §2.5 acceptance). */
+/** The outcome a step's output yields (docs/format.md §9.3). */
 export function outcomeOf(step: Step, stdout: string): { outcome: Outcome; finalReason?: string } {
   switch (step) {
     case 'review':
@@ -72,7 +72,7 @@ export function intentionalSkipText(slug: string, target: string, reason: string
 /**
  * Accept one step's output into a workspace copy of a migration: stage file,
  * `.planning/sums`, state, manifest refresh (phases after expand/revise) and
- * the terminal effects of a final decision (spec §2.4 steps 7–10, §2.7).
+ * the terminal effects of a final decision (docs/format.md §9.1 steps 6–7, §9.4).
  * Writes only inside `workspaceDir`; publishing is the caller's job.
  */
 export async function acceptStepOutput(input: AcceptStepInput): Promise<AcceptStepResult> {

@@ -2,7 +2,7 @@ import { CairnError, PY_SPACE, splitLines, stripText } from '../util/index.js';
 import type { FinalDecision } from '../migration/index.js';
 
 /*
- * Acceptance parsers for planning stdout (spec §2.5). Lines are split and
+ * Acceptance parsers for planning stdout (docs/format.md §9.3). Lines are split and
  * trimmed the way Python's `str.splitlines()` and `str.strip()` do, since the
  * original parses agent output with them.
  */

@@ -22,7 +22,7 @@ import {
 } from './workspace.js';
 
 /*
- * The one-step engine (spec §2.4, DESIGN §4): a run starts from a base
+ * The one-step engine (docs/format.md §9.1): a run starts from a base
  * snapshot of the live migration and a workspace copy; the step's prompt is
  * built from durable files only; the agent's output is accepted into the
  * workspace; the workspace is published. Nothing live changes unless the
@@ -382,7 +382,7 @@ function failureVerdict(agentRun: AgentRunResult): RunVerdict {
 
 type Accepted = Awaited<ReturnType<typeof acceptStepOutput>>;
 
-/** The publish mode for a workspace manifest: `ready-publish` once it is ready (spec §2.4 step 11). */
+/** The publish mode for a workspace manifest: `ready-publish` once it is ready (docs/format.md §9.1 step 8). */
 export function publishModeFor(manifest: Manifest): ValidationMode {
   return manifest.status === 'ready' ? 'ready-publish' : 'planning-snapshot';
 }

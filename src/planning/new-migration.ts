@@ -31,7 +31,7 @@ export interface NewMigrationResult {
 }
 
 /**
- * Creates a migration through the publish transaction (spec §2.4 step 3):
+ * Creates a migration through the publish transaction (docs/format.md §9.5):
  * seeds manifest.json (status planning, no phases) and a new planning state
  * for `target` in a workspace `<repo>/.planning/work/<slug>/<run-id>/<slug>`,
  * then publishes it in `planning-snapshot` mode as `migration.new`.

@@ -8,14 +8,14 @@ import { reviewPending } from './review.js';
 import { openPlanningRun } from './run-plan.js';
 
 /*
- * Phase completion (spec §6.2), through the publish transaction (unlike the
+ * Phase completion (docs/format.md §10.2), through the publish transaction (unlike the
  * original, which wrote the live manifest directly). Phases complete in
  * order: only the current phase can be marked done, and not while the
  * migration waits for a human review.
  */
 
 /**
- * The manifest after completing phase `name` (spec §6.2): the phase is
+ * The manifest after completing phase `name` (docs/format.md §10.2): the phase is
  * done; `last_touch` is `completedAt`; wake-up, review flag and reason and
  * cooldown are cleared; the cursor moves to the next phase in list order, or
  * after the last one `current_phase` becomes `""` and status `done`.

@@ -2,7 +2,7 @@
  * cairn's instructions for each planning stage: the first section of every
  * stage prompt. The Context section that follows names the workspace, the
  * migration target and the step's inputs. Stage `expand` also serves the
- * `revise` step and stage `review` the `review-2` step (spec §2.5).
+ * `revise` step and stage `review` the `review-2` step (docs/format.md §9.2).
  */
 
 /** The stages that have their own instructions. */

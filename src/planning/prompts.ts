@@ -10,7 +10,7 @@ export { PROMPT_STAGES, STAGE_INSTRUCTIONS } from './prompt-text.js';
 export type { PromptStage } from './prompt-text.js';
 
 /*
- * Stage prompts (spec §2.5). A prompt is rebuilt from durable files only:
+ * Stage prompts (docs/format.md §9.2). A prompt is rebuilt from durable files only:
  * the state, the accepted stdout it references, and plan.md / approaches/
  * in the workspace copy. Nothing a failed run left behind (logs, stray
  * files) can reach it.
@@ -176,7 +176,7 @@ export async function buildPromptContext(input: StagePromptInput): Promise<strin
 type StepContextInput = Pick<StagePromptInput, 'state' | 'workspaceDir' | 'liveDir' | 'repoRoot'>;
 
 /**
- * The step's own inputs (spec §2.5 table), read from the workspace:
+ * The step's own inputs (docs/format.md §9.2 table), read from the workspace:
  * approaches ⇒ none; pick-best ⇒ every `approaches/*.md` by name; expand ⇒
  * the latest pick-best stdout; review and final-review ⇒ plan.md; revise ⇒
  * the latest review stdout, or after a refine (revision anchors) the latest

@@ -9,7 +9,7 @@ import { pathExistsSync } from '../fs/index.js';
  * `cairn ready`: the actionable work across migrations, in the order it
  * should be done: planning steps to run, reviews waiting for a human, then
  * phases ready to start. Migrations in a cooldown or not yet due to wake up
- * (spec §6.3) and broken ones (`cairn doctor` reports those) are left out.
+ * (docs/format.md §10.3) and broken ones (`cairn doctor` reports those) are left out.
  */
 
 const WAKE_UP_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
@@ -21,7 +21,7 @@ function parseTime(value: string | null): number | null {
 }
 
 /**
- * Spec §6.3 "eligible now": no cooldown or one that has ended, and no
+ * Eligible now (docs/format.md §10.3): no cooldown or one that has ended, and no
  * wake-up date, one that has come, or a last touch at least 7 days ago.
  * Unparseable timestamps count as absent.
  */

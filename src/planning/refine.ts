@@ -15,7 +15,7 @@ import { appendFeedback, reopenForRevise, saveManifest, saveState, type Manifest
 import { openPlanningRun, presentDryRun, type PlanStepOptions, type PlanStepOutcome } from './run-plan.js';
 
 /*
- * Refine (spec §2.8): user feedback is recorded in the plan and, unless the
+ * Refine (docs/format.md §9.6): user feedback is recorded in the plan and, unless the
  * plan is still before its first review, reopens it at `revise`; then the
  * one next step runs with the feedback in its prompt.
  */
@@ -39,7 +39,7 @@ export function checkFeedback(text: string): void {
 }
 
 /**
- * Why a migration cannot be refined (spec §2.8 step 3, in order), or null
+ * Why a migration cannot be refined (docs/format.md §9.6 step 3, in order), or null
  * when it can: planning migrations, and ready ones whose phases have not
  * started.
  */
@@ -86,7 +86,7 @@ function refusedAsNotRefinable<T>(check: () => T): T {
 }
 
 /**
- * Applies feedback to a run's workspace (spec §2.8 steps 2–7): checks
+ * Applies feedback to a run's workspace (docs/format.md §9.6 steps 2–7): checks
  * eligibility, appends the feedback, reopens at `revise` when the plan is
  * ready or at a review cursor, turns a ready manifest back into planning,
  * and saves both files in the workspace. Refusals are

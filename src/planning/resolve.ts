@@ -39,7 +39,7 @@ function looksLikePath(value: string): boolean {
 }
 
 /**
- * The checks a path-shaped value must pass (spec §5.2). Returns null when the
+ * The checks a path-shaped value must pass (docs/format.md §15). Returns null when the
  * path does not exist and `strict` is false; raises the specific refusal
  * otherwise.
  */
@@ -75,7 +75,7 @@ function pathCandidate(
 }
 
 /**
- * Resolve `<slug-or-path>` exactly as the v1 tool does (spec §5.2). `liveRoot`
+ * Resolve `<slug-or-path>` exactly as the v1 tool does (docs/format.md §15). `liveRoot`
  * and `repoRoot` must already be resolved. Relative paths are relative to the
  * repository root, not the working directory.
  */

@@ -23,7 +23,7 @@ import { applyRefinement, checkFeedback, isRefinable, refineContext } from './re
 import { openPlanningRun, presentDryRun, type PlanStepOptions } from './run-plan.js';
 
 /*
- * The human review gate (DESIGN §1, issue 6): a migration awaiting human
+ * The human review gate (docs/format.md §9.7, issue 6): a migration awaiting human
  * review — or, under review policy "always", any approved one not yet
  * approved by a person — cannot start a phase until someone decides.
  * Every decision is one line of `.planning/reviews.jsonl`, published
@@ -42,7 +42,7 @@ export function reviewPending(manifest: Manifest, reviews: readonly ReviewRecord
   return reviews[reviews.length - 1]?.decision !== 'approve';
 }
 
-/** The refusal for a migration that is not waiting for a review (spec §5.4 step 3, with cairn's commands). */
+/** The refusal for a migration that is not waiting for a review (docs/format.md §9.7, with cairn's commands). */
 export function notAwaitingReviewError(manifest: Manifest, slug: string): CairnError {
   const base =
     `migration '${slug}' is not awaiting human review. Reviewable migrations are listed by ` + '`cairn list --awaiting-review`.';
@@ -189,7 +189,7 @@ function reviewedManifest(manifest: Manifest, decision: 'approve' | 'reject', no
  * review flag), reject (status `skipped`, `intentional-skip.md` with the
  * reason) — both as operation `migration.review` — or request changes (a
  * refine whose step publishes the decision with it). The migration must be
- * waiting for a review (`CairnError('usage')`, spec §5.4 step 3).
+ * waiting for a review (`CairnError('usage')`, docs/format.md §9.7).
  */
 export async function decideReview(ctx: EngineContext, input: ReviewInput, options: ReviewOptions = {}): Promise<ReviewResult> {
   checkDecisionText(input);

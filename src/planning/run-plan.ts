@@ -21,7 +21,7 @@ import {
 import { isStep, isTerminalCursor, type Step } from '../migration/index.js';
 
 /*
- * `cairn plan`: exactly one planning step per call (spec §2.4), optionally
+ * `cairn plan`: exactly one planning step per call (docs/format.md §9.1), optionally
  * repeated with `--until`.
  */
 
@@ -34,7 +34,7 @@ export interface PlanStepOptions {
   progress?: ((message: string) => void) | undefined;
 }
 
-/** Refuses a workspace that has no next planning step (spec §2.4 steps 3–4), returning the step. */
+/** Refuses a workspace that has no next planning step (docs/format.md §9.1 step 3), returning the step. */
 export function checkPlannable(loaded: LoadedWorkspace, slug: string): Step {
   const { manifest, state } = loaded;
   if (manifest.status !== 'planning') {
@@ -103,7 +103,7 @@ export interface PlanStepOutcome extends StepRunResult {
 }
 
 /**
- * Runs the migration's next planning step (spec §2.4): takes the base snapshot (dirty ⇒ `CairnError('blocked')`),
+ * Runs the migration's next planning step (docs/format.md §9.1): takes the base snapshot (dirty ⇒ `CairnError('blocked')`),
  * copies live into a workspace, checks the migration is planning, not
  * awaiting review and not terminal (`CairnError('invalid-state')`), then
  * executes the step. Step and publish failures are results, not throws.

@@ -4,7 +4,7 @@ import { snapshotId } from '../fs/index.js';
 import { blockingDirtyPaths, DIRTY_LIVE_REASON, type DirtyCheckInput } from '../publish/index.js';
 
 /*
- * Where a run starts (spec §2.4 step 1), once the command's session has
+ * Where a run starts (docs/format.md §9.1 step 1), once the command's session has
  * finished interrupted transactions: the live migration must not carry
  * uncommitted edits (the same check a publish makes), and its snapshot id
  * becomes the run's base: publishing later refuses if the live tree changed

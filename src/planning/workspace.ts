@@ -9,7 +9,7 @@ import { WORKSPACES_RELATIVE_DIR } from './new-migration.js';
 import { STEPS, isSafeSlug } from '../migration/index.js';
 
 /*
- * Planning runs (DESIGN §4): every mutation is prepared in a workspace,
+ * Planning runs (docs/format.md §9.1): every mutation is prepared in a workspace,
  * `<repo>/.planning/work/<slug>/<run-id>/<slug>`, a full copy of the live
  * migration, next to a `run.json` that says what the run is for and which
  * live snapshot it started from. A manual run keeps its workspace until

@@ -4,7 +4,7 @@ import type { PublishDiff } from './result.js';
 import type { CandidateVerdict, PublishValidator, ValidationTarget } from './validator.js';
 
 /*
- * The candidate tree before it replaces a live migration (DESIGN §3.4):
+ * The candidate tree before it replaces a live migration (docs/format.md §12.5):
  * its digest, then the validator's verdict, every failure collected into
  * one "workspace validation failed" reason.
  */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { gitDirtyPaths } from '../fs/index.js';
 import type { PublishRecorder } from './recorder.js';
 
-/** The reason a publish gives for a dirty live tree (spec §3.2). */
+/** The reason a publish gives for a dirty live tree (docs/format.md §13.3). */
 export const DIRTY_LIVE_REASON = 'dirty live migration directory; commit, discard, or inspect with migration doctor';
 
 export interface DirtyCheckInput {

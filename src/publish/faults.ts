@@ -1,8 +1,8 @@
 import { constants } from 'node:os';
 
 /*
- * Test hooks for the crash and fault harness (spec/durability-lessons.md
- * rule 10). Both are inert unless their environment variable is set, so a
+ * Test hooks for the crash and fault harness (docs/durability.md §7).
+ * Both are inert unless their environment variable is set, so a
  * normal run pays one environment lookup per step.
  */
 

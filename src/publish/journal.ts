@@ -7,7 +7,7 @@ import { transactionPaths } from './layout.js';
 
 /*
  * The intent record of one publish transaction, `<tx>/journal.json`
- * (durability rules 3–5). It is written and fsynced before the first
+ * (docs/durability.md §3). It is written and fsynced before the first
  * rename, and replaced atomically by its `committed` form once the new live
  * tree is validated: that replacement is the commit point. Its body is
  * covered by a SHA-256 checksum so a damaged journal is recognised rather

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { compareCodePoints, errnoCode } from '../util/index.js';
 
 /*
- * Names under `<live>/__transactions__/` (spec §1.7): the lock directory
+ * Names under `<live>/__transactions__/` (docs/format.md §14.1): the lock directory
  * `.lock`, transaction directories named by 32 hex digits, and cairn's own
  * additions: the `.lock.tomb-<random>` directories a lock passes through
  * when it is released or reclaimed, and `.lock.claim`, held while a stale

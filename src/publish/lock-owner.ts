@@ -154,7 +154,7 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /**
- * Whether a lock may be reclaimed (durability rule 7): its holder ran on
+ * Whether a lock may be reclaimed (docs/durability.md §4): its holder ran on
  * this host and is gone, or its heartbeat is older than the stale limit.
  * Only cairn's own records (with `hostname` and `lock_id`) are judged by
  * pid; the original tool's locks are stale by heartbeat age alone. A

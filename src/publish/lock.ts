@@ -23,7 +23,7 @@ import type { PublishRecorder } from './recorder.js';
 import { safeRecord } from './record-safely.js';
 
 /*
- * The publish lock `<live>/__transactions__/.lock` (DESIGN §3.1).
+ * The publish lock `<live>/__transactions__/.lock` (docs/durability.md §4).
  *
  * proper-lockfile creates the lock directory (mkdir) and refreshes its mtime
  * (the heartbeat). Its own stale takeover is switched off (an effectively

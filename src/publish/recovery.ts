@@ -14,7 +14,7 @@ import { safeRecord } from './record-safely.js';
 import { removeTransactionDir } from './tx-cleanup.js';
 
 /*
- * Recovery of interrupted publish transactions (DESIGN §3.7). The decision
+ * Recovery of interrupted publish transactions (docs/format.md §14.5). The decision
  * is taken from the journal and from which of staged/, rollback/ and the
  * live directory exist, with digests compared against the journal's ids.
  * Every action is a sequence of renames followed by an ordered cleanup, so

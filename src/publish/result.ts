@@ -18,7 +18,7 @@ export interface PublishDiff {
 
 export interface PublishResult {
   status: PublishStatus;
-  /** `published`, or why not (the spec's messages for blocked and failed). */
+  /** `published`, or why not (the messages of docs/format.md §13.2 for blocked and failed). */
   reason: string;
   slug: string;
   operation: string;
@@ -45,7 +45,7 @@ export interface PublishResult {
 }
 
 /**
- * The message of a blocked or failed publish (spec §3): the reason, then
+ * The message of a blocked or failed publish (docs/format.md §13.5): the reason, then
  * dirty paths, the lock path, the transaction directory left behind, and
  * any cleanup error, one per line.
  */

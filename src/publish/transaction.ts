@@ -16,7 +16,7 @@ import { removeTransactionDir } from './tx-cleanup.js';
 import type { PublishValidator } from './validator.js';
 
 /*
- * The publish transaction (DESIGN §3): the one way a live migration
+ * The publish transaction (docs/architecture.md §5): the one way a live migration
  * directory changes. Under the lock: recover interrupted transactions,
  * refuse a dirty live tree, validate the candidate and the invariants,
  * refuse a stale base snapshot, then swap through a journal so that a crash

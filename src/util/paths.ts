@@ -3,11 +3,11 @@ import path from 'node:path';
 
 /*
  * Path helpers with the semantics of Python's pathlib / os.path, which the v1
- * format's rules are written in (spec §7 "Python path semantics").
+ * format's rules are written in (docs/format.md §1.2).
  */
 
 /**
- * A safe slug / path segment (spec §1.2): non-empty, equal to its own last
+ * A safe slug / path segment (docs/format.md §2.4): non-empty, equal to its own last
  * path component (no `/`), not starting with `.` and not starting with `__`.
  */
 export function isSafeSegment(segment: string): boolean {

@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { makeRepo, runDriver, runDriverAndKill, seedMigration, type TestRepo } from '../publish/helpers/repo.js';
 
 /*
- * The SIGKILL harness (durability rule 10): a child publishes and dies at a
+ * The SIGKILL harness (docs/durability.md §7): a child publishes and dies at a
  * named crash point or at a random instant; recovery runs; the live
  * migration must be exactly the old or the new snapshot, the lock free, no
  * transaction debris left, and doctor clean.

@@ -117,7 +117,7 @@ describe('cairn refine', () => {
   });
 });
 
-describe('cairn refine: refusals (spec §2.8, exit codes of §5.5)', () => {
+describe('cairn refine: refusals (docs/format.md §9.6)', () => {
   it('refuses each ineligible migration with its message, leaving nothing behind', async () => {
     const slugs = {
       donePhase: 'src-ingest-queue-go-20260430T204206',

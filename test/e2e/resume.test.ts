@@ -20,7 +20,7 @@ import {
 } from './plan-support.js';
 
 /*
- * Resumability (DESIGN §4): killing cairn at any moment of a plan step
+ * Resumability (docs/format.md §9.1): killing cairn at any moment of a plan step
  * leaves the live migration as it was or with the step fully accepted, and
  * the next `cairn plan` continues from the durable state.
  */

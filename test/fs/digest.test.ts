@@ -32,7 +32,7 @@ const NESTED = dir({
   'bytes.bin': file(Uint8Array.from({ length: 256 }, (_, index) => index), 0o600),
 });
 
-// Digests computed by an independent implementation of spec §1.10.
+// Digests computed by an independent implementation of docs/format.md §11.
 const EMPTY_ID = 'ed70a23040600d859c0b161602ca87bb2b5f596973a6b86fd483de20447baa86';
 const FLAT_ID = 'b5635db0ec1406bd9dc441fdc838d26886b6673f42d1b2a25024affb8f45a010';
 const NESTED_ID = 'e097ff124a731df95df5ac9e840969e6f002f65b0ee923545e56dad25dd68033';

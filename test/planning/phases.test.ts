@@ -25,7 +25,7 @@ const READY: Manifest = {
 };
 const AT = '2026-03-01T12:00:00.000+00:00';
 
-describe('completing a phase (spec §6.2)', () => {
+describe('completing a phase (docs/format.md §10.2)', () => {
   it('marks it done, clears the schedule and the review flag, and moves to the next phase', () => {
     const next = completePhaseInManifest(READY, 'a', AT);
     expect(next).toEqual({

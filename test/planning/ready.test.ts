@@ -6,7 +6,7 @@ const NOW = new Date('2026-06-10T12:00:00.000Z');
 const iso = (ms: number): string => new Date(ms).toISOString().replace('Z', '+00:00');
 const DAY = 24 * 60 * 60 * 1000;
 
-describe('eligibility now (spec §6.3)', () => {
+describe('eligibility now (docs/format.md §10.3)', () => {
   const base = { cooldown_until: null, wake_up_on: null, last_touch: iso(NOW.getTime()) };
 
   it('is eligible with no cooldown and no wake-up date', () => {

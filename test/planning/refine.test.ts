@@ -20,7 +20,7 @@ function manifest(fields: Partial<Manifest>): Manifest {
   };
 }
 
-describe('refine eligibility (spec §2.8 step 3, in order)', () => {
+describe('refine eligibility (docs/format.md §9.6 step 3, in order)', () => {
   const cases: [string, Partial<Manifest>, string | null][] = [
     ['a planning migration', { status: 'planning' }, null],
     ['an unexecuted ready migration', { status: 'ready', phases: [phase('a'), phase('b')], current_phase: 'a' }, null],

@@ -25,7 +25,7 @@ function refusal(value: string, live: string, repo: string): string {
   throw new Error(`expected ${value} to be refused`);
 }
 
-describe('resolveMigrationTarget (spec §5.2)', () => {
+describe('resolveMigrationTarget (docs/format.md §15)', () => {
   it('resolves a slug, a repo-relative path, a dotted path and an absolute path', () => {
     const { repo, live } = layout();
     const alpha = { slug: 'alpha', path: path.join(live, 'alpha') };

@@ -70,7 +70,7 @@ describe('the review gate', () => {
     expect(reviewPending(manifest({ status: 'done' }), [], 'always')).toBe(false);
   });
 
-  it('explains a refusal with the refine alternative when there is one (spec §5.4 step 3)', () => {
+  it('explains a refusal with the refine alternative when there is one (docs/format.md §9.7)', () => {
     const head = "migration 'm1' is not awaiting human review. Reviewable migrations are listed by `cairn list --awaiting-review`.";
     expect(notAwaitingReviewError(manifest({}), 'm1').message).toBe(`${head} To revise this migration instead, run \`cairn refine m1 --message ...\`.`);
     const error = notAwaitingReviewError(manifest({ status: 'skipped' }), 'm1');

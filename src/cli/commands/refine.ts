@@ -26,7 +26,7 @@ interface RefineView {
 
 /**
  * The feedback of `--message` or `--file`, read before anything else
- * (spec §5.5): exactly one of them; an unreadable file or blank text is a
+ * (docs/format.md §9.6): exactly one of them; an unreadable file or blank text is a
  * usage error.
  */
 async function readFeedback(options: { message?: string; file?: string }, cwd: string): Promise<RefineFeedback> {
@@ -49,7 +49,7 @@ async function readFeedback(options: { message?: string; file?: string }, cwd: s
 }
 
 /**
- * The exit code of an error of the refine step (spec §5.5): a refusal
+ * The exit code of an error of the refine step (docs/format.md §9.6): a refusal
  * (`not-refinable`) is the caller's to fix and exits 2, a lock timeout 3;
  * any other error exits 1.
  */
