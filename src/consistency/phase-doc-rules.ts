@@ -24,6 +24,12 @@ export function phaseDocsOf(entries: readonly Dirent[]): PhaseDoc[] {
   return docs.sort((a, b) => compareCodePoints(a.fileName, b.fileName));
 }
 
+/** What two phase docs may not share, checked in this order for each doc. */
+const COLLISIONS = [
+  { code: 'duplicate-phase-doc-index', key: (doc: PhaseDoc) => doc.index.toString(), subject: (doc: PhaseDoc) => `Phase doc index ${doc.index.toString()}` },
+  { code: 'duplicate-phase-doc-name', key: (doc: PhaseDoc) => doc.name, subject: (doc: PhaseDoc) => `Phase doc name ${pyStrRepr(doc.name)}` },
+] as const;
+
 /**
  * `duplicate-phase-doc-index` and `duplicate-phase-doc-name`: walking the
  * docs in file-name order, a doc whose numeric index (or name) was already
@@ -31,32 +37,23 @@ export function phaseDocsOf(entries: readonly Dirent[]): PhaseDoc[] {
  */
 export function collisionFindings(ctx: MigrationContext, docs: readonly PhaseDoc[]): Finding[] {
   const findings: Finding[] = [];
-  const byIndex = new Map<bigint, string>();
-  const byName = new Map<string, string>();
+  const seen = COLLISIONS.map(() => new Map<string, string>());
   for (const doc of docs) {
-    const docPath = path.join(ctx.dir, doc.fileName);
-    const sameIndex = byIndex.get(doc.index);
-    if (sameIndex === undefined) byIndex.set(doc.index, doc.fileName);
-    else {
-      findings.push(
-        ctx.finding(
-          'duplicate-phase-doc-index',
-          docPath,
-          `Phase doc index ${doc.index.toString()} is duplicated by ${pyStrRepr(sameIndex)} and ${pyStrRepr(doc.fileName)}.`,
-        ),
-      );
-    }
-    const sameName = byName.get(doc.name);
-    if (sameName === undefined) byName.set(doc.name, doc.fileName);
-    else {
-      findings.push(
-        ctx.finding(
-          'duplicate-phase-doc-name',
-          docPath,
-          `Phase doc name ${pyStrRepr(doc.name)} is duplicated by ${pyStrRepr(sameName)} and ${pyStrRepr(doc.fileName)}.`,
-        ),
-      );
-    }
+    COLLISIONS.forEach((collision, i) => {
+      const firstWith = seen[i] as Map<string, string>;
+      const key = collision.key(doc);
+      const first = firstWith.get(key);
+      if (first === undefined) firstWith.set(key, doc.fileName);
+      else {
+        findings.push(
+          ctx.finding(
+            collision.code,
+            path.join(ctx.dir, doc.fileName),
+            `${collision.subject(doc)} is duplicated by ${pyStrRepr(first)} and ${pyStrRepr(doc.fileName)}.`,
+          ),
+        );
+      }
+    });
   }
   return findings;
 }

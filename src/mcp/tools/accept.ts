@@ -3,7 +3,7 @@ import { AcceptOutputSchema, stepJson, outputDocument } from '../../outputs/inde
 import { StepNameInput, withMigrationSession } from '../../app/index.js';
 import { acceptManualOutput } from '../../planning/index.js';
 import { stepFailure } from '../failures.js';
-import { dryRunField, lockTimeoutField, slugField } from '../fields.js';
+import { slugField, publishFields } from '../fields.js';
 import { defineTool } from '../tool.js';
 
 export const acceptTool = defineTool({
@@ -15,8 +15,7 @@ export const acceptTool = defineTool({
     slug: slugField,
     step: StepNameInput.describe('The prepared step (from next_prompt).'),
     output: z.string().describe("The step's output, as an agent would print it (e.g. 'No findings.' for a clear review)."),
-    dry_run: dryRunField,
-    lock_timeout_ms: lockTimeoutField,
+    ...publishFields,
   },
   output: AcceptOutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NewOutputSchema, publishResultJson, outputDocument } from '../../outputs/index.js';
 import { NewSlugInput, newMigration } from '../../app/index.js';
 import { publishFailure } from '../failures.js';
-import { dryRunField, lockTimeoutField } from '../fields.js';
+import { publishFields } from '../fields.js';
 import { defineTool } from '../tool.js';
 
 export const newTool = defineTool({
@@ -13,8 +13,7 @@ export const newTool = defineTool({
   input: {
     slug: NewSlugInput,
     target: z.string().describe('What the migration should change.'),
-    dry_run: dryRunField,
-    lock_timeout_ms: lockTimeoutField,
+    ...publishFields,
   },
   output: NewOutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

@@ -1,7 +1,7 @@
 import { loadTaste, planNextStep } from '../../planning/index.js';
 import { withMigrationSession } from '../../app/index.js';
 import { manualAgent } from '../manual-agent.js';
-import { dryRunField, effortField, lockTimeoutField, modelField, slugField } from '../fields.js';
+import { slugField, preparedStepFields } from '../fields.js';
 import { NextPromptOutputSchema } from '../../outputs/index.js';
 import { preparedStepOutcome } from '../next-prompt.js';
 import { defineTool } from '../tool.js';
@@ -13,10 +13,7 @@ export const nextPromptTool = defineTool({
     "Prepare a planning migration's next step as `cairn plan --agent manual` does: copies the migration into a workspace and returns the step, the prompt and the workspace path. Do the step by writing its files into the workspace, then call accept with the step's output. Publishes nothing.",
   input: {
     slug: slugField,
-    model: modelField,
-    effort: effortField,
-    dry_run: dryRunField,
-    lock_timeout_ms: lockTimeoutField,
+    ...preparedStepFields,
   },
   output: NextPromptOutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

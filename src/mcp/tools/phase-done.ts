@@ -3,7 +3,7 @@ import { completePhase } from '../../planning/index.js';
 import { z } from 'zod';
 import { printWarnings, withMigrationSession } from '../../app/index.js';
 import { publishFailure } from '../failures.js';
-import { dryRunField, lockTimeoutField, slugField } from '../fields.js';
+import { slugField, publishFields } from '../fields.js';
 import { defineTool } from '../tool.js';
 
 export const phaseDoneTool = defineTool({
@@ -14,8 +14,7 @@ export const phaseDoneTool = defineTool({
   input: {
     slug: slugField,
     phase: z.string().optional().describe('The phase being completed; must be the current one (phases complete in order).'),
-    dry_run: dryRunField,
-    lock_timeout_ms: lockTimeoutField,
+    ...publishFields,
   },
   output: PhaseDoneOutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

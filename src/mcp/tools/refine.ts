@@ -6,7 +6,7 @@ import { loadManifest, migrationFiles } from '../../migration/index.js';
 import { loadTaste, refineMigration } from '../../planning/index.js';
 import { withMigrationSession } from '../../app/index.js';
 import { manualAgent } from '../manual-agent.js';
-import { dryRunField, effortField, lockTimeoutField, modelField, slugField } from '../fields.js';
+import { slugField, preparedStepFields } from '../fields.js';
 import { NextPromptOutputSchema } from '../../outputs/index.js';
 import { preparedStepOutcome } from '../next-prompt.js';
 import { defineTool } from '../tool.js';
@@ -19,10 +19,7 @@ export const refineTool = defineTool({
   input: {
     slug: slugField,
     feedback: z.string().describe('What should change in the plan.'),
-    model: modelField,
-    effort: effortField,
-    dry_run: dryRunField,
-    lock_timeout_ms: lockTimeoutField,
+    ...preparedStepFields,
   },
   output: NextPromptOutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
