@@ -5,7 +5,7 @@ import { loadUserAgentConfig, resolveAgentSettings, userConfigPath } from '../..
 import type { LoadedUserAgentConfig } from '../../src/agent/index.js';
 import type { ProjectConfig } from '../../src/config/schema.js';
 import { CairnError } from '../../src/util/errors.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../support/tmp.js';
 
 function writeUserConfig(text: string): { env: NodeJS.ProcessEnv; file: string } {
   const xdg = tempDir('cairn-xdg-');

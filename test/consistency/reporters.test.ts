@@ -13,7 +13,7 @@ import {
   type DoctorFormat,
   type DoctorGroup,
 } from '../../src/consistency/index.js';
-import { REPO_ROOT } from '../helpers/cli.js';
+import { REPO_ROOT } from '../support/cli.js';
 
 /*
  * The six output formats, on hand-made groups: exact bytes for each.

@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acceptStepOutput } from '../../src/planning/accept-step.js';
 import type { Step } from '../../src/migration/graph.js';
-import { CR_V1 } from '../helpers/fixture.js';
-import { tempDir } from '../helpers/tmp.js';
+import { copyFixtureMigrations } from '../support/fixture.js';
+import { tempDir } from '../support/tmp.js';
 
 const NOW = '2026-06-01T10:00:00.000+00:00';
 
 function workspaceFor(slug: string) {
-  const repo = realpathSync(tempDir('cairn-accept-'));
+  const repo = tempDir('cairn-accept-');
   const liveDir = path.join(repo, 'migrations', slug);
-  cpSync(path.join(CR_V1, 'migrations', slug), liveDir, { recursive: true });
+  copyFixtureMigrations(path.dirname(liveDir), [slug]);
   const workspaceDir = path.join(repo, '.planning', 'work', slug, 'run-1', slug);
   mkdirSync(path.dirname(workspaceDir), { recursive: true });
   cpSync(liveDir, workspaceDir, { recursive: true });

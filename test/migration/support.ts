@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CompletedStep, PlanningState } from '../../src/migration/state.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../support/tmp.js';
 
 /** A repository with a live migrations dir holding one migration `slug` (with `.planning/stages/`). */
 export interface MigrationRepo {
