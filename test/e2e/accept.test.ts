@@ -6,15 +6,15 @@ import { snapshotId } from '../../src/fs/digest.js';
 import { AGENT } from '../support/agents.js';
 import { commitAll } from '../support/git.js';
 import { SLUG, copyRepo, newPlanRepo, readJson, stateOf, workRuns, type PlanRepo } from '../support/plan-repo.js';
-import { fileTempDir, tempDir } from '../support/tmp.js';
+import { tempDir, templateDir } from '../support/tmp.js';
 import { listTree } from '../support/tree.js';
 import { expectDoctorClean, expectV1Bytes, gitLog, storeRuns } from './support.js';
 
 let fresh: PlanRepo;
 let atFinal: PlanRepo;
 beforeAll(() => {
-  fresh = newPlanRepo(fileTempDir());
-  atFinal = newPlanRepo(fileTempDir());
+  fresh = newPlanRepo(templateDir());
+  atFinal = newPlanRepo(templateDir());
   expect(atFinal.cli(['plan', SLUG, ...AGENT, '--until', 'review', '--commit']).code).toBe(0);
 });
 

@@ -7,7 +7,7 @@ import { recover } from '../../src/publish/recovery.js';
 import { runCli } from '../support/cli.js';
 import { runDriver, runDriverAndKill, seedMigration } from '../support/drivers.js';
 import { copyPublishRepo, publishRepo, type PublishRepo } from '../support/publish-repo.js';
-import { fileTempDir } from '../support/tmp.js';
+import { templateDir } from '../support/tmp.js';
 
 /*
  * The SIGKILL harness (durability rule 10): a child publishes and dies at a
@@ -31,7 +31,7 @@ const AFTER_COMMIT = ['journal-committed', 'published-recorded', 'rollback-delet
 let template: PublishRepo;
 
 beforeAll(() => {
-  template = publishRepo({ at: path.join(fileTempDir('cairn-crash-template-'), 'repo') });
+  template = publishRepo({ at: path.join(templateDir('cairn-crash-template-'), 'repo') });
   seedMigration(template, 'alpha', 1);
   seedMigration(template, 'beta', 0);
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { CR_V1, expectedWithRepo, PLANNING, READY } from '../support/fixture.js';
-import { fixtureRepo, cairnRepo } from '../support/repo.js';
+import { cairnRepo, fixtureRepo } from '../support/repo.js';
 import { tempDir } from '../support/tmp.js';
 
 /* `cairn doctor`, driven through the built CLI. */

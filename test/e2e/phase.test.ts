@@ -2,16 +2,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshotId } from '../../src/fs/digest.js';
 import { AGENT } from '../support/agents.js';
 import { SLUG, copyRepo, manifestOf, newPlanRepo, type PlanRepo } from '../support/plan-repo.js';
-import { fileTempDir } from '../support/tmp.js';
+import { templateDir } from '../support/tmp.js';
 import { expectDoctorClean, expectV1Bytes, gitLog } from './support.js';
 
 let awaiting: PlanRepo;
 let approved: PlanRepo;
 beforeAll(() => {
-  awaiting = newPlanRepo(fileTempDir());
+  awaiting = newPlanRepo(templateDir());
   const env = { FAKE_FINAL: 'final-decision: approve-needs-human — phase 2 deletes a public API' };
   expect(awaiting.cli(['plan', SLUG, ...AGENT, '--until', 'terminal', '--commit'], env).code).toBe(0);
-  approved = newPlanRepo(fileTempDir());
+  approved = newPlanRepo(templateDir());
   expect(approved.cli(['plan', SLUG, ...AGENT, '--until', 'terminal', '--commit'], env).code).toBe(0);
   expect(approved.cli(['review', SLUG, '--approve', '--commit']).code).toBe(0);
 });

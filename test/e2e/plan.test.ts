@@ -7,7 +7,7 @@ import { AGENT } from '../support/agents.js';
 import { commitAll } from '../support/git.js';
 import { SLUG, TARGET, copyRepo, manifestOf, newPlanRepo, stateOf, workRuns, type PlanRepo } from '../support/plan-repo.js';
 import { liveGroupMembers } from '../support/process.js';
-import { fileTempDir, tempDir } from '../support/tmp.js';
+import { tempDir, templateDir } from '../support/tmp.js';
 import { listTree } from '../support/tree.js';
 import { expectDoctorClean, expectV1Bytes, gitLog, gitStatus, storeRuns } from './support.js';
 
@@ -18,8 +18,8 @@ const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/;
 let fresh: PlanRepo;
 let atReview: PlanRepo;
 beforeAll(() => {
-  fresh = newPlanRepo(fileTempDir());
-  atReview = newPlanRepo(fileTempDir());
+  fresh = newPlanRepo(templateDir());
+  atReview = newPlanRepo(templateDir());
   const planned = atReview.cli(['plan', SLUG, ...AGENT, '--until', 'expand', '--commit']);
   expect(planned.code).toBe(0);
 });

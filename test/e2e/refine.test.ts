@@ -6,17 +6,17 @@ import { snapshotId } from '../../src/fs/digest.js';
 import { AGENT } from '../support/agents.js';
 import { commitAll } from '../support/git.js';
 import { SLUG, copyRepo, fixturePlanRepo, manifestOf, newPlanRepo, stateOf, workRuns, type PlanRepo } from '../support/plan-repo.js';
-import { fileTempDir, tempDir } from '../support/tmp.js';
+import { tempDir, templateDir } from '../support/tmp.js';
 import { expectDoctorClean, expectV1Bytes } from './support.js';
 
 let fresh: PlanRepo;
 let atReview: PlanRepo;
 let awaiting: PlanRepo;
 beforeAll(() => {
-  fresh = newPlanRepo(fileTempDir());
-  atReview = newPlanRepo(fileTempDir());
+  fresh = newPlanRepo(templateDir());
+  atReview = newPlanRepo(templateDir());
   expect(atReview.cli(['plan', SLUG, ...AGENT, '--until', 'expand', '--commit']).code).toBe(0);
-  awaiting = newPlanRepo(fileTempDir());
+  awaiting = newPlanRepo(templateDir());
   const final = awaiting.cli(['plan', SLUG, ...AGENT, '--until', 'terminal', '--commit'], {
     FAKE_FINAL: 'final-decision: approve-needs-human — phase 2 deletes a public API',
   });

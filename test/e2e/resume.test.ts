@@ -7,7 +7,7 @@ import { AGENT } from '../support/agents.js';
 import { CLI } from '../support/cli.js';
 import { SLUG, copyRepo, newPlanRepo, stateOf, type PlanRepo } from '../support/plan-repo.js';
 import { liveGroupMembers } from '../support/process.js';
-import { fileTempDir, tempDir } from '../support/tmp.js';
+import { tempDir, templateDir } from '../support/tmp.js';
 import { expectDoctorClean, storeRuns } from './support.js';
 
 /*
@@ -18,7 +18,7 @@ import { expectDoctorClean, storeRuns } from './support.js';
 
 let fresh: PlanRepo;
 beforeAll(() => {
-  fresh = newPlanRepo(fileTempDir());
+  fresh = newPlanRepo(templateDir());
 });
 
 interface Exit {

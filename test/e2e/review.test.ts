@@ -7,7 +7,7 @@ import { AGENT } from '../support/agents.js';
 import { CLI, cliEnv } from '../support/cli.js';
 import { commitAll } from '../support/git.js';
 import { SLUG, TARGET, copyRepo, manifestOf, newPlanRepo, stateOf, type PlanRepo } from '../support/plan-repo.js';
-import { fileTempDir } from '../support/tmp.js';
+import { templateDir } from '../support/tmp.js';
 import { expectDoctorClean, expectV1Bytes, gitLog } from './support.js';
 
 const REVIEWER = 'Cairn Test <test@cairn.invalid>';
@@ -16,7 +16,7 @@ const NEEDS_HUMAN = { FAKE_FINAL: 'final-decision: approve-needs-human — phase
 
 let awaiting: PlanRepo;
 beforeAll(() => {
-  awaiting = newPlanRepo(fileTempDir());
+  awaiting = newPlanRepo(templateDir());
   expect(awaiting.cli(['plan', SLUG, ...AGENT, '--until', 'terminal', '--commit'], NEEDS_HUMAN).code).toBe(0);
 });
 

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AgentSettings } from '../../src/agent/index.js';
@@ -21,9 +21,9 @@ import {
 } from '../../src/planning/workspace.js';
 import { snapshotId } from '../../src/fs/digest.js';
 import { MemoryRecorder } from '../../src/publish/recorder.js';
+import { fakeAgents } from '../support/agents.js';
 import { commitAll, git, initGitRepo } from '../support/git.js';
 import { cairnRepo, newMigration } from '../support/repo.js';
-import { tempDir } from '../support/tmp.js';
 
 const NOW = '2026-06-01T10:00:00.000+00:00';
 const ID = 'a'.repeat(64);
@@ -99,9 +99,7 @@ describe('--until and the terminal cursor', () => {
 describe('planNextStep and acceptManualOutput (library)', () => {
   it('runs a command agent in the repository root and publishes its step', async () => {
     const { repo, live, dir } = repoWithMigration();
-    const script = path.join(tempDir('cairn-agent-'), 'agent.sh');
-    writeFileSync(script, '#!/bin/sh\ncat > /dev/null\npwd > "$CAIRN_WORKSPACE/cwd.txt"\necho "step $CAIRN_STEP for $CAIRN_SLUG"\n');
-    chmodSync(script, 0o755);
+    const script = fakeAgents().write('agent.sh', '#!/bin/sh\ncat > /dev/null\npwd > "$CAIRN_WORKSPACE/cwd.txt"\necho "step $CAIRN_STEP for $CAIRN_SLUG"\n');
     const runs: string[] = [];
     const log: PlanningLog = { ...nullPlanningLog(), runStarted: (input) => (runs.push(`${input.step}:${input.agent}`), 'r-1'), runEnded: (_id, input) => void runs.push(input.verdict) };
     const ctx = context(repo, live, log);

@@ -6,7 +6,7 @@ import { encodeManifest, loadManifest, saveManifest } from '../../src/migration/
 import { discoverPhases } from '../../src/migration/phase-docs.js';
 import { encodeState, loadState, saveState } from '../../src/migration/state.js';
 import { copyFixtureMigrations, CR_V1 } from '../support/fixture.js';
-import { fileTempDir } from '../support/tmp.js';
+import { templateDir } from '../support/tmp.js';
 
 /*
  * Byte compatibility with files written by continuous-refactoring 1.0.1:
@@ -22,7 +22,7 @@ const SLUGS = readdirSync(SOURCE)
 
 /** A writable copy of the fixture repository (`<repo>/migrations/...`), shared by a describe block. */
 function copyFixture(): string {
-  const repo = fileTempDir('cairn-cr-v1-');
+  const repo = templateDir('cairn-cr-v1-');
   copyFixtureMigrations(path.join(repo, 'migrations'), undefined, { writable: true });
   return repo;
 }

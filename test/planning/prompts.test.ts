@@ -14,8 +14,8 @@ import {
 import type { StagePromptInput } from '../../src/planning/prompts.js';
 import { loadState } from '../../src/migration/state.js';
 import type { PlanningState } from '../../src/migration/state.js';
-import { copyFixtureMigrations } from '../support/fixture.js';
 import { tempDir } from '../support/tmp.js';
+import { fixtureWorkspace } from './support.js';
 
 const REVIEW_SLUG = 'extract-pagination-helpers-in-reports-20260421T081406';
 const EXPAND_SLUG = 'remove-global-state-in-ingest-20260422T004017';
@@ -35,10 +35,7 @@ interface Workspace {
 
 /** A repository holding one fixture migration live, and a workspace copy of it as `cairn plan` prepares one. */
 async function workspaceOf(slug: string, repo = tempDir('cairn-prompt-')): Promise<Workspace> {
-  const live = path.join(repo, 'migrations', slug);
-  copyFixtureMigrations(path.dirname(live), [slug], { writable: true });
-  const workspace = path.join(repo, '.planning', 'work', slug, 'run-1', slug);
-  cpSync(live, workspace, { recursive: true });
+  const { liveDir: live, workspaceDir: workspace } = fixtureWorkspace(slug, repo);
   const state = await loadState(path.join(workspace, '.planning', 'state.json'), { repoRoot: repo, publishedRoot: live });
   const input: StagePromptInput = { slug, step: state.next_step, state, workspaceDir: workspace, liveDir: live, repoRoot: repo };
   return { repo, live, workspace, state, input };

@@ -50,6 +50,6 @@ export function runCli(args: string[], options: CliOptions): CliResult {
   });
   const timedOut = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
   if (result.error && !timedOut) throw result.error;
-  const stderr = timedOut ? `${result.stderr}\n[test] cairn ${args.join(' ')}: timed out after ${timeoutMs} ms, killed\n` : result.stderr;
+  const stderr = timedOut ? `${result.stderr}\nrunCli: \`cairn ${args.join(' ')}\` timed out after ${timeoutMs} ms and was killed\n` : result.stderr;
   return { code: result.status, stdout: result.stdout, stderr, signal: result.signal, timedOut };
 }

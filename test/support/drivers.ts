@@ -10,8 +10,8 @@ import type { PublishRepo } from './publish-repo.js';
  */
 
 const DRIVERS = path.join(REPO_ROOT, 'test', 'publish', 'helpers');
-export const DRIVER = path.join(DRIVERS, 'publish-driver.mjs');
-export const HOLDER = path.join(DRIVERS, 'hold-lock.mjs');
+const DRIVER = path.join(DRIVERS, 'publish-driver.mjs');
+const HOLDER = path.join(DRIVERS, 'hold-lock.mjs');
 
 /** How long one synchronous driver run may take before it is killed and the test fails. */
 const DRIVER_TIMEOUT_MS = 120_000;

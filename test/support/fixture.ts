@@ -10,7 +10,7 @@ export const READY = 'src-cli-tasks-ts-20260402T140633';
 export const PLANNING = 'extract-pagination-helpers-in-reports-20260421T081406';
 export const DONE = 'src-exports-queue-rb-20260402T081851';
 
-/** From EXPECTED.json: git does not keep mtimes, so the lock's is restored. */
+/** The mtime of the fixture's `__transactions__/.lock` (EXPECTED.json), which git does not keep. */
 export const LOCK_MTIME_EPOCH = 1779499205;
 
 /**
@@ -27,7 +27,7 @@ export function copyFixtureMigrations(live: string, slugs?: readonly string[], o
 }
 
 /** Adds the owner's write bit to `dir` and everything below it. */
-export function makeWritable(dir: string): void {
+function makeWritable(dir: string): void {
   chmodSync(dir, statSync(dir).mode | 0o200);
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);

@@ -1,11 +1,10 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { expect } from 'vitest';
 import { fakeAgentBin } from './agents.js';
 import { cliEnv, runCli, type CliResult } from './cli.js';
 import { copyFixtureMigrations } from './fixture.js';
 import { commitAll } from './git.js';
-import { cairnRepo, copyRepoDir } from './repo.js';
+import { cairnRepo, copyRepoDir, newMigration } from './repo.js';
 
 /*
  * Repositories to plan in, driven through the built CLI with the fake
@@ -55,8 +54,7 @@ export function emptyRepo(root?: string): string {
  */
 export function newPlanRepo(root?: string): PlanRepo {
   const p = planRepoAt(emptyRepo(root), fakeAgentBin(root));
-  const created = p.cli(['new', SLUG, '--target', TARGET]);
-  expect(created.code).toBe(0);
+  newMigration(p.repo, SLUG, TARGET, withPath(p.bin));
   commitAll(p.repo, 'new alpha');
   return p;
 }

@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { runCli } from './cli.js';
 import { copyFixtureMigrations, LOCK_MTIME_EPOCH } from './fixture.js';
 import { commitAll, initGitRepo } from './git.js';
-import { fileTempDir, tempDir } from './tmp.js';
+import { tempDir, templateDir } from './tmp.js';
 
 /*
  * Repositories set up for cairn the way a user sets one up: by `cairn init`
@@ -61,7 +61,7 @@ let initTemplate: string | undefined;
  */
 function initialised(): string {
   if (initTemplate === undefined) {
-    const dir = fileTempDir('cairn-init-');
+    const dir = templateDir('cairn-init-');
     const result = runCli(['init'], { cwd: dir });
     if (result.code !== 0) throw new Error(`cairn init failed (${result.code}): ${result.stderr}`);
     initTemplate = dir;

@@ -18,10 +18,11 @@ export function tempDir(prefix = 'cairn-test-'): string {
 }
 
 /**
- * A fresh temp directory (its real path) that lives until every test of the
- * file has run: for templates built once in `beforeAll`.
+ * A fresh temp directory (its real path) for something built once and
+ * shared, such as a template repository made in `beforeAll`: removed after
+ * every test of the file has run.
  */
-export function fileTempDir(prefix = 'cairn-template-'): string {
+export function templateDir(prefix = 'cairn-template-'): string {
   const dir = makeDir(prefix);
   perFile.push(dir);
   return dir;
