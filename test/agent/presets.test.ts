@@ -2,8 +2,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { agentEnv, extractAgentText, resolveAgentCommand, runAgent } from '../../src/agent/index.js';
 import { CairnError } from '../../src/util/errors.js';
-import { tempDir } from '../helpers/tmp.js';
-import { fakeAgents } from './support.js';
+import { fakeAgents } from '../support/agents.js';
+import { tempDir } from '../support/tmp.js';
 
 describe('resolveAgentCommand', () => {
   it('runs claude in print mode with stream-json output, the prompt on stdin', () => {

@@ -4,8 +4,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { agentEnv, agentFailureReason, runAgent } from '../../src/agent/index.js';
 import { CairnError } from '../../src/util/errors.js';
-import { tempDir } from '../helpers/tmp.js';
-import { fakeAgents, isRunning, readPid, transpileForNode, waitFor } from './support.js';
+import { fakeAgents } from '../support/agents.js';
+import { isRunning, readPid } from '../support/process.js';
+import { tempDir } from '../support/tmp.js';
+import { transpileForNode } from '../support/transpile.js';
+import { waitFor } from '../support/wait.js';
 
 function setup() {
   const agents = fakeAgents();

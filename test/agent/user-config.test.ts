@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadUserAgentConfig, resolveAgentSettings, userConfigPath, type LoadedUserAgentConfig } from '../../src/agent/index.js';
 import type { ProjectConfig } from '../../src/config/schema.js';
 import { CairnError } from '../../src/util/errors.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../support/tmp.js';
 
 function writeUserConfig(text: string): { env: NodeJS.ProcessEnv; file: string } {
   const xdg = tempDir('cairn-xdg-');

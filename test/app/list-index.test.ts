@@ -1,12 +1,12 @@
-import { cpSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, lstatSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { listMigrations } from '../../src/app/list-index.js';
 import { scanMigrations } from '../../src/planning/list.js';
 import { openStore, RACY_WINDOW_MS } from '../../src/store/index.js';
-import { CR_V1 } from '../helpers/fixture.js';
-import { tempDir } from '../helpers/tmp.js';
+import { copyFixtureMigrations } from '../support/fixture.js';
+import { tempDir } from '../support/tmp.js';
 
 const PAST = Date.now() / 1000 - 3600;
 
@@ -23,9 +23,9 @@ function age(root: string): void {
 const pastRacyWindow = () => new Promise((resolve) => setTimeout(resolve, RACY_WINDOW_MS + 100));
 
 async function setup() {
-  const repo = realpathSync(tempDir('cairn-index-'));
+  const repo = tempDir('cairn-index-');
   const live = path.join(repo, 'migrations');
-  cpSync(path.join(CR_V1, 'migrations'), live, { recursive: true });
+  copyFixtureMigrations(live);
   age(live);
   await pastRacyWindow();
   const store = openStore(path.join(repo, '.planning', 'cairn.db'));

@@ -1,14 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { initGitRepo } from '../helpers/git.js';
-import { tempDir } from '../helpers/tmp.js';
+import { runCli } from '../support/cli.js';
+import { gitRepo } from '../support/git.js';
+import { tempDir } from '../support/tmp.js';
 
 describe('cairn init', () => {
   it('creates the config, the migrations dir and .planning/.gitignore at the git top level', () => {
-    const repo = tempDir();
-    initGitRepo(repo);
+    const repo = gitRepo({ commit: false });
     mkdirSync(path.join(repo, 'src', 'deep'), { recursive: true });
     const result = runCli(['init'], { cwd: path.join(repo, 'src', 'deep') });
     expect(result.stderr).toBe('');
@@ -23,8 +22,7 @@ describe('cairn init', () => {
   });
 
   it('is harmless when run twice and keeps existing .gitignore lines', () => {
-    const repo = tempDir();
-    initGitRepo(repo);
+    const repo = gitRepo({ commit: false });
     mkdirSync(path.join(repo, '.planning'));
     writeFileSync(path.join(repo, '.planning', '.gitignore'), 'notes.txt');
     expect(runCli(['init', '--migrations-dir', 'plans/migrations'], { cwd: repo }).code).toBe(0);
@@ -41,8 +39,7 @@ describe('cairn init', () => {
   });
 
   it('refuses a migrations dir outside the repository', () => {
-    const repo = tempDir();
-    initGitRepo(repo);
+    const repo = gitRepo({ commit: false });
     for (const dir of ['../elsewhere', '/tmp', '.']) {
       const result = runCli(['init', '--migrations-dir', dir], { cwd: repo });
       expect(result.code).toBe(2);
@@ -52,8 +49,7 @@ describe('cairn init', () => {
   });
 
   it('refuses to change the migrations dir of an existing project', () => {
-    const repo = tempDir();
-    initGitRepo(repo);
+    const repo = gitRepo({ commit: false });
     expect(runCli(['init'], { cwd: repo }).code).toBe(0);
     const result = runCli(['init', '--migrations-dir', 'other'], { cwd: repo });
     expect(result.code).toBe(2);
@@ -73,8 +69,7 @@ describe('cairn init', () => {
 
 describe('project discovery', () => {
   it('finds the config by walking up and says what to run when there is none', () => {
-    const repo = tempDir();
-    initGitRepo(repo);
+    const repo = gitRepo({ commit: false });
     const none = runCli(['list'], { cwd: repo });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('Error: No cairn project here: no .planning/config.json in');

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { doctorAll, type DoctorGroup } from '../../src/consistency/index.js';
-import { CR_V1, fixtureRepo } from '../helpers/fixture.js';
+import { CR_V1 } from '../support/fixture.js';
+import { fixtureRepo } from '../support/repo.js';
 
 interface ExpectedFinding {
   code: string;

@@ -3,12 +3,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../src/consistency/invariants.js';
 import type { InvariantResult } from '../../src/migration/index.js';
-import { makeRepo, type TestRepo } from '../publish/helpers/repo.js';
-import { acceptNext, seedWorkspace, workspaceFor } from '../publish/helpers/workspace.js';
+import { acceptNext, publishRepo, seedWorkspace, workspaceFor, type PublishRepo } from '../support/publish-repo.js';
 
 /** Live `alpha` with two accepted steps, feedback, a done phase, sums and reviews. */
-async function liveWithHistory(): Promise<{ repo: TestRepo; live: string }> {
-  const repo = makeRepo();
+async function liveWithHistory(): Promise<{ repo: PublishRepo; live: string }> {
+  const repo = publishRepo();
   const seed = workspaceFor(repo, 'alpha', 'seed', false);
   await seedWorkspace(repo, seed, 'alpha');
   await acceptNext(repo, seed, 'alpha', 'approaches\n');
@@ -91,7 +90,7 @@ describe('invariants', () => {
   });
 
   it('passes vacuously for a new migration', async () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     const workspace = workspaceFor(repo, 'alpha', 'new', false);
     await seedWorkspace(repo, workspace, 'alpha');
     mkdirSync(path.join(workspace, 'approaches'));

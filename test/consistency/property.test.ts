@@ -4,8 +4,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkMigrationDir, doctorAll, RULES, type DoctorGroup } from '../../src/consistency/index.js';
 import { VALIDATION_MODES, type Finding } from '../../src/migration/index.js';
-import { runCli } from '../helpers/cli.js';
-import { DONE, PLANNING, READY, repoWith, type TestRepo } from './helpers.js';
+import { runCli } from '../support/cli.js';
+import { DONE, PLANNING, READY } from '../support/fixture.js';
+import { cairnRepo, type CairnRepo } from '../support/repo.js';
 
 /*
  * Random damage to valid migrations never makes the checks throw: every run
@@ -84,7 +85,7 @@ function jsonPaths(value: unknown, prefix: (string | number)[] = []): (string | 
   return out;
 }
 
-function apply(t: TestRepo, slug: string, m: Mutation): void {
+function apply(t: CairnRepo, slug: string, m: Mutation): void {
   const dir = t.dir(slug);
   const files = filesUnder(dir);
   const pick = (n: number) => files[n % Math.max(1, files.length)];
@@ -177,7 +178,7 @@ function apply(t: TestRepo, slug: string, m: Mutation): void {
 }
 
 /** Applies each mutation that still makes sense after the earlier ones. */
-function damageAll(t: TestRepo, mutations: [string, Mutation][]): void {
+function damageAll(t: CairnRepo, mutations: [string, Mutation][]): void {
   for (const [slug, m] of mutations) {
     try {
       apply(t, slug, m);
@@ -202,7 +203,7 @@ const SLUGS = [READY, PLANNING, DONE];
 const damage = fc.array(fc.tuple(fc.constantFrom(...SLUGS), mutation), { minLength: 1, maxLength: 5 });
 
 /** Damages the repository, then runs every check on it. */
-async function checkAll(t: TestRepo, mutations: [string, Mutation][]): Promise<void> {
+async function checkAll(t: CairnRepo, mutations: [string, Mutation][]): Promise<void> {
   damageAll(t, mutations);
   for (const slug of SLUGS) {
     for (const mode of VALIDATION_MODES) {
@@ -220,7 +221,7 @@ describe('random damage never makes the checks throw', () => {
   it('checkMigrationDir (every mode) and doctorAll end in well-formed findings', async () => {
     await fc.assert(
       fc.asyncProperty(damage, async (mutations) => {
-        const t = repoWith(SLUGS);
+        const t = cairnRepo({ fixtures: SLUGS });
         try {
           await checkAll(t, mutations);
         } finally {
@@ -234,7 +235,7 @@ describe('random damage never makes the checks throw', () => {
   it('the CLI exits 1 exactly when an error finding is printed, else 0, with nothing on stderr', async () => {
     await fc.assert(
       fc.asyncProperty(damage, async (mutations) => {
-        const t = repoWith(SLUGS);
+        const t = cairnRepo({ fixtures: SLUGS });
         damageAll(t, mutations);
         const result = runCli(['doctor', '--all', '--format', 'json'], { cwd: t.repo });
         expect(result.stderr).toBe('');

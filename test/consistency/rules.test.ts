@@ -4,7 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkMigrationDir, doctorMigration, RULES } from '../../src/consistency/index.js';
 import type { CheckOptions, ValidationMode } from '../../src/migration/index.js';
-import { brief, DONE, editJson, PLANNING, READY, repoWith, type TestRepo } from './helpers.js';
+import { DONE, PLANNING, READY } from '../support/fixture.js';
+import { cairnRepo, type CairnRepo } from '../support/repo.js';
+import { brief, editJson } from './helpers.js';
 
 /*
  * Every migration-directory rule, made to fire and shown silent where its
@@ -21,8 +23,8 @@ interface Case {
   mode: ValidationMode;
   /** Run as `cairn doctor <slug>` (adds the planning-state findings). */
   doctor?: boolean;
-  options?: (t: TestRepo) => Partial<CheckOptions> & { dir?: string };
-  mutate?: (dir: string, t: TestRepo) => void;
+  options?: (t: CairnRepo) => Partial<CheckOptions> & { dir?: string };
+  mutate?: (dir: string, t: CairnRepo) => void;
   expected: Expected[];
 }
 
@@ -675,7 +677,7 @@ const SILENT: Case[] = [
 ];
 
 async function run(c: Case): Promise<{ findings: Expected[]; root: string }> {
-  const t = repoWith([c.slug]);
+  const t = cairnRepo({ fixtures: [c.slug] });
   const dir = t.dir(c.slug);
   c.mutate?.(dir, t);
   const extra = c.options?.(t) ?? {};

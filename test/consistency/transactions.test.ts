@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +11,8 @@ import {
 } from '../../src/consistency/index.js';
 import type { Finding } from '../../src/migration/index.js';
 import { STALE_LIMIT_MS as PUBLISH_LOCK_STALE_MS } from '../../src/publish/index.js';
-import { repoWith } from './helpers.js';
+import { deadPid } from '../support/process.js';
+import { cairnRepo } from '../support/repo.js';
 
 /*
  * The live-root rules of `doctor --all` (slug `__transactions__`) and the
@@ -44,12 +44,6 @@ function pick(finding: Finding) {
   return [finding.slug, finding.severity, finding.code, finding.path, finding.message, finding.hint];
 }
 
-/** A pid that was running a moment ago and is not any more. */
-function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  return Number(child.stdout);
-}
-
 const V1_HINT =
   'A publish may be running. If no continuous-refactoring or cairn process is running, the lock was left by a crash: remove the .lock directory by hand.';
 
@@ -65,7 +59,7 @@ describe('local ISO seconds (the original lock mtime format)', () => {
 
 describe('transaction findings', () => {
   it('are silent when there is no __transactions__ (or only plain files in it)', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     expect(await transactionFindings(t.live)).toEqual([]);
     mkdirSync(path.join(t.live, '__transactions__'));
     writeFileSync(path.join(t.live, '__transactions__', 'notes.txt'), 'x');
@@ -73,7 +67,7 @@ describe('transaction findings', () => {
   });
 
   it('transaction-root-invalid: __transactions__ is a file', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     const root = path.join(t.live, '__transactions__');
     writeFileSync(root, 'not a dir');
     expect((await transactionFindings(t.live)).map(pick)).toEqual([
@@ -89,7 +83,7 @@ describe('transaction findings', () => {
   });
 
   it('publish-lock-present (error) for a continuous-refactoring lock, with the original message', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     const dir = lockDir(t.live, '{\n  "created_at": "2026-05-22T18:20:05.166-07:00",\n  "operation": "planning.final-review",\n  "pid": 42959\n}\n');
     expect((await transactionFindings(t.live)).map(pick)).toEqual([
       [
@@ -104,7 +98,7 @@ describe('transaction findings', () => {
   });
 
   it('publish-lock-present names only the owner keys it can read', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     const dir = lockDir(t.live, '{"operation": "migration.review", "pid": "12", "other": 1}');
     const partial = await transactionFindings(t.live);
     expect(partial.map((f) => f.message)).toEqual([
@@ -123,7 +117,7 @@ describe('transaction findings', () => {
   });
 
   it('an unreadable cairn-looking lock (no hostname) is treated as the original’s: an error', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     const now = Math.floor(Date.now() / 1000);
     lockDir(t.live, JSON.stringify({ lock_id: 'abc', pid: process.pid, operation: 'x', created_at: 'y' }), now);
     const [finding] = await transactionFindings(t.live);
@@ -131,7 +125,7 @@ describe('transaction findings', () => {
   });
 
   it('publish-lock-present (warning) for a live cairn holder on this host', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     const now = Math.floor(Date.now() / 1000);
     const owner = { created_at: '2026-05-23T01:20:00.000+00:00', hostname: os.hostname(), lock_id: 'L-1', operation: 'planning.expand', pid: process.pid };
     const dir = lockDir(t.live, JSON.stringify(owner), now);
@@ -148,7 +142,7 @@ describe('transaction findings', () => {
   });
 
   it('publish-lock-present (warning) for a holder on another host with a fresh heartbeat', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     const now = Math.floor(Date.now() / 1000);
     lockDir(t.live, JSON.stringify({ hostname: 'build-42', lock_id: 'L-2', pid: 1 }), now);
     expect((await transactionFindings(t.live)).map((f) => [f.severity, f.code, f.message])).toEqual([
@@ -157,7 +151,7 @@ describe('transaction findings', () => {
   });
 
   it('publish-lock-stale: same host, holder gone', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     const pid = deadPid();
     const now = Math.floor(Date.now() / 1000);
     const owner = { created_at: '2026-05-23T01:20:00.000+00:00', hostname: os.hostname(), lock_id: 'L-3', operation: 'planning.review', pid };
@@ -175,7 +169,7 @@ describe('transaction findings', () => {
   });
 
   it('publish-lock-stale: heartbeat older than the stale limit (any host)', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     expect(PUBLISH_LOCK_STALE_MS).toBe(10_000);
     const old = Math.floor(Date.now() / 1000) - 60;
     lockDir(t.live, JSON.stringify({ hostname: 'build-42', lock_id: 'L-4', pid: 7, operation: 'migration.review' }), old);
@@ -191,7 +185,7 @@ describe('transaction findings', () => {
   });
 
   it('transaction-leftover for each subdirectory but .lock, sorted, after the lock', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     lockDir(t.live, null);
     const root = path.join(t.live, '__transactions__');
     for (const name of ['ffff', '0000']) mkdirSync(path.join(root, name, 'staged'), { recursive: true });
@@ -204,7 +198,7 @@ describe('transaction findings', () => {
   });
 
   it('hands the transaction dirs to the inspector hook (the transaction-incomplete extension point)', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     const root = path.join(t.live, '__transactions__');
     mkdirSync(path.join(root, 'b'), { recursive: true });
     mkdirSync(path.join(root, 'a'), { recursive: true });
@@ -222,14 +216,14 @@ describe('transaction findings', () => {
 
 describe('config-invalid', () => {
   it('is silent for a valid config or none', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     const config = path.join(t.repo, '.planning', 'config.json');
     expect(await configFindings(t.repo, config)).toEqual([]);
     expect(await configFindings(t.repo, path.join(t.repo, 'missing.json'))).toEqual([]);
   });
 
   it('fires for bad JSON, a bad shape, and a migrations_dir outside the repository', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     const config = path.join(t.repo, '.planning', 'config.json');
     const hint = 'Fix .planning/config.json: a JSON object whose "migrations_dir" names a directory inside the repository.';
     writeFileSync(config, '{"migrations_dir": ');
@@ -262,7 +256,7 @@ async function collect(groups: AsyncIterable<DoctorGroup>): Promise<DoctorGroup[
 
 describe('doctorAll', () => {
   it('yields config, every migration in slug order, then __transactions__', async () => {
-    const t = repoWith(['src-cli-tasks-ts-20260402T140633', 'extract-pagination-helpers-in-reports-20260421T081406']);
+    const t = cairnRepo({ fixtures: ['src-cli-tasks-ts-20260402T140633', 'extract-pagination-helpers-in-reports-20260421T081406'] });
     mkdirSync(path.join(t.live, '.hidden'));
     mkdirSync(path.join(t.live, '__intentional_skips__'));
     writeFileSync(path.join(t.live, 'README.md'), 'x');
@@ -278,7 +272,7 @@ describe('doctorAll', () => {
   });
 
   it('keeps slug order with many migrations in flight, and reports progress for each', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     const slugs = Array.from({ length: 40 }, (_, i) => `m-${String(i).padStart(2, '0')}`);
     for (const slug of slugs) mkdirSync(path.join(t.live, slug));
     const progress: number[] = [];
@@ -291,7 +285,7 @@ describe('doctorAll', () => {
   });
 
   it('turns an inspector failure into check-failed instead of throwing', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     mkdirSync(path.join(t.live, '__transactions__', 'tx'), { recursive: true });
     const groups = await collect(
       doctorAll({
@@ -317,7 +311,7 @@ describe('doctorAll', () => {
   });
 
   it('has no migrations when the live root is missing', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     const groups = await collect(doctorAll({ repoRoot: t.repo, liveRoot: path.join(t.repo, 'nowhere') }));
     expect(groups.map((g) => [g.slug, g.findings])).toEqual([['__transactions__', []]]);
   });

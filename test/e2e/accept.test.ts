@@ -1,42 +1,21 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshotId } from '../../src/fs/digest.js';
-import { commitAll } from '../helpers/git.js';
-import { tempDir } from '../helpers/tmp.js';
-import {
-  AGENT,
-  SLUG,
-  copyRepo,
-  expectDoctorClean,
-  expectV1Bytes,
-  gitLog,
-  listTree,
-  newPlanRepo,
-  readJson,
-  stateOf,
-  storeRuns,
-  templateRoot,
-  workRuns,
-  type PlanRepo,
-} from './plan-support.js';
+import { AGENT } from '../support/agents.js';
+import { commitAll } from '../support/git.js';
+import { SLUG, copyRepo, newPlanRepo, readJson, stateOf, workRuns, type PlanRepo } from '../support/plan-repo.js';
+import { tempDir, templateDir } from '../support/tmp.js';
+import { listTree } from '../support/tree.js';
+import { expectDoctorClean, expectV1Bytes, gitLog, storeRuns } from './support.js';
 
 let fresh: PlanRepo;
 let atFinal: PlanRepo;
-const templates: (() => void)[] = [];
-
 beforeAll(() => {
-  const a = templateRoot();
-  const b = templateRoot();
-  templates.push(a.remove, b.remove);
-  fresh = newPlanRepo(a.root);
-  atFinal = newPlanRepo(b.root);
+  fresh = newPlanRepo(templateDir());
+  atFinal = newPlanRepo(templateDir());
   expect(atFinal.cli(['plan', SLUG, ...AGENT, '--until', 'review', '--commit']).code).toBe(0);
-});
-
-afterAll(() => {
-  for (const remove of templates) remove();
 });
 
 /** Runs `plan --agent manual` and returns the prepared workspace (absolute) and run id. */

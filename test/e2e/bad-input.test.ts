@@ -1,22 +1,14 @@
-import { cpSync, mkdirSync, openSync, closeSync, ftruncateSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { openSync, closeSync, ftruncateSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { CR_V1 } from '../helpers/fixture.js';
-import { initGitRepo } from '../helpers/git.js';
-import { tempDir } from '../helpers/tmp.js';
+import { runCli } from '../support/cli.js';
+import { DONE as GOOD, PLANNING } from '../support/fixture.js';
+import { cairnRepo } from '../support/repo.js';
 
-const GOOD = 'src-exports-queue-rb-20260402T081851';
-const PLANNING = 'extract-pagination-helpers-in-reports-20260421T081406';
-
+/** A git repository set up by `cairn init` holding one fixture migration, uncommitted. */
 function repoWith(slug: string): { repo: string; dir: string } {
-  const repo = tempDir('cairn-bad-');
-  initGitRepo(repo);
-  mkdirSync(path.join(repo, '.planning'));
-  writeFileSync(path.join(repo, '.planning', 'config.json'), '{"migrations_dir": "migrations"}\n');
-  const dir = path.join(repo, 'migrations', slug);
-  cpSync(path.join(CR_V1, 'migrations', slug), dir, { recursive: true });
-  return { repo, dir };
+  const t = cairnRepo({ prefix: 'cairn-bad-', git: true, fixtures: [slug] });
+  return { repo: t.repo, dir: t.dir(slug) };
 }
 
 type Corruption = { name: string; file: 'manifest.json' | '.planning/state.json'; apply: (text: string, file: string) => void; message: RegExp };

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { makeRepo, runDriverAsync, seedMigration, type DriverRun, type TestRepo } from '../publish/helpers/repo.js';
+import { runCli } from '../support/cli.js';
+import { runDriverAsync, seedMigration, type DriverRun } from '../support/drivers.js';
+import { publishRepo, type PublishRepo } from '../support/publish-repo.js';
 
 /*
  * Eight processes publish at once. Every call must end published, blocked
@@ -15,7 +16,7 @@ interface History {
   feedback: { text: string }[];
 }
 
-function history(repo: TestRepo, slug: string): History {
+function history(repo: PublishRepo, slug: string): History {
   const state = JSON.parse(readFileSync(path.join(repo.liveRoot, slug, '.planning', 'state.json'), 'utf8')) as {
     completed_steps: History['steps'];
     feedback: History['feedback'];
@@ -33,13 +34,13 @@ function classify(run: DriverRun): 'published' | 'stale' | 'lock-timeout' {
 }
 
 /** The tag of the change a published run made, as it appears in the history. */
-function changeText(run: DriverRun, repo: TestRepo): string {
+function changeText(run: DriverRun, repo: PublishRepo): string {
   const change = run.output!.change;
   if (change.kind === 'feedback') return `feedback:${change.text!}`;
   return `step:${readFileSync(path.join(repo.repoRoot, change.ref!), 'utf8')}`;
 }
 
-function historyTexts(repo: TestRepo, slug: string): string[] {
+function historyTexts(repo: PublishRepo, slug: string): string[] {
   const { steps, feedback } = history(repo, slug);
   return [
     ...steps.map((step) => `step:${readFileSync(path.join(repo.repoRoot, step.outputs.stdout), 'utf8')}`),
@@ -53,7 +54,7 @@ function isPrefix(before: string[], after: string[]): boolean {
 
 describe('concurrent publishes', () => {
   it('eight processes on one migration: at least one wins, the rest are stale or time out, nothing is lost', async () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     seedMigration(repo, 'alpha', 1);
     const before = history(repo, 'alpha');
     const runs = await Promise.all(
@@ -74,7 +75,7 @@ describe('concurrent publishes', () => {
   });
 
   it('eight retrying processes on one shared and four separate migrations keep every accepted change', async () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     const slugs = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
     for (const slug of slugs) seedMigration(repo, slug, 0);
     const lanes = [

@@ -1,13 +1,13 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { doctorAll } from '../../src/consistency/doctor.js';
 import { snapshotId } from '../../src/fs/digest.js';
 import { recover } from '../../src/publish/recovery.js';
-import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
-import { makeRepo, runDriver, runDriverAndKill, seedMigration, type TestRepo } from '../publish/helpers/repo.js';
+import { runCli } from '../support/cli.js';
+import { runDriver, runDriverAndKill, seedMigration } from '../support/drivers.js';
+import { copyPublishRepo, publishRepo, type PublishRepo } from '../support/publish-repo.js';
+import { templateDir } from '../support/tmp.js';
 
 /*
  * The SIGKILL harness (docs/durability.md §7): a child publishes and dies at a
@@ -28,33 +28,26 @@ const BEFORE_COMMIT = [
 ] as const;
 const AFTER_COMMIT = ['journal-committed', 'published-recorded', 'rollback-deleted', 'tx-removed', 'lock-released'] as const;
 
-let template: TestRepo;
-
-let templateParent: string;
+let template: PublishRepo;
 
 beforeAll(() => {
-  templateParent = mkdtempSync(path.join(os.tmpdir(), 'cairn-crash-template-'));
-  template = makeRepo({ root: path.join(templateParent, 'repo') });
+  template = publishRepo({ at: path.join(templateDir('cairn-crash-template-'), 'repo') });
   seedMigration(template, 'alpha', 1);
   seedMigration(template, 'beta', 0);
 });
 
-afterAll(() => rmSync(templateParent, { recursive: true, force: true }));
-
 /** A copy of the template repository: `alpha` (one accepted step) and `beta`. */
-function freshRepo(): TestRepo {
-  const repoRoot = path.join(tempDir('cairn-crash-'), 'repo');
-  cpSync(template.repoRoot, repoRoot, { recursive: true });
-  return { repoRoot, liveRoot: path.join(repoRoot, 'migrations'), workRoot: path.join(repoRoot, '.planning', 'work') };
+function freshRepo(): PublishRepo {
+  return copyPublishRepo(template);
 }
 
-function expectClean(repo: TestRepo): void {
+function expectClean(repo: PublishRepo): void {
   expect(existsSync(path.join(repo.liveRoot, '__transactions__'))).toBe(false);
   const doctor = runCli(['doctor', '--all'], { cwd: repo.repoRoot });
   expect(doctor.code).toBe(0);
 }
 
-function cliRecover(repo: TestRepo, env: Record<string, string> = {}): ReturnType<typeof runCli> {
+function cliRecover(repo: PublishRepo, env: Record<string, string> = {}): ReturnType<typeof runCli> {
   return runCli(['recover', '--format', 'json'], { cwd: repo.repoRoot, env });
 }
 

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { git } from '../helpers/git.js';
-import { tempDir } from '../helpers/tmp.js';
+import { runCli } from '../support/cli.js';
+import { git } from '../support/git.js';
+import { tempDir } from '../support/tmp.js';
 
 const SLUG = 'async-config-loader';
 

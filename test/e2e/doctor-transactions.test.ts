@@ -1,21 +1,13 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, runCli } from '../helpers/cli.js';
-import { commitAll, GIT_ENV, initGitRepo } from '../helpers/git.js';
-import { tempDir } from '../helpers/tmp.js';
-
-function initialised(): string {
-  const repo = tempDir('cairn-doctor-tx-');
-  initGitRepo(repo);
-  expect(runCli(['init'], { cwd: repo }).code).toBe(0);
-  commitAll(repo, 'init');
-  return repo;
-}
+import { CLI, runCli } from '../support/cli.js';
+import { git } from '../support/git.js';
+import { cairnRepo } from '../support/repo.js';
 
 describe('doctor and interrupted publishes', () => {
   it('reports a crashed publish as transaction-incomplete with the action recovery would take, and is clean after recover', () => {
-    const repo = initialised();
+    const { repo } = cairnRepo({ git: true, commit: 'init' });
     const crashed = runCli(['new', 'alpha', '--target', 'src/alpha.ts'], { cwd: repo, env: { CAIRN_TEST_CRASH_AT: 'staged-moved-to-live' } });
     expect(crashed.code).toBeNull();
     const doctor = runCli(['doctor', '--all', '--format', 'json'], { cwd: repo, env: { TZ: 'UTC' } });
@@ -26,9 +18,9 @@ describe('doctor and interrupted publishes', () => {
     expect(incomplete?.slug).toBe('__transactions__');
     expect(incomplete?.message).toMatch(/^An interrupted publish of 'alpha' is pending recovery; recovery would roll it (back|forward): .+\.$/);
 
-    const before = execFileSync('git', ['status', '--porcelain', '--ignored'], { cwd: repo, encoding: 'utf8', env: { ...process.env, ...GIT_ENV } });
+    const before = git(repo, ['status', '--porcelain', '--ignored']);
     runCli(['doctor', '--all'], { cwd: repo });
-    expect(execFileSync('git', ['status', '--porcelain', '--ignored'], { cwd: repo, encoding: 'utf8', env: { ...process.env, ...GIT_ENV } })).toBe(before);
+    expect(git(repo, ['status', '--porcelain', '--ignored'])).toBe(before);
 
     expect(runCli(['recover'], { cwd: repo }).code).toBe(0);
     const after = runCli(['doctor', '--all'], { cwd: repo });
@@ -37,7 +29,7 @@ describe('doctor and interrupted publishes', () => {
   });
 
   it('ends quietly when the reader closes the pipe early', async () => {
-    const repo = initialised();
+    const { repo } = cairnRepo({ git: true, commit: 'init' });
     for (const slug of ['a1', 'a2', 'a3']) expect(runCli(['new', slug, '--target', slug], { cwd: repo }).code).toBe(0);
     const child = spawn(process.execPath, [CLI, 'list', '--format', 'tsv'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { CR_V1, expectedWithRepo, fixtureRepo } from '../helpers/fixture.js';
-import { PLANNING, READY, repoWith } from '../consistency/helpers.js';
-import { tempDir } from '../helpers/tmp.js';
+import { runCli } from '../support/cli.js';
+import { CR_V1, expectedWithRepo, PLANNING, READY } from '../support/fixture.js';
+import { cairnRepo, fixtureRepo } from '../support/repo.js';
+import { tempDir } from '../support/tmp.js';
 
 /* `cairn doctor`, driven through the built CLI. */
 
@@ -156,7 +156,7 @@ describe('usage and input errors exit 2', () => {
 
 describe('--severity', () => {
   it('sets which findings fail the run', () => {
-    const t = repoWith([PLANNING]);
+    const t = cairnRepo({ fixtures: [PLANNING] });
     writeFileSync(path.join(t.dir(PLANNING), '.planning', 'stages', 'review.stdout.md'), 'never accepted\n');
     const line = `${PLANNING}\twarning\tstage-output-unrecorded\t${t.dir(PLANNING)}/.planning/stages/review.stdout.md\tStage file '.planning/stages/review.stdout.md' is not named by any accepted step.\n`;
     const byDefault = runCli(['doctor', '--all', '--format', 'tsv'], { cwd: t.repo });
@@ -172,7 +172,7 @@ describe('--severity', () => {
 
 describe('config-invalid', () => {
   it('is a finding (exit 1), not a crash, for --all and for a target', () => {
-    const t = repoWith([READY]);
+    const t = cairnRepo({ fixtures: [READY] });
     const config = path.join(t.repo, '.planning', 'config.json');
     writeFileSync(config, '{"migrations_dir": "../outside"}\n');
     const message = `migrations_dir escapes the repository: '../outside' resolves to ${path.join(path.dirname(t.repo), 'outside')}, which is not a directory below ${t.repo}.`;
@@ -189,7 +189,7 @@ describe('config-invalid', () => {
   });
 
   it('an escaping --migrations-dir with a valid config is bad usage (exit 2)', () => {
-    const t = repoWith([READY]);
+    const t = cairnRepo({ fixtures: [READY] });
     const result = runCli(['--migrations-dir', '../elsewhere', 'doctor', '--all'], { cwd: t.repo });
     expect(result.code).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe(

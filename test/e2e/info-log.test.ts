@@ -2,21 +2,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LATEST_STORE_VERSION, STORE_MIGRATIONS, openStore } from '../../src/store/index.js';
-import { runCli } from '../helpers/cli.js';
-import { fixtureRepo } from '../helpers/fixture.js';
-import { initGitRepo } from '../helpers/git.js';
-import { tempDir } from '../helpers/tmp.js';
-
-function initialised(): string {
-  const repo = tempDir('cairn-info-');
-  initGitRepo(repo);
-  expect(runCli(['init'], { cwd: repo }).code).toBe(0);
-  return repo;
-}
+import { runCli } from '../support/cli.js';
+import { cairnRepo, fixtureRepo } from '../support/repo.js';
 
 describe('cairn info', () => {
   it('inspects without creating or migrating the store, and migrates on request', () => {
-    const repo = initialised();
+    const { repo } = cairnRepo({ git: true });
     const db = path.join(repo, '.planning', 'cairn.db');
     const first = JSON.parse(runCli(['info', '--format', 'json'], { cwd: repo }).stdout);
     expect(first.schema_version).toBe(1);
@@ -43,7 +34,7 @@ describe('cairn info', () => {
   });
 
   it('reports an older store as pending and leaves it at its version', () => {
-    const repo = initialised();
+    const { repo } = cairnRepo({ git: true });
     const db = path.join(repo, '.planning', 'cairn.db');
     const old = openStore(db, { migrations: STORE_MIGRATIONS.slice(0, 1) });
     old.recordEvent({ kind: 'publish.published', slug: 'x', details: {} });
@@ -60,7 +51,7 @@ describe('cairn info', () => {
 
 describe('cairn log', () => {
   it('lists runs and events newest first and shows one run in full', () => {
-    const repo = initialised();
+    const { repo } = cairnRepo({ git: true });
     expect(runCli(['log'], { cwd: repo }).stdout).toBe('No local history yet: nothing has been run or published from this checkout.\n');
     const store = openStore(path.join(repo, '.planning', 'cairn.db'));
     const ok = store.recordRunStart({ slug: 'alpha', step: 'approaches', agent: 'codex', promptSha256: 'ab'.repeat(32) });

@@ -1,8 +1,9 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { CR_V1, expectedWithRepo, fixtureRepo } from '../helpers/fixture.js';
+import { runCli } from '../support/cli.js';
+import { CR_V1, expectedWithRepo } from '../support/fixture.js';
+import { fixtureRepo } from '../support/repo.js';
 
 describe('cairn list on the cr-v1 fixture', () => {
   it('prints expected-list.tsv line for line', () => {

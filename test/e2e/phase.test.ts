@@ -1,35 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshotId } from '../../src/fs/digest.js';
-import {
-  AGENT,
-  SLUG,
-  copyRepo,
-  expectDoctorClean,
-  expectV1Bytes,
-  gitLog,
-  manifestOf,
-  newPlanRepo,
-  templateRoot,
-  type PlanRepo,
-} from './plan-support.js';
+import { AGENT } from '../support/agents.js';
+import { SLUG, copyRepo, manifestOf, newPlanRepo, type PlanRepo } from '../support/plan-repo.js';
+import { templateDir } from '../support/tmp.js';
+import { expectDoctorClean, expectV1Bytes, gitLog } from './support.js';
 
 let awaiting: PlanRepo;
 let approved: PlanRepo;
-const templates: (() => void)[] = [];
-
 beforeAll(() => {
-  const roots = [templateRoot(), templateRoot()];
-  templates.push(...roots.map((root) => root.remove));
-  awaiting = newPlanRepo(roots[0]?.root);
+  awaiting = newPlanRepo(templateDir());
   const env = { FAKE_FINAL: 'final-decision: approve-needs-human — phase 2 deletes a public API' };
   expect(awaiting.cli(['plan', SLUG, ...AGENT, '--until', 'terminal', '--commit'], env).code).toBe(0);
-  approved = newPlanRepo(roots[1]?.root);
+  approved = newPlanRepo(templateDir());
   expect(approved.cli(['plan', SLUG, ...AGENT, '--until', 'terminal', '--commit'], env).code).toBe(0);
   expect(approved.cli(['review', SLUG, '--approve', '--commit']).code).toBe(0);
-});
-
-afterAll(() => {
-  for (const remove of templates) remove();
 });
 
 describe('cairn phase done', () => {

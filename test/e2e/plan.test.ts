@@ -1,29 +1,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshotId } from '../../src/fs/digest.js';
-import { commitAll } from '../helpers/git.js';
-import { tempDir } from '../helpers/tmp.js';
-import {
-  AGENT,
-  SLUG,
-  TARGET,
-  copyRepo,
-  expectDoctorClean,
-  expectV1Bytes,
-  gitLog,
-  gitStatus,
-  listTree,
-  liveGroupMembers,
-  manifestOf,
-  newPlanRepo,
-  stateOf,
-  storeRuns,
-  templateRoot,
-  workRuns,
-  type PlanRepo,
-} from './plan-support.js';
+import { AGENT } from '../support/agents.js';
+import { commitAll } from '../support/git.js';
+import { SLUG, TARGET, copyRepo, manifestOf, newPlanRepo, stateOf, workRuns, type PlanRepo } from '../support/plan-repo.js';
+import { liveGroupMembers } from '../support/process.js';
+import { tempDir, templateDir } from '../support/tmp.js';
+import { listTree } from '../support/tree.js';
+import { expectDoctorClean, expectV1Bytes, gitLog, gitStatus, storeRuns } from './support.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const stageRef = (file: string): string => `migrations/${SLUG}/.planning/stages/${file}`;
@@ -31,20 +17,11 @@ const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/;
 
 let fresh: PlanRepo;
 let atReview: PlanRepo;
-const templates: (() => void)[] = [];
-
 beforeAll(() => {
-  const a = templateRoot();
-  const b = templateRoot();
-  templates.push(a.remove, b.remove);
-  fresh = newPlanRepo(a.root);
-  atReview = newPlanRepo(b.root);
+  fresh = newPlanRepo(templateDir());
+  atReview = newPlanRepo(templateDir());
   const planned = atReview.cli(['plan', SLUG, ...AGENT, '--until', 'expand', '--commit']);
   expect(planned.code).toBe(0);
-});
-
-afterAll(() => {
-  for (const remove of templates) remove();
 });
 
 describe('cairn plan: one step at a time', () => {

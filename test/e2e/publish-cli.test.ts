@@ -1,34 +1,16 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { snapshotId } from '../../src/fs/digest.js';
-import { runCli } from '../helpers/cli.js';
-import { fixtureRepo } from '../helpers/fixture.js';
-import { HOLDER, makeRepo } from '../publish/helpers/repo.js';
-
-function holdLock(liveRoot: string): Promise<{ stop: () => Promise<void>; lockId: string; pid: number }> {
-  const child = spawn(process.execPath, [HOLDER, JSON.stringify({ liveRoot, operation: 'test.hold' })], { stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve) => {
-    child.stdout.setEncoding('utf8').once('data', (line: string) => {
-      const { lockId } = JSON.parse(line) as { lockId: string };
-      resolve({
-        lockId,
-        pid: child.pid!,
-        stop: () =>
-          new Promise((done) => {
-            child.on('close', () => done());
-            child.stdin.end();
-          }),
-      });
-    });
-  });
-}
+import { runCli } from '../support/cli.js';
+import { holdPublishLock } from '../support/drivers.js';
+import { publishRepo } from '../support/publish-repo.js';
+import { fixtureRepo } from '../support/repo.js';
 
 describe('cairn new', () => {
   it('creates the migration through publish and removes its workspace', async () => {
-    const repo = makeRepo({ git: true });
+    const repo = publishRepo({ git: true });
     const created = runCli(['new', 'alpha', '--target', 'replace the widget API'], { cwd: repo.repoRoot });
     expect(created.stderr).toBe('');
     expect(created.stdout).toBe('Created migration alpha at migrations/alpha.\nNext: cairn plan alpha\n');
@@ -54,7 +36,7 @@ describe('cairn new', () => {
   });
 
   it('refuses an existing migration with the next command to run', () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     expect(runCli(['new', 'alpha', '--target', 'x'], { cwd: repo.repoRoot }).code).toBe(0);
     const again = runCli(['new', 'alpha', '--target', 'y'], { cwd: repo.repoRoot });
     expect(again.code).toBe(1);
@@ -66,7 +48,7 @@ describe('cairn new', () => {
   });
 
   it('refuses an unsafe slug, an empty target and a bad --lock-timeout with exit 2', () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     const unsafe = runCli(['new', '__internal', '--target', 'x'], { cwd: repo.repoRoot });
     expect(unsafe.code).toBe(2);
     expect(unsafe.stderr).toBe(
@@ -82,7 +64,7 @@ describe('cairn new', () => {
   });
 
   it('--dry-run --format json shows what would be created and changes nothing', async () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     const before = await snapshotId(repo.liveRoot);
     const dry = runCli(['new', 'alpha', '--target', 'x', '--dry-run', '--format', 'json'], { cwd: repo.repoRoot });
     expect(dry.code).toBe(0);
@@ -100,8 +82,8 @@ describe('cairn new', () => {
   });
 
   it('exits 3 naming the holder when the lock stays taken', async () => {
-    const repo = makeRepo();
-    const holder = await holdLock(repo.liveRoot);
+    const repo = publishRepo();
+    const holder = await holdPublishLock(repo.liveRoot);
     try {
       const waited = runCli(['new', 'alpha', '--target', 'x', '--lock-timeout', '300'], { cwd: repo.repoRoot });
       expect(waited.code).toBe(3);
@@ -112,7 +94,7 @@ describe('cairn new', () => {
       expect(waited.stderr).toContain(`lock id ${holder.lockId}, last heartbeat `);
       expect(waited.stderr).toContain('Hint: Wait for that command to finish, or retry with a longer --lock-timeout.');
     } finally {
-      await holder.stop();
+      await holder.release();
     }
     expect(existsSync(path.join(repo.liveRoot, 'alpha'))).toBe(false);
   });
@@ -140,7 +122,7 @@ describe('a repository planned with continuous-refactoring', () => {
 
 describe('cairn recover and cairn unlock', () => {
   it('recover says when there is nothing to do', () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     const result = runCli(['recover'], { cwd: repo.repoRoot });
     expect(result.stdout).toBe('Nothing to recover.\n');
     expect(result.code).toBe(0);
@@ -157,11 +139,11 @@ describe('cairn recover and cairn unlock', () => {
   });
 
   it('unlock needs the lock id, refuses a live holder, and removes it with --force', async () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     const none = runCli(['unlock', 'abc'], { cwd: repo.repoRoot });
     expect(none.code).toBe(1);
     expect(none.stderr).toBe(`Error: No publish lock is present at ${path.join(repo.liveRoot, '__transactions__', '.lock')}.\n`);
-    const holder = await holdLock(repo.liveRoot);
+    const holder = await holdPublishLock(repo.liveRoot);
     try {
       const wrong = runCli(['unlock', 'abc'], { cwd: repo.repoRoot });
       expect(wrong.code).toBe(2);
@@ -180,7 +162,7 @@ describe('cairn recover and cairn unlock', () => {
       );
       expect(existsSync(path.join(repo.liveRoot, '__transactions__'))).toBe(false);
     } finally {
-      await holder.stop();
+      await holder.release();
     }
   });
 });

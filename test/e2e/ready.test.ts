@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadManifest, saveManifest } from '../../src/migration/manifest.js';
-import { commitAll } from '../helpers/git.js';
-import { fixturePlanRepo } from './plan-support.js';
+import { commitAll } from '../support/git.js';
+import { fixturePlanRepo } from '../support/plan-repo.js';
 
 const SLUGS = {
   planReview: 'extract-pagination-helpers-in-reports-20260421T081406',

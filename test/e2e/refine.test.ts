@@ -1,45 +1,26 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadManifest, saveManifest } from '../../src/migration/manifest.js';
 import { snapshotId } from '../../src/fs/digest.js';
-import { commitAll } from '../helpers/git.js';
-import { tempDir } from '../helpers/tmp.js';
-import {
-  AGENT,
-  SLUG,
-  copyRepo,
-  expectDoctorClean,
-  expectV1Bytes,
-  fixturePlanRepo,
-  manifestOf,
-  newPlanRepo,
-  stateOf,
-  templateRoot,
-  workRuns,
-  type PlanRepo,
-} from './plan-support.js';
+import { AGENT } from '../support/agents.js';
+import { commitAll } from '../support/git.js';
+import { SLUG, copyRepo, fixturePlanRepo, manifestOf, newPlanRepo, stateOf, workRuns, type PlanRepo } from '../support/plan-repo.js';
+import { tempDir, templateDir } from '../support/tmp.js';
+import { expectDoctorClean, expectV1Bytes } from './support.js';
 
 let fresh: PlanRepo;
 let atReview: PlanRepo;
 let awaiting: PlanRepo;
-const templates: (() => void)[] = [];
-
 beforeAll(() => {
-  const roots = [templateRoot(), templateRoot(), templateRoot()];
-  templates.push(...roots.map((root) => root.remove));
-  fresh = newPlanRepo(roots[0]?.root);
-  atReview = newPlanRepo(roots[1]?.root);
+  fresh = newPlanRepo(templateDir());
+  atReview = newPlanRepo(templateDir());
   expect(atReview.cli(['plan', SLUG, ...AGENT, '--until', 'expand', '--commit']).code).toBe(0);
-  awaiting = newPlanRepo(roots[2]?.root);
+  awaiting = newPlanRepo(templateDir());
   const final = awaiting.cli(['plan', SLUG, ...AGENT, '--until', 'terminal', '--commit'], {
     FAKE_FINAL: 'final-decision: approve-needs-human — phase 2 deletes a public API',
   });
   expect(final.code).toBe(0);
-});
-
-afterAll(() => {
-  for (const remove of templates) remove();
 });
 
 describe('cairn refine', () => {

@@ -1,23 +1,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshotId } from '../../src/fs/digest.js';
-import { CLI } from '../helpers/cli.js';
-import { GIT_ENV } from '../helpers/git.js';
-import { tempDir } from '../helpers/tmp.js';
-import {
-  AGENT,
-  SLUG,
-  copyRepo,
-  expectDoctorClean,
-  liveGroupMembers,
-  newPlanRepo,
-  stateOf,
-  storeRuns,
-  templateRoot,
-  type PlanRepo,
-} from './plan-support.js';
+import { AGENT } from '../support/agents.js';
+import { CLI } from '../support/cli.js';
+import { SLUG, copyRepo, newPlanRepo, stateOf, type PlanRepo } from '../support/plan-repo.js';
+import { liveGroupMembers } from '../support/process.js';
+import { tempDir, templateDir } from '../support/tmp.js';
+import { expectDoctorClean, storeRuns } from './support.js';
 
 /*
  * Resumability (docs/format.md §9.1): killing cairn at any moment of a plan step
@@ -26,16 +17,8 @@ import {
  */
 
 let fresh: PlanRepo;
-const templates: (() => void)[] = [];
-
 beforeAll(() => {
-  const root = templateRoot();
-  templates.push(root.remove);
-  fresh = newPlanRepo(root.root);
-});
-
-afterAll(() => {
-  for (const remove of templates) remove();
+  fresh = newPlanRepo(templateDir());
 });
 
 interface Exit {
@@ -48,7 +31,7 @@ interface Exit {
 function startCli(p: PlanRepo, args: string[], env: Record<string, string>): { pid: number; exited: Promise<Exit> } {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: p.repo,
-    env: { ...process.env, ...GIT_ENV, NO_COLOR: '1', PATH: `${p.bin}${path.delimiter}${process.env['PATH'] ?? ''}`, XDG_CONFIG_HOME: path.join(p.bin, 'xdg'), ...env },
+    env: p.env(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

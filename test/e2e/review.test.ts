@@ -1,41 +1,23 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshotId } from '../../src/fs/digest.js';
-import { CLI } from '../helpers/cli.js';
-import { GIT_ENV, commitAll } from '../helpers/git.js';
-import {
-  AGENT,
-  SLUG,
-  TARGET,
-  copyRepo,
-  expectDoctorClean,
-  expectV1Bytes,
-  gitLog,
-  manifestOf,
-  newPlanRepo,
-  stateOf,
-  templateRoot,
-  type PlanRepo,
-} from './plan-support.js';
+import { AGENT } from '../support/agents.js';
+import { CLI, cliEnv } from '../support/cli.js';
+import { commitAll } from '../support/git.js';
+import { SLUG, TARGET, copyRepo, manifestOf, newPlanRepo, stateOf, type PlanRepo } from '../support/plan-repo.js';
+import { templateDir } from '../support/tmp.js';
+import { expectDoctorClean, expectV1Bytes, gitLog } from './support.js';
 
 const REVIEWER = 'Cairn Test <test@cairn.invalid>';
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/;
 const NEEDS_HUMAN = { FAKE_FINAL: 'final-decision: approve-needs-human — phase 2 deletes a public API' };
 
 let awaiting: PlanRepo;
-const templates: (() => void)[] = [];
-
 beforeAll(() => {
-  const root = templateRoot();
-  templates.push(root.remove);
-  awaiting = newPlanRepo(root.root);
+  awaiting = newPlanRepo(templateDir());
   expect(awaiting.cli(['plan', SLUG, ...AGENT, '--until', 'terminal', '--commit'], NEEDS_HUMAN).code).toBe(0);
-});
-
-afterAll(() => {
-  for (const remove of templates) remove();
 });
 
 function reviewLines(p: PlanRepo): Record<string, unknown>[] {
@@ -183,7 +165,7 @@ describe('cairn review on a terminal', () => {
     const command = `'${process.execPath}' '${CLI}' review ${SLUG}`;
     const result = spawnSync('script', ['-qec', command, '/dev/null'], {
       cwd: p.repo,
-      env: { ...process.env, ...GIT_ENV, NO_COLOR: '1', XDG_CONFIG_HOME: path.join(p.bin, 'xdg') },
+      env: cliEnv({ XDG_CONFIG_HOME: path.join(p.bin, 'xdg') }),
       input: 'maybe\na\nChecked on a terminal.\n',
       encoding: 'utf8',
     });

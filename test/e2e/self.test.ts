@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../support/cli.js';
 
 describe("cairn's own migrations", () => {
   it('are listed and pass doctor', () => {

@@ -1,7 +1,9 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emptyRepo, fakeAgentBin, gitLog, gitStatus, planRepoAt, SLUG, stateOf, TARGET } from './plan-support.js';
+import { fakeAgentBin } from '../support/agents.js';
+import { emptyRepo, planRepoAt, SLUG, stateOf, TARGET } from '../support/plan-repo.js';
+import { gitLog, gitStatus } from './support.js';
 
 describe('what cairn itself published is not a human edit', () => {
   it('plans right after an uncommitted cairn new, and refuses a hand edit', () => {

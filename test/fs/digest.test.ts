@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, open, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, mkdir, open, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/util/errors.js';
 import { snapshotId } from '../../src/fs/digest.js';
 import { copyTreeDurable } from '../../src/fs/tree.js';
-import { buildTree, dir, file, type Node } from '../helpers/tree.js';
+import { buildTree, dir, file, type Node } from '../support/tree.js';
+import { tempDir } from '../support/tmp.js';
 
 
 const FLAT = dir({
@@ -43,12 +43,8 @@ const BIG_ID = '9775398fe694a968b0eb0ef9d51b2803f9356f11863364183962871d24e8f1ab
 const isRoot = process.getuid?.() === 0;
 let work: string;
 
-beforeEach(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'cairn-digest-'));
-});
-
-afterEach(async () => {
-  await rm(work, { recursive: true, force: true });
+beforeEach(() => {
+  work = tempDir('cairn-digest-');
 });
 
 async function treeAt(name: string, node: Node): Promise<string> {

@@ -1,7 +1,6 @@
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/util/errors.js';
 import {
   fsyncDir,
@@ -11,18 +10,14 @@ import {
   renameDurable,
   writeFileDurable,
 } from '../../src/fs/durable.js';
+import { tempDir } from '../support/tmp.js';
 
 const isRoot = process.getuid?.() === 0;
 const onWindows = process.platform === 'win32';
 let work: string;
 
-beforeEach(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'cairn-durable-'));
-});
-
-afterEach(async () => {
-  await chmod(work, 0o700).catch(() => undefined);
-  await rm(work, { recursive: true, force: true });
+beforeEach(() => {
+  work = tempDir('cairn-durable-');
 });
 
 async function modeOf(target: string): Promise<number> {

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/util/errors.js';
 import { gitDirtyPaths } from '../../src/fs/git-dirty.js';
-import { commitAll } from '../helpers/git.js';
-import { makeRepo } from '../publish/helpers/repo.js';
+import { commitAll } from '../support/git.js';
+import { publishRepo } from '../support/publish-repo.js';
 
 const savedPath = process.env['PATH'];
 
@@ -14,7 +14,7 @@ afterEach(() => {
 
 describe('gitDirtyPaths', () => {
   it('lists modified, untracked and ignored paths under the migration only', () => {
-    const repo = makeRepo({ git: true });
+    const repo = publishRepo({ git: true });
     const live = path.join(repo.liveRoot, 'alpha');
     mkdirSync(live);
     writeFileSync(path.join(live, 'manifest.json'), '{}\n');
@@ -29,12 +29,12 @@ describe('gitDirtyPaths', () => {
   });
 
   it('returns null outside a git repository', () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     expect(gitDirtyPaths(repo.repoRoot, path.join(repo.liveRoot, 'alpha'))).toBeNull();
   });
 
   it('fails clearly when git cannot be run, and for a live dir outside the repository', () => {
-    const repo = makeRepo({ git: true });
+    const repo = publishRepo({ git: true });
     process.env['PATH'] = path.join(repo.repoRoot, 'no-bin');
     let caught: unknown;
     try {

@@ -1,26 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/util/errors.js';
 import { snapshotId } from '../../src/fs/digest.js';
 import { compareCodePoints, copyTreeDurable, diffTrees, fsyncTree, listTreeFiles } from '../../src/fs/tree.js';
-import { buildTree, dir, file, type Node } from '../helpers/tree.js';
+import { buildTree, dir, file, type Node } from '../support/tree.js';
+import { tempDir } from '../support/tmp.js';
 
 
 const onWindows = process.platform === 'win32';
 let work: string;
 
-beforeEach(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'cairn-tree-'));
-});
-
-afterEach(async () => {
-  // Read-only directories in copies must become writable before removal by a non-root user.
-  if (!onWindows) execFileSync('chmod', ['-R', 'u+rwx', work]);
-  await rm(work, { recursive: true, force: true });
+beforeEach(() => {
+  work = tempDir('cairn-tree-');
 });
 
 async function treeAt(name: string, node: Node): Promise<string> {

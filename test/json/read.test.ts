@@ -1,7 +1,6 @@
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_MAX_JSON_BYTES,
   JsonFileReadError,
@@ -14,15 +13,12 @@ import {
   readTextFile,
   type JsonObject,
 } from '../../src/json/index.js';
+import { tempDir } from '../support/tmp.js';
 
 let dir: string;
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cairn-json-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+beforeEach(() => {
+  dir = tempDir('cairn-json-');
 });
 
 async function failure(path: string, options?: { maxBytes?: number }): Promise<Error> {

@@ -1,11 +1,13 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { snapshotId } from '../../src/fs/digest.js';
-import { CR_V1 } from '../helpers/fixture.js';
-import { commitAll } from '../helpers/git.js';
-import { emptyRepo, listTree, manifestOf, planRepoAt, readJson, stateOf, workRuns, type PlanRepo } from '../e2e/plan-support.js';
-import { envelopeOf, holdPublishLock, startMcp, stderrOf, structuredOf, textOf, type McpSession } from './support.js';
+import { holdPublishLock } from '../support/drivers.js';
+import { copyFixtureMigrations } from '../support/fixture.js';
+import { commitAll } from '../support/git.js';
+import { emptyRepo, manifestOf, planRepoAt, readJson, stateOf, workRuns, type PlanRepo } from '../support/plan-repo.js';
+import { listTree } from '../support/tree.js';
+import { envelopeOf, startMcp, stderrOf, structuredOf, textOf, type McpSession } from './support.js';
 
 const TOOLS = ['list', 'status', 'ready', 'doctor', 'next_prompt', 'accept', 'new', 'refine', 'phase_done', 'recover_dry_run', 'log'];
 const MUTATING = ['next_prompt', 'accept', 'new', 'refine', 'phase_done'];
@@ -260,7 +262,7 @@ describe('cairn mcp', () => {
   it('reports doctor findings of a broken migration as results', async () => {
     const repo = emptyRepo();
     const broken = 'inline-permission-checks-in-search-20260408T130909';
-    cpSync(path.join(CR_V1, 'migrations', broken), path.join(repo, 'migrations', broken), { recursive: true });
+    copyFixtureMigrations(path.join(repo, 'migrations'), [broken]);
     commitAll(repo, 'a broken migration');
     const mcp = await startMcp(repo);
     const one = await mcp.call('doctor', { slug: broken });

@@ -1,12 +1,10 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, expect } from 'vitest';
-import { CLI, REPO_ROOT } from '../helpers/cli.js';
-import { GIT_ENV } from '../helpers/git.js';
-import { tempDir } from '../helpers/tmp.js';
+import { CLI, cliEnv } from '../support/cli.js';
+import { tempDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
 
 /*
  * `cairn mcp` as an MCP client sees it: the built CLI started as a child
@@ -32,9 +30,7 @@ afterEach(async () => {
 
 /** Starts `node bin/cairn.js mcp [...args]` in `cwd` and connects a client (closed after the test). */
 export async function startMcp(cwd: string, args: string[] = []): Promise<McpSession> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-  Object.assign(env, GIT_ENV, { NO_COLOR: '1', XDG_CONFIG_HOME: tempDir('cairn-mcp-xdg-') });
+  const env = cliEnv({ XDG_CONFIG_HOME: tempDir('cairn-mcp-xdg-') });
   const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args, 'mcp'], cwd, env, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -61,8 +57,7 @@ export async function startMcp(cwd: string, args: string[] = []): Promise<McpSes
  * a little later. Waits up to 5 s.
  */
 export async function stderrOf(session: McpSession, fragment = ''): Promise<string> {
-  const done = (): boolean => session.stderr() !== '' && session.stderr().includes(fragment);
-  for (let waited = 0; !done() && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  await waitFor(() => session.stderr() !== '' && session.stderr().includes(fragment), 5000);
   return session.stderr();
 }
 
@@ -84,36 +79,4 @@ export function structuredOf(result: CallToolResult): Record<string, unknown> {
   if (result.isError === true) throw new Error(`tool error: ${textOf(result)}`);
   expect(result.structuredContent).toBeDefined();
   return result.structuredContent as Record<string, unknown>;
-}
-
-const HOLDER = path.join(REPO_ROOT, 'test', 'publish', 'helpers', 'hold-lock.mjs');
-
-export interface HeldLock {
-  lockId: string;
-  release(): Promise<number | null>;
-}
-
-/** Takes the publish lock of `liveRoot` in another process and holds it until released. */
-export async function holdPublishLock(liveRoot: string): Promise<HeldLock> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [HOLDER, JSON.stringify({ liveRoot, operation: 'test.hold' })], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    let buffer = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk;
-      const newline = buffer.indexOf('\n');
-      if (newline >= 0) resolve(JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>);
-    });
-    child.on('close', (code) => reject(new Error(`lock holder exited with ${code} before taking the lock`)));
-  });
-  expect(typeof first['lockId']).toBe('string');
-  return {
-    lockId: first['lockId'] as string,
-    release: () => {
-      child.stdin.end();
-      return closed;
-    },
-  };
 }

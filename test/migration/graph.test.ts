@@ -12,7 +12,7 @@ import {
   type Step,
 } from '../../src/migration/graph.js';
 import type { CompletedStep, PlanningState } from '../../src/migration/state.js';
-import { stateWith, step } from '../planning/support.js';
+import { stateWith, step } from './support.js';
 
 function s(name: Step, outcome: Outcome, file: string = `${name}.stdout.md`): CompletedStep {
   return step(name, outcome, `migrations/m/.planning/stages/${file}`);

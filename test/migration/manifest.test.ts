@@ -10,7 +10,7 @@ import {
   saveManifest,
   type Manifest,
 } from '../../src/migration/manifest.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../support/tmp.js';
 
 const PHASE_A = `{"name": "a", "file": "phase-1-a.md", "done": false, "precondition": "pa"}`;
 const PHASE_B = `{"name": "b", "file": "phase-2-b.md", "done": true, "precondition": "pb", "required_effort": "high", "effort_reason": "why"}`;

@@ -4,8 +4,8 @@ import { describe, expect, test } from 'vitest';
 import { CairnError } from '../../src/util/errors.js';
 import { checkOutputRefSyntax, resolveOutputRef } from '../../src/migration/output-refs.js';
 import { encodeState, loadState } from '../../src/migration/state.js';
-import { tempDir } from '../helpers/tmp.js';
-import { migrationRepo, stageRef, stateWith, step } from '../planning/support.js';
+import { tempDir } from '../support/tmp.js';
+import { migrationRepo, stageRef, stateWith, step } from './support.js';
 
 function refError(fn: () => unknown): string {
   try {

@@ -10,7 +10,7 @@ import {
   parsePhaseDocFilename,
   phaseFromDoc,
 } from '../../src/migration/phase-docs.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../support/tmp.js';
 
 describe('parsePhaseDocFilename', () => {
   test.each([

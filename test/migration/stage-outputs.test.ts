@@ -8,8 +8,8 @@ import {
   readLatestStdout,
   stdoutRefFor,
 } from '../../src/migration/stage-outputs.js';
-import { tempDir } from '../helpers/tmp.js';
-import { migrationRepo, stageRef, stateWith, step } from '../planning/support.js';
+import { tempDir } from '../support/tmp.js';
+import { migrationRepo, stageRef, stateWith, step } from './support.js';
 
 describe('nextStageOutputPath', () => {
   test('picks <step>.stdout.md, then -2, -3, … without overwriting', async () => {

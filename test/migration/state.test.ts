@@ -11,7 +11,7 @@ import {
   validateState,
   type PlanningState,
 } from '../../src/migration/state.js';
-import { migrationRepo, stageRef, stateWith, step, writeStageFiles } from '../planning/support.js';
+import { migrationRepo, stageRef, stateWith, step, writeStageFiles } from './support.js';
 
 const REF = 'migrations/m1/.planning/stages/approaches.stdout.md';
 const STEP = `{"name": "approaches", "completed_at": "c1", "outcome": "completed", "outputs": {"stdout": "${REF}"}}`;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeFinding, rulesMarkdownTable, RULES, summarize, type DoctorGroup } from '../../src/consistency/index.js';
 import { createReporter, escapeGithubData, escapeGithubProperty, escapeXml, type DoctorFormat } from '../../src/outputs/index.js';
-import { REPO_ROOT } from '../helpers/cli.js';
+import { REPO_ROOT } from '../support/cli.js';
 
 /*
  * The six output formats, on hand-made groups: exact bytes for each.

@@ -5,8 +5,8 @@ import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { doctorAll, summarize, type DoctorGroup } from '../../src/consistency/index.js';
 import { createReporter } from '../../src/outputs/index.js';
-import { REPO_ROOT } from '../helpers/cli.js';
-import { fixtureRepo } from '../helpers/fixture.js';
+import { REPO_ROOT } from '../support/cli.js';
+import { fixtureRepo } from '../support/repo.js';
 
 /* The SARIF output validates against the OASIS SARIF 2.1.0 JSON schema. */
 

@@ -1,26 +1,15 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acceptStepOutput } from '../../src/planning/accept-step.js';
 import type { Step } from '../../src/migration/graph.js';
-import { CR_V1 } from '../helpers/fixture.js';
-import { tempDir } from '../helpers/tmp.js';
+import { fixtureWorkspace } from './support.js';
 
 const NOW = '2026-06-01T10:00:00.000+00:00';
 
-function workspaceFor(slug: string) {
-  const repo = realpathSync(tempDir('cairn-accept-'));
-  const liveDir = path.join(repo, 'migrations', slug);
-  cpSync(path.join(CR_V1, 'migrations', slug), liveDir, { recursive: true });
-  const workspaceDir = path.join(repo, '.planning', 'work', slug, 'run-1', slug);
-  mkdirSync(path.dirname(workspaceDir), { recursive: true });
-  cpSync(liveDir, workspaceDir, { recursive: true });
-  return { repo, liveDir, workspaceDir };
-}
-
 function accept(slug: string, step: Step, stdout: string, extra: { reviewPolicy?: 'always' } = {}) {
-  const ws = workspaceFor(slug);
+  const ws = fixtureWorkspace(slug);
   return {
     ws,
     result: acceptStepOutput({ repoRoot: ws.repo, slug, liveDir: ws.liveDir, workspaceDir: ws.workspaceDir, step, stdout, agent: 'codex', model: 'm1', effort: 'low', now: NOW, ...extra }),
@@ -59,7 +48,7 @@ describe('acceptStepOutput', () => {
 
   it('rediscovers phases after expand and records every earlier output in a new sums file', async () => {
     const slug = 'remove-global-state-in-ingest-20260422T004017';
-    const ws = workspaceFor(slug);
+    const ws = fixtureWorkspace(slug);
     writeFileSync(path.join(ws.workspaceDir, 'plan.md'), '# Plan\n');
     writeFileSync(path.join(ws.workspaceDir, 'phase-1-prepare.md'), '## Precondition\nnothing pending\n\n## Definition of Done\ndone\n');
     writeFileSync(path.join(ws.workspaceDir, 'phase-2-switch.md'), '## Precondition\nphase 1 merged\n\n## Definition of Done\nswitched\nrequired_effort: high\n');

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AgentSettings } from '../../src/agent/index.js';
@@ -7,9 +7,7 @@ import { acceptManualOutput } from '../../src/planning/engine-accept.js';
 import { nullPlanningLog, type PlanningLog } from '../../src/planning/engine-log.js';
 import { nextStepOf, type EngineContext } from '../../src/planning/engine.js';
 import { newState } from '../../src/migration/graph.js';
-import { saveManifest } from '../../src/migration/manifest.js';
 import { parseUntil, planNextStep, untilReached, type PlanStepOutcome } from '../../src/planning/run-plan.js';
-import { saveState } from '../../src/migration/state.js';
 import {
   createRunWorkspace,
   latestManualRun,
@@ -23,33 +21,18 @@ import {
 } from '../../src/planning/workspace.js';
 import { snapshotId } from '../../src/fs/digest.js';
 import { MemoryRecorder } from '../../src/publish/recorder.js';
-import { commitAll, git, initGitRepo } from '../helpers/git.js';
-import { tempDir } from '../helpers/tmp.js';
+import { fakeAgents } from '../support/agents.js';
+import { commitAll, git, initGitRepo } from '../support/git.js';
+import { cairnRepo, newMigration } from '../support/repo.js';
 
 const NOW = '2026-06-01T10:00:00.000+00:00';
 const ID = 'a'.repeat(64);
 
-/** A repository (not git) with migration `m1` freshly created at `approaches`. */
-async function repoWithMigration(): Promise<{ repo: string; live: string; dir: string }> {
-  const repo = realpathSync(tempDir('cairn-engine-'));
-  const live = path.join(repo, 'migrations');
-  const dir = path.join(live, 'm1');
-  mkdirSync(path.join(dir, '.planning'), { recursive: true });
-  await saveManifest(path.join(dir, 'manifest.json'), {
-    name: 'm1',
-    created_at: NOW,
-    last_touch: NOW,
-    wake_up_on: null,
-    awaiting_human_review: false,
-    status: 'planning',
-    current_phase: '',
-    phases: [],
-    human_review_reason: null,
-    cooldown_until: null,
-  });
-  const stateFile = path.join(dir, '.planning', 'state.json');
-  await saveState(stateFile, newState('tidy the module', NOW), { repoRoot: repo, stateFile, publishedRoot: dir });
-  return { repo, live, dir };
+/** A repository (not git) with migration `m1` freshly created by `cairn new`, at `approaches`. */
+function repoWithMigration(): { repo: string; live: string; dir: string } {
+  const t = cairnRepo({ prefix: 'cairn-engine-' });
+  newMigration(t.repo, 'm1', 'tidy the module');
+  return { repo: t.repo, live: t.live, dir: t.dir('m1') };
 }
 
 function settings(agent: AgentSettings['agent'], agentCmd: string | null = null): AgentSettings {
@@ -68,7 +51,7 @@ describe('planning runs on disk', () => {
   });
 
   it('writes run.json sorted and finds the newest manual run; removing a run removes empty parents', async () => {
-    const { repo, dir } = await repoWithMigration();
+    const { repo, dir } = repoWithMigration();
     const workRoot = slugWorkDir(repo, 'm1');
     const older = await createRunWorkspace(workRoot, 'm1', dir, new Date(2026, 0, 1));
     const newer = await createRunWorkspace(workRoot, 'm1', dir, new Date(2026, 0, 2));
@@ -115,10 +98,8 @@ describe('--until and the terminal cursor', () => {
 
 describe('planNextStep and acceptManualOutput (library)', () => {
   it('runs a command agent in the repository root and publishes its step', async () => {
-    const { repo, live, dir } = await repoWithMigration();
-    const script = path.join(tempDir('cairn-agent-'), 'agent.sh');
-    writeFileSync(script, '#!/bin/sh\ncat > /dev/null\npwd > "$CAIRN_WORKSPACE/cwd.txt"\necho "step $CAIRN_STEP for $CAIRN_SLUG"\n');
-    chmodSync(script, 0o755);
+    const { repo, live, dir } = repoWithMigration();
+    const script = fakeAgents().write('agent.sh', '#!/bin/sh\ncat > /dev/null\npwd > "$CAIRN_WORKSPACE/cwd.txt"\necho "step $CAIRN_STEP for $CAIRN_SLUG"\n');
     const runs: string[] = [];
     const log: PlanningLog = { ...nullPlanningLog(), runStarted: (input) => (runs.push(`${input.step}:${input.agent}`), 'r-1'), runEnded: (_id, input) => void runs.push(input.verdict) };
     const ctx = context(repo, live, log);
@@ -138,7 +119,7 @@ describe('planNextStep and acceptManualOutput (library)', () => {
   });
 
   it('prepares a manual run that acceptManualOutput publishes against the base snapshot', async () => {
-    const { repo, live, dir } = await repoWithMigration();
+    const { repo, live, dir } = repoWithMigration();
     const ctx = context(repo, live);
     const base = await snapshotId(dir);
     const manual = await planNextStep(ctx, { agent: { settings: settings('manual'), timeoutMs: 0, silenceTimeoutMs: 0 }, taste: 'Prefer small phases.' });
@@ -153,7 +134,7 @@ describe('planNextStep and acceptManualOutput (library)', () => {
 
 describe('--commit', () => {
   it('commits only the migration directory with the operation in the message', async () => {
-    const { repo, dir } = await repoWithMigration();
+    const { repo, dir } = repoWithMigration();
     expect(commitMessage('m1', 'planning.expand')).toBe('cairn: m1: planning.expand');
     expect(() => checkCanCommit(repo)).toThrow(`--commit needs a git repository, and ${repo} is not in one.`);
     initGitRepo(repo);

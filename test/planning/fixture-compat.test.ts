@@ -1,12 +1,12 @@
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { CairnError } from '../../src/util/errors.js';
 import { encodeManifest, loadManifest, saveManifest } from '../../src/migration/manifest.js';
 import { discoverPhases } from '../../src/migration/phase-docs.js';
 import { encodeState, loadState, saveState } from '../../src/migration/state.js';
-import { CR_V1 } from '../helpers/fixture.js';
+import { copyFixtureMigrations, CR_V1 } from '../support/fixture.js';
+import { templateDir } from '../support/tmp.js';
 
 /*
  * Byte compatibility with files written by continuous-refactoring 1.0.1:
@@ -20,20 +20,10 @@ const SLUGS = readdirSync(SOURCE)
   .filter((name) => !name.startsWith('__') && statSync(path.join(SOURCE, name)).isDirectory())
   .sort();
 
-function makeWritable(dir: string): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    chmodSync(full, entry.isDirectory() ? 0o755 : 0o644);
-    if (entry.isDirectory()) makeWritable(full);
-  }
-}
-
-/** A copy of the fixture repository (`<repo>/migrations/...`), writable; shared by a describe block. */
+/** A writable copy of the fixture repository (`<repo>/migrations/...`), shared by a describe block. */
 function copyFixture(): string {
-  const repo = mkdtempSync(path.join(os.tmpdir(), 'cairn-cr-v1-'));
-  cpSync(SOURCE, path.join(repo, 'migrations'), { recursive: true });
-  chmodSync(path.join(repo, 'migrations'), 0o755);
-  makeWritable(path.join(repo, 'migrations'));
+  const repo = templateDir('cairn-cr-v1-');
+  copyFixtureMigrations(path.join(repo, 'migrations'), undefined, { writable: true });
   return repo;
 }
 
@@ -67,9 +57,6 @@ describe('cr-v1 fixture, byte for byte', () => {
   let repo = '';
   beforeAll(() => {
     repo = copyFixture();
-  });
-  afterAll(() => {
-    rmSync(repo, { recursive: true, force: true });
   });
 
   test.each(SLUGS)('%s', async (slug) => {

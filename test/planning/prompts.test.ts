@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/util/errors.js';
 import { appendFeedback, completeStep, reopenForRevise } from '../../src/migration/graph.js';
 import { STAGE_INSTRUCTIONS, TASTE_RELATIVE_PATH, buildStagePrompt, loadTaste, stageForStep, type StagePromptInput } from '../../src/planning/prompts.js';
 import { loadState, type PlanningState } from '../../src/migration/state.js';
-import { CR_V1 } from '../helpers/fixture.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../support/tmp.js';
+import { fixtureWorkspace } from './support.js';
 
 const REVIEW_SLUG = 'extract-pagination-helpers-in-reports-20260421T081406';
 const EXPAND_SLUG = 'remove-global-state-in-ingest-20260422T004017';
@@ -16,15 +16,6 @@ const REVISE_SLUG = 'src-audit-cache-go-20260422T114249';
 const REVIEW_2_SLUG = 'deduplicate-logging-calls-in-scheduler-20260313T034302';
 const FINAL_REVIEW_SLUG = 'migrate-env-var-access-in-inventory-20260423T212953';
 const TERMINAL_SLUG = 'src-cli-serializers-py-20260329T045020';
-
-function makeWritable(dir: string): void {
-  chmodSync(dir, statSync(dir).mode | 0o200);
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) makeWritable(full);
-    else chmodSync(full, statSync(full).mode | 0o200);
-  }
-}
 
 interface Workspace {
   repo: string;
@@ -36,11 +27,7 @@ interface Workspace {
 
 /** A repository holding one fixture migration live, and a workspace copy of it as `cairn plan` prepares one. */
 async function workspaceOf(slug: string, repo = tempDir('cairn-prompt-')): Promise<Workspace> {
-  const live = path.join(repo, 'migrations', slug);
-  cpSync(path.join(CR_V1, 'migrations', slug), live, { recursive: true });
-  makeWritable(live);
-  const workspace = path.join(repo, '.planning', 'work', slug, 'run-1', slug);
-  cpSync(live, workspace, { recursive: true });
+  const { liveDir: live, workspaceDir: workspace } = fixtureWorkspace(slug, repo);
   const state = await loadState(path.join(workspace, '.planning', 'state.json'), { repoRoot: repo, publishedRoot: live });
   const input: StagePromptInput = { slug, step: state.next_step, state, workspaceDir: workspace, liveDir: live, repoRoot: repo };
   return { repo, live, workspace, state, input };

@@ -2,10 +2,10 @@ import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveMigrationTarget } from '../../src/planning/resolve.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../support/tmp.js';
 
 function layout() {
-  const repo = realpathSync(tempDir());
+  const repo = tempDir();
   const live = path.join(repo, 'migrations');
   mkdirSync(path.join(live, 'alpha', '.planning'), { recursive: true });
   mkdirSync(path.join(live, 'beta'), { recursive: true });

@@ -6,8 +6,8 @@ import { reviewLineProblem } from '../../src/consistency/review-rules.js';
 import type { Manifest } from '../../src/migration/manifest.js';
 import { appendReviewRecord, encodeReviewRecord, readReviewRecords, reviewerIdentity, type ReviewRecord } from '../../src/migration/review-records.js';
 import { notAwaitingReviewError, reviewPending } from '../../src/planning/review.js';
-import { git, initGitRepo } from '../helpers/git.js';
-import { tempDir } from '../helpers/tmp.js';
+import { git, gitRepo } from '../support/git.js';
+import { tempDir } from '../support/tmp.js';
 
 const RECORD: ReviewRecord = {
   reviewer: 'Ada <ada@example.org>',
@@ -93,8 +93,7 @@ describe('the reviewer', () => {
       saved[key] = process.env[key];
       delete process.env[key];
     }
-    const repo = tempDir('cairn-reviewer-');
-    initGitRepo(repo);
+    const repo = gitRepo({ prefix: 'cairn-reviewer-', commit: false });
     git(repo, ['config', 'user.name', 'Grace Hopper']);
     git(repo, ['config', 'user.email', 'grace@example.org']);
     expect(reviewerIdentity(repo)).toBe('Grace Hopper <grace@example.org>');

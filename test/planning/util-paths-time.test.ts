@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { hasParentTraversal, isInside, isSafeSegment, purePosix, resolvePath, toPosix } from '../../src/util/paths.js';
 import { localTimestamp, utcTimestamp } from '../../src/util/time.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../support/tmp.js';
 
 describe('time', () => {
   const originalTz = process.env.TZ;
@@ -88,7 +88,7 @@ describe('paths', () => {
   });
 
   test('resolvePath follows symlinks component by component, like os.path.realpath', () => {
-    const root = realpathSync(tempDir());
+    const root = tempDir();
     mkdirSync(path.join(root, 'real', 'deep'), { recursive: true });
     symlinkSync(path.join(root, 'real', 'deep'), path.join(root, 'link'));
     // `..` after a symlink applies to the link's target.

@@ -7,8 +7,7 @@ import { FAULT_ENV } from '../../src/publish/faults.js';
 import { recover } from '../../src/publish/recovery.js';
 import { publish } from '../../src/publish/transaction.js';
 import { publishValidator } from '../../src/consistency/publish-validator.js';
-import { makeRepo, type TestRepo } from './helpers/repo.js';
-import { acceptNext, seedWorkspace, workspaceFor } from './helpers/workspace.js';
+import { acceptNext, publishRepo, seedWorkspace, workspaceFor, type PublishRepo } from '../support/publish-repo.js';
 
 /*
  * An fs call failing at each step of the transaction (ENOSPC, EACCES,
@@ -34,7 +33,7 @@ const DURING_SWAP: Record<string, (code: string) => string> = {
 const AFTER_COMMIT = ['rollback-delete', 'tx-remove', 'lock-release'];
 
 interface Setup {
-  repo: TestRepo;
+  repo: PublishRepo;
   live: string;
   oldId: string;
   newId: string;
@@ -42,7 +41,7 @@ interface Setup {
 }
 
 async function setup(): Promise<Setup> {
-  const repo = makeRepo();
+  const repo = publishRepo();
   const seed = workspaceFor(repo, 'alpha', 'seed', false);
   await seedWorkspace(repo, seed, 'alpha');
   const live = path.join(repo.liveRoot, 'alpha');
@@ -120,7 +119,7 @@ describe('injected fs faults', () => {
   }
 
   it('a new migration that cannot be installed is left absent', async () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     const workspace = workspaceFor(repo, 'alpha', 'new', false);
     await seedWorkspace(repo, workspace, 'alpha');
     const live = path.join(repo.liveRoot, 'alpha');

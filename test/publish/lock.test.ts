@@ -1,4 +1,3 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,8 +6,9 @@ import { CairnError } from '../../src/util/errors.js';
 import { acquirePublishLock } from '../../src/publish/lock.js';
 import { MemoryRecorder } from '../../src/publish/recorder.js';
 import { unlockPublishLock } from '../../src/publish/unlock.js';
-import { tempDir } from '../helpers/tmp.js';
-import { HOLDER } from './helpers/repo.js';
+import { startLockHolder } from '../support/drivers.js';
+import { deadPid } from '../support/process.js';
+import { tempDir } from '../support/tmp.js';
 
 function liveRoot(): string {
   const root = path.join(tempDir('cairn-lock-'), 'migrations');
@@ -17,43 +17,6 @@ function liveRoot(): string {
 }
 
 const lockDirOf = (root: string) => path.join(root, '__transactions__', '.lock');
-
-interface Holder {
-  child: ChildProcessWithoutNullStreams;
-  lines: Record<string, unknown>[];
-  next: () => Promise<Record<string, unknown>>;
-  closed: Promise<number | null>;
-}
-
-function startHolder(args: Record<string, unknown>): Holder {
-  const child = spawn(process.execPath, [HOLDER, JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: Record<string, unknown>[] = [];
-  const waiters: ((line: Record<string, unknown>) => void)[] = [];
-  let buffer = '';
-  let read = 0;
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    buffer += chunk;
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
-      buffer = buffer.slice(newline + 1);
-      lines.push(line);
-      waiters.shift()?.(line);
-    }
-  });
-  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const next = (): Promise<Record<string, unknown>> => {
-    if (read < lines.length) return Promise.resolve(lines[read++]!);
-    return new Promise((resolve) => waiters.push((line) => ((read += 1), resolve(line))));
-  };
-  return { child, lines, next, closed };
-}
-
-/** A pid that is certainly not running: a child that already exited. */
-function deadPid(): number {
-  const result = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  return Number(result.stdout);
-}
 
 function writeOwner(root: string, owner: Record<string, unknown>, ageMs: number): void {
   const lockDir = lockDirOf(root);
@@ -106,7 +69,7 @@ describe('publish lock', () => {
 
   it('reclaims the lock of a dead holder on this host at once and records it', async () => {
     const root = liveRoot();
-    const holder = startHolder({ liveRoot: root, operation: 'test.dead' });
+    const holder = startLockHolder({ liveRoot: root, operation: 'test.dead' });
     const acquired = await holder.next();
     holder.child.kill('SIGKILL');
     await holder.closed;
@@ -125,7 +88,7 @@ describe('publish lock', () => {
 
   it('never robs a live holder, and its lock stays intact', async () => {
     const root = liveRoot();
-    const holder = startHolder({ liveRoot: root, operation: 'test.live' });
+    const holder = startLockHolder({ liveRoot: root, operation: 'test.live' });
     const acquired = await holder.next();
     const error = await acquirePublishLock(root, { operation: 'test.waiter', timeoutMs: 1200 }).then(
       () => null,
@@ -150,7 +113,7 @@ describe('publish lock', () => {
         0,
       );
       const startAt = Date.now() + 700;
-      const holders = Array.from({ length: 6 }, () => startHolder({ liveRoot: root, startAt, holdMs: 60, timeoutMs: 20000 }));
+      const holders = Array.from({ length: 6 }, () => startLockHolder({ liveRoot: root, startAt, holdMs: 60, timeoutMs: 20000 }));
       const results = await Promise.all(
         holders.map(async (holder) => {
           const acquired = await holder.next();
@@ -200,7 +163,7 @@ describe('unlock', () => {
   it('requires the matching lock id and refuses a live holder without --force', async () => {
     const root = liveRoot();
     await expect(unlockPublishLock(root, 'x')).rejects.toThrow(`No publish lock is present at ${lockDirOf(root)}.`);
-    const holder = startHolder({ liveRoot: root, operation: 'test.live' });
+    const holder = startLockHolder({ liveRoot: root, operation: 'test.live' });
     const acquired = await holder.next();
     const lockId = acquired['lockId'] as string;
     await expect(unlockPublishLock(root, 'wrong')).rejects.toThrow(

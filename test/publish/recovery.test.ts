@@ -8,11 +8,10 @@ import { MemoryRecorder } from '../../src/publish/recorder.js';
 import { planRecovery, recover } from '../../src/publish/recovery.js';
 import { publish } from '../../src/publish/transaction.js';
 import { publishValidator } from '../../src/consistency/publish-validator.js';
-import { makeRepo, type TestRepo } from './helpers/repo.js';
-import { acceptNext, seedWorkspace, workspaceFor } from './helpers/workspace.js';
+import { acceptNext, publishRepo, seedWorkspace, workspaceFor, type PublishRepo } from '../support/publish-repo.js';
 
 interface Scene {
-  repo: TestRepo;
+  repo: PublishRepo;
   live: string;
   oldId: string;
   newTree: string;
@@ -23,7 +22,7 @@ interface Scene {
 
 /** A published migration `alpha` (old), a changed copy of it (new) and an empty transaction dir. */
 async function scene(): Promise<Scene> {
-  const repo = makeRepo();
+  const repo = publishRepo();
   const seed = workspaceFor(repo, 'alpha', 'seed', false);
   await seedWorkspace(repo, seed, 'alpha');
   const base = await snapshotId(path.join(repo.liveRoot, 'alpha'));

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,13 +8,13 @@ import { publishErrorMessage } from '../../src/publish/result.js';
 import { MemoryRecorder } from '../../src/publish/recorder.js';
 import { publish, type PublishRequest } from '../../src/publish/transaction.js';
 import { publishValidator } from '../../src/consistency/publish-validator.js';
-import { commitAll } from '../helpers/git.js';
-import { HOLDER, makeRepo, type TestRepo } from './helpers/repo.js';
-import { acceptNext, seedWorkspace, workspaceFor } from './helpers/workspace.js';
+import { holdPublishLock } from '../support/drivers.js';
+import { commitAll } from '../support/git.js';
+import { acceptNext, publishRepo, seedWorkspace, workspaceFor, type PublishRepo } from '../support/publish-repo.js';
 
 const MISSING = '3b8ca1a1b4e4c0fd58e07bbbc11e0bdb8bf7ab0fe0575fa8b1ea1ca3e27d6b9c';
 
-async function request(repo: TestRepo, slug: string, workspace: string, extra: Partial<PublishRequest> = {}): Promise<PublishRequest> {
+async function request(repo: PublishRepo, slug: string, workspace: string, extra: Partial<PublishRequest> = {}): Promise<PublishRequest> {
   return {
     repoRoot: repo.repoRoot,
     liveRoot: repo.liveRoot,
@@ -28,7 +27,7 @@ async function request(repo: TestRepo, slug: string, workspace: string, extra: P
   };
 }
 
-async function seeded(repo: TestRepo, slug: string): Promise<string> {
+async function seeded(repo: PublishRepo, slug: string): Promise<string> {
   const workspace = workspaceFor(repo, slug, 'seed', false);
   await seedWorkspace(repo, workspace, slug);
   const result = await publish(await request(repo, slug, workspace));
@@ -38,7 +37,7 @@ async function seeded(repo: TestRepo, slug: string): Promise<string> {
 
 describe('publish', () => {
   it('installs the workspace byte for byte and leaves no transaction behind', async () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     const workspace = workspaceFor(repo, 'alpha', 'new', false);
     await seedWorkspace(repo, workspace, 'alpha');
     const candidate = await snapshotId(workspace);
@@ -68,7 +67,7 @@ describe('publish', () => {
   });
 
   it('replaces an existing migration and records the snapshot and an event', async () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     await seeded(repo, 'alpha');
     const workspace = workspaceFor(repo, 'alpha');
     await acceptNext(repo, workspace, 'alpha', 'approaches stdout\n');
@@ -86,7 +85,7 @@ describe('publish', () => {
   });
 
   it('blocks a stale base snapshot with both ids and leaves nothing behind', async () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     const liveId = await seeded(repo, 'alpha');
     const workspace = workspaceFor(repo, 'alpha');
     await acceptNext(repo, workspace, 'alpha', 'x\n');
@@ -102,7 +101,7 @@ describe('publish', () => {
   });
 
   it('reports every validation failure and invariant violation at once', async () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     await seeded(repo, 'alpha');
     let workspace = workspaceFor(repo, 'alpha');
     await acceptNext(repo, workspace, 'alpha', 'approaches\n');
@@ -127,7 +126,7 @@ describe('publish', () => {
   });
 
   it('refuses a bad request before touching anything', async () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     rmSync(repo.liveRoot, { recursive: true });
     const workspace = workspaceFor(repo, 'alpha', 'ws', false);
     const attempt = async (extra: Partial<PublishRequest>): Promise<string> => {
@@ -151,7 +150,7 @@ describe('publish', () => {
   });
 
   it('dry run reports the diff, transition and checks and touches nothing', async () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     const liveId = await seeded(repo, 'alpha');
     const workspace = workspaceFor(repo, 'alpha');
     await acceptNext(repo, workspace, 'alpha', 'twelve bytes');
@@ -178,7 +177,7 @@ describe('publish', () => {
   });
 
   it('dry run reports a blocked publish without taking the lock', async () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     await seeded(repo, 'alpha');
     const workspace = workspaceFor(repo, 'alpha');
     writeFileSync(path.join(workspace, 'extra.md'), 'abc');
@@ -190,15 +189,10 @@ describe('publish', () => {
   });
 
   it('fails with lock-timeout naming a live holder', async () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     const workspace = workspaceFor(repo, 'alpha', 'ws', false);
     await seedWorkspace(repo, workspace, 'alpha');
-    const holder = spawn(process.execPath, [HOLDER, JSON.stringify({ liveRoot: repo.liveRoot, operation: 'test.hold' })], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    const acquired = await new Promise<{ lockId: string }>((resolve) => {
-      holder.stdout.setEncoding('utf8').once('data', (line: string) => resolve(JSON.parse(line) as { lockId: string }));
-    });
+    const holder = await holdPublishLock(repo.liveRoot);
     try {
       const error = await publish(await request(repo, 'alpha', workspace, { lockTimeoutMs: 300 })).then(
         () => null,
@@ -212,13 +206,12 @@ describe('publish', () => {
       expect(cairn.message).toMatch(
         new RegExp(
           `^timed out after 300 ms waiting for the publish lock ${lockDir}; it is held by pid ${holder.pid} on host ${os.hostname()} ` +
-            `\\(operation test\\.hold, since \\d{4}-\\d\\d-\\d\\dT[^,]+, lock id ${acquired.lockId}, last heartbeat \\d+\\.\\d s ago\\)$`,
+            `\\(operation test\\.hold, since \\d{4}-\\d\\d-\\d\\dT[^,]+, lock id ${holder.lockId}, last heartbeat \\d+\\.\\d s ago\\)$`,
         ),
       );
       expect(existsSync(path.join(repo.liveRoot, 'alpha'))).toBe(false);
     } finally {
-      holder.stdin.end();
-      await new Promise((resolve) => holder.on('close', resolve));
+      await holder.release();
     }
     expect(existsSync(path.join(repo.liveRoot, '__transactions__'))).toBe(false);
   });
@@ -226,7 +219,7 @@ describe('publish', () => {
 
 describe('dirty check', () => {
   it('blocks uncommitted and ignored files in the live migration, with their paths', async () => {
-    const repo = makeRepo({ git: true });
+    const repo = publishRepo({ git: true });
     await seeded(repo, 'alpha');
     writeFileSync(path.join(repo.repoRoot, '.gitignore'), '*.log\n');
     commitAll(repo.repoRoot, 'alpha');
@@ -247,7 +240,7 @@ describe('dirty check', () => {
   });
 
   it('accepts an uncommitted tree that is exactly what cairn last published', async () => {
-    const repo = makeRepo({ git: true });
+    const repo = publishRepo({ git: true });
     const recorder = new MemoryRecorder();
     const workspace = workspaceFor(repo, 'alpha', 'seed', false);
     await seedWorkspace(repo, workspace, 'alpha');
@@ -266,7 +259,7 @@ describe('dirty check', () => {
   });
 
   it('outside git only the snapshot check applies', async () => {
-    const repo = makeRepo();
+    const repo = publishRepo();
     await seeded(repo, 'alpha');
     const workspace = workspaceFor(repo, 'alpha');
     await acceptNext(repo, workspace, 'alpha', 'x\n');

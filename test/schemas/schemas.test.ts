@@ -4,12 +4,13 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { renderPublishedSchemas } from '../../src/outputs/published.js';
-import { REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
-import { CR_V1 } from '../helpers/fixture.js';
-import { initGitRepo } from '../helpers/git.js';
-import { tempDir } from '../helpers/tmp.js';
-import { holdPublishLock } from '../mcp/support.js';
-import { AGENT, SLUG, newPlanRepo, readJson, type PlanRepo } from '../e2e/plan-support.js';
+import { AGENT } from '../support/agents.js';
+import { REPO_ROOT, runCli, type CliResult } from '../support/cli.js';
+import { holdPublishLock } from '../support/drivers.js';
+import { CR_V1 } from '../support/fixture.js';
+import { gitRepo } from '../support/git.js';
+import { SLUG, newPlanRepo, readJson, type PlanRepo } from '../support/plan-repo.js';
+import { tempDir } from '../support/tmp.js';
 
 const SCHEMAS_DIR = path.join(REPO_ROOT, 'schemas');
 
@@ -99,8 +100,7 @@ describe('schemas/', () => {
 
   it('validates the files and the --format json output of every command of a real session', async () => {
     // init, and the config it writes.
-    const fresh = tempDir('cairn-schemas-init-');
-    initGitRepo(fresh);
+    const fresh = gitRepo({ prefix: 'cairn-schemas-init-', commit: false });
     expectOutput('init', runCli(['init', '--format', 'json'], { cwd: fresh }));
     expectValid('config.schema.json', readJson(path.join(fresh, '.planning', 'config.json')));
     expectValid('config.schema.json', {

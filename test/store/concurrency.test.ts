@@ -1,35 +1,10 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { inspectStore, openStore } from '../../src/store/index.js';
-import { tempDir } from './temp-dir.js';
-
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/**
- * Compiles the real store module (and the util modules it imports) to plain
- * JavaScript in `outDir`, so child processes run exactly the code under test.
- */
-function compileStoreModule(outDir: string): string {
-  const sources = ['src/util', 'src/store'].flatMap((dir) =>
-    fs.readdirSync(path.join(repo, dir)).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`),
-  );
-  for (const source of sources) {
-    const out = ts.transpileModule(fs.readFileSync(path.join(repo, source), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-      fileName: source,
-    });
-    const target = path.join(outDir, source.replace(/\.ts$/, '.js'));
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, out.outputText);
-  }
-  fs.writeFileSync(path.join(outDir, 'package.json'), '{"type":"module"}\n');
-  fs.symlinkSync(path.join(repo, 'node_modules'), path.join(outDir, 'node_modules'), 'dir');
-  return path.join(outDir, 'src/store/index.js');
-}
+import { tempDir } from '../support/tmp.js';
+import { transpileForNode } from '../support/transpile.js';
 
 const CHILD = `
 import { openStore } from './src/store/index.js';
@@ -60,7 +35,8 @@ describe('many cairn processes at once', () => {
   it('8 processes creating and writing one store lose no rows', async () => {
     const dir = tempDir();
     const build = path.join(dir, 'build');
-    compileStoreModule(build);
+    // The real store module, transpiled, so child processes run exactly the code under test.
+    transpileForNode('store/index.ts', path.join(build, 'src'));
     const script = path.join(build, 'child.mjs');
     fs.writeFileSync(script, CHILD);
     // The store does not exist yet: all 8 race to create and migrate it.

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/util/errors.js';
 import { inspectStore, openStore } from '../../src/store/index.js';
 import { fileIdentity, moveStoreAside } from '../../src/store/move-aside.js';
-import { tempDir } from './temp-dir.js';
+import { tempDir } from '../support/tmp.js';
 
 /** A closed store holding `runs` finished runs with 2 KB of output each. */
 function storeWithHistory(runs: number): string {

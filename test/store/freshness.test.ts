@@ -3,7 +3,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fingerprint, indexEntryStaleness, isIndexEntryFresh, openStore, type FreshnessInput } from '../../src/store/index.js';
-import { sleep, tempDir } from './temp-dir.js';
+import { tempDir } from '../support/tmp.js';
+import { sleep } from '../support/wait.js';
 
 /** Small racy window for tests, with waits longer than it (and than the kernel's coarse clock tick). */
 const WINDOW = { racyWindowMs: 20 };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { STORE_MIGRATIONS, inspectStore, openStore } from '../../src/store/index.js';
-import { tempDir } from './temp-dir.js';
+import { tempDir } from '../support/tmp.js';
 
 describe('inspectStore', () => {
   it('reports a missing store without creating it or its directory', () => {

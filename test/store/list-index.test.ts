@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fingerprint, openStore, type Fingerprint } from '../../src/store/index.js';
-import { tempDir } from './temp-dir.js';
+import { tempDir } from '../support/tmp.js';
 
 function dep(p: string, n: number): Fingerprint {
   return { path: p, kind: 'file', size: n, mtimeNs: `${1_700_000_000_000_000_000n + BigInt(n)}`, ctimeNs: '1700000000000000001', ino: `${n}`, dev: '2049', mode: 0o100644 };

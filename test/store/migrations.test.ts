@@ -11,7 +11,7 @@ import {
   openStore,
   type StoreMigration,
 } from '../../src/store/index.js';
-import { tempDir } from './temp-dir.js';
+import { tempDir } from '../support/tmp.js';
 
 const V1_ONLY = STORE_MIGRATIONS.slice(0, 1);
 

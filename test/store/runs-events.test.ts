@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/util/errors.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { tempDir } from './temp-dir.js';
+import { tempDir } from '../support/tmp.js';
 
 function freshStore(options: { maxOutputBytes?: number } = {}): Store {
   return openStore(path.join(tempDir(), '.planning', 'cairn.db'), options);

@@ -53,18 +53,7 @@ async function prepareWorkspace() {
   let change;
   if (args.change === 'new') {
     await mkdir(path.join(workspace, '.planning'), { recursive: true });
-    await manifestCodec.saveManifest(path.join(workspace, 'manifest.json'), {
-      name: slug,
-      created_at: now,
-      last_touch: now,
-      wake_up_on: null,
-      awaiting_human_review: false,
-      status: 'planning',
-      current_phase: '',
-      phases: [],
-      human_review_reason: null,
-      cooldown_until: null,
-    });
+    await manifestCodec.saveManifest(path.join(workspace, 'manifest.json'), manifestCodec.seedManifest(slug, now));
     const stateFile = path.join(workspace, '.planning', 'state.json');
     await stateCodec.saveState(stateFile, graph.newState(args.target ?? `target of ${slug}`, now), {
       repoRoot,

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { tempDir } from './tmp.js';
 
 /** Environment giving git an identity, so tests pass on machines without one. */
 export const GIT_ENV = {
@@ -18,7 +19,19 @@ export function initGitRepo(dir: string): void {
   git(dir, ['init', '--quiet', '--initial-branch=main']);
 }
 
+/** Stages everything and commits it (an empty commit when nothing changed). */
 export function commitAll(dir: string, message = 'test commit'): void {
   git(dir, ['add', '--all']);
   git(dir, ['commit', '--quiet', '--allow-empty', '-m', message]);
+}
+
+/**
+ * A temp git repository on branch main, removed after the test. It has a
+ * first commit (empty) unless `commit` is false.
+ */
+export function gitRepo(options: { prefix?: string; commit?: string | false } = {}): string {
+  const dir = tempDir(options.prefix);
+  initGitRepo(dir);
+  if (options.commit !== false) commitAll(dir, options.commit ?? 'first commit');
+  return dir;
 }

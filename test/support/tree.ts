@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -20,4 +21,18 @@ export async function buildTree(target: string, node: Node): Promise<void> {
     await buildTree(path.join(target, name), child);
   }
   await chmod(target, node.mode);
+}
+
+/** The files under `dir` (relative, `/`-separated, sorted); none when it does not exist. */
+export function listTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory()) walk(child);
+      else out.push(child);
+    }
+  };
+  if (existsSync(dir)) walk('');
+  return out.sort();
 }

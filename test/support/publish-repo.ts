@@ -1,15 +1,45 @@
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { appendFeedback, completeStep, newState } from '../../../src/migration/graph.js';
-import { loadManifest, saveManifest, type Manifest } from '../../../src/migration/manifest.js';
-import { nextStageOutputPath, stdoutRefFor } from '../../../src/migration/stage-outputs.js';
-import { loadState, saveState } from '../../../src/migration/state.js';
-import type { TestRepo } from './repo.js';
+import { appendFeedback, completeStep, newState } from '../../src/migration/graph.js';
+import { loadManifest, saveManifest, seedManifest } from '../../src/migration/manifest.js';
+import { nextStageOutputPath, stdoutRefFor } from '../../src/migration/stage-outputs.js';
+import { loadState, saveState } from '../../src/migration/state.js';
+import { cairnRepo, copyRepoDir } from './repo.js';
 
-export const NOW = '2026-05-14T00:27:12.066-07:00';
+/** A cairn repository as the publish tests see it. */
+export interface PublishRepo {
+  repoRoot: string;
+  liveRoot: string;
+  /** Outside the live root: where drivers build their workspaces. */
+  workRoot: string;
+}
+
+/** A repository set up by `cairn init`, with no migrations; a git repo (with everything committed) when `git` is set. */
+export function publishRepo(options: { git?: boolean; at?: string } = {}): PublishRepo {
+  const git = options.git === true;
+  const { repo } = cairnRepo({
+    prefix: 'cairn-publish-',
+    git,
+    ...(options.at !== undefined ? { at: options.at } : {}),
+    ...(git ? { commit: 'init' } : {}),
+  });
+  return publishRepoAt(repo);
+}
+
+/** The publish view of the repository at `repoRoot`. */
+export function publishRepoAt(repoRoot: string): PublishRepo {
+  return { repoRoot, liveRoot: path.join(repoRoot, 'migrations'), workRoot: path.join(repoRoot, '.planning', 'work') };
+}
+
+/** A copy of `template` at a fresh path, removed after the test. */
+export function copyPublishRepo(template: PublishRepo): PublishRepo {
+  return publishRepoAt(copyRepoDir(template.repoRoot));
+}
+
+const NOW = '2026-05-14T00:27:12.066-07:00';
 
 /** A fresh workspace `<workRoot>/<name>/<slug>`: a copy of the live migration, or empty. */
-export function workspaceFor(repo: TestRepo, slug: string, name = 'ws', copyLive = true): string {
+export function workspaceFor(repo: PublishRepo, slug: string, name = 'ws', copyLive = true): string {
   const workspace = path.join(repo.workRoot, name, slug);
   rmSync(workspace, { recursive: true, force: true });
   mkdirSync(path.dirname(workspace), { recursive: true });
@@ -18,25 +48,10 @@ export function workspaceFor(repo: TestRepo, slug: string, name = 'ws', copyLive
   return workspace;
 }
 
-export function seedManifest(slug: string): Manifest {
-  return {
-    name: slug,
-    created_at: NOW,
-    last_touch: NOW,
-    wake_up_on: null,
-    awaiting_human_review: false,
-    status: 'planning',
-    current_phase: '',
-    phases: [],
-    human_review_reason: null,
-    cooldown_until: null,
-  };
-}
-
 /** Writes a seeded migration (manifest + new state) into an empty workspace. */
-export async function seedWorkspace(repo: TestRepo, workspace: string, slug: string, target = 'rename the widgets'): Promise<void> {
+export async function seedWorkspace(repo: PublishRepo, workspace: string, slug: string, target = 'rename the widgets'): Promise<void> {
   mkdirSync(path.join(workspace, '.planning'), { recursive: true });
-  await saveManifest(path.join(workspace, 'manifest.json'), seedManifest(slug));
+  await saveManifest(path.join(workspace, 'manifest.json'), seedManifest(slug, NOW));
   const stateFile = path.join(workspace, '.planning', 'state.json');
   await saveState(stateFile, newState(target, NOW), { repoRoot: repo.repoRoot, stateFile, publishedRoot: path.join(repo.liveRoot, slug) });
 }
@@ -51,7 +66,7 @@ const OUTCOMES: Record<string, 'completed' | 'findings' | 'clear'> = {
 };
 
 /** Accepts the workspace's next step with `text` as its stdout (or appends feedback past review-2). */
-export async function acceptNext(repo: TestRepo, workspace: string, slug: string, text: string): Promise<void> {
+export async function acceptNext(repo: PublishRepo, workspace: string, slug: string, text: string): Promise<void> {
   const liveDir = path.join(repo.liveRoot, slug);
   const stateFile = path.join(workspace, '.planning', 'state.json');
   let state = await loadState(stateFile, { repoRoot: repo.repoRoot, stateFile, publishedRoot: liveDir });
