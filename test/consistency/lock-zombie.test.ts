@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { transactionFindings } from '../../src/consistency/index.js';
 import { acquirePublishLock, isProcessAlive, judgeStaleness, readLockHolder, unlockPublishLock } from '../../src/publish/index.js';
-import { repoWith } from './helpers.js';
+import { cairnRepo } from '../support/repo.js';
 
 /*
  * Doctor, publish and unlock judge the same lock the same way: a holder that
@@ -41,7 +41,7 @@ async function zombiePid(): Promise<number> {
 
 describe.runIf(process.platform === 'linux')('a publish lock held by a zombie', () => {
   it('is stale for doctor, publish and unlock alike', async () => {
-    const t = repoWith([]);
+    const t = cairnRepo();
     const pid = await zombiePid();
     // The zombie still exists as far as signal 0 can tell; only its state says it is gone.
     expect(() => process.kill(pid, 0)).not.toThrow();
