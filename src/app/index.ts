@@ -8,4 +8,3 @@ export { openProject, type GlobalOptions } from './project.js';
 export { newMigration, recoverProject } from './publishing.js';
 export { describeTarget, listProject, readyWork } from './queries.js';
 export { withMigrationSession, type MigrationSession, type SessionOptions } from './session.js';
-export { isStaleBase } from './stale-base.js';

@@ -1,7 +1,6 @@
 import { CairnError } from '../util/index.js';
 import type { StepRunResult } from '../planning/index.js';
 import { publishErrorMessage, type PublishResult } from '../publish/index.js';
-import { isStaleBase } from '../app/index.js';
 
 /*
  * Operations that end without publishing return a result rather than
@@ -13,7 +12,7 @@ import { isStaleBase } from '../app/index.js';
 /** The tool error of a publish that did not go through. */
 export function publishFailure(result: PublishResult): CairnError {
   let hint: string;
-  if (isStaleBase(result)) {
+  if (result.staleBase) {
     hint = `The live migration changed after this work was prepared: call next_prompt for ${result.slug} to prepare the step again from the current state.`;
   } else if (result.dirtyPaths.length > 0) {
     hint = `Commit or revert the uncommitted changes under ${result.slug}, then try again.`;

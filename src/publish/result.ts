@@ -29,6 +29,8 @@ export interface PublishResult {
   findings: Finding[];
   /** Every invariant between the live tree and the candidate, passed or not. */
   invariants: InvariantResult[];
+  /** True when the publish was refused because the live migration is no longer the snapshot the work started from. */
+  staleBase: boolean;
   /** Uncommitted paths that blocked the publish (repo-relative, as git prints them). */
   dirtyPaths: string[];
   /** The lock path when the lock was taken (always set for `failed` after locking). */

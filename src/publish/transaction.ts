@@ -167,6 +167,7 @@ function baseResult(req: Request, lockPath: string | null): PublishResult {
     snapshotId: null,
     findings: [],
     invariants: [],
+    staleBase: false,
     dirtyPaths: [],
     lockPath,
     transactionDir: null,
@@ -207,7 +208,7 @@ async function publishUnderLock(req: Request, lock: HeldLock): Promise<PublishRe
   if (candidate.verdict.invalidOnItsOwn || (candidate.blockReason !== null && !stale) || candidate.snapshotId === null) {
     return { ...result, reason: candidate.blockReason ?? 'workspace validation failed' };
   }
-  if (stale) return { ...result, reason: staleReason(req.baseSnapshotId, liveId) };
+  if (stale) return { ...result, reason: staleReason(req.baseSnapshotId, liveId), staleBase: true };
   return swap(req, lock, result, liveId, candidate.snapshotId);
 }
 
@@ -453,7 +454,7 @@ async function dryRunPublish(req: Request): Promise<PublishResult> {
     stale,
     candidate.blockReason,
   ].filter((reason): reason is string => reason !== null);
-  if (reasons.length > 0) return { ...result, status: 'blocked', reason: reasons[0]! };
+  if (reasons.length > 0) return { ...result, status: 'blocked', reason: reasons[0]!, staleBase: stale !== null && reasons[0] === stale };
   return { ...result, status: 'published', reason: 'dry run: the publish would succeed; nothing was changed' };
 }
 

@@ -94,6 +94,7 @@ describe('publish', () => {
     expect(result.reason).toBe(
       `stale base snapshot: base_snapshot_id does not match current live snapshot (base_snapshot_id=${MISSING}, current_snapshot_id=${liveId})`,
     );
+    expect(result.staleBase).toBe(true);
     expect(result.snapshotId).toBe(liveId);
     expect(await snapshotId(path.join(repo.liveRoot, 'alpha'))).toBe(liveId);
     expect(existsSync(path.join(repo.liveRoot, '__transactions__'))).toBe(false);
@@ -184,6 +185,7 @@ describe('publish', () => {
     const result = await publish(await request(repo, 'alpha', workspace, { dryRun: true, baseSnapshotId: MISSING }));
     expect(result.status).toBe('blocked');
     expect(result.reason.startsWith('stale base snapshot: ')).toBe(true);
+    expect(result.staleBase).toBe(true);
     expect(result.diff?.added).toEqual([{ path: 'extra.md', size: 3 }]);
     expect(existsSync(path.join(repo.liveRoot, '__transactions__'))).toBe(false);
   });
@@ -231,6 +233,7 @@ describe('dirty check', () => {
     const result = await publish(await request(repo, 'alpha', workspace));
     expect(result.status).toBe('blocked');
     expect(result.reason).toBe('dirty live migration directory; commit, discard, or inspect with migration doctor');
+    expect(result.staleBase).toBe(false);
     expect(result.dirtyPaths).toEqual(['migrations/alpha/notes.md', 'migrations/alpha/debug.log']);
     expect(publishErrorMessage(result)).toBe(
       `${result.reason}\ndirty paths:\n- migrations/alpha/notes.md\n- migrations/alpha/debug.log\nlock=${result.lockPath}`,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, isStaleBase, type AgentOptions, type Io } from '../../app/index.js';
+import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type Io } from '../../app/index.js';
 import { CairnError, isCairnError, messageOf } from '../../util/index.js';
 import { loadTaste, checkFeedback, refineMigration, type RefineFeedback, type PlanStepOutcome } from '../../planning/index.js';
 import { stepJson } from '../../outputs/index.js';
@@ -74,7 +74,7 @@ function refineText(io: Io): RefineView {
         return;
       }
       printStepText(io, result, repoRoot, commit);
-      if (result.publish !== null && isStaleBase(result.publish)) {
+      if (result.publish !== null && result.publish.staleBase) {
         io.stderr(`Live migration changed while refine was running. Run \`cairn doctor ${slug}\` if unsure, then rerun \`cairn refine ${slug} ...\`.\n`);
       }
     },

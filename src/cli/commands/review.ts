@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, isStaleBase, type AgentOptions, type Io } from '../../app/index.js';
+import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type Io } from '../../app/index.js';
 import { CairnError } from '../../util/index.js';
 import { loadTaste, checkFeedback, decideReview, notAwaitingReviewError, reviewSummary, describeMigration, type ReviewInput, type ReviewResult, type ReviewSummary } from '../../planning/index.js';
 import { publishErrorMessage } from '../../publish/index.js';
@@ -166,7 +166,7 @@ function reviewText(io: Io): ReviewView {
       if (publish === null) return;
       if (publish.status !== 'published') {
         io.stderr(`Error: ${publishErrorMessage(publish)}\n`);
-        if (isStaleBase(publish)) {
+        if (publish.staleBase) {
           io.stderr(`Live migration changed while review was running. Run \`cairn doctor ${slug}\` if unsure, then rerun \`cairn review ${slug}\`.\n`);
         }
         if (publish.dryRun) printDryRunLines(io, publish, repoRoot);
