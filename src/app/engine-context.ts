@@ -1,7 +1,7 @@
 import { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS, loadUserAgentConfig, resolveAgentSettings } from '../agent/index.js';
 import type { ProjectContext } from '../config/index.js';
 import { nullPlanningLog, storePlanningLog, resolveMigrationTarget, type AgentChoice, type EngineContext } from '../planning/index.js';
-import { recoverPendingTransactions } from '../publish/index.js';
+import { recoverPendingTransactions, type RecoveryPlan } from '../publish/index.js';
 import { openStore, storePathFor } from '../store/index.js';
 import type { Io } from './io.js';
 import { openServices, storeRecorder, type Services } from './services.js';
@@ -80,14 +80,15 @@ export async function resolveTarget(
   target: string,
   io: Io,
   options: { dryRun: boolean; lockTimeout?: number | undefined },
-): Promise<string> {
+): Promise<{ slug: string; recovered: RecoveryPlan[] }> {
+  let recovered: RecoveryPlan[] = [];
   if (!options.dryRun) {
-    const recovered = await recoverPendingTransactions({
+    recovered = await recoverPendingTransactions({
       liveRoot: context.liveRoot,
       recorder: services.recorder,
       lockTimeoutMs: options.lockTimeout ?? context.lockTimeoutMs,
     });
     for (const plan of recovered) io.stderr(`Recovered an interrupted transaction (${plan.action}): ${plan.reason}\n`);
   }
-  return resolveMigrationTarget(target, context.liveRoot, context.repoRoot).slug;
+  return { slug: resolveMigrationTarget(target, context.liveRoot, context.repoRoot).slug, recovered };
 }

@@ -22,7 +22,7 @@ export interface NewMigrationInput {
 export async function newMigration(context: ProjectContext, io: Io, input: NewMigrationInput): Promise<NewMigrationResult> {
   const services = input.dryRun ? null : openServices(context, io);
   return createMigration({
-    ...(services?.recorder !== undefined ? { recorder: services.recorder } : {}),
+    recorder: services?.recorder,
     repoRoot: context.repoRoot,
     liveRoot: context.liveRoot,
     slug: input.slug,
@@ -38,6 +38,6 @@ export async function recoverProject(context: ProjectContext, io: Io, options: {
   return recover(context.liveRoot, {
     dryRun: options.dryRun,
     lockTimeoutMs: options.lockTimeout ?? context.lockTimeoutMs,
-    ...(services?.recorder !== undefined ? { recorder: services.recorder } : {}),
+    recorder: services?.recorder,
   }).finally(() => services?.close());
 }

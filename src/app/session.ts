@@ -1,5 +1,6 @@
 import type { ProjectContext } from '../config/index.js';
 import type { EngineContext } from '../planning/index.js';
+import type { RecoveryPlan } from '../publish/index.js';
 import { commandServices, engineContext, resolveTarget } from './engine-context.js';
 import type { Io } from './io.js';
 
@@ -8,6 +9,8 @@ export interface MigrationSession {
   context: ProjectContext;
   slug: string;
   ctx: EngineContext;
+  /** Interrupted transactions the session finished before it resolved the target (already reported on stderr). */
+  recovered: RecoveryPlan[];
 }
 
 export interface SessionOptions {
@@ -32,8 +35,8 @@ export async function withMigrationSession<T>(
 ): Promise<T> {
   const services = commandServices(context, io, options.dryRun);
   try {
-    const slug = await resolveTarget(context, services, options.target, io, { dryRun: options.dryRun, lockTimeout: options.lockTimeout });
-    return await body({ context, slug, ctx: engineContext(context, slug, services, options.lockTimeout) });
+    const { slug, recovered } = await resolveTarget(context, services, options.target, io, { dryRun: options.dryRun, lockTimeout: options.lockTimeout });
+    return await body({ context, slug, ctx: engineContext(context, slug, services, options.lockTimeout), recovered });
   } finally {
     services.close();
   }

@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import { printWarnings, type Io } from '../app/index.js';
 import type { StepRunResult } from '../planning/index.js';
-import { publishErrorMessage, type RecoveryPlan } from '../publish/index.js';
+import { publishErrorMessage } from '../publish/index.js';
 import { acceptCommand, repoRelativePath } from '../outputs/index.js';
 import { paint } from './output.js';
 
@@ -57,8 +57,7 @@ function terminalLine(result: StepRunResult): string | null {
  * (stderr), where the kept workspace is, and for manual runs the prompt
  * (stdout) and the command that continues it (stderr).
  */
-export function printStepText(io: Io, result: StepRunResult & { recovered?: RecoveryPlan[]; wouldBlock?: string | null }, repoRoot: string, commit: string | null): void {
-  for (const plan of result.recovered ?? []) io.stderr(`Recovered an interrupted transaction (${plan.action}): ${plan.reason}\n`);
+export function printStepText(io: Io, result: StepRunResult & { wouldBlock?: string | null }, repoRoot: string, commit: string | null): void {
   printWarnings(io, result.warnings);
   const workspace = repoRelativePath(repoRoot, result.workspaceDir);
   switch (result.status) {

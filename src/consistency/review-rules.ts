@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { messageOf } from '../util/index.js';
 import { parseJson } from '../json/index.js';
 import type { MigrationContext } from './context.js';

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { messageOf, collapseWhitespace } from '../util/index.js';
 import { decodeUtf8, parseJson } from '../json/index.js';
 import { decodeState, loadState, MIGRATION_FILES, migrationFiles, type Manifest, type PlanningState, type Finding } from '../migration/index.js';

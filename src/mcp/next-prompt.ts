@@ -3,6 +3,7 @@ import { outputDocument, nextPromptJson, type NextPromptOutputSchema, type NextP
 import type { PlanStepOutcome } from '../planning/index.js';
 import { CairnError } from '../util/index.js';
 import type { ToolOutcome } from './tool.js';
+import type { RecoveryPlan } from '../publish/index.js';
 
 /** The text an agent reads: what was prepared, where to write, what to call next, then the prompt. */
 export function nextPromptText(payload: NextPromptPayload): string {
@@ -18,8 +19,12 @@ export function nextPromptText(payload: NextPromptPayload): string {
 }
 
 /** The tool outcome of a prepared step: a dry run that would be refused at its start is a `blocked` tool error. */
-export function preparedStepOutcome(result: PlanStepOutcome, warnings: string[]): ToolOutcome<z.output<typeof NextPromptOutputSchema>> {
-  const payload = nextPromptJson(result, warnings);
+export function preparedStepOutcome(
+  result: PlanStepOutcome,
+  warnings: string[],
+  recovered: readonly RecoveryPlan[],
+): ToolOutcome<z.output<typeof NextPromptOutputSchema>> {
+  const payload = nextPromptJson(result, warnings, recovered);
   const document = outputDocument(payload);
   if (result.wouldBlock !== null) {
     return {

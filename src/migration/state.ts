@@ -1,7 +1,7 @@
 import { CairnError, messageOf, compareCodePoints } from '../util/index.js';
 import { encodeJson, isJsonInteger, isJsonObject, jsonObject, pickJson, pyRepr, isJsonParseFailure, readJsonFile, peekJsonStringField, type JsonObject, type JsonValue } from '../json/index.js';
 import { writeFileDurable } from '../fs/index.js';
-import { anchorOutsideHistoryMessage, checkReplayMatches, isCursor, isFinalDecision, isOutcome, isStep, type CompletedStep, type Cursor, type FeedbackEntry, type FeedbackSource, type FinalDecision, type Outcome, type PlanningState, type Step } from './graph.js';
+import { anchorOutsideHistoryMessage, checkReplayMatches, isCursor, isFinalDecision, isOutcome, isStep, type CompletedStep, type FeedbackEntry, type PlanningState } from './graph.js';
 import { resolveOutputRef, type OutputRefContext } from './output-refs.js';
 
 export type { CompletedStep, Cursor, FeedbackEntry, FeedbackSource, FinalDecision, Outcome, PlanningState, Step } from './graph.js';

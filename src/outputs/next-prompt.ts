@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { jsonDocument, type DocumentPayload } from './document.js';
 import { STEPS } from '../migration/index.js';
 import type { PlanStepOutcome } from '../planning/index.js';
+import type { RecoveryPlan } from '../publish/index.js';
 import { RecoveryPlanJsonSchema, recoveryPlanJson } from './publish-result.js';
 
 /** What the MCP tools `next_prompt` and `refine` return: the prepared step. */
@@ -28,7 +29,7 @@ export const NextPromptOutputSchema = jsonDocument(
 export type NextPromptPayload = DocumentPayload<typeof NextPromptOutputSchema>;
 
 /** The prepared (or dry-run) step of `planNextStep` / `refineMigration` in manual mode. */
-export function nextPromptJson(result: PlanStepOutcome, warnings: string[]): NextPromptPayload {
+export function nextPromptJson(result: PlanStepOutcome, warnings: string[], recovered: readonly RecoveryPlan[]): NextPromptPayload {
   const dryRun = result.status === 'dry-run';
   return {
     slug: result.slug,
@@ -40,7 +41,7 @@ export function nextPromptJson(result: PlanStepOutcome, warnings: string[]): Nex
     prompt: result.prompt?.prompt ?? '',
     prompt_sha256: result.prompt?.promptSha256 ?? '',
     would_block: result.wouldBlock,
-    recovered: result.recovered.map(recoveryPlanJson),
+    recovered: recovered.map(recoveryPlanJson),
     warnings: [...result.warnings, ...warnings],
   };
 }

@@ -76,11 +76,12 @@ export function acceptCommand(result: StepRunResult): string {
   return `cairn accept ${result.slug} --step ${result.step} --file <output>`;
 }
 
-/** A step result as snake_case JSON. */
+/** A step result as snake_case JSON; `recovered`: the interrupted transactions finished before the step began. */
 export function stepJson(
-  result: StepRunResult & { recovered?: RecoveryPlan[]; wouldBlock?: string | null },
+  result: StepRunResult & { wouldBlock?: string | null },
   repoRoot: string,
   commit: string | null,
+  recovered: readonly RecoveryPlan[],
 ): StepJson {
   const json: StepJson = {
     status: result.status,
@@ -100,7 +101,7 @@ export function stepJson(
     interrupted_by: result.interruptedBy,
     publish: result.publish === null ? null : publishResultJson(result.publish),
     commit,
-    recovered: (result.recovered ?? []).map(recoveryPlanJson),
+    recovered: recovered.map(recoveryPlanJson),
     warnings: result.warnings,
   };
   if (result.prompt !== null && (result.status === 'manual' || result.status === 'dry-run')) {

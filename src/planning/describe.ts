@@ -1,5 +1,4 @@
 import { lstatSync } from 'node:fs';
-import path from 'node:path';
 import { CairnError, messageOf } from '../util/index.js';
 import { loadManifest, loadState, migrationFiles, type Manifest, type PlanningState } from '../migration/index.js';
 

@@ -3,7 +3,6 @@ import { rm } from 'node:fs/promises';
 import { CairnError } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import { copyTreeDurable } from '../fs/index.js';
-import type { RecoveryPlan } from '../publish/index.js';
 import { acceptStepOutput } from './accept-step.js';
 import { nullPlanningLog } from './engine-log.js';
 import { baseResult, liveDirOf, publishAccepted, stepFailureMessage, type EngineContext, type OpenedRun, type StepRunResult } from './engine.js';
@@ -31,19 +30,13 @@ export interface AcceptManualInput {
   dryRun?: boolean;
 }
 
-/** The result of `acceptManualOutput`. */
-export interface AcceptOutcome extends StepRunResult {
-  /** Empty: the command's session finishes interrupted transactions, and reports them, before the engine runs. */
-  recovered: RecoveryPlan[];
-}
-
 /**
  * Accepts and publishes the output of the newest manual run of the
  * migration. Throws `CairnError('not-found')` when no run is prepared and
  * `CairnError('usage')` when the prepared run is for another step.
  * Rejected output and refused publishes are results.
  */
-export async function acceptManualOutput(ctx: EngineContext, input: AcceptManualInput): Promise<AcceptOutcome> {
+export async function acceptManualOutput(ctx: EngineContext, input: AcceptManualInput): Promise<StepRunResult> {
   const found = await latestManualRun(ctx.repoRoot, ctx.slug);
   if (found === null) {
     throw new CairnError('not-found', `No prepared manual run for ${pyRepr(ctx.slug)}.`, {
@@ -103,10 +96,10 @@ export async function acceptManualOutput(ctx: EngineContext, input: AcceptManual
     const reason = stepFailureMessage(input.step, error);
     log.runEnded(logRunId, { verdict: 'rejected', exitCode: 0, stdout: input.stdout, reason });
     await rm(candidateRoot, { recursive: true, force: true });
-    return { ...result, status: 'rejected', reason, recovered: [] };
+    return { ...result, status: 'rejected', reason };
   }
   log.runEnded(logRunId, { verdict: 'accepted', exitCode: 0, stdout: input.stdout });
   const published = await publishAccepted(ctx, run, result, accepted, { dryRun });
   if (published.status !== 'published' || dryRun) await rm(candidateRoot, { recursive: true, force: true });
-  return { ...published, workspaceDir: found.workspaceDir, runDir: dryRun ? found.runDir : published.runDir, recovered: [] };
+  return { ...published, workspaceDir: found.workspaceDir, runDir: dryRun ? found.runDir : published.runDir };
 }

@@ -5,7 +5,7 @@
 export { checkCanCommit, commitMigration } from './commit.js';
 export { commitDemo, createDemoProject, demoCommands } from './demo.js';
 export { describeMigration, type MigrationDescription } from './describe.js';
-export { acceptManualOutput, type AcceptOutcome } from './engine-accept.js';
+export { acceptManualOutput } from './engine-accept.js';
 export { nullPlanningLog, storePlanningLog } from './engine-log.js';
 export { type AgentChoice, type EngineContext, type StepRunResult, type StepRunStatus } from './engine.js';
 export { filterRows, formatListTsv, listRow, scanMigrations, type ListFilter, type ListRow } from './list.js';

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { CairnError, localTimestamp } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import type { PublishResult, RecoveryPlan } from '../publish/index.js';
+import type { PublishResult } from '../publish/index.js';
 import { loadWorkspace, publishRun, withRunCleanupOnThrow, workspaceFiles, type EngineContext } from './engine.js';
 import { saveManifest, readReviewRecords, type Manifest } from '../migration/index.js';
 import { reviewPending } from './review.js';
@@ -82,8 +82,6 @@ export interface PhaseDoneResult {
   nextPhase: string | null;
   status: Manifest['status'];
   publish: PublishResult;
-  /** Empty: the command's session finishes interrupted transactions, and reports them, before the engine runs. */
-  recovered: RecoveryPlan[];
   runDir: string | null;
   warnings: string[];
 }
@@ -118,7 +116,6 @@ export async function completePhase(
       nextPhase: manifest.next.current_phase === '' ? null : manifest.next.current_phase,
       status: manifest.next.status,
       publish: published.result,
-      recovered: [],
       runDir: dryRun ? null : published.runDir,
       warnings: published.warnings,
     };

@@ -157,7 +157,7 @@ export async function refineMigration(
       });
     });
     const shown = dryRun ? presentDryRun(result, run.workspaceDir) : result;
-    return { ...shown, recovered: [], wouldBlock: run.baseProblem };
+    return { ...shown, wouldBlock: run.baseProblem };
   } finally {
     if (tempRoot !== null) await rm(tempRoot, { recursive: true, force: true });
   }

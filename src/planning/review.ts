@@ -4,7 +4,7 @@ import path from 'node:path';
 import { saveManifest, appendReviewRecord, readReviewRecords, reviewerIdentity, migrationFiles, type ReviewDecision, type CompletedStep, type FeedbackEntry, type FinalDecision, type Manifest, type Phase, type ReviewRecord } from '../migration/index.js';
 import { CairnError, toPosix, localTimestamp } from '../util/index.js';
 import { snapshotId, writeFileDurable } from '../fs/index.js';
-import type { PublishResult, RecoveryPlan } from '../publish/index.js';
+import type { PublishResult } from '../publish/index.js';
 import { intentionalSkipText, type ReviewPolicy } from './accept-step.js';
 import { describeMigration } from './describe.js';
 import { nullPlanningLog } from './engine-log.js';
@@ -161,8 +161,6 @@ export interface ReviewResult {
   publish: PublishResult | null;
   /** Request-changes: the refine step that carried the decision. */
   step: StepRunResult | null;
-  /** Empty: the command's session finishes interrupted transactions, and reports them, before the engine runs. */
-  recovered: RecoveryPlan[];
   /** The run directory when kept (refused publish). */
   runDir: string | null;
   warnings: string[];
@@ -230,7 +228,6 @@ export async function decideReview(ctx: EngineContext, input: ReviewInput, optio
       record: prepared.record,
       publish: null,
       step: null,
-      recovered: [],
       runDir: null,
       warnings: [],
     };

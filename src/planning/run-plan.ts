@@ -5,7 +5,6 @@ import path from 'node:path';
 import { CairnError, toPosix } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import { WORKSPACES_RELATIVE_DIR } from './new-migration.js';
-import type { RecoveryPlan } from '../publish/index.js';
 import {
   executeStep,
   loadWorkspace,
@@ -96,8 +95,6 @@ export function presentDryRun(result: StepRunResult, tempWorkspace: string): Ste
 
 /** The result of `planNextStep`. */
 export interface PlanStepOutcome extends StepRunResult {
-  /** Empty: the command's session finishes interrupted transactions, and reports them, before the engine runs. */
-  recovered: RecoveryPlan[];
   /** Dry runs: why a real run would be refused at its start, else null. */
   wouldBlock: string | null;
 }
@@ -117,7 +114,7 @@ export async function planNextStep(ctx: EngineContext, options: PlanStepOptions)
       return executeStep(ctx, run, { agent: options.agent, operationPrefix: 'planning', taste: options.taste, dryRun, progress: options.progress });
     });
     const shown = dryRun ? presentDryRun(result, run.workspaceDir) : result;
-    return { ...shown, recovered: [], wouldBlock: run.baseProblem };
+    return { ...shown, wouldBlock: run.baseProblem };
   } finally {
     if (tempRoot !== null) await rm(tempRoot, { recursive: true, force: true });
   }

@@ -13,8 +13,8 @@ export interface DirtyCheckInput {
 }
 
 /**
- * The live migration's uncommitted paths that block a change to it (spec
- * §3.2 step 2): none outside git, and none when the live tree, whose digest
+ * The live migration's uncommitted paths that block a change to it
+ * (docs/format.md §13.3): none outside git, and none when the live tree, whose digest
  * is `liveId`, is exactly the snapshot cairn last published there.
  */
 export function blockingDirtyPaths(input: DirtyCheckInput, liveId: string): string[] {

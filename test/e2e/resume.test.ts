@@ -117,4 +117,15 @@ describe('killing cairn while it publishes', () => {
       expectDoctorClean(p);
     });
   }
+
+  it('reports the recovery once on stderr and in the first step of the JSON document', async () => {
+    const p = copyRepo(fresh);
+    expect(p.cli(['plan', SLUG, ...AGENT], { CAIRN_TEST_CRASH_AT: 'journal-committed' }).code).toBeNull();
+    const resumed = p.cli(['plan', SLUG, ...AGENT, '--format', 'json']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr.match(/Recovered an interrupted transaction/g)).toHaveLength(1);
+    const document = JSON.parse(resumed.stdout) as { steps: { recovered: { action: string; slug: string }[] }[] };
+    expect(document.steps).toHaveLength(1);
+    expect(document.steps[0]?.recovered.map((plan) => [plan.action, plan.slug])).toEqual([['roll-forward', SLUG]]);
+  });
 });

@@ -2,13 +2,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { postPublishCommit, parseStepName, printWarnings, withMigrationSession, type Io } from '../../app/index.js';
 import { CairnError, messageOf } from '../../util/index.js';
-import { acceptManualOutput, type AcceptOutcome } from '../../planning/index.js';
+import { acceptManualOutput, type StepRunResult } from '../../planning/index.js';
 import { stepJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
 import { printDryRunLines } from '../publish-text.js';
 import { nextCommand, printStepText, stepExitCode } from '../step-text.js';
+import type { RecoveryPlan } from '../../publish/index.js';
 
 interface AcceptOptions {
   step: string;
@@ -19,7 +20,7 @@ interface AcceptOptions {
   lockTimeout?: number;
 }
 
-type AcceptView = (result: AcceptOutcome, slug: string, repoRoot: string, commit: string | null) => void;
+type AcceptView = (result: StepRunResult, slug: string, repoRoot: string, commit: string | null, recovered: readonly RecoveryPlan[]) => void;
 
 /** Reads the step's output from a file, or from stdin for `-`. */
 async function readOutput(source: string, cwd: string): Promise<string> {
@@ -61,8 +62,8 @@ function acceptText(io: Io): AcceptView {
 }
 
 function acceptJson(io: Io): AcceptView {
-  return (result, slug, repoRoot, commit) => {
-    printJson(io, 'accept', { slug, status: result.status, steps: [stepJson(result, repoRoot, commit)] });
+  return (result, slug, repoRoot, commit, recovered) => {
+    printJson(io, 'accept', { slug, status: result.status, steps: [stepJson(result, repoRoot, commit, recovered)] });
     if (result.status !== 'published') io.stderr(`Error: ${result.reason}\n`);
   };
 }
@@ -84,11 +85,11 @@ export const acceptCommand = defineCommand<[string, string | undefined], AcceptO
     const dryRun = options.dryRun === true;
     const commits = postPublishCommit(context, { commit: options.commit, dryRun });
     const stdout = await readOutput(from, process.cwd());
-    return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx }) => {
+    return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx, recovered }) => {
       const result = await acceptManualOutput(ctx, { step, stdout, dryRun });
       const commit = result.status === 'published' ? commits.after(slug, result.operation) : null;
       printWarnings(io, ctx.log?.warnings ?? []);
-      show(result, slug, context.repoRoot, commit);
+      show(result, slug, context.repoRoot, commit, recovered);
       return stepExitCode(result);
     });
   },

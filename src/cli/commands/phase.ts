@@ -5,6 +5,7 @@ import { defineCommand, defineGroup } from '../command.js';
 import { TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
 import { printPublishText, publishExitCode } from '../publish-text.js';
+import type { RecoveryPlan } from '../../publish/index.js';
 
 interface PhaseDoneOptions {
   phase?: string;
@@ -14,7 +15,7 @@ interface PhaseDoneOptions {
   lockTimeout?: number;
 }
 
-type PhaseDoneView = (done: PhaseDoneResult, slug: string, commit: string | null, repoRoot: string) => void;
+type PhaseDoneView = (done: PhaseDoneResult, slug: string, commit: string | null, repoRoot: string, recovered: readonly RecoveryPlan[]) => void;
 
 function phaseDoneText(io: Io): PhaseDoneView {
   return (done, slug, commit, repoRoot) => {
@@ -28,14 +29,14 @@ function phaseDoneText(io: Io): PhaseDoneView {
 }
 
 function phaseDoneJson(io: Io): PhaseDoneView {
-  return (done, slug, commit) =>
+  return (done, slug, commit, _repoRoot, recovered) =>
     printJson(io, 'phase-done', {
       slug,
       phase: done.phase,
       next_phase: done.nextPhase,
       status: done.status,
       commit,
-      recovered: done.recovered.map(recoveryPlanJson),
+      recovered: recovered.map(recoveryPlanJson),
       result: publishResultJson(done.publish),
     });
 }
@@ -53,12 +54,11 @@ const phaseDoneCommand = defineCommand<[string], PhaseDoneOptions, PhaseDoneView
     const context = await project();
     const dryRun = options.dryRun === true;
     const commits = postPublishCommit(context, { commit: options.commit, dryRun });
-    return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx }) => {
+    return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx, recovered }) => {
       const done = await completePhase(ctx, { phase: options.phase ?? null, dryRun });
       const commit = done.publish.status === 'published' ? commits.after(slug, 'migration.phase-done') : null;
       printWarnings(io, [...(ctx.log?.warnings ?? []), ...done.warnings]);
-      for (const plan of done.recovered) io.stderr(`Recovered an interrupted transaction (${plan.action}): ${plan.reason}\n`);
-      show(done, slug, commit, context.repoRoot);
+      show(done, slug, commit, context.repoRoot, recovered);
       return publishExitCode(done.publish);
     });
   },

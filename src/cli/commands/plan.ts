@@ -5,6 +5,7 @@ import { defineCommand } from '../command.js';
 import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
 import { nextCommand, printStepText, stepExitCode } from '../step-text.js';
+import type { RecoveryPlan } from '../../publish/index.js';
 
 interface PlanOptions extends AgentOptions {
   until?: string;
@@ -20,7 +21,7 @@ interface PlanView {
   /** One step, as soon as it is done (and committed). */
   step(result: PlanStepOutcome, repoRoot: string, commit: string | null): void;
   /** Every step of the call, once the last is done. */
-  end(slug: string, results: PlanStepOutcome[], repoRoot: string, commits: ReadonlyMap<PlanStepOutcome, string>): void;
+  end(slug: string, results: PlanStepOutcome[], repoRoot: string, commits: ReadonlyMap<PlanStepOutcome, string>, recovered: readonly RecoveryPlan[]): void;
 }
 
 function planText(io: Io): PlanView {
@@ -37,9 +38,10 @@ function planText(io: Io): PlanView {
 function planJson(io: Io): PlanView {
   return {
     step: () => {},
-    end(slug, results, repoRoot, commits) {
+    end(slug, results, repoRoot, commits, recovered) {
       const last = results[results.length - 1] as PlanStepOutcome;
-      printJson(io, 'plan', { slug, status: last.status, steps: results.map((result) => stepJson(result, repoRoot, commits.get(result) ?? null)) });
+      const steps = results.map((result, i) => stepJson(result, repoRoot, commits.get(result) ?? null, i === 0 ? recovered : []));
+      printJson(io, 'plan', { slug, status: last.status, steps });
       if (stepExitCode(last) !== 0 && last.status !== 'dry-run') io.stderr(`Error: ${last.reason}\n`);
     },
   };
@@ -62,7 +64,7 @@ export const planCommand = defineCommand<[string], PlanOptions, PlanView>({
     const commits = postPublishCommit(context, { commit: options.commit, dryRun });
     const agent = await agentChoice(options, context, io);
     const taste = await loadTaste(context.repoRoot);
-    return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx }) => {
+    return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx, recovered }) => {
       const committed = new Map<PlanStepOutcome, string>();
       const results = await planUntil(ctx, { agent, taste, dryRun, progress: view.progress }, until, (result) => {
         const commit = result.status === 'published' ? commits.after(slug, result.operation) : null;
@@ -70,7 +72,7 @@ export const planCommand = defineCommand<[string], PlanOptions, PlanView>({
         view.step(result, context.repoRoot, commit);
       });
       printWarnings(io, ctx.log?.warnings ?? []);
-      view.end(slug, results, context.repoRoot, committed);
+      view.end(slug, results, context.repoRoot, committed, recovered);
       return stepExitCode(results[results.length - 1] as PlanStepOutcome);
     });
   },

@@ -8,6 +8,7 @@ import { defineCommand } from '../command.js';
 import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
 import { nextCommand, printStepText, stepExitCode } from '../step-text.js';
+import type { RecoveryPlan } from '../../publish/index.js';
 
 interface RefineOptions extends AgentOptions {
   message?: string;
@@ -21,7 +22,7 @@ interface RefineOptions extends AgentOptions {
 interface RefineView {
   /** Told when an agent starts. */
   progress?: (message: string) => void;
-  refined(result: PlanStepOutcome, slug: string, repoRoot: string, commit: string | null): void;
+  refined(result: PlanStepOutcome, slug: string, repoRoot: string, commit: string | null, recovered: readonly RecoveryPlan[]): void;
 }
 
 /**
@@ -83,8 +84,8 @@ function refineText(io: Io): RefineView {
 
 function refineJson(io: Io): RefineView {
   return {
-    refined(result, slug, repoRoot, commit) {
-      printJson(io, 'refine', { slug, status: result.status, steps: [stepJson(result, repoRoot, commit)] });
+    refined(result, slug, repoRoot, commit, recovered) {
+      printJson(io, 'refine', { slug, status: result.status, steps: [stepJson(result, repoRoot, commit, recovered)] });
       if (stepExitCode(result) !== 0) io.stderr(`Error: ${result.reason}\n`);
     },
   };
@@ -108,13 +109,13 @@ export const refineCommand = defineCommand<[string], RefineOptions, RefineView>(
     const commits = postPublishCommit(context, { commit: options.commit, dryRun });
     const agent = await agentChoice(options, context, io);
     const taste = await loadTaste(context.repoRoot);
-    return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx }) => {
+    return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx, recovered }) => {
       const result = await refineMigration(ctx, { agent, taste, dryRun, feedback, progress: view.progress }).catch((error: unknown) => {
         throw refineStepError(error);
       });
       const commit = result.status === 'published' ? commits.after(slug, result.operation) : null;
       printWarnings(io, ctx.log?.warnings ?? []);
-      view.refined(result, slug, context.repoRoot, commit);
+      view.refined(result, slug, context.repoRoot, commit, recovered);
       return stepExitCode(result);
     });
   },

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type Io } from '../../app/index.js';
 import { CairnError } from '../../util/index.js';
 import { loadTaste, checkFeedback, decideReview, notAwaitingReviewError, reviewSummary, describeMigration, type ReviewInput, type ReviewResult, type ReviewSummary } from '../../planning/index.js';
-import { publishErrorMessage } from '../../publish/index.js';
+import { publishErrorMessage, type RecoveryPlan } from '../../publish/index.js';
 import { publishResultJson, reviewSummaryJson, stepJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';
@@ -143,7 +143,7 @@ interface ReviewView {
   ask?: () => Promise<ReviewInput | null>;
   /** Told when the agent of a request for changes starts. */
   progress?: (message: string) => void;
-  decided(result: ReviewResult, summary: ReviewSummary, slug: string, repoRoot: string, commit: string | null, code: number): void;
+  decided(result: ReviewResult, summary: ReviewSummary, slug: string, repoRoot: string, commit: string | null, code: number, recovered: readonly RecoveryPlan[]): void;
 }
 
 function reviewText(io: Io): ReviewView {
@@ -182,7 +182,7 @@ function reviewText(io: Io): ReviewView {
 function reviewJson(io: Io): ReviewView {
   return {
     summary: () => {},
-    decided(result, summary, _slug, repoRoot, commit, code) {
+    decided(result, summary, _slug, repoRoot, commit, code, recovered) {
       printJson(io, 'review', {
         summary: reviewSummaryJson(summary),
         review: {
@@ -191,7 +191,7 @@ function reviewJson(io: Io): ReviewView {
           snapshot_id: result.snapshotId,
           record: result.record,
           publish: result.publish === null ? null : publishResultJson(result.publish),
-          step: result.step === null ? null : stepJson(result.step, repoRoot, commit),
+          step: result.step === null ? null : stepJson(result.step, repoRoot, commit, recovered),
           commit,
         },
       });
@@ -220,7 +220,7 @@ export const reviewCommand = defineCommand<[string], ReviewOptions, ReviewView>(
     const context = await project();
     const dryRun = options.dryRun === true;
     const commits = postPublishCommit(context, { commit: options.commit, dryRun });
-    return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx }) => {
+    return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx, recovered }) => {
       const summary = await reviewSummary({ repoRoot: context.repoRoot, liveRoot: context.liveRoot, slug, reviewPolicy: context.reviewPolicy });
       if (!summary.pending) {
         const { manifest } = await describeMigration(slug, path.join(context.liveRoot, slug), context.repoRoot);
@@ -243,7 +243,7 @@ export const reviewCommand = defineCommand<[string], ReviewOptions, ReviewView>(
       const commit = result.publish?.status === 'published' ? commits.after(slug, result.step?.operation ?? 'migration.review') : null;
       printWarnings(io, [...(ctx.log?.warnings ?? []), ...result.warnings]);
       const code = result.step !== null ? stepExitCode(result.step) : result.publish?.status === 'published' ? 0 : 1;
-      view.decided(result, summary, slug, context.repoRoot, commit, code);
+      view.decided(result, summary, slug, context.repoRoot, commit, code, recovered);
       return code;
     });
   },

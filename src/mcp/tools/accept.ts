@@ -21,9 +21,9 @@ export const acceptTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, env) {
     const dryRun = args.dry_run === true;
-    return withMigrationSession(await env.project(), env.io, { target: args.slug, dryRun, lockTimeout: args.lock_timeout_ms }, async ({ context, slug, ctx }) => {
+    return withMigrationSession(await env.project(), env.io, { target: args.slug, dryRun, lockTimeout: args.lock_timeout_ms }, async ({ context, slug, ctx, recovered }) => {
       const result = await acceptManualOutput(ctx, { step: args.step, stdout: args.output, dryRun });
-      const step = stepJson(result, context.repoRoot, null);
+      const step = stepJson(result, context.repoRoot, null, recovered);
       step.warnings.push(...(ctx.log?.warnings ?? []));
       const document = outputDocument({ slug, status: result.status, steps: [step] });
       const failure = stepFailure(result);

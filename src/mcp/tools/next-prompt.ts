@@ -19,10 +19,10 @@ export const nextPromptTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, env) {
     const dryRun = args.dry_run === true;
-    return withMigrationSession(await env.project(), env.io, { target: args.slug, dryRun, lockTimeout: args.lock_timeout_ms }, async ({ context, ctx }) => {
+    return withMigrationSession(await env.project(), env.io, { target: args.slug, dryRun, lockTimeout: args.lock_timeout_ms }, async ({ context, ctx, recovered }) => {
       const agent = await manualAgent(env, context, args);
       const result = await planNextStep(ctx, { agent, taste: await loadTaste(context.repoRoot), dryRun });
-      return preparedStepOutcome(result, ctx.log?.warnings ?? []);
+      return preparedStepOutcome(result, ctx.log?.warnings ?? [], recovered);
     });
   },
 });

@@ -20,7 +20,7 @@ export const phaseDoneTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, env) {
     const dryRun = args.dry_run === true;
-    return withMigrationSession(await env.project(), env.io, { target: args.slug, dryRun, lockTimeout: args.lock_timeout_ms }, async ({ slug, ctx }) => {
+    return withMigrationSession(await env.project(), env.io, { target: args.slug, dryRun, lockTimeout: args.lock_timeout_ms }, async ({ slug, ctx, recovered }) => {
       const done = await completePhase(ctx, { phase: args.phase ?? null, dryRun });
       printWarnings(env.io, [...(ctx.log?.warnings ?? []), ...done.warnings]);
       const document = outputDocument({
@@ -29,7 +29,7 @@ export const phaseDoneTool = defineTool({
         next_phase: done.nextPhase,
         status: done.status,
         commit: null,
-        recovered: done.recovered.map(recoveryPlanJson),
+        recovered: recovered.map(recoveryPlanJson),
         result: publishResultJson(done.publish),
       });
       return done.publish.status === 'published' ? { document } : { document, failure: publishFailure(done.publish) };

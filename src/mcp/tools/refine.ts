@@ -25,7 +25,7 @@ export const refineTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, env) {
     const dryRun = args.dry_run === true;
-    return withMigrationSession(await env.project(), env.io, { target: args.slug, dryRun, lockTimeout: args.lock_timeout_ms }, async ({ context, slug, ctx }) => {
+    return withMigrationSession(await env.project(), env.io, { target: args.slug, dryRun, lockTimeout: args.lock_timeout_ms }, async ({ context, slug, ctx, recovered }) => {
       await refuseWhileAwaitingReview(path.join(context.liveRoot, slug), slug);
       const agent = await manualAgent(env, context, args);
       const result = await refineMigration(ctx, {
@@ -34,7 +34,7 @@ export const refineTool = defineTool({
         dryRun,
         feedback: { text: args.feedback, source: 'message' },
       });
-      return preparedStepOutcome(result, ctx.log?.warnings ?? []);
+      return preparedStepOutcome(result, ctx.log?.warnings ?? [], recovered);
     });
   },
 });
