@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
-import { encodeJson, isJsonObject, jsonObject, parseJson, type JsonObject, type JsonValue } from '../json/index.js';
+import { encodeJson, isJsonObject, jsonObject, parseJson, pickJson, type JsonObject, type JsonValue } from '../json/index.js';
 import { localTimestamp, CAIRN_VERSION, errnoCode } from '../util/index.js';
 import { fsyncDir, writeFileDurable } from '../fs/index.js';
 import { transactionPaths } from './layout.js';
@@ -56,10 +56,7 @@ const BODY_STRING_KEYS = [
 ] as const;
 
 function bodyToJson(body: JournalBody): JsonObject {
-  const object = jsonObject();
-  for (const key of BODY_STRING_KEYS) object[key] = body[key];
-  object.old_exists = body.old_exists;
-  return object;
+  return pickJson(body, [...BODY_STRING_KEYS, 'old_exists']);
 }
 
 function checksumOf(bodyJson: JsonObject): string {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { lstat, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeJson, isJsonObject, jsonObject, parseJson, type JsonObject, type JsonValue } from '../json/index.js';
+import { encodeJson, isJsonObject, parseJson, pickJson, type JsonObject, type JsonValue } from '../json/index.js';
 import { OWNER_FILE_NAME } from './layout.js';
 import { errnoCode } from '../util/index.js';
 
@@ -53,14 +53,7 @@ export function encodeOwner(owner: {
   lock_id: string;
   tool: string;
 }): string {
-  const object = jsonObject();
-  object.created_at = owner.created_at;
-  object.hostname = owner.hostname;
-  object.lock_id = owner.lock_id;
-  object.operation = owner.operation;
-  object.pid = owner.pid;
-  object.tool = owner.tool;
-  return encodeJson(object);
+  return encodeJson(pickJson(owner, ['created_at', 'hostname', 'lock_id', 'operation', 'pid', 'tool']));
 }
 
 /** owner.json as read: the decoded owner and the record's fields as written. */
