@@ -2,6 +2,7 @@
  * The filesystem layer: durable writes, tree copies and diffs, the snapshot
  * digest, git's view of a directory, and existence and lstat probes.
  */
+export { assertConfined, confinementProblem, type ConfinedKind, type ConfinementProblem } from './confine.js';
 export { snapshotId } from './digest.js';
 export { fsyncDir, mkdirDurable, removeTreeDurable, renameDurable, writeFileDurable } from './durable.js';
 export { isDirectory, isRegularFile, pathExists, pathExistsSync } from './exists.js';
@@ -9,3 +10,14 @@ export { gitDirtyPaths } from './git-dirty.js';
 export { gitTopLevel, runGit, type GitResult } from './git.js';
 export { LstatCache, entryKind, isMissing, lenientText, listDir, pathKind, readBytes, staysInside } from './probe.js';
 export { copyTreeDurable, diffTrees, type DiffEntry } from './tree.js';
+export {
+  DEFAULT_MAX_READ_BYTES,
+  FileTooLargeError,
+  NotRegularFileError,
+  isRefusedFile,
+  openRegularFileSync,
+  readRegularFileSync,
+  readRegularTextSync,
+  specialFileKind,
+  type RegularReadOptions,
+} from './regular-file.js';

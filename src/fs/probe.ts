@@ -1,6 +1,7 @@
-import { lstatSync, readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { isInside, resolvePath, errnoCode } from '../util/index.js';
+import { readRegularFileSync } from './regular-file.js';
 
 /*
  * The file system calls the rules make. They are synchronous on purpose: a
@@ -61,10 +62,10 @@ export function entryKind(target: string, cache: LstatCache = new LstatCache()):
   return stats.isFile() ? 'file' : 'other';
 }
 
-/** The bytes of a file, or the error that stopped the read. */
+/** The bytes of a regular file (at most 16 MiB), or the error that stopped the read. */
 export function readBytes(file: string): { bytes: Buffer } | { error: unknown } {
   try {
-    return { bytes: readFileSync(file) };
+    return { bytes: readRegularFileSync(file) };
   } catch (error) {
     return { error };
   }

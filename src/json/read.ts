@@ -1,5 +1,3 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { JsonSyntaxError } from './errors.js';
 import { parseJson } from './parse.js';
@@ -7,6 +5,7 @@ import { pyStrRepr } from './repr.js';
 import { Utf8DecodeError, decodeUtf8 } from './utf8.js';
 import { isJsonObject, type JsonValue } from './value.js';
 import { errnoCode } from '../util/index.js';
+import { FileTooLargeError, NotRegularFileError, readRegularFileSync } from '../fs/index.js';
 
 /** The default size limit of {@link readJsonFile}: 32 MiB. */
 export const DEFAULT_MAX_JSON_BYTES = 32 * 1024 * 1024;
@@ -91,51 +90,15 @@ export function isJsonLoadFailure(error: unknown): error is JsonFileReadError | 
 }
 
 /**
- * Read at most `maxBytes` bytes of a file. Synchronous on purpose: the JSON
- * documents cairn reads are small, and one open/fstat/read/close in this
- * thread is several times cheaper than the thread-pool round trips of the
- * promise API when a command reads thousands of them.
+ * The bytes of a regular file, at most `maxBytes` of them; FIFOs, devices and
+ * sockets are refused before anything is read (docs/security.md §2).
  */
 function readBoundedBytes(path: string, maxBytes: number): Uint8Array {
-  let fd: number;
   try {
-    fd = openSync(path, 'r');
+    return readRegularFileSync(path, { maxBytes });
   } catch (error) {
+    if (error instanceof FileTooLargeError) throw new JsonFileTooLargeError(error.size, maxBytes);
     throw new JsonFileReadError(path, error);
-  }
-  try {
-    let size: number;
-    try {
-      size = fstatSync(fd).size;
-    } catch (error) {
-      throw new JsonFileReadError(path, error);
-    }
-    if (size > maxBytes) throw new JsonFileTooLargeError(size, maxBytes);
-    // Read to end of file, but never more than maxBytes + 1 (the file may grow).
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    let chunkSize = Math.min(size + 1, maxBytes + 1);
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(chunkSize);
-      let bytesRead: number;
-      try {
-        bytesRead = readSync(fd, chunk, 0, chunk.length, null);
-      } catch (error) {
-        throw new JsonFileReadError(path, error);
-      }
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > maxBytes) throw new JsonFileTooLargeError(total, maxBytes);
-      chunkSize = Math.max(1, Math.min(Math.max(chunkSize, 64 * 1024), maxBytes + 1 - total));
-    }
-    return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, total);
-  } finally {
-    try {
-      closeSync(fd);
-    } catch {
-      // the bytes are read; a failed close changes nothing for the caller
-    }
   }
 }
 
@@ -163,6 +126,7 @@ const STRERROR: Record<string, string> = {
 };
 
 function pythonOsErrorText(path: string, cause: unknown): string {
+  if (cause instanceof NotRegularFileError) return `${cause.kind === 'a directory' ? '[Errno 21] Is a directory' : `Not a regular file (${cause.kind})`}: ${pyStrRepr(path)}`;
   const code = errnoCode(cause);
   const errno = code === undefined ? undefined : (osConstants.errno as Record<string, number>)[code];
   if (code === undefined || errno === undefined) {
@@ -179,7 +143,7 @@ function pythonOsErrorText(path: string, cause: unknown): string {
  */
 export async function peekJsonStringField(file: string, key: string): Promise<string | null> {
   try {
-    const value = parseJson(await readFile(file, 'utf8'));
+    const value = parseJson(readRegularFileSync(file).toString('utf8'));
     const field = isJsonObject(value) ? value[key] : undefined;
     return typeof field === 'string' ? field : null;
   } catch {

@@ -14,6 +14,7 @@ const ERROR_CODES = [
   'not-found',
   'resolve',
   'snapshot',
+  'unsafe-path',
   'io',
   'blocked',
   'failed',

@@ -16,6 +16,7 @@ export type CairnErrorCode =
   | 'not-found'
   | 'resolve'
   | 'snapshot'
+  | 'unsafe-path'
   | 'io'
   | 'blocked'
   | 'failed'
@@ -42,6 +43,7 @@ const DEFAULT_EXIT: Record<CairnErrorCode, number> = {
   'not-found': 2,
   resolve: 2,
   snapshot: 2,
+  'unsafe-path': 2,
   io: 1,
   blocked: 1,
   failed: 1,
