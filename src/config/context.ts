@@ -1,6 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CairnError, isInside, resolvePath } from '../util/index.js';
+import { CairnError, isInside, resolvePath, toPosix } from '../util/index.js';
+import { hasControlCharacter, migrationsDirProblem, showMigrationsDir } from './migrations-dir.js';
 import { gitTopLevel } from '../fs/index.js';
 import { findProjectRoot, readProjectConfig } from './load.js';
 import { CONFIG_RELATIVE_PATH, DEFAULT_LOCK_TIMEOUT_MS, type ProjectConfig } from './schema.js';
@@ -38,6 +39,8 @@ export function resolveLiveRoot(repoRoot: string, migrationsDir: string): string
       hint: 'Set "migrations_dir" in .planning/config.json, e.g. "migrations".',
     });
   }
+  // A NUL or other control character never reaches the filesystem.
+  if (hasControlCharacter(migrationsDir)) throw invalidMigrationsDir(migrationsDir, migrationsDirProblem(migrationsDir) as string);
   const liveRoot = resolvePath(path.resolve(repoRoot, migrationsDir));
   if (!isInside(liveRoot, repoRoot) || liveRoot === repoRoot) {
     throw new CairnError(
@@ -46,7 +49,18 @@ export function resolveLiveRoot(repoRoot: string, migrationsDir: string): string
       { hint: 'Choose a directory inside the repository, e.g. --migrations-dir migrations.' },
     );
   }
+  const problem = migrationsDirProblem(migrationsDir);
+  if (problem !== null) throw invalidMigrationsDir(migrationsDir, problem);
+  // A symlinked component may still lead into `.git` or `.planning`.
+  const resolved = migrationsDirProblem(toPosix(path.relative(repoRoot, liveRoot)));
+  if (resolved !== null) throw invalidMigrationsDir(migrationsDir, `it resolves to ${liveRoot}: ${resolved}`);
   return liveRoot;
+}
+
+function invalidMigrationsDir(migrationsDir: string, problem: string): CairnError {
+  return new CairnError('invalid-config', `migrations_dir ${showMigrationsDir(migrationsDir)} is not a plain relative path inside the repository: ${problem}.`, {
+    hint: 'Set "migrations_dir" in .planning/config.json (or --migrations-dir) to a relative path of ordinary directory names, e.g. "migrations".',
+  });
 }
 
 export async function resolveProjectContext(options: ContextOptions): Promise<ProjectContext> {
@@ -73,9 +87,10 @@ export async function resolveProjectContext(options: ContextOptions): Promise<Pr
   }
 
   const configPath = path.join(repoRoot, CONFIG_RELATIVE_PATH);
-  const hasConfig = existsSync(configPath);
+  // lstat, not stat: a dangling link or a FIFO is there, and refused when read.
+  const hasConfig = lstatSync(configPath, { throwIfNoEntry: false }) !== undefined;
   const config = hasConfig ? await readProjectConfig(configPath) : null;
-  const migrationsDir = options.migrationsDir ?? config?.migrations_dir;
+  const migrationsDir = options.migrationsDir === undefined ? config?.migrations_dir : flagMigrationsDir(repoRoot, options.migrationsDir);
   if (migrationsDir === undefined) {
     throw new CairnError('not-initialized', `No cairn project in ${repoRoot}: ${CONFIG_RELATIVE_PATH} is missing.`, {
       hint: 'Run `cairn init` there, or pass --migrations-dir <dir>.',
@@ -90,4 +105,11 @@ export async function resolveProjectContext(options: ContextOptions): Promise<Pr
     lockTimeoutMs: config?.lock_timeout_ms ?? DEFAULT_LOCK_TIMEOUT_MS,
     reviewPolicy: config?.review ?? 'when-flagged',
   };
+}
+
+/** `--migrations-dir` may be given absolute; it is checked as the path relative to the repository it names. */
+function flagMigrationsDir(repoRoot: string, given: string): string {
+  if (!path.isAbsolute(given) || hasControlCharacter(given)) return given;
+  const relative = path.relative(repoRoot, resolvePath(given));
+  return relative === '' || relative.startsWith('..') ? given : toPosix(relative);
 }

@@ -1,9 +1,10 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, lstatSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CairnError, resolvePath } from '../util/index.js';
 import { encodeJson, jsonObject } from '../json/index.js';
-import { mkdirDurable, writeFileDurable, gitTopLevel } from '../fs/index.js';
+import { assertConfined, mkdirDurable, writeFileDurable, gitTopLevel } from '../fs/index.js';
 import { resolveLiveRoot } from './context.js';
+import { hasControlCharacter } from './migrations-dir.js';
 import { readProjectConfig } from './load.js';
 import { CONFIG_RELATIVE_PATH } from './schema.js';
 
@@ -42,11 +43,15 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     throw new CairnError('usage', `--repo ${options.repo}: no such directory (${repoRoot}).`);
   }
   const configPath = path.join(repoRoot, CONFIG_RELATIVE_PATH);
+  const gitignorePath = path.join(repoRoot, '.planning', '.gitignore');
+  // init writes only into the repository: a committed link out of it is refused before anything is created.
+  assertConfined(repoRoot, configPath, 'the cairn config', 'file');
+  assertConfined(repoRoot, gitignorePath, 'the .planning/.gitignore file', 'file');
   const created: string[] = [];
   const unchanged: string[] = [];
 
   let migrationsDir = options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
-  const configExists = existsSync(configPath);
+  const configExists = lstatSync(configPath, { throwIfNoEntry: false }) !== undefined;
   if (configExists) {
     const existing = await readProjectConfig(configPath);
     if (options.migrationsDir !== undefined && path.normalize(options.migrationsDir) !== path.normalize(existing.migrations_dir)) {
@@ -58,7 +63,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     }
     migrationsDir = existing.migrations_dir;
   }
-  if (path.isAbsolute(migrationsDir)) {
+  if (path.isAbsolute(migrationsDir) && !hasControlCharacter(migrationsDir)) {
     migrationsDir = path.relative(repoRoot, resolvePath(migrationsDir)) || migrationsDir;
   }
   migrationsDir = migrationsDir.split(path.sep).join('/');
@@ -85,7 +90,6 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     created.push(`${migrationsDir}/`);
   }
 
-  const gitignorePath = path.join(repoRoot, '.planning', '.gitignore');
   const current = existsSync(gitignorePath) ? await fs.readFile(gitignorePath, 'utf8') : null;
   const present = new Set((current ?? '').split(/\r?\n/).map((line) => line.trim()));
   const missing = PLANNING_GITIGNORE_LINES.filter((line) => !present.has(line));

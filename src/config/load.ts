@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CairnError, messageOf } from '../util/index.js';
 import { readJsonFile, toPlainJson, type JsonValue } from '../json/index.js';
+import { assertConfined } from '../fs/index.js';
 import { CONFIG_RELATIVE_PATH, ProjectConfigSchema, type ProjectConfig } from './schema.js';
 
 
@@ -14,8 +15,13 @@ function describeIssues(issues: readonly { path: readonly PropertyKey[]; message
     .join('; ');
 }
 
-/** Read and validate `<repoRoot>/.planning/config.json`. */
+/**
+ * Read and validate `<repoRoot>/.planning/config.json`. The file must be a
+ * regular file inside the repository: a symlink out of it, a FIFO or a
+ * device is refused with CairnError('unsafe-path') before it is opened.
+ */
 export async function readProjectConfig(configPath: string): Promise<ProjectConfig> {
+  assertConfined(configRepoRoot(configPath), configPath, 'the cairn config', 'file');
   let raw: JsonValue;
   try {
     raw = await readJsonFile(configPath);
@@ -35,6 +41,13 @@ export async function readProjectConfig(configPath: string): Promise<ProjectConf
   return parsed.data;
 }
 
+/** The repository a config path belongs to: the directory holding `.planning/config.json`. */
+function configRepoRoot(configPath: string): string {
+  const absolute = path.resolve(configPath);
+  const suffix = path.sep + path.normalize(CONFIG_RELATIVE_PATH);
+  return absolute.endsWith(suffix) ? absolute.slice(0, -suffix.length) || path.sep : path.dirname(absolute);
+}
+
 /**
  * The nearest directory at or above `start` that holds `.planning/config.json`,
  * the way git finds `.git`; null when there is none up to the filesystem root.
@@ -43,8 +56,9 @@ export async function findProjectRoot(start: string): Promise<string | null> {
   let dir = path.resolve(start);
   for (;;) {
     try {
-      const stat = await fs.stat(path.join(dir, CONFIG_RELATIVE_PATH));
-      if (stat.isFile()) return dir;
+      // Whatever is there (a link, a FIFO) marks the project; reading it decides whether it may be used.
+      const stat = await fs.lstat(path.join(dir, CONFIG_RELATIVE_PATH));
+      if (!stat.isDirectory()) return dir;
     } catch {
       // not here; keep walking up
     }

@@ -7,9 +7,14 @@ export interface GitResult {
   error?: Error;
 }
 
-/** Run git synchronously in `cwd`; never throws (a missing git is `error`). */
+/**
+ * Run git synchronously in `cwd`; never throws (a missing git is `error`).
+ * Every pathspec is literal (`GIT_LITERAL_PATHSPECS=1`): a migration named
+ * `a*` or `[ab]` names that directory only, never a glob over its neighbours.
+ */
 export function runGit(cwd: string, args: string[]): GitResult {
-  const result = spawnSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const env = { ...process.env, GIT_LITERAL_PATHSPECS: '1' };
+  const result = spawnSync('git', args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const out: GitResult = { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
   if (result.error) out.error = result.error;
   return out;
