@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { messageOf, compareCodePoints } from '../util/index.js';
-import { TRANSACTIONS_DIR } from '../publish/index.js';
+import { lstatSync } from 'node:fs';
+import { TRANSACTIONS_DIR, transactionsRootProblem } from '../publish/index.js';
 import { listDir, pathKind } from '../fs/index.js';
 import { publishLockFinding, type LockCheckOptions } from './publish-lock.js';
 import { makeFinding } from './rules.js';
@@ -40,16 +41,29 @@ export interface TransactionCheckOptions extends LockCheckOptions {
 /**
  * The live root's transaction findings (doctor `--all`, slug
  * `__transactions__`), in order: `transaction-root-invalid` when
- * `__transactions__` exists but is not a directory; the lock finding when
+ * `__transactions__` exists but is not a directory, or leads out of the live
+ * root (a symlink, reported and not followed); the lock finding when
  * `.lock` exists; then the inspector's findings for every other
  * subdirectory (plain files are ignored).
  */
 export async function transactionFindings(liveRoot: string, options: TransactionCheckOptions = {}): Promise<Finding[]> {
   const root = path.join(liveRoot, TRANSACTIONS_DIR);
+  const finding = (code: string, at: string, message: string, hint?: string) =>
+    makeFinding(code, { mode: 'doctor', slug: TRANSACTIONS_SLUG, path: at, message, ...(hint === undefined ? {} : { hint }) });
+  // Reported, never followed: a committed link out of the live root would make doctor read (and recovery write) elsewhere.
+  const unsafe = transactionsRootProblem(liveRoot);
+  if (unsafe !== null) {
+    return [
+      finding(
+        'transaction-root-invalid',
+        unsafe.path,
+        `Planning transaction root cannot be used: ${unsafe.message}; cairn does not follow it.`,
+        `Remove ${unsafe.path} (it may have come from a commit): __transactions__ is cairn's own directory and must be a real directory inside the migrations root.`,
+      ),
+    ];
+  }
   const kind = pathKind(root);
   if (kind === 'missing') return [];
-  const finding = (code: string, at: string, message: string) =>
-    makeFinding(code, { mode: 'doctor', slug: TRANSACTIONS_SLUG, path: at, message });
   if (kind !== 'directory') return [finding('transaction-root-invalid', root, 'Planning transaction root is not a directory.')];
 
   const findings: Finding[] = [];
@@ -68,7 +82,7 @@ export async function transactionFindings(liveRoot: string, options: Transaction
     .filter((name) => name !== LOCK_NAME)
     .sort(compareCodePoints)
     .map((name) => path.join(root, name))
-    .filter((dir) => pathKind(dir) === 'directory');
+    .filter((dir) => lstatSync(dir, { throwIfNoEntry: false })?.isDirectory() === true);
   const inspect = options.inspectTransactionDirs ?? leftoverTransactionFindings;
   findings.push(...(await inspect(dirs)));
   return findings;

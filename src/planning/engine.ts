@@ -15,7 +15,7 @@ import {
   createRunWorkspace,
   newRunRecord,
   removeRun,
-  slugWorkDir,
+  confinedWorkRoot,
   writeRunRecord,
   type RunMode,
   type RunPaths,
@@ -75,7 +75,7 @@ export async function openRun(
   } else {
     baseSnapshotId = await captureBaseSnapshot(input);
   }
-  const paths = await createRunWorkspace(options.workRoot ?? slugWorkDir(ctx.repoRoot, ctx.slug), ctx.slug, liveDir, options.now);
+  const paths = await createRunWorkspace(options.workRoot ?? confinedWorkRoot(ctx.repoRoot, ctx.slug), ctx.slug, liveDir, options.now);
   return { ...paths, slug: ctx.slug, liveDir, baseSnapshotId, baseProblem };
 }
 

@@ -3,7 +3,7 @@ import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CairnError, localTimestamp } from '../util/index.js';
 import { isSafeSlug, saveManifest, seedManifest, newState, saveState, migrationFiles } from '../migration/index.js';
-import { snapshotId, mkdirDurable, pathExists } from '../fs/index.js';
+import { assertConfined, snapshotId, mkdirDurable, pathExists } from '../fs/index.js';
 import { publish, type PublishRecorder, type PublishRequest, type PublishResult } from '../publish/index.js';
 import { publishValidator } from '../consistency/index.js';
 
@@ -62,7 +62,9 @@ export async function createMigration(request: NewMigrationRequest): Promise<New
   const baseSnapshotId = await snapshotId(liveDir);
 
   const now = localTimestamp(request.now ?? new Date());
-  const runDir = path.join(request.repoRoot, WORKSPACES_RELATIVE_DIR, slug, runId(request.now ?? new Date()));
+  const slugWork = path.join(request.repoRoot, WORKSPACES_RELATIVE_DIR, slug);
+  assertConfined(request.repoRoot, slugWork, 'the planning work directory', 'directory');
+  const runDir = path.join(slugWork, runId(request.now ?? new Date()));
   const workspaceDir = path.join(runDir, slug);
   await mkdirDurable(migrationFiles(workspaceDir).planningDir);
   const manifest = seedManifest(slug, now);

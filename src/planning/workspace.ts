@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { lstatSync } from 'node:fs';
 import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { CairnError, messageOf, compareCodePoints, localTimestamp } from '../util/index.js';
 import { encodeJson, jsonObject, readTextFile } from '../json/index.js';
-import { mkdirDurable, writeFileDurable, copyTreeDurable, isDirectory, pathExists } from '../fs/index.js';
+import { assertConfined, mkdirDurable, writeFileDurable, copyTreeDurable, isDirectory, pathExists } from '../fs/index.js';
 import { WORKSPACES_RELATIVE_DIR } from './new-migration.js';
 import { STEPS, isSafeSlug } from '../migration/index.js';
 
@@ -56,6 +57,18 @@ export interface RunPaths {
 /** `<repo>/.planning/work/<slug>`: every run of one migration. */
 export function slugWorkDir(repoRoot: string, slug: string): string {
   return path.join(repoRoot, WORKSPACES_RELATIVE_DIR, slug);
+}
+
+/**
+ * `<repo>/.planning/work/<slug>`, after checking that it leads nowhere
+ * outside the repository: a committed `.planning/work` (or `.planning`)
+ * symlink would put workspace copies and `run.json` wherever it points.
+ * Throws CairnError('unsafe-path') before anything is created.
+ */
+export function confinedWorkRoot(repoRoot: string, slug: string): string {
+  const workRoot = slugWorkDir(repoRoot, slug);
+  assertConfined(repoRoot, workRoot, 'the planning work directory', 'directory');
+  return workRoot;
 }
 
 function pad(value: number, width = 2): string {
@@ -153,6 +166,7 @@ export async function listRuns(repoRoot: string, slug: string): Promise<FoundRun
  * null when there is none.
  */
 export async function latestManualRun(repoRoot: string, slug: string): Promise<FoundRun | null> {
+  confinedWorkRoot(repoRoot, slug);
   const runs = (await listRuns(repoRoot, slug)).filter((run) => run.record.mode === 'manual' && run.record.step !== null);
   return runs[runs.length - 1] ?? null;
 }
@@ -163,6 +177,9 @@ export async function latestManualRun(repoRoot: string, slug: string): Promise<F
  * (it is gitignored) and is reported by the caller through the return value.
  */
 export async function removeRun(runDir: string): Promise<string | null> {
+  // Never delete through a link: the slug's work dir and `.planning/work` must be real directories.
+  const linked = [path.dirname(runDir), path.dirname(path.dirname(runDir))].find((dir) => lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink() === true);
+  if (linked !== undefined) return `did not remove run directory ${runDir}: ${linked} is a symbolic link`;
   try {
     await rm(runDir, { recursive: true, force: true });
   } catch (error) {

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { compareCodePoints, errnoCode } from '../util/index.js';
+import { assertConfined, confinementProblem, type ConfinementProblem } from '../fs/index.js';
 
 /*
  * Names under `<live>/__transactions__/` (docs/format.md §14.1): the lock directory
@@ -27,6 +28,27 @@ export const FAILED_DIR_NAME = 'failed';
 
 export function transactionsRoot(liveRoot: string): string {
   return path.join(liveRoot, TRANSACTIONS_DIR);
+}
+
+/** What `__transactions__` is called in messages. */
+const TRANSACTIONS_ROLE = 'the publish transactions directory';
+
+/**
+ * Why `<live>/__transactions__` may not be used, or null. A repository can
+ * commit it as a symlink out of the live root; cairn would then create its
+ * lock and staged copies, and delete directories, wherever it points.
+ */
+export function transactionsRootProblem(liveRoot: string): ConfinementProblem | null {
+  return confinementProblem(liveRoot, transactionsRoot(liveRoot), 'any');
+}
+
+/**
+ * Throws CairnError('unsafe-path') (exit 2) unless `__transactions__` is
+ * absent or a real directory inside the live root. Every path that lists,
+ * creates or deletes anything under it calls this first.
+ */
+export function assertTransactionsRootConfined(liveRoot: string): void {
+  assertConfined(liveRoot, transactionsRoot(liveRoot), TRANSACTIONS_ROLE, 'any');
 }
 
 export function lockDirPath(liveRoot: string): string {
@@ -79,10 +101,12 @@ interface RootEntries {
 /**
  * The directories under `__transactions__`, split into transaction
  * directories (everything but `.lock` and lock tombstones) and lock
- * tombstones, each sorted by name. Plain files are ignored; a missing root
- * has none.
+ * tombstones, each sorted by name. Plain files and symlinks are ignored; a
+ * missing root has none. Throws CairnError('unsafe-path') for a root that
+ * leads out of the live root.
  */
 export async function listTransactionsRoot(liveRoot: string): Promise<RootEntries> {
+  assertTransactionsRootConfined(liveRoot);
   const root = transactionsRoot(liveRoot);
   let entries;
   try {

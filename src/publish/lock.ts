@@ -7,7 +7,7 @@ import { CairnError, messageOf, localTimestamp, CAIRN_VERSION, errnoCode } from 
 import { fsyncDir, mkdirDurable, removeTreeDurable, writeFileDurable } from '../fs/index.js';
 import { crashPoint, faultPoint } from './faults.js';
 import { withClaimMutex } from './claim.js';
-import { lockDirPath, newLockTombPath, OWNER_FILE_NAME, transactionsRoot } from './layout.js';
+import { assertTransactionsRootConfined, lockDirPath, newLockTombPath, OWNER_FILE_NAME, transactionsRoot } from './layout.js';
 import {
   describeHolder,
   encodeOwner,
@@ -118,6 +118,7 @@ export interface HeldLock {
  * naming the holder, or CairnError('io') when the lock cannot be created.
  */
 export async function acquirePublishLock(liveRoot: string, options: AcquireLockOptions): Promise<HeldLock> {
+  assertTransactionsRootConfined(liveRoot);
   const root = transactionsRoot(liveRoot);
   const lockDir = lockDirPath(liveRoot);
   const staleLimit = options.staleLimitMs ?? STALE_LIMIT_MS;

@@ -1,11 +1,12 @@
 import { isSafeSegment, CairnError, messageOf, errnoCode } from '../util/index.js';
+import { lstatSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isJsonObject, parseJson } from '../json/index.js';
 import { snapshotId, renameDurable, removeTreeDurable, pathExists } from '../fs/index.js';
 import { crashPoint } from './faults.js';
 import { readJournal, type JournalBody } from './journal.js';
-import { CLAIM_DIR_NAME, listTransactionsRoot, LOCK_TOMB_PREFIX, lockDirPath, transactionPaths, transactionsRoot } from './layout.js';
+import { assertTransactionsRootConfined, CLAIM_DIR_NAME, listTransactionsRoot, LOCK_TOMB_PREFIX, lockDirPath, transactionPaths, transactionsRoot } from './layout.js';
 import { removeStaleClaim } from './claim.js';
 import { acquirePublishLock, type ReclaimedLock } from './lock.js';
 import { describeHolder, judgeStaleness, readLockHolder } from './lock-owner.js';
@@ -107,6 +108,12 @@ export async function planRecovery(liveRoot: string, txDir: string): Promise<Rec
   }
   if (names.length === 0) return plan(txDir, 'discard', null, 'empty transaction directory', null, [clean]);
 
+  // A staged/ or rollback/ that is a link (committed, or planted) is never renamed into the live root.
+  const linked = [paths.staged, paths.rollback].filter((entry) => isSymlink(entry));
+  if (linked.length > 0) {
+    const name = path.basename(linked[0] as string);
+    return plan(txDir, 'leave', null, `${name}/ is a symbolic link, not a directory cairn wrote; left for inspection`, null, []);
+  }
   const hasMarker = names.includes(path.basename(paths.marker));
   const journal = await readJournal(txDir);
   if (journal.status === 'missing') {
@@ -261,6 +268,7 @@ export async function recoverUnderLock(liveRoot: string, recorder?: PublishRecor
  */
 export async function recover(liveRoot: string, options: RecoveryOptions = {}): Promise<RecoveryReport> {
   const report: RecoveryReport = { liveRoot, dryRun: options.dryRun === true, plans: [], tombstones: [], reclaimedLocks: [], lock: null };
+  assertTransactionsRootConfined(liveRoot);
   if (!(await pathExists(transactionsRoot(liveRoot)))) return report;
   if (options.dryRun === true) {
     const { transactions, tombstones } = await listTransactionsRoot(liveRoot);
@@ -342,4 +350,8 @@ async function freeFailedPath(txDir: string): Promise<string> {
     const candidate = n === 1 ? base : `${base}-${n}`;
     if (!(await pathExists(candidate))) return candidate;
   }
+}
+
+function isSymlink(entry: string): boolean {
+  return lstatSync(entry, { throwIfNoEntry: false })?.isSymbolicLink() === true;
 }

@@ -1,12 +1,12 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CairnError, messageOf, localTimestamp, isInside, resolvePath, isSafeSegment } from '../util/index.js';
-import { snapshotId, fsyncDir, mkdirDurable, removeTreeDurable, renameDurable, copyTreeDurable, isDirectory } from '../fs/index.js';
+import { assertConfined, snapshotId, fsyncDir, mkdirDurable, removeTreeDurable, renameDurable, copyTreeDurable, isDirectory } from '../fs/index.js';
 import { candidateDiff, checkCandidate, type CandidateCheck } from './candidate.js';
 import { blockingDirtyPaths, DIRTY_LIVE_REASON } from './dirty.js';
 import { crashPoint, faultPoint } from './faults.js';
 import { writeJournal, writeTransactionMarker, type JournalBody } from './journal.js';
-import { listTransactionsRoot, newTransactionToken, transactionPaths, transactionsRoot } from './layout.js';
+import { assertTransactionsRootConfined, listTransactionsRoot, newTransactionToken, transactionPaths, transactionsRoot } from './layout.js';
 import { acquirePublishLock, type HeldLock } from './lock.js';
 import { executeRecovery, planRecovery, recoverUnderLock } from './recovery.js';
 import type { PublishRecorder } from './recorder.js';
@@ -78,6 +78,9 @@ const SAME_DEVICE_REASON = 'staged publish source must be on the same filesystem
  */
 export async function publish(request: PublishRequest): Promise<PublishResult> {
   const req = prepareRequest(request);
+  // The live root and `__transactions__` must lead nowhere outside the repository before anything is created.
+  assertConfined(req.repoRoot, req.liveRoot, 'the live migrations root', 'directory');
+  assertTransactionsRootConfined(req.liveRoot);
   if (req.dryRun) return dryRunPublish(req);
   try {
     await mkdirDurable(req.liveRoot);

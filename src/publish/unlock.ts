@@ -2,7 +2,7 @@ import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { CairnError, messageOf } from '../util/index.js';
 import { fsyncDir, removeTreeDurable } from '../fs/index.js';
-import { lockDirPath, newLockTombPath } from './layout.js';
+import { assertTransactionsRootConfined, lockDirPath, newLockTombPath } from './layout.js';
 import { removeTransactionsRootIfEmpty } from './lock.js';
 import { describeHolder, judgeStaleness, readLockHolder, type LockOwner } from './lock-owner.js';
 import type { PublishRecorder } from './recorder.js';
@@ -36,10 +36,12 @@ export interface UnlockResult {
  * renamed to a tombstone first, and removed only if the moved directory is
  * the one that was checked.
  *
- * Throws CairnError('not-found') when there is no lock, ('invalid-input')
+ * Throws CairnError('unsafe-path') when `__transactions__` leads out of the
+ * live root, CairnError('not-found') when there is no lock, ('invalid-input')
  * when the id does not match, ('blocked') for a live holder without force.
  */
 export async function unlockPublishLock(liveRoot: string, lockId: string, options: UnlockOptions = {}): Promise<UnlockResult> {
+  assertTransactionsRootConfined(liveRoot);
   const lockDir = lockDirPath(liveRoot);
   const holder = await readLockHolder(lockDir);
   if (holder === null) throw new CairnError('not-found', `No publish lock is present at ${lockDir}.`, { path: lockDir, exitCode: 1 });
