@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { foreignKeyViolations, quickCheckProblems, readUserVersion, rowCounts } from './checks.js';
 import { BUSY_TIMEOUT_MS } from './connection.js';
+import { assertStorePathConfined } from './paths.js';
 import { describeSqliteError, isCorruptionError, storeError } from './errors.js';
 import { pendingMigrations, STORE_MIGRATIONS, validateMigrationList, type MigrationStep, type StoreMigration } from './migrations.js';
 
@@ -30,6 +31,7 @@ export interface StoreInspection {
  */
 export function inspectStore(storePath: string, options: { migrations?: readonly StoreMigration[] } = {}): StoreInspection {
   const absolute = path.resolve(storePath);
+  assertStorePathConfined(absolute);
   const migrations = options.migrations ?? STORE_MIGRATIONS;
   validateMigrationList(migrations);
   const latestVersion = migrations.length;

@@ -19,6 +19,7 @@ import {
 } from './list-index.js';
 import { migrateStore, pendingMigrations, STORE_MIGRATIONS, type MigrationResult, type MigrationStep, type StoreMigration } from './migrations.js';
 import { fileIdentity, moveStoreAside } from './move-aside.js';
+import { assertStorePathConfined } from './paths.js';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './output-cap.js';
 import { getPublishedSnapshot, setPublishedSnapshot, type PublishedSnapshot } from './published.js';
 import {
@@ -241,6 +242,7 @@ export function openStore(storePath: string, options: OpenStoreOptions = {}): St
   if (!Number.isSafeInteger(maxOutputBytes) || maxOutputBytes < 0) {
     throw new CairnError('invalid-input', `maxOutputBytes must be a non-negative integer, got ${maxOutputBytes}.`);
   }
+  assertStorePathConfined(absolute);
   if (options.readonly === true) return openReadonly(absolute, options, migrations);
 
   ensureParentDirectory(absolute);
