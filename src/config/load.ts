@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CairnError, messageOf } from '../util/index.js';
 import { readJsonFile, toPlainJson, type JsonValue } from '../json/index.js';
-import { assertConfined } from '../fs/index.js';
+import { confinementProblem } from '../fs/index.js';
 import { CONFIG_RELATIVE_PATH, ProjectConfigSchema, type ProjectConfig } from './schema.js';
 
 
@@ -18,10 +18,17 @@ function describeIssues(issues: readonly { path: readonly PropertyKey[]; message
 /**
  * Read and validate `<repoRoot>/.planning/config.json`. The file must be a
  * regular file inside the repository: a symlink out of it, a FIFO or a
- * device is refused with CairnError('unsafe-path') before it is opened.
+ * device is refused with CairnError('invalid-config') before it is opened.
  */
 export async function readProjectConfig(configPath: string): Promise<ProjectConfig> {
-  assertConfined(configRepoRoot(configPath), configPath, 'the cairn config', 'file');
+  const unsafe = confinementProblem(configRepoRoot(configPath), configPath, 'file');
+  if (unsafe !== null) {
+    // invalid-config (exit 2), so that doctor reports it as `config-invalid` like any other broken config.
+    throw new CairnError('invalid-config', `Refusing to use the cairn config: ${unsafe.message}.`, {
+      path: unsafe.path,
+      hint: `cairn reads only regular files inside the repository. Remove or replace ${unsafe.path} (it may have come from a commit) with a regular .planning/config.json.`,
+    });
+  }
   let raw: JsonValue;
   try {
     raw = await readJsonFile(configPath);

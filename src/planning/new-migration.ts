@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CairnError, localTimestamp } from '../util/index.js';
 import { isSafeSlug, saveManifest, seedManifest, newState, saveState, migrationFiles } from '../migration/index.js';
 import { assertConfined, snapshotId, mkdirDurable, pathExists } from '../fs/index.js';
-import { publish, type PublishRecorder, type PublishRequest, type PublishResult } from '../publish/index.js';
+import { assertTransactionsRootConfined, publish, type PublishRecorder, type PublishRequest, type PublishResult } from '../publish/index.js';
 import { publishValidator } from '../consistency/index.js';
 
 /** `.planning/work/` under the repository root: workspaces (gitignored). */
@@ -62,6 +62,8 @@ export async function createMigration(request: NewMigrationRequest): Promise<New
   const baseSnapshotId = await snapshotId(liveDir);
 
   const now = localTimestamp(request.now ?? new Date());
+  // Refused before the workspace exists, so a refusal leaves nothing behind.
+  assertTransactionsRootConfined(request.liveRoot);
   const slugWork = path.join(request.repoRoot, WORKSPACES_RELATIVE_DIR, slug);
   assertConfined(request.repoRoot, slugWork, 'the planning work directory', 'directory');
   const runDir = path.join(slugWork, runId(request.now ?? new Date()));

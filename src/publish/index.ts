@@ -4,7 +4,7 @@
  * request's validator judges the trees it swaps.
  */
 export { DIRTY_LIVE_REASON, blockingDirtyPaths, type DirtyCheckInput } from './dirty.js';
-export { TRANSACTIONS_DIR, transactionsRootProblem } from './layout.js';
+export { TRANSACTIONS_DIR, assertTransactionsRootConfined, transactionsRootProblem } from './layout.js';
 export { STALE_LIMIT_MS, isCairnOwner, isProcessAlive, judgeStaleness, readLockHolder, type LockHolder, type LockOwner } from './lock-owner.js';
 export { acquirePublishLock } from './lock.js';
 export { MemoryRecorder, type PublishRecorder } from './recorder.js';
