@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CairnError, isInside, resolvePath, toPosix } from '../util/index.js';
-import { hasControlCharacter, migrationsDirProblem, showMigrationsDir } from './migrations-dir.js';
+import { hasControlCharacter, migrationsDirProblem, showMigrationsDir, trimTrailingSlashes } from './migrations-dir.js';
 import { gitTopLevel } from '../fs/index.js';
 import { findProjectRoot, readProjectConfig } from './load.js';
 import { CONFIG_RELATIVE_PATH, DEFAULT_LOCK_TIMEOUT_MS, type ProjectConfig } from './schema.js';
@@ -107,8 +107,12 @@ export async function resolveProjectContext(options: ContextOptions): Promise<Pr
   };
 }
 
-/** `--migrations-dir` may be given absolute; it is checked as the path relative to the repository it names. */
-function flagMigrationsDir(repoRoot: string, given: string): string {
+/**
+ * `--migrations-dir` may be given absolute, or with the trailing `/` shell
+ * completion adds; it is checked as the relative path it names.
+ */
+function flagMigrationsDir(repoRoot: string, flag: string): string {
+  const given = trimTrailingSlashes(flag);
   if (!path.isAbsolute(given) || hasControlCharacter(given)) return given;
   const relative = path.relative(repoRoot, resolvePath(given));
   return relative === '' || relative.startsWith('..') ? given : toPosix(relative);

@@ -4,7 +4,7 @@ import { CairnError, resolvePath } from '../util/index.js';
 import { encodeJson, jsonObject } from '../json/index.js';
 import { assertConfined, mkdirDurable, writeFileDurable, gitTopLevel } from '../fs/index.js';
 import { resolveLiveRoot } from './context.js';
-import { hasControlCharacter } from './migrations-dir.js';
+import { hasControlCharacter, trimTrailingSlashes } from './migrations-dir.js';
 import { readProjectConfig } from './load.js';
 import { CONFIG_RELATIVE_PATH } from './schema.js';
 
@@ -50,7 +50,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   const created: string[] = [];
   const unchanged: string[] = [];
 
-  let migrationsDir = options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
+  let migrationsDir = options.migrationsDir === undefined ? DEFAULT_MIGRATIONS_DIR : trimTrailingSlashes(options.migrationsDir);
   const configExists = lstatSync(configPath, { throwIfNoEntry: false }) !== undefined;
   if (configExists) {
     const existing = await readProjectConfig(configPath);

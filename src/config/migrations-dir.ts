@@ -39,3 +39,9 @@ export function migrationsDirProblem(value: string): string | null {
 export function hasControlCharacter(value: string): boolean {
   return CONTROL.test(value);
 }
+
+/** A flag's value without the trailing `/` shell completion adds (`/` itself is kept). */
+export function trimTrailingSlashes(value: string): string {
+  const trimmed = value.replace(/\/+$/u, '');
+  return trimmed === '' ? value : trimmed;
+}
