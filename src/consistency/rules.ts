@@ -226,7 +226,7 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     origin: 'v1',
     runs: '`doctor --all`',
-    description: '`<live>/__transactions__` exists but is not a directory.',
+    description: '`<live>/__transactions__` exists but is not a directory, or is a symlink leading out of the migrations root (never followed).',
     hint: 'Move the file away: __transactions__ is reserved for publish state and must be a directory.',
   },
   {
