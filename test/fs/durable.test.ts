@@ -195,6 +195,21 @@ describe('removeTreeDurable', () => {
     expect(await readdir(work)).toEqual([]);
   });
 
+  it('unlinks symlinks in the tree (and the tree itself when it is one) without descending into their targets', async () => {
+    const outside = path.join(work, 'outside');
+    await mkdir(path.join(outside, 'sub'), { recursive: true });
+    await writeFile(path.join(outside, 'sub', 'keep.txt'), 'keep');
+    const tree = path.join(work, 'tree');
+    await mkdir(path.join(tree, 'nested'), { recursive: true });
+    await symlink(outside, path.join(tree, 'linked-dir'));
+    await symlink(path.join(outside, 'sub'), path.join(tree, 'nested', 'deeper'));
+    await symlink(outside, path.join(work, 'tree-link'));
+    await removeTreeDurable(tree);
+    await removeTreeDurable(path.join(work, 'tree-link'));
+    expect((await readdir(work)).sort()).toEqual(['outside']);
+    expect(await readFile(path.join(outside, 'sub', 'keep.txt'), 'utf8')).toBe('keep');
+  });
+
   it('refuses a filesystem root', async () => {
     const root = path.parse(work).root;
     const error = await rejection(removeTreeDurable(root));

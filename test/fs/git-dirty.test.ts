@@ -28,6 +28,21 @@ describe('gitDirtyPaths', () => {
     expect(gitDirtyPaths(repo.repoRoot, live)).toEqual(['migrations/alpha/manifest.json', 'migrations/alpha/new.md', 'migrations/alpha/scratch.tmp']);
   });
 
+  it('takes a migration name as a literal pathspec, never a glob over its neighbours', () => {
+    const repo = publishRepo({ git: true });
+    for (const slug of ['a*', '[ab]', 'ab', 'b']) {
+      mkdirSync(path.join(repo.liveRoot, slug));
+      writeFileSync(path.join(repo.liveRoot, slug, 'manifest.json'), '{}\n');
+    }
+    commitAll(repo.repoRoot, 'migrations');
+    writeFileSync(path.join(repo.liveRoot, 'ab', 'dirty.md'), 'x\n');
+    writeFileSync(path.join(repo.liveRoot, 'b', 'dirty.md'), 'x\n');
+    expect(gitDirtyPaths(repo.repoRoot, path.join(repo.liveRoot, 'a*'))).toEqual([]);
+    expect(gitDirtyPaths(repo.repoRoot, path.join(repo.liveRoot, '[ab]'))).toEqual([]);
+    writeFileSync(path.join(repo.liveRoot, 'a*', 'own.md'), 'x\n');
+    expect(gitDirtyPaths(repo.repoRoot, path.join(repo.liveRoot, 'a*'))).toEqual(['migrations/a*/own.md']);
+  });
+
   it('returns null outside a git repository', () => {
     const repo = publishRepo();
     expect(gitDirtyPaths(repo.repoRoot, path.join(repo.liveRoot, 'alpha'))).toBeNull();
