@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -242,5 +242,47 @@ describe('planRecovery and recover', () => {
     expect(done.tombstones).toEqual([tomb]);
     expect(await snapshotId(s.live)).toBe(s.oldId);
     expect(existsSync(path.join(s.repo.liveRoot, '__transactions__'))).toBe(false);
+  });
+});
+
+describe('a hostile __transactions__', () => {
+  it('recover and publish refuse a __transactions__ symlinked out of the live root; nothing is created or deleted there', async () => {
+    const repo = publishRepo();
+    const outside = path.join(path.dirname(repo.repoRoot), `outside-${path.basename(repo.repoRoot)}`);
+    mkdirSync(path.join(outside, 'empty'), { recursive: true });
+    mkdirSync(path.join(outside, '.lock.tomb-0123'), { recursive: true });
+    writeFileSync(path.join(outside, '.lock.tomb-0123', 'keep'), 'keep\n');
+    mkdirSync(repo.liveRoot, { recursive: true });
+    symlinkSync(outside, path.join(repo.liveRoot, '__transactions__'));
+    const listing = () => readdirSync(outside, { recursive: true }).map(String).sort();
+    const before = listing();
+    try {
+      const message = `Refusing to use the publish transactions directory: \`__transactions__\` is a symbolic link to ${outside}, outside the repository.`;
+      await expect(recover(repo.liveRoot)).rejects.toMatchObject({ code: 'unsafe-path', exitCode: 2, message });
+      await expect(recover(repo.liveRoot, { dryRun: true })).rejects.toMatchObject({ code: 'unsafe-path', message });
+      const seed = workspaceFor(repo, 'alpha', 'seed', false);
+      await seedWorkspace(repo, seed, 'alpha');
+      await expect(
+        publish({ repoRoot: repo.repoRoot, liveRoot: repo.liveRoot, slug: 'alpha', workspaceDir: seed, baseSnapshotId: await snapshotId(path.join(repo.liveRoot, 'alpha')), validator: publishValidator('planning-snapshot') }),
+      ).rejects.toMatchObject({ code: 'unsafe-path', message });
+      expect(listing()).toEqual(before);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves a transaction whose staged/ or rollback/ is a symlink for inspection', async () => {
+    const s = await scene();
+    await writeTransactionMarker(s.tx, { slug: 'alpha', operation: 'test.publish' });
+    symlinkSync(s.newTree, path.join(s.tx, 'rollback'));
+    await writeJournal(s.tx, s.journal);
+    expect(await planRecovery(s.repo.liveRoot, s.tx)).toMatchObject({
+      action: 'leave',
+      reason: 'rollback/ is a symbolic link, not a directory cairn wrote; left for inspection',
+      steps: [],
+    });
+    await recover(s.repo.liveRoot);
+    expect(await snapshotId(s.live)).toBe(s.oldId);
+    expect(existsSync(path.join(s.newTree, 'manifest.json'))).toBe(true);
   });
 });
