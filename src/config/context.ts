@@ -115,5 +115,6 @@ function flagMigrationsDir(repoRoot: string, flag: string): string {
   const given = trimTrailingSlashes(flag);
   if (!path.isAbsolute(given) || hasControlCharacter(given)) return given;
   const relative = path.relative(repoRoot, resolvePath(given));
-  return relative === '' || relative.startsWith('..') ? given : toPosix(relative);
+  const outside = relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  return outside ? given : toPosix(relative);
 }
