@@ -6,3 +6,4 @@ export { AGENT_KINDS, resolveAgentCommand, type AgentKind, type AgentOutputMode 
 export { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS, agentFailureReason, runAgent, type AgentRunResult } from './run.js';
 export { parseCommandTemplate, renderCommandTemplate, splitCommandTemplate } from './template.js';
 export { loadUserAgentConfig, resolveAgentSettings, userConfigPath, type AgentSettings, type LoadedUserAgentConfig } from './user-config.js';
+export { AGENT_RECORD_FILE, reapAbandonedAgents, type AbandonedAgent } from './process-record.js';
