@@ -3,6 +3,7 @@ import { unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readRegularFileSync, writeFileDurable } from '../fs/index.js';
+import { encodeJson, pickJson } from '../json/index.js';
 import { errnoCode } from '../util/index.js';
 import { groupHasLiveMembers, reapGroup } from './process-group.js';
 
@@ -101,9 +102,11 @@ export function agentProcessRecord(pid: number, workspace: string): AgentProcess
   };
 }
 
-/** Writes `<runDir>/agent.json` durably. */
+const RECORD_KEYS = ['schema_version', 'pid', 'pgid', 'host', 'boot_id', 'start_time', 'cairn_pid', 'cairn_start_time', 'workspace'] as const;
+
+/** Writes `<runDir>/agent.json` durably (encoded as every cairn JSON file, docs/format.md §3.1). */
 export async function writeAgentRecord(runDir: string, record: AgentProcessRecord): Promise<void> {
-  await writeFileDurable(path.join(runDir, AGENT_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
+  await writeFileDurable(path.join(runDir, AGENT_RECORD_FILE), encodeJson(pickJson(record, RECORD_KEYS)));
 }
 
 /** Removes `<runDir>/agent.json`; a missing file is fine. */
