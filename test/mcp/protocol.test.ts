@@ -106,6 +106,15 @@ describe('cairn mcp messages', () => {
     expect(mcp.junk).toEqual([]);
     expect(mcp.stderr()).toContain(`the limit is ${MAX_MESSAGE_BYTES} bytes (10 MiB)`);
 
+    // A line that is not JSON is a parse error, and serving goes on too.
+    await mcp.write('{oops\n');
+    await mcp.send({ id: 4, method: 'ping' });
+    expect((await mcp.response(4)).result).toEqual({});
+    expect(mcp.messages.slice(4).map((message) => [message.id ?? null, message.error?.code ?? null])).toEqual([
+      [null, -32700],
+      [4, null],
+    ]);
+
     mcp.child.stdin.end();
     expect(await mcp.exited).toEqual({ code: 0, signal: null });
   });
