@@ -23,8 +23,10 @@ export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 const PARSE_ERROR = -32700;
 const INVALID_REQUEST = -32600;
 
-function mebibytes(bytes: number): string {
-  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
+/** `10485760 bytes (10 MiB)`; whole mebibytes only are shown as such. */
+function sizeText(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return Number.isInteger(mib) ? `${bytes} bytes (${mib} MiB)` : `${bytes} bytes`;
 }
 
 function isRequest(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId; method: string } {
@@ -160,7 +162,7 @@ export class LineTransport implements Transport {
       const piece = chunk.subarray(start, end);
       if (!this.discarding) {
         if (this.heldBytes + piece.length > this.maxMessageBytes) {
-          this.refuseOversized(this.heldBytes + piece.length);
+          this.refuseOversized();
         } else if (piece.length > 0) {
           this.held.push(piece);
           this.heldBytes += piece.length;
@@ -181,12 +183,12 @@ export class LineTransport implements Transport {
   }
 
   /** Answers a message that went past the cap, and drops it up to its newline. */
-  private refuseOversized(seenBytes: number): void {
+  private refuseOversized(): void {
     this.held = [];
     this.heldBytes = 0;
     this.discarding = true;
-    const message = `Message refused: it is longer than ${this.maxMessageBytes} bytes (${mebibytes(this.maxMessageBytes)}), the most cairn mcp reads of one message; it was discarded up to its newline`;
-    this.log(`cairn mcp: a message of more than ${seenBytes} bytes was refused: the limit is ${this.maxMessageBytes} bytes (${mebibytes(this.maxMessageBytes)}).\n`);
+    const message = `Message refused: it is longer than ${sizeText(this.maxMessageBytes)}, the most cairn mcp reads of one message; it was discarded up to its newline`;
+    this.log(`cairn mcp: refused a message longer than the limit of ${sizeText(this.maxMessageBytes)}; it was discarded.\n`);
     this.protocolError(undefined, INVALID_REQUEST, message);
   }
 

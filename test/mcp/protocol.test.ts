@@ -8,7 +8,7 @@ import { git } from '../support/git.js';
 import { SLUG, copyRepo, manifestOf, newPlanRepo, stateOf, type PlanRepo } from '../support/plan-repo.js';
 import { templateDir } from '../support/tmp.js';
 import { listTree } from '../support/tree.js';
-import { sleep } from '../support/wait.js';
+import { sleep, waitFor } from '../support/wait.js';
 import { startRawMcp } from './raw.js';
 import { startMcp, structuredOf, textOf } from './support.js';
 
@@ -104,7 +104,10 @@ describe('cairn mcp messages', () => {
     expect(mcp.messages[1]).toEqual(refusal);
     expect(mcp.messages[2]).toEqual(refusal);
     expect(mcp.junk).toEqual([]);
-    expect(mcp.stderr()).toContain(`the limit is ${MAX_MESSAGE_BYTES} bytes (10 MiB)`);
+    const logged = `cairn mcp: refused a message longer than the limit of ${MAX_MESSAGE_BYTES} bytes (10 MiB); it was discarded.\n`;
+    // stderr is another pipe: it may arrive after the answer on stdout.
+    await waitFor(() => mcp.stderr().split(logged).length === 3, 5000);
+    expect(mcp.stderr().split(logged)).toHaveLength(3);
 
     // A line that is not JSON is a parse error, and serving goes on too.
     await mcp.write('{oops\n');
