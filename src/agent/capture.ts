@@ -6,8 +6,14 @@
  * `maxBytes + tailBytes` plus one chunk of memory.
  */
 
-/** Default cap on each of stdout and stderr: 16 MiB. */
-export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+/**
+ * The most bytes of one step's output cairn accepts: 16 MiB. An agent's
+ * stdout is kept up to this cap, and output handed over by `cairn accept`
+ * or the MCP accept tool is refused past it.
+ */
+export const MAX_STEP_OUTPUT_BYTES = 16 * 1024 * 1024;
+/** Default cap on each of stdout and stderr: the step output cap. */
+export const DEFAULT_MAX_OUTPUT_BYTES = MAX_STEP_OUTPUT_BYTES;
 /** Default size of the tail kept past the cap: 256 KiB. */
 export const DEFAULT_TAIL_BYTES = 256 * 1024;
 

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { CairnError, messageOf, errnoCode } from '../util/index.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TAIL_BYTES, OutputCapture } from './capture.js';
 import { reapGroup, signalGroup } from './process-group.js';
+import { agentProcessRecord, removeAgentRecord, writeAgentRecord } from './process-record.js';
 
 /*
  * Runs one agent process: argv without a shell, the prompt on stdin, stdout
@@ -61,6 +62,12 @@ export interface AgentRunSpec {
    * set; the caller decides how to exit.
    */
   handleProcessSignals?: boolean;
+  /**
+   * Where to keep `agent.json` while the agent runs (its run directory), and
+   * the workspace its environment names: lets a later cairn stop the group
+   * if this one is killed (see process-record.ts). Removed when the run ends.
+   */
+  record?: { runDir: string; workspace: string };
 }
 
 export interface AgentRunResult {
@@ -253,6 +260,16 @@ function supervise(
     return;
   }
   const proc = child;
+  const record = spec.record;
+  const recorded: Promise<void> =
+    record !== undefined && proc.pid !== undefined
+      ? (async () => {
+          const content = agentProcessRecord(proc.pid as number, record.workspace);
+          if (content !== null) await writeAgentRecord(record.runDir, content);
+        })().catch(() => {
+          // Without the record only the reaping after a crash of cairn is lost; the run goes on.
+        })
+      : Promise.resolve();
 
   function finish(): void {
     if (finished) return;
@@ -277,7 +294,11 @@ function supervise(
     };
     if (failure !== undefined) result.error = failure;
     if (interruptedBy !== undefined) result.interruptedBy = interruptedBy;
-    resolve(result);
+    // The group is gone: the record has nothing left to name.
+    void recorded
+      .then(() => (record === undefined ? undefined : removeAgentRecord(record.runDir)))
+      .catch(() => {})
+      .then(() => resolve(result));
   }
 
   function maybeFinish(): void {

@@ -1,13 +1,14 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { openProject, type GlobalOptions } from '../app/index.js';
 import { messageOf } from '../util/index.js';
 import { mcpIo, routeConsoleToStderr } from './io.js';
+import { LineTransport } from './line-transport.js';
 import { createCairnMcpServer } from './server.js';
 
 /**
  * `cairn mcp`: serves the tools over stdio until the client closes stdin,
- * then waits for calls still running (a publish is never cut short by the
- * client going away) and returns. Nothing but the protocol goes to stdout.
+ * then answers every call it has received (a publish is never cut short by
+ * the client going away, and its answer is written), waits for any work
+ * still running and returns. Nothing but the protocol goes to stdout.
  */
 export async function serveStdio(globals: GlobalOptions): Promise<void> {
   routeConsoleToStderr();
@@ -19,13 +20,10 @@ export async function serveStdio(globals: GlobalOptions): Promise<void> {
     io.stderr(`cairn mcp: warning: ${messageOf(error)} Every tool call will report this until it is fixed.\n`);
   }
   const { server, idle } = createCairnMcpServer(globals, io);
-  const transport = new StdioServerTransport();
-  const ended = new Promise<void>((resolve) => {
-    process.stdin.once('end', resolve);
-    process.stdin.once('close', resolve);
-  });
+  const transport = new LineTransport({ log: io.stderr });
   await server.connect(transport);
-  await ended;
+  await transport.settled();
+  // Calls the client cancelled were not answered; their work still finishes.
   await idle();
   await server.close();
 }

@@ -1,6 +1,6 @@
 import type { McpServer, ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Io, GlobalOptions } from '../app/index.js';
 import type { ProjectContext } from '../config/index.js';
 import type { CairnError } from '../util/index.js';
@@ -37,6 +37,26 @@ export interface CairnTool {
 }
 
 /**
+ * The tool's arguments as a strict object: an argument the tool does not
+ * declare (a misspelt `dryRun` for `dry_run`) fails validation, so the call
+ * is refused before anything runs, and the advertised JSON Schema says
+ * `additionalProperties: false`. (Given a bare shape, the SDK would build a
+ * stripping object and drop the misspelt argument silently.)
+ */
+export function strictArguments<I extends z.ZodRawShape>(name: string, shape: I): z.ZodObject<I, z.core.$strict> {
+  const accepted = Object.keys(shape);
+  const list = accepted.length === 0 ? 'none' : accepted.join(', ');
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code !== 'unrecognized_keys') return undefined;
+      const unknown = issue.keys.map((key) => `'${key}'`).join(', ');
+      const noun = issue.keys.length === 1 ? 'argument' : 'arguments';
+      return `Unknown ${noun} ${unknown} for ${name}; nothing was done. Accepted arguments: ${list}.`;
+    },
+  });
+}
+
+/**
  * Wraps a definition so that every call ends in a tool result: the output
  * document, or a tool error carrying cairn's error code, message and hint
  * (a throw never reaches the protocol layer).
@@ -58,18 +78,20 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodObject>(defin
             }
           })(),
         );
-      server.registerTool(
+      const inputSchema = strictArguments(definition.name, definition.input);
+      server.registerTool<O, typeof inputSchema>(
         definition.name,
         {
           title: definition.title,
           description: definition.description,
-          inputSchema: definition.input,
+          inputSchema,
           outputSchema: definition.output,
           annotations: definition.annotations,
         },
-        // The SDK validates the arguments against `input` before calling; its
-        // callback type is a conditional type TypeScript cannot resolve for a generic shape.
-        handler as unknown as ToolCallback<I>,
+        // The SDK validates the arguments against the strict schema before
+        // calling; its callback type is a conditional type TypeScript cannot
+        // resolve for a generic shape.
+        handler as unknown as ToolCallback<typeof inputSchema>,
       );
     },
   };

@@ -8,6 +8,7 @@ import { blockingDirtyPaths, publish, type PublishRecorder, type PublishResult }
 import { publishValidator } from '../consistency/index.js';
 import type { RunVerdict } from '../store/index.js';
 import { acceptStepOutput, type ReviewPolicy, type TerminalOutcome } from './accept-step.js';
+import { abandonedAgentLines, reapAbandonedRuns } from './abandoned-agents.js';
 import { nullPlanningLog, type PlanningLog } from './engine-log.js';
 import { buildStagePrompt, type StagePrompt } from './prompts.js';
 import { captureBaseSnapshot, dirtyLiveError } from './workspace-base.js';
@@ -263,6 +264,7 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
   const mode: RunMode = command.kind === 'manual' ? 'manual' : 'agent';
   if (command.kind === 'process') result.agentArgv = [...command.argv];
   if (options.dryRun === true) return { ...result, status: 'dry-run', reason: `dry run: ${operation} was not run` };
+  result.warnings.push(...abandonedAgentLines(ctx.repoRoot, await reapAbandonedRuns(ctx.repoRoot, run.slug)));
 
   await writeRunRecord(
     run.runDir,
@@ -303,6 +305,7 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
     silenceTimeoutMs: options.agent.silenceTimeoutMs,
     ...(options.agent.maxOutputBytes !== undefined ? { maxOutputBytes: options.agent.maxOutputBytes } : {}),
     ...(options.agent.mirror !== undefined ? { mirror: options.agent.mirror } : {}),
+    record: { runDir: run.runDir, workspace: path.resolve(run.workspaceDir) },
   });
   result.exitCode = agentRun.exitCode;
   const endRun = (verdict: RunVerdict, reason: string | null): void =>

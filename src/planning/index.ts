@@ -2,6 +2,7 @@
  * The planning engine: runs and their workspaces, the steps and their
  * acceptance, refine, review, phases, ready, list, and creating a migration.
  */
+export { abandonedAgentLines, reapAbandonedRuns } from './abandoned-agents.js';
 export { checkCanCommit, commitMigration } from './commit.js';
 export { commitDemo, createDemoProject, demoCommands } from './demo.js';
 export { describeMigration, type MigrationDescription } from './describe.js';

@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { postPublishCommit, parseStepName, printWarnings, withMigrationSession, type Io } from '../../app/index.js';
 import { CairnError, messageOf } from '../../util/index.js';
+import { MAX_STEP_OUTPUT_BYTES, stepOutputTooLarge } from '../../agent/index.js';
+import { FileTooLargeError, readRegularFileSync } from '../../fs/index.js';
 import { acceptManualOutput, type StepRunResult } from '../../planning/index.js';
 import { stepJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
@@ -22,17 +23,28 @@ interface AcceptOptions {
 
 type AcceptView = (result: StepRunResult, slug: string, repoRoot: string, commit: string | null, recovered: readonly RecoveryPlan[]) => void;
 
-/** Reads the step's output from a file, or from stdin for `-`. */
+/**
+ * Reads the step's output from a regular file, or from stdin for `-`, at
+ * most the step output cap of it: a longer output is refused before
+ * anything is published.
+ */
 async function readOutput(source: string, cwd: string): Promise<string> {
   if (source === '-') {
     const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
-    return Buffer.concat(chunks).toString('utf8');
+    let total = 0;
+    for await (const chunk of process.stdin) {
+      const bytes = Buffer.from(chunk as Buffer);
+      total += bytes.length;
+      if (total > MAX_STEP_OUTPUT_BYTES) throw stepOutputTooLarge('stdin', MAX_STEP_OUTPUT_BYTES + 1, true);
+      chunks.push(bytes);
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
   }
   const file = path.resolve(cwd, source);
   try {
-    return await readFile(file, 'utf8');
+    return readRegularFileSync(file, { maxBytes: MAX_STEP_OUTPUT_BYTES }).toString('utf8');
   } catch (error) {
+    if (error instanceof FileTooLargeError) throw stepOutputTooLarge(file, error.size);
     throw new CairnError('usage', `Could not read the step output ${file}: ${messageOf(error)}`, { path: file });
   }
 }

@@ -1,12 +1,13 @@
-import { recoverProject } from '../../app/index.js';
+import { recoverProject, type Io } from '../../app/index.js';
+import { abandonedAgentLines, reapAbandonedRuns } from '../../planning/index.js';
 import type { RecoveryReport } from '../../publish/index.js';
 import { recoverReportJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { LOCK_TIMEOUT_OPTION, dryRunOption, formatOption } from '../options.js';
 import { printJson } from '../output.js';
 
-function reportText(report: RecoveryReport): string {
-  const lines: string[] = [];
+function reportText(report: RecoveryReport, agentLines: readonly string[]): string {
+  const lines: string[] = [...agentLines];
   const verb = report.dryRun ? 'would' : 'did';
   for (const lock of report.reclaimedLocks) {
     lines.push(`reclaimed stale publish lock${lock.owner?.lock_id ? ` ${lock.owner.lock_id}` : ''}: ${lock.reason}`);
@@ -28,18 +29,31 @@ function reportText(report: RecoveryReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-type RecoverView = (report: RecoveryReport) => void;
+/** The report, and one line per agent process group that was stopped (or would be). */
+type RecoverView = (report: RecoveryReport, agentLines: readonly string[]) => void;
+
+function recoverJson(io: Io): RecoverView {
+  return (report, agentLines) => {
+    // The JSON document describes transactions; stopped agents are notices.
+    for (const line of agentLines) io.stderr(`${line}\n`);
+    printJson(io, 'recover', recoverReportJson(report));
+  };
+}
 
 export const recoverCommand = defineCommand<[], { dryRun?: boolean; format: string; lockTimeout?: number }, RecoverView>({
   name: 'recover',
-  description: 'finish or undo interrupted publish transactions and remove their leftovers',
+  description: 'finish or undo interrupted publish transactions and remove their leftovers; stop agents left running by a killed cairn',
   options: [dryRunOption('only say what recovery would do; take no lock, change nothing'), formatOption(), LOCK_TIMEOUT_OPTION],
   views: {
-    text: (io) => (report) => io.stdout(reportText(report)),
-    json: (io) => (report) => printJson(io, 'recover', recoverReportJson(report)),
+    text: (io) => (report, agentLines) => io.stdout(reportText(report, agentLines)),
+    json: recoverJson,
   },
   async run({ options, io, project }, show) {
-    show(await recoverProject(await project(), io, { dryRun: options.dryRun === true, lockTimeout: options.lockTimeout }));
+    const context = await project();
+    const dryRun = options.dryRun === true;
+    const report = await recoverProject(context, io, { dryRun, lockTimeout: options.lockTimeout });
+    const agents = await reapAbandonedRuns(context.repoRoot, null, { dryRun });
+    show(report, abandonedAgentLines(context.repoRoot, agents, dryRun));
     return 0;
   },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AcceptOutputSchema, stepJson, outputDocument } from '../../outputs/index.js';
 import { StepNameInput, withMigrationSession } from '../../app/index.js';
 import { acceptManualOutput } from '../../planning/index.js';
+import { checkStepOutputSize } from '../../agent/index.js';
 import { stepFailure } from '../failures.js';
 import { slugField, publishFields } from '../fields.js';
 import { defineTool } from '../tool.js';
@@ -20,6 +21,7 @@ export const acceptTool = defineTool({
   output: AcceptOutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, env) {
+    checkStepOutputSize(args.output, 'the output argument');
     const dryRun = args.dry_run === true;
     return withMigrationSession(await env.project(), env.io, { target: args.slug, dryRun, lockTimeout: args.lock_timeout_ms }, async ({ context, slug, ctx, recovered }) => {
       const result = await acceptManualOutput(ctx, { step: args.step, stdout: args.output, dryRun });
