@@ -44,7 +44,7 @@ export interface PublishRequest {
   dryRun?: boolean;
   /** How long to wait for the lock; default 30 s. */
   lockTimeoutMs?: number;
-  /** The store's view; without it, any uncommitted change blocks. */
+  /** The store's view; without it (or when it fails) the published-snapshot record alone says what cairn last published. */
   recorder?: PublishRecorder;
   /** Overrides the 10 s stale-lock limit (tests). */
   staleLimitMs?: number;

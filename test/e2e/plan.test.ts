@@ -334,9 +334,11 @@ describe('cairn plan: refusals and dry runs', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      'Error: dirty live migration directory; commit, discard, or inspect with migration doctor\n' +
+      "Error: dirty live migration directory: its uncommitted changes are not cairn's last publish; commit them, or inspect them with cairn doctor\n" +
         'dirty paths:\n- migrations/alpha/notes.md\n' +
-        'Hint: The live migration migrations/alpha has changes cairn did not publish. Commit them (or discard them) and run the command again; `cairn doctor alpha` checks the directory.\n',
+        'Hint: The files listed under migrations/alpha are not committed, and the directory is not the snapshot cairn last published there, ' +
+        'so cairn will not build on it. Commit them (`git add -- migrations/alpha && git commit`) and run the command again, ' +
+        'or run `cairn doctor alpha` to inspect the directory first.\n',
     );
     expect(workRuns(p)).toEqual([]);
   });
