@@ -85,6 +85,7 @@ export async function resolveTarget(
   if (!options.dryRun) {
     recovered = await recoverPendingTransactions({
       liveRoot: context.liveRoot,
+      repoRoot: context.repoRoot,
       recorder: services.recorder,
       lockTimeoutMs: options.lockTimeout ?? context.lockTimeoutMs,
     });

@@ -37,6 +37,7 @@ export async function recoverProject(context: ProjectContext, io: Io, options: {
   const services = options.dryRun ? null : openServices(context, io);
   return recover(context.liveRoot, {
     dryRun: options.dryRun,
+    repoRoot: context.repoRoot,
     lockTimeoutMs: options.lockTimeout ?? context.lockTimeoutMs,
     recorder: services?.recorder,
   }).finally(() => services?.close());

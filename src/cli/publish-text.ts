@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Io } from '../app/index.js';
-import { publishErrorMessage, type PublishResult } from '../publish/index.js';
+import { dirtyLiveHint, publishErrorMessage, type PublishResult } from '../publish/index.js';
 import { paint } from './output.js';
 
 /* How new, phase done, accept and review show a publish result as text. */
@@ -50,10 +50,16 @@ export function printPublishText(io: Io, result: PublishResult, successText: str
   }
   if (!ok) {
     io.stderr(`Error: ${publishErrorMessage(result)}\n`);
+    printDirtyHint(io, result, repoRoot);
     return;
   }
   io.stdout(`${successText}\n`);
   if (result.cleanupError !== null) io.stderr(`Warning: ${result.cleanupError}\nRun \`cairn recover\` to clean up.\n`);
+}
+
+/** The hint for a publish refused by uncommitted changes in the live migration. */
+export function printDirtyHint(io: Io, result: PublishResult, repoRoot: string): void {
+  if (result.dirtyPaths.length > 0) io.stderr(`Hint: ${dirtyLiveHint(repoRoot, result.liveDir, result.slug)}\n`);
 }
 
 /** The exit code of a publish: 0 published (or a dry run that would publish), 1 blocked or failed. */

@@ -4,6 +4,7 @@ import type { StepRunResult } from '../planning/index.js';
 import { publishErrorMessage } from '../publish/index.js';
 import { acceptCommand, repoRelativePath } from '../outputs/index.js';
 import { paint } from './output.js';
+import { printDirtyHint } from './publish-text.js';
 
 /* How plan, accept, refine and review show a planning step's result as text, and its exit code. */
 
@@ -97,6 +98,7 @@ export function printStepText(io: Io, result: StepRunResult & { wouldBlock?: str
     case 'failed':
       io.stderr(`Error: ${result.publish === null ? result.reason : publishErrorMessage(result.publish)}\n`);
       if (result.runDir !== null) io.stderr(`The accepted workspace is kept for inspection: ${workspace}\n`);
+      if (result.publish !== null) printDirtyHint(io, result.publish, repoRoot);
       return;
     case 'agent-failed':
     case 'rejected':

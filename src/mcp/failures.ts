@@ -9,13 +9,18 @@ import { publishErrorMessage, type PublishResult } from '../publish/index.js';
  * step output that was rejected.
  */
 
+/** What to do about uncommitted changes in a live migration that are not cairn's own publish (never: discard them). */
+export function dirtyMigrationHint(slug: string): string {
+  return `The uncommitted changes in the live migration ${slug} are not cairn's last publish: commit them with git, or call doctor for ${slug} to inspect them, then try again.`;
+}
+
 /** The tool error of a publish that did not go through. */
 export function publishFailure(result: PublishResult): CairnError {
   let hint: string;
   if (result.staleBase) {
     hint = `The live migration changed after this work was prepared: call next_prompt for ${result.slug} to prepare the step again from the current state.`;
   } else if (result.dirtyPaths.length > 0) {
-    hint = `Commit or revert the uncommitted changes under ${result.slug}, then try again.`;
+    hint = dirtyMigrationHint(result.slug);
   } else {
     hint = `Call doctor for ${result.slug} to see what is wrong, fix it, then try again.`;
   }

@@ -3,6 +3,7 @@ import { outputDocument, nextPromptJson, type NextPromptOutputSchema, type NextP
 import type { PlanStepOutcome } from '../planning/index.js';
 import { CairnError } from '../util/index.js';
 import type { ToolOutcome } from './tool.js';
+import { dirtyMigrationHint } from './failures.js';
 import type { RecoveryPlan } from '../publish/index.js';
 
 /** The text an agent reads: what was prepared, where to write, what to call next, then the prompt. */
@@ -30,7 +31,7 @@ export function preparedStepOutcome(
     return {
       document,
       failure: new CairnError('blocked', result.wouldBlock, {
-        hint: `Commit or revert the uncommitted changes under ${result.slug}, then try again.`,
+        hint: dirtyMigrationHint(result.slug),
       }),
     };
   }

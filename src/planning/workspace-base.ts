@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { CairnError, toPosix } from '../util/index.js';
+import { CairnError } from '../util/index.js';
 import { snapshotId } from '../fs/index.js';
-import { blockingDirtyPaths, DIRTY_LIVE_REASON, type DirtyCheckInput } from '../publish/index.js';
+import { blockingDirtyPaths, dirtyLiveHint, DIRTY_LIVE_REASON, type DirtyCheckInput } from '../publish/index.js';
 
 /*
  * Where a run starts (docs/format.md §9.1 step 1), once the command's session has
@@ -13,12 +13,9 @@ import { blockingDirtyPaths, DIRTY_LIVE_REASON, type DirtyCheckInput } from '../
 
 /** The blocked error for a dirty live migration, listing the paths. */
 export function dirtyLiveError(repoRoot: string, liveDir: string, slug: string, dirty: readonly string[]): CairnError {
-  const where = toPosix(path.relative(repoRoot, liveDir));
   return new CairnError('blocked', [DIRTY_LIVE_REASON, 'dirty paths:', ...dirty.map((entry) => `- ${entry}`)].join('\n'), {
     path: liveDir,
-    hint:
-      `The live migration ${where} has changes cairn did not publish. Commit them (or discard them) ` +
-      `and run the command again; \`cairn doctor ${slug}\` checks the directory.`,
+    hint: dirtyLiveHint(repoRoot, liveDir, slug),
   });
 }
 

@@ -1,9 +1,11 @@
 import path from 'node:path';
+import { toPosix } from '../util/index.js';
 import { gitDirtyPaths } from '../fs/index.js';
+import { readPublishedRecord } from './published-record.js';
 import type { PublishRecorder } from './recorder.js';
 
 /** The reason a publish gives for a dirty live tree (docs/format.md §13.3). */
-export const DIRTY_LIVE_REASON = 'dirty live migration directory; commit, discard, or inspect with migration doctor';
+export const DIRTY_LIVE_REASON = "dirty live migration directory: its uncommitted changes are not cairn's last publish; commit them, or inspect them with cairn doctor";
 
 export interface DirtyCheckInput {
   repoRoot: string;
@@ -14,17 +16,42 @@ export interface DirtyCheckInput {
 
 /**
  * The live migration's uncommitted paths that block a change to it
- * (docs/format.md §13.3): none outside git, and none when the live tree, whose digest
- * is `liveId`, is exactly the snapshot cairn last published there.
+ * (docs/format.md §13.3): none outside git, and none when the live tree, whose
+ * digest is `liveId`, is exactly the snapshot cairn last published there, as
+ * either the store or the published-snapshot record remembers it (the store
+ * is a cache: missing, damaged or locked, the record decides).
  */
 export function blockingDirtyPaths(input: DirtyCheckInput, liveId: string): string[] {
   const dirty = gitDirtyPaths(input.repoRoot, path.join(input.liveRoot, input.slug));
   if (dirty === null || dirty.length === 0) return [];
-  let lastPublished: string | null = null;
+  if (storeSnapshot(input) === liveId) return [];
+  return readPublishedRecord(input.repoRoot, input.liveRoot, input.slug) === liveId ? [] : dirty;
+}
+
+function storeSnapshot(input: DirtyCheckInput): string | null {
   try {
-    lastPublished = input.recorder?.lastPublishedSnapshot(input.liveRoot, input.slug) ?? null;
+    return input.recorder?.lastPublishedSnapshot(input.liveRoot, input.slug) ?? null;
   } catch {
-    lastPublished = null;
+    return null;
   }
-  return lastPublished === liveId ? [] : dirty;
+}
+
+/**
+ * What to do about a dirty live migration, in a user's words: the listed
+ * changes are not what cairn published, so commit them (the command to run)
+ * or inspect the directory. Never suggests discarding: an uncommitted change
+ * may be an accepted step.
+ */
+export function dirtyLiveHint(repoRoot: string, liveDir: string, slug: string): string {
+  const where = shellWord(toPosix(path.relative(repoRoot, liveDir)) || '.');
+  return (
+    `The files listed under ${where} are not committed, and the directory is not the snapshot cairn last published there, ` +
+    `so cairn will not build on it. Commit them (\`git add -- ${where} && git commit\`) and run the command again, ` +
+    `or run \`cairn doctor ${shellWord(slug)}\` to inspect the directory first.`
+  );
+}
+
+/** `word` as one shell word: as is when it holds only safe characters, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9._/@%+=:,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

@@ -6,6 +6,8 @@ export interface RecoverPendingInput {
   liveRoot: string;
   recorder?: PublishRecorder | undefined;
   lockTimeoutMs?: number | undefined;
+  /** Where a rolled-forward transaction's published-snapshot record goes. */
+  repoRoot?: string | undefined;
 }
 
 /**
@@ -26,6 +28,7 @@ export async function recoverPendingTransactions(input: RecoverPendingInput): Pr
   const options: RecoveryOptions = {};
   if (input.recorder !== undefined) options.recorder = input.recorder;
   if (input.lockTimeoutMs !== undefined) options.lockTimeoutMs = input.lockTimeoutMs;
+  if (input.repoRoot !== undefined) options.repoRoot = input.repoRoot;
   const report = await recover(input.liveRoot, options);
   return report.plans.filter((plan) => plan.action !== 'leave');
 }

@@ -12,6 +12,7 @@ import { acquirePublishLock, type ReclaimedLock } from './lock.js';
 import { describeHolder, judgeStaleness, readLockHolder } from './lock-owner.js';
 import type { PublishRecorder } from './recorder.js';
 import { safeRecord } from './record-safely.js';
+import { writePublishedRecordSafely } from './published-record.js';
 import { removeTransactionDir } from './tx-cleanup.js';
 
 /*
@@ -56,6 +57,8 @@ export interface RecoveryOptions {
   lockTimeoutMs?: number;
   recorder?: PublishRecorder;
   staleLimitMs?: number;
+  /** The repository root: where a rolled-forward transaction's published-snapshot record is written. */
+  repoRoot?: string;
 }
 
 export interface LockStatus {
@@ -232,7 +235,11 @@ export async function executeRecovery(recoveryPlan: RecoveryPlan): Promise<void>
  * transaction directory in name order, recording a `recovery` event for
  * each one acted on.
  */
-export async function recoverUnderLock(liveRoot: string, recorder?: PublishRecorder): Promise<{ plans: RecoveryPlan[]; tombstones: string[] }> {
+export async function recoverUnderLock(
+  liveRoot: string,
+  recorder?: PublishRecorder,
+  repoRoot?: string,
+): Promise<{ plans: RecoveryPlan[]; tombstones: string[] }> {
   const { transactions, tombstones } = await listTransactionsRoot(liveRoot);
   for (const tomb of tombstones) await removeTreeDurable(tomb);
   await removeStaleClaim(liveRoot);
@@ -241,6 +248,10 @@ export async function recoverUnderLock(liveRoot: string, recorder?: PublishRecor
     const recoveryPlan = await planRecovery(liveRoot, txDir);
     plans.push(recoveryPlan);
     if (recoveryPlan.action === 'leave') continue;
+    // A transaction rolled forward was published by cairn: its snapshot is
+    // recorded before its directory (and with it the journal) goes.
+    const published = recoveryPlan.action === 'roll-forward' ? await committedSnapshot(txDir) : null;
+    if (published !== null && repoRoot !== undefined) await writePublishedRecordSafely(repoRoot, liveRoot, published.slug, published.snapshotId);
     await executeRecovery(recoveryPlan);
     safeRecord(recorder, (r) =>
       r.recordEvent({
@@ -249,14 +260,16 @@ export async function recoverUnderLock(liveRoot: string, recorder?: PublishRecor
         details: { transaction_dir: txDir, action: recoveryPlan.action, reason: recoveryPlan.reason, steps: recoveryPlan.steps },
       }),
     );
-    // A transaction rolled forward was published by cairn: its tree is not a human edit.
-    const slug = recoveryPlan.slug;
-    if (recoveryPlan.action === 'roll-forward' && slug !== null && recorder !== undefined) {
-      const published = await snapshotId(path.join(liveRoot, slug)).catch(() => null);
-      if (published !== null) safeRecord(recorder, (r) => r.recordPublished(liveRoot, slug, published));
-    }
+    if (published !== null) safeRecord(recorder, (r) => r.recordPublished(liveRoot, published.slug, published.snapshotId));
   }
   return { plans, tombstones };
+}
+
+/** The migration and new snapshot a committed journal names, or null. */
+async function committedSnapshot(txDir: string): Promise<{ slug: string; snapshotId: string } | null> {
+  const journal = await readJournal(txDir);
+  if (journal.status !== 'valid' || journal.body.phase !== 'committed' || !isSafeSegment(journal.body.slug)) return null;
+  return { slug: journal.body.slug, snapshotId: journal.body.new_snapshot_id };
 }
 
 /**
@@ -295,7 +308,7 @@ export async function recover(liveRoot: string, options: RecoveryOptions = {}): 
   });
   report.reclaimedLocks = [...lock.reclaimed];
   try {
-    const done = await recoverUnderLock(liveRoot, options.recorder);
+    const done = await recoverUnderLock(liveRoot, options.recorder, options.repoRoot);
     report.plans = done.plans;
     report.tombstones = done.tombstones;
   } finally {

@@ -10,6 +10,7 @@ import { assertTransactionsRootConfined, listTransactionsRoot, newTransactionTok
 import { acquirePublishLock, type HeldLock } from './lock.js';
 import { executeRecovery, planRecovery, recoverUnderLock } from './recovery.js';
 import type { PublishRecorder } from './recorder.js';
+import { writePublishedRecordSafely } from './published-record.js';
 import { safeRecord } from './record-safely.js';
 import type { PublishResult } from './result.js';
 import { removeTransactionDir } from './tx-cleanup.js';
@@ -43,7 +44,7 @@ export interface PublishRequest {
   dryRun?: boolean;
   /** How long to wait for the lock; default 30 s. */
   lockTimeoutMs?: number;
-  /** The store's view; without it, any uncommitted change blocks. */
+  /** The store's view; without it (or when it fails) the published-snapshot record alone says what cairn last published. */
   recorder?: PublishRecorder;
   /** Overrides the 10 s stale-lock limit (tests). */
   staleLimitMs?: number;
@@ -183,7 +184,7 @@ function baseResult(req: Request, lockPath: string | null): PublishResult {
 async function publishUnderLock(req: Request, lock: HeldLock): Promise<PublishResult> {
   const result = baseResult(req, lock.path);
   try {
-    result.recovered = (await recoverUnderLock(req.liveRoot, req.recorder)).plans;
+    result.recovered = (await recoverUnderLock(req.liveRoot, req.recorder, req.repoRoot)).plans;
   } catch (error) {
     return { ...result, status: 'failed', reason: `could not recover an interrupted transaction: ${messageOf(error)}` };
   }
@@ -339,7 +340,7 @@ async function swap(req: Request, lock: HeldLock, start: PublishResult, oldId: s
   return finishCommitted(req, result, txDir, newId, null);
 }
 
-/** After the commit point: remember the snapshot, then remove rollback/ and the transaction directory. */
+/** After the commit point: remember the snapshot (record file, then store), then remove rollback/ and the transaction directory. */
 async function finishCommitted(
   req: Request,
   start: PublishResult,
@@ -348,6 +349,9 @@ async function finishCommitted(
   earlierError: string | null,
 ): Promise<PublishResult> {
   const result: PublishResult = { ...start, status: 'published', reason: 'published', snapshotId: newId, cleanupError: earlierError };
+  // Before the transaction directory goes: until then, recovery of the committed journal rewrites the record.
+  const fileRecordError = await writePublishedRecordSafely(req.repoRoot, req.liveRoot, req.slug, newId);
+  if (fileRecordError !== null) result.cleanupError = joinErrors(result.cleanupError, fileRecordError);
   const recordError = safeRecord(req.recorder, (recorder) => recorder.recordPublished(req.liveRoot, req.slug, newId));
   if (recordError !== null) result.cleanupError = joinErrors(result.cleanupError, recordError);
   crashPoint('published-recorded');

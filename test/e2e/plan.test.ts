@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshotId } from '../../src/fs/digest.js';
@@ -57,7 +57,8 @@ describe('cairn plan: one step at a time', () => {
     ]);
     expect(manifestOf(p)['last_touch']).toBe(steps[0]?.['completed_at']);
     expect(workRuns(p)).toEqual([]);
-    expect(existsSync(path.join(p.repo, '.planning', 'work'))).toBe(false);
+    // What stays under work/ is the record of the snapshot cairn published (format.md §2.6).
+    expect(readdirSync(path.join(p.repo, '.planning', 'work'))).toEqual(['.published']);
 
     const runs = storeRuns(p);
     expect(runs).toHaveLength(1);
@@ -312,6 +313,8 @@ describe('cairn plan: refusals and dry runs', () => {
     const p = copyRepo(atReview);
     const before = await snapshotId(p.dir);
     const dbBefore = readFileSync(path.join(p.repo, '.planning', 'cairn.db'));
+    const recordFile = path.join(p.repo, '.planning', 'work', '.published', `${SLUG}.json`);
+    const recordBefore = readFileSync(recordFile);
     const result = p.cli(['plan', SLUG, ...AGENT, '--dry-run']);
     expect(result.code).toBe(0);
     const [head, prompt] = result.stdout.split(/--- prompt \(sha256 [0-9a-f]{64}\) ---\n/);
@@ -323,7 +326,8 @@ describe('cairn plan: refusals and dry runs', () => {
     expect(prompt).toContain('Plan:\n# Plan\n\nReplace the widget API in two phases.\n');
     expect(result.stderr).toBe('');
     expect(await snapshotId(p.dir)).toBe(before);
-    expect(existsSync(path.join(p.repo, '.planning', 'work'))).toBe(false);
+    expect(readdirSync(path.join(p.repo, '.planning', 'work'))).toEqual(['.published']);
+    expect(readFileSync(recordFile).equals(recordBefore)).toBe(true);
     expect(readFileSync(path.join(p.repo, '.planning', 'cairn.db')).equals(dbBefore)).toBe(true);
   });
 
@@ -334,9 +338,11 @@ describe('cairn plan: refusals and dry runs', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      'Error: dirty live migration directory; commit, discard, or inspect with migration doctor\n' +
+      "Error: dirty live migration directory: its uncommitted changes are not cairn's last publish; commit them, or inspect them with cairn doctor\n" +
         'dirty paths:\n- migrations/alpha/notes.md\n' +
-        'Hint: The live migration migrations/alpha has changes cairn did not publish. Commit them (or discard them) and run the command again; `cairn doctor alpha` checks the directory.\n',
+        'Hint: The files listed under migrations/alpha are not committed, and the directory is not the snapshot cairn last published there, ' +
+        'so cairn will not build on it. Commit them (`git add -- migrations/alpha && git commit`) and run the command again, ' +
+        'or run `cairn doctor alpha` to inspect the directory first.\n',
     );
     expect(workRuns(p)).toEqual([]);
   });

@@ -69,7 +69,9 @@ describe('planning runs on disk', () => {
     expect((await latestManualRun(repo, 'm1'))?.runId).toBe(older.runId);
     expect(await removeRun(older.runDir)).toBeNull();
     expect(await removeRun(newer.runDir)).toBeNull();
-    expect(existsSync(path.join(repo, '.planning', 'work'))).toBe(false);
+    expect(existsSync(workRoot)).toBe(false);
+    // `cairn new` left the record of what it published (format.md §2.6); nothing else remains.
+    expect(readdirSync(path.join(repo, '.planning', 'work'))).toEqual(['.published']);
     expect(await latestManualRun(repo, 'm1')).toBeNull();
   });
 });

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/util/errors.js';
 import { snapshotId } from '../../src/fs/digest.js';
 import { publishErrorMessage } from '../../src/publish/result.js';
-import { MemoryRecorder } from '../../src/publish/recorder.js';
+import { encodePublishedRecord, publishedRecordPath } from '../../src/publish/published-record.js';
+import { MemoryRecorder, type PublishRecorder } from '../../src/publish/recorder.js';
 import { publish, type PublishRequest } from '../../src/publish/transaction.js';
 import { publishValidator } from '../../src/consistency/publish-validator.js';
 import { holdPublishLock } from '../support/drivers.js';
@@ -232,7 +233,7 @@ describe('dirty check', () => {
     const liveId = await snapshotId(path.join(repo.liveRoot, 'alpha'));
     const result = await publish(await request(repo, 'alpha', workspace));
     expect(result.status).toBe('blocked');
-    expect(result.reason).toBe('dirty live migration directory; commit, discard, or inspect with migration doctor');
+    expect(result.reason).toBe("dirty live migration directory: its uncommitted changes are not cairn's last publish; commit them, or inspect them with cairn doctor");
     expect(result.staleBase).toBe(false);
     expect(result.dirtyPaths).toEqual(['migrations/alpha/notes.md', 'migrations/alpha/debug.log']);
     expect(publishErrorMessage(result)).toBe(
@@ -250,6 +251,8 @@ describe('dirty check', () => {
     expect((await publish(await request(repo, 'alpha', workspace, { recorder }))).status).toBe('published');
     const next = workspaceFor(repo, 'alpha');
     await acceptNext(repo, next, 'alpha', 'approaches\n');
+    // Without the store and without the published-snapshot record, nothing says the tree is cairn's.
+    rmSync(publishedRecordPath(repo.repoRoot, 'alpha'));
     expect((await publish(await request(repo, 'alpha', next))).status).toBe('blocked');
     const accepted = await publish(await request(repo, 'alpha', next, { recorder }));
     expect(accepted.status).toBe('published');
@@ -257,6 +260,40 @@ describe('dirty check', () => {
     const third = workspaceFor(repo, 'alpha', 'third');
     await acceptNext(repo, third, 'alpha', 'pick\n');
     const blocked = await publish(await request(repo, 'alpha', third, { recorder }));
+    expect(blocked.status).toBe('blocked');
+    expect(blocked.dirtyPaths).toEqual(['migrations/alpha/']);
+  });
+
+  it('with the store failing, the published-snapshot record alone accepts what cairn last published', async () => {
+    const repo = publishRepo({ git: true });
+    const failing: PublishRecorder = {
+      lastPublishedSnapshot: () => {
+        throw new Error('database is locked');
+      },
+      recordPublished: () => {
+        throw new Error('database is locked');
+      },
+      recordEvent: () => {
+        throw new Error('database is locked');
+      },
+    };
+    const workspace = workspaceFor(repo, 'alpha', 'seed', false);
+    await seedWorkspace(repo, workspace, 'alpha');
+    const seed = await publish(await request(repo, 'alpha', workspace, { recorder: failing }));
+    expect(seed.status).toBe('published');
+    expect(seed.cleanupError).toContain('could not record in the store: database is locked');
+    expect(readFileSync(publishedRecordPath(repo.repoRoot, 'alpha'), 'utf8')).toBe(
+      encodePublishedRecord({ liveDir: 'migrations/alpha', snapshotId: seed.snapshotId as string }),
+    );
+    const next = workspaceFor(repo, 'alpha');
+    await acceptNext(repo, next, 'alpha', 'approaches\n');
+    const second = await publish(await request(repo, 'alpha', next, { recorder: failing }));
+    expect(second.status).toBe('published');
+    expect(second.dirtyPaths).toEqual([]);
+    writeFileSync(path.join(repo.liveRoot, 'alpha', 'plan.md'), 'hand edit\n');
+    const third = workspaceFor(repo, 'alpha', 'third');
+    await acceptNext(repo, third, 'alpha', 'pick\n');
+    const blocked = await publish(await request(repo, 'alpha', third));
     expect(blocked.status).toBe('blocked');
     expect(blocked.dirtyPaths).toEqual(['migrations/alpha/']);
   });
