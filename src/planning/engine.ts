@@ -3,7 +3,7 @@ import { agentEnv, agentFailureReason, extractAgentText, resolveAgentCommand, ru
 import { isTerminalCursor, loadManifest, loadState, migrationFiles, type ValidationMode, type Cursor, type Outcome, type Step, type Manifest, type PlanningState } from '../migration/index.js';
 import { CairnError, messageOf } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import { snapshotId, pathExists } from '../fs/index.js';
+import { fingerprintTree, snapshotId, pathExists } from '../fs/index.js';
 import { blockingDirtyPaths, publish, type PublishRecorder, type PublishResult } from '../publish/index.js';
 import { publishValidator } from '../consistency/index.js';
 import type { RunVerdict } from '../store/index.js';
@@ -11,6 +11,7 @@ import { acceptStepOutput, type ReviewPolicy, type TerminalOutcome } from './acc
 import { nullPlanningLog, type PlanningLog } from './engine-log.js';
 import { buildStagePrompt, type StagePrompt } from './prompts.js';
 import { captureBaseSnapshot, dirtyLiveError } from './workspace-base.js';
+import { assertDeclaredChanges } from './workspace-integrity.js';
 import {
   createRunWorkspace,
   newRunRecord,
@@ -264,6 +265,8 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
   if (command.kind === 'process') result.agentArgv = [...command.argv];
   if (options.dryRun === true) return { ...result, status: 'dry-run', reason: `dry run: ${operation} was not run` };
 
+  // What the agent (or person) is handed; after it, only the step's declared outputs may differ.
+  const preparedTree = await fingerprintTree(run.workspaceDir);
   await writeRunRecord(
     run.runDir,
     newRunRecord({
@@ -277,6 +280,7 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
       model: settings.model,
       effort: settings.effort,
       prompt_sha256: prompt.promptSha256,
+      prepared_tree: preparedTree,
     }),
   );
   if (command.kind === 'manual') {
@@ -328,6 +332,7 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
 
   let accepted;
   try {
+    assertDeclaredChanges(preparedTree, await fingerprintTree(run.workspaceDir), step, 'the agent');
     const text = stageText(agentRun, command.outputMode, step);
     accepted = await acceptStepOutput({
       repoRoot: ctx.repoRoot,
