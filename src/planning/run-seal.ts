@@ -20,10 +20,10 @@ export function sealKeyPath(env: NodeJS.ProcessEnv = process.env): string {
 
 const KEY_TEXT = /^[0-9a-f]{64}\n?$/;
 
-function keyError(file: string, why: string): CairnError {
+function keyError(file: string, why: string, hint?: string): CairnError {
   return new CairnError('io', `The run seal key ${file} ${why}`, {
     path: file,
-    hint: `Move ${file} aside: cairn creates a new key on the next run (runs prepared with the old key are then ignored).`,
+    hint: hint ?? `Move ${file} aside: cairn creates a new key on the next run (runs prepared with the old key are then ignored).`,
   });
 }
 
@@ -65,7 +65,11 @@ export async function sealKey(file: string = sealKeyPath()): Promise<Buffer> {
       if (errnoCode(error) !== 'EEXIST') throw error;
     }
   } catch (error) {
-    throw keyError(file, `could not be created: ${messageOf(error)}`);
+    throw keyError(
+      file,
+      `could not be created: ${messageOf(error)}`,
+      `Make ${dir} writable for this user (or set XDG_CONFIG_HOME to a directory that is): manual runs are sealed with a key kept there.`,
+    );
   } finally {
     await unlink(temp).catch(() => undefined);
   }

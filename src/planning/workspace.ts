@@ -42,8 +42,11 @@ export const RunRecordSchema = z
     created_at: z.string().min(1),
     /** The workspace as it was handed to the agent or person: path → fingerprint (fs/tree-fingerprint.ts). */
     prepared_tree: z.record(z.string(), z.string()),
-    /** HMAC-SHA256 of the other fields under the user's run seal key (run-seal.ts). */
-    seal: z.string().regex(/^[0-9a-f]{64}$/),
+    /**
+     * HMAC-SHA256 of the other fields under the user's run seal key
+     * (run-seal.ts); null for an agent run when the key cannot be created.
+     */
+    seal: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
   })
   .strict();
 
@@ -121,10 +124,20 @@ function unsealedJson(record: UnsealedRunRecord): JsonObject {
 /**
  * Seals the record with the user's run seal key (created on first use) and
  * writes `<runDir>/run.json` (sorted keys, 2-space indent, trailing newline).
+ * A manual run needs its seal (`cairn accept` uses nothing else); an agent
+ * run, which nothing resumes, is written unsealed when the key cannot be
+ * created (a read-only home directory in CI).
  */
 export async function writeRunRecord(runDir: string, record: UnsealedRunRecord): Promise<void> {
-  const payload = unsealedJson(record);
-  const sealed = RunRecordSchema.parse({ ...record, seal: sealOf(await sealKey(), encodeJson(payload)) });
+  const payload = encodeJson(unsealedJson(record));
+  let seal: string | null;
+  try {
+    seal = sealOf(await sealKey(), payload);
+  } catch (error) {
+    if (record.mode === 'manual') throw error;
+    seal = null;
+  }
+  const sealed = RunRecordSchema.parse({ ...record, seal });
   const object = unsealedJson(sealed);
   object['seal'] = sealed.seal;
   await writeFileDurable(path.join(runDir, RUN_RECORD_FILE), encodeJson(object));
@@ -132,7 +145,7 @@ export async function writeRunRecord(runDir: string, record: UnsealedRunRecord):
 
 /** Whether the record's seal was made with `key`: the run was prepared by this user on this machine. */
 export function hasValidSeal(record: RunRecord, key: Buffer | null): boolean {
-  return key !== null && sealMatches(key, encodeJson(unsealedJson(record)), record.seal);
+  return key !== null && record.seal !== null && sealMatches(key, encodeJson(unsealedJson(record)), record.seal);
 }
 
 /** Reads and checks `<runDir>/run.json`; null when it is missing or not a run record. Does not check the seal. */
