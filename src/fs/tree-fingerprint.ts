@@ -20,7 +20,8 @@ export type TreeFingerprint = Record<string, string>;
  */
 export async function fingerprintTree(root: string): Promise<TreeFingerprint> {
   const entries = await walkTree(root, walkFailure);
-  const fingerprint: TreeFingerprint = {};
+  // A null prototype: a file named `__proto__` is an ordinary key.
+  const fingerprint = Object.create(null) as TreeFingerprint;
   for (const entry of entries) {
     const mode = entry.mode.toString(8);
     if (entry.kind === 'dir') fingerprint[entry.rel] = `dir ${mode}`;

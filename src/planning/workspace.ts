@@ -182,7 +182,7 @@ export interface IgnoredRun {
 export interface RunScan {
   /** Runs prepared by this user on this machine, oldest first. */
   runs: FoundRun[];
-  /** Run directories with files tracked by git, or without a valid seal. */
+  /** Run directories with files tracked by git, and manual runs without a valid seal. */
   ignored: IgnoredRun[];
 }
 
@@ -232,12 +232,10 @@ export async function scanRuns(repoRoot: string, slug: string): Promise<RunScan>
       continue;
     }
     const record = await readRunRecord(paths.runDir);
-    if (record === null || record.slug !== slug || record.run_id !== name) {
-      ignore('it has no readable run record');
-      continue;
-    }
+    if (record === null || record.slug !== slug || record.run_id !== name) continue;
     if (!hasValidSeal(record, key)) {
-      ignore('its run record was not sealed by this user on this machine');
+      // Only a manual run would have been a candidate for `cairn accept`: name those.
+      if (record.mode === 'manual') ignore('its run record was not sealed by this user on this machine');
       continue;
     }
     if (!(await isDirectory(paths.workspaceDir))) continue;
