@@ -8,7 +8,7 @@ import { nullPlanningLog } from './engine-log.js';
 import { baseResult, liveDirOf, publishAccepted, stepFailureMessage, type EngineContext, type OpenedRun, type StepRunResult } from './engine.js';
 import type { Step } from '../migration/index.js';
 import { findManualRun, type IgnoredRun } from './workspace.js';
-import { checkWorkspaceChanges, undeclaredChangesError } from './workspace-integrity.js';
+import { checkWorkspaceChanges, shownPath, undeclaredChangesError } from './workspace-integrity.js';
 
 /*
  * `cairn accept`: the second half of a manual run. `cairn plan --agent
@@ -120,6 +120,6 @@ export async function acceptManualOutput(ctx: EngineContext, input: AcceptManual
 
 /** `Ignored run <id> (<why>), …: cairn accepts only runs it prepared for this user on this machine.` */
 function ignoredRunsText(repoRoot: string, ignored: readonly IgnoredRun[]): string {
-  const runs = ignored.map((run) => `${toPosix(path.relative(repoRoot, run.runDir))} (${run.why})`).join(', ');
+  const runs = ignored.map((run) => `${shownPath(toPosix(path.relative(repoRoot, run.runDir)))} (${run.why})`).join(', ');
   return `Ignored ${ignored.length === 1 ? 'run' : 'runs'} ${runs}: cairn accepts only a run it prepared for this user on this machine.`;
 }

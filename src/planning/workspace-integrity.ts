@@ -1,4 +1,4 @@
-import { CairnError } from '../util/index.js';
+import { CairnError, compareCodePoints } from '../util/index.js';
 import type { TreeFingerprint } from '../fs/index.js';
 import { parsePhaseDocFilename, type Step } from '../migration/index.js';
 
@@ -88,13 +88,13 @@ export function checkWorkspaceChanges(before: TreeFingerprint, after: TreeFinger
     if (allowed(outputs, rel, old) && allowed(outputs, rel, now)) continue;
     undeclared.push({ path: rel, change: old === undefined ? 'added' : now === undefined ? 'removed' : 'changed' });
   }
-  return undeclared.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return undeclared.sort((a, b) => compareCodePoints(a.path, b.path));
 }
 
 const UNSAFE_FOR_DISPLAY = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069"]/u;
 
-/** A path as shown in a message: JSON-quoted when it holds control or bidi characters. */
-function shownPath(rel: string): string {
+/** A path as shown in a message: JSON-quoted when it holds control or bidi characters (names come from the repository). */
+export function shownPath(rel: string): string {
   return UNSAFE_FOR_DISPLAY.test(rel) ? JSON.stringify(rel) : rel;
 }
 

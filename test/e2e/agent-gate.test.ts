@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshotId } from '../../src/fs/digest.js';
@@ -288,6 +288,17 @@ describe('manual runs: the workspace and the run must be the user\'s own', () =>
       );
       expect(none.code).not.toBe(0);
       expect(listTree(p.dir)).not.toContain('approaches/attacker.md');
+
+      // A run directory named with terminal escapes is named quoted, never printed raw.
+      const escaped = 'x\u001b]0;pwned\u0007';
+      const escapedDir = path.join(p.repo, '.planning', 'work', SLUG, escaped);
+      cpSync(path.join(p.repo, '.planning', 'work', SLUG, forged), escapedDir, { recursive: true });
+      const escapedRecord = JSON.parse(readFileSync(path.join(escapedDir, 'run.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(path.join(escapedDir, 'run.json'), JSON.stringify({ ...escapedRecord, run_id: escaped }));
+      const quoted = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('Attack.\n')]);
+      expect(quoted.stderr).toContain(`${JSON.stringify(`.planning/work/alpha/${escaped}`)} (its run record was not sealed by this user on this machine)`);
+      expect(quoted.stderr).not.toContain('\u001b');
+      rmSync(escapedDir, { recursive: true });
 
       // A run prepared with another user's key is not this user's either.
       expect(p.cli(['plan', SLUG, '--agent', 'manual']).code).toBe(0);
