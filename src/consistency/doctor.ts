@@ -6,6 +6,7 @@ import { CONFIG_SLUG, configFindings } from './config-rules.js';
 import { inspectMigration } from './migration.js';
 import { makeFinding } from './rules.js';
 import { TRANSACTIONS_SLUG, transactionFindings, type TransactionCheckOptions } from './transactions.js';
+import { committedWorkFindings } from './work-rules.js';
 
 /** The findings of one checked unit: a migration, the live root's transactions, or the project config. */
 export interface DoctorGroup {
@@ -78,20 +79,24 @@ async function* orderedWindow<T, R>(items: readonly T[], limit: number, producer
 }
 
 /**
- * `cairn doctor --all`: the config group (when `configPath` is given), then
+ * `cairn doctor --all`: the project group (slug `.planning`: the config when
+ * `configPath` is given, and run files git tracks under `.planning/work/`), then
  * one group per visible migration in slug order, then the transaction group
  * (`__transactions__`). Migrations are checked with bounded concurrency and
  * yielded as soon as all before them are done, so memory stays bounded by
  * the window. Never throws for bad content.
  */
 export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<DoctorGroup> {
+  const committedWork = committedWorkFindings(options.repoRoot);
   if (options.configPath !== undefined) {
     yield {
       slug: CONFIG_SLUG,
       path: options.configPath,
       kind: 'config',
-      findings: await configFindings(options.repoRoot, options.configPath),
+      findings: [...(await configFindings(options.repoRoot, options.configPath)), ...committedWork],
     };
+  } else if (committedWork.length > 0) {
+    yield { slug: CONFIG_SLUG, path: path.join(options.repoRoot, '.planning'), kind: 'config', findings: committedWork };
   }
   let slugs: string[];
   try {

@@ -222,6 +222,15 @@ export const RULES: readonly Rule[] = [
     hint: 'Fix .planning/config.json: a JSON object whose "migrations_dir" names a directory inside the repository.',
   },
   {
+    code: 'work-content-committed',
+    severity: 'error',
+    origin: 'cairn',
+    runs: '`doctor --all` in a git repository (slug `.planning`)',
+    description:
+      'git tracks files under `.planning/work/`, where cairn keeps its local planning runs. cairn never uses a committed run: `cairn accept` publishes only a run it prepared for this user on this machine.',
+    hint: 'Remove the run files from the index (`git rm -r --cached .planning/work`) and commit; .planning/work is local and gitignored.',
+  },
+  {
     code: 'transaction-root-invalid',
     severity: 'error',
     origin: 'v1',

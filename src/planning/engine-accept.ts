@@ -1,13 +1,14 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
-import { CairnError } from '../util/index.js';
+import { CairnError, toPosix } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import { copyTreeDurable } from '../fs/index.js';
+import { copyTreeDurable, fingerprintTree } from '../fs/index.js';
 import { acceptStepOutput } from './accept-step.js';
 import { nullPlanningLog } from './engine-log.js';
 import { baseResult, liveDirOf, publishAccepted, stepFailureMessage, type EngineContext, type OpenedRun, type StepRunResult } from './engine.js';
 import type { Step } from '../migration/index.js';
-import { latestManualRun } from './workspace.js';
+import { findManualRun, type IgnoredRun } from './workspace.js';
+import { checkWorkspaceChanges, shownPath, undeclaredChangesError } from './workspace-integrity.js';
 
 /*
  * `cairn accept`: the second half of a manual run. `cairn plan --agent
@@ -16,6 +17,10 @@ import { latestManualRun } from './workspace.js';
  * step's output. It is validated exactly as an agent's stdout would be and
  * the workspace is published against the base snapshot taken by `plan`, so
  * a live change in between makes the publish stale.
+ *
+ * Only a run this user prepared on this machine is used (its run record is
+ * sealed, and git tracks none of its files), and the workspace may differ
+ * from what `plan` prepared only in the step's declared outputs.
  *
  * Acceptance happens in a copy (`<run>/candidate/<slug>`): if the publish
  * is refused, the prepared workspace is still as the person left it, ready
@@ -37,9 +42,10 @@ export interface AcceptManualInput {
  * Rejected output and refused publishes are results.
  */
 export async function acceptManualOutput(ctx: EngineContext, input: AcceptManualInput): Promise<StepRunResult> {
-  const found = await latestManualRun(ctx.repoRoot, ctx.slug);
+  const { run: found, ignored } = await findManualRun(ctx.repoRoot, ctx.slug);
   if (found === null) {
-    throw new CairnError('not-found', `No prepared manual run for ${pyRepr(ctx.slug)}.`, {
+    const also = ignored.length === 0 ? '' : ` ${ignoredRunsText(ctx.repoRoot, ignored)}`;
+    throw new CairnError('not-found', `No prepared manual run for ${pyRepr(ctx.slug)}.${also}`, {
       hint: `Run \`cairn plan ${ctx.slug} --agent manual\` first: it prepares the workspace and prints the prompt for the next step.`,
     });
   }
@@ -50,6 +56,13 @@ export async function acceptManualOutput(ctx: EngineContext, input: AcceptManual
     });
   }
   const dryRun = input.dryRun === true;
+  const warnings = ignored.length === 0 ? [] : [ignoredRunsText(ctx.repoRoot, ignored)];
+  const undeclared = checkWorkspaceChanges(record.prepared_tree, await fingerprintTree(found.workspaceDir), input.step);
+  if (undeclared.length > 0) {
+    const result = baseResult({ ...found, slug: ctx.slug }, input.step, record.operation);
+    const reason = undeclaredChangesError(input.step, undeclared, 'the prepared workspace').message;
+    return { ...result, status: 'rejected', reason, warnings };
+  }
   const candidateRoot = path.join(found.runDir, 'candidate');
   const candidate = path.join(candidateRoot, ctx.slug);
   await rm(candidateRoot, { recursive: true, force: true });
@@ -67,6 +80,7 @@ export async function acceptManualOutput(ctx: EngineContext, input: AcceptManual
   };
   // The result names the prepared run, not the candidate copy validated here.
   const result = baseResult({ ...run, runDir: found.runDir, workspaceDir: found.workspaceDir }, input.step, record.operation);
+  result.warnings.push(...warnings);
   const log = dryRun ? nullPlanningLog() : (ctx.log ?? nullPlanningLog());
   const logRunId = log.runStarted({
     slug: ctx.slug,
@@ -102,4 +116,10 @@ export async function acceptManualOutput(ctx: EngineContext, input: AcceptManual
   const published = await publishAccepted(ctx, run, result, accepted, { dryRun });
   if (published.status !== 'published' || dryRun) await rm(candidateRoot, { recursive: true, force: true });
   return { ...published, workspaceDir: found.workspaceDir, runDir: dryRun ? found.runDir : published.runDir };
+}
+
+/** `Ignored run <id> (<why>), …: cairn accepts only runs it prepared for this user on this machine.` */
+function ignoredRunsText(repoRoot: string, ignored: readonly IgnoredRun[]): string {
+  const runs = ignored.map((run) => `${shownPath(toPosix(path.relative(repoRoot, run.runDir)))} (${run.why})`).join(', ');
+  return `Ignored ${ignored.length === 1 ? 'run' : 'runs'} ${runs}: cairn accepts only a run it prepared for this user on this machine.`;
 }

@@ -3,7 +3,7 @@ import { agentEnv, agentFailureReason, extractAgentText, resolveAgentCommand, ru
 import { isTerminalCursor, loadManifest, loadState, migrationFiles, type ValidationMode, type Cursor, type Outcome, type Step, type Manifest, type PlanningState } from '../migration/index.js';
 import { CairnError, messageOf } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import { snapshotId, pathExists } from '../fs/index.js';
+import { fingerprintTree, snapshotId, pathExists } from '../fs/index.js';
 import { blockingDirtyPaths, publish, type PublishRecorder, type PublishResult } from '../publish/index.js';
 import { publishValidator } from '../consistency/index.js';
 import type { RunVerdict } from '../store/index.js';
@@ -12,6 +12,7 @@ import { abandonedAgentLines, reapAbandonedRuns } from './abandoned-agents.js';
 import { nullPlanningLog, type PlanningLog } from './engine-log.js';
 import { buildStagePrompt, type StagePrompt } from './prompts.js';
 import { captureBaseSnapshot, dirtyLiveError } from './workspace-base.js';
+import { assertDeclaredChanges } from './workspace-integrity.js';
 import {
   createRunWorkspace,
   newRunRecord,
@@ -266,6 +267,8 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
   if (options.dryRun === true) return { ...result, status: 'dry-run', reason: `dry run: ${operation} was not run` };
   result.warnings.push(...abandonedAgentLines(ctx.repoRoot, await reapAbandonedRuns(ctx.repoRoot, run.slug)));
 
+  // What the agent (or person) is handed; after it, only the step's declared outputs may differ.
+  const preparedTree = await fingerprintTree(run.workspaceDir);
   await writeRunRecord(
     run.runDir,
     newRunRecord({
@@ -279,6 +282,7 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
       model: settings.model,
       effort: settings.effort,
       prompt_sha256: prompt.promptSha256,
+      prepared_tree: preparedTree,
     }),
   );
   if (command.kind === 'manual') {
@@ -331,6 +335,7 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
 
   let accepted;
   try {
+    assertDeclaredChanges(preparedTree, await fingerprintTree(run.workspaceDir), step, 'the agent');
     const text = stageText(agentRun, command.outputMode, step);
     accepted = await acceptStepOutput({
       repoRoot: ctx.repoRoot,

@@ -4,10 +4,11 @@ import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { CairnError, messageOf, compareCodePoints, localTimestamp } from '../util/index.js';
-import { encodeJson, jsonObject, readTextFile } from '../json/index.js';
-import { assertConfined, mkdirDurable, writeFileDurable, copyTreeDurable, isDirectory, pathExists } from '../fs/index.js';
+import { encodeJson, jsonObject, readTextFile, type JsonObject } from '../json/index.js';
+import { assertConfined, mkdirDurable, writeFileDurable, copyTreeDurable, isDirectory, pathExists, runGit, type TreeFingerprint } from '../fs/index.js';
 import { WORKSPACES_RELATIVE_DIR } from './new-migration.js';
 import { STEPS, isSafeSlug } from '../migration/index.js';
+import { readSealKey, sealKey, sealMatches, sealOf } from './run-seal.js';
 
 /*
  * Planning runs (docs/format.md §9.1): every mutation is prepared in a workspace,
@@ -40,10 +41,20 @@ export const RunRecordSchema = z
     effort: z.string().nullable(),
     prompt_sha256: z.string().nullable(),
     created_at: z.string().min(1),
+    /** The workspace as it was handed to the agent or person: path → fingerprint (fs/tree-fingerprint.ts). */
+    prepared_tree: z.record(z.string(), z.string()),
+    /**
+     * HMAC-SHA256 of the other fields under the user's run seal key
+     * (run-seal.ts); null for an agent run when the key cannot be created.
+     */
+    seal: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
   })
   .strict();
 
 export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+/** A run record before cairn seals it. */
+export type UnsealedRunRecord = Omit<RunRecord, 'seal'>;
 
 /** One planning run's directories. */
 export interface RunPaths {
@@ -107,15 +118,50 @@ export async function createRunWorkspace(workRoot: string, slug: string, liveDir
   return paths;
 }
 
-/** Writes `<runDir>/run.json` (sorted keys, 2-space indent, trailing newline). */
-export async function writeRunRecord(runDir: string, record: RunRecord): Promise<void> {
-  const checked = RunRecordSchema.parse(record);
+/** A run record's fields without its seal as a JSON object (the seal's payload is its encoding). */
+function unsealedJson(record: UnsealedRunRecord): JsonObject {
   const object = jsonObject();
-  for (const [key, value] of Object.entries(checked)) object[key] = value as string | number | null;
+  for (const [key, value] of Object.entries(record)) {
+    if (key === 'seal') continue;
+    if (key === 'prepared_tree') {
+      const tree = jsonObject();
+      for (const [rel, fingerprint] of Object.entries(value as TreeFingerprint)) tree[rel] = fingerprint;
+      object[key] = tree;
+    } else {
+      object[key] = value as string | number | null;
+    }
+  }
+  return object;
+}
+
+/**
+ * Seals the record with the user's run seal key (created on first use) and
+ * writes `<runDir>/run.json` (sorted keys, 2-space indent, trailing newline).
+ * A manual run needs its seal (`cairn accept` uses nothing else); an agent
+ * run, which nothing resumes, is written unsealed when the key cannot be
+ * created (a read-only home directory in CI).
+ */
+export async function writeRunRecord(runDir: string, record: UnsealedRunRecord): Promise<void> {
+  const payload = encodeJson(unsealedJson(record));
+  let seal: string | null;
+  try {
+    seal = sealOf(await sealKey(), payload);
+  } catch (error) {
+    if (record.mode === 'manual') throw error;
+    seal = null;
+  }
+  const sealed = RunRecordSchema.parse({ ...record, seal });
+  const object = unsealedJson(sealed);
+  object['seal'] = sealed.seal;
   await writeFileDurable(path.join(runDir, RUN_RECORD_FILE), encodeJson(object));
 }
 
-/** Reads and checks `<runDir>/run.json`; null when it is missing or not a run record. */
+/** Whether the record's seal was made with `key`: the run was prepared by this user on this machine. */
+export function hasValidSeal(record: RunRecord, key: Buffer | null): boolean {
+  return key !== null && record.seal !== null && sealMatches(key, encodeJson(unsealedJson(record)), record.seal);
+}
+
+/** Reads and checks `<runDir>/run.json`; null when it is missing or not a run record. Does not check the seal. */
 export async function readRunRecord(runDir: string): Promise<RunRecord | null> {
   let text: string;
   try {
@@ -138,27 +184,93 @@ export interface FoundRun extends RunPaths {
   record: RunRecord;
 }
 
-/** Every readable run of `slug` under its work dir, oldest first. */
-export async function listRuns(repoRoot: string, slug: string): Promise<FoundRun[]> {
+/** A run directory cairn does not use, and why. */
+export interface IgnoredRun {
+  runId: string;
+  runDir: string;
+  why: string;
+}
+
+/** The runs of one migration: those cairn may use, and those it ignores. */
+export interface RunScan {
+  /** Runs prepared by this user on this machine, oldest first. */
+  runs: FoundRun[];
+  /** Run directories with files tracked by git, and manual runs without a valid seal. */
+  ignored: IgnoredRun[];
+}
+
+/**
+ * The run ids under `.planning/work/<slug>` that hold files tracked by git
+ * (committed or staged): such a run came from the repository, not from this
+ * user. Empty outside git.
+ */
+function trackedRunIds(repoRoot: string, slug: string): Set<string> {
+  const prefix = `${WORKSPACES_RELATIVE_DIR.split(path.sep).join('/')}/${slug}/`;
+  const listed = runGit(repoRoot, ['--literal-pathspecs', 'ls-files', '-z', '--', prefix]);
+  const ids = new Set<string>();
+  if (listed.status !== 0) return ids;
+  for (const file of listed.stdout.split('\0')) {
+    if (!file.startsWith(prefix)) continue;
+    const id = file.slice(prefix.length).split('/')[0];
+    if (id !== undefined && id !== '') ids.add(id);
+  }
+  return ids;
+}
+
+/**
+ * Every run of `slug` under its work dir. A run is used only when its
+ * record is readable, names its slug and id, is sealed with this user's run
+ * seal key, its workspace exists, and git tracks none of its files: a run
+ * committed to the repository (or forged) is ignored, whatever its
+ * `created_at` says.
+ */
+export async function scanRuns(repoRoot: string, slug: string): Promise<RunScan> {
   const workRoot = slugWorkDir(repoRoot, slug);
   let names: string[];
   try {
     names = (await readdir(workRoot, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
   } catch {
-    return [];
+    return { runs: [], ignored: [] };
   }
+  if (names.length === 0) return { runs: [], ignored: [] };
+  const tracked = trackedRunIds(repoRoot, slug);
+  const key = readSealKey();
   const runs: FoundRun[] = [];
+  const ignored: IgnoredRun[] = [];
   for (const name of names.sort(compareCodePoints)) {
     const paths = runPaths(workRoot, slug, name);
+    const ignore = (why: string) => ignored.push({ runId: name, runDir: paths.runDir, why });
+    if (tracked.has(name)) {
+      ignore('its files are tracked by git');
+      continue;
+    }
     const record = await readRunRecord(paths.runDir);
     if (record === null || record.slug !== slug || record.run_id !== name) continue;
+    if (!hasValidSeal(record, key)) {
+      // Only a manual run would have been a candidate for `cairn accept`: name those.
+      if (record.mode === 'manual') ignore('its run record was not sealed by this user on this machine');
+      continue;
+    }
     if (!(await isDirectory(paths.workspaceDir))) continue;
     runs.push({ ...paths, record });
   }
-  return runs.sort((a, b) => {
+  runs.sort((a, b) => {
     const byTime = Date.parse(a.record.created_at) - Date.parse(b.record.created_at);
     return byTime !== 0 && !Number.isNaN(byTime) ? byTime : compareCodePoints(a.runId, b.runId);
   });
+  return { runs, ignored };
+}
+
+/** Every run of `slug` that cairn may use (see {@link scanRuns}), oldest first. */
+export async function listRuns(repoRoot: string, slug: string): Promise<FoundRun[]> {
+  return (await scanRuns(repoRoot, slug)).runs;
+}
+
+/** The newest manual run waiting for `cairn accept` (null when there is none), and the run dirs ignored. */
+export async function findManualRun(repoRoot: string, slug: string): Promise<{ run: FoundRun | null; ignored: IgnoredRun[] }> {
+  const scan = await scanRuns(repoRoot, slug);
+  const manual = scan.runs.filter((run) => run.record.mode === 'manual' && run.record.step !== null);
+  return { run: manual[manual.length - 1] ?? null, ignored: scan.ignored };
 }
 
 /**
@@ -167,8 +279,7 @@ export async function listRuns(repoRoot: string, slug: string): Promise<FoundRun
  */
 export async function latestManualRun(repoRoot: string, slug: string): Promise<FoundRun | null> {
   confinedWorkRoot(repoRoot, slug);
-  const runs = (await listRuns(repoRoot, slug)).filter((run) => run.record.mode === 'manual' && run.record.step !== null);
-  return runs[runs.length - 1] ?? null;
+  return (await findManualRun(repoRoot, slug)).run;
 }
 
 /**
@@ -195,8 +306,8 @@ export async function removeRun(runDir: string): Promise<string | null> {
   return null;
 }
 
-/** The run record of a new run, stamped now. */
-export function newRunRecord(fields: Omit<RunRecord, 'schema_version' | 'created_at'>, now: Date = new Date()): RunRecord {
+/** The run record of a new run, stamped now (sealed when written). */
+export function newRunRecord(fields: Omit<UnsealedRunRecord, 'schema_version' | 'created_at'>, now: Date = new Date()): UnsealedRunRecord {
   return { schema_version: 1, ...fields, created_at: localTimestamp(now) };
 }
 

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, createHmac } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshotId } from '../../src/fs/digest.js';
@@ -26,6 +26,10 @@ function prepare(p: PlanRepo): { workspace: string; runId: string; stderr: strin
   expect(runs).toHaveLength(1);
   const runId = runs[0] as string;
   return { workspace: path.join(p.repo, '.planning', 'work', SLUG, runId, SLUG), runId, stderr: planned.stderr, stdout: planned.stdout };
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function outputFile(text: string): string {
@@ -63,7 +67,21 @@ describe('manual mode: cairn plan --agent manual, then cairn accept', () => {
       schema_version: 1,
       slug: SLUG,
       step: 'approaches',
+      prepared_tree: {
+        '.planning': 'dir 755',
+        '.planning/state.json': `file 644 ${sha256(readFileSync(path.join(p.dir, '.planning', 'state.json')))}`,
+        'manifest.json': `file 644 ${sha256(readFileSync(path.join(p.dir, 'manifest.json')))}`,
+      },
+      seal: record['seal'],
     });
+    // The seal is the HMAC-SHA256, under the user's own key, of the record as written without its seal line.
+    const keyFile = path.join(p.bin, 'xdg', 'cairn', 'run-seal.key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const key = Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'hex');
+    const text = readFileSync(path.join(p.repo, '.planning', 'work', SLUG, runId, 'run.json'), 'utf8');
+    const unsealed = text.replace(`  "seal": "${String(record['seal'])}",\n`, '');
+    expect(unsealed).not.toBe(text);
+    expect(record['seal']).toBe(createHmac('sha256', key).update(unsealed).digest('hex'));
 
     mkdirSync(path.join(workspace, 'approaches'));
     writeFileSync(path.join(workspace, 'approaches', 'by-hand.md'), '# By hand\n\nOne careful pass.\n');

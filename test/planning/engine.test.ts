@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AgentSettings } from '../../src/agent/index.js';
 import { commitMessage, checkCanCommit, commitMigration } from '../../src/planning/commit.js';
 import { acceptManualOutput } from '../../src/planning/engine-accept.js';
@@ -24,6 +24,12 @@ import { MemoryRecorder } from '../../src/publish/recorder.js';
 import { fakeAgents } from '../support/agents.js';
 import { commitAll, git, initGitRepo } from '../support/git.js';
 import { cairnRepo, newMigration } from '../support/repo.js';
+import { tempDir } from '../support/tmp.js';
+
+// Runs are sealed with a key in the user's config dir: keep it in a temp dir.
+beforeAll(() => {
+  process.env['XDG_CONFIG_HOME'] = tempDir('cairn-engine-xdg-');
+});
 
 const NOW = '2026-06-01T10:00:00.000+00:00';
 const ID = 'a'.repeat(64);
@@ -56,7 +62,7 @@ describe('planning runs on disk', () => {
     const older = await createRunWorkspace(workRoot, 'm1', dir, new Date(2026, 0, 1));
     const newer = await createRunWorkspace(workRoot, 'm1', dir, new Date(2026, 0, 2));
     expect(readdirSync(newer.workspaceDir).sort()).toEqual(['.planning', 'manifest.json']);
-    const fields = { slug: 'm1', step: 'approaches' as const, operation: 'planning.approaches', base_snapshot_id: ID, agent: 'manual', model: null, effort: null, prompt_sha256: null };
+    const fields = { slug: 'm1', step: 'approaches' as const, operation: 'planning.approaches', base_snapshot_id: ID, agent: 'manual', model: null, effort: null, prompt_sha256: null, prepared_tree: {} };
     await writeRunRecord(older.runDir, newRunRecord({ ...fields, run_id: older.runId, mode: 'manual' }, new Date(Date.UTC(2026, 0, 1))));
     await writeRunRecord(newer.runDir, newRunRecord({ ...fields, run_id: newer.runId, mode: 'agent' }, new Date(Date.UTC(2026, 0, 2))));
     expect(readFileSync(path.join(older.runDir, 'run.json'), 'utf8').split('\n').slice(0, 4)).toEqual([
@@ -101,7 +107,7 @@ describe('--until and the terminal cursor', () => {
 describe('planNextStep and acceptManualOutput (library)', () => {
   it('runs a command agent in the repository root and publishes its step', async () => {
     const { repo, live, dir } = repoWithMigration();
-    const script = fakeAgents().write('agent.sh', '#!/bin/sh\ncat > /dev/null\npwd > "$CAIRN_WORKSPACE/cwd.txt"\necho "step $CAIRN_STEP for $CAIRN_SLUG"\n');
+    const script = fakeAgents().write('agent.sh', '#!/bin/sh\ncat > /dev/null\nmkdir "$CAIRN_WORKSPACE/approaches"\npwd > "$CAIRN_WORKSPACE/approaches/cwd.md"\necho "step $CAIRN_STEP for $CAIRN_SLUG"\n');
     const runs: string[] = [];
     const log: PlanningLog = { ...nullPlanningLog(), runStarted: (input) => (runs.push(`${input.step}:${input.agent}`), 'r-1'), runEnded: (_id, input) => void runs.push(input.verdict) };
     const ctx = context(repo, live, log);
@@ -115,7 +121,7 @@ describe('planNextStep and acceptManualOutput (library)', () => {
     ]);
     expect(result.runDir).toBeNull();
     expect(runs).toEqual(['approaches:command', 'accepted']);
-    expect(readFileSync(path.join(dir, 'cwd.txt'), 'utf8')).toBe(`${repo}\n`);
+    expect(readFileSync(path.join(dir, 'approaches', 'cwd.md'), 'utf8')).toBe(`${repo}\n`);
     expect(readFileSync(path.join(dir, '.planning', 'stages', 'approaches.stdout.md'), 'utf8')).toBe('step approaches for m1\n');
     expect(ctx.recorder?.lastPublishedSnapshot(live, 'm1')).toBe(await snapshotId(dir));
   });
