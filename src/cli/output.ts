@@ -1,20 +1,42 @@
 import { debugStack, type Io } from '../app/index.js';
-import { toCairnError } from '../util/index.js';
+import { toCairnError, visibleOutput } from '../util/index.js';
 import { outputDocument, errorJson, type DocumentPayload, type JSON_OUTPUTS, type JsonOutputName } from '../outputs/index.js';
+
+const CODES = { red: 31, yellow: 33, green: 32, dim: 2, bold: 1, cyan: 36 } as const;
+export type Colour = keyof typeof CODES;
+
+/** The exact colour sequences {@link paint} writes, and its reset. */
+const OWN_SEQUENCE = new RegExp(`\u001b\\[(?:0|${Object.values(CODES).join('|')})m`, 'g');
+
+/**
+ * Everything the CLI prints passes here: control and bidi characters that a
+ * repository, an agent or an argument put into the text are rendered visibly
+ * (`\x1b`, `\u202e`); newlines and tabs stay, and so do cairn's own colour
+ * sequences when colour is on. Renderers escape names themselves; this is
+ * the last guard for every command's output.
+ */
+export function terminalSafe(text: string, color: boolean): string {
+  if (!color) return visibleOutput(text);
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(OWN_SEQUENCE)) {
+    out += visibleOutput(text.slice(last, match.index)) + match[0];
+    last = match.index + match[0].length;
+  }
+  return out + visibleOutput(text.slice(last));
+}
 
 export function processIo(): Io {
   const isTty = process.stdout.isTTY === true;
   const noColor = process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '';
+  const color = isTty && !noColor;
   return {
-    stdout: (text) => void process.stdout.write(text),
-    stderr: (text) => void process.stderr.write(text),
-    color: isTty && !noColor,
+    stdout: (text) => void process.stdout.write(terminalSafe(text, color)),
+    stderr: (text) => void process.stderr.write(terminalSafe(text, color)),
+    color,
     isTty,
   };
 }
-
-const CODES = { red: 31, yellow: 33, green: 32, dim: 2, bold: 1, cyan: 36 } as const;
-export type Colour = keyof typeof CODES;
 
 export function paint(io: Io, colour: Colour, text: string): string {
   return io.color ? `\u001b[${CODES[colour]}m${text}\u001b[0m` : text;
