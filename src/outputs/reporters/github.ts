@@ -10,9 +10,9 @@ import { plural, repoRelative, type Reporter, type ReporterOptions } from './typ
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
 
 /**
- * Escapes a command's message as GitHub documents: `%`, CR and LF. Other
- * control and bidi characters are rendered visibly first (`\x1b`), so the
- * message is one line of the log and prints nothing raw.
+ * Escapes a command's message as GitHub documents: `%`, CR and LF. Every
+ * other control and bidi character is then rendered visibly (`\x1b`), so the
+ * command stays one line of the log and prints nothing raw.
  */
 export function escapeGithubData(text: string): string {
   return visibleText(text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
