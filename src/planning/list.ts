@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { messageOf, mapWithConcurrency, collapseWhitespace, compareCodePoints, tsvField } from '../util/index.js';
+import { messageOf, mapWithConcurrency, collapseWhitespace, compareCodePoints, tsvField, withoutWorkflowCommands } from '../util/index.js';
 import { listMigrationDirectories, loadManifest, loadState, migrationFiles, type Manifest, type MigrationStatus } from '../migration/index.js';
 import { pathExistsSync } from '../fs/index.js';
 
@@ -141,5 +141,5 @@ export function formatListTsv(rows: ListRow[], options: { headers: boolean }): s
         .join('\t'),
     );
   }
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  return lines.length === 0 ? '' : withoutWorkflowCommands(`${lines.join('\n')}\n`);
 }

@@ -63,3 +63,14 @@ export function visibleOutput(text: string): string {
 export function tsvField(text: string): string {
   return visibleText(text.replace(/\\/g, '\\\\'));
 }
+
+/**
+ * The GitHub Actions runner executes a line of a job's log as a workflow
+ * command when, after leading spaces, it starts with `::` (or `##[`, the old
+ * form). In `text` so that a repository-controlled name or reason cannot
+ * begin such a line, the first character of each would-be command is shown
+ * as `\x3a` (`\x23`); every other line is unchanged.
+ */
+export function withoutWorkflowCommands(text: string): string {
+  return text.replace(/^([^\S\n]*)(:(?=:)|#(?=#\[))/gm, (_all, space: string, char: string) => `${space}\\x${char.charCodeAt(0).toString(16)}`);
+}

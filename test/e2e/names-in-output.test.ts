@@ -19,6 +19,11 @@ const HOSTILE = {
   esc: 'esc\x1b[31mred\x1b]0;title\x07',
   bidi: 'rtl\u202eexe.md',
 };
+/** No line of a text output can be read as a GitHub workflow command (the runner trims leading spaces). */
+function expectNoWorkflowCommand(text: string): void {
+  for (const line of text.split('\n')) expect(/^\s*(::|##\[)/.test(line), line).toBe(false);
+}
+
 /** How each name prints in text and TSV. */
 const SHOWN = {
   newline: 'evil\\n::error::pwned',
@@ -37,6 +42,7 @@ function hostileRepo() {
     // The attacker's manifest is never read: the name alone makes the directory broken.
     writeFileSync(path.join(t.dir(name), 'manifest.json'), JSON.stringify({ name: `${name}\n::add-mask::x`, status: 'ready' }));
   }
+  mkdirSync(t.dir(COMMAND_SLUG));
   const manifestFile = path.join(t.dir(READY), 'manifest.json');
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
   manifest.name = 'other\n::error::from-manifest\x1b[2J';
@@ -46,8 +52,11 @@ function hostileRepo() {
   return { ...t, sentinel, sentinelBefore: readdirSync(sentinel) };
 }
 
+/** A safe slug (no control character) shaped as a workflow command: listed like any other, never a command line. */
+const COMMAND_SLUG = '::error file=x,title=y::pwned';
+
 const SORTED = Object.values(HOSTILE)
-  .concat(READY)
+  .concat(READY, COMMAND_SLUG)
   .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
 describe('migration directories named with control and bidi characters', () => {
@@ -57,6 +66,7 @@ describe('migration directories named with control and bidi characters', () => {
     const text = runCli(['list'], { cwd: t.repo, ...TIMEOUT });
     expect([text.code, text.stderr, text.timedOut]).toEqual([0, '', false]);
     expect(text.stdout).not.toMatch(RAW_UNSAFE_EXCEPT_NEWLINE);
+    expectNoWorkflowCommand(text.stdout);
     const lines = text.stdout.split('\n');
     expect(lines.pop()).toBe('');
     expect(lines).toHaveLength(SORTED.length + 1);
@@ -64,6 +74,7 @@ describe('migration directories named with control and bidi characters', () => {
       const line = lines.find((candidate) => candidate.startsWith(`${SHOWN[key]} `));
       expect(line, SHOWN[key]).toMatch(/ invalid-manifest +blocked +unsafe-migration-name$/);
     }
+    expect(lines.find((line) => line.startsWith('\\x3a:error file=x,title=y::pwned '))).toMatch(/ invalid-manifest +blocked +missing-manifest$/);
     expect(lines.find((line) => line.startsWith(READY))).toContain('look\\x1b]0;pwned\\x07\\u202e\\n::warning::x');
 
     const tsv = runCli(['list', '--format', 'tsv'], { cwd: t.repo, ...TIMEOUT });
@@ -73,6 +84,8 @@ describe('migration directories named with control and bidi characters', () => {
     expect(rows).toHaveLength(SORTED.length + 1);
     for (const row of rows) expect(row.split('\t')).toHaveLength(7);
     expect(rows).toContain(`${SHOWN.tab}\tinvalid-manifest\tblocked\tno\t(none)\t(none)\tunsafe-migration-name`);
+    expectNoWorkflowCommand(tsv.stdout);
+    expect(rows).toContain(`\\x3a:error file=x,title=y::pwned\tinvalid-manifest\tblocked\tno\t(none)\t(none)\tmissing-manifest`);
     expect(rows).toContain(`${SHOWN.newline}\tinvalid-manifest\tblocked\tno\t(none)\t(none)\tunsafe-migration-name`);
 
     const json = runCli(['list', '--format', 'json'], { cwd: t.repo, ...TIMEOUT });
@@ -103,7 +116,8 @@ describe('migration directories named with control and bidi characters', () => {
 
     const json = JSON.parse(run('json'));
     const unsafe = json.findings.filter((f: { code: string }) => f.code === 'unsafe-migration-name');
-    expect(unsafe.map((f: { slug: string }) => f.slug)).toEqual(SORTED.filter((slug) => slug !== READY));
+    expect(unsafe.map((f: { slug: string }) => f.slug)).toEqual(SORTED.filter((slug) => slug !== READY && slug !== COMMAND_SLUG));
+    expect(json.findings.find((f: { slug: string }) => f.slug === COMMAND_SLUG)).toMatchObject({ code: 'missing-manifest' });
     expect(unsafe.find((f: { slug: string }) => f.slug === HOSTILE.bidi)).toMatchObject({
       severity: 'error',
       path: path.join(t.live, HOSTILE.bidi),
@@ -115,11 +129,14 @@ describe('migration directories named with control and bidi characters', () => {
 
     const text = run('text');
     expect(text).not.toMatch(RAW_UNSAFE_EXCEPT_NEWLINE);
-    expect(text.startsWith(`${SHOWN.esc}\n  error   unsafe-migration-name  migrations/${SHOWN.esc}\n`)).toBe(true);
+    expectNoWorkflowCommand(text);
+    expect(text.startsWith('\\x3a:error file=x,title=y::pwned\n  error   missing-manifest  ')).toBe(true);
+    expect(text).toContain(`\n${SHOWN.esc}\n  error   unsafe-migration-name  migrations/${SHOWN.esc}\n`);
     expect(text).toContain("Manifest name 'other\\n::error::from-manifest\\x1b[2J' does not match");
 
     const tsv = run('tsv');
     expect(tsv).not.toMatch(RAW_UNSAFE_EXCEPT_NEWLINE_AND_TAB);
+    expectNoWorkflowCommand(tsv);
     const rows = tsv.slice(0, -1).split('\n');
     expect(rows).toHaveLength(findings);
     for (const row of rows) expect(row.split('\t')).toHaveLength(5);
@@ -148,6 +165,7 @@ describe('migration directories named with control and bidi characters', () => {
 
     const junit = run('junit');
     assertWellFormedXml(junit);
+    expectNoWorkflowCommand(junit);
     expect(junit).not.toMatch(RAW_UNSAFE_EXCEPT_NEWLINE);
     expect(junit.match(/<failure /g)).toHaveLength(findings);
     expect(junit).toContain(`<testcase classname="cairn.doctor" name="${SHOWN.esc}" file="migrations/${SHOWN.esc}">`);
@@ -169,6 +187,20 @@ describe('migration directories named with control and bidi characters', () => {
       2,
       "Error: Migration slug is not a safe path segment: 'a\\u202eb' (it holds control, bidi or invisible characters; use printable characters only).\n",
     ]);
+  });
+
+  it('status and ready print the hostile manifest text escaped', () => {
+    const t = hostileRepo();
+    const status = runCli(['status', READY], { cwd: t.repo, ...TIMEOUT });
+    expect([status.code, status.timedOut]).toEqual([0, false]);
+    expect(status.stdout + status.stderr).not.toMatch(RAW_UNSAFE_EXCEPT_NEWLINE);
+    expectNoWorkflowCommand(status.stdout);
+    expect(status.stdout).toContain('look\\x1b]0;pwned\\x07\\u202e');
+    const ready = runCli(['ready'], { cwd: t.repo, ...TIMEOUT });
+    expect(ready.timedOut).toBe(false);
+    expect(ready.stdout + ready.stderr).not.toMatch(RAW_UNSAFE_EXCEPT_NEWLINE);
+    expectNoWorkflowCommand(ready.stdout);
+    expect(ready.stdout).toContain('look\\x1b]0;pwned\\x07\\u202e\\n::warning::x');
   });
 
   it('a command aimed at such a directory refuses it with the name escaped', () => {

@@ -7,7 +7,7 @@ import { createReporter, DOCTOR_FORMATS, listRowJson, type DoctorFormat } from '
 import { formatListTsv, scanMigrations, type ListRow } from '../../src/planning/index.js';
 import { MIGRATION_STATUSES } from '../../src/migration/index.js';
 import { terminalSafe } from '../../src/cli/output.js';
-import { tsvField } from '../../src/util/index.js';
+import { tsvField, withoutWorkflowCommands } from '../../src/util/index.js';
 import { tempDir } from '../support/tmp.js';
 import { assertWellFormedXml, RAW_UNSAFE, RAW_UNSAFE_EXCEPT_NEWLINE, RAW_UNSAFE_EXCEPT_NEWLINE_AND_TAB } from './well-formed.js';
 
@@ -24,7 +24,7 @@ import { assertWellFormedXml, RAW_UNSAFE, RAW_UNSAFE_EXCEPT_NEWLINE, RAW_UNSAFE_
 const PIECES = [
   '\n', '\r', '\r\n', '\t', '\x00', '\x07', '\x1b', '\x1b[31m', '\x1b]0;title\x07', '\x7f', '\x85', '\x9b',
   '\u202a', '\u202e', '\u2066', '\u2069', '\u200e', '\u200f', '\u061c', '\u2028', '\u2029', '\ufeff', '\u200b',
-  '::', '::error::pwned', '::add-mask::x', '::stop-commands::t', '%', '%0A', '%25', ',', ':', '=', '\\', '\\t',
+  '::', '::error::pwned', '::add-mask::x', '::stop-commands::t', '##[error]x', '#', '[', '%', '%0A', '%25', ',', ':', '=', '\\', '\\t',
   '<', '>', '&', '&amp;', '"', "'", ']]>', '<!--', '\ud800', '\udfff', '\uffff', 'é', '😀', 'a', 'b', 'z', '-', '.', ' ',
 ];
 
@@ -69,6 +69,11 @@ function render(format: DoctorFormat, groups: DoctorGroup[], repoRoot = REPO): s
   return out + reporter.end(summarize(groups));
 }
 
+/** No line reads as a GitHub workflow command: the runner trims leading spaces, then looks for `::` (or the old `##[`). */
+function expectNoWorkflowCommand(text: string): void {
+  for (const line of text.split('\n')) expect(/^\s*(::|##\[)/.test(line), line).toBe(false);
+}
+
 const GITHUB_COMMAND = /^::(error|warning|notice) file=([^\r\n:,]*),title=([^\r\n:,]*)::([^\r\n]*)$/;
 
 /** Every format of one doctor run is well-formed and carries every finding. */
@@ -82,7 +87,7 @@ function expectWellFormedDoctor(groups: DoctorGroup[], repoRoot = REPO): void {
     expect(row.split('\t')).toHaveLength(5);
     expect(row).not.toMatch(RAW_UNSAFE_EXCEPT_NEWLINE_AND_TAB);
   }
-  rows.forEach((row, i) => expect(row.split('\t')[0]).toBe(tsvField(findings[i]!.slug)));
+  rows.forEach((row, i) => expect(row.split('\t')[0]).toBe(withoutWorkflowCommands(tsvField(findings[i]!.slug))));
 
   const github = render('github', groups, repoRoot).split('\n');
   expect(github.pop()).toBe('');
@@ -90,7 +95,7 @@ function expectWellFormedDoctor(groups: DoctorGroup[], repoRoot = REPO): void {
   expect(commands).toHaveLength(findings.length);
   for (const line of github) {
     expect(line).not.toMatch(RAW_UNSAFE);
-    if (!line.startsWith('::')) continue;
+    if (!/^\s*(::|##\[)/.test(line)) continue;
     const match = GITHUB_COMMAND.exec(line);
     expect(match, line).not.toBeNull();
   }
@@ -108,6 +113,9 @@ function expectWellFormedDoctor(groups: DoctorGroup[], repoRoot = REPO): void {
 
   const text = render('text', groups, repoRoot);
   expect(text).not.toMatch(RAW_UNSAFE_EXCEPT_NEWLINE);
+  expectNoWorkflowCommand(text);
+  expectNoWorkflowCommand(tsv);
+  expectNoWorkflowCommand(junit);
 }
 
 
@@ -124,6 +132,7 @@ const listRow = fc.record({
 
 function expectWellFormedList(rows: ListRow[]): void {
   const tsv = formatListTsv(rows, { headers: true });
+  expectNoWorkflowCommand(tsv);
   const lines = tsv.slice(0, -1).split('\n');
   expect(lines).toHaveLength(rows.length + 1);
   for (const line of lines) {

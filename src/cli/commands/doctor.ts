@@ -5,7 +5,7 @@ import type { Severity } from '../../migration/index.js';
 import { CairnError, CAIRN_VERSION } from '../../util/index.js';
 import { defineCommand, type Views } from '../command.js';
 import { formatOption } from '../options.js';
-import { paint } from '../output.js';
+import { paint, permitWorkflowCommands } from '../output.js';
 
 interface DoctorOptions {
   all?: boolean;
@@ -18,6 +18,7 @@ type DoctorView = (repoRoot: string) => { group(group: DoctorGroup): void; end(s
 
 function reporterView(format: DoctorFormat): (io: Io) => DoctorView {
   return (io) => (repoRoot) => {
+    if (format === 'github') permitWorkflowCommands(io);
     const reporter = createReporter(format, {
       repoRoot,
       paint: (colour, text) => paint(io, colour, text),

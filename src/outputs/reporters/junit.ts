@@ -1,5 +1,5 @@
 import type { DoctorGroup } from '../../consistency/index.js';
-import { visibleLines } from '../../util/index.js';
+import { visibleLines, withoutWorkflowCommands } from '../../util/index.js';
 import { repoRelative, type Reporter, type ReporterOptions } from './types.js';
 
 /*
@@ -47,7 +47,8 @@ export function junitReporter(options: ReporterOptions): Reporter {
     },
     end() {
       const tests = cases.length;
-      return (
+      // A failure body keeps its line breaks; none of its lines may read as a workflow command in a CI log.
+      return withoutWorkflowCommands(
         '<?xml version="1.0" encoding="UTF-8"?>\n' +
         `<testsuites name="cairn doctor" tests="${tests}" failures="${failing}">\n` +
         `  <testsuite name="cairn doctor" tests="${tests}" failures="${failing}" errors="0" skipped="0">\n` +

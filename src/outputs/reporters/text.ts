@@ -1,5 +1,5 @@
 import type { Severity } from '../../migration/index.js';
-import { visibleText } from '../../util/index.js';
+import { visibleText, withoutWorkflowCommands } from '../../util/index.js';
 import { plural, repoRelative, type PaintColour, type Reporter, type ReporterOptions } from './types.js';
 
 const INDENT = ' '.repeat(10);
@@ -10,7 +10,9 @@ const COLOUR: Record<Severity, PaintColour> = { error: 'red', warning: 'yellow',
  * its severity (coloured), code and repo-relative path, the message and the
  * hint; a one-line summary at the end. Names, paths, messages and hints
  * come from the repository: every control and bidi character in them is
- * shown visibly (`\x1b`, `\u202e`), a message keeps its line breaks.
+ * shown visibly (`\x1b`, `\u202e`, a line break as `\n`), so each stays on
+ * its line and no line can start a GitHub workflow command (the runner
+ * reads `::` after leading spaces too).
  */
 export function textReporter(options: ReporterOptions): Reporter {
   const paint = options.paint ?? ((_colour: PaintColour, text: string) => text);
@@ -21,10 +23,10 @@ export function textReporter(options: ReporterOptions): Reporter {
       for (const finding of group.findings) {
         const severity = paint(COLOUR[finding.severity], finding.severity.padEnd(7));
         lines.push(`  ${severity} ${visibleText(finding.code)}  ${visibleText(repoRelative(options.repoRoot, finding.path))}`);
-        lines.push(`${INDENT}${finding.message.split('\n').map(visibleText).join(`\n${INDENT}`)}`);
+        lines.push(`${INDENT}${visibleText(finding.message)}`);
         lines.push(`${INDENT}${paint('dim', `hint: ${visibleText(finding.hint)}`)}`);
       }
-      return `${lines.join('\n')}\n\n`;
+      return withoutWorkflowCommands(`${lines.join('\n')}\n\n`);
     },
     end(summary) {
       const checked = `${plural(summary.migrations, 'migration')} checked`;

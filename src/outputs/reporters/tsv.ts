@@ -1,4 +1,4 @@
-import { tsvField } from '../../util/index.js';
+import { tsvField, withoutWorkflowCommands } from '../../util/index.js';
 import type { Reporter } from './types.js';
 
 /**
@@ -6,7 +6,9 @@ import type { Reporter } from './types.js';
  * `<slug>\t<severity>\t<code>\t<absolute path>\t<message>`; nothing at all
  * when there are no findings. Each field is escaped ({@link tsvField}), so a
  * name or message holding a tab, newline or control character stays inside
- * its field and its row; fields without them are byte for byte the original's. A finding that cairn
+ * its field and its row, and a row whose slug starts with `::` does not
+ * start a GitHub workflow command (`\x3a:`); other fields are byte for byte
+ * the original's. A finding that cairn
  * names differently from the original (`Finding.v1`) is printed the
  * original's way, so scripts written against its output keep working.
  */
@@ -16,7 +18,7 @@ export function tsvReporter(): Reporter {
       group.findings
         .map((finding) => {
           const { code, message } = finding.v1 ?? finding;
-          return `${[finding.slug, finding.severity, code, finding.path, message].map(tsvField).join('\t')}\n`;
+          return withoutWorkflowCommands(`${[finding.slug, finding.severity, code, finding.path, message].map(tsvField).join('\t')}\n`);
         })
         .join(''),
     end: () => '',
