@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { fingerprint, isIndexEntryFresh, type Fingerprint, type Store, type StoreJson } from '../store/index.js';
 import { mapWithConcurrency } from '../util/index.js';
-import { listMigrationSlugs, migrationFiles, peekStateOutputRefs } from '../migration/index.js';
-import { listRow, type ListRow } from '../planning/index.js';
+import { listMigrationDirectories, migrationFiles, peekStateOutputRefs } from '../migration/index.js';
+import { listRow, withUnsafeNameRows, type ListRow } from '../planning/index.js';
 
 /** Bumped whenever `ListRow` changes shape, so old cached rows are recomputed. */
 const ROW_FORMAT = 1;
@@ -60,7 +60,12 @@ async function computeEntry(liveRoot: string, repoRoot: string, slug: string) {
  * scan by construction; without a store it is a full scan.
  */
 export async function listMigrations(liveRoot: string, repoRoot: string, store: Store | null): Promise<ListRow[]> {
-  const slugs = await listMigrationSlugs(liveRoot);
+  const { slugs, unsafeNames } = await listMigrationDirectories(liveRoot);
+  return withUnsafeNameRows(await safeRows(liveRoot, repoRoot, store, slugs), unsafeNames);
+}
+
+/** The rows of the migrations with safe slugs, from the index where it is fresh. */
+async function safeRows(liveRoot: string, repoRoot: string, store: Store | null, slugs: string[]): Promise<ListRow[]> {
   if (store === null) return mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug));
   const cached = store.lookupIndexMany(liveRoot, slugs);
   const refreshed: Awaited<ReturnType<typeof computeEntry>>[] = [];

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { messageOf } from '../util/index.js';
-import { listMigrationSlugs, type Finding } from '../migration/index.js';
+import { compareCodePoints, messageOf, visibleText } from '../util/index.js';
+import { listMigrationDirectories, type Finding } from '../migration/index.js';
 import { TRANSACTIONS_DIR } from '../publish/index.js';
 import { CONFIG_SLUG, configFindings } from './config-rules.js';
 import { inspectMigration } from './migration.js';
@@ -46,6 +46,21 @@ export async function doctorMigration(target: { slug: string; path: string }, op
     ];
   }
   return { slug: target.slug, path: target.path, kind: 'migration', findings };
+}
+
+/**
+ * A migration directory whose name is not a safe slug because of the
+ * characters it holds: one `unsafe-migration-name` finding, and none of its
+ * files are read.
+ */
+export function unsafeNameGroup(target: { slug: string; path: string }): DoctorGroup {
+  const finding = makeFinding('unsafe-migration-name', {
+    mode: 'doctor',
+    slug: target.slug,
+    path: target.path,
+    message: `Migration directory name '${visibleText(target.slug)}' holds control, bidi or invisible characters; cairn does not work on it.`,
+  });
+  return { slug: target.slug, path: target.path, kind: 'migration', findings: [finding] };
 }
 
 export interface DoctorAllOptions extends TransactionCheckOptions {
@@ -98,11 +113,15 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
   } else if (committedWork.length > 0) {
     yield { slug: CONFIG_SLUG, path: path.join(options.repoRoot, '.planning'), kind: 'config', findings: committedWork };
   }
-  let slugs: string[];
+  let directories: { name: string; safe: boolean }[];
   try {
-    slugs = await listMigrationSlugs(options.liveRoot);
+    const listed = await listMigrationDirectories(options.liveRoot);
+    directories = [
+      ...listed.slugs.map((name) => ({ name, safe: true })),
+      ...listed.unsafeNames.map((name) => ({ name, safe: false })),
+    ].sort((a, b) => compareCodePoints(a.name, b.name));
   } catch (error) {
-    slugs = [];
+    directories = [];
     const finding = makeFinding('path-unreadable', {
       mode: 'doctor',
       slug: path.basename(options.liveRoot),
@@ -112,12 +131,13 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
     yield { slug: finding.slug, path: options.liveRoot, kind: 'live-root', findings: [finding] };
   }
   let done = 0;
-  const check = async (slug: string) => {
-    const group = await doctorMigration({ slug, path: path.join(options.liveRoot, slug) }, { repoRoot: options.repoRoot });
-    options.onProgress?.(++done, slugs.length, slug);
+  const check = async (directory: { name: string; safe: boolean }) => {
+    const target = { slug: directory.name, path: path.join(options.liveRoot, directory.name) };
+    const group = directory.safe ? await doctorMigration(target, { repoRoot: options.repoRoot }) : unsafeNameGroup(target);
+    options.onProgress?.(++done, directories.length, directory.name);
     return group;
   };
-  yield* orderedWindow(slugs, Math.max(1, options.concurrency ?? DOCTOR_CONCURRENCY), check);
+  yield* orderedWindow(directories, Math.max(1, options.concurrency ?? DOCTOR_CONCURRENCY), check);
   let findings: Finding[];
   try {
     findings = await transactionFindings(options.liveRoot, options);

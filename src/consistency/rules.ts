@@ -214,6 +214,15 @@ export const RULES: readonly Rule[] = [
     hint: 'Make the path readable by the user running cairn, then run doctor again.',
   },
   {
+    code: 'unsafe-migration-name',
+    severity: 'error',
+    origin: 'cairn',
+    runs: '`doctor --all`; `list` shows the directory as blocked',
+    description:
+      'A migration directory name holds a control character (C0, DEL, C1), a bidi control, an invisible format character or a line separator; cairn shows it escaped and never works on it.',
+    hint: 'Rename the directory to a name of printable characters (`ls -b` shows the escapes; `git mv` keeps its history), or remove it if it was not meant to be committed.',
+  },
+  {
     code: 'config-invalid',
     severity: 'error',
     origin: 'cairn',

@@ -9,7 +9,7 @@ export { describeMigration, type MigrationDescription } from './describe.js';
 export { acceptManualOutput } from './engine-accept.js';
 export { nullPlanningLog, storePlanningLog } from './engine-log.js';
 export { type AgentChoice, type EngineContext, type StepRunResult, type StepRunStatus } from './engine.js';
-export { filterRows, formatListTsv, listRow, scanMigrations, type ListFilter, type ListRow } from './list.js';
+export { filterRows, formatListTsv, listRow, scanMigrations, unsafeNameRow, withUnsafeNameRows, type ListFilter, type ListRow } from './list.js';
 export { createMigration, type NewMigrationRequest, type NewMigrationResult } from './new-migration.js';
 export { completePhase, type PhaseDoneResult } from './phases.js';
 export { loadTaste } from './prompts.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { messageOf, mapWithConcurrency, collapseWhitespace } from '../util/index.js';
-import { listMigrationSlugs, loadManifest, loadState, migrationFiles, type Manifest, type MigrationStatus } from '../migration/index.js';
+import { messageOf, mapWithConcurrency, collapseWhitespace, compareCodePoints, tsvField, withoutWorkflowCommands } from '../util/index.js';
+import { listMigrationDirectories, loadManifest, loadState, migrationFiles, type Manifest, type MigrationStatus } from '../migration/index.js';
 import { pathExistsSync } from '../fs/index.js';
 
 /** One migration as `cairn list` shows it (the v1 tool's columns, typed). */
@@ -94,15 +94,35 @@ export function filterRows(rows: ListRow[], filter: ListFilter): ListRow[] {
   );
 }
 
+/**
+ * The row of a migration directory whose name holds control, bidi or
+ * invisible characters: blocked, reason `unsafe-migration-name`; none of its
+ * files are read.
+ */
+export function unsafeNameRow(name: string): ListRow {
+  return blockedManifestRow(name, 'unsafe-migration-name');
+}
+
+/** `rows` with a blocked row for each unsafe directory name, in code point order of the slug. */
+export function withUnsafeNameRows(rows: ListRow[], unsafeNames: readonly string[]): ListRow[] {
+  if (unsafeNames.length === 0) return rows;
+  return [...rows, ...unsafeNames.map(unsafeNameRow)].sort((a, b) => compareCodePoints(a.slug, b.slug));
+}
+
 /** Every visible migration's row, sorted by slug (a full scan of the files). */
 export async function scanMigrations(liveRoot: string, repoRoot: string): Promise<ListRow[]> {
-  const slugs = await listMigrationSlugs(liveRoot);
-  return mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug));
+  const { slugs, unsafeNames } = await listMigrationDirectories(liveRoot);
+  return withUnsafeNameRows(await mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug)), unsafeNames);
 }
 
 const NONE = '(none)';
 
-/** The v1 tool's TSV, byte for byte: header unless disabled, fields unescaped. */
+/**
+ * The v1 tool's TSV: header unless disabled, one line per row. Each field is
+ * escaped ({@link tsvField}: `\\`, `\t`, `\n`, `\r`, other controls
+ * visible), so a row never splits; ordinary fields are byte for byte the v1
+ * tool's.
+ */
 export function formatListTsv(rows: ListRow[], options: { headers: boolean }): string {
   const lines: string[] = [];
   if (options.headers) lines.push(['slug', 'status', 'cursor', 'awaiting_review', 'last_touch', 'cooldown', 'reason'].join('\t'));
@@ -116,8 +136,10 @@ export function formatListTsv(rows: ListRow[], options: { headers: boolean }): s
         row.lastTouch ?? NONE,
         row.cooldownUntil ?? NONE,
         row.reason ?? NONE,
-      ].join('\t'),
+      ]
+        .map(tsvField)
+        .join('\t'),
     );
   }
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  return lines.length === 0 ? '' : withoutWorkflowCommands(`${lines.join('\n')}\n`);
 }

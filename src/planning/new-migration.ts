@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { CairnError, localTimestamp } from '../util/index.js';
+import { CairnError, hasUnsafeNameCharacter, localTimestamp, visibleText } from '../util/index.js';
 import { isSafeSlug, saveManifest, seedManifest, newState, saveState, migrationFiles } from '../migration/index.js';
 import { assertConfined, snapshotId, mkdirDurable, pathExists } from '../fs/index.js';
 import { assertTransactionsRootConfined, publish, type PublishRecorder, type PublishRequest, type PublishResult } from '../publish/index.js';
@@ -43,6 +43,12 @@ export interface NewMigrationResult {
  */
 export async function createMigration(request: NewMigrationRequest): Promise<NewMigrationResult> {
   const { slug } = request;
+  if (hasUnsafeNameCharacter(slug)) {
+    throw new CairnError(
+      'invalid-input',
+      `Migration slug is not a safe path segment: '${visibleText(slug)}' (it holds control, bidi or invisible characters; use printable characters only).`,
+    );
+  }
   if (!isSafeSlug(slug)) {
     throw new CairnError(
       'invalid-input',

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CairnError, isInside, resolvePath } from '../util/index.js';
+import { CairnError, hasUnsafeNameCharacter, isInside, resolvePath, visibleText } from '../util/index.js';
 import { isSafeSlug } from '../migration/index.js';
 
 /** A migration named on the command line: its slug and its live directory. */
@@ -64,6 +64,9 @@ function pathCandidate(
   }
   if (path.dirname(resolved) !== liveRoot) {
     throw refuse(`Migration path must identify a direct migration directory: ${resolved}`);
+  }
+  if (hasUnsafeNameCharacter(path.basename(resolved))) {
+    throw refuse(`Migration path names a directory with control, bidi or invisible characters (unsafe-migration-name): ${visibleText(resolved)}`);
   }
   if (!isSafeSlug(path.basename(resolved))) {
     throw refuse(`Migration path targets a hidden or internal directory: ${resolved}`);

@@ -1,5 +1,6 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
+import { hasUnsafeNameCharacter } from './visible.js';
 
 /*
  * Path helpers with the semantics of Python's pathlib / os.path, which the v1
@@ -7,11 +8,21 @@ import path from 'node:path';
  */
 
 /**
- * A safe slug / path segment (docs/format.md §2.4): non-empty, equal to its own last
- * path component (no `/`), not starting with `.` and not starting with `__`.
+ * A path segment that is not hidden (docs/format.md §2.4): non-empty, equal to
+ * its own last path component (no `/`), not starting with `.` and not
+ * starting with `__`. A directory of the live root with such a name is a
+ * migration directory, listed even when its name is unsafe.
+ */
+export function isVisibleSegment(segment: string): boolean {
+  return segment !== '' && !segment.includes('/') && !segment.startsWith('.') && !segment.startsWith('__');
+}
+
+/**
+ * A safe slug / path segment (docs/format.md §2.4): a visible segment that
+ * holds no control, bidi, invisible format character or lone surrogate.
  */
 export function isSafeSegment(segment: string): boolean {
-  return segment !== '' && !segment.includes('/') && !segment.startsWith('.') && !segment.startsWith('__');
+  return isVisibleSegment(segment) && !hasUnsafeNameCharacter(segment);
 }
 
 /** True when any `/`-separated component of `p` is `..`. */

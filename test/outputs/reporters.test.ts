@@ -81,11 +81,11 @@ const HINT_UNRECORDED =
 const HINT_CONFLICT = 'Resolve the merge conflict: keep the right lines, delete the <<<<<<<, ======= and >>>>>>> marker lines, then commit.';
 
 describe('tsv', () => {
-  it('is the original’s five columns, unescaped, v1 terms where cairn differs', () => {
+  it('is the original’s five columns, each field escaped (a newline stays in its row), v1 terms where cairn differs', () => {
     expect(render('tsv')).toBe(
       [
         `alpha\terror\tmissing-plan\t${REPO}/migrations/alpha/plan.md\tReady and in-progress migrations require plan.md.`,
-        `alpha\twarning\tstage-output-unrecorded\t${REPO}/migrations/alpha/.planning/stages/a,b:c%.md\tStage file '.planning/stages/a,b:c%.md' is\nnot named <by> any "accepted" step & more.`,
+        `alpha\twarning\tstage-output-unrecorded\t${REPO}/migrations/alpha/.planning/stages/a,b:c%.md\tStage file '.planning/stages/a,b:c%.md' is\\nnot named <by> any "accepted" step & more.`,
         `gamma\terror\tinvalid-manifest\t${REPO}/migrations/gamma/manifest.json\tCould not parse manifest: Expecting value: line 3 column 1 (char 9)`,
         `__transactions__\tinfo\tpublish-lock-present\t${REPO}/migrations/__transactions__/.lock\tPlanning publish lock L is held by pid 1 on h; last heartbeat t.`,
         '',
@@ -107,8 +107,7 @@ describe('text', () => {
         '          Ready and in-progress migrations require plan.md.',
         `          hint: ${HINT_PLAN}`,
         '  warning stage-output-unrecorded  migrations/alpha/.planning/stages/a,b:c%.md',
-        "          Stage file '.planning/stages/a,b:c%.md' is",
-        '          not named <by> any "accepted" step & more.',
+        '          Stage file \'.planning/stages/a,b:c%.md\' is\\nnot named <by> any "accepted" step & more.',
         `          hint: ${HINT_UNRECORDED}`,
         '',
         'gamma',
@@ -192,7 +191,7 @@ describe('github', () => {
 
 describe('junit', () => {
   it('escapes XML and drops characters XML cannot hold', () => {
-    expect(escapeXml(`a<b>&"c'\u0001\ud800`)).toBe('a&lt;b&gt;&amp;&quot;c&apos;\ufffd\ufffd');
+    expect(escapeXml(`a<b>&"c'\u0001\ud800\ufffe`)).toBe('a&lt;b&gt;&amp;&quot;c&apos;\\x01\\ud800\ufffd');
   });
 
   it('has one testcase per group and a failure per finding', () => {

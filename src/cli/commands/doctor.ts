@@ -5,7 +5,7 @@ import type { Severity } from '../../migration/index.js';
 import { CairnError, CAIRN_VERSION } from '../../util/index.js';
 import { defineCommand, type Views } from '../command.js';
 import { formatOption } from '../options.js';
-import { paint } from '../output.js';
+import { paint, permitWorkflowCommands } from '../output.js';
 
 interface DoctorOptions {
   all?: boolean;
@@ -18,6 +18,7 @@ type DoctorView = (repoRoot: string) => { group(group: DoctorGroup): void; end(s
 
 function reporterView(format: DoctorFormat): (io: Io) => DoctorView {
   return (io) => (repoRoot) => {
+    if (format === 'github') permitWorkflowCommands(io);
     const reporter = createReporter(format, {
       repoRoot,
       paint: (colour, text) => paint(io, colour, text),
@@ -31,8 +32,13 @@ function reporterView(format: DoctorFormat): (io: Io) => DoctorView {
   };
 }
 
-/** Progress on stderr while `--all` runs, only when stderr is a terminal. */
-function progressReporter(io: Io): DoctorProgress | null {
+/**
+ * Progress on stderr while `--all` runs, only when stderr is a terminal. It
+ * holds only counts and moves the cursor, so it is written straight to the
+ * terminal rather than through the Io guard that makes control characters
+ * visible.
+ */
+function progressReporter(): DoctorProgress | null {
   if (process.stderr.isTTY !== true) return null;
   let last = 0;
   let shown = false;
@@ -42,10 +48,10 @@ function progressReporter(io: Io): DoctorProgress | null {
       if (done !== total && now - last < 100) return;
       last = now;
       shown = true;
-      io.stderr(`\rcairn doctor: checked ${done}/${total} migrations`);
+      process.stderr.write(`\rcairn doctor: checked ${done}/${total} migrations`);
     },
     clear() {
-      if (shown) io.stderr('\r\u001b[K');
+      if (shown) process.stderr.write('\r\u001b[K');
     },
   };
 }
@@ -66,7 +72,7 @@ export const doctorCommand = defineCommand<[string | undefined], DoctorOptions, 
         hint: 'Run `cairn doctor --all`, or `cairn doctor <slug>` for one migration.',
       });
     }
-    const run = await doctorRun(target, globals, progressReporter(io));
+    const run = await doctorRun(target, globals, progressReporter());
     const shown = view(run.repoRoot);
     const counter = new SummaryCounter(options.severity);
     for await (const group of run.groups) {

@@ -1,4 +1,5 @@
 import type { Severity } from '../../migration/index.js';
+import { visibleText } from '../../util/index.js';
 import { plural, repoRelative, type Reporter, type ReporterOptions } from './types.js';
 
 /*
@@ -8,9 +9,13 @@ import { plural, repoRelative, type Reporter, type ReporterOptions } from './typ
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
 
-/** Escapes a command's message: `%`, CR and LF. */
+/**
+ * Escapes a command's message as GitHub documents: `%`, CR and LF. Every
+ * other control and bidi character is then rendered visibly (`\x1b`), so the
+ * command stays one line of the log and prints nothing raw.
+ */
 export function escapeGithubData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return visibleText(text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
 }
 
 /** Escapes a command property value: as data, plus `:` and `,`. */

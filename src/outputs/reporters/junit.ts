@@ -1,4 +1,5 @@
 import type { DoctorGroup } from '../../consistency/index.js';
+import { visibleLines, withoutWorkflowCommands } from '../../util/index.js';
 import { repoRelative, type Reporter, type ReporterOptions } from './types.js';
 
 /*
@@ -7,9 +8,13 @@ import { repoRelative, type Reporter, type ReporterOptions } from './types.js';
  * <failure> per finding.
  */
 
-/** Text and attribute escaping; characters XML 1.0 cannot hold become U+FFFD. */
+/**
+ * Text and attribute escaping. Control and bidi characters are rendered
+ * visibly (`\x1b`, `\u202e`; newlines stay);
+ * anything else XML 1.0 cannot hold becomes U+FFFD.
+ */
 export function escapeXml(text: string): string {
-  return text
+  return visibleLines(text)
     .replace(/[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -42,7 +47,8 @@ export function junitReporter(options: ReporterOptions): Reporter {
     },
     end() {
       const tests = cases.length;
-      return (
+      // A failure body keeps its line breaks; none of its lines may read as a workflow command in a CI log.
+      return withoutWorkflowCommands(
         '<?xml version="1.0" encoding="UTF-8"?>\n' +
         `<testsuites name="cairn doctor" tests="${tests}" failures="${failing}">\n` +
         `  <testsuite name="cairn doctor" tests="${tests}" failures="${failing}" errors="0" skipped="0">\n` +

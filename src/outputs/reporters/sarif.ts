@@ -33,9 +33,14 @@ function sarifRules(): Record<string, unknown>[] {
   }));
 }
 
+/** `text` with each lone surrogate (which a URI cannot encode) replaced by U+FFFD. */
+function wellFormed(text: string): string {
+  return text.replace(/\p{Cs}/gu, '\uFFFD');
+}
+
 function artifactLocation(repoRoot: string, file: string): Record<string, string> {
-  const relative = repoRelative(repoRoot, file);
-  if (path.isAbsolute(relative)) return { uri: pathToFileURL(file).href };
+  const relative = wellFormed(repoRelative(repoRoot, file));
+  if (path.isAbsolute(relative)) return { uri: pathToFileURL(wellFormed(file)).href };
   return { uri: relative.split('/').map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
 }
 
