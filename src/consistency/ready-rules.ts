@@ -14,8 +14,13 @@ export function planFindings(ctx: MigrationContext, manifest: Manifest): Finding
   const gated = ctx.mode === 'ready-publish' || (ctx.mode !== 'planning-snapshot' && isReadyOrInProgress(manifest));
   if (!gated) return [];
   const plan = path.join(ctx.dir, 'plan.md');
-  if (pathKind(plan) === 'file') return [];
-  return [ctx.finding('missing-plan', plan, 'Ready and in-progress migrations require plan.md.')];
+  const kind = pathKind(plan);
+  if (kind === 'file') return [];
+  const message =
+    kind === 'missing'
+      ? 'Ready and in-progress migrations require plan.md.'
+      : 'plan.md is not a regular file (cairn reads no FIFO, device or directory); ready and in-progress migrations require one.';
+  return [ctx.finding('missing-plan', plan, message)];
 }
 
 /** `missing-manifest-phases`, else `invalid-current-phase` (ready-gated). */
