@@ -112,18 +112,18 @@ function mkfifo(file: string): void {
 }
 
 describe('FIFOs and devices where cairn reads a file (item 4)', () => {
-  // [migration, file in it, the doctor finding's code]
-  const cases: [string, string, string][] = [
-    [READY, 'manifest.json', 'invalid-manifest'],
-    [READY, '.planning/state.json', 'planning-state-invalid'],
-    [PLANNING, '.planning/state.json', 'planning-state-invalid'],
-    [READY, 'plan.md', 'missing-plan'],
-    [READY, 'phase-1-docs-and-cleanup.md', 'phase-file-not-regular'],
-    [PLANNING, '.planning/stages/expand.stdout.md', 'planning-state-invalid'],
-    [READY, '.planning/reviews.jsonl', 'review-record-invalid'],
-    [READY, '.planning/sums', 'sums-invalid'],
+  // [migration, file in it, the doctor finding's code, its message]
+  const cases: [string, string, string, RegExp][] = [
+    [READY, 'manifest.json', 'invalid-manifest', /^Could not load manifest .*: Not a regular file \(a FIFO\)/],
+    [READY, '.planning/state.json', 'planning-state-invalid', /state\.json is a FIFO, not a regular file; cairn reads only regular files$/],
+    [PLANNING, '.planning/state.json', 'planning-state-invalid', /^Could not load planning state .*: Not a regular file \(a FIFO\)/],
+    [READY, 'plan.md', 'missing-plan', /^plan\.md is not a regular file \(cairn reads no FIFO, device or directory\); ready and in-progress migrations require one\.$/],
+    [READY, 'phase-1-docs-and-cleanup.md', 'phase-file-not-regular', /^Manifest phase file 'phase-1-docs-and-cleanup\.md' is not a regular file\.$/],
+    [PLANNING, '.planning/stages/expand.stdout.md', 'planning-state-invalid', /expand\.stdout\.md' must be a regular file, not a FIFO$/],
+    [READY, '.planning/reviews.jsonl', 'review-record-invalid', /^Could not read \.planning\/reviews\.jsonl: .* is a FIFO, not a regular file; cairn reads only regular files$/],
+    [READY, '.planning/sums', 'sums-invalid', /^Could not read \.planning\/sums: .* is a FIFO, not a regular file; cairn reads only regular files$/],
   ];
-  for (const [slug, file, code] of cases) {
+  for (const [slug, file, code, message] of cases) {
     it(`${file} of a ${slug === READY ? 'ready' : 'planning'} migration as a FIFO: doctor, list and status finish`, () => {
       const { repo, live } = twoMigrations();
       const fifo = path.join(live, slug, ...file.split('/'));
@@ -132,7 +132,8 @@ describe('FIFOs and devices where cairn reads a file (item 4)', () => {
       const doctor = run(['doctor', '--all', '--format', 'tsv'], repo);
       expect(doctor.code).toBe(1);
       const rows = doctor.stdout.split('\n').filter((line) => line.startsWith(`${slug}\t`));
-      expect(rows.map((line) => line.split('\t')[2])).toContain(code);
+      const finding = rows.find((line) => line.split('\t')[2] === code);
+      expect(finding?.split('\t')[4], doctor.stdout).toMatch(message);
 
       const list = run(['list', '--format', 'tsv'], repo);
       expect(list.code).toBe(0);
