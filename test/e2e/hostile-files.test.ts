@@ -112,18 +112,18 @@ function mkfifo(file: string): void {
 }
 
 describe('FIFOs and devices where cairn reads a file (item 4)', () => {
-  // [migration, file in it, the doctor finding's code, its message]
-  const cases: [string, string, string, RegExp][] = [
-    [READY, 'manifest.json', 'invalid-manifest', /^Could not load manifest .*: Not a regular file \(a FIFO\)/],
-    [READY, '.planning/state.json', 'planning-state-invalid', /state\.json is a FIFO, not a regular file; cairn reads only regular files$/],
-    [PLANNING, '.planning/state.json', 'planning-state-invalid', /^Could not load planning state .*: Not a regular file \(a FIFO\)/],
-    [READY, 'plan.md', 'missing-plan', /^plan\.md is not a regular file \(cairn reads no FIFO, device or directory\); ready and in-progress migrations require one\.$/],
-    [READY, 'phase-1-docs-and-cleanup.md', 'phase-file-not-regular', /^Manifest phase file 'phase-1-docs-and-cleanup\.md' is not a regular file\.$/],
-    [PLANNING, '.planning/stages/expand.stdout.md', 'planning-state-invalid', /expand\.stdout\.md' must be a regular file, not a FIFO$/],
-    [READY, '.planning/reviews.jsonl', 'review-record-invalid', /^Could not read \.planning\/reviews\.jsonl: .* is a FIFO, not a regular file; cairn reads only regular files$/],
-    [READY, '.planning/sums', 'sums-invalid', /^Could not read \.planning\/sums: .* is a FIFO, not a regular file; cairn reads only regular files$/],
+  // [migration, file in it, the doctor finding's code, its message, the exit code of `status`]
+  const cases: [string, string, string, RegExp, number][] = [
+    [READY, 'manifest.json', 'invalid-manifest', /^Could not load manifest .*: Not a regular file \(a FIFO\)/, 2],
+    [READY, '.planning/state.json', 'planning-state-invalid', /state\.json is a FIFO, not a regular file; cairn reads only regular files$/, 2],
+    [PLANNING, '.planning/state.json', 'planning-state-invalid', /^Could not load planning state .*: Not a regular file \(a FIFO\)/, 2],
+    [READY, 'plan.md', 'missing-plan', /^plan\.md is not a regular file \(cairn reads no FIFO, device or directory\); ready and in-progress migrations require one\.$/, 0],
+    [READY, 'phase-1-docs-and-cleanup.md', 'phase-file-not-regular', /^Manifest phase file 'phase-1-docs-and-cleanup\.md' is not a regular file\.$/, 0],
+    [PLANNING, '.planning/stages/expand.stdout.md', 'planning-state-invalid', /expand\.stdout\.md' must be a regular file, not a FIFO$/, 2],
+    [READY, '.planning/reviews.jsonl', 'review-record-invalid', /^Could not read \.planning\/reviews\.jsonl: .* is a FIFO, not a regular file; cairn reads only regular files$/, 0],
+    [READY, '.planning/sums', 'sums-invalid', /^Could not read \.planning\/sums: .* is a FIFO, not a regular file; cairn reads only regular files$/, 0],
   ];
-  for (const [slug, file, code, message] of cases) {
+  for (const [slug, file, code, message, statusCode] of cases) {
     it(`${file} of a ${slug === READY ? 'ready' : 'planning'} migration as a FIFO: doctor, list and status finish`, () => {
       const { repo, live } = twoMigrations();
       const fifo = path.join(live, slug, ...file.split('/'));
@@ -140,7 +140,8 @@ describe('FIFOs and devices where cairn reads a file (item 4)', () => {
       expect(list.stdout.split('\n').map((line) => line.split('\t')[0])).toEqual(['slug', PLANNING, READY, '']);
 
       const status = run(['status', slug], repo);
-      expect([0, 2]).toContain(status.code);
+      expect(status.code, status.stderr).toBe(statusCode);
+      if (statusCode === 2) expect(status.stderr).toMatch(/FIFO/);
     });
   }
 
