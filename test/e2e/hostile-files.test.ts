@@ -9,6 +9,7 @@ import { commitAll } from '../support/git.js';
 import { fixturePlanRepo, newPlanRepo, SLUG } from '../support/plan-repo.js';
 import { cairnRepo } from '../support/repo.js';
 import { tempDir } from '../support/tmp.js';
+import { envelopeOf, startMcp } from '../mcp/support.js';
 
 /*
  * Files a cloned repository can commit where cairn reads one (issue 13,
@@ -86,6 +87,21 @@ describe('a taste file that is a symlink out of the repository (item 3)', () => 
     expect(manual.stderr).toContain('Refusing to use the taste file');
     expect(filesContaining(p.repo, 'SENTINEL-SECRET')).toEqual([]);
     expect(listing(outside.dir)).toEqual(before);
+  });
+
+  it('the MCP next_prompt tool refuses it too and returns no prompt', async () => {
+    const p = newPlanRepo();
+    const outside = sentinel();
+    symlinkSync(outside.secret, path.join(p.repo, '.planning', 'taste.md'));
+    commitAll(p.repo, 'taste');
+    const mcp = await startMcp(p.repo);
+    const result = await mcp.call('next_prompt', { slug: SLUG });
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result)).not.toContain('SENTINEL-SECRET');
+    expect(envelopeOf(result).error).toMatchObject({
+      code: 'unsafe-path',
+      message: `Refusing to use the taste file: \`.planning/taste.md\` is a symbolic link to ${outside.secret}, outside the repository.`,
+    });
   });
 
   it('a taste file that is a FIFO is refused with exit 2 instead of blocking', () => {
