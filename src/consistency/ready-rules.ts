@@ -16,10 +16,11 @@ export function planFindings(ctx: MigrationContext, manifest: Manifest): Finding
   const plan = path.join(ctx.dir, 'plan.md');
   const kind = pathKind(plan);
   if (kind === 'file') return [];
+  // a directory keeps v1's message; a FIFO or device is named (docs/security.md §2)
   const message =
-    kind === 'missing'
-      ? 'Ready and in-progress migrations require plan.md.'
-      : 'plan.md is not a regular file (cairn reads no FIFO, device or directory); ready and in-progress migrations require one.';
+    kind === 'other'
+      ? 'plan.md is not a regular file (cairn reads no FIFO or device); ready and in-progress migrations require one.'
+      : 'Ready and in-progress migrations require plan.md.';
   return [ctx.finding('missing-plan', plan, message)];
 }
 

@@ -133,7 +133,7 @@ describe('FIFOs and devices where cairn reads a file (item 4)', () => {
     [READY, 'manifest.json', 'invalid-manifest', /^Could not load manifest .*: Not a regular file \(a FIFO\)/, 2],
     [READY, '.planning/state.json', 'planning-state-invalid', /state\.json is a FIFO, not a regular file; cairn reads only regular files$/, 2],
     [PLANNING, '.planning/state.json', 'planning-state-invalid', /^Could not load planning state .*: Not a regular file \(a FIFO\)/, 2],
-    [READY, 'plan.md', 'missing-plan', /^plan\.md is not a regular file \(cairn reads no FIFO, device or directory\); ready and in-progress migrations require one\.$/, 0],
+    [READY, 'plan.md', 'missing-plan', /^plan\.md is not a regular file \(cairn reads no FIFO or device\); ready and in-progress migrations require one\.$/, 0],
     [READY, 'phase-1-docs-and-cleanup.md', 'phase-file-not-regular', /^Manifest phase file 'phase-1-docs-and-cleanup\.md' is not a regular file\.$/, 0],
     [PLANNING, '.planning/stages/expand.stdout.md', 'planning-state-invalid', /expand\.stdout\.md' must be a regular file, not a FIFO$/, 2],
     [READY, '.planning/reviews.jsonl', 'review-record-invalid', /^Could not read \.planning\/reviews\.jsonl: .* is a FIFO, not a regular file; cairn reads only regular files$/, 0],
