@@ -175,6 +175,27 @@ describe('FIFOs and devices where cairn reads a file (item 4)', () => {
     ]);
   });
 
+  it('manifest.json linked to a FIFO outside the repository: doctor and list finish, the FIFO is left alone', () => {
+    const { repo, live } = twoMigrations();
+    const outside = sentinel();
+    const fifo = path.join(outside.dir, 'pipe');
+    mkfifo(fifo);
+    const before = listing(outside.dir);
+    const manifest = path.join(live, READY, 'manifest.json');
+    rmSync(manifest);
+    symlinkSync(fifo, manifest);
+    const doctor = run(['doctor', '--all', '--format', 'tsv'], repo);
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout.split('\n').filter((line) => line.startsWith(`${READY}\t`))).toEqual([
+      `${READY}\terror\tinvalid-manifest\t${manifest}\tCould not load manifest ${manifest}: Not a regular file (a FIFO): '${manifest}'`,
+    ]);
+    const list = run(['list', '--format', 'tsv', '--no-headers'], repo);
+    expect(list.stdout.split('\n')[1]).toBe(
+      `${READY}\tinvalid-manifest\tblocked\tno\t(none)\t(none)\tinvalid-manifest: Could not load manifest ${manifest}: Not a regular file (a FIFO): '${manifest}'`,
+    );
+    expect(listing(outside.dir)).toEqual(before);
+  });
+
   it('a state file of a ready migration that is a FIFO is a doctor finding naming it', () => {
     const { repo, live } = twoMigrations();
     const state = path.join(live, READY, '.planning', 'state.json');
