@@ -13,8 +13,9 @@ import { entryKind, pathKind, readBytes, staysInside } from '../fs/index.js';
 export const MAX_LINE_FINDINGS = 100;
 
 /**
- * `sums-invalid` for malformed lines (at most {@link MAX_LINE_FINDINGS}, then a count) and `stage-output-modified` for every
- * recorded file that is missing, not a regular file, or hashes differently.
+ * `sums-invalid` for malformed lines (at most {@link MAX_LINE_FINDINGS}, then
+ * a count) and `stage-output-modified` for every recorded file that is
+ * missing, not a regular file, or hashes differently.
  * Silent when there is no sums file.
  */
 export function sumsFindings(ctx: MigrationContext): Finding[] {

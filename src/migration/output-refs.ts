@@ -81,7 +81,9 @@ export function resolveOutputRef(ref: string, ctx: OutputRefContext): string {
       throw refError(`Planning output path ${pyRepr(ref)} must be a regular file, not a symlink`);
     }
     // a directory stays "missing" as in v1; a FIFO or device is named
-    if (!stats.isFile() && !stats.isDirectory()) throw refError(`Planning output path ${pyRepr(ref)} must be a regular file, not ${specialFileKind(stats)}`);
+    if (!stats.isFile() && !stats.isDirectory()) {
+      throw refError(`Planning output path ${pyRepr(ref)} must be a regular file, not ${specialFileKind(stats)}`);
+    }
     isFile = stats.isFile();
   } catch (error) {
     if (error instanceof CairnError) throw error;
