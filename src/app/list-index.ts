@@ -43,13 +43,21 @@ function rowFromJson(value: StoreJson): ListRow | null {
 /**
  * Compute a row and its dependencies' fingerprints. The time is taken before
  * anything is read, so a file changed while the row is computed is newer than
- * the entry and is never trusted (the racy rule).
+ * the entry and is never trusted (the racy rule). A dependency that cannot
+ * even be stat'ed (a directory the user may not enter) leaves `deps` null:
+ * the row, blocked by the same failure, is shown but not cached, so one
+ * unreadable migration never stops the listing of the others.
  */
 async function computeEntry(liveRoot: string, repoRoot: string, slug: string) {
   const migrationDir = path.join(liveRoot, slug);
   const recordedAtMs = Date.now();
   const row = await listRow(liveRoot, repoRoot, slug);
-  const deps: Fingerprint[] = (await dependencies(migrationDir, repoRoot, row)).map((dep) => fingerprint(dep));
+  let deps: Fingerprint[] | null;
+  try {
+    deps = (await dependencies(migrationDir, repoRoot, row)).map((dep) => fingerprint(dep));
+  } catch {
+    deps = null;
+  }
   return { slug, deps, row, recordedAtMs };
 }
 
@@ -80,10 +88,10 @@ async function safeRows(liveRoot: string, repoRoot: string, store: Store | null,
     return computed.row;
   });
   if (refreshed.length > 0) {
-    store.storeIndexMany(
-      liveRoot,
-      refreshed.map((entry) => ({ slug: entry.slug, deps: entry.deps, row: rowToJson(entry.row), recordedAtMs: entry.recordedAtMs })),
+    const cacheable = refreshed.flatMap((entry) =>
+      entry.deps === null ? [] : [{ slug: entry.slug, deps: entry.deps, row: rowToJson(entry.row), recordedAtMs: entry.recordedAtMs }],
     );
+    if (cacheable.length > 0) store.storeIndexMany(liveRoot, cacheable);
   }
   if (cached.size !== slugs.length || refreshed.length > 0) store.deleteIndexExcept(liveRoot, slugs);
   return rows;

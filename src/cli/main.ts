@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import type { Io } from '../app/index.js';
 import type { ExitHolder } from './command.js';
@@ -23,20 +24,34 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
 }
 
 /**
- * A reader that stops early (`cairn doctor --all | head`) closes the pipe;
- * that is not an error of cairn's, so it ends quietly.
+ * Output that cannot be written ends the command without a stack trace. A
+ * reader that stops early (`cairn doctor --all | head`) closes the pipe;
+ * that is not an error of cairn's, so it ends quietly with the exit code so
+ * far. Any other write error (`cairn list >/dev/full`: ENOSPC, or EIO) is
+ * said in one line on stderr when stderr still works, and the exit code is 1.
  */
-function quietOnClosedPipe(): void {
-  for (const stream of [process.stdout, process.stderr]) {
+function endOnOutputError(): void {
+  const streams = [
+    { stream: process.stdout, name: 'standard output' },
+    { stream: process.stderr, name: 'standard error' },
+  ];
+  for (const { stream, name } of streams) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-      throw error;
+      if (stream !== process.stderr) {
+        try {
+          writeSync(2, `cairn: could not write to ${name}: ${error.message}\n`);
+        } catch {
+          // stderr is gone too; the exit code still says it
+        }
+      }
+      process.exit(1);
     });
   }
 }
 
 /** Entry point used by `bin/cairn.js`. */
 export async function main(argv: string[]): Promise<void> {
-  quietOnClosedPipe();
+  endOnOutputError();
   process.exitCode = await run(argv);
 }

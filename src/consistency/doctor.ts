@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { compareCodePoints, messageOf, visibleText } from '../util/index.js';
+import { compareCodePoints, messageOf, visibleText, yieldToEventLoop } from '../util/index.js';
 import { listMigrationDirectories, type Finding } from '../migration/index.js';
 import { TRANSACTIONS_DIR } from '../publish/index.js';
 import { CONFIG_SLUG, configFindings } from './config-rules.js';
@@ -87,6 +87,7 @@ async function* orderedWindow<T, R>(items: readonly T[], limit: number, producer
   };
   fill();
   while (window.length > 0) {
+    await yieldToEventLoop();
     const result = await (window.shift() as Promise<R>);
     fill();
     yield result;

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../util/index.js';
 import { encodeJson, parseJson } from '../json/index.js';
 import { loadManifest, resolveOutputRef, decodeState, loadState, stateToJson, MIGRATION_FILES, INVARIANT_NAMES, type Manifest, type PlanningState, type InvariantName, type InvariantResult, type InvariantViolation } from '../migration/index.js';
-import { isDirectory, isRegularFile, pathExists } from '../fs/index.js';
+import { isDirectory, isRegularFile, pathExists, readRegularFileSync, readRegularTextSync } from '../fs/index.js';
 
 /*
  * Invariants between the old live tree and a candidate that replaces it
@@ -82,7 +81,7 @@ async function readSide(dir: string | null): Promise<Side> {
   side.stateExists = await pathExists(stateFile);
   if (side.stateExists) {
     try {
-      side.state = decodeState(parseJson(await readFile(stateFile, 'utf8')));
+      side.state = decodeState(parseJson(readRegularTextSync(stateFile)));
     } catch (error) {
       side.stateError = messageOf(error);
     }
@@ -148,10 +147,10 @@ async function stageFilesPreserved(old: Side, candidate: Side, context: Invarian
     if (seen.has(relative)) continue;
     seen.add(relative);
     const newFile = path.join(candidate.dir, relative);
-    const before = await readFile(oldFile);
+    const before = readRegularFileSync(oldFile);
     let after: Buffer;
     try {
-      after = await readFile(newFile);
+      after = readRegularFileSync(newFile);
     } catch {
       violations.push({ path: newFile, message: `accepted stage output ${ref} (step ${step.name}) was removed` });
       continue;
@@ -243,7 +242,7 @@ function linesOf(text: string): string[] {
 
 async function readTextOrNull(file: string): Promise<string | null> {
   try {
-    return await readFile(file, 'utf8');
+    return readRegularTextSync(file);
   } catch {
     return null;
   }

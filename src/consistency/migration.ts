@@ -26,6 +26,15 @@ function listEntries(ctx: MigrationContext, findings: Finding[]): Dirent[] {
 }
 
 /**
+ * Adds `items` to `findings` one by one: a spread `push(...items)` passes
+ * every item as an argument, and a hostile file with hundreds of thousands
+ * of malformed lines (one finding each) overflows the call stack.
+ */
+function append(findings: Finding[], items: readonly Finding[]): void {
+  for (const item of items) findings.push(item);
+}
+
+/**
  * Every rule for one migration directory, in the contract's order: manifest
  * (missing / invalid / merge conflict end the check), identity, phase-doc
  * collisions, plan, manifest phase files, ready metadata (membership,
@@ -49,23 +58,23 @@ export async function inspectMigration(dir: string, options: InspectOptions): Pr
   const findings: Finding[] = [];
   const entries = listEntries(ctx, findings);
   const docs = phaseDocsOf(entries);
-  findings.push(...identityFindings(ctx, manifest, options.slug));
-  findings.push(...collisionFindings(ctx, docs));
-  findings.push(...planFindings(ctx, manifest));
+  append(findings, identityFindings(ctx, manifest, options.slug));
+  append(findings, collisionFindings(ctx, docs));
+  append(findings, planFindings(ctx, manifest));
   const phaseFiles = phaseFileFindings(ctx, manifest);
-  findings.push(...phaseFiles.findings);
+  append(findings, phaseFiles.findings);
   if (isReadyGated(ctx.mode, manifest)) {
-    findings.push(...membershipFindings(ctx, manifest));
-    findings.push(...coverageFindings(ctx, manifest, docs));
-    findings.push(...docContractFindings(ctx, phaseFiles.regular));
+    append(findings, membershipFindings(ctx, manifest));
+    append(findings, coverageFindings(ctx, manifest, docs));
+    append(findings, docContractFindings(ctx, phaseFiles.regular));
   }
 
   const planning = wantsPlanningChecks(manifest, options.planningState === true);
   const state = await loadStateForCheck(ctx, planning);
-  findings.push(...stateFindings(ctx, state, planning));
-  findings.push(...sumsFindings(ctx));
-  if (state.state !== undefined) findings.push(...unrecordedStageFindings(ctx, state.state));
-  findings.push(...reviewFindings(ctx));
+  append(findings, stateFindings(ctx, state, planning));
+  append(findings, sumsFindings(ctx));
+  if (state.state !== undefined) append(findings, unrecordedStageFindings(ctx, state.state));
+  append(findings, reviewFindings(ctx));
   return findings;
 }
 

@@ -14,8 +14,14 @@ export function planFindings(ctx: MigrationContext, manifest: Manifest): Finding
   const gated = ctx.mode === 'ready-publish' || (ctx.mode !== 'planning-snapshot' && isReadyOrInProgress(manifest));
   if (!gated) return [];
   const plan = path.join(ctx.dir, 'plan.md');
-  if (pathKind(plan) === 'file') return [];
-  return [ctx.finding('missing-plan', plan, 'Ready and in-progress migrations require plan.md.')];
+  const kind = pathKind(plan);
+  if (kind === 'file') return [];
+  // a directory keeps v1's message; a FIFO or device is named (docs/security.md §2)
+  const message =
+    kind === 'other'
+      ? 'plan.md is not a regular file (cairn reads no FIFO or device); ready and in-progress migrations require one.'
+      : 'Ready and in-progress migrations require plan.md.';
+  return [ctx.finding('missing-plan', plan, message)];
 }
 
 /** `missing-manifest-phases`, else `invalid-current-phase` (ready-gated). */

@@ -55,7 +55,9 @@ export function wantsPlanningChecks(manifest: Manifest, planningChecks: boolean)
  * The state findings. For `cairn doctor` on a planning migration
  * (`planning`): `planning-state-missing`, `planning-state-invalid` (message
  * on one line), or `merge-conflict` instead of the latter. Otherwise only
- * `merge-conflict`, which is worth saying whatever the status.
+ * `merge-conflict`, which is worth saying whatever the status, and
+ * `planning-state-invalid` for a state file that is not a regular file (a
+ * FIFO, a device, a directory: docs/security.md §2), which no command can read.
  */
 export function stateFindings(ctx: MigrationContext, outcome: StateOutcome, planning: boolean): Finding[] {
   const stateFile = migrationFiles(ctx.dir).state;
@@ -69,5 +71,6 @@ export function stateFindings(ctx: MigrationContext, outcome: StateOutcome, plan
     const extras = planning ? { v1: { code: 'planning-state-invalid', message } } : {};
     return [ctx.finding('merge-conflict', stateFile, conflict, extras)];
   }
-  return planning ? [ctx.finding('planning-state-invalid', stateFile, message)] : [];
+  if (planning || pathKind(stateFile) !== 'file') return [ctx.finding('planning-state-invalid', stateFile, message)];
+  return [];
 }

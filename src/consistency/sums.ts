@@ -5,10 +5,17 @@ import { outsideMessage, parseSums, sha256Hex, migrationFiles, type Finding } fr
 import type { MigrationContext } from './context.js';
 import { entryKind, pathKind, readBytes, staysInside } from '../fs/index.js';
 
+/**
+ * The malformed lines reported one by one; the rest are counted in one more
+ * finding, so a hostile sums file cannot turn into hundreds of thousands of
+ * findings (and as many lines of every report).
+ */
+export const MAX_LINE_FINDINGS = 100;
 
 /**
- * `sums-invalid` for malformed lines and `stage-output-modified` for every
- * recorded file that is missing, not a regular file, or hashes differently.
+ * `sums-invalid` for malformed lines (at most {@link MAX_LINE_FINDINGS}, then
+ * a count) and `stage-output-modified` for every recorded file that is
+ * missing, not a regular file, or hashes differently.
  * Silent when there is no sums file.
  */
 export function sumsFindings(ctx: MigrationContext): Finding[] {
@@ -17,7 +24,6 @@ export function sumsFindings(ctx: MigrationContext): Finding[] {
   if (kind === 'missing') return [];
   let text: string;
   try {
-    if (kind !== 'file') throw new Error('not a regular file');
     const read = readBytes(sumsFile);
     if ('error' in read) throw read.error;
     text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes);
@@ -25,7 +31,11 @@ export function sumsFindings(ctx: MigrationContext): Finding[] {
     return [ctx.finding('sums-invalid', sumsFile, `Could not read .planning/sums: ${messageOf(error)}`)];
   }
   const { entries, problems } = parseSums(text);
-  const findings = problems.map((problem) => ctx.finding('sums-invalid', sumsFile, problem.message));
+  const findings = problems.slice(0, MAX_LINE_FINDINGS).map((problem) => ctx.finding('sums-invalid', sumsFile, problem.message));
+  if (problems.length > MAX_LINE_FINDINGS) {
+    const more = problems.length - MAX_LINE_FINDINGS;
+    findings.push(ctx.finding('sums-invalid', sumsFile, `${more} more malformed ${more === 1 ? 'line' : 'lines'} of .planning/sums not shown.`));
+  }
   for (const entry of entries) {
     if (!staysInside(ctx.dir, entry.path, ctx.lstats)) {
       findings.push(ctx.finding('sums-invalid', sumsFile, outsideMessage(entry.line, entry.path)));

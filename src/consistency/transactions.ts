@@ -84,6 +84,6 @@ export async function transactionFindings(liveRoot: string, options: Transaction
     .map((name) => path.join(root, name))
     .filter((dir) => lstatSync(dir, { throwIfNoEntry: false })?.isDirectory() === true);
   const inspect = options.inspectTransactionDirs ?? leftoverTransactionFindings;
-  findings.push(...(await inspect(dirs)));
+  for (const finding of await inspect(dirs)) findings.push(finding);
   return findings;
 }

@@ -48,7 +48,10 @@ export async function snapshotId(dir: string): Promise<string> {
       case 'symlink':
         throw new CairnError('snapshot', `Snapshot contains symlink: ${entry.abs}`, { path: entry.abs });
       case 'other':
-        throw new CairnError('snapshot', `Snapshot contains unsupported path: ${entry.abs}`, { path: entry.abs });
+        throw new CairnError('snapshot', `Snapshot contains unsupported path: ${entry.abs}`, {
+          path: entry.abs,
+          hint: 'A migration holds only regular files and directories, and this is a FIFO, device or socket. Remove it (restore the file from version control if one belongs there), then run the command again.',
+        });
       case 'dir':
         hash.update(`D ${entry.rel} ${mode}\0`, 'utf8');
         break;

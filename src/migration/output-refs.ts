@@ -2,6 +2,7 @@ import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { CairnError, hasParentTraversal, isInside, purePosix, resolvePath } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
+import { specialFileKind } from '../fs/index.js';
 
 /*
  * Output refs (docs/format.md §5.6): every accepted step records its
@@ -78,6 +79,10 @@ export function resolveOutputRef(ref: string, ctx: OutputRefContext): string {
     const stats = lstatSync(mapped);
     if (stats.isSymbolicLink()) {
       throw refError(`Planning output path ${pyRepr(ref)} must be a regular file, not a symlink`);
+    }
+    // a directory stays "missing" as in v1; a FIFO or device is named
+    if (!stats.isFile() && !stats.isDirectory()) {
+      throw refError(`Planning output path ${pyRepr(ref)} must be a regular file, not ${specialFileKind(stats)}`);
     }
     isFile = stats.isFile();
   } catch (error) {

@@ -1,10 +1,9 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ReviewRecordSchema, type ReviewRecord } from './reviews-schema.js';
 import { migrationFiles } from './layout.js';
 import { CairnError, compareCodePoints, errnoCode } from '../util/index.js';
 import { parseJson } from '../json/index.js';
-import { writeFileDurable, mkdirDurable, runGit } from '../fs/index.js';
+import { writeFileDurable, mkdirDurable, readRegularFileSync, readRegularTextSync, runGit } from '../fs/index.js';
 
 /*
  * `<migration>/.planning/reviews.jsonl`: one JSON object per human review
@@ -45,7 +44,7 @@ export function encodeReviewRecord(record: ReviewRecord): string {
 export async function readReviewRecords(migrationDir: string): Promise<ReviewRecord[]> {
   let text: string;
   try {
-    text = await fs.readFile(migrationFiles(migrationDir).reviews, 'utf8');
+    text = readRegularTextSync(migrationFiles(migrationDir).reviews);
   } catch {
     return [];
   }
@@ -74,7 +73,7 @@ export async function appendReviewRecord(migrationDir: string, record: ReviewRec
   const file = migrationFiles(migrationDir).reviews;
   let existing: Buffer = Buffer.alloc(0);
   try {
-    existing = await fs.readFile(file);
+    existing = readRegularFileSync(file);
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT') throw error;
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileDurable } from '../fs/index.js';
+import { readRegularFileSync, readRegularTextSync, writeFileDurable } from '../fs/index.js';
 import { pyStrRepr } from '../json/index.js';
 import { hasParentTraversal, purePosix, toPosix } from '../util/index.js';
 import type { PlanningState } from './state.js';
@@ -86,7 +86,7 @@ export async function appendSums(
   newFiles: readonly string[],
 ): Promise<void> {
   const file = migrationFiles(migrationDir).sums;
-  const existing = existsSync(file) ? await fs.readFile(file, 'utf8') : null;
+  const existing = existsSync(file) ? readRegularTextSync(file) : null;
   const recorded = new Set(parseSums(existing ?? '').entries.map((entry) => entry.path));
   const toRecord: string[] = [];
   if (existing === null) {
@@ -104,7 +104,7 @@ export async function appendSums(
     if (recorded.has(rel)) continue;
     const absolute = path.join(migrationDir, rel);
     if (!existsSync(absolute)) continue;
-    text += sumsLine(sha256Hex(await fs.readFile(absolute)), rel);
+    text += sumsLine(sha256Hex(readRegularFileSync(absolute)), rel);
     recorded.add(rel);
   }
   await writeFileDurable(file, text);

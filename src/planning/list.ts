@@ -1,7 +1,8 @@
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { messageOf, mapWithConcurrency, collapseWhitespace, compareCodePoints, tsvField, withoutWorkflowCommands } from '../util/index.js';
 import { listMigrationDirectories, loadManifest, loadState, migrationFiles, type Manifest, type MigrationStatus } from '../migration/index.js';
-import { pathExistsSync } from '../fs/index.js';
+import { isMissing, pathExistsSync } from '../fs/index.js';
 
 /** One migration as `cairn list` shows it (the v1 tool's columns, typed). */
 export interface ListRow {
@@ -44,7 +45,7 @@ async function cursorOf(
 ): Promise<{ cursor: string; reason: string | null }> {
   if (manifest.status === 'planning') {
     const stateFile = migrationFiles(migrationDir).state;
-    if (!pathExistsSync(stateFile)) return { cursor: 'planning:blocked', reason: 'planning-state-missing' };
+    if (isAbsent(stateFile)) return { cursor: 'planning:blocked', reason: 'planning-state-missing' };
     try {
       const state = await loadState(stateFile, { repoRoot, stateFile, publishedRoot: migrationDir });
       return { cursor: `planning:${state.next_step}`, reason: null };
@@ -61,11 +62,25 @@ async function cursorOf(
   return { cursor: '(none)', reason: null };
 }
 
+/**
+ * True only when `file` (or its directory) does not exist: a manifest that
+ * cannot be looked at (a directory the user may not enter) is not missing,
+ * its load fails and says why.
+ */
+function isAbsent(file: string): boolean {
+  try {
+    lstatSync(file);
+    return false;
+  } catch (error) {
+    return isMissing(error);
+  }
+}
+
 /** The list row of one visible migration directory. Never throws for bad files. */
 export async function listRow(liveRoot: string, repoRoot: string, slug: string): Promise<ListRow> {
   const migrationDir = path.join(liveRoot, slug);
   const manifestPath = migrationFiles(migrationDir).manifest;
-  if (!pathExistsSync(manifestPath)) return blockedManifestRow(slug, 'missing-manifest');
+  if (isAbsent(manifestPath)) return blockedManifestRow(slug, 'missing-manifest');
   let manifest: Manifest;
   try {
     manifest = await loadManifest(manifestPath);

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CairnError, messageOf, compareCodePoints, isInside, resolvePath, toPosix, errnoCode } from '../util/index.js';
-import { pyRepr, readTextFile } from '../json/index.js';
+import { JsonFileTooLargeError, pyRepr, readTextFile } from '../json/index.js';
+import { assertConfined, DEFAULT_MAX_READ_BYTES, isRefusedFile } from '../fs/index.js';
 import { isTerminalCursor, EFFORTS, latestStdoutRef, readLatestStdout, migrationFiles, type Cursor, type Step, type Effort, type OutputRefContext, type PlanningState } from '../migration/index.js';
 import { STAGE_INSTRUCTIONS, type PromptStage } from './prompt-text.js';
 
@@ -72,15 +73,28 @@ export function stageForStep(step: Step): PromptStage {
 /**
  * Reads `<repoRoot>/.planning/taste.md`, the project's planning guidelines:
  * its text without trailing whitespace, or null when the file is missing or
- * blank. Any other read failure is `CairnError('io')`.
+ * blank. The text goes into every stage prompt and so to the agent's model
+ * provider: a committed symlink out of the repository (to `~/.ssh/config`,
+ * say), a FIFO or a device is refused with `CairnError('unsafe-path')`
+ * (exit 2) before anything is read, and the read is capped
+ * (docs/security.md §2). Any other read failure is `CairnError('io')`.
  */
 export async function loadTaste(repoRoot: string): Promise<string | null> {
   const file = path.join(repoRoot, TASTE_RELATIVE_PATH);
+  assertConfined(repoRoot, file, 'the taste file', 'file');
   let text: string;
   try {
-    text = await readTextFile(file);
+    text = await readTextFile(file, { maxBytes: DEFAULT_MAX_READ_BYTES });
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return null;
+    const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+    if (isRefusedFile(cause) || error instanceof JsonFileTooLargeError) {
+      throw new CairnError('unsafe-path', `Refusing to read the taste file ${file}: ${messageOf(cause)}`, {
+        path: file,
+        cause: error,
+        hint: `cairn reads only regular files of at most ${DEFAULT_MAX_READ_BYTES} bytes inside the repository. Replace ${file} with a regular file (it may have come from a commit), then run the command again.`,
+      });
+    }
     throw new CairnError('io', `Could not read taste file ${file}: ${messageOf(error)}`, { path: file, cause: error });
   }
   const trimmed = text.trimEnd();

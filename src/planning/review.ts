@@ -1,9 +1,9 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { saveManifest, appendReviewRecord, readReviewRecords, reviewerIdentity, migrationFiles, type ReviewDecision, type CompletedStep, type FeedbackEntry, type FinalDecision, type Manifest, type Phase, type ReviewRecord } from '../migration/index.js';
 import { CairnError, toPosix, localTimestamp } from '../util/index.js';
-import { snapshotId, writeFileDurable } from '../fs/index.js';
+import { readRegularTextSync, snapshotId, writeFileDurable } from '../fs/index.js';
 import type { PublishResult } from '../publish/index.js';
 import { intentionalSkipText, type ReviewPolicy } from './accept-step.js';
 import { describeMigration } from './describe.js';
@@ -109,7 +109,7 @@ export async function reviewSummary(
   let planHead: string[] | null = null;
   let planMoreLines = 0;
   try {
-    const lines = (await fs.readFile(path.join(liveDir, 'plan.md'), 'utf8')).replace(/\n+$/, '').split('\n');
+    const lines = readRegularTextSync(path.join(liveDir, 'plan.md')).replace(/\n+$/, '').split('\n');
     planHead = lines.slice(0, PLAN_HEAD_LINES);
     planMoreLines = Math.max(0, lines.length - PLAN_HEAD_LINES);
   } catch {

@@ -1,5 +1,5 @@
 export { compareCodePoints } from './compare.js';
-export { mapWithConcurrency } from './concurrency.js';
+export { mapWithConcurrency, yieldToEventLoop } from './concurrency.js';
 export { errnoCode } from './errno.js';
 export { CairnError, isCairnError, messageOf, toCairnError, type CairnErrorCode } from './errors.js';
 export { hasParentTraversal, isInside, isSafeSegment, isVisibleSegment, purePosix, resolvePath, toPosix } from './paths.js';

@@ -427,6 +427,31 @@ const FIRE: Case[] = [
     ],
   },
   {
+    name: 'sums-invalid: 250 malformed lines are 100 findings and a count',
+    slug: PLANNING,
+    mode: 'doctor',
+    mutate: (dir) => write(dir, '.planning/sums', Array.from({ length: 250 }, (_, i) => `bad ${i}\n`).join('')),
+    expected: [
+      ...Array.from({ length: 100 }, (_, i): Expected => ['error', 'sums-invalid', '.planning/sums', `Line ${i + 1} of .planning/sums is not "<sha256>  <path>": 'bad ${i}'.`]),
+      ['error', 'sums-invalid', '.planning/sums', '150 more malformed lines of .planning/sums not shown.'],
+    ],
+  },
+  {
+    name: 'review-record-invalid: 101 malformed lines are 100 findings and a count',
+    slug: READY,
+    mode: 'doctor',
+    mutate: (dir) => write(dir, '.planning/reviews.jsonl', '[]\n'.repeat(101)),
+    expected: [
+      ...Array.from({ length: 100 }, (_, i): Expected => [
+        'error',
+        'review-record-invalid',
+        '.planning/reviews.jsonl',
+        `Line ${i + 1} of .planning/reviews.jsonl is not a review record: (record): Invalid input: expected object, received array.`,
+      ]),
+      ['error', 'review-record-invalid', '.planning/reviews.jsonl', '1 more malformed line of .planning/reviews.jsonl not shown.'],
+    ],
+  },
+  {
     name: 'stage-output-unrecorded (warning), sorted',
     slug: PLANNING,
     mode: 'execution-gate',

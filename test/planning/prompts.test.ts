@@ -6,6 +6,7 @@ import { CairnError } from '../../src/util/errors.js';
 import { appendFeedback, completeStep, reopenForRevise } from '../../src/migration/graph.js';
 import { STAGE_INSTRUCTIONS, TASTE_RELATIVE_PATH, buildStagePrompt, loadTaste, stageForStep, type StagePromptInput } from '../../src/planning/prompts.js';
 import { loadState, type PlanningState } from '../../src/migration/state.js';
+import { DEFAULT_MAX_READ_BYTES } from '../../src/fs/regular-file.js';
 import { tempDir } from '../support/tmp.js';
 import { fixtureWorkspace } from './support.js';
 
@@ -308,11 +309,38 @@ describe('loadTaste', () => {
     expect(await loadTaste(repo)).toBe('# Taste\n\n- small phases');
   });
 
-  it('an unreadable taste file is an io error naming it', async () => {
+  it('a taste file that is a directory, a FIFO or a link out of the repository is refused, exit 2', async () => {
     const repo = tempDir('cairn-taste-');
-    mkdirSync(path.join(repo, TASTE_RELATIVE_PATH), { recursive: true });
-    const error = await caughtAsync(loadTaste(repo));
+    const file = path.join(repo, TASTE_RELATIVE_PATH);
+    mkdirSync(file, { recursive: true });
+    let error = await caughtAsync(loadTaste(repo));
+    expect([error.code, error.exitCode, error.message]).toEqual(['unsafe-path', 2, 'Refusing to use the taste file: `.planning/taste.md` is a directory, not a regular file.']);
+
+    rmSync(file, { recursive: true });
+    const outside = path.join(tempDir('cairn-outside-'), 'ssh-config');
+    writeFileSync(outside, 'secret\n');
+    symlinkSync(outside, file);
+    error = await caughtAsync(loadTaste(repo));
+    expect([error.code, error.message]).toEqual(['unsafe-path', `Refusing to use the taste file: \`.planning/taste.md\` is a symbolic link to ${outside}, outside the repository.`]);
+
+    rmSync(file);
+    writeFileSync(path.join(repo, '.planning', 'guide.md'), 'Prefer small phases.\n');
+    symlinkSync('guide.md', file);
+    expect(await loadTaste(repo)).toBe('Prefer small phases.');
+  });
+
+  it('a taste file over the read cap is refused; bad UTF-8 is an io error naming it', async () => {
+    const repo = tempDir('cairn-taste-');
+    const file = path.join(repo, TASTE_RELATIVE_PATH);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, Buffer.alloc(DEFAULT_MAX_READ_BYTES + 1, 0x61));
+    let error = await caughtAsync(loadTaste(repo));
+    expect(error.code).toBe('unsafe-path');
+    expect(error.message).toMatch(new RegExp(`^Refusing to read the taste file ${file}: `));
+
+    writeFileSync(file, Buffer.from([0x66, 0xff, 0x0a]));
+    error = await caughtAsync(loadTaste(repo));
     expect(error.code).toBe('io');
-    expect(error.message).toMatch(new RegExp(`^Could not read taste file ${path.join(repo, TASTE_RELATIVE_PATH)}: `));
+    expect(error.message).toMatch(new RegExp(`^Could not read taste file ${file}: `));
   });
 });

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type Io } from '../../app/index.js';
 import { CairnError, isCairnError, messageOf } from '../../util/index.js';
+import { readRegularTextSync } from '../../fs/index.js';
 import { loadTaste, checkFeedback, refineMigration, type RefineFeedback, type PlanStepOutcome } from '../../planning/index.js';
 import { stepJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
@@ -28,7 +28,8 @@ interface RefineView {
 /**
  * The feedback of `--message` or `--file`, read before anything else
  * (docs/format.md §9.6): exactly one of them; an unreadable file or blank text is a
- * usage error.
+ * usage error. The file is read as every file is (docs/security.md §2): a
+ * regular file of at most 16 MiB, so a FIFO or a device cannot hang the command.
  */
 async function readFeedback(options: { message?: string; file?: string }, cwd: string): Promise<RefineFeedback> {
   if ((options.message === undefined) === (options.file === undefined)) {
@@ -40,7 +41,7 @@ async function readFeedback(options: { message?: string; file?: string }, cwd: s
   } else {
     const file = path.resolve(cwd, options.file as string);
     try {
-      feedback = { text: await readFile(file, 'utf8'), source: 'file' };
+      feedback = { text: readRegularTextSync(file), source: 'file' };
     } catch (error) {
       throw new CairnError('usage', `could not read refinement feedback file: ${file}: ${messageOf(error)}`, { path: file });
     }
