@@ -2,7 +2,7 @@ import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { messageOf, mapWithConcurrency, collapseWhitespace, compareCodePoints, tsvField, withoutWorkflowCommands } from '../util/index.js';
 import { listMigrationDirectories, loadManifest, loadState, migrationFiles, type Manifest, type MigrationStatus } from '../migration/index.js';
-import { isMissing, pathExistsSync } from '../fs/index.js';
+import { isMissing } from '../fs/index.js';
 
 /** One migration as `cairn list` shows it (the v1 tool's columns, typed). */
 export interface ListRow {
