@@ -1,6 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errnoCode } from '../util/index.js';
+import { procPids, procStat } from '../fs/index.js';
 
 /*
  * The agent runs as the leader of its own process group (spawned detached),
@@ -34,26 +34,12 @@ export function groupHasLiveMembers(pgid: number): boolean {
     return true;
   }
   if (process.platform !== 'linux') return true;
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return true;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-    } catch {
-      continue;
-    }
-    // "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const state = fields[0];
-    if (Number(fields[2]) === pgid && state !== 'Z' && state !== 'X') return true;
-  }
-  return false;
+  const pids = procPids();
+  if (pids === null) return true;
+  return pids.some((pid) => {
+    const stat = procStat(pid);
+    return stat !== null && stat.pgrp === pgid && !stat.zombie;
+  });
 }
 
 /**

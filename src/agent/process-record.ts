@@ -1,8 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readRegularFileSync, writeFileDurable } from '../fs/index.js';
+import { procPids, procStat, readRegularFileSync, writeFileDurable } from '../fs/index.js';
 import { encodeJson, pickJson } from '../json/index.js';
 import { errnoCode } from '../util/index.js';
 import { groupHasLiveMembers, reapGroup } from './process-group.js';
@@ -48,28 +48,6 @@ export interface AbandonedAgent {
   pgid: number;
   /** `stopped`: the group was still running and was ended; `gone`: nothing of it was left. `running`: its cairn still runs it. */
   outcome: 'stopped' | 'gone' | 'running';
-}
-
-interface ProcStat {
-  pgrp: number;
-  startTime: string;
-  zombie: boolean;
-}
-
-/** Fields of /proc/<pid>/stat, or null when there is no such process (or no /proc). */
-function procStat(pid: number): ProcStat | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return null;
-  }
-  // "pid (comm) state ppid pgrp … starttime(22) …"; comm may hold spaces and parentheses.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const state = fields[0];
-  const startTime = fields[19];
-  if (startTime === undefined) return null;
-  return { pgrp: Number(fields[2]), startTime, zombie: state === 'Z' || state === 'X' };
 }
 
 function bootId(): string | null {
@@ -152,24 +130,15 @@ function readAgentRecord(runDir: string): AgentProcessRecord | null {
 /** Whether a live member of group `pgid` carries `CAIRN_WORKSPACE=<workspace>` in its environment. */
 function groupMemberOfRun(pgid: number, workspace: string): boolean {
   const marker = Buffer.from(`\0CAIRN_WORKSPACE=${workspace}\0`);
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return false;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = procStat(Number(entry));
-    if (stat === null || stat.zombie || stat.pgrp !== pgid) continue;
+  return (procPids() ?? []).some((pid) => {
+    const stat = procStat(pid);
+    if (stat === null || stat.zombie || stat.pgrp !== pgid) return false;
     try {
-      const environ = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${entry}/environ`)]);
-      if (environ.includes(marker)) return true;
+      return Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${pid}/environ`)]).includes(marker);
     } catch {
-      // gone meanwhile, or not ours to read
+      return false; // gone meanwhile, or not ours to read
     }
-  }
-  return false;
+  });
 }
 
 type Verdict = 'ours' | 'gone' | 'running' | 'elsewhere';

@@ -16,7 +16,7 @@ const LISTED_PATHS = 10;
  * committed one can only be someone else's. Silent outside git.
  */
 export function committedWorkFindings(repoRoot: string): Finding[] {
-  const listed = runGit(repoRoot, ['--literal-pathspecs', 'ls-files', '-z', '--', `${WORK_DIR}/`]);
+  const listed = runGit(repoRoot, ['ls-files', '-z', '--', `${WORK_DIR}/`]);
   if (listed.status !== 0) return [];
   const tracked = listed.stdout.split('\0').filter((file) => file !== '');
   if (tracked.length === 0) return [];

@@ -20,8 +20,8 @@ export type ConfinedKind = 'file' | 'directory' | 'any';
 export interface ConfinementProblem {
   /** The offending component, absolute. */
   path: string;
-  /** `symlink-outside`, `special-file`, `not-directory` or `outside-root`. */
-  reason: 'symlink-outside' | 'special-file' | 'not-directory' | 'outside-root';
+  /** `symlink-outside`, `symlink` (with `links: 'refuse'`), `special-file`, `not-directory` or `outside-root`. */
+  reason: 'symlink-outside' | 'symlink' | 'special-file' | 'not-directory' | 'outside-root';
   /** One sentence, e.g. "`.planning/work` is a symbolic link to /tmp/x, outside the repository". */
   message: string;
 }
@@ -33,9 +33,15 @@ export interface ConfinementProblem {
  * followed); an intermediate component that is not a directory, or a final
  * one that is not what `kind` asks (`any` refuses only FIFOs, devices and
  * sockets), is refused. Missing components are fine: nothing below them
- * exists yet. `root` itself is trusted as given.
+ * exists yet. `root` itself is trusted as given. With `links: 'refuse'`
+ * every symlink is refused, wherever it leads (for files only cairn writes).
  */
-export function confinementProblem(root: string, target: string, kind: ConfinedKind = 'any'): ConfinementProblem | null {
+export function confinementProblem(
+  root: string,
+  target: string,
+  kind: ConfinedKind = 'any',
+  links: 'follow-inside' | 'refuse' = 'follow-inside',
+): ConfinementProblem | null {
   const absRoot = path.resolve(root);
   const absTarget = path.resolve(absRoot, target);
   const show = (p: string): string => path.relative(absRoot, p) || '.';
@@ -55,6 +61,9 @@ export function confinementProblem(root: string, target: string, kind: ConfinedK
       const code = errnoCode(error);
       if (code === 'ENOENT' || code === 'ENOTDIR') return null;
       throw error;
+    }
+    if (stats.isSymbolicLink() && links === 'refuse') {
+      return { path: current, reason: 'symlink', message: `\`${show(current)}\` is a symbolic link` };
     }
     if (stats.isSymbolicLink()) {
       realRoot ??= realpathSync(absRoot);

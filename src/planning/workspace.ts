@@ -206,7 +206,7 @@ export interface RunScan {
  */
 function trackedRunIds(repoRoot: string, slug: string): Set<string> {
   const prefix = `${WORKSPACES_RELATIVE_DIR.split(path.sep).join('/')}/${slug}/`;
-  const listed = runGit(repoRoot, ['--literal-pathspecs', 'ls-files', '-z', '--', prefix]);
+  const listed = runGit(repoRoot, ['ls-files', '-z', '--', prefix]);
   const ids = new Set<string>();
   if (listed.status !== 0) return ids;
   for (const file of listed.stdout.split('\0')) {

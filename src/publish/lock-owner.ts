@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { lstat, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeJson, isJsonObject, parseJson, pickJson, type JsonObject, type JsonValue } from '../json/index.js';
 import { OWNER_FILE_NAME } from './layout.js';
 import { errnoCode } from '../util/index.js';
+import { procStat } from '../fs/index.js';
 
 /** A lock whose heartbeat (the lock directory's mtime) is older than this is stale. */
 export const STALE_LIMIT_MS = 10_000;
@@ -137,13 +137,8 @@ export function isProcessAlive(pid: number): boolean {
     return errnoCode(error) === 'EPERM';
   }
   if (process.platform !== 'linux') return true;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return true;
-  }
+  const stat = procStat(pid);
+  return stat === null || !stat.zombie;
 }
 
 /**

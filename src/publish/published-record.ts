@@ -1,9 +1,7 @@
-import { lstatSync } from 'node:fs';
-import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeJson, isJsonObject, jsonObject, parseJson, type JsonValue } from '../json/index.js';
-import { errnoCode, messageOf, resolvePath, toPosix } from '../util/index.js';
-import { mkdirDurable, readRegularTextSync, runGit, writeFileDurable } from '../fs/index.js';
+import { messageOf, resolvePath, toPosix } from '../util/index.js';
+import { confinementProblem, mkdirDurable, readRegularTextSync, runGit, writeFileDurable } from '../fs/index.js';
 
 /*
  * The published-snapshot record (docs/format.md §13.3, docs/durability.md §8):
@@ -79,14 +77,9 @@ export function decodePublishedRecord(text: string): PublishedRecord | null {
  */
 export async function writePublishedRecord(repoRoot: string, liveRoot: string, slug: string, snapshotId: string): Promise<void> {
   const file = publishedRecordPath(repoRoot, slug);
-  const problem = plainPathProblem(repoRoot, file);
-  if (problem !== null) throw new Error(`${problem}; the record is not written through it`);
+  const problem = confinementProblem(repoRoot, file, 'file', 'refuse');
+  if (problem !== null) throw new Error(`${problem.message}; the record is not written through it`);
   await mkdirDurable(path.dirname(file));
-  const existing = await lstat(file).catch((error: unknown) => {
-    if (errnoCode(error) === 'ENOENT') return null;
-    throw error;
-  });
-  if (existing !== null && !existing.isFile()) throw new Error(`${file} is not a regular file; the record is not written through it`);
   await writeFileDurable(file, encodePublishedRecord({ liveDir: recordedLiveDir(repoRoot, liveRoot, slug), snapshotId }));
 }
 
@@ -108,7 +101,7 @@ export async function writePublishedRecordSafely(repoRoot: string, liveRoot: str
  */
 export function readPublishedRecord(repoRoot: string, liveRoot: string, slug: string): string | null {
   const file = publishedRecordPath(repoRoot, slug);
-  if (plainPathProblem(repoRoot, file) !== null) return null;
+  if (hasLinkOrOddComponent(repoRoot, file)) return null;
   let record: PublishedRecord | null;
   try {
     record = decodePublishedRecord(readRegularTextSync(file, { noFollow: true, maxBytes: MAX_RECORD_BYTES }));
@@ -119,34 +112,19 @@ export function readPublishedRecord(repoRoot: string, liveRoot: string, slug: st
   return trackedByGit(repoRoot, file) ? null : record.snapshotId;
 }
 
-/**
- * Why `file` may not be used as the record: a component between `repoRoot`
- * and it that is a symlink or not a directory. Null when every existing
- * component is a real directory (missing ones are fine).
- */
-function plainPathProblem(repoRoot: string, file: string): string | null {
-  const parts = path.relative(repoRoot, path.dirname(file)).split(path.sep);
-  let current = repoRoot;
-  for (const part of parts) {
-    current = path.join(current, part);
-    let stats;
-    try {
-      stats = lstatSync(current);
-    } catch (error) {
-      const code = errnoCode(error);
-      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-      return `${current} cannot be inspected (${messageOf(error)})`;
-    }
-    if (stats.isSymbolicLink()) return `${current} is a symbolic link`;
-    if (!stats.isDirectory()) return `${current} is not a directory`;
-  }
-  return null;
-}
-
 /** True when git tracks `file` (or cannot say: then the record is not trusted either). */
 function trackedByGit(repoRoot: string, file: string): boolean {
   const relative = toPosix(path.relative(repoRoot, file));
-  const result = runGit(repoRoot, ['ls-files', '--cached', '-z', '--', `:(literal)${relative}`]);
+  const result = runGit(repoRoot, ['ls-files', '--cached', '-z', '--', relative]);
   if (result.error !== undefined || result.status !== 0) return true;
   return result.stdout !== '';
+}
+
+/** True when a component from `repoRoot` down to `file` is a symlink or not what it must be (or cannot be inspected). */
+function hasLinkOrOddComponent(repoRoot: string, file: string): boolean {
+  try {
+    return confinementProblem(repoRoot, file, 'file', 'refuse') !== null;
+  } catch {
+    return true;
+  }
 }

@@ -99,13 +99,13 @@ describe('reading and writing the record', () => {
     const dir = path.dirname(publishedRecordPath(root, 'alpha'));
     mkdirSync(dir, { recursive: true });
     symlinkSync(victim, publishedRecordPath(root, 'alpha'));
-    await expect(writePublishedRecord(root, live, 'alpha', ID)).rejects.toThrow(/is not a regular file; the record is not written through it/);
+    await expect(writePublishedRecord(root, live, 'alpha', ID)).rejects.toThrow(/alpha\.json` is a symbolic link; the record is not written through it/);
     expect(readFileSync(victim, 'utf8')).toBe('untouched\n');
 
     const other = repo();
     mkdirSync(path.join(other.root, '.planning'));
     symlinkSync(outside, path.join(other.root, '.planning', 'work'));
-    await expect(writePublishedRecord(other.root, other.live, 'alpha', ID)).rejects.toThrow(/\.planning\/work is a symbolic link; the record is not written through it/);
+    await expect(writePublishedRecord(other.root, other.live, 'alpha', ID)).rejects.toThrow(/`\.planning\/work` is a symbolic link; the record is not written through it/);
     expect(existsSync(path.join(outside, '.published'))).toBe(false);
   });
 });
