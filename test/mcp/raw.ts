@@ -5,9 +5,10 @@ import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 
 /*
- * `cairn mcp` driven byte by byte: the tests that need what an SDK client
- * cannot do (write an oversized line, close stdin while a call runs and
- * still read its answer) write JSON-RPC lines themselves.
+ * `cairn mcp` driven byte by byte: the tests that check what an SDK client
+ * hides (each oversized line answered on its own, an endless line that is
+ * not JSON, the order of every message on stdout) write JSON-RPC lines
+ * themselves.
  */
 
 export interface RawMessage {

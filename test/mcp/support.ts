@@ -1,6 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, expect } from 'vitest';
 import { CLI, cliEnv } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
@@ -19,6 +19,8 @@ export interface McpSession {
   stderr(): string;
   /** Transport errors seen by the client (a non-protocol line on the server's stdout would be one). */
   errors: Error[];
+  /** Every message the client received from the server, in order, including those the SDK matches to no request. */
+  received: JSONRPCMessage[];
   close(): Promise<void>;
 }
 
@@ -37,6 +39,9 @@ export async function startMcp(cwd: string, args: string[] = []): Promise<McpSes
   const client = new Client({ name: 'cairn-test', version: '1.0.0' });
   const errors: Error[] = [];
   client.onerror = (error) => errors.push(error);
+  const received: JSONRPCMessage[] = [];
+  // Set before connect: the client keeps this handler and calls it first for every message.
+  transport.onmessage = (message) => received.push(message);
   await client.connect(transport);
   // Caches the output schemas, so every callTool result is validated against them.
   await client.listTools();
@@ -45,6 +50,7 @@ export async function startMcp(cwd: string, args: string[] = []): Promise<McpSes
     call: async (name, toolArgs = {}) => (await client.callTool({ name, arguments: toolArgs })) as CallToolResult,
     stderr: () => stderr,
     errors,
+    received,
     close: () => client.close(),
   };
   open.push(session);
