@@ -1,4 +1,5 @@
 import type { Io } from '../app/index.js';
+import { visibleOutput } from '../util/index.js';
 
 /*
  * On stdio, stdout is the MCP transport: one stray byte there breaks the
@@ -6,9 +7,12 @@ import type { Io } from '../app/index.js';
  * clients keep as the server's log.
  */
 
-/** An Io whose both streams write to stderr, without colour. */
+/**
+ * An Io whose both streams write to stderr, without colour; control and bidi
+ * characters a repository put into a name are shown visibly (docs/security.md §3).
+ */
 export function mcpIo(): Io {
-  const write = (text: string): void => void process.stderr.write(text);
+  const write = (text: string): void => void process.stderr.write(visibleOutput(text));
   return { stdout: write, stderr: write, color: false, isTty: false };
 }
 
