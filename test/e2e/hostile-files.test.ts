@@ -225,22 +225,50 @@ function interrupt(args: string[], cwd: string, signal: NodeJS.Signals, delayMs:
   });
 }
 
+/** How long `cairn <args>` takes uninterrupted in `cwd`, in ms. */
+function fullRunMs(args: string[], cwd: string): number {
+  const started = Date.now();
+  spawnSync(process.execPath, [CLI, ...args], { cwd, env: cliEnv(), stdio: 'ignore', timeout: TIMEOUT_MS * 4 });
+  return Date.now() - started;
+}
+
+/**
+ * A repository where `cairn <args>` runs for at least `minMs` uninterrupted:
+ * copies of a ready migration, doubled until the command is that slow on
+ * this machine (so a signal sent halfway leaves over a second of work, which
+ * a loop that never yields would finish before the signal is handled).
+ */
+function slowRepo(args: string[], minMs: number): { repo: string; fullMs: number } {
+  const { repo, live } = cairnRepo({ git: true });
+  let count = 0;
+  let fullMs = 0;
+  for (let target = 1500; target <= 24_000; target *= 2) {
+    for (; count < target; count++) cpSync(path.join(CR_V1, 'migrations', READY), path.join(live, `m${count}-${READY}`), { recursive: true });
+    fullMs = fullRunMs(args, repo);
+    if (fullMs >= minMs) return { repo, fullMs };
+  }
+  throw new Error(`cairn ${args.join(' ')} takes only ${fullMs} ms on ${count} migrations; the interrupt test needs a slower run`);
+}
+
 describe('SIGTERM and Ctrl-C end a long command within a second', () => {
-  it('doctor --all and list on 1,500 migrations', async () => {
-    const { repo, live } = cairnRepo({ git: true });
-    for (let index = 0; index < 1500; index++) cpSync(path.join(CR_V1, 'migrations', READY), path.join(live, `m${index}-${READY}`), { recursive: true });
-    // 1,500 ms is deep into the checks, where a busy loop used to keep the signal waiting until the end
-    for (const delay of [300, 1500]) {
+  it('doctor --all interrupted a fifth and halfway into its run, list by Ctrl-C', async () => {
+    const { repo, fullMs } = slowRepo(['doctor', '--all'], 2500);
+    for (const share of [0.2, 0.5]) {
+      const delay = Math.round(fullMs * share);
       const ended = await interrupt(['doctor', '--all'], repo, 'SIGTERM', delay);
-      expect(ended.afterSignalMs, `doctor --all, SIGTERM after ${delay} ms`).toBeGreaterThanOrEqual(0);
-      expect(ended.afterSignalMs).toBeLessThan(1000);
-      expect(ended.signal).toBe('SIGTERM');
+      const context = `doctor --all (${fullMs} ms uninterrupted), SIGTERM after ${delay} ms`;
+      expect(ended.afterSignalMs, context).toBeGreaterThanOrEqual(0);
+      expect(ended.afterSignalMs, context).toBeLessThan(1000);
+      expect(ended.signal, context).toBe('SIGTERM');
     }
-    const listed = await interrupt(['list', '--no-index'], repo, 'SIGINT', 300);
-    expect(listed.afterSignalMs).toBeGreaterThanOrEqual(0);
-    expect(listed.afterSignalMs).toBeLessThan(1000);
-    expect(listed.signal).toBe('SIGINT');
-  }, 120_000);
+    const listMs = fullRunMs(['list', '--no-index'], repo);
+    const delay = Math.round(listMs * 0.3);
+    const listed = await interrupt(['list', '--no-index'], repo, 'SIGINT', delay);
+    const context = `list --no-index (${listMs} ms uninterrupted), SIGINT after ${delay} ms`;
+    expect(listed.afterSignalMs, context).toBeGreaterThanOrEqual(0);
+    expect(listed.afterSignalMs, context).toBeLessThan(1000);
+    expect(listed.signal, context).toBe('SIGINT');
+  }, 300_000);
 });
 
 describe('a huge malformed sums file and a full disk (item 8)', () => {
