@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, readSync } from 'node:fs';
 import { CairnError, messageOf } from '../util/index.js';
 import { openRegularFileSync } from './regular-file.js';
-import { walkTree, type WalkFailure } from './tree.js';
+import { ioFailure, walkTree } from './tree.js';
 
 /**
  * What a tree holds, path by path: relative POSIX path → `dir <mode>`,
@@ -19,7 +19,7 @@ export type TreeFingerprint = Record<string, string>;
  * migration. I/O failures are CairnError('io').
  */
 export async function fingerprintTree(root: string): Promise<TreeFingerprint> {
-  const entries = await walkTree(root, walkFailure);
+  const entries = await walkTree(root, ioFailure);
   // A null prototype: a file named `__proto__` is an ordinary key.
   const fingerprint = Object.create(null) as TreeFingerprint;
   for (const entry of entries) {
@@ -47,11 +47,4 @@ function fileSha256(file: string): string {
   } catch (error) {
     throw new CairnError('io', `Could not read ${file}: ${messageOf(error)}`, { path: file, cause: error });
   }
-}
-
-function walkFailure(failure: WalkFailure): Error {
-  return new CairnError('io', `Could not ${failure.op} ${failure.path}: ${messageOf(failure.error)}`, {
-    path: failure.path,
-    cause: failure.error,
-  });
 }

@@ -319,7 +319,8 @@ async function statOrFail(target: string): Promise<Stats> {
   return ioStep('stat', target, () => lstat(target));
 }
 
-function ioFailure(failure: WalkFailure): Error {
+/** A walk failure as CairnError('io') naming the operation and the path. */
+export function ioFailure(failure: WalkFailure): Error {
   return new CairnError('io', `Could not ${failure.op} ${failure.path}: ${messageOf(failure.error)}`, {
     path: failure.path,
     cause: failure.error,
