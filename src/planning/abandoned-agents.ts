@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { reapAbandonedAgents, type AbandonedAgent } from '../agent/index.js';
 import { confinementProblem } from '../fs/index.js';
-import { WORKSPACES_RELATIVE_DIR } from './new-migration.js';
+import { WORKSPACES_RELATIVE_DIR } from './workspace.js';
 
 /*
  * Agents left running by a cairn that was killed: found by the agent.json

@@ -3,12 +3,10 @@ import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CairnError, hasUnsafeNameCharacter, localTimestamp, visibleText } from '../util/index.js';
 import { isSafeSlug, saveManifest, seedManifest, newState, saveState, migrationFiles } from '../migration/index.js';
-import { assertConfined, snapshotId, mkdirDurable, pathExists } from '../fs/index.js';
+import { snapshotId, mkdirDurable, pathExists } from '../fs/index.js';
 import { assertTransactionsRootConfined, publish, type PublishRecorder, type PublishRequest, type PublishResult } from '../publish/index.js';
 import { publishValidator } from '../consistency/index.js';
-
-/** `.planning/work/` under the repository root: workspaces (gitignored). */
-export const WORKSPACES_RELATIVE_DIR = path.join('.planning', 'work');
+import { confinedWorkRoot } from './workspace.js';
 
 export interface NewMigrationRequest {
   repoRoot: string;
@@ -70,8 +68,7 @@ export async function createMigration(request: NewMigrationRequest): Promise<New
   const now = localTimestamp(request.now ?? new Date());
   // Refused before the workspace exists, so a refusal leaves nothing behind.
   assertTransactionsRootConfined(request.liveRoot);
-  const slugWork = path.join(request.repoRoot, WORKSPACES_RELATIVE_DIR, slug);
-  assertConfined(request.repoRoot, slugWork, 'the planning work directory', 'directory');
+  const slugWork = confinedWorkRoot(request.repoRoot, slug);
   const runDir = path.join(slugWork, runId(request.now ?? new Date()));
   const workspaceDir = path.join(runDir, slug);
   await mkdirDurable(migrationFiles(workspaceDir).planningDir);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CairnError, toPosix } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import { WORKSPACES_RELATIVE_DIR } from './new-migration.js';
+import { WORKSPACES_RELATIVE_DIR } from './workspace.js';
 import {
   executeStep,
   loadWorkspace,

@@ -3,10 +3,9 @@ import { lstatSync } from 'node:fs';
 import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { CairnError, messageOf, compareCodePoints, localTimestamp } from '../util/index.js';
+import { CairnError, messageOf, compareCodePoints, localTimestamp, toPosix } from '../util/index.js';
 import { encodeJson, jsonObject, readTextFile, type JsonObject } from '../json/index.js';
 import { assertConfined, mkdirDurable, writeFileDurable, copyTreeDurable, isDirectory, pathExists, runGit, type TreeFingerprint } from '../fs/index.js';
-import { WORKSPACES_RELATIVE_DIR } from './new-migration.js';
 import { STEPS, isSafeSlug } from '../migration/index.js';
 import { readSealKey, sealKey, sealMatches, sealOf } from './run-seal.js';
 
@@ -18,6 +17,9 @@ import { readSealKey, sealKey, sealMatches, sealOf } from './run-seal.js';
  * `cairn accept` publishes it; a successful run's directory is removed; a
  * failed one is kept for inspection.
  */
+
+/** `.planning/work/` under the repository root: workspaces (gitignored). */
+export const WORKSPACES_RELATIVE_DIR = path.join('.planning', 'work');
 
 export const RUN_RECORD_FILE = 'run.json';
 
@@ -205,7 +207,7 @@ export interface RunScan {
  * user. Empty outside git.
  */
 function trackedRunIds(repoRoot: string, slug: string): Set<string> {
-  const prefix = `${WORKSPACES_RELATIVE_DIR.split(path.sep).join('/')}/${slug}/`;
+  const prefix = `${toPosix(WORKSPACES_RELATIVE_DIR)}/${slug}/`;
   const listed = runGit(repoRoot, ['ls-files', '-z', '--', prefix]);
   const ids = new Set<string>();
   if (listed.status !== 0) return ids;
