@@ -1,4 +1,4 @@
-import { CairnError, compareCodePoints } from '../util/index.js';
+import { CairnError, compareCodePoints, visibleText } from '../util/index.js';
 import type { TreeFingerprint } from '../fs/index.js';
 import { parsePhaseDocFilename, type Step } from '../migration/index.js';
 
@@ -91,11 +91,13 @@ export function checkWorkspaceChanges(before: TreeFingerprint, after: TreeFinger
   return undeclared.sort((a, b) => compareCodePoints(a.path, b.path));
 }
 
-const UNSAFE_FOR_DISPLAY = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069"]/u;
-
-/** A path as shown in a message: JSON-quoted when it holds control or bidi characters (names come from the repository). */
+/**
+ * A path as shown in a message: JSON-quoted when it holds a character that
+ * is never printed raw (util/visible.ts) or a quote (names come from the
+ * repository).
+ */
 export function shownPath(rel: string): string {
-  return UNSAFE_FOR_DISPLAY.test(rel) ? JSON.stringify(rel) : rel;
+  return visibleText(rel) !== rel || rel.includes('"') ? JSON.stringify(rel) : rel;
 }
 
 /** `plan.md and phase-<n>-<name>.md`, or `no files`. */
