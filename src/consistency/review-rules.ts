@@ -1,7 +1,7 @@
 import { messageOf } from '../util/index.js';
 import { parseJson } from '../json/index.js';
 import type { MigrationContext } from './context.js';
-import { MAX_LINE_FINDINGS } from './sums.js';
+import { malformedLineFindings } from './line-findings.js';
 import { pathKind, readBytes } from '../fs/index.js';
 import { ReviewRecordSchema, migrationFiles, type Finding } from '../migration/index.js';
 
@@ -39,19 +39,10 @@ export function reviewFindings(ctx: MigrationContext): Finding[] {
   }
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  const findings: Finding[] = [];
-  let unshown = 0;
+  const messages: string[] = [];
   lines.forEach((line, index) => {
     const problem = reviewLineProblem(line);
-    if (problem === null) return;
-    if (findings.length >= MAX_LINE_FINDINGS) {
-      unshown++;
-      return;
-    }
-    findings.push(ctx.finding('review-record-invalid', file, `Line ${index + 1} of .planning/reviews.jsonl is not a review record: ${problem}.`));
+    if (problem !== null) messages.push(`Line ${index + 1} of .planning/reviews.jsonl is not a review record: ${problem}.`);
   });
-  if (unshown > 0) {
-    findings.push(ctx.finding('review-record-invalid', file, `${unshown} more malformed ${unshown === 1 ? 'line' : 'lines'} of .planning/reviews.jsonl not shown.`));
-  }
-  return findings;
+  return malformedLineFindings(ctx, 'review-record-invalid', file, '.planning/reviews.jsonl', messages);
 }

@@ -3,17 +3,11 @@ import { messageOf } from '../util/index.js';
 import { pyStrRepr } from '../json/index.js';
 import { outsideMessage, parseSums, sha256Hex, migrationFiles, type Finding } from '../migration/index.js';
 import type { MigrationContext } from './context.js';
+import { malformedLineFindings } from './line-findings.js';
 import { entryKind, pathKind, readBytes, staysInside } from '../fs/index.js';
 
 /**
- * The malformed lines reported one by one; the rest are counted in one more
- * finding, so a hostile sums file cannot turn into hundreds of thousands of
- * findings (and as many lines of every report).
- */
-export const MAX_LINE_FINDINGS = 100;
-
-/**
- * `sums-invalid` for malformed lines (at most {@link MAX_LINE_FINDINGS}, then
+ * `sums-invalid` for malformed lines (at most 100, then
  * a count) and `stage-output-modified` for every recorded file that is
  * missing, not a regular file, or hashes differently.
  * Silent when there is no sums file.
@@ -31,11 +25,7 @@ export function sumsFindings(ctx: MigrationContext): Finding[] {
     return [ctx.finding('sums-invalid', sumsFile, `Could not read .planning/sums: ${messageOf(error)}`)];
   }
   const { entries, problems } = parseSums(text);
-  const findings = problems.slice(0, MAX_LINE_FINDINGS).map((problem) => ctx.finding('sums-invalid', sumsFile, problem.message));
-  if (problems.length > MAX_LINE_FINDINGS) {
-    const more = problems.length - MAX_LINE_FINDINGS;
-    findings.push(ctx.finding('sums-invalid', sumsFile, `${more} more malformed ${more === 1 ? 'line' : 'lines'} of .planning/sums not shown.`));
-  }
+  const findings = malformedLineFindings(ctx, 'sums-invalid', sumsFile, '.planning/sums', problems.map((problem) => problem.message));
   for (const entry of entries) {
     if (!staysInside(ctx.dir, entry.path, ctx.lstats)) {
       findings.push(ctx.finding('sums-invalid', sumsFile, outsideMessage(entry.line, entry.path)));
