@@ -1,7 +1,6 @@
 import { MigrationStatusInput, listProject, type Io } from '../../app/index.js';
 import { formatListTsv, type ListRow } from '../../planning/index.js';
 import { listRowJson } from '../../outputs/index.js';
-import { visibleText } from '../../util/index.js';
 import { defineCommand } from '../command.js';
 import { formatOption } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';
@@ -19,9 +18,7 @@ type ListView = (rows: ListRow[], liveRoot: string) => void;
 function listText(io: Io, options: ListOptions): ListView {
   return (rows) => {
     if (rows.length === 0) return io.stdout('No migrations.\n');
-    const table = rows.map((row) =>
-      [row.slug, row.status, row.cursor, row.awaitingReview ? 'awaiting review' : '', row.reason ?? ''].map(visibleText),
-    );
+    const table = rows.map((row) => [row.slug, row.status, row.cursor, row.awaitingReview ? 'awaiting review' : '', row.reason ?? '']);
     if (options.headers) table.unshift(['MIGRATION', 'STATUS', 'NEXT', 'REVIEW', 'REASON']);
     const lines = alignColumns(table).map((line, i) => {
       const row = rows[options.headers ? i - 1 : i];
