@@ -1,5 +1,6 @@
 export { postPublishCommit } from './commit.js';
 export { doctorRun, type DoctorProgress } from './doctor.js';
+export { recoverRuns, reportExecutionRecovery, withPhaseSession, withRunSession, type RunSession } from './execution.js';
 export { agentChoice, type AgentOptions } from './engine-context.js';
 export { EffortInput, LockTimeoutMsInput, LogLimitInput, MigrationStatusInput, MigrationTargetInput, NewSlugInput, SeverityInput, StepNameInput, parseStepName, parseWholeNumberFlag } from './inputs.js';
 export { debugStack, printWarnings, type Io } from './io.js';

@@ -16,6 +16,7 @@ import { readyCommand } from './commands/ready.js';
 import { recoverCommand } from './commands/recover.js';
 import { refineCommand } from './commands/refine.js';
 import { reviewCommand } from './commands/review.js';
+import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { unlockCommand } from './commands/unlock.js';
 import { CAIRN_VERSION } from '../util/index.js';
@@ -36,6 +37,7 @@ const COMMANDS: readonly CliCommand[] = [
   refineCommand,
   reviewCommand,
   phaseCommand,
+  runCommand,
   readyCommand,
   demoCommand,
   mcpCommand,

@@ -8,6 +8,7 @@ import { NewOutputSchema, PhaseDoneOutputSchema } from './publish.js';
 import { ReadyOutputSchema } from './ready.js';
 import { RecoverOutputSchema } from './recover.js';
 import { ReviewOutputSchema } from './review.js';
+import { RunOutputSchema } from './run.js';
 import { StatusOutputSchema } from './status.js';
 import { AcceptOutputSchema, PlanOutputSchema, RefineOutputSchema } from './step.js';
 import { UnlockOutputSchema } from './unlock.js';
@@ -31,6 +32,7 @@ export const JSON_OUTPUTS = {
   refine: RefineOutputSchema,
   review: ReviewOutputSchema,
   'phase-done': PhaseDoneOutputSchema,
+  run: RunOutputSchema,
   recover: RecoverOutputSchema,
   unlock: UnlockOutputSchema,
   error: ErrorOutputSchema,

@@ -30,6 +30,14 @@ export const CRASH_POINTS = [
   'recovery-rollback-restored',
   'recovery-tx-cleaned',
   'lock-claimed',
+  'run-worktree-added',
+  'run-agent-done',
+  'run-validated',
+  'run-committed',
+  'integrate-journal-written',
+  'integrate-tree-updated',
+  'integrate-ref-updated',
+  'integrate-journal-removed',
 ] as const;
 export type CrashPointName = (typeof CRASH_POINTS)[number];
 

@@ -1,4 +1,5 @@
 import { recoverProject, type Io } from '../../app/index.js';
+import { recoverExecutions, type ExecutionRecoveryReport } from '../../execution/index.js';
 import { abandonedAgentLines, reapAbandonedRuns } from '../../planning/index.js';
 import type { RecoveryReport } from '../../publish/index.js';
 import { recoverReportJson } from '../../outputs/index.js';
@@ -6,8 +7,10 @@ import { defineCommand } from '../command.js';
 import { LOCK_TIMEOUT_OPTION, dryRunOption, formatOption } from '../options.js';
 import { printJson } from '../output.js';
 
-function reportText(report: RecoveryReport, agentLines: readonly string[]): string {
+function reportText(report: RecoveryReport, agentLines: readonly string[], runs: ExecutionRecoveryReport): string {
   const lines: string[] = [...agentLines];
+  for (const done of runs.integrations) lines.push(`interrupted integration (${done.action}): ${done.message}`);
+  for (const run of runs.runs) lines.push(run.message);
   const verb = report.dryRun ? 'would' : 'did';
   for (const lock of report.reclaimedLocks) {
     lines.push(`reclaimed stale publish lock${lock.owner?.lock_id ? ` ${lock.owner.lock_id}` : ''}: ${lock.reason}`);
@@ -30,22 +33,22 @@ function reportText(report: RecoveryReport, agentLines: readonly string[]): stri
 }
 
 /** The report, and one line per agent process group that was stopped (or would be). */
-type RecoverView = (report: RecoveryReport, agentLines: readonly string[]) => void;
+type RecoverView = (report: RecoveryReport, agentLines: readonly string[], runs: ExecutionRecoveryReport) => void;
 
 function recoverJson(io: Io): RecoverView {
-  return (report, agentLines) => {
-    // The JSON document describes transactions; stopped agents are notices.
+  return (report, agentLines, runs) => {
+    // The JSON document describes transactions and runs; stopped agents are notices.
     for (const line of agentLines) io.stderr(`${line}\n`);
-    printJson(io, 'recover', recoverReportJson(report));
+    printJson(io, 'recover', recoverReportJson(report, runs));
   };
 }
 
 export const recoverCommand = defineCommand<[], { dryRun?: boolean; format: string; lockTimeout?: number }, RecoverView>({
   name: 'recover',
-  description: 'finish or undo interrupted publish transactions and remove their leftovers; stop agents left running by a killed cairn',
+  description: 'finish or undo interrupted publish transactions and integrations and remove their leftovers; stop agents and remove worktrees left by a killed cairn',
   options: [dryRunOption('only say what recovery would do; take no lock, change nothing'), formatOption(), LOCK_TIMEOUT_OPTION],
   views: {
-    text: (io) => (report, agentLines) => io.stdout(reportText(report, agentLines)),
+    text: (io) => (report, agentLines, runs) => io.stdout(reportText(report, agentLines, runs)),
     json: recoverJson,
   },
   async run({ options, io, project }, show) {
@@ -53,7 +56,8 @@ export const recoverCommand = defineCommand<[], { dryRun?: boolean; format: stri
     const dryRun = options.dryRun === true;
     const report = await recoverProject(context, io, { dryRun, lockTimeout: options.lockTimeout });
     const agents = await reapAbandonedRuns(context.repoRoot, null, { dryRun });
-    show(report, abandonedAgentLines(context.repoRoot, agents, dryRun));
+    const runs = await recoverExecutions({ repoRoot: context.repoRoot, liveRoot: context.liveRoot, lockTimeoutMs: options.lockTimeout ?? context.lockTimeoutMs, dryRun });
+    show(report, abandonedAgentLines(context.repoRoot, agents, dryRun), runs);
     return 0;
   },
 });

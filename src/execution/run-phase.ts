@@ -1,0 +1,599 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { extractAgentText, resolveAgentCommand, runAgent, agentFailureReason, type AgentRunResult } from '../agent/index.js';
+import { readRegularTextSync } from '../fs/index.js';
+import type { Effort, Manifest } from '../migration/index.js';
+import { crashPoint } from '../publish/index.js';
+import type { AgentChoice, EngineContext } from '../planning/index.js';
+import { CairnError, messageOf } from '../util/index.js';
+import { publishDeferral } from './deferral-publish.js';
+import type { DeferralKind } from './deferral.js';
+import { addWorktree, allChanges, currentBranchRef, deleteBranch, git, headCommit, isAncestor, removeWorktree, uniqueBranchName, isValidBranchName } from './git.js';
+import { INTEGRATION_JOURNAL_FILE, fastForward } from './integration.js';
+import { commitPhase, commitWhy, phaseCommitMessage, phaseCommitSubject } from './phase-commit.js';
+import { preflightPhase, type Preflight } from './preflight.js';
+import { executePrompt, readyCheckPrompt, type PhasePromptInput } from './prompts.js';
+import { parseReadyAnswer, type ReadyAnswer } from './ready-answer.js';
+import { createExecutionDir, removeExecutionDir, writeExecutionRecord, type ExecutionPaths } from './run-dir.js';
+import { parseStatusBlock, type StatusBlock } from './status-block.js';
+import { runValidation, type ValidationOutcome } from './validation-run.js';
+
+/*
+ * `cairn run <slug>`: carries out the current phase of one migration in a
+ * git worktree of its own, gated by the project's validation command. The
+ * user's working tree, index and branch are not touched until a green phase
+ * is integrated, and then only by a journaled fast-forward.
+ */
+
+export const INTEGRATE_MODES = ['ff', 'branch', 'push'] as const;
+export type IntegrateMode = (typeof INTEGRATE_MODES)[number];
+
+export const DEFAULT_MAX_ATTEMPTS = 2;
+export const DEFAULT_VALIDATION_TIMEOUT_MS = 60 * 60 * 1000;
+export const DEFAULT_VALIDATION_SILENCE_MS = 30 * 60 * 1000;
+/** Bytes of a failed attempt's diff kept in the run log. */
+const MAX_DIFF_BYTES = 1024 * 1024;
+
+export interface RunPhaseOptions {
+  agent: AgentChoice;
+  taste: string | null;
+  /** The validation command (already trusted by the caller). */
+  validation: { command: string; source: string } | null;
+  validationTimeoutMs?: number;
+  validationSilenceMs?: number;
+  maxEffort: Effort | null;
+  skipReadyCheck: boolean;
+  maxAttempts: number;
+  integrate: IntegrateMode;
+  remote: string | null;
+  commitPrefix: string;
+  dryRun: boolean;
+  progress?: ((message: string) => void) | undefined;
+  now?: () => Date;
+}
+
+export type PhaseRunStatus =
+  | 'integrated'
+  | 'committed'
+  | 'pushed'
+  | 'deferred'
+  | 'failed'
+  | 'baseline-failed'
+  | 'interrupted'
+  | 'dry-run';
+
+/** One execute attempt. */
+export interface AttemptRecord {
+  attempt: number;
+  outcome: 'green' | 'agent-failed' | 'red' | 'rejected';
+  reason: string;
+  statusBlock: StatusBlock | null;
+  validation: { verdict: string; tail: string } | null;
+}
+
+export interface IntegrationResult {
+  mode: IntegrateMode;
+  done: boolean;
+  /** What the user runs to integrate it themselves, when cairn did not. */
+  mergeCommand: string | null;
+  /** Why cairn did not integrate (or what it did). */
+  detail: string;
+}
+
+export interface PhaseRunResult {
+  status: PhaseRunStatus;
+  slug: string;
+  phase: string;
+  phaseFile: string;
+  reason: string;
+  effort: Effort | null;
+  validationCommand: string | null;
+  agentArgv: string[] | null;
+  baseCommit: string | null;
+  branch: string | null;
+  commit: string | null;
+  integration: IntegrationResult | null;
+  readyCheck: { verdict: ReadyAnswer['verdict']; reason: string } | null;
+  deferral: { kind: DeferralKind; reason: string; cooldownUntil: string | null; wakeUpOn: string | null; awaitingHumanReview: boolean } | null;
+  attempts: AttemptRecord[];
+  /** The status block of the attempt that was committed. */
+  statusBlock: StatusBlock | null;
+  /** After the run: the current phase and status the commit (or deferral) records. */
+  nextPhase: string | null;
+  migrationStatus: Manifest['status'] | null;
+  interruptedBy: NodeJS.Signals | null;
+  warnings: string[];
+}
+
+function initialResult(slug: string, pre: Preflight | null): PhaseRunResult {
+  return {
+    status: 'failed',
+    slug,
+    phase: pre?.phase.name ?? '',
+    phaseFile: pre?.phaseFile ?? '',
+    reason: '',
+    effort: pre?.effort.effort ?? null,
+    validationCommand: null,
+    agentArgv: null,
+    baseCommit: pre?.baseCommit ?? null,
+    branch: null,
+    commit: null,
+    integration: null,
+    readyCheck: null,
+    deferral: null,
+    attempts: [],
+    statusBlock: null,
+    nextPhase: pre?.manifest.current_phase ?? null,
+    migrationStatus: pre?.manifest.status ?? null,
+    interruptedBy: null,
+    warnings: [],
+  };
+}
+
+/** `cairn/<slug>/<phase>`, or a safe fallback when the phase name is not a valid ref component. */
+export function phaseBranchBase(repoRoot: string, slug: string, phase: string): string {
+  const wanted = `cairn/${slug}/${phase}`;
+  if (isValidBranchName(repoRoot, wanted)) return wanted;
+  const digest = createHash('sha256').update(`${slug}\0${phase}`).digest('hex').slice(0, 12);
+  return `cairn/phase-${digest}`;
+}
+
+/** The agent's environment for an execution step. */
+export function executionEnv(input: { slug: string; phase: string; worktree: string; repoRoot: string; step: 'ready-check' | 'execute' | 'validate' }): Record<string, string> {
+  return {
+    CAIRN_SLUG: input.slug,
+    CAIRN_PHASE: input.phase,
+    CAIRN_WORKTREE: path.resolve(input.worktree),
+    CAIRN_REPO_ROOT: path.resolve(input.repoRoot),
+    CAIRN_STEP: input.step,
+  };
+}
+
+function readOptional(file: string): string | null {
+  try {
+    return readRegularTextSync(file);
+  } catch {
+    return null;
+  }
+}
+
+/** The agent process for `step`, refusing manual mode (a person drives a phase through MCP). */
+function agentArgvFor(choice: AgentChoice, step: string, slug: string, tree: string, effort: Effort | null) {
+  const settings = choice.settings;
+  const command = resolveAgentCommand({ agent: settings.agent, model: settings.model, effort: effort ?? settings.effort, agentCmd: settings.agentCmd, step, slug, workspace: tree });
+  if (command.kind === 'manual') {
+    throw new CairnError('usage', '`cairn run` needs an agent that runs by itself; --agent manual cannot execute a phase', {
+      hint: 'Pick an agent (--agent claude|codex|command), or drive the phase yourself through the MCP tools next_phase and finish_phase.',
+    });
+  }
+  return command;
+}
+
+/** A failed attempt's diff against the base, capped. */
+function attemptDiff(tree: string, base: string): string {
+  try {
+    git(tree, ['add', '-A', '--', '.'], 'git add');
+    const diff = git(tree, ['diff', '--cached', '--stat', '--patch', '--no-color', '--no-ext-diff', base], 'git diff');
+    return diff.length > MAX_DIFF_BYTES ? `${diff.slice(0, MAX_DIFF_BYTES)}\n[diff cut at ${MAX_DIFF_BYTES} bytes]\n` : diff;
+  } catch (error) {
+    return `(the diff could not be taken: ${messageOf(error)})`;
+  }
+}
+
+class Workspace {
+  branch: string | null = null;
+  constructor(
+    readonly repoRoot: string,
+    readonly paths: ExecutionPaths,
+  ) {}
+
+  /** A fresh worktree at `base` on `branch`. */
+  open(branch: string, base: string): void {
+    this.close(true);
+    addWorktree(this.repoRoot, this.paths.tree, branch, base);
+    this.branch = branch;
+  }
+
+  /** Removes the worktree; with `dropBranch`, the branch too. */
+  close(dropBranch: boolean): void {
+    removeWorktree(this.repoRoot, this.paths.tree);
+    if (dropBranch && this.branch !== null) deleteBranch(this.repoRoot, this.branch);
+    if (dropBranch) this.branch = null;
+  }
+}
+
+export async function runPhase(ctx: EngineContext, options: RunPhaseOptions): Promise<PhaseRunResult> {
+  const now = options.now ?? (() => new Date());
+  const pre = await preflightPhase(ctx, {
+    defaultEffort: options.agent.settings.effort,
+    maxEffort: options.maxEffort,
+    commitPrefix: options.commitPrefix,
+    now: now(),
+  });
+  const result = initialResult(ctx.slug, pre);
+  result.validationCommand = options.validation?.command ?? null;
+
+  if (pre.effort.overBudget) {
+    const reason = `phase ${pre.phase.name} needs effort ${pre.effort.required ?? '?'}, above the run's maximum ${pre.effort.max ?? '?'}`;
+    if (options.dryRun) return { ...result, status: 'dry-run', reason: `would defer ${pre.phase.name}: ${reason} (phase-effort-over-budget)` };
+    return defer(ctx, result, 'over-budget', reason, now());
+  }
+  if (options.validation === null) {
+    throw new CairnError('usage', `No validation command: cairn runs a phase only under the project's tests`, {
+      hint: `Pass --validate '<command>' (e.g. --validate 'npm test'), or add "validate": "<command>" to .planning/config.json and run \`cairn trust\`.`,
+    });
+  }
+  const execute = agentArgvFor(options.agent, 'execute', ctx.slug, '<worktree>', pre.effort.effort);
+  result.agentArgv = [...execute.argv];
+  const branchBase = phaseBranchBase(ctx.repoRoot, ctx.slug, pre.phase.name);
+  if (options.dryRun) {
+    result.branch = uniqueBranchName(ctx.repoRoot, branchBase);
+    result.integration = { mode: options.integrate, done: false, mergeCommand: null, detail: integrationPlan(options, pre) };
+    return { ...result, status: 'dry-run', reason: `would run phase ${pre.phase.name} of ${ctx.slug}` };
+  }
+  if (options.integrate === 'push' && (options.remote === null || options.remote === '')) {
+    throw new CairnError('usage', '--integrate push needs --remote <name>', { hint: 'Name the remote to push the phase branch to, e.g. --remote origin.' });
+  }
+
+  const paths = await createExecutionDir(ctx.repoRoot, now());
+  const work = new Workspace(ctx.repoRoot, paths);
+  const branch = uniqueBranchName(ctx.repoRoot, branchBase);
+  let keepBranch = false;
+  try {
+    await writeExecutionRecord(paths, { slug: ctx.slug, phase: pre.phase.name, branch, base_commit: pre.baseCommit, user_branch: pre.userBranchRef }, now());
+    work.open(branch, pre.baseCommit);
+    result.branch = branch;
+    crashPoint('run-worktree-added');
+    const promptInput: PhasePromptInput = {
+      slug: ctx.slug,
+      phase: pre.phase,
+      phaseFile: pre.phaseFile,
+      phaseDoc: readOptional(path.join(pre.liveDir, pre.phase.file)) ?? '',
+      plan: readOptional(path.join(pre.liveDir, 'plan.md')),
+      taste: options.taste,
+      worktree: paths.tree,
+      migrationDir: pre.migrationRel,
+    };
+
+    // Baseline: the phase starts only from green.
+    options.progress?.(`Checking the baseline of ${ctx.slug} with: ${options.validation.command}`);
+    const baseline = await validate(ctx, options, pre, paths, 'baseline');
+    if (baseline.interruptedBy !== null) return interrupted(result, baseline.interruptedBy);
+    if (!baseline.passed) {
+      return {
+        ...result,
+        status: 'baseline-failed',
+        reason: `the validation command ${baseline.verdict} before any change (baseline is red); nothing was changed`,
+        attempts: [],
+        readyCheck: null,
+        warnings: [...result.warnings, `baseline output (end):\n${baseline.tail}`],
+      };
+    }
+
+    if (!options.skipReadyCheck) {
+      const check = await readyCheck(ctx, options, pre, paths, promptInput);
+      if (check.interruptedBy !== null) return interrupted(result, check.interruptedBy);
+      if (check.error !== null) return { ...result, status: 'failed', reason: check.error };
+      const answer = check.answer as ReadyAnswer;
+      result.readyCheck = { verdict: answer.verdict, reason: answer.reason };
+      if (answer.verdict !== 'yes') {
+        work.close(true);
+        return await defer(ctx, result, answer.verdict === 'no' ? 'not-ready' : 'unverifiable', answer.reason, now());
+      }
+    }
+
+    let feedback: string | null = null;
+    for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
+      if (attempt > 1) work.open(branch, pre.baseCommit);
+      options.progress?.(`Running phase ${pre.phase.name} of ${ctx.slug} (attempt ${attempt} of ${options.maxAttempts})…`);
+      const prompt = executePrompt({ ...promptInput, validateCommand: options.validation.command, attempt, maxAttempts: options.maxAttempts, feedback });
+      const logId = ctx.log?.runStarted({ slug: ctx.slug, step: 'execute', agent: options.agent.settings.agent, model: options.agent.settings.model, effort: pre.effort.effort, promptSha256: sha256(prompt) }) ?? null;
+      const agentRun = await runAgent({
+        argv: agentArgvFor(options.agent, 'execute', ctx.slug, paths.tree, pre.effort.effort).argv,
+        cwd: paths.tree,
+        prompt,
+        env: executionEnv({ slug: ctx.slug, phase: pre.phase.name, worktree: paths.tree, repoRoot: ctx.repoRoot, step: 'execute' }),
+        timeoutMs: options.agent.timeoutMs,
+        silenceTimeoutMs: options.agent.silenceTimeoutMs,
+        ...(options.agent.mirror !== undefined ? { mirror: options.agent.mirror } : {}),
+        record: { runDir: paths.runDir, workspace: paths.tree },
+      });
+      crashPoint('run-agent-done');
+      const text = extractAgentText(execute.outputMode, agentRun.stdout, agentRun.stdoutTail);
+      const status = parseStatusBlock(text);
+      const endRun = (verdict: 'accepted' | 'rejected' | 'failed' | 'timeout' | 'killed', reason: string | null): void =>
+        ctx.log?.runEnded(logId, { verdict, exitCode: agentRun.exitCode, signal: agentRun.signal, stdout: agentRun.stdout, stderr: agentRun.stderr, reason, durationMs: agentRun.durationMs });
+      if (agentRun.verdict === 'aborted' && agentRun.interruptedBy !== undefined) {
+        endRun('killed', 'interrupted');
+        return interrupted(result, agentRun.interruptedBy);
+      }
+      const failure = agentFailureReason(agentRun);
+      if (failure !== null) {
+        const reason = `the agent failed: ${failure}`;
+        endRun(agentRun.verdict === 'timeout' || agentRun.verdict === 'silence' ? 'timeout' : 'failed', reason);
+        recordFailedAttempt(ctx, pre, paths, attempt, reason, null);
+        result.attempts.push({ attempt, outcome: 'agent-failed', reason, statusBlock: status, validation: null });
+        feedback = attemptFeedback(reason, status, null);
+        continue;
+      }
+      const lane = laneProblem(paths.tree, pre, branch);
+      if (lane !== null) {
+        endRun('rejected', lane);
+        recordFailedAttempt(ctx, pre, paths, attempt, lane, null);
+        result.attempts.push({ attempt, outcome: 'rejected', reason: lane, statusBlock: status, validation: null });
+        feedback = attemptFeedback(lane, status, null);
+        continue;
+      }
+      options.progress?.(`Validating phase ${pre.phase.name} with: ${options.validation.command}`);
+      const checked = await validate(ctx, options, pre, paths, 'validate');
+      if (checked.interruptedBy !== null) {
+        endRun('killed', 'interrupted');
+        return interrupted(result, checked.interruptedBy);
+      }
+      crashPoint('run-validated');
+      if (!checked.passed) {
+        const reason = `the validation command ${checked.verdict}`;
+        endRun('rejected', reason);
+        recordFailedAttempt(ctx, pre, paths, attempt, reason, checked);
+        result.attempts.push({ attempt, outcome: 'red', reason, statusBlock: status, validation: { verdict: checked.verdict, tail: checked.tail } });
+        feedback = attemptFeedback(reason, status, checked);
+        continue;
+      }
+      endRun('accepted', null);
+      const subject = phaseCommitSubject(options.commitPrefix, ctx.slug, pre.phase.file);
+      const message = phaseCommitMessage(subject, commitWhy(status, `Completed ${pre.phase.name}.`), options.validation.command);
+      const committed = await commitPhase({
+        repoRoot: ctx.repoRoot,
+        slug: ctx.slug,
+        liveDir: pre.liveDir,
+        tree: paths.tree,
+        migrationRel: pre.migrationRel,
+        phase: pre.phase.name,
+        message,
+        now: now(),
+      });
+      crashPoint('run-committed');
+      keepBranch = true;
+      result.attempts.push({ attempt, outcome: 'green', reason: 'validation passed', statusBlock: status, validation: { verdict: checked.verdict, tail: checked.tail } });
+      result.statusBlock = status;
+      result.commit = committed.commit;
+      result.nextPhase = committed.manifest.current_phase === '' ? null : committed.manifest.current_phase;
+      result.migrationStatus = committed.manifest.status;
+      ctx.log?.event('phase.committed', ctx.slug, { phase: pre.phase.name, branch, commit: committed.commit, attempt });
+      work.close(false);
+      return await integrate(ctx, options, pre, paths, result);
+    }
+    const last = result.attempts[result.attempts.length - 1];
+    return {
+      ...result,
+      status: 'failed',
+      branch: null,
+      reason: `phase ${pre.phase.name} failed after ${result.attempts.length} attempt${result.attempts.length === 1 ? '' : 's'}: ${last?.reason ?? 'no attempt ran'}; nothing was changed`,
+    };
+  } finally {
+    try {
+      work.close(!keepBranch);
+    } catch (error) {
+      result.warnings.push(`could not remove the worktree ${paths.tree}: ${messageOf(error)}`);
+    }
+    // A journal left by an interrupted fast-forward keeps the directory for recovery.
+    if (!existsSync(path.join(paths.runDir, INTEGRATION_JOURNAL_FILE))) await removeExecutionDir(ctx.repoRoot, paths).catch(() => undefined);
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+function interrupted(result: PhaseRunResult, signal: NodeJS.Signals): PhaseRunResult {
+  return { ...result, status: 'interrupted', branch: null, interruptedBy: signal, reason: `interrupted by ${signal}; nothing was changed` };
+}
+
+function integrationPlan(options: RunPhaseOptions, pre: Preflight): string {
+  switch (options.integrate) {
+    case 'ff':
+      return pre.userBranchRef === null ? 'leave the phase branch (HEAD is detached)' : `fast-forward ${pre.userBranchRef.slice('refs/heads/'.length)} when it is checked out clean at ${pre.baseCommit.slice(0, 12)}`;
+    case 'branch':
+      return 'leave the phase branch';
+    case 'push':
+      return `push the phase branch to ${options.remote ?? '(no remote given)'}`;
+  }
+}
+
+async function validate(
+  ctx: EngineContext,
+  options: RunPhaseOptions,
+  pre: Preflight,
+  paths: ExecutionPaths,
+  step: 'baseline' | 'validate',
+): Promise<ValidationOutcome> {
+  const command = (options.validation as { command: string }).command;
+  const logId = ctx.log?.runStarted({ slug: ctx.slug, step, agent: 'validate', model: null, effort: null, promptSha256: sha256(command) }) ?? null;
+  const outcome = await runValidation({
+    command,
+    cwd: paths.tree,
+    env: executionEnv({ slug: ctx.slug, phase: pre.phase.name, worktree: paths.tree, repoRoot: ctx.repoRoot, step: 'validate' }),
+    timeoutMs: options.validationTimeoutMs ?? DEFAULT_VALIDATION_TIMEOUT_MS,
+    silenceTimeoutMs: options.validationSilenceMs ?? DEFAULT_VALIDATION_SILENCE_MS,
+    mirror: options.agent.mirror,
+  });
+  ctx.log?.runEnded(logId, {
+    verdict: outcome.passed ? 'accepted' : outcome.interruptedBy !== null ? 'killed' : 'rejected',
+    exitCode: outcome.exitCode,
+    stdout: outcome.output,
+    reason: outcome.passed ? null : `validation ${outcome.verdict}`,
+    durationMs: outcome.durationMs,
+  });
+  return outcome;
+}
+
+interface ReadyCheckOutcome {
+  answer: ReadyAnswer | null;
+  error: string | null;
+  interruptedBy: NodeJS.Signals | null;
+}
+
+async function readyCheck(ctx: EngineContext, options: RunPhaseOptions, pre: Preflight, paths: ExecutionPaths, promptInput: PhasePromptInput): Promise<ReadyCheckOutcome> {
+  const command = agentArgvFor(options.agent, 'ready-check', ctx.slug, paths.tree, pre.effort.effort);
+  const prompt = readyCheckPrompt(promptInput);
+  options.progress?.(`Asking whether phase ${pre.phase.name} of ${ctx.slug} is ready…`);
+  const logId = ctx.log?.runStarted({ slug: ctx.slug, step: 'ready-check', agent: options.agent.settings.agent, model: options.agent.settings.model, effort: pre.effort.effort, promptSha256: sha256(prompt) }) ?? null;
+  const run: AgentRunResult = await runAgent({
+    argv: command.argv,
+    cwd: paths.tree,
+    prompt,
+    env: executionEnv({ slug: ctx.slug, phase: pre.phase.name, worktree: paths.tree, repoRoot: ctx.repoRoot, step: 'ready-check' }),
+    timeoutMs: options.agent.timeoutMs,
+    silenceTimeoutMs: options.agent.silenceTimeoutMs,
+    ...(options.agent.mirror !== undefined ? { mirror: options.agent.mirror } : {}),
+    record: { runDir: paths.runDir, workspace: paths.tree },
+  });
+  const end = (verdict: 'accepted' | 'rejected' | 'failed' | 'timeout' | 'killed', reason: string | null): void =>
+    ctx.log?.runEnded(logId, { verdict, exitCode: run.exitCode, signal: run.signal, stdout: run.stdout, stderr: run.stderr, reason, durationMs: run.durationMs });
+  if (run.verdict === 'aborted' && run.interruptedBy !== undefined) {
+    end('killed', 'interrupted');
+    return { answer: null, error: null, interruptedBy: run.interruptedBy };
+  }
+  const failure = agentFailureReason(run);
+  if (failure !== null) {
+    const reason = `the ready-check failed: ${failure}`;
+    end(run.verdict === 'timeout' || run.verdict === 'silence' ? 'timeout' : 'failed', reason);
+    return { answer: null, error: reason, interruptedBy: null };
+  }
+  const changed = allChanges(paths.tree);
+  if (changed.length > 0) {
+    const reason = `the ready-check changed files in the worktree (${changed.slice(0, 3).join(', ')}); a ready-check may only look`;
+    end('rejected', reason);
+    return { answer: null, error: reason, interruptedBy: null };
+  }
+  try {
+    const answer = parseReadyAnswer(extractAgentText(command.outputMode, run.stdout, run.stdoutTail));
+    end('accepted', null);
+    return { answer, error: null, interruptedBy: null };
+  } catch (error) {
+    const reason = messageOf(error);
+    end('rejected', reason);
+    return { answer: null, error: reason, interruptedBy: null };
+  }
+}
+
+/**
+ * Why an attempt's worktree cannot be committed as the phase, or null: the
+ * agent must stay on the phase branch at the base (its own commits are
+ * folded into the phase commit), leave the migration directory to cairn,
+ * and change something.
+ */
+function laneProblem(tree: string, pre: Preflight, branch: string): string | null {
+  const ref = currentBranchRef(tree);
+  if (ref !== `refs/heads/${branch}`) return `the agent left the phase branch ${branch} (HEAD is now ${ref ?? 'detached'})`;
+  const head = headCommit(tree);
+  if (head !== pre.baseCommit) {
+    if (!isAncestor(tree, pre.baseCommit, head)) return 'the agent rewrote history below the phase branch';
+    git(tree, ['reset', '--quiet', '--soft', pre.baseCommit], 'git reset --soft');
+  }
+  const migrationChanges = allChanges(tree, [pre.migrationRel]);
+  if (migrationChanges.length > 0) {
+    return `the agent changed the migration directory (${migrationChanges.slice(0, 3).join(', ')}); only cairn records a phase's completion`;
+  }
+  if (allChanges(tree).length === 0) return 'the agent changed nothing';
+  return null;
+}
+
+function recordFailedAttempt(ctx: EngineContext, pre: Preflight, paths: ExecutionPaths, attempt: number, reason: string, validation: ValidationOutcome | null): void {
+  const diff = attemptDiff(paths.tree, pre.baseCommit);
+  const id = ctx.log?.runStarted({ slug: ctx.slug, step: 'execute.diff', agent: 'git', model: null, effort: null, promptSha256: null }) ?? null;
+  ctx.log?.runEnded(id, { verdict: 'rejected', exitCode: null, stdout: diff, stderr: validation?.output ?? '', reason: `attempt ${attempt}: ${reason}` });
+  ctx.log?.event('phase.attempt-failed', ctx.slug, { phase: pre.phase.name, attempt, reason, diff_run: id });
+}
+
+function attemptFeedback(reason: string, status: StatusBlock | null, validation: ValidationOutcome | null): string {
+  const parts = [`The previous attempt failed: ${reason}.`];
+  if (status?.summary) parts.push(`Its own summary: ${status.summary}`);
+  if (validation !== null) parts.push(`The end of the validation output:\n${validation.tail}`);
+  return parts.join('\n\n');
+}
+
+async function defer(ctx: EngineContext, result: PhaseRunResult, kind: DeferralKind, reason: string, now: Date): Promise<PhaseRunResult> {
+  const published = await publishDeferral(ctx, { kind, reason, now });
+  const manifest = published.manifest;
+  const deferral = {
+    kind,
+    reason,
+    cooldownUntil: manifest.cooldown_until,
+    wakeUpOn: manifest.wake_up_on,
+    awaitingHumanReview: manifest.awaiting_human_review,
+  };
+  if (published.publish.status !== 'published') {
+    return { ...result, status: 'failed', branch: null, deferral, reason: `the deferral could not be published: ${published.publish.reason}`, warnings: [...result.warnings, ...published.warnings] };
+  }
+  return {
+    ...result,
+    status: 'deferred',
+    branch: null,
+    deferral,
+    migrationStatus: manifest.status,
+    reason: `phase ${result.phase} deferred (${kind === 'over-budget' ? 'phase-effort-over-budget' : kind === 'not-ready' ? 'ready: no' : 'ready: unverifiable'}): ${reason}`,
+    warnings: [...result.warnings, ...published.warnings],
+  };
+}
+
+async function integrate(ctx: EngineContext, options: RunPhaseOptions, pre: Preflight, paths: ExecutionPaths, result: PhaseRunResult): Promise<PhaseRunResult> {
+  const branch = result.branch as string;
+  const commit = result.commit as string;
+  const merge = `git merge --ff-only ${branch}`;
+  if (options.integrate === 'branch') {
+    return { ...result, status: 'committed', integration: { mode: 'branch', done: false, mergeCommand: merge, detail: `left on branch ${branch}` }, reason: `phase ${pre.phase.name} committed on ${branch}` };
+  }
+  if (options.integrate === 'push') {
+    const remote = options.remote as string;
+    try {
+      git(ctx.repoRoot, ['push', '--quiet', remote, `refs/heads/${branch}:refs/heads/${branch}`], `git push ${remote}`);
+    } catch (error) {
+      return {
+        ...result,
+        status: 'committed',
+        integration: { mode: 'push', done: false, mergeCommand: `git push ${remote} ${branch}`, detail: messageOf(error) },
+        reason: `phase ${pre.phase.name} committed on ${branch}, but the push failed: ${messageOf(error)}`,
+      };
+    }
+    ctx.log?.event('phase.pushed', ctx.slug, { phase: pre.phase.name, branch, remote, commit });
+    return { ...result, status: 'pushed', integration: { mode: 'push', done: true, mergeCommand: null, detail: `pushed ${branch} to ${remote}` }, reason: `phase ${pre.phase.name} committed on ${branch} and pushed to ${remote}` };
+  }
+  if (pre.userBranchRef === null) {
+    return { ...result, status: 'committed', integration: { mode: 'ff', done: false, mergeCommand: merge, detail: 'HEAD is detached, so there is no branch to fast-forward' }, reason: `phase ${pre.phase.name} committed on ${branch}` };
+  }
+  const outcome = await fastForward({
+    repoRoot: ctx.repoRoot,
+    liveRoot: ctx.liveRoot,
+    slug: ctx.slug,
+    run: paths,
+    ref: pre.userBranchRef,
+    from: pre.baseCommit,
+    to: commit,
+    branch,
+    liveSnapshotAtStart: pre.liveSnapshot,
+    lockTimeoutMs: ctx.lockTimeoutMs,
+    recorder: ctx.recorder,
+  });
+  const target = pre.userBranchRef.slice('refs/heads/'.length);
+  if (!outcome.done) {
+    return {
+      ...result,
+      status: 'committed',
+      integration: { mode: 'ff', done: false, mergeCommand: outcome.stale ? null : merge, detail: outcome.reason },
+      reason: outcome.stale
+        ? `phase ${pre.phase.name} committed on ${branch}, but not integrated: ${outcome.reason} (stale); look at both before merging`
+        : `phase ${pre.phase.name} committed on ${branch}; ${target} was not fast-forwarded: ${outcome.reason}`,
+    };
+  }
+  deleteBranch(ctx.repoRoot, branch);
+  ctx.log?.event('phase.integrated', ctx.slug, { phase: pre.phase.name, branch: target, commit });
+  return {
+    ...result,
+    status: 'integrated',
+    branch: null,
+    integration: { mode: 'ff', done: true, mergeCommand: null, detail: `fast-forwarded ${target} to ${commit.slice(0, 12)}` },
+    reason: `phase ${pre.phase.name} of ${ctx.slug} is done and ${target} is fast-forwarded to ${commit.slice(0, 12)}`,
+  };
+}
