@@ -2,10 +2,10 @@ import { CairnError } from '../util/index.js';
 import { EFFORTS, isEffort, type Effort } from '../migration/index.js';
 
 /*
- * The effort a phase runs at (docs/format.md §10.4): the run's default
- * raised to the phase's required effort, then capped at the run's maximum.
- * A phase that requires more than the maximum is not run at all; it is
- * deferred as over budget.
+ * The effort a phase runs at: the run's default raised to the phase's
+ * `required_effort`, then capped at the run's maximum (tiers in
+ * docs/format.md §10.4). A phase that requires more than the maximum is
+ * not run at all; it is deferred as over budget.
  */
 
 /** The effort one phase runs at, and whether the run's budget is too small for it. */

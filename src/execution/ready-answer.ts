@@ -36,6 +36,8 @@ export const BASELINE_VALIDATION_PHRASES = [
   'tests pass now',
 ] as const;
 
+const ANSWER_HINT = 'The agent must end its answer with a line "ready: yes", "ready: no — <reason>" or "ready: unverifiable — <reason>".';
+
 /** Shown lines of unrecognised output are cut to this many characters. */
 const SHOWN_LINE_LIMIT = 200;
 
@@ -59,9 +61,7 @@ export function parseReadyAnswer(text: string): ReadyAnswer {
   const lines = splitLines(text).map(stripText).filter((line) => line !== '');
   const last = lines[lines.length - 1];
   if (last === undefined) {
-    throw new CairnError('failed', 'Phase ready-check produced no output', {
-      hint: 'The agent must end its answer with a line "ready: yes", "ready: no — <reason>" or "ready: unverifiable — <reason>".',
-    });
+    throw new CairnError('failed', 'Phase ready-check produced no output', { hint: ANSWER_HINT });
   }
   for (let index = lines.length - 1; index >= 0; index -= 1) {
     const match = ANSWER_LINE.exec(lines[index] as string);
@@ -73,9 +73,7 @@ export function parseReadyAnswer(text: string): ReadyAnswer {
     }
     return { verdict, reason, downgradedFromUnverifiable: false };
   }
-  throw new CairnError('failed', `Phase ready-check produced unrecognised output: ${shownLine(last)}`, {
-    hint: 'The agent must end its answer with a line "ready: yes", "ready: no — <reason>" or "ready: unverifiable — <reason>".',
-  });
+  throw new CairnError('failed', `Phase ready-check produced unrecognised output: ${shownLine(last)}`, { hint: ANSWER_HINT });
 }
 
 /** Whether a reason is about baseline validation (see {@link BASELINE_VALIDATION_PHRASES}). */
