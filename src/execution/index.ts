@@ -1,11 +1,28 @@
-/*
- * Carrying out phases: preflight, the worktree a phase runs in, the
- * ready-check, the agent, the validation command, the phase commit and its
- * integration, deferrals, and recovery after a killed run.
+/**
+ * Carrying out a migration's phases: preflight, the worktree a phase runs
+ * in, effort, the ready-check and its answer, the agent and its status
+ * block, the validation command, the phase commit and its integration,
+ * deferrals, the `--all` loop, and recovery after a killed run.
  */
-export { runAll, type RunAllAction, type RunAllOptions, type RunAllResult, type RunAllStop } from './run-all.js';
+export { overBudgetReason, parseEffortFlag, phaseEffort, type PhaseEffort } from './effort.js';
+export { BASELINE_VALIDATION_PHRASES, mentionsBaselineValidation, parseReadyAnswer, type ReadyAnswer, type ReadyVerdict } from './ready-answer.js';
+export {
+  RETRY_RECOMMENDATIONS,
+  STATUS_BLOCK_BEGIN,
+  STATUS_BLOCK_END,
+  STATUS_BLOCK_KEYS,
+  STATUS_DECISIONS,
+  parseStatusBlock,
+  type RetryRecommendation,
+  type StatusBlock,
+  type StatusBlockKey,
+  type StatusDecision,
+} from './status-block.js';
+export { COOLDOWN_MS, WAKE_UP_MS, deferPhase, type DeferralKind } from './deferral.js';
+export { executePrompt, readyCheckPrompt, type ExecutePromptInput, type PhasePromptInput } from './prompts.js';
 export type { IntegrationRecovery } from './integration.js';
 export { recoverExecutions, type AbandonedRun, type ExecutionRecoveryReport } from './recovery.js';
+export { runAll, type RunAllAction, type RunAllOptions, type RunAllResult, type RunAllStop } from './run-all.js';
 export {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_VALIDATION_SILENCE_MS,
@@ -19,6 +36,4 @@ export {
   type PhaseRunStatus,
   type RunPhaseOptions,
 } from './run-phase.js';
-export type { StatusBlock } from './status-block.js';
-export type { DeferralKind } from './deferral.js';
 export { resolveValidationCommand, untrustedCommandError, type ValidationCommand, type ValidationSource } from './validation-command.js';

@@ -5,5 +5,5 @@ export { CairnError, isCairnError, messageOf, toCairnError, type CairnErrorCode 
 export { hasParentTraversal, isInside, isSafeSegment, isVisibleSegment, purePosix, resolvePath, toPosix } from './paths.js';
 export { hasUnsafeNameCharacter, tsvField, visibleLines, visibleOutput, visibleText, withoutWorkflowCommands } from './visible.js';
 export { PY_SPACE, collapseWhitespace, splitLines, stripText } from './text.js';
-export { localTimestamp } from './time.js';
+export { localTimestamp, utcTimestamp } from './time.js';
 export { CAIRN_VERSION } from './version.js';
