@@ -8,6 +8,7 @@ import { crashPoint } from '../publish/index.js';
 import type { AgentChoice, EngineContext } from '../planning/index.js';
 import { CairnError, messageOf } from '../util/index.js';
 import { publishDeferral } from './deferral-publish.js';
+import { overBudgetReason } from './effort.js';
 import type { DeferralKind } from './deferral.js';
 import { addWorktree, allChanges, currentBranchRef, deleteBranch, git, headCommit, isAncestor, removeWorktree, uniqueBranchName, isValidBranchName } from './git.js';
 import { INTEGRATION_JOURNAL_FILE, fastForward } from './integration.js';
@@ -215,7 +216,7 @@ export async function runPhase(ctx: EngineContext, options: RunPhaseOptions): Pr
   result.validationCommand = options.validation?.command ?? null;
 
   if (pre.effort.overBudget) {
-    const reason = `phase ${pre.phase.name} needs effort ${pre.effort.required ?? '?'}, above the run's maximum ${pre.effort.max ?? '?'}`;
+    const reason = overBudgetReason({ required: pre.effort.required as Effort, max: pre.effort.max as Effort, effortReason: pre.phase.effort_reason ?? null });
     if (options.dryRun) return { ...result, status: 'dry-run', reason: `would defer ${pre.phase.name}: ${reason} (phase-effort-over-budget)` };
     return defer(ctx, result, 'over-budget', reason, now());
   }

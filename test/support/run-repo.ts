@@ -1,0 +1,116 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runCli, type CliResult } from './cli.js';
+import { READY } from './fixture.js';
+import { commitAll } from './git.js';
+import { cairnRepo, type CairnRepo } from './repo.js';
+import { tempDir } from './tmp.js';
+
+/*
+ * A repository where `cairn run` has something to execute: the cr-v1 fixture's
+ * ready migration (three phases, none done), a tiny project whose validation
+ * command is a real script (`sh check.sh`), all committed on main, and a
+ * scripted execution agent (`exec-agent`) on PATH whose behaviour the test
+ * picks with environment variables:
+ *
+ * - `EXEC_READY` (yes | no | unverifiable, default yes) and `EXEC_READY_REASON`:
+ *   the ready-check's answer.
+ * - `EXEC_MODE`: what an execute step does —
+ *   `good` (default: appends a line to src/app.txt),
+ *   `break` (writes "broken" into src/app.txt, so check.sh fails),
+ *   `break-once` (breaks on the first execute call of the test, good after),
+ *   `nothing` (changes nothing), `touch-migration` (edits the manifest),
+ *   `commit` (commits its good change itself), `fail` (exits 3),
+ *   `hang` (sleeps 600 s printing nothing), `slow` (sleeps EXEC_SLEEP seconds, then good).
+ * - Every call appends `$CAIRN_STEP $CAIRN_SLUG $CAIRN_PHASE $CAIRN_WORKTREE $CAIRN_REPO_ROOT`
+ *   and its working directory to `<state>/calls.log`.
+ */
+
+export const RUN_SLUG = READY;
+
+export interface RunRepo extends CairnRepo {
+  slug: string;
+  /** The directory holding the agent's call log and counters. */
+  state: string;
+  /** The directory put first on PATH (holds `exec-agent`). */
+  bin: string;
+  /** Environment for cairn: PATH with the agent, the state dir. */
+  env: Record<string, string>;
+  /** Runs the built CLI in the repository with `env` plus `extra`. */
+  cairn(args: string[], extra?: Record<string, string>, timeoutMs?: number): CliResult;
+}
+
+/** Flags that run a phase with the scripted agent and the repository's check script. */
+export const EXEC_AGENT = ['--agent', 'command', '--agent-cmd', 'exec-agent', '--validate', 'sh check.sh'];
+
+const AGENT_SCRIPT = `#!/bin/sh
+cat > /dev/null
+echo "$CAIRN_STEP $CAIRN_SLUG $CAIRN_PHASE $CAIRN_WORKTREE $CAIRN_REPO_ROOT $(pwd -P)" >> "$EXEC_STATE/calls.log"
+if [ "$CAIRN_STEP" = "ready-check" ]; then
+  echo "I looked at the code."
+  echo "ready: \${EXEC_READY:-yes} — \${EXEC_READY_REASON:-the precondition holds}"
+  exit 0
+fi
+n=$(cat "$EXEC_STATE/execute.count" 2>/dev/null || echo 0)
+n=$((n + 1))
+echo $n > "$EXEC_STATE/execute.count"
+mode="\${EXEC_MODE:-good}"
+if [ "$mode" = "break-once" ]; then
+  if [ $n -eq 1 ]; then mode=break; else mode=good; fi
+fi
+case "$mode" in
+  good) echo "change $n for $CAIRN_PHASE" >> src/app.txt ;;
+  break) echo "broken" >> src/app.txt ;;
+  nothing) ;;
+  touch-migration) echo "change $n" >> src/app.txt; printf ' ' >> "$CAIRN_REPO_ROOT/../unused" 2>/dev/null; echo "x" >> "migrations/$CAIRN_SLUG/plan.md" ;;
+  commit) echo "change $n for $CAIRN_PHASE" >> src/app.txt; git add -A && git commit -q -m "agent's own commit" ;;
+  fail) echo "agent gave up" >&2; exit 3 ;;
+  hang) sleep 600 ;;
+  slow) sleep "\${EXEC_SLEEP:-2}"; echo "change $n for $CAIRN_PHASE" >> src/app.txt ;;
+esac
+cat <<'BLOCK'
+Work done.
+BEGIN_CONTINUOUS_REFACTORING_STATUS
+phase_reached: execute
+decision: commit
+retry_recommendation: none
+failure_kind: none
+summary: updated src/app.txt
+commit_rationale: the app file now records the phase
+next_retry_focus: none
+tests_run: sh check.sh
+evidence:
+- src/app.txt
+END_CONTINUOUS_REFACTORING_STATUS
+BLOCK
+`;
+
+const CHECK_SCRIPT = `#!/bin/sh
+# The project's tests: src/app.txt must exist and must not say "broken".
+test -f src/app.txt || { echo "src/app.txt is missing"; exit 1; }
+if grep -q broken src/app.txt; then echo "FAIL: src/app.txt is broken"; exit 1; fi
+echo "ok: 1 passed"
+`;
+
+/** A fresh committed repository with the ready fixture migration, a project and the scripted agent. */
+export function runRepo(): RunRepo {
+  const base = cairnRepo({ git: true, fixtures: [RUN_SLUG] });
+  mkdirSync(path.join(base.repo, 'src'), { recursive: true });
+  writeFileSync(path.join(base.repo, 'src', 'app.txt'), 'app v1\n');
+  writeFileSync(path.join(base.repo, 'check.sh'), CHECK_SCRIPT);
+  commitAll(base.repo, 'project with a ready migration');
+  const bin = tempDir('cairn-exec-bin-');
+  const agent = path.join(bin, 'exec-agent');
+  writeFileSync(agent, AGENT_SCRIPT);
+  chmodSync(agent, 0o755);
+  const state = tempDir('cairn-exec-state-');
+  const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, EXEC_STATE: state, XDG_CONFIG_HOME: path.join(state, 'config') };
+  return {
+    ...base,
+    slug: RUN_SLUG,
+    state,
+    bin,
+    env,
+    cairn: (args, extra = {}, timeoutMs) => runCli(args, { cwd: base.repo, env: { ...env, ...extra }, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }),
+  };
+}
