@@ -21,6 +21,7 @@ export {
 export { COOLDOWN_MS, WAKE_UP_MS, deferPhase, type DeferralKind } from './deferral.js';
 export { executePrompt, readyCheckPrompt, type ExecutePromptInput, type PhasePromptInput } from './prompts.js';
 export type { IntegrationRecovery } from './integration.js';
+export { finishPhase, preparePhase, type FinishPhaseOptions, type PreparePhaseOptions, type PreparedPhase } from './manual-phase.js';
 export { recoverExecutions, type AbandonedRun, type ExecutionRecoveryReport } from './recovery.js';
 export { runAll, type RunAllAction, type RunAllOptions, type RunAllResult, type RunAllStop } from './run-all.js';
 export {

@@ -31,6 +31,10 @@ export const ExecutionRecordSchema = z
     /** The branch the run started from (`refs/heads/…`), null when HEAD was detached. */
     user_branch: z.string().nullable(),
     worktree: z.string(),
+    /** `agent`: a `cairn run` process drives it; `manual`: prepared by the MCP tool next_phase and finished by finish_phase. */
+    mode: z.enum(['agent', 'manual']),
+    /** The validation command the run is held to (manual runs are finished with the same one). */
+    validation_command: z.string().nullable(),
     cairn_pid: z.number().int(),
     /** /proc start time of that process, so a reused pid is never taken for it; null without /proc. */
     cairn_start_time: z.string().nullable(),
@@ -99,8 +103,9 @@ export function readExecutionRecord(runDir: string): ExecutionRecord | null {
   }
 }
 
-/** True while the cairn process that wrote the record still runs. */
+/** True while the cairn process that wrote the record still runs (a manual run is never abandoned by itself). */
 export function ownerAlive(record: ExecutionRecord): boolean {
+  if (record.mode === 'manual') return true;
   if (!isProcessAlive(record.cairn_pid)) return false;
   if (record.cairn_start_time === null) return true;
   const stat = procStat(record.cairn_pid);

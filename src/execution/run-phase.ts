@@ -107,7 +107,7 @@ export interface PhaseRunResult {
   warnings: string[];
 }
 
-function initialResult(slug: string, pre: Preflight | null): PhaseRunResult {
+export function initialResult(slug: string, pre: Preflight | null): PhaseRunResult {
   return {
     status: 'failed',
     slug,
@@ -151,7 +151,7 @@ export function executionEnv(input: { slug: string; phase: string; worktree: str
   };
 }
 
-function readOptional(file: string): string | null {
+export function readOptional(file: string): string | null {
   try {
     return readRegularTextSync(file);
   } catch {
@@ -242,7 +242,7 @@ export async function runPhase(ctx: EngineContext, options: RunPhaseOptions): Pr
   const branch = uniqueBranchName(ctx.repoRoot, branchBase);
   let keepBranch = false;
   try {
-    await writeExecutionRecord(paths, { slug: ctx.slug, phase: pre.phase.name, branch, base_commit: pre.baseCommit, user_branch: pre.userBranchRef }, now());
+    await writeExecutionRecord(paths, { slug: ctx.slug, phase: pre.phase.name, branch, base_commit: pre.baseCommit, user_branch: pre.userBranchRef, mode: 'agent', validation_command: options.validation.command }, now());
     work.open(branch, pre.baseCommit);
     result.branch = branch;
     crashPoint('run-worktree-added');
@@ -387,7 +387,7 @@ function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-function interrupted(result: PhaseRunResult, signal: NodeJS.Signals): PhaseRunResult {
+export function interrupted(result: PhaseRunResult, signal: NodeJS.Signals): PhaseRunResult {
   return { ...result, status: 'interrupted', branch: null, interruptedBy: signal, reason: `interrupted by ${signal}; nothing was changed` };
 }
 
@@ -402,7 +402,7 @@ function integrationPlan(options: RunPhaseOptions, pre: Preflight): string {
   }
 }
 
-async function validate(
+export async function validate(
   ctx: EngineContext,
   options: RunPhaseOptions,
   pre: Preflight,
@@ -485,7 +485,7 @@ async function readyCheck(ctx: EngineContext, options: RunPhaseOptions, pre: Pre
  * folded into the phase commit), leave the migration directory to cairn,
  * and change something.
  */
-function laneProblem(tree: string, pre: Preflight, branch: string): string | null {
+export function laneProblem(tree: string, pre: Preflight, branch: string): string | null {
   const ref = currentBranchRef(tree);
   if (ref !== `refs/heads/${branch}`) return `the agent left the phase branch ${branch} (HEAD is now ${ref ?? 'detached'})`;
   const head = headCommit(tree);
@@ -515,7 +515,7 @@ function attemptFeedback(reason: string, status: StatusBlock | null, validation:
   return parts.join('\n\n');
 }
 
-async function defer(ctx: EngineContext, result: PhaseRunResult, kind: DeferralKind, reason: string, now: Date): Promise<PhaseRunResult> {
+export async function defer(ctx: EngineContext, result: PhaseRunResult, kind: DeferralKind, reason: string, now: Date): Promise<PhaseRunResult> {
   const published = await publishDeferral(ctx, { kind, reason, now });
   const manifest = published.manifest;
   const deferral = {
@@ -539,7 +539,7 @@ async function defer(ctx: EngineContext, result: PhaseRunResult, kind: DeferralK
   };
 }
 
-async function integrate(ctx: EngineContext, options: RunPhaseOptions, pre: Preflight, paths: ExecutionPaths, result: PhaseRunResult): Promise<PhaseRunResult> {
+export async function integrate(ctx: EngineContext, options: RunPhaseOptions, pre: Preflight, paths: ExecutionPaths, result: PhaseRunResult): Promise<PhaseRunResult> {
   const branch = result.branch as string;
   const commit = result.commit as string;
   const merge = `git merge --ff-only ${branch}`;

@@ -10,6 +10,8 @@ import { logTool } from './tools/log.js';
 import { newTool } from './tools/new.js';
 import { nextPromptTool } from './tools/next-prompt.js';
 import { phaseDoneTool } from './tools/phase-done.js';
+import { finishPhaseTool } from './tools/finish-phase.js';
+import { nextPhaseTool } from './tools/next-phase.js';
 import { readyTool } from './tools/ready.js';
 import { recoverDryRunTool } from './tools/recover-dry-run.js';
 import { refineTool } from './tools/refine.js';
@@ -30,6 +32,8 @@ export const CAIRN_TOOLS: readonly CairnTool[] = [
   newTool,
   refineTool,
   phaseDoneTool,
+  nextPhaseTool,
+  finishPhaseTool,
   recoverDryRunTool,
   logTool,
 ];

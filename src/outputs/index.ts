@@ -22,6 +22,6 @@ export { doctorJsonDocument, findingJson } from './reporters/json.js';
 export { escapeXml } from './reporters/junit.js';
 export { DOCTOR_FORMATS, type DoctorFormat, type Reporter } from './reporters/types.js';
 export { reviewSummaryJson } from './review.js';
-export { RunOutputSchema, cleanedUpJson, phaseRunJson, runActionJson } from './run.js';
+export { FinishPhaseOutputSchema, NextPhaseOutputSchema, RunOutputSchema, cleanedUpJson, phaseRunJson, runActionJson } from './run.js';
 export { StatusOutputSchema, statusJson } from './status.js';
 export { AcceptOutputSchema, acceptCommand, repoRelativePath, stepJson } from './step.js';

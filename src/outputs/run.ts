@@ -140,3 +140,23 @@ export function runActionJson(action: RunAllAction): z.infer<typeof RunOutputSch
 export function cleanedUpJson(runs: readonly AbandonedRun[]): z.infer<typeof RunOutputSchema>['cleaned_up'] {
   return runs.map((run) => ({ run_id: run.runId, slug: run.slug, branch_left: run.branchLeft, message: run.message }));
 }
+
+export const NextPhaseOutputSchema = jsonDocument(
+  {
+    status: z.enum(['prepared', 'deferred', 'baseline-failed']).describe('prepared: do the phase in the worktree, then call finish_phase; otherwise nothing was prepared.'),
+    slug: z.string(),
+    phase: z.string(),
+    phase_file: z.string(),
+    run_id: z.string().nullable().describe('Pass it to finish_phase.'),
+    worktree: z.string().nullable().describe('The git worktree to work in (absolute); your changes go here, never in the main checkout.'),
+    branch: z.string().nullable(),
+    base_commit: z.string().nullable(),
+    validation_command: z.string().nullable().describe('What finish_phase runs in the worktree; the phase is committed only when it passes.'),
+    prompt: z.string().nullable().describe('The execution prompt: the phase doc, the plan, the rules and the status block to end with.'),
+    reason: z.string(),
+    result: PhaseRunJsonSchema.nullable().describe('When nothing was prepared: what happened instead.'),
+  },
+  'Output of the MCP tool next_phase.',
+);
+
+export const FinishPhaseOutputSchema = jsonDocument({ phase: PhaseRunJsonSchema }, 'Output of the MCP tool finish_phase.');

@@ -135,6 +135,8 @@ describe('cairn recover and cairn unlock', () => {
       lock_tombstones: [],
       reclaimed_locks: [],
       lock: null,
+      integrations: [],
+      runs: [],
     });
   });
 

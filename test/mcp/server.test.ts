@@ -9,7 +9,7 @@ import { emptyRepo, manifestOf, planRepoAt, readJson, stateOf, workRuns, type Pl
 import { listTree } from '../support/tree.js';
 import { envelopeOf, startMcp, stderrOf, structuredOf, textOf, type McpSession } from './support.js';
 
-const TOOLS = ['list', 'status', 'ready', 'doctor', 'next_prompt', 'accept', 'new', 'refine', 'phase_done', 'recover_dry_run', 'log'];
+const TOOLS = ['list', 'status', 'ready', 'doctor', 'next_prompt', 'accept', 'new', 'refine', 'phase_done', 'next_phase', 'finish_phase', 'recover_dry_run', 'log'];
 const MUTATING = ['next_prompt', 'accept', 'new', 'refine', 'phase_done'];
 
 const TARGET = 'replace the widget API';
@@ -255,6 +255,8 @@ describe('cairn mcp', () => {
       lock_tombstones: [],
       reclaimed_locks: [],
       lock: null,
+      integrations: [],
+      runs: [],
     });
     expect(mcp.errors).toEqual([]);
   });
