@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src');
 
-const LIBRARY = ['util', 'fs', 'json', 'store', 'publish', 'migration', 'config', 'agent', 'consistency', 'planning', 'app'] as const;
+const LIBRARY = ['util', 'fs', 'json', 'store', 'publish', 'migration', 'config', 'agent', 'consistency', 'planning', 'execution', 'app'] as const;
 
 /** Folder → the folders its value imports may reach. */
 const ALLOWED: Record<string, readonly string[]> = {
@@ -28,7 +28,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   agent: ['util', 'json', 'fs', 'migration'],
   consistency: ['util', 'json', 'fs', 'migration', 'publish', 'config'],
   planning: ['util', 'json', 'fs', 'migration', 'publish', 'consistency', 'agent', 'config'],
-  app: ['util', 'json', 'fs', 'store', 'migration', 'publish', 'consistency', 'planning', 'agent', 'config'],
+  execution: ['util', 'json', 'fs', 'store', 'publish', 'migration', 'config', 'agent', 'consistency', 'planning'],
+  app: ['util', 'json', 'fs', 'store', 'migration', 'publish', 'consistency', 'planning', 'agent', 'config', 'execution'],
   outputs: [...LIBRARY],
   /** cli starts the MCP server for `cairn mcp`; mcp never imports cli. */
   cli: [...LIBRARY, 'outputs', 'mcp'],

@@ -17,6 +17,7 @@ import { recoverCommand } from './commands/recover.js';
 import { refineCommand } from './commands/refine.js';
 import { reviewCommand } from './commands/review.js';
 import { statusCommand } from './commands/status.js';
+import { trustCommand } from './commands/trust.js';
 import { unlockCommand } from './commands/unlock.js';
 import { CAIRN_VERSION } from '../util/index.js';
 
@@ -37,6 +38,7 @@ const COMMANDS: readonly CliCommand[] = [
   reviewCommand,
   phaseCommand,
   readyCommand,
+  trustCommand,
   demoCommand,
   mcpCommand,
 ];

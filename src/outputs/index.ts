@@ -24,3 +24,4 @@ export { DOCTOR_FORMATS, type DoctorFormat, type Reporter } from './reporters/ty
 export { reviewSummaryJson } from './review.js';
 export { StatusOutputSchema, statusJson } from './status.js';
 export { AcceptOutputSchema, acceptCommand, repoRelativePath, stepJson } from './step.js';
+export { TrustOutputSchema } from './trust.js';

@@ -10,6 +10,7 @@ import { RecoverOutputSchema } from './recover.js';
 import { ReviewOutputSchema } from './review.js';
 import { StatusOutputSchema } from './status.js';
 import { AcceptOutputSchema, PlanOutputSchema, RefineOutputSchema } from './step.js';
+import { TrustOutputSchema } from './trust.js';
 import { UnlockOutputSchema } from './unlock.js';
 
 /**
@@ -33,6 +34,7 @@ export const JSON_OUTPUTS = {
   'phase-done': PhaseDoneOutputSchema,
   recover: RecoverOutputSchema,
   unlock: UnlockOutputSchema,
+  trust: TrustOutputSchema,
   error: ErrorOutputSchema,
 } as const;
 
