@@ -101,12 +101,15 @@ export async function revokeTrust(repoRoot: string, env: NodeJS.ProcessEnv = pro
 
 /**
  * Read-modify-write of `trusted_validate` under the lock: `change` returns
- * the new list, or null to leave the file alone. The file must be a valid
+ * the new list, or null to leave the file alone (it may be called twice:
+ * once to see whether anything changes, then under the lock). The file must be a valid
  * user config (an invalid one is reported, never overwritten); an empty list
  * drops the key.
  */
 async function updateTrustedEntries(env: NodeJS.ProcessEnv, change: (entries: TrustEntry[]) => TrustEntry[] | null): Promise<void> {
   const file = userConfigPath(env);
+  // Nothing to write (already trusted, nothing to revoke): no directory, no lock.
+  if (change((await loadUserAgentConfig(env)).config.trusted_validate ?? []) === null) return;
   await ensurePrivateDir(path.dirname(file));
   await withLockFile(`${file}.lock`, async () => {
     const loaded = await loadUserAgentConfig(env);

@@ -155,7 +155,7 @@ describe('revokeTrust', () => {
   it('is zero without a user config, and creates none', async () => {
     const { env, file } = userEnv();
     expect(await revokeTrust(tempDir('cairn-repo-'), env)).toBe(0);
-    expect(() => statSync(file)).toThrow(/ENOENT/);
+    expect(() => statSync(path.dirname(file))).toThrow(/ENOENT/);
     expect(await listTrusted(env)).toEqual([]);
   });
 });
