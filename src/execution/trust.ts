@@ -101,10 +101,10 @@ export async function revokeTrust(repoRoot: string, env: NodeJS.ProcessEnv = pro
 
 /**
  * Read-modify-write of `trusted_validate` under the lock: `change` returns
- * the new list, or null to leave the file alone (it may be called twice:
- * once to see whether anything changes, then under the lock). The file must be a valid
- * user config (an invalid one is reported, never overwritten); an empty list
- * drops the key.
+ * the new list, or null to leave the file alone. It may be called twice:
+ * once to see whether anything changes, then under the lock. The file must
+ * be a valid user config (an invalid one is reported, never overwritten);
+ * an empty list drops the key.
  */
 async function updateTrustedEntries(env: NodeJS.ProcessEnv, change: (entries: TrustEntry[]) => TrustEntry[] | null): Promise<void> {
   const file = userConfigPath(env);
