@@ -5,5 +5,14 @@ export { checkStepOutputSize, stepOutputTooLarge } from './step-output.js';
 export { AGENT_KINDS, resolveAgentCommand, type AgentKind, type AgentOutputMode } from './presets.js';
 export { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS, agentFailureReason, runAgent, type AgentRunResult } from './run.js';
 export { parseCommandTemplate, renderCommandTemplate, splitCommandTemplate } from './template.js';
-export { loadUserAgentConfig, resolveAgentSettings, userConfigPath, type AgentSettings, type LoadedUserAgentConfig } from './user-config.js';
+export {
+  TrustedValidateEntrySchema,
+  UserAgentConfigSchema,
+  loadUserAgentConfig,
+  resolveAgentSettings,
+  userConfigPath,
+  type AgentSettings,
+  type LoadedUserAgentConfig,
+  type TrustedValidateEntry,
+} from './user-config.js';
 export { AGENT_RECORD_FILE, reapAbandonedAgents, type AbandonedAgent } from './process-record.js';

@@ -16,7 +16,28 @@ import { parseCommandTemplate } from './template.js';
  * be able to make cairn run a command on someone's machine.
  */
 
-/** `$XDG_CONFIG_HOME/cairn/config.json`: the user's own agent defaults. */
+/**
+ * One validation command this user trusts: the repository (the real path of
+ * its root) and the SHA-256 of the command's exact text, so that a changed
+ * command is a new question. Written by `cairn trust` (execution/trust.ts).
+ */
+export const TrustedValidateEntrySchema = z
+  .object({
+    repo: z
+      .string()
+      .refine((repo) => path.isAbsolute(repo), { message: 'must be an absolute path' })
+      .describe('Real path of the repository root.'),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, { message: 'must be 64 lowercase hex digits' })
+      .describe('Lowercase hex SHA-256 of the command text (UTF-8).'),
+    trusted_at: z.string().min(1).describe('When the user trusted it (ISO 8601).'),
+  })
+  .strict();
+
+export type TrustedValidateEntry = z.infer<typeof TrustedValidateEntrySchema>;
+
+/** `$XDG_CONFIG_HOME/cairn/config.json`: the user's own agent defaults and trusted validation commands. */
 export const UserAgentConfigSchema = z
   .object({
     agent: z.enum(AGENT_KINDS).optional().describe('Default agent.'),
@@ -27,6 +48,10 @@ export const UserAgentConfigSchema = z
       .min(1)
       .optional()
       .describe('Command template for --agent command, e.g. "my-agent --model {model}".'),
+    trusted_validate: z
+      .array(TrustedValidateEntrySchema)
+      .optional()
+      .describe("Validation commands from repositories' .planning/config.json that this user trusts (`cairn trust`)."),
   })
   .strict();
 
@@ -88,7 +113,7 @@ export async function loadUserAgentConfig(env: NodeJS.ProcessEnv = process.env):
       .join('; ');
     throw new CairnError('invalid-config', `Invalid user config ${file}: ${issues}`, {
       path: file,
-      hint: 'Allowed keys: "agent" (claude, codex, command, manual), "model", "effort" (low, medium, high, xhigh), "agent_cmd".',
+      hint: 'Allowed keys: "agent" (claude, codex, command, manual), "model", "effort" (low, medium, high, xhigh), "agent_cmd", "trusted_validate" (written by `cairn trust`).',
     });
   }
   if (parsed.data.agent_cmd !== undefined) {

@@ -18,6 +18,7 @@ import { refineCommand } from './commands/refine.js';
 import { reviewCommand } from './commands/review.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
+import { trustCommand } from './commands/trust.js';
 import { unlockCommand } from './commands/unlock.js';
 import { CAIRN_VERSION } from '../util/index.js';
 
@@ -39,6 +40,7 @@ const COMMANDS: readonly CliCommand[] = [
   phaseCommand,
   runCommand,
   readyCommand,
+  trustCommand,
   demoCommand,
   mcpCommand,
 ];

@@ -1,4 +1,4 @@
 export { resolveLiveRoot, resolveProjectContext, type ContextOptions, type ProjectContext } from './context.js';
 export { initProject, type InitOptions, type InitResult } from './init.js';
 export { findProjectRoot, readProjectConfig } from './load.js';
-export { CONFIG_RELATIVE_PATH, ProjectConfigSchema, type ProjectConfig } from './schema.js';
+export { CONFIG_RELATIVE_PATH, ProjectConfigSchema, validateCommandProblem, type ProjectConfig } from './schema.js';

@@ -37,4 +37,21 @@ export {
   type PhaseRunStatus,
   type RunPhaseOptions,
 } from './run-phase.js';
-export { resolveValidationCommand, untrustedCommandError, type ValidationCommand, type ValidationSource } from './validation-command.js';
+export {
+  isTrusted,
+  listTrusted,
+  listTrustedFor,
+  revokeTrust,
+  trustCommand,
+  trustedRepoKey,
+  validateCommandDigest,
+  type TrustEntry,
+} from './trust.js';
+export {
+  resolveValidationCommand,
+  untrustedCommandError,
+  visibleCommand,
+  type ResolveValidationInput,
+  type ValidationCommand,
+  type ValidationSource,
+} from './validation-command.js';

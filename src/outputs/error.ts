@@ -15,6 +15,7 @@ const ERROR_CODES = [
   'resolve',
   'snapshot',
   'unsafe-path',
+  'untrusted-command',
   'io',
   'blocked',
   'failed',

@@ -25,3 +25,4 @@ export { reviewSummaryJson } from './review.js';
 export { FinishPhaseOutputSchema, NextPhaseOutputSchema, RunOutputSchema, cleanedUpJson, phaseRunJson, runActionJson } from './run.js';
 export { StatusOutputSchema, statusJson } from './status.js';
 export { AcceptOutputSchema, acceptCommand, repoRelativePath, stepJson } from './step.js';
+export { TrustOutputSchema } from './trust.js';

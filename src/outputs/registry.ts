@@ -11,6 +11,7 @@ import { ReviewOutputSchema } from './review.js';
 import { RunOutputSchema } from './run.js';
 import { StatusOutputSchema } from './status.js';
 import { AcceptOutputSchema, PlanOutputSchema, RefineOutputSchema } from './step.js';
+import { TrustOutputSchema } from './trust.js';
 import { UnlockOutputSchema } from './unlock.js';
 
 /**
@@ -35,6 +36,7 @@ export const JSON_OUTPUTS = {
   run: RunOutputSchema,
   recover: RecoverOutputSchema,
   unlock: UnlockOutputSchema,
+  trust: TrustOutputSchema,
   error: ErrorOutputSchema,
 } as const;
 

@@ -17,6 +17,7 @@ export type CairnErrorCode =
   | 'resolve'
   | 'snapshot'
   | 'unsafe-path'
+  | 'untrusted-command'
   | 'io'
   | 'blocked'
   | 'failed'
@@ -44,6 +45,7 @@ const DEFAULT_EXIT: Record<CairnErrorCode, number> = {
   resolve: 2,
   snapshot: 2,
   'unsafe-path': 2,
+  'untrusted-command': 2,
   io: 1,
   blocked: 1,
   failed: 1,

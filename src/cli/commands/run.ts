@@ -176,12 +176,12 @@ function parseMaxEffort(value: string | undefined): Effort | null {
 }
 
 /** The validation command to run: `--validate`, else the config's once trusted (asking on a terminal). */
-async function validationFor(context: ProjectContext, io: Io, flag: string | undefined, dryRun: boolean): Promise<{ command: string; source: string } | null> {
+async function validationFor(context: ProjectContext, io: Io, flag: string | undefined, dryRun: boolean, slug: string | undefined): Promise<{ command: string; source: string } | null> {
   const resolved = await resolveValidationCommand({ flag: flag ?? null, config: context.config, repoRoot: context.repoRoot, env: process.env });
   if (resolved === null) return null;
   if (resolved.trusted || dryRun) return { command: resolved.command, source: resolved.source };
-  if (await confirmValidationTrust(io, resolved.command)) return { command: resolved.command, source: resolved.source };
-  throw untrustedCommandError(resolved);
+  if (await confirmValidationTrust(io, resolved)) return { command: resolved.command, source: resolved.source };
+  throw untrustedCommandError(resolved, slug);
 }
 
 export const runCommand = defineCommand<[string | undefined], RunOptions, RunView>({
@@ -220,7 +220,7 @@ export const runCommand = defineCommand<[string | undefined], RunOptions, RunVie
     const dryRun = options.dryRun === true;
     const agent = await agentChoice(options, context, io);
     const taste = await loadTaste(context.repoRoot);
-    const validation = await validationFor(context, io, options.validate, dryRun);
+    const validation = await validationFor(context, io, options.validate, dryRun, target);
     const commits = postPublishCommit(context, { commit: options.commit, dryRun });
     const phaseOptions: RunPhaseOptions = {
       agent,
