@@ -45,7 +45,7 @@ function terminalLine(result: StepRunResult): string | null {
   if (result.terminal === null) return null;
   switch (result.terminal.outcome) {
     case 'ready':
-      return `${result.slug} is ready: queued for execution.`;
+      return `${result.slug} is ready: run its first phase with \`cairn run ${result.slug}\`.`;
     case 'awaiting_human_review':
       return `${result.slug} is ready, awaiting human review.`;
     case 'skipped':

@@ -418,6 +418,7 @@ export async function validate(
     timeoutMs: options.validationTimeoutMs ?? DEFAULT_VALIDATION_TIMEOUT_MS,
     silenceTimeoutMs: options.validationSilenceMs ?? DEFAULT_VALIDATION_SILENCE_MS,
     mirror: options.agent.mirror,
+    record: { runDir: paths.runDir, workspace: paths.tree },
   });
   ctx.log?.runEnded(logId, {
     verdict: outcome.passed ? 'accepted' : outcome.interruptedBy !== null ? 'killed' : 'rejected',

@@ -27,6 +27,8 @@ export interface ValidationRunSpec {
   timeoutMs: number;
   silenceTimeoutMs: number;
   mirror?: { stdout?: (chunk: Buffer) => void; stderr?: (chunk: Buffer) => void } | undefined;
+  /** Where the process record goes while it runs, so a later cairn can stop it if this one is killed. */
+  record?: { runDir: string; workspace: string };
 }
 
 const TAIL_LINES = 60;
@@ -65,6 +67,7 @@ export async function runValidation(spec: ValidationRunSpec): Promise<Validation
     timeoutMs: spec.timeoutMs,
     silenceTimeoutMs: spec.silenceTimeoutMs,
     ...(spec.mirror !== undefined ? { mirror: spec.mirror } : {}),
+    ...(spec.record !== undefined ? { record: spec.record } : {}),
   });
   const output = [run.stdout, run.stderr].filter((part) => part !== '').join(run.stdout.endsWith('\n') || run.stdout === '' ? '' : '\n');
   return {

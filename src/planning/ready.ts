@@ -46,7 +46,7 @@ export interface ReadyItem {
   detail: string;
   /** phase: the phase doc, repo-relative. */
   file: string | null;
-  /** The command that does (or, for a phase, records) the work. */
+  /** The command that does the work (`cairn run <slug>` carries out a phase). */
   command: string;
 }
 
@@ -86,7 +86,7 @@ async function itemFor(liveRoot: string, repoRoot: string, slug: string, policy:
       kind: 'phase',
       detail: phase.name,
       file: toPosix(path.relative(repoRoot, path.join(dir, phase.file))),
-      command: `cairn phase done ${slug} --phase ${phase.name}`,
+      command: `cairn run ${slug}`,
     };
   }
   return null;

@@ -192,7 +192,7 @@ describe('manual mode: cairn plan --agent manual, then cairn accept', () => {
 
     const accepted = p.cli(['accept', SLUG, '--step', 'final-review', '--file', outputFile('final-decision: approve-auto — ready to go\n')]);
     expect(accepted.stdout).toBe(
-      'Accepted planning.final-review for alpha: approve-auto — ready to go\nalpha is ready: queued for execution.\nNext: cairn ready\n',
+      'Accepted planning.final-review for alpha: approve-auto — ready to go\nalpha is ready: run its first phase with `cairn run alpha`.\nNext: cairn ready\n',
     );
     expect(accepted.code).toBe(0);
     expect(stateOf(p)['next_step']).toBe('terminal-ready');

@@ -158,7 +158,7 @@ describe('cairn plan: one step at a time', () => {
         'Accepted planning.revise for alpha; next step: review-2.',
         'Accepted planning.review-2 (clear) for alpha; next step: final-review.',
         'Accepted planning.final-review for alpha: approve-auto — the plan is complete',
-        'alpha is ready: queued for execution.',
+        'alpha is ready: run its first phase with `cairn run alpha`.',
         'Next: cairn ready',
         '',
       ].join('\n'),

@@ -40,8 +40,8 @@ describe('cairn ready', () => {
         `  ${SLUGS.reviewSignature}            phase 3 changes a public signature; a maintainer should confirm  cairn review ${SLUGS.reviewSignature}`,
         '',
         'Phases ready to start (2)',
-        `  ${SLUGS.phaseSerializers}            migrations/${SLUGS.phaseSerializers}/phase-1-characterization-tests.md       cairn phase done ${SLUGS.phaseSerializers} --phase characterization-tests`,
-        `  ${SLUGS.phaseBilling}  migrations/${SLUGS.phaseBilling}/phase-1-introduce-adapter.md  cairn phase done ${SLUGS.phaseBilling} --phase introduce-adapter`,
+        `  ${SLUGS.phaseSerializers}            migrations/${SLUGS.phaseSerializers}/phase-1-characterization-tests.md       cairn run ${SLUGS.phaseSerializers}`,
+        `  ${SLUGS.phaseBilling}  migrations/${SLUGS.phaseBilling}/phase-1-introduce-adapter.md  cairn run ${SLUGS.phaseBilling}`,
         '',
       ].join('\n'),
     );

@@ -197,7 +197,7 @@ describe('review policy "always"', () => {
     expect(p.cli(['review', SLUG, '--approve']).code).toBe(0);
     const after = p.cli(['ready', '--format', 'json']);
     expect((JSON.parse(after.stdout) as { items: { kind: string; command: string }[] }).items).toEqual([
-      expect.objectContaining({ kind: 'phase', command: 'cairn phase done alpha --phase add-api' }),
+      expect.objectContaining({ kind: 'phase', command: 'cairn run alpha' }),
     ]);
     expectDoctorClean(p);
   });

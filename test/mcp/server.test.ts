@@ -196,7 +196,7 @@ describe('cairn mcp', () => {
         created_at: manifestOf(p)['created_at'],
         detail: 'add-api',
         file: 'migrations/alpha/phase-1-add-api.md',
-        command: 'cairn phase done alpha --phase add-api',
+        command: 'cairn run alpha',
       },
     ]);
     const doctor = structuredOf(await mcp.call('doctor'));
