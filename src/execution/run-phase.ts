@@ -171,6 +171,16 @@ function agentArgvFor(choice: AgentChoice, step: string, slug: string, tree: str
   return command;
 }
 
+/**
+ * codex writes its final message to a file when asked (`--output-last-message`),
+ * which is where its status block is most reliably found; other agents
+ * are read from stdout.
+ */
+function withLastMessageFile(choice: AgentChoice, argv: readonly string[], file: string): string[] {
+  if (choice.settings.agent !== 'codex' || argv[argv.length - 1] !== '-') return [...argv];
+  return [...argv.slice(0, -1), '--output-last-message', file, '-'];
+}
+
 /** A failed attempt's diff against the base, capped. */
 function attemptDiff(tree: string, base: string): string {
   try {
@@ -288,10 +298,11 @@ export async function runPhase(ctx: EngineContext, options: RunPhaseOptions): Pr
     for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
       if (attempt > 1) work.open(branch, pre.baseCommit);
       options.progress?.(`Running phase ${pre.phase.name} of ${ctx.slug} (attempt ${attempt} of ${options.maxAttempts})…`);
+      const lastMessage = path.join(paths.runDir, `last-message-${attempt}.txt`);
       const prompt = executePrompt({ ...promptInput, validateCommand: options.validation.command, attempt, maxAttempts: options.maxAttempts, feedback });
       const logId = ctx.log?.runStarted({ slug: ctx.slug, step: 'execute', agent: options.agent.settings.agent, model: options.agent.settings.model, effort: pre.effort.effort, promptSha256: sha256(prompt) }) ?? null;
       const agentRun = await runAgent({
-        argv: agentArgvFor(options.agent, 'execute', ctx.slug, paths.tree, pre.effort.effort).argv,
+        argv: withLastMessageFile(options.agent, agentArgvFor(options.agent, 'execute', ctx.slug, paths.tree, pre.effort.effort).argv, lastMessage),
         cwd: paths.tree,
         prompt,
         env: executionEnv({ slug: ctx.slug, phase: pre.phase.name, worktree: paths.tree, repoRoot: ctx.repoRoot, step: 'execute' }),
@@ -301,7 +312,7 @@ export async function runPhase(ctx: EngineContext, options: RunPhaseOptions): Pr
         record: { runDir: paths.runDir, workspace: paths.tree },
       });
       crashPoint('run-agent-done');
-      const text = extractAgentText(execute.outputMode, agentRun.stdout, agentRun.stdoutTail);
+      const text = readOptional(lastMessage) ?? extractAgentText(execute.outputMode, agentRun.stdout, agentRun.stdoutTail);
       const status = parseStatusBlock(text);
       const endRun = (verdict: 'accepted' | 'rejected' | 'failed' | 'timeout' | 'killed', reason: string | null): void =>
         ctx.log?.runEnded(logId, { verdict, exitCode: agentRun.exitCode, signal: agentRun.signal, stdout: agentRun.stdout, stderr: agentRun.stderr, reason, durationMs: agentRun.durationMs });
