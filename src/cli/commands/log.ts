@@ -81,7 +81,7 @@ export const logCommand = defineCommand<[string | undefined], LogOptions, LogVie
   description: 'show the local run log (agent runs) and events, newest first',
   arguments: [{ name: '[slug]', description: 'only this migration' }],
   options: [
-    { flags: '--step <step>', description: 'only runs of this planning step' },
+    { flags: '--step <step>', description: 'only runs of this step (a planning step, or baseline, ready-check, execute, validate, execute.diff)' },
     { flags: '--failed', description: 'only runs that were not accepted' },
     { flags: '--limit <n>', description: 'at most this many runs and events (default 20)', parse: positiveInt },
     { flags: '--show <run-id>', description: 'print one run in full: prompt hash, stdout and stderr' },
