@@ -54,6 +54,8 @@ export interface PhaseCommitInput {
   phase: string;
   message: string;
   now: Date;
+  /** Paths left by the baseline validation run, kept out of the commit. */
+  exclude?: readonly string[];
 }
 
 /** The manifest once `phase` is complete: §6.2, and `in-progress` while phases remain. */
@@ -80,6 +82,8 @@ export async function commitPhase(input: PhaseCommitInput): Promise<{ commit: st
     });
   }
   git(input.tree, ['add', '-A', '--', '.'], 'git add');
+  const excluded = (input.exclude ?? []).filter((file) => !file.startsWith(`${input.migrationRel}/`));
+  if (excluded.length > 0) git(input.tree, ['reset', '--quiet', '--', ...excluded], 'git reset');
   git(input.tree, ['commit', '--quiet', '--no-verify', '-m', input.message], 'git commit');
   return { commit: headCommit(input.tree), manifest: next };
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { reapAbandonedAgents } from '../agent/index.js';
 import type { PublishRecorder } from '../publish/index.js';
-import { deleteBranch, refCommit, removeWorktree } from './git.js';
+import { deleteBranch, isAncestor, refCommit, removeWorktree } from './git.js';
 import { INTEGRATION_JOURNAL_FILE, recoverIntegrations, type IntegrationRecovery } from './integration.js';
 import { listExecutionDirs, ownerAlive, readExecutionRecord, removeExecutionDir } from './run-dir.js';
 import { runGit } from '../fs/index.js';
@@ -57,6 +57,9 @@ export async function recoverExecutions(input: { repoRoot: string; liveRoot: str
       } else if (tip === record.base_commit) {
         deleteBranch(input.repoRoot, record.branch);
         message += ` (${record.slug}, phase ${record.phase}); its empty branch ${record.branch} was deleted`;
+      } else if (record.user_branch !== null && isAncestor(input.repoRoot, tip, record.user_branch)) {
+        deleteBranch(input.repoRoot, record.branch);
+        message += ` (${record.slug}, phase ${record.phase}); its phase commit ${tip.slice(0, 12)} is already in ${record.user_branch.slice('refs/heads/'.length)}, so branch ${record.branch} was deleted`;
       } else {
         branchLeft = record.branch;
         message += ` (${record.slug}, phase ${record.phase}); branch ${record.branch} holds its phase commit ${tip.slice(0, 12)}, never integrated: merge it with \`git merge --ff-only ${record.branch}\` or delete it with \`git branch -D ${record.branch}\``;

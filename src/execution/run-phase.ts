@@ -282,8 +282,10 @@ export async function runPhase(ctx: EngineContext, options: RunPhaseOptions): Pr
       };
     }
 
+    // What the validation command itself leaves (reports, caches git does not ignore) is not the agent's change.
+    const noise = new Set(allChanges(paths.tree));
     if (!options.skipReadyCheck) {
-      const check = await readyCheck(ctx, options, pre, paths, promptInput);
+      const check = await readyCheck(ctx, options, pre, paths, promptInput, noise);
       if (check.interruptedBy !== null) return interrupted(result, check.interruptedBy);
       if (check.error !== null) return { ...result, status: 'failed', reason: check.error };
       const answer = check.answer as ReadyAnswer;
@@ -329,7 +331,7 @@ export async function runPhase(ctx: EngineContext, options: RunPhaseOptions): Pr
         feedback = attemptFeedback(reason, status, null);
         continue;
       }
-      const lane = laneProblem(paths.tree, pre, branch);
+      const lane = laneProblem(paths.tree, pre, branch, attempt === 1 ? noise : new Set());
       if (lane !== null) {
         endRun('rejected', lane);
         recordFailedAttempt(ctx, pre, paths, attempt, lane, null);
@@ -364,6 +366,7 @@ export async function runPhase(ctx: EngineContext, options: RunPhaseOptions): Pr
         phase: pre.phase.name,
         message,
         now: now(),
+        exclude: attempt === 1 ? [...noise] : [],
       });
       crashPoint('run-committed');
       keepBranch = true;
@@ -447,7 +450,7 @@ interface ReadyCheckOutcome {
   interruptedBy: NodeJS.Signals | null;
 }
 
-async function readyCheck(ctx: EngineContext, options: RunPhaseOptions, pre: Preflight, paths: ExecutionPaths, promptInput: PhasePromptInput): Promise<ReadyCheckOutcome> {
+async function readyCheck(ctx: EngineContext, options: RunPhaseOptions, pre: Preflight, paths: ExecutionPaths, promptInput: PhasePromptInput, noise: ReadonlySet<string>): Promise<ReadyCheckOutcome> {
   const command = agentArgvFor(options.agent, 'ready-check', ctx.slug, paths.tree, pre.effort.effort);
   const prompt = readyCheckPrompt(promptInput);
   options.progress?.(`Asking whether phase ${pre.phase.name} of ${ctx.slug} is ready…`);
@@ -474,7 +477,7 @@ async function readyCheck(ctx: EngineContext, options: RunPhaseOptions, pre: Pre
     end(run.verdict === 'timeout' || run.verdict === 'silence' ? 'timeout' : 'failed', reason);
     return { answer: null, error: reason, interruptedBy: null };
   }
-  const changed = allChanges(paths.tree);
+  const changed = allChanges(paths.tree).filter((file) => !noise.has(file));
   if (changed.length > 0) {
     const reason = `the ready-check changed files in the worktree (${changed.slice(0, 3).join(', ')}); a ready-check may only look`;
     end('rejected', reason);
@@ -497,7 +500,7 @@ async function readyCheck(ctx: EngineContext, options: RunPhaseOptions, pre: Pre
  * folded into the phase commit), leave the migration directory to cairn,
  * and change something.
  */
-export function laneProblem(tree: string, pre: Preflight, branch: string): string | null {
+export function laneProblem(tree: string, pre: Preflight, branch: string, noise: ReadonlySet<string> = new Set()): string | null {
   const ref = currentBranchRef(tree);
   if (ref !== `refs/heads/${branch}`) return `the agent left the phase branch ${branch} (HEAD is now ${ref ?? 'detached'})`;
   const head = headCommit(tree);
@@ -509,7 +512,7 @@ export function laneProblem(tree: string, pre: Preflight, branch: string): strin
   if (migrationChanges.length > 0) {
     return `the agent changed the migration directory (${migrationChanges.slice(0, 3).join(', ')}); only cairn records a phase's completion`;
   }
-  if (allChanges(tree).length === 0) return 'the agent changed nothing';
+  if (allChanges(tree).every((file) => noise.has(file))) return 'the agent changed nothing';
   return null;
 }
 

@@ -15,3 +15,12 @@ describe('cairn run (smoke)', () => {
     expect(git(r.repo, ['status', '--porcelain'])).toBe('');
   });
 });
+
+describe('cairn run and what the validation command leaves behind', () => {
+  it('keeps files the validation command writes out of the ready-check, the lane checks and the phase commit', () => {
+    const r = runRepo();
+    const result = r.cairn(['run', r.slug, '--agent', 'command', '--agent-cmd', 'exec-agent', '--validate', 'sh check.sh > report.txt']);
+    expect(result.code).toBe(0);
+    expect(git(r.repo, ['show', '--name-only', '--format=', 'HEAD']).trim().split('\n')).toEqual(['migrations/' + r.slug + '/manifest.json', 'src/app.txt']);
+  });
+});
