@@ -1,8 +1,10 @@
-// Corpus generator for the doctor benchmark: N migrations in the
+// Corpus generators. For the doctor and list benchmarks: N migrations in the
 // continuous-refactoring v1 format, cloned from the cr-v1 fixture's 40
 // migrations (every status, 14 broken on purpose), each under a new slug.
 // Every other migration that has stage outputs also gets a cairn
 // `.planning/sums`, so the checksum rule is exercised too.
+// For the execution benchmark: a project of N tracked source files holding
+// the fixture's ready migration.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -72,4 +74,28 @@ export function generateCorpus(repo, count) {
     }
   }
   return written;
+}
+
+/** The cr-v1 fixture's ready migration (three phases, none done), which `cairn run` can execute. */
+export const READY_SLUG = 'src-cli-tasks-ts-20260402T140633';
+
+/**
+ * Writes a project at `repo` for the execution benchmark: the ready fixture
+ * migration under `migrations/` and `count` small source files under `src/`
+ * (100 to a directory). Does not init git or cairn. Returns the number of
+ * files written.
+ */
+export function generateProjectCorpus(repo, count) {
+  const migration = readTree(path.join(FIXTURE_LIVE, READY_SLUG));
+  const dir = path.join(repo, 'migrations', READY_SLUG);
+  for (const [rel, bytes] of migration) {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), bytes);
+  }
+  for (let i = 0; i < count; i++) {
+    const sub = path.join(repo, 'src', `m${String(Math.floor(i / 100)).padStart(4, '0')}`);
+    if (i % 100 === 0) mkdirSync(sub, { recursive: true });
+    writeFileSync(path.join(sub, `f${String(i).padStart(6, '0')}.js`), `export const value${i} = ${i};\n`);
+  }
+  return migration.length + count;
 }

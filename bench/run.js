@@ -1,11 +1,12 @@
 // `npm run bench`: cairn's benchmarks, each printing ratios measured in one run.
 //
 //   node bench/run.js                  every benchmark
-//   node bench/run.js doctor list      only these (doctor, list, publish, plan)
-//   BENCH_SIZES=1000,10000             migration counts for doctor and list
+//   node bench/run.js doctor list      only these (doctor, list, publish, plan, phase)
+//   BENCH_SIZES=1000,10000             migration counts for doctor and list, tracked files for phase
 //   BENCH_REPEAT=5                     timed runs per measurement (median)
 import { benchDoctor } from './doctor.js';
 import { benchList } from './list.js';
+import { benchPhase } from './phase.js';
 import { benchPlanStep } from './plan.js';
 import { benchPublish } from './publish.js';
 
@@ -30,3 +31,4 @@ if (wants('plan')) {
   console.log(`median ${result.median_ms} ms, p90 ${result.p90_ms} ms, min ${result.min_ms} ms over ${result.iterations} steps (agent itself: median ${result.agent_median_ms} ms)`);
   console.log('');
 }
+if (wants('phase')) benchPhase(sizes.length > 0 ? sizes : [1000, 10000]);

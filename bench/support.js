@@ -2,7 +2,7 @@
 // never starts background maintenance mid-measurement, and percentiles.
 import { execFileSync } from 'node:child_process';
 
-const GIT_ENV = {
+export const GIT_ENV = {
   ...process.env,
   GIT_AUTHOR_NAME: 'cairn bench',
   GIT_AUTHOR_EMAIL: 'bench@cairn.invalid',

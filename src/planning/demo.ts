@@ -3,17 +3,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CairnError } from '../util/index.js';
 import { runGit } from '../fs/index.js';
-import { DEMO_PROJECT_FILES } from './demo/project.js';
+import { DEMO_PROJECT_FILES, DEMO_TEST_COMMAND } from './demo/project.js';
 import { DEMO_SLUG, DEMO_TARGET } from './demo/recording.js';
 
 /*
  * `cairn demo`: a temporary git repository with a small project, and the
- * commands of one whole planning lifecycle, driven by a replay agent that
- * plays back a recorded session. The CLI runs the commands and shows their
- * output; this module only prepares the repository and says what to run.
+ * commands of one whole lifecycle — plan, review, carry out the first phase
+ * under the project's tests — driven by a replay agent that plays back a
+ * recorded session. The CLI runs the commands and shows their output; this
+ * module only prepares the repository and says what to run.
  */
 
 export { DEMO_SLUG, DEMO_TARGET } from './demo/recording.js';
+export { DEMO_TEST_COMMAND } from './demo/project.js';
 
 /** The replay agent script, compiled next to this module. */
 export function replayAgentPath(): string {
@@ -30,7 +32,7 @@ export function replayAgentTemplate(): string {
   return `${quoteWord(process.execPath)} ${quoteWord(replayAgentPath())}`;
 }
 
-function git(repo: string, args: string[]): void {
+function git(repo: string, args: string[]): string {
   const result = runGit(repo, args);
   if (result.status !== 0) {
     const output = [result.stdout.trim(), result.stderr.trim(), result.error?.message ?? ''].filter((text) => text !== '').join('\n');
@@ -38,6 +40,7 @@ function git(repo: string, args: string[]): void {
       hint: 'cairn demo needs git on PATH.',
     });
   }
+  return result.stdout;
 }
 
 /**
@@ -60,14 +63,21 @@ export function createDemoProject(repo: string): void {
   }
 }
 
+/** Runs git in the demo repository (colour off) and returns what it printed. */
+export function demoGitOutput(repo: string, args: string[]): string {
+  return git(repo, ['-c', 'color.ui=never', ...args]);
+}
+
 /** Commits everything in the demo repository. */
 export function commitDemo(repo: string, message: string): void {
   git(repo, ['add', '--all']);
   git(repo, ['commit', '--quiet', '-m', message]);
 }
 
-/** One command of the demo: the cairn arguments, and how it is shown. */
+/** One command of the demo: the cairn (or git) arguments, and how it is shown. */
 export interface DemoCommand {
+  /** Which program runs `args`: cairn itself (the default), or git to show what a command did. */
+  program?: 'cairn' | 'git';
   args: string[];
   /** The command line as printed (the replay agent's long path shortened). */
   shown: string;
@@ -95,7 +105,11 @@ export function demoCommands(): DemoCommand[] {
       args: ['review', DEMO_SLUG, '--approve', '--note', 'No other package imports getConfigSync; checked the org code search.', '--commit'],
       shown: `cairn review ${DEMO_SLUG} --approve --note 'No other package imports getConfigSync; checked the org code search.' --commit`,
     },
-    { args: ['phase', 'done', DEMO_SLUG, '--commit'], shown: `cairn phase done ${DEMO_SLUG} --commit` },
+    {
+      args: ['run', DEMO_SLUG, ...agent, '--validate', DEMO_TEST_COMMAND],
+      shown: `cairn run ${DEMO_SLUG} ${shownAgent} --validate '${DEMO_TEST_COMMAND}'`,
+    },
+    { program: 'git', args: ['log', '--stat', '-1'], shown: 'git log --stat -1' },
     { args: ['list'], shown: 'cairn list' },
     { args: ['status', DEMO_SLUG], shown: `cairn status ${DEMO_SLUG}` },
     { args: ['doctor', '--all'], shown: 'cairn doctor --all' },

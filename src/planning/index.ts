@@ -4,7 +4,7 @@
  */
 export { abandonedAgentLines, reapAbandonedRuns } from './abandoned-agents.js';
 export { checkCanCommit, commitMigration } from './commit.js';
-export { commitDemo, createDemoProject, demoCommands } from './demo.js';
+export { DEMO_TEST_COMMAND, commitDemo, createDemoProject, demoCommands, demoGitOutput, type DemoCommand } from './demo.js';
 export { describeMigration, type MigrationDescription } from './describe.js';
 export { acceptManualOutput } from './engine-accept.js';
 export { nullPlanningLog, storePlanningLog } from './engine-log.js';

@@ -2,19 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CairnError } from '../../util/index.js';
-import { commitDemo, createDemoProject, demoCommands } from '../../planning/index.js';
+import { commitDemo, createDemoProject, demoCommands, demoGitOutput } from '../../planning/index.js';
 import { defineCommand } from '../command.js';
 import { paint } from '../output.js';
 
 /*
  * `cairn demo`: the whole lifecycle in a throwaway repository, each command
- * shown with its output. The commands run in this process through the same
- * command tree a user reaches from the shell.
+ * shown with its output. The cairn commands run in this process through the
+ * same command tree a user reaches from the shell; a git command shows what
+ * one of them did.
  */
 
 export const demoCommand = defineCommand<[], { keep?: boolean }>({
   name: 'demo',
-  description: 'plan a small migration end to end in a temporary git repository, with a replay agent',
+  description: 'plan, review and carry out the first phase of a small migration in a temporary git repository, with a replay agent',
   options: [{ flags: '--keep', description: 'keep the temporary repository and print where it is' }],
   async run({ options, io }) {
     const { run } = await import('../main.js');
@@ -26,6 +27,10 @@ export const demoCommand = defineCommand<[], { keep?: boolean }>({
       io.stdout(`${paint(io, 'bold', `cairn demo: a throwaway repository at ${repo}`)}\n`);
       for (const command of demoCommands()) {
         io.stdout(`\n${paint(io, 'cyan', `$ ${command.shown}`)}\n`);
+        if (command.program === 'git') {
+          io.stdout(demoGitOutput(repo, command.args));
+          continue;
+        }
         const code = await run(['node', 'cairn', '--repo', repo, ...command.args], io);
         if (code !== 0) {
           failed = true;
@@ -38,7 +43,7 @@ export const demoCommand = defineCommand<[], { keep?: boolean }>({
           io.stdout(`${paint(io, 'dim', `(git commit -m '${command.commitAfter}')`)}\n`);
         }
       }
-      io.stdout(`\n${paint(io, 'green', 'Demo finished: planned, reviewed and started one migration; doctor is clean.')}\n`);
+      io.stdout(`\n${paint(io, 'green', 'Demo finished: planned and reviewed a migration, then carried out its first phase under the project\'s tests; doctor is clean.')}\n`);
       io.stdout(options.keep === true ? `The repository is kept at ${repo}\n` : 'The temporary repository was removed (use --keep to keep it).\n');
       return 0;
     } finally {
