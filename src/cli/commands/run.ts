@@ -76,6 +76,12 @@ function short(commit: string | null): string {
   return commit === null ? '' : commit.slice(0, 12);
 }
 
+/** `Validated with: <command>`, and on which attempt when it took more than one. */
+function validatedLine(result: PhaseRunResult): string {
+  const attempt = result.attempts.length > 1 ? ` (attempt ${result.attempts.length})` : '';
+  return `Validated with: ${result.validationCommand ?? '(none)'}${attempt}\n`;
+}
+
 function phaseText(io: Io, result: PhaseRunResult): void {
   printWarnings(io, result.warnings);
   for (const attempt of result.attempts) {
@@ -96,10 +102,12 @@ function phaseText(io: Io, result: PhaseRunResult): void {
       return;
     case 'integrated':
       io.stdout(`Phase ${result.phase} of ${result.slug} is done: ${result.integration?.detail ?? ''}.\n`);
+      io.stdout(validatedLine(result));
       io.stdout(result.nextPhase === null ? `${result.slug} is done: every phase is complete.\n` : `Next phase: ${result.nextPhase} (run \`cairn run ${result.slug}\`).\n`);
       return;
     case 'committed':
       io.stdout(`Phase ${result.phase} of ${result.slug} is committed on branch ${result.branch ?? '?'} (${short(result.commit)}).\n`);
+      io.stdout(validatedLine(result));
       if (result.integration !== null && result.integration.mode !== 'branch') io.stderr(`Not integrated: ${result.integration.detail}.\n`);
       if (result.integration?.mergeCommand) io.stdout(`To integrate it: ${result.integration.mergeCommand}\n`);
       return;
