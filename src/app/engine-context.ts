@@ -21,6 +21,7 @@ export interface AgentOptions {
   timeout?: number;
   silenceTimeout?: number;
   showAgentLogs?: boolean;
+  allowOutsideWrites?: boolean;
 }
 
 /** The agent a command uses: flags over user config over project config (no command templates from the repository). */
@@ -36,6 +37,7 @@ export async function agentChoice(options: AgentOptions, context: ProjectContext
     timeoutMs: options.timeout ?? DEFAULT_AGENT_TIMEOUT_MS,
     silenceTimeoutMs: options.silenceTimeout ?? DEFAULT_SILENCE_TIMEOUT_MS,
     mirror: options.showAgentLogs === true ? { stdout: mirror, stderr: mirror } : undefined,
+    allowOutsideWrites: options.allowOutsideWrites === true,
   };
 }
 

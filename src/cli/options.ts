@@ -69,4 +69,5 @@ export const AGENT_OPTIONS: readonly CliOption[] = [
     parse: parseSeconds('--silence-timeout'),
   },
   { flags: '--show-agent-logs', description: "mirror the agent's stdout and stderr to stderr while it runs" },
+  { flags: '--allow-outside-writes', description: 'accept a planning step although files outside its workspace changed while the agent ran' },
 ];

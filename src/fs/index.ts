@@ -10,6 +10,7 @@ export { gitDirtyPaths } from './git-dirty.js';
 export { gitTopLevel, runGit, type GitResult } from './git.js';
 export { LstatCache, entryKind, isMissing, lenientText, listDir, pathKind, readBytes, staysInside } from './probe.js';
 export { procPids, procStat, type ProcStat } from './proc.js';
+export { captureRepoState, repoStateChanges, type RepoState } from './repo-state.js';
 export { copyTreeDurable, diffTrees, type DiffEntry } from './tree.js';
 export { fingerprintTree, type TreeFingerprint } from './tree-fingerprint.js';
 export {

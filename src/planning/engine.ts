@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { agentEnv, agentFailureReason, extractAgentText, resolveAgentCommand, runAgent, type AgentOutputMode, type AgentRunResult, type AgentSettings } from '../agent/index.js';
 import { isTerminalCursor, loadManifest, loadState, migrationFiles, type ValidationMode, type Cursor, type Outcome, type Step, type Manifest, type PlanningState } from '../migration/index.js';
-import { CairnError, messageOf } from '../util/index.js';
+import { CairnError, messageOf, toPosix } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import { fingerprintTree, snapshotId, pathExists } from '../fs/index.js';
+import { captureRepoState, fingerprintTree, repoStateChanges, snapshotId, pathExists } from '../fs/index.js';
 import { blockingDirtyPaths, publish, type PublishRecorder, type PublishResult } from '../publish/index.js';
 import { publishValidator } from '../consistency/index.js';
 import type { RunVerdict } from '../store/index.js';
@@ -132,6 +132,8 @@ export interface AgentChoice {
   mirror?: { stdout?: (chunk: Buffer) => void; stderr?: (chunk: Buffer) => void } | undefined;
   /** Bytes of stdout/stderr kept (default 16 MiB each). */
   maxOutputBytes?: number | undefined;
+  /** Accept a step although the repository outside the workspace changed while the agent ran (`--allow-outside-writes`). */
+  allowOutsideWrites?: boolean | undefined;
 }
 
 export type StepRunStatus =
@@ -299,6 +301,7 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
     promptSha256: prompt.promptSha256,
   });
   result.logRunId = logRunId;
+  const outsideBefore = captureRepoState(ctx.repoRoot);
   options.progress?.(`Running ${operation} for ${run.slug} with ${settings.agent === 'command' ? path.basename(command.argv[0] ?? '') : settings.agent}…`);
   const agentRun = await runAgent({
     argv: command.argv,
@@ -331,6 +334,18 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
       return { ...result, status: 'interrupted', interruptedBy: agentRun.interruptedBy, reason };
     }
     return { ...result, status: 'agent-failed', reason };
+  }
+
+  // The live root is left out: other migrations publish there meanwhile, and this one's live directory is guarded by the publish's dirty check.
+  const outside = repoStateChanges(outsideBefore, captureRepoState(ctx.repoRoot), [toPosix(path.relative(ctx.repoRoot, ctx.liveRoot))]);
+  if (outside.length > 0) {
+    const shown = outside.slice(0, 10).join(', ') + (outside.length > 10 ? `, and ${outside.length - 10} more` : '');
+    if (options.agent.allowOutsideWrites !== true) {
+      const reason = `planning.${step} failed: the repository changed outside the workspace while the agent ran (${shown}); a planning step may only write its workspace. Look at \`git status\`, undo what should not be there, and run the step again (or pass --allow-outside-writes to accept such changes knowingly)`;
+      endRun('rejected', reason);
+      return { ...result, status: 'rejected', reason };
+    }
+    result.warnings.push(`the repository changed outside the workspace while the agent ran (${shown}); accepted because of --allow-outside-writes`);
   }
 
   let accepted;

@@ -32,6 +32,7 @@ export function fakeAgents(binDir: string = tempDir('cairn-agents-')): FakeAgent
  * it:
  *   FAKE_REVIEW / FAKE_REVIEW2 / FAKE_FINAL   output of review, review-2, final-review
  *   FAKE_FAIL_STEP                            exit 3 on this step
+ *   FAKE_OUTSIDE_STEP                         on this step also write src/x.js in the repository, outside the workspace
  *   FAKE_HANG_STEP                            sleep on this step (pid in FAKE_PID_FILE)
  *   FAKE_FLOOD_STEP, FAKE_FLOOD_BYTES         print this many bytes on this step
  *   FAKE_PROMPT_DIR                           save each step's prompt as <dir>/<step>.prompt
@@ -41,6 +42,7 @@ step="$CAIRN_STEP"
 ws="$CAIRN_WORKSPACE"
 if [ -n "$FAKE_PROMPT_DIR" ]; then cat > "$FAKE_PROMPT_DIR/$step.prompt"; else cat > /dev/null; fi
 if [ "$FAKE_FAIL_STEP" = "$step" ]; then echo "fake agent failed on $step" >&2; exit 3; fi
+if [ "$FAKE_OUTSIDE_STEP" = "$step" ]; then mkdir -p "$CAIRN_REPO_ROOT/src" && echo "// written by the agent" > "$CAIRN_REPO_ROOT/src/x.js"; fi
 if [ "$FAKE_HANG_STEP" = "$step" ]; then
   if [ -n "$FAKE_PID_FILE" ]; then echo $$ > "$FAKE_PID_FILE.tmp" && mv "$FAKE_PID_FILE.tmp" "$FAKE_PID_FILE"; fi
   sleep 60
