@@ -15,7 +15,7 @@ export const MigrationTargetInput = z
 
 export const NewSlugInput = z
   .string()
-  .describe("Directory name of the new migration: one path segment, not starting with '.' or '__'.");
+  .describe("Directory name of the new migration: lowercase letters a-z, digits and single '-' between them, at most 64 characters.");
 
 export const StepNameInput = z
   .enum(STEPS, { error: (issue) => `Unknown planning step '${String(issue.input)}'` })

@@ -6,6 +6,7 @@
 export { INVARIANT_NAMES, VALIDATION_MODES, type CheckOptions, type Finding, type InvariantName, type InvariantResult, type InvariantViolation, type Severity, type ValidationMode } from './finding.js';
 export { CURSORS, FINAL_DECISIONS, OUTCOMES, STEPS, appendFeedback, completeStep, isStep, isTerminalCursor, newState, reopenForRevise, type CompletedStep, type Cursor, type FeedbackEntry, type FeedbackSource, type FinalDecision, type Outcome, type PlanningState, type Step } from './graph.js';
 export { MIGRATION_FILES, migrationFiles } from './layout.js';
+export { SLUG_MAX_LENGTH, SLUG_RULE, slugRuleProblem, suggestedSlug } from './slug-rule.js';
 export { isSafeSlug, listMigrationDirectories, listMigrationSlugs, type MigrationDirectories } from './live-root.js';
 export { EFFORTS, MIGRATION_STATUSES, decodeManifest, encodeManifest, isEffort, loadManifest, peekManifestStatus, saveManifest, seedManifest, type Effort, type Manifest, type MigrationStatus, type Phase } from './manifest.js';
 export { resolveOutputRef, type OutputRefContext } from './output-refs.js';

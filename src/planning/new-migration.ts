@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CairnError, hasUnsafeNameCharacter, localTimestamp, visibleText } from '../util/index.js';
-import { isSafeSlug, saveManifest, seedManifest, newState, saveState, migrationFiles } from '../migration/index.js';
+import { SLUG_RULE, isSafeSlug, saveManifest, seedManifest, newState, saveState, migrationFiles, slugRuleProblem, suggestedSlug } from '../migration/index.js';
 import { snapshotId, mkdirDurable, pathExists } from '../fs/index.js';
 import { assertTransactionsRootConfined, publish, type PublishRecorder, type PublishRequest, type PublishResult } from '../publish/index.js';
 import { publishValidator } from '../consistency/index.js';
@@ -52,6 +52,13 @@ export async function createMigration(request: NewMigrationRequest): Promise<New
       'invalid-input',
       `Migration slug is not a safe path segment: '${slug}' (use one name without '/', not starting with '.' or '__').`,
     );
+  }
+  const broken = slugRuleProblem(slug);
+  if (broken !== null) {
+    const suggestion = suggestedSlug(slug);
+    throw new CairnError('invalid-input', `Migration slug '${slug}' does not follow the naming rule (${broken}): ${SLUG_RULE}.`, {
+      hint: suggestion === null ? 'Choose a name such as async-config-loader.' : `Try \`${suggestion}\`.`,
+    });
   }
   if (request.target.trim() === '') {
     throw new CairnError('invalid-input', 'The migration target must not be empty: say what to change with --target "<what to change>".');
