@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AGENT } from '../support/agents.js';
@@ -243,14 +243,14 @@ describe('item 7b: git pathspecs are literal', () => {
     expect(created.code).toBe(0);
     commitAll(p.repo, 'ab');
     const dirtyNeighbour = (): void => writeFileSync(path.join(p.live, 'ab', 'notes.md'), 'uncommitted\n');
-    dirtyNeighbour();
 
+    // `cairn new` refuses such names (the slug rule), but another tool or a person may have made them.
     for (const slug of ['a*', '[ab]']) {
-      const result = run(p, ['new', slug, '--target', 'x']);
-      expect({ slug, code: result.code, stderr: result.stderr }).toEqual({ slug, code: 0, stderr: '' });
-      expect(existsSync(path.join(p.live, slug, 'manifest.json'))).toBe(true);
+      cpSync(path.join(p.live, 'ab'), path.join(p.live, slug), { recursive: true });
+      const manifest = path.join(p.live, slug, 'manifest.json');
+      writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('"name": "ab"', `"name": ${JSON.stringify(slug)}`));
+      expect(run(p, ['doctor', slug]).code).toBe(0);
     }
-    rmSync(path.join(p.live, 'ab', 'notes.md'));
     commitAll(p.repo, 'glob-named migrations');
     dirtyNeighbour();
 
