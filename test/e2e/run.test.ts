@@ -127,6 +127,34 @@ const PROGRESS = (slug: string, phase = PHASE_1, attempts = 2): string[] => [
   `Running phase ${phase} of ${slug} (attempt 1 of ${attempts})…`,
 ];
 
+/**
+ * Runs `cairn run` with an agent that waits, in `slow` mode, until `during`
+ * has done what the user does meanwhile; resolves with the exit code and output.
+ */
+async function runWhileAgentWorks(r: RunRepo, during: () => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const go = path.join(r.state, 'go');
+  const child = spawn(process.execPath, [CLI, 'run', r.slug, ...EXEC_AGENT], {
+    cwd: r.repo,
+    env: cliEnv({ ...r.env, EXEC_MODE: 'slow', EXEC_WAIT_FOR: go }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const timer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  try {
+    expect(await waitFor(() => steps(r).includes('execute'), SHORT_TIMEOUT_MS)).toBe(true);
+    during();
+    writeFileSync(go, '');
+    return { code: await exited, stdout, stderr };
+  } finally {
+    clearTimeout(timer);
+    child.kill('SIGKILL');
+  }
+}
+
 describe('cairn run: a green phase', () => {
   it('makes one commit holding the code and the manifest, fast-forwards main and cleans up', async () => {
     const r = fresh();
@@ -476,49 +504,51 @@ describe('cairn run: a stuck agent', () => {
 });
 
 describe('cairn run: integration', () => {
-  it("leaves the branch and prints the merge when the user edits the working tree during the run", async () => {
+  it('leaves the branch and prints the merge when the user edits the working tree during the run', async () => {
     const r = fresh();
     const base = git(r.repo, ['rev-parse', 'HEAD']).trim();
-    const go = path.join(r.state, 'go');
-    const child = spawn(process.execPath, [CLI, 'run', r.slug, ...EXEC_AGENT], {
-      cwd: r.repo,
-      env: cliEnv({ ...r.env, EXEC_MODE: 'slow', EXEC_WAIT_FOR: go }),
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const edited = 'app v1\nthe user was here\n';
+    const { code, stdout, stderr } = await runWhileAgentWorks(r, () => writeFileSync(path.join(r.repo, 'src', 'app.txt'), edited));
+    expect(code, stderr).toBe(0);
+    const branch = `cairn/${r.slug}/${PHASE_1}`;
+    const commit = git(r.repo, ['rev-parse', branch]).trim();
+    expect(stdout).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${branch} (${commit.slice(0, 12)}).\n` + `To integrate it: git merge --ff-only ${branch}\n`);
+    expect(stderr).toContain('Not integrated: the working tree has uncommitted changes (src/app.txt).\n');
+    // The user's edit and branch are untouched; the phase waits on its branch.
+    expect(readFileSync(path.join(r.repo, 'src', 'app.txt'), 'utf8')).toBe(edited);
+    expect(git(r.repo, ['rev-parse', 'HEAD']).trim()).toBe(base);
+    expect(git(r.repo, ['status', '--porcelain'])).toBe(' M src/app.txt\n');
+    expect(git(r.repo, ['log', '--format=%P %s', '-1', branch]).trim()).toBe(`${base} ${subject(r)}`);
+    expect(git(r.repo, ['show', `${branch}:src/app.txt`])).toBe(`app v1\nchange 1 for ${PHASE_1}\n`);
+    expect(JSON.parse(git(r.repo, ['show', `${branch}:migrations/${r.slug}/manifest.json`])).current_phase).toBe('split-module');
+    // The live migration is unchanged until the branch is merged.
+    expect(manifest(r)['current_phase']).toBe(PHASE_1);
+    expect(git(r.repo, ['worktree', 'list', '--porcelain']).split('\n').filter((line) => line.startsWith('worktree '))).toEqual([`worktree ${r.repo}`]);
+    expect(existsSync(path.join(r.repo, '.planning', 'work', '.execute'))).toBe(false);
+
+    // Once the user's edit is out of the way, the printed command integrates the phase.
+    git(r.repo, ['checkout', '--quiet', '--', 'src/app.txt']);
+    git(r.repo, ['merge', '--quiet', '--ff-only', branch]);
+    expect(git(r.repo, ['rev-parse', 'HEAD']).trim()).toBe(commit);
+  });
+
+  it('prints a merge that works when the user committed on the branch during the run', async () => {
+    const r = fresh();
+    const base = git(r.repo, ['rev-parse', 'HEAD']).trim();
+    const { code, stdout, stderr } = await runWhileAgentWorks(r, () => {
+      writeFileSync(path.join(r.repo, 'notes.txt'), 'the user kept working\n');
+      commitAll(r.repo, "the user's own commit");
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS);
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    try {
-      expect(await waitFor(() => steps(r).includes('execute'), SHORT_TIMEOUT_MS)).toBe(true);
-      const edited = 'app v1\nthe user was here\n';
-      writeFileSync(path.join(r.repo, 'src', 'app.txt'), edited);
-      writeFileSync(go, '');
-      const code = await exited;
-      expect(code, stderr).toBe(0);
-      const branch = `cairn/${r.slug}/${PHASE_1}`;
-      const commit = git(r.repo, ['rev-parse', branch]).trim();
-      expect(stdout).toBe(
-        `Phase ${PHASE_1} of ${r.slug} is committed on branch ${branch} (${commit.slice(0, 12)}).\n` + `To integrate it: git merge --ff-only ${branch}\n`,
-      );
-      expect(stderr).toContain('Not integrated: the working tree has uncommitted changes (src/app.txt).\n');
-      // The user's edit and branch are untouched; the phase waits on its branch.
-      expect(readFileSync(path.join(r.repo, 'src', 'app.txt'), 'utf8')).toBe(edited);
-      expect(git(r.repo, ['rev-parse', 'HEAD']).trim()).toBe(base);
-      expect(git(r.repo, ['status', '--porcelain'])).toBe(' M src/app.txt\n');
-      expect(git(r.repo, ['log', '--format=%P %s', '-1', branch]).trim()).toBe(`${base} ${subject(r)}`);
-      expect(git(r.repo, ['show', `${branch}:src/app.txt`])).toBe(`app v1\nchange 1 for ${PHASE_1}\n`);
-      expect(JSON.parse(git(r.repo, ['show', `${branch}:migrations/${r.slug}/manifest.json`])).current_phase).toBe('split-module');
-      // The live migration is unchanged until the branch is merged.
-      expect(manifest(r)['current_phase']).toBe(PHASE_1);
-      expect(git(r.repo, ['worktree', 'list', '--porcelain']).split('\n').filter((line) => line.startsWith('worktree '))).toEqual([`worktree ${r.repo}`]);
-      expect(existsSync(path.join(r.repo, '.planning', 'work', '.execute'))).toBe(false);
-    } finally {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-    }
+    expect(code, stderr).toBe(0);
+    const userCommit = git(r.repo, ['rev-parse', 'HEAD']).trim();
+    expect(git(r.repo, ['rev-parse', 'HEAD~1']).trim()).toBe(base);
+    const branch = `cairn/${r.slug}/${PHASE_1}`;
+    const commit = git(r.repo, ['rev-parse', branch]).trim();
+    expect(stderr).toContain(`Not integrated: main moved since the run began (it is at ${userCommit.slice(0, 12)}, the run started from ${base.slice(0, 12)}).\n`);
+    expect(stdout).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${branch} (${commit.slice(0, 12)}).\nTo integrate it: git merge ${branch}\n`);
+    git(r.repo, ['merge', '--quiet', '--no-edit', branch]);
+    expect(manifest(r)['current_phase']).toBe('split-module');
+    expect(readFileSync(path.join(r.repo, 'notes.txt'), 'utf8')).toBe('the user kept working\n');
   });
 
   it('--integrate branch leaves the phase on its branch and main where it was', () => {
