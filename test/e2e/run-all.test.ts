@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { copyFixtureMigrations } from '../support/fixture.js';
@@ -142,6 +143,8 @@ describe('cairn run --all', () => {
     const result = all(r, ['--dry-run']);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe("Error: --dry-run shows one migration's phase; run `cairn ready` to see what --all would do.\n");
-    expect(path.isAbsolute(r.repo)).toBe(true);
+    expect(result.stdout).toBe('');
+    expect(existsSync(path.join(r.state, 'calls.log'))).toBe(false);
+    expect(git(r.repo, ['status', '--porcelain'])).toBe('');
   });
 });

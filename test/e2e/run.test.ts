@@ -501,6 +501,18 @@ describe('cairn run: a stuck agent', () => {
     expect(result.stderr).toContain('\nAttempt 1 failed: the agent failed: exec-agent exited with code 3\n');
     expectUnchanged(r, before);
   });
+  it('stops a validation command that runs past --validate-timeout: a red baseline, the agent never asked', () => {
+    const r = fresh();
+    const before = snapshot(r);
+    const pidFile = path.join(r.state, 'validate.pid');
+    const validate = `sleep 600 & echo $! > "${pidFile}"; wait`;
+    const result = r.cairn(['run', r.slug, '--agent', 'command', '--agent-cmd', 'exec-agent', '--validate', validate, '--validate-timeout', '2'], {}, SHORT_TIMEOUT_MS);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Error: the validation command timed out after 2 s before any change (baseline is red); nothing was changed\n');
+    expect(isRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+    expect(calls(r)).toEqual([]);
+    expectUnchanged(r, before);
+  });
 });
 
 describe('cairn run: integration', () => {
@@ -593,6 +605,59 @@ describe('cairn run: integration', () => {
     expect(git(bare, ['rev-parse', 'refs/heads/main']).trim()).toBe(base);
     expect(git(r.repo, ['rev-parse', 'HEAD']).trim()).toBe(base);
     expect(git(r.repo, ['status', '--porcelain'])).toBe('');
+  });
+});
+
+describe('cairn run: other starting points', () => {
+  it('commits on the phase branch and prints the merge when HEAD is detached', () => {
+    const r = fresh();
+    const base = git(r.repo, ['rev-parse', 'HEAD']).trim();
+    git(r.repo, ['checkout', '--quiet', '--detach']);
+    const result = run(r);
+    expect(result.code, result.stderr).toBe(0);
+    const branch = `cairn/${r.slug}/${PHASE_1}`;
+    const commit = git(r.repo, ['rev-parse', branch]).trim();
+    expect(result.stdout).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${branch} (${commit.slice(0, 12)}).\nTo integrate it: git merge --ff-only ${branch}\n`);
+    expect(result.stderr).toContain('Not integrated: HEAD is detached, so there is no branch to fast-forward.\n');
+    expect(git(r.repo, ['rev-parse', 'HEAD']).trim()).toBe(base);
+    expect(git(r.repo, ['rev-parse', 'main']).trim()).toBe(base);
+  });
+
+  it('uses --commit-prefix for the phase commit', () => {
+    const r = fresh();
+    const result = run(r, ['--commit-prefix', 'refactor']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(git(r.repo, ['log', '-1', '--format=%s']).trim()).toBe(`refactor: migration/${r.slug}/${PHASE_1_FILE}`);
+  });
+
+  it('fails without deferring when the ready-check answer cannot be read', () => {
+    const r = fresh();
+    const before = snapshot(r);
+    const result = run(r, [], { EXEC_READY: 'maybe' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Error: Phase ready-check produced unrecognised output: 'ready: maybe — the precondition holds'\n");
+    expect(steps(r)).toEqual(['ready-check']);
+    expectUnchanged(r, before);
+  });
+
+  it('fails when the ready-check edits files', () => {
+    const r = fresh();
+    const before = snapshot(r);
+    const result = run(r, [], { EXEC_READY_TOUCH: '1' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Error: the ready-check changed files in the worktree (src/app.txt); a ready-check may only look\n');
+    expect(steps(r)).toEqual(['ready-check']);
+    expectUnchanged(r, before);
+  });
+
+  it('commits only the manifest of a deferral with --commit, leaving what the user staged', () => {
+    const r = fresh();
+    writeFileSync(path.join(r.repo, 'check.sh'), `${readFileSync(path.join(r.repo, 'check.sh'), 'utf8')}# staged by the user\n`);
+    git(r.repo, ['add', 'check.sh']);
+    const result = run(r, ['--commit'], { EXEC_READY: 'no', EXEC_READY_REASON: 'not yet' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(git(r.repo, ['show', '--name-only', '--format=%s', 'HEAD']).trim()).toBe(`cairn: ${r.slug}: migration.defer\n\nmigrations/${r.slug}/manifest.json`);
+    expect(git(r.repo, ['status', '--porcelain'])).toBe('M  check.sh\n');
   });
 });
 

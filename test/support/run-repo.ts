@@ -15,7 +15,8 @@ import { tempDir } from './tmp.js';
  * picks with environment variables:
  *
  * - `EXEC_READY` (yes | no | unverifiable, default yes) and `EXEC_READY_REASON`:
- *   the ready-check's answer.
+ *   the ready-check's answer; with `EXEC_READY_TOUCH` set the ready-check also
+ *   edits src/app.txt (which a ready-check must not).
  * - `EXEC_MODE`: what an execute step does —
  *   `good` (default: appends a line to src/app.txt),
  *   `break` (writes "broken" into src/app.txt, so check.sh fails),
@@ -56,6 +57,7 @@ esac
 cat > /dev/null
 echo "$CAIRN_STEP $CAIRN_SLUG $CAIRN_PHASE $CAIRN_WORKTREE $CAIRN_REPO_ROOT $(pwd -P)" >> "$EXEC_STATE/calls.log"
 if [ "$CAIRN_STEP" = "ready-check" ]; then
+  if [ -n "$EXEC_READY_TOUCH" ]; then echo "looked" >> src/app.txt; fi
   echo "I looked at the code."
   echo "ready: \${EXEC_READY:-yes} — \${EXEC_READY_REASON:-the precondition holds}"
   exit 0
