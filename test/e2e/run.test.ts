@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadManifest, saveManifest, type Manifest } from '../../src/migration/manifest.js';
@@ -133,26 +133,46 @@ const PROGRESS = (slug: string, phase = PHASE_1, attempts = 2): string[] => [
  */
 async function runWhileAgentWorks(r: RunRepo, during: () => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const go = path.join(r.state, 'go');
-  const child = spawn(process.execPath, [CLI, 'run', r.slug, ...EXEC_AGENT], {
-    cwd: r.repo,
-    env: cliEnv({ ...r.env, EXEC_MODE: 'slow', EXEC_WAIT_FOR: go }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const cairn = startRun(r, { EXEC_MODE: 'slow', EXEC_WAIT_FOR: go });
+  try {
+    expect(await waitFor(() => steps(r).includes('execute'), SHORT_TIMEOUT_MS)).toBe(true);
+    during();
+    writeFileSync(go, '');
+    return await cairn.exited;
+  } finally {
+    cairn.stop();
+  }
+}
+
+interface StartedRun {
+  pid: number;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  /** SIGKILLs it if it still runs. */
+  stop(): void;
+}
+
+/** Starts `cairn run <slug>` with the scripted agent in the background (killed after the CLI timeout). */
+function startRun(r: RunRepo, env: Record<string, string>, extra: string[] = []): StartedRun {
+  const child = spawn(process.execPath, [CLI, 'run', r.slug, ...EXEC_AGENT, ...extra], { cwd: r.repo, env: cliEnv({ ...r.env, ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const timer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS);
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  try {
-    expect(await waitFor(() => steps(r).includes('execute'), SHORT_TIMEOUT_MS)).toBe(true);
-    during();
-    writeFileSync(go, '');
-    return { code: await exited, stdout, stderr };
-  } finally {
-    clearTimeout(timer);
-    child.kill('SIGKILL');
-  }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+  return {
+    pid: child.pid as number,
+    exited,
+    stop: () => {
+      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
 }
 
 describe('cairn run: a green phase', () => {
@@ -561,6 +581,79 @@ describe('cairn run: integration', () => {
     git(r.repo, ['merge', '--quiet', '--no-edit', branch]);
     expect(manifest(r)['current_phase']).toBe('split-module');
     expect(readFileSync(path.join(r.repo, 'notes.txt'), 'utf8')).toBe('the user kept working\n');
+  });
+
+  it('integrates one of two concurrent runs of the same phase; the other is left as stale, without a merge to run, or fails changing nothing', async () => {
+    const r = fresh();
+    const base = git(r.repo, ['rev-parse', 'HEAD']).trim();
+    const go = path.join(r.state, 'go');
+    const first = startRun(r, { EXEC_MODE: 'slow', EXEC_WAIT_FOR: go });
+    const second = startRun(r, { EXEC_MODE: 'slow', EXEC_WAIT_FOR: go });
+    try {
+      let ended = false;
+      void Promise.race([first.exited, second.exited]).then(() => (ended = true));
+      expect(await waitFor(() => ended || steps(r).filter((step) => step === 'execute').length === 2, SHORT_TIMEOUT_MS)).toBe(true);
+      writeFileSync(go, '');
+      const results = await Promise.all([first.exited, second.exited]);
+      const integrated = results.filter((result) => result.code === 0 && result.stdout.includes('is done: fast-forwarded main'));
+      expect(integrated, JSON.stringify(results)).toHaveLength(1);
+      const other = results.find((result) => !integrated.includes(result)) as (typeof results)[number];
+      // main holds exactly one phase commit.
+      expect(git(r.repo, ['log', '--format=%s', `${base}..main`]).trim()).toBe(subject(r));
+      expect(manifest(r)['current_phase']).toBe('split-module');
+      const left = git(r.repo, ['branch', '--list', '--format=%(refname:short)', 'cairn/*']).trim();
+      if (other.code === 0) {
+        // It got as far as its commit: left on its branch as stale, with no merge to run.
+        const commit = git(r.repo, ['rev-parse', left]).trim();
+        expect(other.stdout, other.stderr).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${left} (${commit.slice(0, 12)}).\n`);
+        expect(other.stderr).toContain(`Not integrated: the live migration ${r.slug} changed since the run began.\n`);
+        expect(git(r.repo, ['rev-parse', `${left}~1`]).trim()).toBe(base);
+      } else {
+        // Both took the same branch name at once: the later one failed before its agent ran, changing nothing.
+        expect(other.code, other.stderr).toBe(1);
+        // (git words it by where it lost: "a branch named '…' already exists" or "cannot lock ref '…': reference already exists")
+        expect(other.stderr).toMatch(new RegExp(`^Error: git worktree add .* failed: fatal: [^\\n]*'(refs/heads/)?cairn/${r.slug}/${PHASE_1}'[^\\n]* already exists\\n$`));
+        expect(left).toBe('');
+      }
+      expect(git(r.repo, ['worktree', 'list', '--porcelain']).split('\n').filter((line) => line.startsWith('worktree '))).toEqual([`worktree ${r.repo}`]);
+      expect(git(r.repo, ['status', '--porcelain'])).toBe('');
+    } finally {
+      first.stop();
+      second.stop();
+    }
+  });
+
+  it("leaves a run directory another cairn has just made, before its record is written, to that cairn", () => {
+    const r = fresh();
+    const runDir = path.join(r.repo, '.planning', 'work', '.execute', '20260101T000000000-aaaaaaaaaaaa');
+    mkdirSync(runDir, { recursive: true });
+    const fresh1 = r.cairn(['recover'], {}, SHORT_TIMEOUT_MS);
+    expect(fresh1.stdout).toBe('Nothing to recover.\n');
+    expect(fresh1.code).toBe(0);
+    expect(existsSync(runDir)).toBe(true);
+    // Once it is older than a minute, nobody is making it: it is abandoned.
+    const old = (Date.now() - 2 * 3600_000) / 1000;
+    utimesSync(runDir, old, old);
+    const later = r.cairn(['recover'], {}, SHORT_TIMEOUT_MS);
+    expect(later.stdout).toBe('cleaned up the abandoned run 20260101T000000000-aaaaaaaaaaaa\n');
+    expect(later.code).toBe(0);
+    expect(existsSync(path.join(r.repo, '.planning', 'work', '.execute'))).toBe(false);
+  });
+
+  it('stops the agent and changes nothing on Ctrl-C (exit 130)', async () => {
+    const r = fresh();
+    const before = snapshot(r);
+    const cairn = startRun(r, { EXEC_MODE: 'slow', EXEC_WAIT_FOR: path.join(r.state, 'never') });
+    try {
+      expect(await waitFor(() => steps(r).includes('execute'), SHORT_TIMEOUT_MS)).toBe(true);
+      process.kill(cairn.pid, 'SIGINT');
+      const result = await cairn.exited;
+      expect(result.code).toBe(130);
+      expect(result.stderr).toContain('Interrupted by SIGINT: the agent was stopped and nothing was changed.\n');
+      expectUnchanged(r, before);
+    } finally {
+      cairn.stop();
+    }
   });
 
   it('--integrate branch leaves the phase on its branch and main where it was', () => {
