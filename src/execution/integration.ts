@@ -95,6 +95,18 @@ function indexLocked(repoRoot: string): boolean {
   }
 }
 
+/**
+ * Why the run cannot be integrated now, or null. A live migration that
+ * changed since the run began comes first: the phase commit is stale then
+ * (another run may have done the phase), whatever the checkout looks like.
+ */
+async function integrationProblem(input: FastForwardInput): Promise<FastForwardOutcome | null> {
+  const live = await snapshotId(path.join(input.liveRoot, input.slug));
+  if (live !== input.liveSnapshotAtStart) return { done: false, stale: true, reason: `the live migration ${input.slug} changed since the run began` };
+  const problem = checkoutProblem(input);
+  return problem === null ? null : { done: false, stale: false, reason: problem };
+}
+
 function journalPath(runDir: string): string {
   return path.join(runDir, INTEGRATION_JOURNAL_FILE);
 }
@@ -110,16 +122,12 @@ async function removeJournal(runDir: string): Promise<void> {
  * journal was written in a way recovery must look at.
  */
 export async function fastForward(input: FastForwardInput): Promise<FastForwardOutcome> {
-  const early = checkoutProblem(input);
-  if (early !== null) return { done: false, stale: false, reason: early };
+  // Checked only under the lock: outside it, another run's fast-forward in
+  // progress (its index.lock, its half-updated tree) would look like the user's.
   const lock = await acquirePublishLock(input.liveRoot, { operation: 'migration.integrate', timeoutMs: input.lockTimeoutMs, recorder: input.recorder });
   try {
-    const problem = checkoutProblem(input);
-    if (problem !== null) return { done: false, stale: false, reason: problem };
-    const live = await snapshotId(path.join(input.liveRoot, input.slug));
-    if (live !== input.liveSnapshotAtStart) {
-      return { done: false, stale: true, reason: `the live migration ${input.slug} changed since the run began` };
-    }
+    const problem = await integrationProblem(input);
+    if (problem !== null) return problem;
     const journal: IntegrationJournal = {
       schema_version: 1,
       run_id: input.run.runId,

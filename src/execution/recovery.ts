@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { reapAbandonedAgents } from '../agent/index.js';
 import type { PublishRecorder } from '../publish/index.js';
@@ -14,6 +14,21 @@ import { runGit } from '../fs/index.js';
  * pruned, and a phase branch is deleted when it holds nothing, or named
  * when it holds a phase commit that was never integrated.
  */
+
+/**
+ * How long a run directory without its record is taken for one a live
+ * cairn is still creating (it writes the record right after the
+ * directory); only older ones are abandoned.
+ */
+const RECORDLESS_GRACE_MS = 60_000;
+
+function justCreated(runDir: string): boolean {
+  try {
+    return Date.now() - statSync(runDir).mtimeMs < RECORDLESS_GRACE_MS;
+  } catch {
+    return false;
+  }
+}
 
 /** One abandoned run and what became of it. */
 export interface AbandonedRun {
@@ -40,6 +55,7 @@ export async function recoverExecutions(input: { repoRoot: string; liveRoot: str
   for (const paths of await listExecutionDirs(input.repoRoot)) {
     const record = readExecutionRecord(paths.runDir);
     if (record !== null && ownerAlive(record)) continue;
+    if (record === null && justCreated(paths.runDir)) continue;
     if (existsSync(path.join(paths.runDir, INTEGRATION_JOURNAL_FILE))) continue;
     const base = { runId: paths.runId, slug: record?.slug ?? null, phase: record?.phase ?? null };
     if (input.dryRun === true) {

@@ -10,7 +10,7 @@ import { CairnError, messageOf } from '../util/index.js';
 import { publishDeferral } from './deferral-publish.js';
 import { overBudgetReason } from './effort.js';
 import type { DeferralKind } from './deferral.js';
-import { addWorktree, allChanges, currentBranchRef, deleteBranch, git, headCommit, isAncestor, removeWorktree, uniqueBranchName, isValidBranchName } from './git.js';
+import { addWorktree, allChanges, currentBranchRef, deleteBranch, git, headCommit, isAncestor, refCommit, removeWorktree, uniqueBranchName, isValidBranchName } from './git.js';
 import { INTEGRATION_JOURNAL_FILE, fastForward } from './integration.js';
 import { commitPhase, commitWhy, phaseCommitMessage, phaseCommitSubject } from './phase-commit.js';
 import { preflightPhase, type Preflight } from './preflight.js';
@@ -594,10 +594,12 @@ export async function integrate(ctx: EngineContext, options: RunPhaseOptions, pr
   });
   const target = pre.userBranchRef.slice('refs/heads/'.length);
   if (!outcome.done) {
+    // A branch that moved on since the base can no longer be fast-forwarded; a plain merge still works.
+    const moved = refCommit(ctx.repoRoot, pre.userBranchRef) !== pre.baseCommit;
     return {
       ...result,
       status: 'committed',
-      integration: { mode: 'ff', done: false, mergeCommand: outcome.stale ? null : merge, detail: outcome.reason },
+      integration: { mode: 'ff', done: false, mergeCommand: outcome.stale ? null : moved ? `git merge ${branch}` : merge, detail: outcome.reason },
       reason: outcome.stale
         ? `phase ${pre.phase.name} committed on ${branch}, but not integrated: ${outcome.reason} (stale); look at both before merging`
         : `phase ${pre.phase.name} committed on ${branch}; ${target} was not fast-forwarded: ${outcome.reason}`,

@@ -1,9 +1,10 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fakeAgentBin } from './agents.js';
 import { runCli, type CliResult } from './cli.js';
 import { READY } from './fixture.js';
 import { commitAll } from './git.js';
-import { cairnRepo, type CairnRepo } from './repo.js';
+import { cairnRepo, copyRepoDir, type CairnRepo } from './repo.js';
 import { tempDir } from './tmp.js';
 
 /*
@@ -14,16 +15,21 @@ import { tempDir } from './tmp.js';
  * picks with environment variables:
  *
  * - `EXEC_READY` (yes | no | unverifiable, default yes) and `EXEC_READY_REASON`:
- *   the ready-check's answer.
+ *   the ready-check's answer; with `EXEC_READY_TOUCH` set the ready-check also
+ *   edits src/app.txt (which a ready-check must not).
  * - `EXEC_MODE`: what an execute step does —
  *   `good` (default: appends a line to src/app.txt),
  *   `break` (writes "broken" into src/app.txt, so check.sh fails),
  *   `break-once` (breaks on the first execute call of the test, good after),
  *   `nothing` (changes nothing), `touch-migration` (edits the manifest),
  *   `commit` (commits its good change itself), `fail` (exits 3),
- *   `hang` (sleeps 600 s printing nothing), `slow` (sleeps EXEC_SLEEP seconds, then good).
+ *   `hang` (sleeps 600 s printing nothing; the sleep's pid is appended to `<state>/hang.pids`),
+ *   `slow` (sleeps EXEC_SLEEP seconds, or waits until the file EXEC_WAIT_FOR exists when
+ *   that is set, then good).
  * - Every call appends `$CAIRN_STEP $CAIRN_SLUG $CAIRN_PHASE $CAIRN_WORKTREE $CAIRN_REPO_ROOT`
  *   and its working directory to `<state>/calls.log`.
+ * - Any other step (a planning step of `cairn plan` or `cairn run --all`) is handed to
+ *   `fake-agent` (test/support/agents.ts), which sits in the same bin directory.
  */
 
 export const RUN_SLUG = READY;
@@ -44,9 +50,14 @@ export interface RunRepo extends CairnRepo {
 export const EXEC_AGENT = ['--agent', 'command', '--agent-cmd', 'exec-agent', '--validate', 'sh check.sh'];
 
 const AGENT_SCRIPT = `#!/bin/sh
+case "$CAIRN_STEP" in
+  ready-check|execute) ;;
+  *) exec fake-agent ;;
+esac
 cat > /dev/null
 echo "$CAIRN_STEP $CAIRN_SLUG $CAIRN_PHASE $CAIRN_WORKTREE $CAIRN_REPO_ROOT $(pwd -P)" >> "$EXEC_STATE/calls.log"
 if [ "$CAIRN_STEP" = "ready-check" ]; then
+  if [ -n "$EXEC_READY_TOUCH" ]; then echo "looked" >> src/app.txt; fi
   echo "I looked at the code."
   echo "ready: \${EXEC_READY:-yes} — \${EXEC_READY_REASON:-the precondition holds}"
   exit 0
@@ -65,8 +76,15 @@ case "$mode" in
   touch-migration) echo "change $n" >> src/app.txt; printf ' ' >> "$CAIRN_REPO_ROOT/../unused" 2>/dev/null; echo "x" >> "migrations/$CAIRN_SLUG/plan.md" ;;
   commit) echo "change $n for $CAIRN_PHASE" >> src/app.txt; git add -A && git commit -q -m "agent's own commit" ;;
   fail) echo "agent gave up" >&2; exit 3 ;;
-  hang) sleep 600 ;;
-  slow) sleep "\${EXEC_SLEEP:-2}"; echo "change $n for $CAIRN_PHASE" >> src/app.txt ;;
+  hang) sleep 600 & echo $! >> "$EXEC_STATE/hang.pids"; wait ;;
+  slow)
+    if [ -n "$EXEC_WAIT_FOR" ]; then
+      i=0
+      while [ ! -e "$EXEC_WAIT_FOR" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+    else
+      sleep "\${EXEC_SLEEP:-2}"
+    fi
+    echo "change $n for $CAIRN_PHASE" >> src/app.txt ;;
 esac
 cat <<'BLOCK'
 Work done.
@@ -92,17 +110,33 @@ if grep -q broken src/app.txt; then echo "FAIL: src/app.txt is broken"; exit 1; 
 echo "ok: 1 passed"
 `;
 
-/** A fresh committed repository with the ready fixture migration, a project and the scripted agent. */
-export function runRepo(): RunRepo {
-  const base = cairnRepo({ git: true, fixtures: [RUN_SLUG] });
+/**
+ * A fresh committed repository with the ready fixture migration, a project
+ * and the scripted agent. Under `root` when given (a template the caller
+ * keeps and copies with {@link copyRunRepo}), else in temp dirs removed
+ * after the test.
+ */
+export function runRepo(root?: string): RunRepo {
+  const base = cairnRepo({ git: true, fixtures: [RUN_SLUG], ...(root !== undefined ? { at: path.join(root, 'repo') } : {}) });
   mkdirSync(path.join(base.repo, 'src'), { recursive: true });
   writeFileSync(path.join(base.repo, 'src', 'app.txt'), 'app v1\n');
   writeFileSync(path.join(base.repo, 'check.sh'), CHECK_SCRIPT);
   commitAll(base.repo, 'project with a ready migration');
-  const bin = tempDir('cairn-exec-bin-');
+  const bin = fakeAgentBin(root ?? tempDir('cairn-exec-bin-'));
   const agent = path.join(bin, 'exec-agent');
   writeFileSync(agent, AGENT_SCRIPT);
   chmodSync(agent, 0o755);
+  return withState(base, bin);
+}
+
+/** A copy of `template`'s repository at a fresh path with a fresh state dir, sharing its agents; removed after the test. */
+export function copyRunRepo(template: RunRepo): RunRepo {
+  const repo = copyRepoDir(template.repo);
+  const live = path.join(repo, 'migrations');
+  return withState({ repo, live, dir: (slug) => path.join(live, slug) }, template.bin);
+}
+
+function withState(base: CairnRepo, bin: string): RunRepo {
   const state = tempDir('cairn-exec-state-');
   const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, EXEC_STATE: state, XDG_CONFIG_HOME: path.join(state, 'config') };
   return {
