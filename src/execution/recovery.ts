@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { reapAbandonedAgents } from '../agent/index.js';
 import type { PublishRecorder } from '../publish/index.js';
-import { deleteBranch, refCommit, removeWorktree } from './git.js';
+import { deleteBranch, isAncestor, refCommit, removeWorktree } from './git.js';
 import { INTEGRATION_JOURNAL_FILE, recoverIntegrations, type IntegrationRecovery } from './integration.js';
 import { listExecutionDirs, ownerAlive, readExecutionRecord, removeExecutionDir } from './run-dir.js';
 import { runGit } from '../fs/index.js';
@@ -57,6 +57,10 @@ export async function recoverExecutions(input: { repoRoot: string; liveRoot: str
       } else if (tip === record.base_commit) {
         deleteBranch(input.repoRoot, record.branch);
         message += ` (${record.slug}, phase ${record.phase}); its empty branch ${record.branch} was deleted`;
+      } else if (integratedInto(input.repoRoot, tip, record.user_branch)) {
+        // Killed after the fast-forward, before the branch was deleted: nothing is left to merge.
+        deleteBranch(input.repoRoot, record.branch);
+        message += ` (${record.slug}, phase ${record.phase}); its phase commit ${tip.slice(0, 12)} is on ${(record.user_branch as string).slice('refs/heads/'.length)}, so branch ${record.branch} was deleted`;
       } else {
         branchLeft = record.branch;
         message += ` (${record.slug}, phase ${record.phase}); branch ${record.branch} holds its phase commit ${tip.slice(0, 12)}, never integrated: merge it with \`git merge --ff-only ${record.branch}\` or delete it with \`git branch -D ${record.branch}\``;
@@ -67,4 +71,11 @@ export async function recoverExecutions(input: { repoRoot: string; liveRoot: str
   }
   if (runs.length > 0 && input.dryRun !== true) runGit(input.repoRoot, ['worktree', 'prune']);
   return { integrations, runs };
+}
+
+/** True when `commit` is already on the user's branch `userBranch` (`refs/heads/…`). */
+function integratedInto(repoRoot: string, commit: string, userBranch: string | null): boolean {
+  if (userBranch === null) return false;
+  const tip = refCommit(repoRoot, userBranch);
+  return tip !== null && isAncestor(repoRoot, commit, tip);
 }
