@@ -1,10 +1,10 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, type CliResult } from './cli.js';
 import { READY } from './fixture.js';
 import { commitAll } from './git.js';
-import { cairnRepo, type CairnRepo } from './repo.js';
-import { tempDir } from './tmp.js';
+import { cairnRepo, copyRepoDir, type CairnRepo } from './repo.js';
+import { tempDir, templateDir } from './tmp.js';
 
 /*
  * A repository where `cairn run` has something to execute: the cr-v1 fixture's
@@ -92,18 +92,42 @@ if grep -q broken src/app.txt; then echo "FAIL: src/app.txt is broken"; exit 1; 
 echo "ok: 1 passed"
 `;
 
-/** A fresh committed repository with the ready fixture migration, a project and the scripted agent. */
-export function runRepo(): RunRepo {
-  const base = cairnRepo({ git: true, fixtures: [RUN_SLUG] });
+/**
+ * A fresh committed repository with the ready fixture migration, a project and the scripted agent.
+ * With `template`, everything lives in directories kept for the whole test file (copy it with `copyRunRepo`).
+ */
+export function runRepo(options: { template?: boolean } = {}): RunRepo {
+  const template = options.template === true;
+  const base = cairnRepo({ git: true, fixtures: [RUN_SLUG], ...(template ? { at: path.join(templateDir('cairn-run-template-'), 'repo') } : {}) });
   mkdirSync(path.join(base.repo, 'src'), { recursive: true });
   writeFileSync(path.join(base.repo, 'src', 'app.txt'), 'app v1\n');
   writeFileSync(path.join(base.repo, 'check.sh'), CHECK_SCRIPT);
   commitAll(base.repo, 'project with a ready migration');
-  const bin = tempDir('cairn-exec-bin-');
+  const bin = template ? templateDir('cairn-exec-bin-') : tempDir('cairn-exec-bin-');
   const agent = path.join(bin, 'exec-agent');
   writeFileSync(agent, AGENT_SCRIPT);
   chmodSync(agent, 0o755);
-  const state = tempDir('cairn-exec-state-');
+  return withState(base, bin, template ? templateDir('cairn-exec-state-') : tempDir('cairn-exec-state-'));
+}
+
+/**
+ * A copy of a `runRepo` (typically a template) at a fresh path with its own agent state; the agent script is shared.
+ * Removed after the test, or with `perFile` after the whole file (for tests that run concurrently).
+ */
+export function copyRunRepo(template: RunRepo, options: { perFile?: boolean } = {}): RunRepo {
+  const perFile = options.perFile === true;
+  let repo: string;
+  if (perFile) {
+    repo = path.join(templateDir('cairn-copy-'), 'repo');
+    cpSync(template.repo, repo, { recursive: true });
+  } else {
+    repo = copyRepoDir(template.repo);
+  }
+  const live = path.join(repo, 'migrations');
+  return withState({ repo, live, dir: (slug) => path.join(live, slug) }, template.bin, perFile ? templateDir('cairn-exec-state-') : tempDir('cairn-exec-state-'));
+}
+
+function withState(base: CairnRepo, bin: string, state: string): RunRepo {
   const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, EXEC_STATE: state, XDG_CONFIG_HOME: path.join(state, 'config') };
   return {
     ...base,
