@@ -11,9 +11,10 @@ import { procPids, procStat, runGit } from '../fs/index.js';
 /*
  * What a killed `cairn run` leaves, put right by the next cairn: an
  * interrupted fast-forward is finished (integration.ts), the agent's
- * process group is stopped, the worktree is removed and git's record of it
- * pruned, and a phase branch is deleted when it holds nothing, or named
- * when it holds a phase commit that was never integrated.
+ * process group and anything else still running for the run are stopped,
+ * the worktree is removed and git's record of it pruned, and a phase branch
+ * is deleted when it holds nothing or its commit already reached the user's
+ * branch, or named when it holds a phase commit that was never integrated.
  */
 
 /** One abandoned run and what became of it. */
