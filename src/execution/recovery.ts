@@ -1,18 +1,20 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { reapAbandonedAgents } from '../agent/index.js';
 import type { PublishRecorder } from '../publish/index.js';
 import { deleteBranch, isAncestor, refCommit, removeWorktree } from './git.js';
 import { INTEGRATION_JOURNAL_FILE, recoverIntegrations, type IntegrationRecovery } from './integration.js';
 import { listExecutionDirs, ownerAlive, readExecutionRecord, removeExecutionDir } from './run-dir.js';
-import { runGit } from '../fs/index.js';
+import { procPids, procStat, runGit } from '../fs/index.js';
 
 /*
  * What a killed `cairn run` leaves, put right by the next cairn: an
  * interrupted fast-forward is finished (integration.ts), the agent's
- * process group is stopped, the worktree is removed and git's record of it
- * pruned, and a phase branch is deleted when it holds nothing, or named
- * when it holds a phase commit that was never integrated.
+ * process group and anything else still running for the run are stopped,
+ * the worktree is removed and git's record of it pruned, and a phase branch
+ * is deleted when it holds nothing or its commit already reached the user's
+ * branch, or named when it holds a phase commit that was never integrated.
  */
 
 /**
@@ -63,9 +65,10 @@ export async function recoverExecutions(input: { repoRoot: string; liveRoot: str
       continue;
     }
     await reapAbandonedAgents([paths.runDir]);
+    const stopped = await stopWorktreeProcesses(paths.tree);
     removeWorktree(input.repoRoot, paths.tree);
     let branchLeft: string | null = null;
-    let message = `cleaned up the abandoned run ${paths.runId}`;
+    let message = `cleaned up the abandoned run ${paths.runId}${stopped > 0 ? ` (stopped ${stopped} process group${stopped === 1 ? '' : 's'} still running in its worktree)` : ''}`;
     if (record !== null) {
       const tip = refCommit(input.repoRoot, `refs/heads/${record.branch}`);
       if (tip === null) {
@@ -73,9 +76,10 @@ export async function recoverExecutions(input: { repoRoot: string; liveRoot: str
       } else if (tip === record.base_commit) {
         deleteBranch(input.repoRoot, record.branch);
         message += ` (${record.slug}, phase ${record.phase}); its empty branch ${record.branch} was deleted`;
-      } else if (record.user_branch !== null && isAncestor(input.repoRoot, tip, record.user_branch)) {
+      } else if (integratedInto(input.repoRoot, tip, record.user_branch)) {
+        // Killed after the fast-forward, before the branch was deleted: nothing is left to merge.
         deleteBranch(input.repoRoot, record.branch);
-        message += ` (${record.slug}, phase ${record.phase}); its phase commit ${tip.slice(0, 12)} is already in ${record.user_branch.slice('refs/heads/'.length)}, so branch ${record.branch} was deleted`;
+        message += ` (${record.slug}, phase ${record.phase}); its phase commit ${tip.slice(0, 12)} is on ${(record.user_branch as string).slice('refs/heads/'.length)}, so branch ${record.branch} was deleted`;
       } else {
         branchLeft = record.branch;
         message += ` (${record.slug}, phase ${record.phase}); branch ${record.branch} holds its phase commit ${tip.slice(0, 12)}, never integrated: merge it with \`git merge --ff-only ${record.branch}\` or delete it with \`git branch -D ${record.branch}\``;
@@ -86,4 +90,57 @@ export async function recoverExecutions(input: { repoRoot: string; liveRoot: str
   }
   if (runs.length > 0 && input.dryRun !== true) runGit(input.repoRoot, ['worktree', 'prune']);
   return { integrations, runs };
+}
+
+/** True when `commit` is already on the user's branch `userBranch` (`refs/heads/…`). */
+function integratedInto(repoRoot: string, commit: string, userBranch: string | null): boolean {
+  if (userBranch === null) return false;
+  const tip = refCommit(repoRoot, userBranch);
+  return tip !== null && isAncestor(repoRoot, commit, tip);
+}
+
+const STOP_GRACE_MS = 2000;
+
+/** Live processes (not this one, nor its group) whose environment holds `CAIRN_WORKTREE=<tree>`, by process group. */
+function worktreeProcessGroups(tree: string): Set<number> {
+  const marker = Buffer.from(`\0CAIRN_WORKTREE=${path.resolve(tree)}\0`);
+  const ownGroup = procStat(process.pid)?.pgrp;
+  const groups = new Set<number>();
+  for (const pid of procPids() ?? []) {
+    if (pid === process.pid) continue;
+    const stat = procStat(pid);
+    if (stat === null || stat.zombie || stat.pgrp <= 1 || stat.pgrp === ownGroup) continue;
+    try {
+      if (Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${pid}/environ`)]).includes(marker)) groups.add(stat.pgrp);
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return groups;
+}
+
+function signalGroups(groups: Iterable<number>, signal: NodeJS.Signals): void {
+  for (const group of groups) {
+    try {
+      process.kill(-group, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Stops what still runs for a killed run although agent.json does not name
+ * it: the validation command, an agent started just before cairn died (not
+ * recorded yet), a child its agent left behind. Each carries the run's
+ * `CAIRN_WORKTREE`, a path unique to the run. SIGTERM, then SIGKILL after a
+ * grace period. Returns how many process groups were signalled.
+ */
+async function stopWorktreeProcesses(tree: string): Promise<number> {
+  const groups = worktreeProcessGroups(tree);
+  if (groups.size === 0) return 0;
+  signalGroups(groups, 'SIGTERM');
+  for (let waited = 0; waited < STOP_GRACE_MS && worktreeProcessGroups(tree).size > 0; waited += 50) await sleep(50);
+  signalGroups(worktreeProcessGroups(tree), 'SIGKILL');
+  return groups.size;
 }

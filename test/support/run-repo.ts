@@ -1,11 +1,11 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fakeAgentBin } from './agents.js';
 import { runCli, type CliResult } from './cli.js';
 import { READY } from './fixture.js';
 import { commitAll } from './git.js';
 import { cairnRepo, copyRepoDir, type CairnRepo } from './repo.js';
-import { tempDir } from './tmp.js';
+import { tempDir, templateDir } from './tmp.js';
 
 /*
  * A repository where `cairn run` has something to execute: the cr-v1 fixture's
@@ -112,11 +112,13 @@ echo "ok: 1 passed"
 
 /**
  * A fresh committed repository with the ready fixture migration, a project
- * and the scripted agent. Under `root` when given (a template the caller
- * keeps and copies with {@link copyRunRepo}), else in temp dirs removed
- * after the test.
+ * and the scripted agent. Under `where` when it is a directory, or in
+ * directories kept for the whole test file with `{ template: true }` (a
+ * template the caller copies with {@link copyRunRepo}); else in temp dirs
+ * removed after the test.
  */
-export function runRepo(root?: string): RunRepo {
+export function runRepo(where?: string | { template?: boolean }): RunRepo {
+  const root = typeof where === 'string' ? where : where?.template === true ? templateDir('cairn-run-template-') : undefined;
   const base = cairnRepo({ git: true, fixtures: [RUN_SLUG], ...(root !== undefined ? { at: path.join(root, 'repo') } : {}) });
   mkdirSync(path.join(base.repo, 'src'), { recursive: true });
   writeFileSync(path.join(base.repo, 'src', 'app.txt'), 'app v1\n');
@@ -126,18 +128,27 @@ export function runRepo(root?: string): RunRepo {
   const agent = path.join(bin, 'exec-agent');
   writeFileSync(agent, AGENT_SCRIPT);
   chmodSync(agent, 0o755);
-  return withState(base, bin);
+  return withState(base, bin, root !== undefined ? templateDir('cairn-exec-state-') : tempDir('cairn-exec-state-'));
 }
 
-/** A copy of `template`'s repository at a fresh path with a fresh state dir, sharing its agents; removed after the test. */
-export function copyRunRepo(template: RunRepo): RunRepo {
-  const repo = copyRepoDir(template.repo);
+/**
+ * A copy of a `runRepo` (typically a template) at a fresh path with its own agent state; the agent script is shared.
+ * Removed after the test, or with `perFile` after the whole file (for tests that run concurrently).
+ */
+export function copyRunRepo(template: RunRepo, options: { perFile?: boolean } = {}): RunRepo {
+  const perFile = options.perFile === true;
+  let repo: string;
+  if (perFile) {
+    repo = path.join(templateDir('cairn-copy-'), 'repo');
+    cpSync(template.repo, repo, { recursive: true });
+  } else {
+    repo = copyRepoDir(template.repo);
+  }
   const live = path.join(repo, 'migrations');
-  return withState({ repo, live, dir: (slug) => path.join(live, slug) }, template.bin);
+  return withState({ repo, live, dir: (slug) => path.join(live, slug) }, template.bin, perFile ? templateDir('cairn-exec-state-') : tempDir('cairn-exec-state-'));
 }
 
-function withState(base: CairnRepo, bin: string): RunRepo {
-  const state = tempDir('cairn-exec-state-');
+function withState(base: CairnRepo, bin: string, state: string): RunRepo {
   const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, EXEC_STATE: state, XDG_CONFIG_HOME: path.join(state, 'config') };
   return {
     ...base,
