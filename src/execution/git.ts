@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { CairnError } from '../util/index.js';
 import { runGit, type GitResult } from '../fs/index.js';
 
@@ -140,4 +141,22 @@ export function deleteBranch(cwd: string, name: string): boolean {
 /** The first line of a commit's message. */
 export function commitSubject(cwd: string, commit: string): string {
   return git(cwd, ['log', '-1', '--format=%s', commit], 'git log').trim();
+}
+
+/**
+ * Runs git in a session of its own, so a Ctrl-C at the terminal reaches
+ * cairn but not this git: a tree update is never cut off halfway by the
+ * keyboard (if cairn dies meanwhile, git finishes and recovery sees a
+ * complete tree). Never throws; a git that cannot start is a non-zero status.
+ */
+export function gitUninterrupted(cwd: string, args: string[]): Promise<GitResult> {
+  return new Promise((resolve) => {
+    const child = spawn('git', args, { cwd, env: { ...process.env, GIT_LITERAL_PATHSPECS: '1' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', (error) => resolve({ status: null, stdout, stderr, error }));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }

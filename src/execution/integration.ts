@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { fsyncDir, runGit, snapshotId, writeFileDurable } from '../fs/index.js';
+import { fsyncDir, snapshotId, writeFileDurable } from '../fs/index.js';
 import { encodeJson, parseJson, toPlainJson } from '../json/index.js';
 import { acquirePublishLock, crashPoint, type PublishRecorder } from '../publish/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CairnError, localTimestamp, messageOf } from '../util/index.js';
-import { currentBranchRef, git, refCommit, trackedChanges } from './git.js';
+import { currentBranchRef, git, refCommit, trackedChanges, gitUninterrupted } from './git.js';
 import { listExecutionDirs, ownerAlive, readExecutionRecord, type ExecutionPaths } from './run-dir.js';
 
 /*
@@ -140,7 +140,7 @@ export async function fastForward(input: FastForwardInput): Promise<FastForwardO
     };
     await writeFileDurable(journalPath(input.run.runDir), encodeJson(journal as never));
     crashPoint('integrate-journal-written');
-    const merge = runGit(input.repoRoot, ['read-tree', '-m', '-u', input.from, input.to]);
+    const merge = await gitUninterrupted(input.repoRoot, ['read-tree', '-m', '-u', input.from, input.to]);
     if (merge.status !== 0) {
       // read-tree checks every path before it writes any: nothing changed.
       await removeJournal(input.run.runDir);
@@ -203,7 +203,7 @@ async function finishOne(repoRoot: string, journal: IntegrationJournal): Promise
       hint: 'Wait for the git command holding it to end (or remove .git/index.lock if no git command runs), then run `cairn recover`.',
     });
   }
-  const merge = runGit(repoRoot, ['read-tree', '-m', '-u', journal.from, journal.to]);
+  const merge = await gitUninterrupted(repoRoot, ['read-tree', '-m', '-u', journal.from, journal.to]);
   if (merge.status !== 0) {
     throw new CairnError('failed', `Could not finish an interrupted fast-forward of ${shortRef(journal.ref)} to ${journal.branch}: ${(merge.stderr || merge.stdout).trim()}`, {
       hint: `Look at \`git status\`; the phase commit is ${journal.to.slice(0, 12)} on ${journal.branch}. Once the working tree is as you want it, run \`git merge --ff-only ${journal.branch}\` and \`cairn recover\`.`,

@@ -148,6 +148,8 @@ export function executionEnv(input: { slug: string; phase: string; worktree: str
     CAIRN_WORKTREE: path.resolve(input.worktree),
     CAIRN_REPO_ROOT: path.resolve(input.repoRoot),
     CAIRN_STEP: input.step,
+    // What the agent process record looks for to recognise the run's processes once their leader is gone.
+    CAIRN_WORKSPACE: path.resolve(input.worktree),
   };
 }
 
