@@ -423,7 +423,10 @@ describe('signals while the agent runs', () => {
     expect(processesOf(r).length).toBeGreaterThan(0);
     const recovered = await cairn(r, ['recover']);
     expect(recovered.code).toBe(0);
-    expect(recovered.stdout).toMatch(/^cleaned up the abandoned run \S+ \(stopped 1 process group still running in its worktree\)/m);
+    // The validation command's group is recorded like an agent's, so the reaping of recorded groups stops it.
+    expect(recovered.stdout).toMatch(/^stopped agent process group \d+ left running by a cairn that was killed \(run \.planning\/work\/\.execute\/\S+\)$/m);
+    expect(recovered.stdout).toMatch(/^cleaned up the abandoned run \S+ /m);
+    expect(processesOf(r)).toEqual([]);
     expect(classify(r, before)).toBe('untouched');
     expect(phaseBranches(r)).toEqual([]);
     expectNothingOrphaned(r);

@@ -186,7 +186,7 @@ describe('cairn run: a green phase', () => {
     expect(result.code).toBe(0);
     const head = git(r.repo, ['rev-parse', 'HEAD']).trim();
     expect(result.stdout).toBe(
-      `Phase ${PHASE_1} of ${r.slug} is done: fast-forwarded main to ${head.slice(0, 12)}.\n` + `Next phase: split-module (run \`cairn run ${r.slug}\`).\n`,
+      `Phase ${PHASE_1} of ${r.slug} is done: fast-forwarded main to ${head.slice(0, 12)}.\n` + `Validated with: sh check.sh\n` + `Next phase: split-module (run \`cairn run ${r.slug}\`).\n`,
     );
 
     // One commit on top of the base, holding both the code and the manifest.
@@ -230,7 +230,7 @@ describe('cairn run: a green phase', () => {
     const last = run(r);
     expect(last.code, last.stderr).toBe(0);
     const head = git(r.repo, ['rev-parse', 'HEAD']).trim();
-    expect(last.stdout).toBe(`Phase switch-default of ${r.slug} is done: fast-forwarded main to ${head.slice(0, 12)}.\n${r.slug} is done: every phase is complete.\n`);
+    expect(last.stdout).toBe(`Phase switch-default of ${r.slug} is done: fast-forwarded main to ${head.slice(0, 12)}.\nValidated with: sh check.sh\n${r.slug} is done: every phase is complete.\n`);
     expect(git(r.repo, ['log', '--format=%s', `${base}..HEAD`]).trim().split('\n')).toEqual([
       subject(r, 'phase-3-switch-default.md'),
       subject(r, 'phase-2-split-module.md'),
@@ -580,7 +580,7 @@ describe('cairn run: integration', () => {
     expect(code, stderr).toBe(0);
     const branch = `cairn/${r.slug}/${PHASE_1}`;
     const commit = git(r.repo, ['rev-parse', branch]).trim();
-    expect(stdout).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${branch} (${commit.slice(0, 12)}).\n` + `To integrate it: git merge --ff-only ${branch}\n`);
+    expect(stdout).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${branch} (${commit.slice(0, 12)}).\n` + `Validated with: sh check.sh\n` + `To integrate it: git merge --ff-only ${branch}\n`);
     expect(stderr).toContain('Not integrated: the working tree has uncommitted changes (src/app.txt).\n');
     // The user's edit and branch are untouched; the phase waits on its branch.
     expect(readFileSync(path.join(r.repo, 'src', 'app.txt'), 'utf8')).toBe(edited);
@@ -613,7 +613,7 @@ describe('cairn run: integration', () => {
     const branch = `cairn/${r.slug}/${PHASE_1}`;
     const commit = git(r.repo, ['rev-parse', branch]).trim();
     expect(stderr).toContain(`Not integrated: main moved since the run began (it is at ${userCommit.slice(0, 12)}, the run started from ${base.slice(0, 12)}).\n`);
-    expect(stdout).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${branch} (${commit.slice(0, 12)}).\nTo integrate it: git merge ${branch}\n`);
+    expect(stdout).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${branch} (${commit.slice(0, 12)}).\nValidated with: sh check.sh\nTo integrate it: git merge ${branch}\n`);
     git(r.repo, ['merge', '--quiet', '--no-edit', branch]);
     expect(manifest(r)['current_phase']).toBe('split-module');
     expect(readFileSync(path.join(r.repo, 'notes.txt'), 'utf8')).toBe('the user kept working\n');
@@ -641,7 +641,7 @@ describe('cairn run: integration', () => {
       if (other.code === 0) {
         // It got as far as its commit: left on its branch as stale, with no merge to run.
         const commit = git(r.repo, ['rev-parse', left]).trim();
-        expect(other.stdout, other.stderr).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${left} (${commit.slice(0, 12)}).\n`);
+        expect(other.stdout, other.stderr).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${left} (${commit.slice(0, 12)}).\nValidated with: sh check.sh\n`);
         expect(other.stderr).toContain(`Not integrated: the live migration ${r.slug} changed since the run began.\n`);
         expect(git(r.repo, ['rev-parse', `${left}~1`]).trim()).toBe(base);
       } else {
@@ -699,7 +699,7 @@ describe('cairn run: integration', () => {
     expect(result.code, result.stderr).toBe(0);
     const branch = `cairn/${r.slug}/${PHASE_1}`;
     const commit = git(r.repo, ['rev-parse', branch]).trim();
-    expect(result.stdout).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${branch} (${commit.slice(0, 12)}).\nTo integrate it: git merge --ff-only ${branch}\n`);
+    expect(result.stdout).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${branch} (${commit.slice(0, 12)}).\nValidated with: sh check.sh\nTo integrate it: git merge --ff-only ${branch}\n`);
     expect(result.stderr).not.toContain('Not integrated');
     expect(git(r.repo, ['rev-parse', 'HEAD']).trim()).toBe(base);
     expect(git(r.repo, ['rev-parse', `${commit}~1`]).trim()).toBe(base);
@@ -728,7 +728,7 @@ describe('cairn run: integration', () => {
     expect(result.code, result.stderr).toBe(0);
     const branch = `cairn/${r.slug}/${PHASE_1}`;
     const commit = git(r.repo, ['rev-parse', branch]).trim();
-    expect(result.stdout).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${branch} (${commit.slice(0, 12)}) and pushed ${branch} to origin.\n`);
+    expect(result.stdout).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${branch} (${commit.slice(0, 12)}) and pushed ${branch} to origin.\nValidated with: sh check.sh\n`);
     expect(git(bare, ['rev-parse', `refs/heads/${branch}`]).trim()).toBe(commit);
     expect(git(bare, ['log', '-1', '--format=%s', branch]).trim()).toBe(subject(r));
     expect(git(bare, ['rev-parse', 'refs/heads/main']).trim()).toBe(base);
@@ -746,7 +746,7 @@ describe('cairn run: other starting points', () => {
     expect(result.code, result.stderr).toBe(0);
     const branch = `cairn/${r.slug}/${PHASE_1}`;
     const commit = git(r.repo, ['rev-parse', branch]).trim();
-    expect(result.stdout).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${branch} (${commit.slice(0, 12)}).\nTo integrate it: git merge --ff-only ${branch}\n`);
+    expect(result.stdout).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${branch} (${commit.slice(0, 12)}).\nValidated with: sh check.sh\nTo integrate it: git merge --ff-only ${branch}\n`);
     expect(result.stderr).toContain('Not integrated: HEAD is detached, so there is no branch to fast-forward.\n');
     expect(git(r.repo, ['rev-parse', 'HEAD']).trim()).toBe(base);
     expect(git(r.repo, ['rev-parse', 'main']).trim()).toBe(base);

@@ -113,6 +113,7 @@ function phaseText(io: Io, result: PhaseRunResult): void {
       return;
     case 'pushed':
       io.stdout(`Phase ${result.phase} of ${result.slug} is committed on branch ${result.branch ?? '?'} (${short(result.commit)}) and ${result.integration?.detail ?? 'pushed'}.\n`);
+      io.stdout(validatedLine(result));
       return;
     case 'deferred': {
       const deferral = result.deferral;
