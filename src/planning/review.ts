@@ -6,6 +6,7 @@ import { CairnError, toPosix, localTimestamp } from '../util/index.js';
 import { readRegularTextSync, snapshotId, writeFileDurable } from '../fs/index.js';
 import type { PublishResult } from '../publish/index.js';
 import { intentionalSkipText, type ReviewPolicy } from './accept-step.js';
+import { reviewPending } from './review-pending.js';
 import { describeMigration } from './describe.js';
 import { nullPlanningLog } from './engine-log.js';
 import {
@@ -29,18 +30,6 @@ import { openPlanningRun, presentDryRun, type PlanStepOptions } from './run-plan
  * Every decision is one line of `.planning/reviews.jsonl`, published
  * together with the manifest change it makes.
  */
-
-/**
- * True when the migration waits for a human decision: it is flagged
- * `awaiting_human_review`, or policy is "always", it is ready or in
- * progress, and the last recorded decision is not an approval.
- */
-export function reviewPending(manifest: Manifest, reviews: readonly ReviewRecord[], policy: ReviewPolicy): boolean {
-  if (manifest.awaiting_human_review) return true;
-  if (policy !== 'always') return false;
-  if (manifest.status !== 'ready' && manifest.status !== 'in-progress') return false;
-  return reviews[reviews.length - 1]?.decision !== 'approve';
-}
 
 /** The refusal for a migration that is not waiting for a review (docs/format.md §9.7, with cairn's commands). */
 export function notAwaitingReviewError(manifest: Manifest, slug: string): CairnError {
@@ -102,7 +91,7 @@ export async function reviewSummary(
     });
   }
   const id = await snapshotId(liveDir);
-  const described = await describeMigration(ctx.slug, liveDir, ctx.repoRoot);
+  const described = await describeMigration(ctx.slug, liveDir, ctx.repoRoot, ctx.reviewPolicy);
   const { manifest, state } = described;
   const reviews = await readReviewRecords(liveDir);
   const lastReview = reviews[reviews.length - 1] ?? null;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { CairnError, toPosix } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import { WORKSPACES_RELATIVE_DIR } from './workspace.js';
+import { awaitingReviewReason } from './review-pending.js';
 import {
   executeStep,
   loadWorkspace,
@@ -33,8 +34,12 @@ export interface PlanStepOptions {
   progress?: ((message: string) => void) | undefined;
 }
 
-/** Refuses a workspace that has no next planning step (docs/format.md §9.1 step 3), returning the step. */
-export function checkPlannable(loaded: LoadedWorkspace, slug: string): Step {
+/**
+ * Refuses a workspace that has no next planning step (docs/format.md §9.1
+ * step 3), returning the step. `reviewReason` is the workspace's
+ * `awaitingReviewReason`.
+ */
+export function checkPlannable(loaded: LoadedWorkspace, slug: string, reviewReason: string | null): Step {
   const { manifest, state } = loaded;
   if (manifest.status !== 'planning') {
     throw new CairnError('invalid-state', `Planning snapshot ${pyRepr(slug)} is not in planning status`, {
@@ -44,8 +49,8 @@ export function checkPlannable(loaded: LoadedWorkspace, slug: string): Step {
           : `${slug} has status '${manifest.status}'; only planning migrations have a next planning step.`,
     });
   }
-  if (manifest.awaiting_human_review) {
-    throw new CairnError('invalid-state', `Migration ${pyRepr(slug)} is awaiting human review: ${manifest.human_review_reason ?? '(no reason recorded)'}`, {
+  if (reviewReason !== null) {
+    throw new CairnError('invalid-state', `Migration ${pyRepr(slug)} is awaiting human review: ${reviewReason}`, {
       hint: `Run \`cairn review ${slug}\` first.`,
     });
   }
@@ -110,7 +115,8 @@ export async function planNextStep(ctx: EngineContext, options: PlanStepOptions)
   const { run, tempRoot } = await openPlanningRun(ctx, dryRun);
   try {
     const result = await withRunCleanupOnThrow(run, async () => {
-      checkPlannable(await loadWorkspace(run, ctx.repoRoot), ctx.slug);
+      const loaded = await loadWorkspace(run, ctx.repoRoot);
+      checkPlannable(loaded, ctx.slug, await awaitingReviewReason(run.workspaceDir, loaded.manifest, ctx.reviewPolicy));
       return executeStep(ctx, run, { agent: options.agent, operationPrefix: 'planning', taste: options.taste, dryRun, progress: options.progress });
     });
     const shown = dryRun ? presentDryRun(result, run.workspaceDir) : result;

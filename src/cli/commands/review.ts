@@ -223,7 +223,7 @@ export const reviewCommand = defineCommand<[string], ReviewOptions, ReviewView>(
     return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx, recovered }) => {
       const summary = await reviewSummary({ repoRoot: context.repoRoot, liveRoot: context.liveRoot, slug, reviewPolicy: context.reviewPolicy });
       if (!summary.pending) {
-        const { manifest } = await describeMigration(slug, path.join(context.liveRoot, slug), context.repoRoot);
+        const { manifest } = await describeMigration(slug, path.join(context.liveRoot, slug), context.repoRoot, context.reviewPolicy);
         throw notAwaitingReviewError(manifest, slug);
       }
       view.summary(summary);
