@@ -21,3 +21,19 @@ export { ALWAYS_REVIEW_REASON, awaitingReviewReason, reviewPending, reviewPendin
 export { decideReview, notAwaitingReviewError, reviewSummary, type ReviewInput, type ReviewResult, type ReviewSummary } from './review.js';
 export { openPlanningRun, parseUntil, planNextStep, planUntil, type PlanStepOutcome } from './run-plan.js';
 export { WORKSPACES_RELATIVE_DIR } from './workspace.js';
+export {
+  LEASES_RELATIVE_DIR,
+  LEASE_STALE_LIMIT_MS,
+  acquireRunLease,
+  describeRunLease,
+  noteRunActivity,
+  readRunLease,
+  runLeasePath,
+  withRunLease,
+  type RunActivity,
+  type RunLease,
+  type RunLeaseHolder,
+  type RunLeaseOperation,
+  type RunLeaseRecord,
+} from './run-lease.js';
+export { liveChange, rerunCommand, staleBaseMessage } from './stale-base.js';

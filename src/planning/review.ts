@@ -22,6 +22,7 @@ import {
 } from './engine.js';
 import { applyRefinement, checkFeedback, isRefinable, refineContext } from './refine.js';
 import { openPlanningRun, presentDryRun, type PlanStepOptions } from './run-plan.js';
+import { withRunLease } from './run-lease.js';
 
 /*
  * The human review gate (docs/format.md §9.7, issue 6): a migration awaiting human
@@ -180,6 +181,12 @@ function reviewedManifest(manifest: Manifest, decision: 'approve' | 'reject', no
  */
 export async function decideReview(ctx: EngineContext, input: ReviewInput, options: ReviewOptions = {}): Promise<ReviewResult> {
   checkDecisionText(input);
+  // Request-changes starts an agent: it holds the run lease like refine.
+  if (input.decision !== 'request-changes' || options.dryRun === true) return decideReviewNow(ctx, input, options);
+  return withRunLease(ctx.repoRoot, ctx.slug, { operation: 'review' }, () => decideReviewNow(ctx, input, options));
+}
+
+async function decideReviewNow(ctx: EngineContext, input: ReviewInput, options: ReviewOptions): Promise<ReviewResult> {
   const dryRun = options.dryRun === true;
   const nowDate = options.now ?? new Date();
   const now = localTimestamp(nowDate);

@@ -6,6 +6,7 @@ import { CairnError, toPosix } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import { WORKSPACES_RELATIVE_DIR } from './workspace.js';
 import { awaitingReviewReason } from './review-pending.js';
+import { withRunLease } from './run-lease.js';
 import {
   executeStep,
   loadWorkspace,
@@ -109,8 +110,15 @@ export interface PlanStepOutcome extends StepRunResult {
  * copies live into a workspace, checks the migration is planning, not
  * awaiting review and not terminal (`CairnError('invalid-state')`), then
  * executes the step. Step and publish failures are results, not throws.
+ * A real run holds the migration's run lease throughout (another run of it
+ * ⇒ `CairnError('blocked')` before anything is touched).
  */
 export async function planNextStep(ctx: EngineContext, options: PlanStepOptions): Promise<PlanStepOutcome> {
+  if (options.dryRun === true) return planNextStepNow(ctx, options);
+  return withRunLease(ctx.repoRoot, ctx.slug, { operation: 'plan' }, () => planNextStepNow(ctx, options));
+}
+
+async function planNextStepNow(ctx: EngineContext, options: PlanStepOptions): Promise<PlanStepOutcome> {
   const dryRun = options.dryRun === true;
   const { run, tempRoot } = await openPlanningRun(ctx, dryRun);
   try {
@@ -155,11 +163,15 @@ export async function planUntil(
   until: UntilTarget | null,
   onStep?: (result: PlanStepOutcome) => void | Promise<void>,
 ): Promise<PlanStepOutcome[]> {
-  const results: PlanStepOutcome[] = [];
-  for (;;) {
-    const result = await planNextStep(ctx, options);
-    results.push(result);
-    if (onStep !== undefined) await onStep(result);
-    if (options.dryRun === true || untilReached(result, until)) return results;
-  }
+  const loop = async (): Promise<PlanStepOutcome[]> => {
+    const results: PlanStepOutcome[] = [];
+    for (;;) {
+      const result = await planNextStep(ctx, options);
+      results.push(result);
+      if (onStep !== undefined) await onStep(result);
+      if (options.dryRun === true || untilReached(result, until)) return results;
+    }
+  };
+  // One lease for the whole loop, so no other run slips in between two steps.
+  return options.dryRun === true ? loop() : withRunLease(ctx.repoRoot, ctx.slug, { operation: 'plan' }, loop);
 }

@@ -168,9 +168,13 @@ describe('manual mode: cairn plan --agent manual, then cairn accept', () => {
     const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('late output\n')]);
     expect(accepted.code).toBe(1);
     expect(accepted.stdout).toBe('');
+    expect(current).not.toBe(base);
     expect(accepted.stderr).toContain(
-      `Error: stale base snapshot: base_snapshot_id does not match current live snapshot (base_snapshot_id=${base}, current_snapshot_id=${current})\n`,
+      'Error: alpha changed while planning.approaches was running: its files were changed outside this run (an edit, a commit or a git checkout). ' +
+        'Nothing was published; run `cairn plan alpha` again to continue from the current plan.\n' +
+        `This run's workspace is kept for inspection: `,
     );
+    expect(accepted.stderr).toContain('Hint: Run `cairn plan alpha`; `cairn status alpha` shows where the plan is now.\n');
     expect(await snapshotId(p.dir)).toBe(current);
     expect(stateOf(p)['next_step']).toBe('approaches');
     expect(existsSync(workspace)).toBe(true);

@@ -333,7 +333,9 @@ describe('cairn mcp', () => {
     const stale = await mcp.call('accept', { slug: 'alpha', step: 'approaches', output: WORK['approaches']!.output });
     const staleError = envelopeOf(stale).error;
     expect(staleError.code).toBe('blocked');
-    expect(staleError.message).toMatch(/^stale base snapshot/);
+    expect(staleError.message).toBe(
+      'alpha changed after planning.approaches was prepared: its files were changed outside this run (an edit, a commit or a git checkout); nothing was published.',
+    );
     expect(staleError.hint).toBe(
       'The live migration changed after this work was prepared: call next_prompt for alpha to prepare the step again from the current state.',
     );
