@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { constants, unlinkSync } from 'node:fs';
+import { constants, readFileSync, unlinkSync } from 'node:fs';
 import { link, lstat, open, readFile, rename, rmdir, unlink, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,7 +118,7 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const state of held.values()) {
       try {
-        unlinkSync(state.path);
+        if (decodeOwnerRecord(readFileSync(state.path))?.owner.lock_id === state.record.lock_id) unlinkSync(state.path);
       } catch {
         // gone already
       }
