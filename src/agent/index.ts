@@ -15,4 +15,4 @@ export {
   type LoadedUserAgentConfig,
   type TrustedValidateEntry,
 } from './user-config.js';
-export { AGENT_RECORD_FILE, reapAbandonedAgents, type AbandonedAgent } from './process-record.js';
+export { AGENT_RECORD_FILE, bootId, reapAbandonedAgents, type AbandonedAgent } from './process-record.js';

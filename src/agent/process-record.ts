@@ -50,7 +50,8 @@ export interface AbandonedAgent {
   outcome: 'stopped' | 'gone' | 'running';
 }
 
-function bootId(): string | null {
+/** This machine's boot id (new after every reboot), or null without /proc. */
+export function bootId(): string | null {
   try {
     return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
   } catch {

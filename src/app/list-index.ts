@@ -2,10 +2,19 @@ import path from 'node:path';
 import { fingerprint, isIndexEntryFresh, type Fingerprint, type Store, type StoreJson } from '../store/index.js';
 import { mapWithConcurrency } from '../util/index.js';
 import { listMigrationDirectories, migrationFiles, peekStateOutputRefs } from '../migration/index.js';
-import { listRow, withUnsafeNameRows, type ListRow } from '../planning/index.js';
+import { listRow, withUnsafeNameRows, type ListRow, type ReviewPolicy } from '../planning/index.js';
 
-/** Bumped whenever `ListRow` changes shape, so old cached rows are recomputed. */
-const ROW_FORMAT = 1;
+/**
+ * Bumped whenever `ListRow` changes shape, so old cached rows are
+ * recomputed. A row also depends on the review policy, so the policy is
+ * part of the stored format: rows cached under the other policy are
+ * recomputed.
+ */
+const ROW_FORMAT = 2;
+
+function rowFormat(policy: ReviewPolicy): string {
+  return `${ROW_FORMAT}:${policy}`;
+}
 
 /**
  * The files and directories a migration's list row is computed from. Every
@@ -15,9 +24,11 @@ const ROW_FORMAT = 1;
  * which changes the directory's own stat fields, so the directory stands for
  * them; outputs elsewhere are listed one by one.
  */
-async function dependencies(migrationDir: string, repoRoot: string, row: ListRow): Promise<string[]> {
+async function dependencies(migrationDir: string, repoRoot: string, row: ListRow, policy: ReviewPolicy): Promise<string[]> {
   const files = migrationFiles(migrationDir);
   const deps = [migrationDir, files.manifest];
+  // Under policy "always" a ready row awaits review until reviews.jsonl ends with an approval.
+  if (policy === 'always' && (row.status === 'ready' || row.status === 'in-progress')) deps.push(files.planningDir, files.reviews);
   if (row.status !== 'planning') return deps;
   deps.push(files.planningDir, files.state, files.stages);
   for (const ref of await peekStateOutputRefs(files.state)) {
@@ -28,14 +39,14 @@ async function dependencies(migrationDir: string, repoRoot: string, row: ListRow
   return deps;
 }
 
-function rowToJson(row: ListRow): StoreJson {
-  return { format: ROW_FORMAT, ...row } as unknown as StoreJson;
+function rowToJson(row: ListRow, policy: ReviewPolicy): StoreJson {
+  return { format: rowFormat(policy), ...row } as unknown as StoreJson;
 }
 
-function rowFromJson(value: StoreJson): ListRow | null {
+function rowFromJson(value: StoreJson, policy: ReviewPolicy): ListRow | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
   const record = value as Record<string, unknown>;
-  if (record['format'] !== ROW_FORMAT) return null;
+  if (record['format'] !== rowFormat(policy)) return null;
   const { format: _format, ...row } = record;
   return row as unknown as ListRow;
 }
@@ -48,13 +59,13 @@ function rowFromJson(value: StoreJson): ListRow | null {
  * the row, blocked by the same failure, is shown but not cached, so one
  * unreadable migration never stops the listing of the others.
  */
-async function computeEntry(liveRoot: string, repoRoot: string, slug: string) {
+async function computeEntry(liveRoot: string, repoRoot: string, slug: string, policy: ReviewPolicy) {
   const migrationDir = path.join(liveRoot, slug);
   const recordedAtMs = Date.now();
-  const row = await listRow(liveRoot, repoRoot, slug);
+  const row = await listRow(liveRoot, repoRoot, slug, policy);
   let deps: Fingerprint[] | null;
   try {
-    deps = (await dependencies(migrationDir, repoRoot, row)).map((dep) => fingerprint(dep));
+    deps = (await dependencies(migrationDir, repoRoot, row, policy)).map((dep) => fingerprint(dep));
   } catch {
     deps = null;
   }
@@ -67,29 +78,29 @@ async function computeEntry(liveRoot: string, repoRoot: string, slug: string) {
  * with racy-timestamp care) and recomputed elsewhere. Identical to a full
  * scan by construction; without a store it is a full scan.
  */
-export async function listMigrations(liveRoot: string, repoRoot: string, store: Store | null): Promise<ListRow[]> {
+export async function listMigrations(liveRoot: string, repoRoot: string, store: Store | null, policy: ReviewPolicy = 'when-flagged'): Promise<ListRow[]> {
   const { slugs, unsafeNames } = await listMigrationDirectories(liveRoot);
-  return withUnsafeNameRows(await safeRows(liveRoot, repoRoot, store, slugs), unsafeNames);
+  return withUnsafeNameRows(await safeRows(liveRoot, repoRoot, store, slugs, policy), unsafeNames);
 }
 
 /** The rows of the migrations with safe slugs, from the index where it is fresh. */
-async function safeRows(liveRoot: string, repoRoot: string, store: Store | null, slugs: string[]): Promise<ListRow[]> {
-  if (store === null) return mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug));
+async function safeRows(liveRoot: string, repoRoot: string, store: Store | null, slugs: string[], policy: ReviewPolicy): Promise<ListRow[]> {
+  if (store === null) return mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug, policy));
   const cached = store.lookupIndexMany(liveRoot, slugs);
   const refreshed: Awaited<ReturnType<typeof computeEntry>>[] = [];
   const rows = await mapWithConcurrency(slugs, 16, async (slug) => {
     const entry = cached.get(slug);
     if (entry !== undefined && isIndexEntryFresh(entry)) {
-      const row = rowFromJson(entry.row);
+      const row = rowFromJson(entry.row, policy);
       if (row !== null) return row;
     }
-    const computed = await computeEntry(liveRoot, repoRoot, slug);
+    const computed = await computeEntry(liveRoot, repoRoot, slug, policy);
     refreshed.push(computed);
     return computed.row;
   });
   if (refreshed.length > 0) {
     const cacheable = refreshed.flatMap((entry) =>
-      entry.deps === null ? [] : [{ slug: entry.slug, deps: entry.deps, row: rowToJson(entry.row), recordedAtMs: entry.recordedAtMs }],
+      entry.deps === null ? [] : [{ slug: entry.slug, deps: entry.deps, row: rowToJson(entry.row, policy), recordedAtMs: entry.recordedAtMs }],
     );
     if (cacheable.length > 0) store.storeIndexMany(liveRoot, cacheable);
   }

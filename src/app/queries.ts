@@ -15,7 +15,7 @@ export async function listProject(context: ProjectContext, io: Io, filter: ListF
   const services = context.configPath !== null && filter.useIndex ? openServices(context, io) : null;
   let rows: ListRow[];
   try {
-    rows = await listMigrations(context.liveRoot, context.repoRoot, services?.store ?? null);
+    rows = await listMigrations(context.liveRoot, context.repoRoot, services?.store ?? null, context.reviewPolicy);
   } finally {
     services?.close();
   }
@@ -25,7 +25,7 @@ export async function listProject(context: ProjectContext, io: Io, filter: ListF
 /** One migration, by slug or directory, as status shows it. */
 export async function describeTarget(context: ProjectContext, target: string): Promise<MigrationDescription> {
   const resolved = resolveMigrationTarget(target, context.liveRoot, context.repoRoot);
-  return describeMigration(resolved.slug, resolved.path, context.repoRoot);
+  return describeMigration(resolved.slug, resolved.path, context.repoRoot, context.reviewPolicy);
 }
 
 /** The work that can be done now, in the order `ready` lists it. */

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import { printWarnings, type Io } from '../app/index.js';
-import type { StepRunResult } from '../planning/index.js';
+import { rerunCommand, type StepRunResult } from '../planning/index.js';
 import { publishErrorMessage } from '../publish/index.js';
 import { acceptCommand, repoRelativePath } from '../outputs/index.js';
 import { paint } from './output.js';
@@ -96,6 +96,12 @@ export function printStepText(io: Io, result: StepRunResult & { wouldBlock?: str
       return;
     case 'blocked':
     case 'failed':
+      if (result.publish?.staleBase === true) {
+        io.stderr(`Error: ${result.reason}\n`);
+        if (result.runDir !== null) io.stderr(`This run's workspace is kept for inspection: ${workspace}\n`);
+        io.stderr(`Hint: Run \`${rerunCommand(result.slug, result.operation)}\`; \`cairn status ${result.slug}\` shows where the plan is now.\n`);
+        return;
+      }
       io.stderr(`Error: ${result.publish === null ? result.reason : publishErrorMessage(result.publish)}\n`);
       if (result.runDir !== null) io.stderr(`The accepted workspace is kept for inspection: ${workspace}\n`);
       if (result.publish !== null) printDirtyHint(io, result.publish, repoRoot);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { INTEGRATION_JOURNAL_FILE } from './integration.js';
-import type { AgentChoice, EngineContext } from '../planning/index.js';
+import { noteRunActivity, withRunLease, type AgentChoice, type EngineContext } from '../planning/index.js';
 import type { Effort } from '../migration/index.js';
 import { CairnError } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
@@ -77,11 +77,18 @@ function phaseOptions(validation: { command: string; source: string }, extra: Pa
  * Prepares the current phase of `ctx.slug` for an agent to carry out:
  * preflight (refusing a migration awaiting review), a worktree on a new
  * phase branch, a green baseline. Returns the execution prompt and the
- * worktree path; nothing in the user's checkout changes.
+ * worktree path; nothing in the user's checkout changes. The migration's
+ * run lease is held while the phase is prepared, not until its result
+ * comes back: that caller is not a process cairn can watch.
  */
 export async function preparePhase(ctx: EngineContext, options: PreparePhaseOptions): Promise<PreparedPhase> {
+  return withRunLease(ctx.repoRoot, ctx.slug, { operation: 'run' }, () => preparePhaseNow(ctx, options));
+}
+
+async function preparePhaseNow(ctx: EngineContext, options: PreparePhaseOptions): Promise<PreparedPhase> {
   const now = options.now ?? new Date();
   const pre = await preflightPhase(ctx, { defaultEffort: null, maxEffort: options.maxEffort, commitPrefix: options.commitPrefix, now });
+  await noteRunActivity(ctx.repoRoot, ctx.slug, { phase: pre.phase.name });
   const result = initialResult(ctx.slug, pre);
   if (pre.effort.overBudget) {
     const reason = overBudgetReason({ required: pre.effort.required as Effort, max: pre.effort.max as Effort, effortReason: pre.phase.effort_reason ?? null });
@@ -166,10 +173,15 @@ function manualRecord(ctx: EngineContext, runId: string): ExecutionRecord {
  * migration's current phase and the review gate still open, applies the
  * lane checks, runs the recorded validation command, commits and
  * integrates. A red or refused attempt leaves the worktree for another try.
+ * The run lease is held while this call works.
  */
 export async function finishPhase(ctx: EngineContext, options: FinishPhaseOptions): Promise<PhaseRunResult> {
-  const now = options.now ?? new Date();
   const record = manualRecord(ctx, options.runId);
+  return withRunLease(ctx.repoRoot, ctx.slug, { operation: 'run', phase: record.phase }, () => finishPhaseNow(ctx, options, record));
+}
+
+async function finishPhaseNow(ctx: EngineContext, options: FinishPhaseOptions, record: ExecutionRecord): Promise<PhaseRunResult> {
+  const now = options.now ?? new Date();
   const paths = executionPaths(ctx.repoRoot, options.runId);
   const discard = async (): Promise<void> => {
     removeWorktree(ctx.repoRoot, paths.tree);

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { checkMigrationDir } from '../consistency/index.js';
 import { snapshotId } from '../fs/index.js';
 import { pyRepr } from '../json/index.js';
-import { loadManifest, migrationFiles, readReviewRecords, type Effort, type Manifest, type Phase } from '../migration/index.js';
-import { isEligibleNow, liveDirOf, reviewPending, type EngineContext } from '../planning/index.js';
+import { loadManifest, migrationFiles, type Effort, type Manifest, type Phase } from '../migration/index.js';
+import { awaitingReviewReason, isEligibleNow, liveDirOf, type EngineContext } from '../planning/index.js';
 import { CairnError, toPosix } from '../util/index.js';
 import { phaseEffort, type PhaseEffort } from './effort.js';
 import { allChanges, branchesUnder, commitSubject, currentBranchRef, gitSucceeds, headCommit, isAncestor, refCommit } from './git.js';
@@ -48,9 +48,10 @@ export async function preflightPhase(
   if (manifest.status !== 'ready' && manifest.status !== 'in-progress') {
     throw blocked(`${name} has status ${pyRepr(manifest.status)}; there is no phase to run`, `Run \`cairn status ${slug}\` to see it.`);
   }
-  if (reviewPending(manifest, await readReviewRecords(liveDir), ctx.reviewPolicy)) {
+  const reviewReason = await awaitingReviewReason(liveDir, manifest, ctx.reviewPolicy);
+  if (reviewReason !== null) {
     throw blocked(
-      `${name} is awaiting human review${manifest.human_review_reason !== null ? `: ${manifest.human_review_reason}` : ''}; no phase may run before it is reviewed`,
+      `${name} is awaiting human review: ${reviewReason}; no phase may run before it is reviewed`,
       `Run \`cairn review ${slug}\`.`,
     );
   }

@@ -5,7 +5,7 @@ import { extractAgentText, resolveAgentCommand, runAgent, agentFailureReason, ty
 import { readRegularTextSync } from '../fs/index.js';
 import type { Effort, Manifest } from '../migration/index.js';
 import { crashPoint } from '../publish/index.js';
-import type { AgentChoice, EngineContext } from '../planning/index.js';
+import { noteRunActivity, withRunLease, type AgentChoice, type EngineContext } from '../planning/index.js';
 import { CairnError, messageOf } from '../util/index.js';
 import { publishDeferral } from './deferral-publish.js';
 import { overBudgetReason } from './effort.js';
@@ -216,7 +216,18 @@ class Workspace {
   }
 }
 
+/**
+ * `cairn run <slug>`: the current phase from preflight to integration. A
+ * real run holds the migration's run lease for the whole phase (another
+ * run, plan or refine of it ⇒ `CairnError('blocked')` before anything is
+ * touched); a dry run takes none.
+ */
 export async function runPhase(ctx: EngineContext, options: RunPhaseOptions): Promise<PhaseRunResult> {
+  if (options.dryRun) return runPhaseNow(ctx, options);
+  return withRunLease(ctx.repoRoot, ctx.slug, { operation: 'run' }, () => runPhaseNow(ctx, options));
+}
+
+async function runPhaseNow(ctx: EngineContext, options: RunPhaseOptions): Promise<PhaseRunResult> {
   const now = options.now ?? (() => new Date());
   const pre = await preflightPhase(ctx, {
     defaultEffort: options.agent.settings.effort,
@@ -224,6 +235,7 @@ export async function runPhase(ctx: EngineContext, options: RunPhaseOptions): Pr
     commitPrefix: options.commitPrefix,
     now: now(),
   });
+  if (!options.dryRun) await noteRunActivity(ctx.repoRoot, ctx.slug, { phase: pre.phase.name });
   const result = initialResult(ctx.slug, pre);
   result.validationCommand = options.validation?.command ?? null;
 

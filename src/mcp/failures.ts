@@ -35,6 +35,11 @@ export function stepFailure(result: StepRunResult): CairnError | null {
       hint: `Correct the output (or the files in the workspace) and call accept for ${result.slug} again.`,
     });
   }
-  if (result.publish !== null && result.publish.status !== 'published') return publishFailure(result.publish);
+  if (result.publish !== null && result.publish.status !== 'published') {
+    const failure = publishFailure(result.publish);
+    if (!result.publish.staleBase || result.staleChange === null) return failure;
+    const message = `${result.slug} changed after ${result.operation} was prepared: ${result.staleChange}; nothing was published.`;
+    return new CairnError(failure.code, message, { hint: failure.hint ?? '', path: result.publish.liveDir });
+  }
   return new CairnError('failed', result.reason);
 }

@@ -7,7 +7,7 @@ export const ListRowJsonSchema = z.strictObject({
   slug: z.string(),
   status: z.enum([...MIGRATION_STATUSES, 'invalid-manifest']).describe("The manifest status, or 'invalid-manifest'."),
   cursor: z.string().describe("Next step: 'planning:<step>', 'planning:blocked', the current phase file, 'blocked' or '(none)'."),
-  awaiting_review: z.boolean(),
+  awaiting_review: z.boolean().describe("Awaiting a human review under the project's review policy: the same answer as status's `awaiting_review`, ready and run."),
   last_touch: z.string().nullable(),
   cooldown_until: z.string().nullable(),
   reason: z.string().nullable().describe('Why the row is blocked, else the human review reason, else null.'),

@@ -11,8 +11,12 @@ export const StatusOutputSchema = jsonDocument(
     status: z.enum(MIGRATION_STATUSES),
     next_step: z.enum(CURSORS as [Cursor, ...Cursor[]]).nullable(),
     target: z.string().nullable(),
-    awaiting_human_review: z.boolean(),
-    human_review_reason: z.string().nullable(),
+    awaiting_human_review: z.boolean().describe("The manifest's stored flag. Whether the migration awaits a review is `awaiting_review`."),
+    human_review_reason: z.string().nullable().describe("The manifest's stored reason."),
+    awaiting_review: z
+      .boolean()
+      .describe('Awaiting a human review under the project\'s review policy: the same answer as list\'s `awaiting_review`, ready, review, phase done and run.'),
+    review_reason: z.string().nullable().describe('Why it awaits a review (e.g. `review policy is "always"`), null when it does not.'),
     final_decision: z.enum(FINAL_DECISIONS).nullable(),
     final_reason: z.string().nullable(),
     review_findings: z.string().nullable(),
@@ -61,6 +65,8 @@ export function statusJson(description: MigrationDescription, repoRoot: string):
     target: state?.target ?? null,
     awaiting_human_review: manifest.awaiting_human_review,
     human_review_reason: manifest.human_review_reason,
+    awaiting_review: description.awaitingReview !== null,
+    review_reason: description.awaitingReview,
     final_decision: state?.final_decision ?? null,
     final_reason: state?.final_reason ?? null,
     review_findings: state?.review_findings ?? null,

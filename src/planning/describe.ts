@@ -1,6 +1,8 @@
 import { lstatSync } from 'node:fs';
 import { CairnError, messageOf } from '../util/index.js';
 import { loadManifest, loadState, migrationFiles, type Manifest, type PlanningState } from '../migration/index.js';
+import type { ReviewPolicy } from './accept-step.js';
+import { awaitingReviewReason } from './review-pending.js';
 
 /** Everything `cairn status` shows about one migration. */
 export interface MigrationDescription {
@@ -11,14 +13,17 @@ export interface MigrationDescription {
   state: PlanningState | null;
   /** Why the planning state could not be used, if it could not. */
   stateError: string | null;
+  /** Why the migration awaits a human review under the project's policy, or null when it does not (`awaitingReviewReason`). */
+  awaitingReview: string | null;
 }
 
 /**
- * Load a migration's manifest and planning state for display. A missing or
+ * Load a migration's manifest, planning state and review state (under
+ * review policy `policy`) for display. A missing or
  * invalid manifest is an error (nothing to show); an invalid state is
  * reported in `stateError` so the rest can still be shown.
  */
-export async function describeMigration(slug: string, migrationDir: string, repoRoot: string): Promise<MigrationDescription> {
+export async function describeMigration(slug: string, migrationDir: string, repoRoot: string, policy: ReviewPolicy): Promise<MigrationDescription> {
   const manifestPath = migrationFiles(migrationDir).manifest;
   try {
     lstatSync(manifestPath);
@@ -47,5 +52,6 @@ export async function describeMigration(slug: string, migrationDir: string, repo
   } else if (manifest.status === 'planning') {
     stateError = 'Planning migration is missing .planning/state.json.';
   }
-  return { slug, path: migrationDir, manifest, state, stateError };
+  const awaitingReview = await awaitingReviewReason(migrationDir, manifest, policy);
+  return { slug, path: migrationDir, manifest, state, stateError, awaitingReview };
 }

@@ -13,6 +13,8 @@ import { nullPlanningLog, type PlanningLog } from './engine-log.js';
 import { buildStagePrompt, type StagePrompt } from './prompts.js';
 import { captureBaseSnapshot, dirtyLiveError } from './workspace-base.js';
 import { assertDeclaredChanges } from './workspace-integrity.js';
+import { noteRunActivity } from './run-lease.js';
+import { liveChange, staleBaseMessage } from './stale-base.js';
 import {
   createRunWorkspace,
   newRunRecord,
@@ -174,6 +176,8 @@ export interface StepRunResult {
   exitCode: number | null;
   /** The signal cairn received while the agent ran (status `interrupted`). */
   interruptedBy: NodeJS.Signals | null;
+  /** A publish refused for a stale base: what happened to the live migration meanwhile (`liveChange`); else null. */
+  staleChange: string | null;
   /** A run directory that could not be removed, and similar after-the-fact problems. */
   warnings: string[];
 }
@@ -212,6 +216,7 @@ export function baseResult(run: Pick<OpenedRun, 'slug' | 'runId' | 'runDir' | 'w
     logRunId: null,
     exitCode: null,
     interruptedBy: null,
+    staleChange: null,
     warnings: [],
   };
 }
@@ -267,6 +272,7 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
   const mode: RunMode = command.kind === 'manual' ? 'manual' : 'agent';
   if (command.kind === 'process') result.agentArgv = [...command.argv];
   if (options.dryRun === true) return { ...result, status: 'dry-run', reason: `dry run: ${operation} was not run` };
+  await noteRunActivity(ctx.repoRoot, run.slug, { step });
   result.warnings.push(...abandonedAgentLines(ctx.repoRoot, await reapAbandonedRuns(ctx.repoRoot, run.slug)));
 
   // What the agent (or person) is handed; after it, only the step's declared outputs may differ.
@@ -430,7 +436,9 @@ export async function publishAccepted(
   result.runDir = published.runDir;
   result.warnings.push(...published.warnings);
   if (published.result.status !== 'published') {
-    return { ...result, status: published.result.status, reason: published.result.reason };
+    if (!published.result.staleBase) return { ...result, status: published.result.status, reason: published.result.reason };
+    const staleChange = await liveChange(run.liveDir, ctx.repoRoot, accepted.state.completed_steps.length - 1);
+    return { ...result, status: published.result.status, staleChange, reason: staleBaseMessage({ slug: run.slug, operation: start.operation, change: staleChange }) };
   }
   if (published.result.dryRun) return { ...result, status: 'dry-run', reason: published.result.reason };
   const reason =

@@ -16,6 +16,24 @@ export { loadTaste } from './prompts.js';
 export { isEligibleNow, listReadyWork, type ReadyItem, type ReadyKind } from './ready.js';
 export { checkFeedback, refineMigration, type RefineFeedback } from './refine.js';
 export { resolveMigrationTarget } from './resolve.js';
-export { decideReview, notAwaitingReviewError, reviewPending, reviewSummary, type ReviewInput, type ReviewResult, type ReviewSummary } from './review.js';
+export type { ReviewPolicy } from './accept-step.js';
+export { ALWAYS_REVIEW_REASON, awaitingReviewReason, reviewPending, reviewPendingReason } from './review-pending.js';
+export { decideReview, notAwaitingReviewError, reviewSummary, type ReviewInput, type ReviewResult, type ReviewSummary } from './review.js';
 export { openPlanningRun, parseUntil, planNextStep, planUntil, type PlanStepOutcome } from './run-plan.js';
 export { WORKSPACES_RELATIVE_DIR } from './workspace.js';
+export {
+  LEASES_RELATIVE_DIR,
+  LEASE_STALE_LIMIT_MS,
+  acquireRunLease,
+  describeRunLease,
+  noteRunActivity,
+  readRunLease,
+  runLeasePath,
+  withRunLease,
+  type RunActivity,
+  type RunLease,
+  type RunLeaseHolder,
+  type RunLeaseOperation,
+  type RunLeaseRecord,
+} from './run-lease.js';
+export { liveChange, rerunCommand, staleBaseMessage } from './stale-base.js';

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { messageOf, mapWithConcurrency, collapseWhitespace, compareCodePoints, tsvField, withoutWorkflowCommands } from '../util/index.js';
 import { listMigrationDirectories, loadManifest, loadState, migrationFiles, type Manifest, type MigrationStatus } from '../migration/index.js';
 import { isMissing } from '../fs/index.js';
+import type { ReviewPolicy } from './accept-step.js';
+import { awaitingReviewReason } from './review-pending.js';
 
 /** One migration as `cairn list` shows it (the v1 tool's columns, typed). */
 export interface ListRow {
@@ -11,6 +13,7 @@ export interface ListRow {
   status: MigrationStatus | 'invalid-manifest';
   /** `planning:<step>`, `planning:blocked`, a phase file, `blocked` or `(none)`. */
   cursor: string;
+  /** Awaiting a human review under the project's policy (`awaitingReviewReason`). */
   awaitingReview: boolean;
   lastTouch: string | null;
   cooldownUntil: string | null;
@@ -76,8 +79,8 @@ function isAbsent(file: string): boolean {
   }
 }
 
-/** The list row of one visible migration directory. Never throws for bad files. */
-export async function listRow(liveRoot: string, repoRoot: string, slug: string): Promise<ListRow> {
+/** The list row of one visible migration directory under review policy `policy`. Never throws for bad files. */
+export async function listRow(liveRoot: string, repoRoot: string, slug: string, policy: ReviewPolicy): Promise<ListRow> {
   const migrationDir = path.join(liveRoot, slug);
   const manifestPath = migrationFiles(migrationDir).manifest;
   if (isAbsent(manifestPath)) return blockedManifestRow(slug, 'missing-manifest');
@@ -88,15 +91,16 @@ export async function listRow(liveRoot: string, repoRoot: string, slug: string):
     return blockedManifestRow(slug, `invalid-manifest: ${collapseWhitespace(messageOf(error))}`);
   }
   const { cursor, reason } = await cursorOf(manifest, migrationDir, repoRoot);
-  const reviewReason = manifest.human_review_reason;
+  const reviewReason = await awaitingReviewReason(migrationDir, manifest, policy);
+  const recordedReason = manifest.human_review_reason !== null && manifest.human_review_reason !== '' ? manifest.human_review_reason : null;
   return {
     slug,
     status: manifest.status,
     cursor,
-    awaitingReview: manifest.awaiting_human_review,
+    awaitingReview: reviewReason !== null,
     lastTouch: manifest.last_touch,
     cooldownUntil: manifest.cooldown_until,
-    reason: reason ?? (reviewReason !== null && reviewReason !== '' ? reviewReason : null),
+    reason: reason ?? reviewReason ?? recordedReason,
     blocked: reason !== null,
   };
 }
@@ -124,10 +128,10 @@ export function withUnsafeNameRows(rows: ListRow[], unsafeNames: readonly string
   return [...rows, ...unsafeNames.map(unsafeNameRow)].sort((a, b) => compareCodePoints(a.slug, b.slug));
 }
 
-/** Every visible migration's row, sorted by slug (a full scan of the files). */
-export async function scanMigrations(liveRoot: string, repoRoot: string): Promise<ListRow[]> {
+/** Every visible migration's row under review policy `policy` (default `when-flagged`), sorted by slug (a full scan of the files). */
+export async function scanMigrations(liveRoot: string, repoRoot: string, policy: ReviewPolicy = 'when-flagged'): Promise<ListRow[]> {
   const { slugs, unsafeNames } = await listMigrationDirectories(liveRoot);
-  return withUnsafeNameRows(await mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug)), unsafeNames);
+  return withUnsafeNameRows(await mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug, policy)), unsafeNames);
 }
 
 const NONE = '(none)';

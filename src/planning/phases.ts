@@ -3,8 +3,8 @@ import { CairnError, localTimestamp } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import type { PublishResult } from '../publish/index.js';
 import { loadWorkspace, publishRun, withRunCleanupOnThrow, workspaceFiles, type EngineContext } from './engine.js';
-import { saveManifest, readReviewRecords, type Manifest } from '../migration/index.js';
-import { reviewPending } from './review.js';
+import { saveManifest, type Manifest } from '../migration/index.js';
+import { awaitingReviewReason } from './review-pending.js';
 import { openPlanningRun } from './run-plan.js';
 
 /*
@@ -100,8 +100,8 @@ export async function completePhase(
   try {
     const manifest = await withRunCleanupOnThrow(run, async () => {
       const loaded = await loadWorkspace(run, ctx.repoRoot);
-      const pending = reviewPending(loaded.manifest, await readReviewRecords(run.workspaceDir), ctx.reviewPolicy);
-      const phase = phaseToComplete(loaded.manifest, ctx.slug, pending, options.phase ?? null);
+      const pending = await awaitingReviewReason(run.workspaceDir, loaded.manifest, ctx.reviewPolicy);
+      const phase = phaseToComplete(loaded.manifest, ctx.slug, pending !== null, options.phase ?? null);
       const next = completePhaseInManifest(loaded.manifest, phase, now);
       await saveManifest(workspaceFiles(run.workspaceDir).manifest, next);
       return { phase, next };

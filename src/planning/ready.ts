@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { mapWithConcurrency, toPosix } from '../util/index.js';
 import type { ReviewPolicy } from './accept-step.js';
-import { isTerminalCursor, listMigrationSlugs, loadManifest, readReviewRecords, loadState, migrationFiles, type Manifest } from '../migration/index.js';
-import { reviewPending } from './review.js';
+import { isTerminalCursor, listMigrationSlugs, loadManifest, loadState, migrationFiles, type Manifest } from '../migration/index.js';
+import { awaitingReviewReason } from './review-pending.js';
 import { pathExistsSync } from '../fs/index.js';
 
 /*
@@ -61,9 +61,8 @@ async function itemFor(liveRoot: string, repoRoot: string, slug: string, policy:
     return null;
   }
   const base = { slug, created_at: manifest.created_at, file: null };
-  const reviews = await readReviewRecords(dir);
-  if (reviewPending(manifest, reviews, policy)) {
-    const reason = manifest.human_review_reason ?? (policy === 'always' ? 'review policy is "always"' : '(no reason recorded)');
+  const reason = await awaitingReviewReason(dir, manifest, policy);
+  if (reason !== null) {
     return { ...base, kind: 'review', detail: reason, command: `cairn review ${slug}` };
   }
   if (!isEligibleNow(manifest, now)) return null;

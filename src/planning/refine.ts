@@ -13,6 +13,7 @@ import {
 } from './engine.js';
 import { appendFeedback, reopenForRevise, saveManifest, saveState, type Manifest, type FeedbackSource } from '../migration/index.js';
 import { openPlanningRun, presentDryRun, type PlanStepOptions, type PlanStepOutcome } from './run-plan.js';
+import { withRunLease } from './run-lease.js';
 
 /*
  * Refine (docs/format.md §9.6): user feedback is recorded in the plan and, unless the
@@ -135,13 +136,19 @@ export async function applyRefinement(
 /**
  * `cairn refine`: records the feedback and runs the single next step with
  * it (or, in manual mode, prepares the run for `cairn accept`); the
- * operation is `migration.refine.<step>`.
+ * operation is `migration.refine.<step>`. A real run holds the migration's
+ * run lease throughout.
  */
 export async function refineMigration(
   ctx: EngineContext,
   options: PlanStepOptions & { feedback: RefineFeedback },
 ): Promise<PlanStepOutcome> {
   checkFeedback(options.feedback.text);
+  if (options.dryRun === true) return refineNow(ctx, options);
+  return withRunLease(ctx.repoRoot, ctx.slug, { operation: 'refine' }, () => refineNow(ctx, options));
+}
+
+async function refineNow(ctx: EngineContext, options: PlanStepOptions & { feedback: RefineFeedback }): Promise<PlanStepOutcome> {
   const dryRun = options.dryRun === true;
   const { run, tempRoot } = await openPlanningRun(ctx, dryRun);
   try {

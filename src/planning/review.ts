@@ -6,6 +6,7 @@ import { CairnError, toPosix, localTimestamp } from '../util/index.js';
 import { readRegularTextSync, snapshotId, writeFileDurable } from '../fs/index.js';
 import type { PublishResult } from '../publish/index.js';
 import { intentionalSkipText, type ReviewPolicy } from './accept-step.js';
+import { reviewPending } from './review-pending.js';
 import { describeMigration } from './describe.js';
 import { nullPlanningLog } from './engine-log.js';
 import {
@@ -21,6 +22,7 @@ import {
 } from './engine.js';
 import { applyRefinement, checkFeedback, isRefinable, refineContext } from './refine.js';
 import { openPlanningRun, presentDryRun, type PlanStepOptions } from './run-plan.js';
+import { withRunLease } from './run-lease.js';
 
 /*
  * The human review gate (docs/format.md §9.7, issue 6): a migration awaiting human
@@ -29,18 +31,6 @@ import { openPlanningRun, presentDryRun, type PlanStepOptions } from './run-plan
  * Every decision is one line of `.planning/reviews.jsonl`, published
  * together with the manifest change it makes.
  */
-
-/**
- * True when the migration waits for a human decision: it is flagged
- * `awaiting_human_review`, or policy is "always", it is ready or in
- * progress, and the last recorded decision is not an approval.
- */
-export function reviewPending(manifest: Manifest, reviews: readonly ReviewRecord[], policy: ReviewPolicy): boolean {
-  if (manifest.awaiting_human_review) return true;
-  if (policy !== 'always') return false;
-  if (manifest.status !== 'ready' && manifest.status !== 'in-progress') return false;
-  return reviews[reviews.length - 1]?.decision !== 'approve';
-}
 
 /** The refusal for a migration that is not waiting for a review (docs/format.md §9.7, with cairn's commands). */
 export function notAwaitingReviewError(manifest: Manifest, slug: string): CairnError {
@@ -102,7 +92,7 @@ export async function reviewSummary(
     });
   }
   const id = await snapshotId(liveDir);
-  const described = await describeMigration(ctx.slug, liveDir, ctx.repoRoot);
+  const described = await describeMigration(ctx.slug, liveDir, ctx.repoRoot, ctx.reviewPolicy);
   const { manifest, state } = described;
   const reviews = await readReviewRecords(liveDir);
   const lastReview = reviews[reviews.length - 1] ?? null;
@@ -191,6 +181,12 @@ function reviewedManifest(manifest: Manifest, decision: 'approve' | 'reject', no
  */
 export async function decideReview(ctx: EngineContext, input: ReviewInput, options: ReviewOptions = {}): Promise<ReviewResult> {
   checkDecisionText(input);
+  // Request-changes starts an agent: it holds the run lease like refine.
+  if (input.decision !== 'request-changes' || options.dryRun === true) return decideReviewNow(ctx, input, options);
+  return withRunLease(ctx.repoRoot, ctx.slug, { operation: 'review' }, () => decideReviewNow(ctx, input, options));
+}
+
+async function decideReviewNow(ctx: EngineContext, input: ReviewInput, options: ReviewOptions): Promise<ReviewResult> {
   const dryRun = options.dryRun === true;
   const nowDate = options.now ?? new Date();
   const now = localTimestamp(nowDate);

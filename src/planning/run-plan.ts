@@ -5,6 +5,8 @@ import path from 'node:path';
 import { CairnError, toPosix } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import { WORKSPACES_RELATIVE_DIR } from './workspace.js';
+import { awaitingReviewReason } from './review-pending.js';
+import { withRunLease } from './run-lease.js';
 import {
   executeStep,
   loadWorkspace,
@@ -33,8 +35,12 @@ export interface PlanStepOptions {
   progress?: ((message: string) => void) | undefined;
 }
 
-/** Refuses a workspace that has no next planning step (docs/format.md §9.1 step 3), returning the step. */
-export function checkPlannable(loaded: LoadedWorkspace, slug: string): Step {
+/**
+ * Refuses a workspace that has no next planning step (docs/format.md §9.1
+ * step 3), returning the step. `reviewReason` is the workspace's
+ * `awaitingReviewReason`.
+ */
+export function checkPlannable(loaded: LoadedWorkspace, slug: string, reviewReason: string | null): Step {
   const { manifest, state } = loaded;
   if (manifest.status !== 'planning') {
     throw new CairnError('invalid-state', `Planning snapshot ${pyRepr(slug)} is not in planning status`, {
@@ -44,8 +50,8 @@ export function checkPlannable(loaded: LoadedWorkspace, slug: string): Step {
           : `${slug} has status '${manifest.status}'; only planning migrations have a next planning step.`,
     });
   }
-  if (manifest.awaiting_human_review) {
-    throw new CairnError('invalid-state', `Migration ${pyRepr(slug)} is awaiting human review: ${manifest.human_review_reason ?? '(no reason recorded)'}`, {
+  if (reviewReason !== null) {
+    throw new CairnError('invalid-state', `Migration ${pyRepr(slug)} is awaiting human review: ${reviewReason}`, {
       hint: `Run \`cairn review ${slug}\` first.`,
     });
   }
@@ -104,13 +110,21 @@ export interface PlanStepOutcome extends StepRunResult {
  * copies live into a workspace, checks the migration is planning, not
  * awaiting review and not terminal (`CairnError('invalid-state')`), then
  * executes the step. Step and publish failures are results, not throws.
+ * A real run holds the migration's run lease throughout (another run of it
+ * ⇒ `CairnError('blocked')` before anything is touched).
  */
 export async function planNextStep(ctx: EngineContext, options: PlanStepOptions): Promise<PlanStepOutcome> {
+  if (options.dryRun === true) return planNextStepNow(ctx, options);
+  return withRunLease(ctx.repoRoot, ctx.slug, { operation: 'plan' }, () => planNextStepNow(ctx, options));
+}
+
+async function planNextStepNow(ctx: EngineContext, options: PlanStepOptions): Promise<PlanStepOutcome> {
   const dryRun = options.dryRun === true;
   const { run, tempRoot } = await openPlanningRun(ctx, dryRun);
   try {
     const result = await withRunCleanupOnThrow(run, async () => {
-      checkPlannable(await loadWorkspace(run, ctx.repoRoot), ctx.slug);
+      const loaded = await loadWorkspace(run, ctx.repoRoot);
+      checkPlannable(loaded, ctx.slug, await awaitingReviewReason(run.workspaceDir, loaded.manifest, ctx.reviewPolicy));
       return executeStep(ctx, run, { agent: options.agent, operationPrefix: 'planning', taste: options.taste, dryRun, progress: options.progress });
     });
     const shown = dryRun ? presentDryRun(result, run.workspaceDir) : result;
@@ -149,11 +163,15 @@ export async function planUntil(
   until: UntilTarget | null,
   onStep?: (result: PlanStepOutcome) => void | Promise<void>,
 ): Promise<PlanStepOutcome[]> {
-  const results: PlanStepOutcome[] = [];
-  for (;;) {
-    const result = await planNextStep(ctx, options);
-    results.push(result);
-    if (onStep !== undefined) await onStep(result);
-    if (options.dryRun === true || untilReached(result, until)) return results;
-  }
+  const loop = async (): Promise<PlanStepOutcome[]> => {
+    const results: PlanStepOutcome[] = [];
+    for (;;) {
+      const result = await planNextStep(ctx, options);
+      results.push(result);
+      if (onStep !== undefined) await onStep(result);
+      if (options.dryRun === true || untilReached(result, until)) return results;
+    }
+  };
+  // One lease for the whole loop, so no other run slips in between two steps.
+  return options.dryRun === true ? loop() : withRunLease(ctx.repoRoot, ctx.slug, { operation: 'plan' }, loop);
 }

@@ -5,7 +5,7 @@
  */
 export { DIRTY_LIVE_REASON, blockingDirtyPaths, dirtyLiveHint, type DirtyCheckInput } from './dirty.js';
 export { TRANSACTIONS_DIR, assertTransactionsRootConfined, transactionsRootProblem } from './layout.js';
-export { STALE_LIMIT_MS, isCairnOwner, isProcessAlive, judgeStaleness, readLockHolder, type LockHolder, type LockOwner } from './lock-owner.js';
+export { STALE_LIMIT_MS, decodeOwnerRecord, isCairnOwner, isProcessAlive, judgeStaleness, readLockHolder, type LockHolder, type LockOwner, type Staleness } from './lock-owner.js';
 export { crashPoint } from './faults.js';
 export { acquirePublishLock, type HeldLock } from './lock.js';
 export { MemoryRecorder, type PublishRecorder } from './recorder.js';

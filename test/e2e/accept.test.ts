@@ -168,13 +168,34 @@ describe('manual mode: cairn plan --agent manual, then cairn accept', () => {
     const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('late output\n')]);
     expect(accepted.code).toBe(1);
     expect(accepted.stdout).toBe('');
+    expect(current).not.toBe(base);
     expect(accepted.stderr).toContain(
-      `Error: stale base snapshot: base_snapshot_id does not match current live snapshot (base_snapshot_id=${base}, current_snapshot_id=${current})\n`,
+      'Error: alpha changed while planning.approaches was running: its files were changed outside this run (an edit, a commit or a git checkout). ' +
+        'Nothing was published; run `cairn plan alpha` again to continue from the current plan.\n' +
+        `This run's workspace is kept for inspection: `,
     );
+    expect(accepted.stderr).toContain('Hint: Run `cairn plan alpha`; `cairn status alpha` shows where the plan is now.\n');
     expect(await snapshotId(p.dir)).toBe(current);
     expect(stateOf(p)['next_step']).toBe('approaches');
     expect(existsSync(workspace)).toBe(true);
     expect(existsSync(path.join(path.dirname(workspace), 'candidate'))).toBe(false);
+  });
+
+  it('says which step another run published when a manual step goes stale, and what to run', () => {
+    const p = copyRepo(fresh);
+    const { workspace } = prepare(p);
+    mkdirSync(path.join(workspace, 'approaches'));
+    writeFileSync(path.join(workspace, 'approaches', 'by-hand.md'), '# By hand\n\nOne careful pass.\n');
+    // The manual run holds no lease between plan and accept, so an agent run may publish the step meanwhile.
+    expect(p.cli(['plan', SLUG, ...AGENT]).code).toBe(0);
+    const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('Wrote one approach by hand.\n')]);
+    expect(accepted.stderr).toContain(
+      'Error: alpha changed while planning.approaches was running: another run accepted step approaches (next step: pick-best). ' +
+        'Nothing was published; run `cairn plan alpha` again to continue from the current plan.\n',
+    );
+    expect(accepted.stderr).toContain('Hint: Run `cairn plan alpha`; `cairn status alpha` shows where the plan is now.\n');
+    expect(accepted.code).toBe(1);
+    expect(stateOf(p)['next_step']).toBe('pick-best');
   });
 
   it('refuses output the step does not accept, keeping the workspace for a corrected accept', async () => {

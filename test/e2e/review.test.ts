@@ -202,3 +202,47 @@ describe('review policy "always"', () => {
     expectDoctorClean(p);
   });
 });
+
+describe('review policy "always" switched on for a plan that is already ready', () => {
+  it('every command and JSON output agrees that it awaits review, until it is approved', () => {
+    const p = newPlanRepo();
+    expect(p.cli(['plan', SLUG, ...AGENT, '--until', 'terminal', '--commit']).code).toBe(0);
+    expect(manifestOf(p)['awaiting_human_review']).toBe(false);
+    // Cached list rows of the old policy must not survive the switch.
+    expect(p.cli(['list']).stdout).not.toContain('awaiting review');
+    writeFileSync(path.join(p.repo, '.planning', 'config.json'), '{\n  "migrations_dir": "migrations",\n  "review": "always"\n}\n');
+    commitAll(p.repo, 'review always');
+    const reason = 'review policy is "always"';
+
+    const list = p.cli(['list']);
+    expect(list.stdout).toContain('awaiting review');
+    expect(list.stdout).toContain(reason);
+    expect(p.cli(['list', '--awaiting-review', '--format', 'json']).stdout).toContain('"slug": "alpha"');
+    const rows = (JSON.parse(p.cli(['list', '--format', 'json']).stdout) as { migrations: Record<string, unknown>[] }).migrations;
+    expect(rows.map((row) => [row['slug'], row['awaiting_review'], row['reason']])).toEqual([['alpha', true, reason]]);
+    expect(p.cli(['list', '--format', 'tsv']).stdout.split('\n')[1]?.split('\t')[3]).toBe('yes');
+
+    expect(p.cli(['status', SLUG]).stdout).toMatch(new RegExp(`\\nReview +awaiting human review — review policy is "always"\\n`));
+    const status = JSON.parse(p.cli(['status', SLUG, '--format', 'json']).stdout) as Record<string, unknown>;
+    expect([status['awaiting_review'], status['review_reason'], status['awaiting_human_review']]).toEqual([true, reason, false]);
+
+    const ready = JSON.parse(p.cli(['ready', '--format', 'json']).stdout) as { items: { kind: string; detail: string }[] };
+    expect(ready.items.map((item) => [item.kind, item.detail])).toEqual([['review', reason]]);
+
+    const run = p.cli(['run', SLUG, ...AGENT, '--validate', 'true']);
+    expect(run.stderr).toContain(`Error: Migration 'alpha' is awaiting human review: ${reason}; no phase may run before it is reviewed\n`);
+    expect(run.code).toBe(2);
+    const done = p.cli(['phase', 'done', SLUG, '--dry-run']);
+    expect(done.stderr).toContain("Error: Migration 'alpha' is awaiting human review; no phase may start or complete before it is reviewed\n");
+    expect(done.code).toBe(2);
+
+    expect(p.cli(['review', SLUG, '--approve', '--commit']).code).toBe(0);
+    expect(p.cli(['list']).stdout).not.toContain('awaiting review');
+    expect(p.cli(['list', '--awaiting-review']).stdout).toBe('No migrations.\n');
+    expect(p.cli(['status', SLUG]).stdout).toMatch(/\nReview +not awaiting review\n/);
+    const approved = JSON.parse(p.cli(['status', SLUG, '--format', 'json']).stdout) as Record<string, unknown>;
+    expect([approved['awaiting_review'], approved['review_reason']]).toEqual([false, null]);
+    const after = JSON.parse(p.cli(['ready', '--format', 'json']).stdout) as { items: { kind: string }[] };
+    expect(after.items.map((item) => item.kind)).toEqual(['phase']);
+  });
+});

@@ -333,7 +333,9 @@ describe('cairn mcp', () => {
     const stale = await mcp.call('accept', { slug: 'alpha', step: 'approaches', output: WORK['approaches']!.output });
     const staleError = envelopeOf(stale).error;
     expect(staleError.code).toBe('blocked');
-    expect(staleError.message).toMatch(/^stale base snapshot/);
+    expect(staleError.message).toBe(
+      'alpha changed after planning.approaches was prepared: its files were changed outside this run (an edit, a commit or a git checkout); nothing was published.',
+    );
     expect(staleError.hint).toBe(
       'The live migration changed after this work was prepared: call next_prompt for alpha to prepare the step again from the current state.',
     );
@@ -413,6 +415,29 @@ describe('cairn mcp', () => {
     expect(envelopeOf(await mcp.call('next_prompt', { slug: 'alpha' })).error.code).toBe('invalid-state');
     expect(structuredOf(await mcp.call('ready'))['items']).toMatchObject([{ kind: 'review', slug: 'alpha', command: 'cairn review alpha' }]);
     expect(await snapshotId(p.dir)).toBe(before);
+    expect(workRuns(p)).toEqual([]);
+  });
+
+  it('agrees with the CLI that a ready plan awaits review once policy "always" is switched on', async () => {
+    const p = planRepoAt(emptyRepo());
+    const first = await startMcp(p.repo);
+    structuredOf(await first.call('new', { slug: 'alpha', target: TARGET }));
+    for (const step of ['approaches', 'pick-best', 'expand', 'review', 'final-review']) await doStep(first, p, 'alpha', step);
+    expect(manifestOf(p)).toMatchObject({ status: 'ready', awaiting_human_review: false });
+    writeFileSync(path.join(p.repo, '.planning', 'config.json'), '{\n  "migrations_dir": "migrations",\n  "review": "always"\n}\n');
+    commitAll(p.repo, 'review always');
+    const reason = 'review policy is "always"';
+
+    const mcp = await startMcp(p.repo);
+    const listed = structuredOf(await mcp.call('list', { awaiting_review: true }));
+    expect(listed['migrations']).toMatchObject([{ slug: 'alpha', awaiting_review: true, reason }]);
+    expect(listed['migrations']).toEqual(JSON.parse(p.cli(['list', '--awaiting-review', '--format', 'json']).stdout).migrations);
+    const status = structuredOf(await mcp.call('status', { slug: 'alpha' }));
+    expect([status['awaiting_review'], status['review_reason']]).toEqual([true, reason]);
+    expect(structuredOf(await mcp.call('ready'))['items']).toMatchObject([{ kind: 'review', slug: 'alpha', detail: reason }]);
+    const refine = envelopeOf(await mcp.call('refine', { slug: 'alpha', feedback: 'Looks fine to me, ship it.' }));
+    expect(refine.error).toMatchObject({ code: 'invalid-state', message: `Migration 'alpha' is awaiting human review: ${reason}` });
+    expect(envelopeOf(await mcp.call('phase_done', { slug: 'alpha' })).error.code).toBe('invalid-state');
     expect(workRuns(p)).toEqual([]);
   });
 });

@@ -5,7 +5,8 @@ import { ReviewRecordSchema } from '../../src/migration/reviews-schema.js';
 import { reviewLineProblem } from '../../src/consistency/review-rules.js';
 import type { Manifest } from '../../src/migration/manifest.js';
 import { appendReviewRecord, encodeReviewRecord, readReviewRecords, reviewerIdentity, type ReviewRecord } from '../../src/migration/review-records.js';
-import { notAwaitingReviewError, reviewPending } from '../../src/planning/review.js';
+import { notAwaitingReviewError } from '../../src/planning/review.js';
+import { reviewPending, reviewPendingReason } from '../../src/planning/review-pending.js';
 import { git, gitRepo } from '../support/git.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -68,6 +69,15 @@ describe('the review gate', () => {
     expect(reviewPending(manifest({}), [approve, changes], 'always')).toBe(true);
     expect(reviewPending(manifest({ status: 'planning' }), [], 'always')).toBe(false);
     expect(reviewPending(manifest({ status: 'done' }), [], 'always')).toBe(false);
+  });
+
+  it('gives the reason every command shows: the recorded one, else the policy', () => {
+    const approve = { ...RECORD };
+    expect(reviewPendingReason(manifest({ awaiting_human_review: true, human_review_reason: 'risky' }), [approve], 'always')).toBe('risky');
+    expect(reviewPendingReason(manifest({ awaiting_human_review: true }), [], 'when-flagged')).toBe('(no reason recorded)');
+    expect(reviewPendingReason(manifest({}), [], 'always')).toBe('review policy is "always"');
+    expect(reviewPendingReason(manifest({}), [approve], 'always')).toBeNull();
+    expect(reviewPendingReason(manifest({}), [], 'when-flagged')).toBeNull();
   });
 
   it('explains a refusal with the refine alternative when there is one (docs/format.md §9.7)', () => {

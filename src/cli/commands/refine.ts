@@ -76,9 +76,6 @@ function refineText(io: Io): RefineView {
         return;
       }
       printStepText(io, result, repoRoot, commit);
-      if (result.publish !== null && result.publish.staleBase) {
-        io.stderr(`Live migration changed while refine was running. Run \`cairn doctor ${slug}\` if unsure, then rerun \`cairn refine ${slug} ...\`.\n`);
-      }
     },
   };
 }

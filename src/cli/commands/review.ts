@@ -165,9 +165,10 @@ function reviewText(io: Io): ReviewView {
       const publish = result.publish;
       if (publish === null) return;
       if (publish.status !== 'published') {
-        io.stderr(`Error: ${publishErrorMessage(publish)}\n`);
         if (publish.staleBase) {
-          io.stderr(`Live migration changed while review was running. Run \`cairn doctor ${slug}\` if unsure, then rerun \`cairn review ${slug}\`.\n`);
+          io.stderr(`Error: ${slug} changed while your decision was being recorded; nothing was recorded.\nHint: Run \`cairn review ${slug}\` again to see the current plan and decide.\n`);
+        } else {
+          io.stderr(`Error: ${publishErrorMessage(publish)}\n`);
         }
         if (publish.dryRun) printDryRunLines(io, publish, repoRoot);
         return;
@@ -223,7 +224,7 @@ export const reviewCommand = defineCommand<[string], ReviewOptions, ReviewView>(
     return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx, recovered }) => {
       const summary = await reviewSummary({ repoRoot: context.repoRoot, liveRoot: context.liveRoot, slug, reviewPolicy: context.reviewPolicy });
       if (!summary.pending) {
-        const { manifest } = await describeMigration(slug, path.join(context.liveRoot, slug), context.repoRoot);
+        const { manifest } = await describeMigration(slug, path.join(context.liveRoot, slug), context.repoRoot, context.reviewPolicy);
         throw notAwaitingReviewError(manifest, slug);
       }
       view.summary(summary);

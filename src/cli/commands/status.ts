@@ -9,9 +9,8 @@ import { alignColumns, paint, printJson } from '../output.js';
 function statusText(io: Io, description: MigrationDescription, repoRoot: string): string {
   const { manifest, state } = description;
   const out: string[] = [];
-  const review = manifest.awaiting_human_review
-    ? paint(io, 'yellow', `awaiting human review — ${manifest.human_review_reason ?? '(no reason recorded)'}`)
-    : 'not awaiting review';
+  const review =
+    description.awaitingReview !== null ? paint(io, 'yellow', `awaiting human review — ${description.awaitingReview}`) : 'not awaiting review';
   const summary: string[][] = [
     ['Migration', description.slug],
     ['Path', path.relative(repoRoot, description.path).split(path.sep).join('/')],

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CairnError } from '../../util/index.js';
 import { pyRepr } from '../../json/index.js';
 import { loadManifest, migrationFiles } from '../../migration/index.js';
-import { loadTaste, refineMigration } from '../../planning/index.js';
+import { awaitingReviewReason, loadTaste, refineMigration, type ReviewPolicy } from '../../planning/index.js';
 import { withMigrationSession } from '../../app/index.js';
 import { manualAgent } from '../manual-agent.js';
 import { slugField, preparedStepFields } from '../fields.js';
@@ -26,7 +26,7 @@ export const refineTool = defineTool({
   async run(args, env) {
     const dryRun = args.dry_run === true;
     return withMigrationSession(await env.project(), env.io, { target: args.slug, dryRun, lockTimeout: args.lock_timeout_ms }, async ({ context, slug, ctx, recovered }) => {
-      await refuseWhileAwaitingReview(path.join(context.liveRoot, slug), slug);
+      await refuseWhileAwaitingReview(path.join(context.liveRoot, slug), slug, context.reviewPolicy);
       const agent = await manualAgent(env, context, args);
       const result = await refineMigration(ctx, {
         agent,
@@ -43,10 +43,11 @@ export const refineTool = defineTool({
  * A plan awaiting a human review waits for that person: refining it would
  * clear the flag and let an agent decide in the reviewer's place.
  */
-async function refuseWhileAwaitingReview(liveDir: string, slug: string): Promise<void> {
+async function refuseWhileAwaitingReview(liveDir: string, slug: string, policy: ReviewPolicy): Promise<void> {
   const manifest = await loadManifest(migrationFiles(liveDir).manifest);
-  if (!manifest.awaiting_human_review) return;
-  throw new CairnError('invalid-state', `Migration ${pyRepr(slug)} is awaiting human review: ${manifest.human_review_reason ?? '(no reason recorded)'}`, {
+  const reason = await awaitingReviewReason(liveDir, manifest, policy);
+  if (reason === null) return;
+  throw new CairnError('invalid-state', `Migration ${pyRepr(slug)} is awaiting human review: ${reason}`, {
     hint: `A person decides with \`cairn review ${slug}\` (approve, reject or request changes); it is not offered to agents.`,
   });
 }
