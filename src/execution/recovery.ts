@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { reapAbandonedAgents } from '../agent/index.js';
+import { anyLiveRunLease } from '../planning/index.js';
 import type { PublishRecorder } from '../publish/index.js';
 import { deleteBranch, isAncestor, refCommit, removeWorktree } from './git.js';
 import { INTEGRATION_JOURNAL_FILE, recoverIntegrations, type IntegrationRecovery } from './integration.js';
@@ -57,7 +58,8 @@ export async function recoverExecutions(input: { repoRoot: string; liveRoot: str
   for (const paths of await listExecutionDirs(input.repoRoot)) {
     const record = readExecutionRecord(paths.runDir);
     if (record !== null && ownerAlive(record)) continue;
-    if (record === null && justCreated(paths.runDir)) continue;
+    // A directory without its record may be one a live cairn is setting up: every run holds its migration's lease meanwhile.
+    if (record === null && justCreated(paths.runDir) && (await anyLiveRunLease(input.repoRoot))) continue;
     if (existsSync(path.join(paths.runDir, INTEGRATION_JOURNAL_FILE))) continue;
     const base = { runId: paths.runId, slug: record?.slug ?? null, phase: record?.phase ?? null };
     if (input.dryRun === true) {

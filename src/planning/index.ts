@@ -25,6 +25,7 @@ export {
   LEASES_RELATIVE_DIR,
   LEASE_STALE_LIMIT_MS,
   acquireRunLease,
+  anyLiveRunLease,
   describeRunLease,
   noteRunActivity,
   readRunLease,

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { constants, readFileSync, unlinkSync } from 'node:fs';
-import { link, lstat, open, readFile, rename, rmdir, unlink, utimes } from 'node:fs/promises';
+import { link, lstat, open, readdir, readFile, rename, rmdir, unlink, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { bootId } from '../agent/index.js';
@@ -384,4 +384,20 @@ function handle(state: HeldState): RunLease {
       await rmdir(path.dirname(state.path)).catch(() => undefined);
     },
   };
+}
+
+/** True when some migration's run lease is held by a live process (another cairn may be setting a run up). */
+export async function anyLiveRunLease(repoRoot: string): Promise<boolean> {
+  let names: string[];
+  try {
+    names = await readdir(path.join(repoRoot, LEASES_RELATIVE_DIR));
+  } catch {
+    return false;
+  }
+  for (const name of names) {
+    if (!name.endsWith('.json')) continue;
+    const holder = await readRunLease(repoRoot, name.slice(0, -'.json'.length)).catch(() => null);
+    if (holder !== null && !holder.staleness.stale) return true;
+  }
+  return false;
 }

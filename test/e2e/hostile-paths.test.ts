@@ -121,13 +121,17 @@ describe('item 2: .planning/work and .planning/cairn.db committed as symlinks ou
     symlinkSync(out.dir, link);
     commitAll(p.repo, 'hostile work dir');
 
-    for (const args of [['plan', SLUG, ...AGENT], ['new', 'beta', '--target', 'x']]) {
-      const result = run(p, args);
+    // plan takes the migration's run lease (under .planning/work) first; new writes its workspace there.
+    for (const [args, role] of [
+      [['plan', SLUG, ...AGENT], 'the run lease directory'],
+      [['new', 'beta', '--target', 'x'], 'the planning work directory'],
+    ] as const) {
+      const result = run(p, [...args]);
       expect(result.timedOut).toBe(false);
       expect({ args, code: result.code, stderr: result.stderr }).toEqual({
         args,
         code: 2,
-        stderr: refusal('the planning work directory', '.planning/work', out.dir, link),
+        stderr: refusal(role, '.planning/work', out.dir, link),
       });
     }
     expect(snapshotDir(out.dir)).toEqual(out.before);

@@ -619,43 +619,27 @@ describe('cairn run: integration', () => {
     expect(readFileSync(path.join(r.repo, 'notes.txt'), 'utf8')).toBe('the user kept working\n');
   });
 
-  it('integrates one of two concurrent runs of the same phase; the other is left as stale, without a merge to run, or fails changing nothing', async () => {
+  it('refuses a second concurrent run of the same migration by its run lease, before anything starts; the first integrates', async () => {
     const r = fresh();
     const base = git(r.repo, ['rev-parse', 'HEAD']).trim();
     const go = path.join(r.state, 'go');
     const first = startRun(r, { EXEC_MODE: 'slow', EXEC_WAIT_FOR: go });
-    const second = startRun(r, { EXEC_MODE: 'slow', EXEC_WAIT_FOR: go });
     try {
-      let ended = false;
-      void Promise.race([first.exited, second.exited]).then(() => (ended = true));
-      expect(await waitFor(() => ended || steps(r).filter((step) => step === 'execute').length === 2, SHORT_TIMEOUT_MS)).toBe(true);
+      expect(await waitFor(() => steps(r).includes('execute'), SHORT_TIMEOUT_MS)).toBe(true);
+      const second = r.cairn(['run', r.slug, ...EXEC_AGENT]);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(new RegExp(`^Error: ${r.slug} is being run by pid \\d+ since \\d\\d:\\d\\d \\(phase ${PHASE_1}\\); nothing was started\\.\\n`));
+      expect(steps(r).filter((step) => step === 'execute')).toHaveLength(1);
       writeFileSync(go, '');
-      const results = await Promise.all([first.exited, second.exited]);
-      const integrated = results.filter((result) => result.code === 0 && result.stdout.includes('is done: fast-forwarded main'));
-      expect(integrated, JSON.stringify(results)).toHaveLength(1);
-      const other = results.find((result) => !integrated.includes(result)) as (typeof results)[number];
-      // main holds exactly one phase commit.
+      const result = await first.exited;
+      expect(result.code, result.stderr).toBe(0);
       expect(git(r.repo, ['log', '--format=%s', `${base}..main`]).trim()).toBe(subject(r));
       expect(manifest(r)['current_phase']).toBe('split-module');
-      const left = git(r.repo, ['branch', '--list', '--format=%(refname:short)', 'cairn/*']).trim();
-      if (other.code === 0) {
-        // It got as far as its commit: left on its branch as stale, with no merge to run.
-        const commit = git(r.repo, ['rev-parse', left]).trim();
-        expect(other.stdout, other.stderr).toBe(`Phase ${PHASE_1} of ${r.slug} is committed on branch ${left} (${commit.slice(0, 12)}).\nValidated with: sh check.sh\n`);
-        expect(other.stderr).toContain(`Not integrated: the live migration ${r.slug} changed since the run began.\n`);
-        expect(git(r.repo, ['rev-parse', `${left}~1`]).trim()).toBe(base);
-      } else {
-        // Both took the same branch name at once: the later one failed before its agent ran, changing nothing.
-        expect(other.code, other.stderr).toBe(1);
-        // (git words it by where it lost: "a branch named '…' already exists" or "cannot lock ref '…': reference already exists")
-        expect(other.stderr).toMatch(new RegExp(`^Error: git worktree add .* failed: fatal: [^\\n]*'(refs/heads/)?cairn/${r.slug}/${PHASE_1}'[^\\n]* already exists\\n$`));
-        expect(left).toBe('');
-      }
+      expect(git(r.repo, ['branch', '--list', '--format=%(refname:short)', 'cairn/*']).trim()).toBe('');
       expect(git(r.repo, ['worktree', 'list', '--porcelain']).split('\n').filter((line) => line.startsWith('worktree '))).toEqual([`worktree ${r.repo}`]);
       expect(git(r.repo, ['status', '--porcelain'])).toBe('');
     } finally {
       first.stop();
-      second.stop();
     }
   });
 
