@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { rm, rmdir } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, rmdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { CairnError, hasUnsafeNameCharacter, localTimestamp, visibleText } from '../util/index.js';
 import { isSafeSlug, saveManifest, seedManifest, newState, saveState, migrationFiles } from '../migration/index.js';
 import { snapshotId, mkdirDurable, pathExists } from '../fs/index.js';
 import { assertTransactionsRootConfined, publish, type PublishRecorder, type PublishRequest, type PublishResult } from '../publish/index.js';
 import { publishValidator } from '../consistency/index.js';
+import { claimRun } from './run-owner.js';
 import { confinedWorkRoot } from './workspace.js';
 
 export interface NewMigrationRequest {
@@ -69,7 +71,13 @@ export async function createMigration(request: NewMigrationRequest): Promise<New
   // Refused before the workspace exists, so a refusal leaves nothing behind.
   assertTransactionsRootConfined(request.liveRoot);
   const slugWork = confinedWorkRoot(request.repoRoot, slug);
-  const runDir = path.join(slugWork, runId(request.now ?? new Date()));
+  // A dry run seeds its workspace outside the repository: it leaves nothing under `.planning/work/`.
+  const tempRoot = request.dryRun === true ? await realpath(await mkdtemp(path.join(os.tmpdir(), 'cairn-dry-run-'))) : null;
+  const runDir = path.join(tempRoot ?? slugWork, runId(request.now ?? new Date()));
+  if (tempRoot === null) {
+    await mkdirDurable(runDir);
+    await claimRun(runDir);
+  }
   const workspaceDir = path.join(runDir, slug);
   await mkdirDurable(migrationFiles(workspaceDir).planningDir);
   const manifest = seedManifest(slug, now);
@@ -93,10 +101,14 @@ export async function createMigration(request: NewMigrationRequest): Promise<New
   try {
     result = await publish(publishRequest);
   } catch (error) {
-    if (request.dryRun === true) await removeWorkspace(runDir);
+    if (tempRoot !== null) await rm(tempRoot, { recursive: true, force: true });
     throw error;
   }
-  const remove = request.dryRun === true || result.status === 'published';
+  if (tempRoot !== null) {
+    await rm(tempRoot, { recursive: true, force: true });
+    return { result, workspaceDir, workspaceRemoved: true };
+  }
+  const remove = result.status === 'published';
   if (remove) await removeWorkspace(runDir);
   return { result, workspaceDir, workspaceRemoved: remove };
 }
