@@ -9,7 +9,7 @@ import { nullPlanningLog } from './engine-log.js';
 import { baseResult, liveDirOf, publishAccepted, stepFailureMessage, type EngineContext, type OpenedRun, type StepRunResult } from './engine.js';
 import type { Step } from '../migration/index.js';
 import { claimRun } from './run-owner.js';
-import { findManualRun, type IgnoredRun } from './workspace.js';
+import { findManualRun, type FoundRun, type IgnoredRun } from './workspace.js';
 import { checkWorkspaceChanges, shownPath, undeclaredChangesError } from './workspace-integrity.js';
 
 /*
@@ -66,14 +66,25 @@ export async function acceptManualOutput(ctx: EngineContext, input: AcceptManual
     const reason = undeclaredChangesError(input.step, undeclared, 'the prepared workspace').message;
     return { ...result, status: 'rejected', reason, warnings };
   }
-  // A dry run validates its copy outside the repository, so it changes nothing under `.planning/work/`.
-  const tempRoot = dryRun ? await realpath(await mkdtemp(path.join(os.tmpdir(), 'cairn-dry-run-'))) : null;
-  const candidateRoot = path.join(tempRoot ?? found.runDir, 'candidate');
-  const candidate = path.join(candidateRoot, ctx.slug);
   if (!dryRun) {
     await claimRun(found.runDir);
-    await rm(candidateRoot, { recursive: true, force: true });
+    return acceptCandidate(ctx, input, found, warnings, path.join(found.runDir, 'candidate'));
   }
+  // A dry run validates its copy outside the repository, so it changes nothing under `.planning/work/`.
+  const tempRoot = await realpath(await mkdtemp(path.join(os.tmpdir(), 'cairn-dry-run-')));
+  try {
+    return await acceptCandidate(ctx, input, found, warnings, path.join(tempRoot, 'candidate'));
+  } finally {
+    await rm(tempRoot, { recursive: true, force: true });
+  }
+}
+
+/** Accepts the output into a copy of the prepared workspace at `<candidateRoot>/<slug>` and publishes it (or, in a dry run, checks the publish). */
+async function acceptCandidate(ctx: EngineContext, input: AcceptManualInput, found: FoundRun, warnings: string[], candidateRoot: string): Promise<StepRunResult> {
+  const dryRun = input.dryRun === true;
+  const record = found.record;
+  const candidate = path.join(candidateRoot, ctx.slug);
+  await rm(candidateRoot, { recursive: true, force: true });
   await copyTreeDurable(found.workspaceDir, candidate);
 
   const run: OpenedRun = {
@@ -117,12 +128,12 @@ export async function acceptManualOutput(ctx: EngineContext, input: AcceptManual
   } catch (error) {
     const reason = stepFailureMessage(input.step, error);
     log.runEnded(logRunId, { verdict: 'rejected', exitCode: 0, stdout: input.stdout, reason });
-    await rm(tempRoot ?? candidateRoot, { recursive: true, force: true });
+    await rm(candidateRoot, { recursive: true, force: true });
     return { ...result, status: 'rejected', reason };
   }
   log.runEnded(logRunId, { verdict: 'accepted', exitCode: 0, stdout: input.stdout });
   const published = await publishAccepted(ctx, run, result, accepted, { dryRun });
-  if (published.status !== 'published' || dryRun) await rm(tempRoot ?? candidateRoot, { recursive: true, force: true });
+  if (published.status !== 'published' || dryRun) await rm(candidateRoot, { recursive: true, force: true });
   return { ...published, workspaceDir: found.workspaceDir, runDir: dryRun ? found.runDir : published.runDir };
 }
 
