@@ -39,7 +39,6 @@ export interface CleanReport {
 export interface CleanOptions {
   dryRun: boolean;
   all: boolean;
-  lockTimeout?: number | undefined;
 }
 
 function relative(repoRoot: string, dir: string): string {
@@ -71,9 +70,11 @@ export async function cleanWorkspaces(context: ProjectContext, options: CleanOpt
   const executions = await recoverExecutions({
     repoRoot,
     liveRoot: context.liveRoot,
-    lockTimeoutMs: options.lockTimeout ?? context.lockTimeoutMs,
+    lockTimeoutMs: context.lockTimeoutMs,
     dryRun: options.dryRun,
     includeManual: options.all,
+    // An interrupted fast-forward is `cairn recover`'s to finish; its run is kept and says so.
+    finishIntegrations: false,
   });
   for (const run of executions.runs) {
     workspaces.push({
@@ -98,6 +99,12 @@ export async function cleanWorkspaces(context: ProjectContext, options: CleanOpt
  */
 export async function countLeftoverWorkspaces(context: ProjectContext): Promise<number> {
   const planning = await findPlanningLeftovers(context.repoRoot, { includeManual: false });
-  const executions = await recoverExecutions({ repoRoot: context.repoRoot, liveRoot: context.liveRoot, lockTimeoutMs: context.lockTimeoutMs, dryRun: true });
+  const executions = await recoverExecutions({
+    repoRoot: context.repoRoot,
+    liveRoot: context.liveRoot,
+    lockTimeoutMs: context.lockTimeoutMs,
+    dryRun: true,
+    finishIntegrations: false,
+  });
   return planning.leftovers.length + executions.runs.length;
 }

@@ -66,7 +66,8 @@ export async function liveExecutionRuns(repoRoot: string, options: { includeManu
 /**
  * Cleans up after every execution run whose cairn is gone. A dry run only
  * lists them. Runs whose cairn still runs are left alone, and so are manual
- * runs unless `includeManual` (`cairn clean --all`).
+ * runs unless `includeManual` (`cairn clean --all`). Interrupted
+ * integrations are finished first unless `finishIntegrations` is false.
  */
 export async function recoverExecutions(input: {
   repoRoot: string;
@@ -75,8 +76,10 @@ export async function recoverExecutions(input: {
   recorder?: PublishRecorder | undefined;
   dryRun?: boolean;
   includeManual?: boolean;
+  /** False: leave interrupted integrations (and so their runs) for `cairn recover`. */
+  finishIntegrations?: boolean;
 }): Promise<ExecutionRecoveryReport> {
-  const integrations = await recoverIntegrations(input);
+  const integrations = input.finishIntegrations === false ? [] : await recoverIntegrations(input);
   const runs: AbandonedRun[] = [];
   for (const paths of await listExecutionDirs(input.repoRoot)) {
     const record = readExecutionRecord(paths.runDir);

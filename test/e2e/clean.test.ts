@@ -155,6 +155,19 @@ describe('cairn clean', () => {
     expect([after.stdout, after.stderr, after.code]).toEqual(['No findings; 1 migration checked.\n', '', 0]);
   });
 
+  it('keeps an execution run holding an interrupted integration for cairn recover', () => {
+    const p = copyRepo(template);
+    const runDir = abandonedExecutionRun(p);
+    writeFileSync(path.join(runDir, 'integration.json'), '{}\n');
+    const result = p.cli(['clean', '--format', 'json']);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as { workspaces: { path: string; action: string; reason: string }[] };
+    expect(doc.workspaces.map((entry) => [entry.action, entry.path, entry.reason])).toEqual([
+      ['kept', `.planning/work/.execute/${EXECUTION_RUN}`, 'it holds an interrupted integration: run `cairn recover`'],
+    ]);
+    expect(existsSync(path.join(runDir, 'tree'))).toBe(true);
+  });
+
   it('deletes nothing through a symbolic link', () => {
     const p = copyRepo(template);
     const outside = tempDir('cairn-outside-');

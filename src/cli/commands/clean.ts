@@ -1,14 +1,13 @@
 import { cleanWorkspaces, type CleanReport, type Io } from '../../app/index.js';
 import { cleanReportJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
-import { LOCK_TIMEOUT_OPTION, dryRunOption, formatOption } from '../options.js';
+import { dryRunOption, formatOption } from '../options.js';
 import { alignColumns, printJson } from '../output.js';
 
 interface CleanOptions {
   all?: boolean;
   dryRun?: boolean;
   format: string;
-  lockTimeout?: number;
 }
 
 type CleanView = (report: CleanReport) => void;
@@ -46,12 +45,11 @@ export const cleanCommand = defineCommand<[], CleanOptions, CleanView>({
     { flags: '--all', description: 'also remove manual runs waiting for `cairn accept` or for the MCP tool finish_phase' },
     dryRunOption('list what would be removed; remove nothing'),
     formatOption(),
-    LOCK_TIMEOUT_OPTION,
   ],
   views: { text: cleanText, json: (io) => (report) => printJson(io, 'clean', cleanReportJson(report)) },
   async run({ options, project }, show) {
     const context = await project();
-    const report = await cleanWorkspaces(context, { dryRun: options.dryRun === true, all: options.all === true, lockTimeout: options.lockTimeout });
+    const report = await cleanWorkspaces(context, { dryRun: options.dryRun === true, all: options.all === true });
     show(report);
     return report.workspaces.some((entry) => entry.action === 'failed') ? 1 : 0;
   },
