@@ -73,9 +73,7 @@ export async function findPlanningLeftovers(repoRoot: string, options: { include
     const slugDir = slugWorkDir(repoRoot, slug);
     const scan = await scanRuns(repoRoot, slug);
     const tracked = new Set(scan.ignored.filter((run) => run.why === 'its files are tracked by git').map((run) => run.runId));
-    const manual = scan.runs.filter((run) => run.record.mode === 'manual' && run.record.step !== null);
-    // The run `cairn accept` would continue (findManualRun's choice).
-    const waiting = manual[manual.length - 1]?.runId ?? null;
+    const waiting = await newestManualRun(slugDir, slug, tracked);
     for (const runId of directoryNames(slugDir)) {
       const runDir = path.join(slugDir, runId);
       const entry = (reason: string): PlanningRunDir => ({ slug, runId, runDir, reason });
@@ -101,6 +99,25 @@ export async function findPlanningLeftovers(repoRoot: string, options: { include
     }
   }
   return found;
+}
+
+/**
+ * The newest manual run of `slug` with a readable record: the one `cairn
+ * accept` continues. Its seal is not asked for, so a run sealed under
+ * another configuration directory (which accept would ignore now) is not
+ * taken for abandoned either.
+ */
+async function newestManualRun(slugDir: string, slug: string, tracked: ReadonlySet<string>): Promise<string | null> {
+  let newest: { runId: string; createdAt: number } | null = null;
+  for (const runId of directoryNames(slugDir)) {
+    if (tracked.has(runId)) continue;
+    const record = await readRunRecord(path.join(slugDir, runId));
+    if (record === null || record.slug !== slug || record.run_id !== runId || record.mode !== 'manual' || record.step === null) continue;
+    const createdAt = Date.parse(record.created_at);
+    const newer = newest === null || createdAt > newest.createdAt || (createdAt === newest.createdAt && compareCodePoints(runId, newest.runId) > 0);
+    if (newer) newest = { runId, createdAt };
+  }
+  return newest?.runId ?? null;
 }
 
 /** What a leftover run was, in words. */
