@@ -2,9 +2,8 @@ import { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS, loadUserAgentConf
 import type { ProjectContext } from '../config/index.js';
 import { nullPlanningLog, storePlanningLog, resolveMigrationTarget, type AgentChoice, type EngineContext } from '../planning/index.js';
 import { recoverPendingTransactions, type RecoveryPlan } from '../publish/index.js';
-import { openStore, storePathFor } from '../store/index.js';
 import type { Io } from './io.js';
-import { openServices, storeRecorder, type Services } from './services.js';
+import { openServices, type Services } from './services.js';
 
 /*
  * What a front end (a CLI command or an MCP tool) sets up before it calls
@@ -42,18 +41,15 @@ export async function agentChoice(options: AgentOptions, context: ProjectContext
 }
 
 /**
- * The store for a command: opened read-write normally; for a dry run only
- * read (never created or migrated), so the dirty check can still see what
- * cairn last published.
+ * The store for a command: opened read-write normally; not opened at all in
+ * a dry run. Even a read-only SQLite connection to the store's WAL database
+ * creates `-wal` and `-shm` files, and a dry run must leave the store's files
+ * as they were; the dirty check then reads what cairn last published from
+ * the published-snapshot record (`.planning/work/.published/<slug>.json`).
  */
 export function commandServices(context: ProjectContext, io: Io, dryRun: boolean): Services {
   if (!dryRun) return openServices(context, io);
-  try {
-    const store = openStore(storePathFor(context.repoRoot), { readonly: true });
-    return { store: null, recorder: storeRecorder(store), close: () => store.close() };
-  } catch {
-    return { store: null, recorder: undefined, close: () => {} };
-  }
+  return { store: null, recorder: undefined, close: () => {} };
 }
 
 /** The planning engine's context for `slug`; `lockTimeout` overrides the config's. */

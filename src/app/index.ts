@@ -1,3 +1,4 @@
+export { cleanWorkspaces, countLeftoverWorkspaces, type CleanAction, type CleanReport, type CleanedWorkspace } from './clean.js';
 export { postPublishCommit } from './commit.js';
 export { doctorRun, type DoctorProgress } from './doctor.js';
 export { recoverRuns, reportExecutionRecovery, withPhaseSession, withRunSession, type RunSession } from './execution.js';

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { Io } from '../app/index.js';
 import type { CliCommand, ExitHolder } from './command.js';
 import { acceptCommand } from './commands/accept.js';
+import { cleanCommand } from './commands/clean.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { infoCommand } from './commands/info.js';
@@ -31,6 +32,7 @@ const COMMANDS: readonly CliCommand[] = [
   logCommand,
   newCommand,
   recoverCommand,
+  cleanCommand,
   unlockCommand,
   doctorCommand,
   planCommand,

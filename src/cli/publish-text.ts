@@ -24,7 +24,9 @@ function dryRunLines(result: PublishResult, repoRoot: string): string[] {
       : `Invariants: ${failed.length} of ${result.invariants.length} failed (${failed.map((invariant) => invariant.name).join(', ')})`,
   );
   const errors = result.findings.filter((finding) => finding.severity === 'error');
-  lines.push(errors.length === 0 ? 'Findings: none blocking' : `Findings: ${errors.length} blocking`);
+  if (errors.length > 0) lines.push(`Findings: ${errors.length} blocking`);
+  else lines.push(result.status === 'published' ? 'Findings: none blocking' : 'Findings: none (the publish would be blocked for the reason above)');
+  for (const dirty of result.dirtyPaths) lines.push(`Uncommitted: ${dirty}`);
   for (const finding of result.findings) {
     lines.push(`  ${finding.severity} ${finding.code}: ${path.relative(repoRoot, finding.path) || '.'}: ${finding.message}`);
   }

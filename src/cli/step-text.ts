@@ -13,13 +13,14 @@ export function signalExitCode(signal: NodeJS.Signals): number {
   return 128 + (constants.signals[signal] ?? 2);
 }
 
-/** The exit code of a step result: 0 published, manual or a dry run that would run; 130 interrupted; else 1. */
+/** The exit code of a step result: 0 published, manual or a dry run that would run and publish; 130 interrupted; else 1. */
 export function stepExitCode(result: StepRunResult & { wouldBlock?: string | null }): number {
   switch (result.status) {
     case 'published':
     case 'manual':
       return 0;
     case 'dry-run':
+      if (result.publish !== null && result.publish.status !== 'published') return 1;
       return result.wouldBlock === null || result.wouldBlock === undefined ? 0 : 1;
     case 'interrupted':
       return signalExitCode(result.interruptedBy ?? 'SIGINT');

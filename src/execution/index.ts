@@ -22,7 +22,8 @@ export { COOLDOWN_MS, WAKE_UP_MS, deferPhase, type DeferralKind } from './deferr
 export { executePrompt, readyCheckPrompt, type ExecutePromptInput, type PhasePromptInput } from './prompts.js';
 export type { IntegrationRecovery } from './integration.js';
 export { finishPhase, preparePhase, type FinishPhaseOptions, type PreparePhaseOptions, type PreparedPhase } from './manual-phase.js';
-export { recoverExecutions, type AbandonedRun, type ExecutionRecoveryReport } from './recovery.js';
+export { liveExecutionRuns, recoverExecutions, type AbandonedRun, type ExecutionRecoveryReport, type LiveExecutionRun } from './recovery.js';
+export { EXECUTE_RELATIVE_DIR } from './run-dir.js';
 export { runAll, type RunAllAction, type RunAllOptions, type RunAllResult, type RunAllStop } from './run-all.js';
 export {
   DEFAULT_MAX_ATTEMPTS,

@@ -6,7 +6,7 @@ import { anyLiveRunLease } from '../planning/index.js';
 import type { PublishRecorder } from '../publish/index.js';
 import { deleteBranch, isAncestor, refCommit, removeWorktree } from './git.js';
 import { INTEGRATION_JOURNAL_FILE, recoverIntegrations, type IntegrationRecovery } from './integration.js';
-import { listExecutionDirs, ownerAlive, readExecutionRecord, removeExecutionDir } from './run-dir.js';
+import { listExecutionDirs, ownerAlive, readExecutionRecord, removeExecutionDir, type ExecutionPaths, type ExecutionRecord } from './run-dir.js';
 import { procPids, procStat, runGit } from '../fs/index.js';
 
 /*
@@ -48,19 +48,61 @@ export interface ExecutionRecoveryReport {
   runs: AbandonedRun[];
 }
 
+/** An execution run that recovery and `cairn clean` leave alone, and why. */
+export interface LiveExecutionRun {
+  runId: string;
+  runDir: string;
+  slug: string | null;
+  phase: string | null;
+  reason: string;
+}
+
+/**
+ * Why an execution run stays, or null when it is abandoned: its cairn still
+ * runs, it holds an interrupted integration (which recovery finishes
+ * first), or it is a manual run (MCP next_phase) waiting for finish_phase,
+ * unless `includeManual`.
+ */
+async function liveReason(paths: ExecutionPaths, record: ExecutionRecord | null, includeManual: boolean, repoRoot: string): Promise<string | null> {
+  if (existsSync(path.join(paths.runDir, INTEGRATION_JOURNAL_FILE))) return 'it holds an interrupted integration: run `cairn recover`';
+  // A directory without its record may be one a live cairn is setting up: every run holds its migration's lease meanwhile.
+  if (record === null) return justCreated(paths.runDir) && (await anyLiveRunLease(repoRoot)) ? 'a running cairn is setting it up' : null;
+  if (record.mode === 'manual') return includeManual ? null : 'a phase prepared by next_phase, waiting for finish_phase (--all removes it)';
+  return ownerAlive(record) ? `its cairn run (pid ${record.cairn_pid}) is still running` : null;
+}
+
+/** The execution runs under `.planning/work/.execute` that are not abandoned (see {@link recoverExecutions}). */
+export async function liveExecutionRuns(repoRoot: string, options: { includeManual?: boolean } = {}): Promise<LiveExecutionRun[]> {
+  const live: LiveExecutionRun[] = [];
+  for (const paths of await listExecutionDirs(repoRoot)) {
+    const record = readExecutionRecord(paths.runDir);
+    const reason = await liveReason(paths, record, options.includeManual === true, repoRoot);
+    if (reason !== null) live.push({ runId: paths.runId, runDir: paths.runDir, slug: record?.slug ?? null, phase: record?.phase ?? null, reason });
+  }
+  return live;
+}
+
 /**
  * Cleans up after every execution run whose cairn is gone. A dry run only
- * lists them. Runs whose cairn still runs are left alone.
+ * lists them. Runs whose cairn still runs are left alone, and so are manual
+ * runs unless `includeManual` (`cairn clean --all`). Interrupted
+ * integrations are finished first unless `finishIntegrations` is false.
  */
-export async function recoverExecutions(input: { repoRoot: string; liveRoot: string; lockTimeoutMs: number; recorder?: PublishRecorder | undefined; dryRun?: boolean }): Promise<ExecutionRecoveryReport> {
-  const integrations = await recoverIntegrations(input);
+export async function recoverExecutions(input: {
+  repoRoot: string;
+  liveRoot: string;
+  lockTimeoutMs: number;
+  recorder?: PublishRecorder | undefined;
+  dryRun?: boolean;
+  includeManual?: boolean;
+  /** False: leave interrupted integrations (and so their runs) for `cairn recover`. */
+  finishIntegrations?: boolean;
+}): Promise<ExecutionRecoveryReport> {
+  const integrations = input.finishIntegrations === false ? [] : await recoverIntegrations(input);
   const runs: AbandonedRun[] = [];
   for (const paths of await listExecutionDirs(input.repoRoot)) {
     const record = readExecutionRecord(paths.runDir);
-    if (record !== null && ownerAlive(record)) continue;
-    // A directory without its record may be one a live cairn is setting up: every run holds its migration's lease meanwhile.
-    if (record === null && justCreated(paths.runDir) && (await anyLiveRunLease(input.repoRoot))) continue;
-    if (existsSync(path.join(paths.runDir, INTEGRATION_JOURNAL_FILE))) continue;
+    if ((await liveReason(paths, record, input.includeManual === true, input.repoRoot)) !== null) continue;
     const base = { runId: paths.runId, slug: record?.slug ?? null, phase: record?.phase ?? null };
     if (input.dryRun === true) {
       runs.push({ ...base, branchLeft: null, message: `would clean up the abandoned run ${paths.runId}${record !== null ? ` (${record.slug}, phase ${record.phase})` : ''}` });

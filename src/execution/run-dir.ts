@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { assertConfined, mkdirDurable, procStat, readRegularTextSync, writeFileDurable } from '../fs/index.js';
+import { assertConfined, confinementProblem, mkdirDurable, procStat, readRegularTextSync, writeFileDurable } from '../fs/index.js';
 import { encodeJson, parseJson, toPlainJson } from '../json/index.js';
 import { isProcessAlive } from '../publish/index.js';
 import { WORKSPACES_RELATIVE_DIR } from '../planning/index.js';
@@ -112,20 +112,27 @@ export function ownerAlive(record: ExecutionRecord): boolean {
   return stat === null || stat.startTime === record.cairn_start_time;
 }
 
-/** Run directories under `.planning/work/.execute`, oldest first. */
+/**
+ * Run directories under `.planning/work/.execute`, oldest first: only real
+ * directories, and none when a component of that path is a symbolic link
+ * (whatever it names is not cairn's to clean up).
+ */
 export async function listExecutionDirs(repoRoot: string): Promise<ExecutionPaths[]> {
   const root = executeRoot(repoRoot);
+  if (confinementProblem(repoRoot, root, 'directory', 'refuse') !== null) return [];
   let names: string[];
   try {
-    names = await readdir(root);
+    names = (await readdir(root, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
   } catch {
     return [];
   }
   return names.sort().map((name) => executionPaths(repoRoot, name));
 }
 
-/** Removes a run directory and `.execute` when it is left empty. */
+/** Removes a run directory and `.execute` when it is left empty; never through a symbolic link. */
 export async function removeExecutionDir(repoRoot: string, paths: ExecutionPaths): Promise<void> {
+  assertConfined(repoRoot, paths.runDir, 'the execution run directory', 'directory');
+  if (confinementProblem(repoRoot, paths.runDir, 'directory', 'refuse') !== null) return;
   await rm(paths.runDir, { recursive: true, force: true });
   await rmdir(executeRoot(repoRoot)).catch(() => undefined);
 }

@@ -3,6 +3,7 @@
  * published JSON Schemas are generated from them) and the builders that
  * turn library results into them, typed by those schemas.
  */
+export { CleanOutputSchema, cleanReportJson } from './clean.js';
 export { JSON_SCHEMA_VERSION, outputDocument, type DocumentPayload } from './document.js';
 export { errorJson } from './error.js';
 export { inspectionJson, type InfoMigrationJson } from './info.js';

@@ -26,6 +26,10 @@ export const InfoOutputSchema = jsonDocument(
       lock_timeout_ms: z.int().min(0),
     }),
     store: StoreInspectionJsonSchema,
+    leftover_workspaces: z
+      .int()
+      .min(0)
+      .describe('Workspaces under .planning/work/ of finished, failed or abandoned runs, which `cairn clean` removes (manual runs waiting for accept not counted).'),
     migration: z
       .union([
         z.strictObject({ dry_run: z.literal(true), would_apply: z.array(StoreMigrationJsonSchema) }),

@@ -39,8 +39,10 @@ const TransitionJsonSchema = z.strictObject({ from: z.string().nullable(), to: z
 /** The result of one publish (or dry run), snake_case. */
 export const PublishResultJsonSchema = z
   .strictObject({
-    status: z.enum(['published', 'blocked', 'failed']),
-    reason: z.string().describe("'published', or why not."),
+    status: z
+      .enum(['published', 'blocked', 'failed', 'would-publish', 'would-block'])
+      .describe("A dry run changes nothing and says what the publish would do: 'would-publish' or 'would-block', never 'published'."),
+    reason: z.string().describe("'published', or why not; for a dry run, what would happen."),
     slug: z.string(),
     operation: z.string().describe('e.g. planning.expand, migration.new, migration.phase-done.'),
     live_dir: z.string(),
@@ -78,7 +80,7 @@ export type PublishResultJson = z.infer<typeof PublishResultJsonSchema>;
 /** The result as snake_case JSON for `--format json` and MCP. */
 export function publishResultJson(result: PublishResult): PublishResultJson {
   const json: PublishResultJson = {
-    status: result.status,
+    status: publishStatusJson(result),
     reason: result.reason,
     slug: result.slug,
     operation: result.operation,
@@ -113,6 +115,12 @@ export function publishResultJson(result: PublishResult): PublishResultJson {
     };
   }
   return json;
+}
+
+/** The document's status: a dry run's says what the publish would do, since nothing was published. */
+export function publishStatusJson(result: Pick<PublishResult, 'status' | 'dryRun'>): PublishResultJson['status'] {
+  if (!result.dryRun) return result.status;
+  return result.status === 'published' ? 'would-publish' : 'would-block';
 }
 
 /** A recovery plan as snake_case JSON. */

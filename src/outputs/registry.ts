@@ -1,3 +1,4 @@
+import { CleanOutputSchema } from './clean.js';
 import { DoctorOutputSchema } from './reporters/json-schema.js';
 import { ErrorOutputSchema } from './error.js';
 import { InfoOutputSchema } from './info.js';
@@ -35,6 +36,7 @@ export const JSON_OUTPUTS = {
   'phase-done': PhaseDoneOutputSchema,
   run: RunOutputSchema,
   recover: RecoverOutputSchema,
+  clean: CleanOutputSchema,
   unlock: UnlockOutputSchema,
   trust: TrustOutputSchema,
   error: ErrorOutputSchema,

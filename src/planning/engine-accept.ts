@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import os from 'node:os';
 import { CairnError, toPosix } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import { copyTreeDurable, fingerprintTree } from '../fs/index.js';
@@ -7,7 +8,8 @@ import { acceptStepOutput } from './accept-step.js';
 import { nullPlanningLog } from './engine-log.js';
 import { baseResult, liveDirOf, publishAccepted, stepFailureMessage, type EngineContext, type OpenedRun, type StepRunResult } from './engine.js';
 import type { Step } from '../migration/index.js';
-import { findManualRun, type IgnoredRun } from './workspace.js';
+import { claimRun } from './run-owner.js';
+import { findManualRun, type FoundRun, type IgnoredRun } from './workspace.js';
 import { checkWorkspaceChanges, shownPath, undeclaredChangesError } from './workspace-integrity.js';
 
 /*
@@ -22,7 +24,8 @@ import { checkWorkspaceChanges, shownPath, undeclaredChangesError } from './work
  * sealed, and git tracks none of its files), and the workspace may differ
  * from what `plan` prepared only in the step's declared outputs.
  *
- * Acceptance happens in a copy (`<run>/candidate/<slug>`): if the publish
+ * Acceptance happens in a copy (`<run>/candidate/<slug>`; a dry run's in a
+ * temporary directory outside the repository): if the publish
  * is refused, the prepared workspace is still as the person left it, ready
  * to be fixed and accepted again.
  */
@@ -63,7 +66,23 @@ export async function acceptManualOutput(ctx: EngineContext, input: AcceptManual
     const reason = undeclaredChangesError(input.step, undeclared, 'the prepared workspace').message;
     return { ...result, status: 'rejected', reason, warnings };
   }
-  const candidateRoot = path.join(found.runDir, 'candidate');
+  if (!dryRun) {
+    await claimRun(found.runDir);
+    return acceptCandidate(ctx, input, found, warnings, path.join(found.runDir, 'candidate'));
+  }
+  // A dry run validates its copy outside the repository, so it changes nothing under `.planning/work/`.
+  const tempRoot = await realpath(await mkdtemp(path.join(os.tmpdir(), 'cairn-dry-run-')));
+  try {
+    return await acceptCandidate(ctx, input, found, warnings, path.join(tempRoot, 'candidate'));
+  } finally {
+    await rm(tempRoot, { recursive: true, force: true });
+  }
+}
+
+/** Accepts the output into a copy of the prepared workspace at `<candidateRoot>/<slug>` and publishes it (or, in a dry run, checks the publish). */
+async function acceptCandidate(ctx: EngineContext, input: AcceptManualInput, found: FoundRun, warnings: string[], candidateRoot: string): Promise<StepRunResult> {
+  const dryRun = input.dryRun === true;
+  const record = found.record;
   const candidate = path.join(candidateRoot, ctx.slug);
   await rm(candidateRoot, { recursive: true, force: true });
   await copyTreeDurable(found.workspaceDir, candidate);

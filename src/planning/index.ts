@@ -10,6 +10,7 @@ export { acceptManualOutput } from './engine-accept.js';
 export { nullPlanningLog, storePlanningLog } from './engine-log.js';
 export { liveDirOf, loadWorkspace, publishRun, withRunCleanupOnThrow, workspaceFiles, type AgentChoice, type EngineContext, type StepRunResult, type StepRunStatus } from './engine.js';
 export { filterRows, formatListTsv, listRow, scanMigrations, unsafeNameRow, withUnsafeNameRows, type ListFilter, type ListRow } from './list.js';
+export { findPlanningLeftovers, removePlanningLeftover, type PlanningLeftovers, type PlanningRunDir } from './leftover-runs.js';
 export { createMigration, type NewMigrationRequest, type NewMigrationResult } from './new-migration.js';
 export { completePhase, completePhaseInManifest, type PhaseDoneResult } from './phases.js';
 export { loadTaste } from './prompts.js';

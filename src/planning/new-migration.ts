@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { rm, rmdir } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, rmdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { CairnError, hasUnsafeNameCharacter, localTimestamp, visibleText } from '../util/index.js';
 import { SLUG_RULE, isSafeSlug, saveManifest, seedManifest, newState, saveState, migrationFiles, slugRuleProblem, suggestedSlug } from '../migration/index.js';
 import { snapshotId, mkdirDurable, pathExists } from '../fs/index.js';
 import { assertTransactionsRootConfined, publish, type PublishRecorder, type PublishRequest, type PublishResult } from '../publish/index.js';
 import { publishValidator } from '../consistency/index.js';
+import { claimRun } from './run-owner.js';
 import { confinedWorkRoot } from './workspace.js';
 
 export interface NewMigrationRequest {
@@ -76,14 +78,36 @@ export async function createMigration(request: NewMigrationRequest): Promise<New
   // Refused before the workspace exists, so a refusal leaves nothing behind.
   assertTransactionsRootConfined(request.liveRoot);
   const slugWork = confinedWorkRoot(request.repoRoot, slug);
-  const runDir = path.join(slugWork, runId(request.now ?? new Date()));
+  const runIdNow = runId(request.now ?? new Date());
+  if (request.dryRun === true) {
+    // A dry run seeds its workspace outside the repository: it leaves nothing under `.planning/work/`.
+    const tempRoot = await realpath(await mkdtemp(path.join(os.tmpdir(), 'cairn-dry-run-')));
+    try {
+      const workspaceDir = path.join(tempRoot, runIdNow, slug);
+      const result = await seedAndPublish(request, workspaceDir, baseSnapshotId, now);
+      return { result, workspaceDir, workspaceRemoved: true };
+    } finally {
+      await rm(tempRoot, { recursive: true, force: true });
+    }
+  }
+  const runDir = path.join(slugWork, runIdNow);
+  await mkdirDurable(runDir);
+  await claimRun(runDir);
   const workspaceDir = path.join(runDir, slug);
+  const result = await seedAndPublish(request, workspaceDir, baseSnapshotId, now);
+  const remove = result.status === 'published';
+  if (remove) await removeWorkspace(runDir);
+  return { result, workspaceDir, workspaceRemoved: remove };
+}
+
+/** Seeds the new migration's manifest and planning state in `workspaceDir` and publishes it as `migration.new`. */
+async function seedAndPublish(request: NewMigrationRequest, workspaceDir: string, baseSnapshotId: string, now: string): Promise<PublishResult> {
+  const { slug } = request;
+  const liveDir = path.join(request.liveRoot, slug);
   await mkdirDurable(migrationFiles(workspaceDir).planningDir);
-  const manifest = seedManifest(slug, now);
-  await saveManifest(migrationFiles(workspaceDir).manifest, manifest);
+  await saveManifest(migrationFiles(workspaceDir).manifest, seedManifest(slug, now));
   const stateFile = migrationFiles(workspaceDir).state;
   await saveState(stateFile, newState(request.target, now), { repoRoot: request.repoRoot, stateFile, publishedRoot: liveDir });
-
   const publishRequest: PublishRequest = {
     repoRoot: request.repoRoot,
     liveRoot: request.liveRoot,
@@ -96,16 +120,7 @@ export async function createMigration(request: NewMigrationRequest): Promise<New
   };
   if (request.lockTimeoutMs !== undefined) publishRequest.lockTimeoutMs = request.lockTimeoutMs;
   if (request.recorder !== undefined) publishRequest.recorder = request.recorder;
-  let result: PublishResult;
-  try {
-    result = await publish(publishRequest);
-  } catch (error) {
-    if (request.dryRun === true) await removeWorkspace(runDir);
-    throw error;
-  }
-  const remove = request.dryRun === true || result.status === 'published';
-  if (remove) await removeWorkspace(runDir);
-  return { result, workspaceDir, workspaceRemoved: remove };
+  return publish(publishRequest);
 }
 
 /** `<YYYYMMDDTHHMMSS>-<32 hex>`: sortable by time, unique. */

@@ -7,6 +7,7 @@ import { CairnError, messageOf, compareCodePoints, localTimestamp, toPosix } fro
 import { encodeJson, jsonObject, readTextFile, type JsonObject } from '../json/index.js';
 import { assertConfined, mkdirDurable, writeFileDurable, copyTreeDurable, isDirectory, pathExists, runGit, type TreeFingerprint } from '../fs/index.js';
 import { STEPS, isSafeSlug } from '../migration/index.js';
+import { claimRun } from './run-owner.js';
 import { readSealKey, sealKey, sealMatches, sealOf } from './run-seal.js';
 
 /*
@@ -103,8 +104,8 @@ export function runPaths(workRoot: string, slug: string, runId: string): RunPath
 }
 
 /**
- * Creates a run directory under `workRoot` and copies the live migration
- * dir into its workspace (a missing live dir gives an empty workspace).
+ * Creates a run directory under `workRoot`, owned by this process (see
+ * run-owner.ts), and copies the live migration dir into its workspace (a missing live dir gives an empty workspace).
  * Throws `CairnError('invalid-input')` for an unsafe slug, and the copy's
  * errors (`CairnError('snapshot')` for a symlink in the live tree).
  */
@@ -112,6 +113,7 @@ export async function createRunWorkspace(workRoot: string, slug: string, liveDir
   if (!isSafeSlug(slug)) throw new CairnError('invalid-input', `Migration slug is not a safe path segment: '${slug}'`);
   const paths = runPaths(workRoot, slug, newRunId(now));
   await mkdirDurable(paths.runDir);
+  await claimRun(paths.runDir);
   if (await pathExists(liveDir)) {
     await copyTreeDurable(liveDir, paths.workspaceDir);
   } else {

@@ -70,7 +70,7 @@ describe('cairn new', () => {
     expect(dry.code).toBe(0);
     const json = JSON.parse(dry.stdout) as { schema_version: number; result: Record<string, unknown> };
     expect(json.schema_version).toBe(1);
-    expect(json.result['status']).toBe('published');
+    expect(json.result['status']).toBe('would-publish');
     expect(json.result['dry_run']).toBe(true);
     expect(json.result['lock_path']).toBeNull();
     const diff = json.result['diff'] as { added: { path: string }[]; cursor: unknown; status: unknown };

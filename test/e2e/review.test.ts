@@ -45,7 +45,7 @@ describe('cairn review', () => {
     expect(preview.review['decision']).toBe('approve');
     expect(preview.review['reviewer']).toBe(REVIEWER);
     const publish = preview.review['publish'] as Record<string, unknown>;
-    expect([publish['status'], publish['dry_run'], publish['operation']]).toEqual(['published', true, 'migration.review']);
+    expect([publish['status'], publish['dry_run'], publish['operation']]).toEqual(['would-publish', true, 'migration.review']);
     expect((publish['diff'] as { added: { path: string }[] }).added.map((entry) => entry.path)).toEqual(['.planning/reviews.jsonl']);
     expect(await snapshotId(p.dir)).toBe(reviewed);
 

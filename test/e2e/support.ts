@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { encodeManifest, loadManifest } from '../../src/migration/manifest.js';
@@ -65,4 +66,34 @@ export function gitLog(p: PlanRepo): string[] {
 
 export function gitStatus(p: PlanRepo): string {
   return git(p.repo, ['status', '--porcelain']);
+}
+
+const STORE_FILES = ['cairn.db', 'cairn.db-wal', 'cairn.db-shm', 'cairn.db-journal'];
+
+/** Every path under `dir` (directories included), with the mtime of each file and directory. */
+function tree(dir: string, rel = ''): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const full = path.join(dir, name);
+    const stat = lstatSync(full);
+    out.push(`${path.join(rel, name)}${stat.isDirectory() ? '/' : ''} ${stat.mtimeMs}`);
+    if (stat.isDirectory()) out.push(...tree(full, path.join(rel, name)));
+  }
+  return out;
+}
+
+/** What a dry run must leave as it was: git's view with ignored files, the store files, and `.planning/` entry by entry. */
+export function footprint(repo: string): { status: string; store: string[]; planning: string[] } {
+  const planning = path.join(repo, '.planning');
+  return {
+    status: git(repo, ['status', '--ignored', '--porcelain', '--untracked-files=all']),
+    store: STORE_FILES.map((name) => {
+      const file = path.join(planning, name);
+      if (!existsSync(file)) return `${name} absent`;
+      const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+      return `${name} ${digest} ${lstatSync(file).mtimeMs}`;
+    }),
+    planning: tree(planning).filter((entry) => !STORE_FILES.some((name) => entry.startsWith(`${name} `))),
+  };
 }

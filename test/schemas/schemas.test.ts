@@ -112,7 +112,7 @@ describe('schemas/', () => {
 
     const p: PlanRepo = newPlanRepo();
     expect(expectOutput('new', p.cli(['new', 'beta', '--target', 'split the widget module', '--dry-run', '--format', 'json']))['result']).toMatchObject({
-      status: 'published',
+      status: 'would-publish',
       dry_run: true,
     });
     expect(expectOutput('error', p.cli(['new', SLUG, '--target', 'again', '--format', 'json']), 1)).toMatchObject({ error: { code: 'blocked' } });
@@ -188,5 +188,12 @@ describe('schemas/', () => {
     // The files the session wrote.
     expectValid('manifest.schema.json', readJson(path.join(p.dir, 'manifest.json')));
     expectValid('state.schema.json', readJson(path.join(p.dir, '.planning', 'state.json')));
+  });
+
+  it('validates the --format json output of clean', () => {
+    const p: PlanRepo = newPlanRepo();
+    expect(p.cli(['plan', SLUG, '--agent', 'manual']).code).toBe(0);
+    expect(expectOutput('clean', p.cli(['clean', '--dry-run', '--format', 'json']))).toMatchObject({ dry_run: true, all: false });
+    expect(expectOutput('clean', p.cli(['clean', '--all', '--format', 'json']))).toMatchObject({ dry_run: false, all: true });
   });
 });

@@ -64,7 +64,12 @@ function acceptText(io: Io): AcceptView {
   return (result, slug, repoRoot, commit) => {
     if (result.status === 'dry-run' && result.publish !== null) {
       const outcome = result.outcome === null || result.outcome === 'completed' ? '' : ` (${result.outcome})`;
-      io.stdout(`Dry run: the output would be accepted as ${result.operation}${outcome} for ${slug}, next step ${result.nextStep}; nothing was changed.\n`);
+      const accepted = `Dry run: the output would be accepted as ${result.operation}${outcome} for ${slug}`;
+      io.stdout(
+        result.publish.status === 'published'
+          ? `${accepted}, next step ${result.nextStep}; nothing was changed.\n`
+          : `${accepted}, but the publish would be blocked: ${result.publish.reason}\nNothing was changed.\n`,
+      );
       printDryRunLines(io, result.publish, repoRoot);
       return;
     }
@@ -76,7 +81,7 @@ function acceptText(io: Io): AcceptView {
 function acceptJson(io: Io): AcceptView {
   return (result, slug, repoRoot, commit, recovered) => {
     printJson(io, 'accept', { slug, status: result.status, steps: [stepJson(result, repoRoot, commit, recovered)] });
-    if (result.status !== 'published') io.stderr(`Error: ${result.reason}\n`);
+    if (stepExitCode(result) !== 0) io.stderr(`Error: ${result.reason}\n`);
   };
 }
 

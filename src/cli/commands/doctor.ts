@@ -1,4 +1,5 @@
-import { doctorRun, SeverityInput, type DoctorProgress, type Io } from '../../app/index.js';
+import { countLeftoverWorkspaces, doctorRun, SeverityInput, type DoctorProgress, type Io } from '../../app/index.js';
+import type { ProjectContext } from '../../config/index.js';
 import { SummaryCounter, doctorExitCode, type DoctorGroup, type DoctorSummary } from '../../consistency/index.js';
 import { DOCTOR_FORMATS, createReporter, JSON_SCHEMA_VERSION, type DoctorFormat } from '../../outputs/index.js';
 import type { Severity } from '../../migration/index.js';
@@ -56,6 +57,23 @@ function progressReporter(): DoctorProgress | null {
   };
 }
 
+/**
+ * A note on stderr about workspaces `cairn clean` would remove. They are no
+ * finding (nothing is wrong, and no `--severity` makes them fail the run),
+ * so no report format carries them.
+ */
+async function noteLeftovers(io: Io, project: () => Promise<ProjectContext>): Promise<void> {
+  let count: number;
+  try {
+    count = await countLeftoverWorkspaces(await project());
+  } catch {
+    return;
+  }
+  if (count === 0) return;
+  const what = count === 1 ? '1 workspace is' : `${count} workspaces are`;
+  io.stderr(`Note: ${what} left under .planning/work/ by finished, failed or abandoned runs; \`cairn clean\` removes them.\n`);
+}
+
 export const doctorCommand = defineCommand<[string | undefined], DoctorOptions, DoctorView>({
   name: 'doctor',
   description: 'check migrations for consistency problems; read-only (exit 1 when a finding reaches --severity)',
@@ -66,7 +84,7 @@ export const doctorCommand = defineCommand<[string | undefined], DoctorOptions, 
     { flags: '--severity <severity>', description: 'lowest finding severity that fails the run', choices: SeverityInput.options, default: 'error' },
   ],
   views: { text: reporterView('text'), ...Object.fromEntries(DOCTOR_FORMATS.map((format) => [format, reporterView(format)])) } as Views<DoctorOptions, DoctorView>,
-  async run({ args: [target], options, globals, io }, view) {
+  async run({ args: [target], options, globals, io, project }, view) {
     if ((target === undefined) === (options.all !== true)) {
       throw new CairnError('usage', 'doctor requires exactly one of --all or <slug-or-path>.', {
         hint: 'Run `cairn doctor --all`, or `cairn doctor <slug>` for one migration.',
@@ -81,6 +99,7 @@ export const doctorCommand = defineCommand<[string | undefined], DoctorOptions, 
     }
     const summary = counter.result();
     shown.end(summary);
+    if (target === undefined) await noteLeftovers(io, project);
     return doctorExitCode(summary);
   },
 });

@@ -1,4 +1,4 @@
-import type { Io } from '../../app/index.js';
+import { countLeftoverWorkspaces, type Io } from '../../app/index.js';
 import type { ProjectContext } from '../../config/index.js';
 import { CairnError, CAIRN_VERSION } from '../../util/index.js';
 import { inspectStore, openStore, storePathFor, type StoreInspection } from '../../store/index.js';
@@ -7,10 +7,10 @@ import { defineCommand } from '../command.js';
 import { dryRunOption, formatOption } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';
 
-type InfoView = (context: ProjectContext, inspection: StoreInspection, migration: InfoMigrationJson | null) => void;
+type InfoView = (context: ProjectContext, inspection: StoreInspection, migration: InfoMigrationJson | null, leftovers: number) => void;
 
 function infoText(io: Io): InfoView {
-  return (context, inspection, migration) => {
+  return (context, inspection, migration, leftovers) => {
     const rows: string[][] = [
       ['cairn', CAIRN_VERSION],
       ['Repository', context.repoRoot],
@@ -22,10 +22,11 @@ function infoText(io: Io): InfoView {
       ['Schema version', `${inspection.schemaVersion ?? 'unreadable'} (latest ${inspection.latestVersion})`],
       ['Pending', inspection.pending.length === 0 ? 'none' : inspection.pending.map((step) => `${step.version} ${step.name}`).join(', ')],
       ['Integrity', inspection.integrity === 'ok' ? 'ok' : paint(io, 'red', inspection.integrity.join('; '))],
+      ['Workspaces', leftovers === 0 ? 'no leftovers' : `${leftovers} left by finished, failed or abandoned runs (\`cairn clean\` removes them)`],
     ];
-    io.stdout(`${alignColumns(rows).join('\n')}\n`);
     const counts = Object.entries(inspection.rowCounts);
-    if (counts.length > 0) io.stdout(`Rows           ${counts.map(([table, count]) => `${table} ${count}`).join(', ')}\n`);
+    if (counts.length > 0) rows.push(['Rows', counts.map(([table, count]) => `${table} ${count}`).join(', ')]);
+    io.stdout(`${alignColumns(rows).join('\n')}\n`);
     if (migration?.dry_run === true) {
       const would = migration.would_apply;
       io.stdout(would.length === 0 ? 'Nothing to migrate.\n' : `Would apply: ${would.map((s) => `${s.version} ${s.name}`).join(', ')}\n`);
@@ -37,7 +38,7 @@ function infoText(io: Io): InfoView {
 }
 
 function infoJson(io: Io): InfoView {
-  return (context, inspection, migration) => {
+  return (context, inspection, migration, leftovers) => {
     const config = {
       repo_root: context.repoRoot,
       config_path: context.configPath,
@@ -46,7 +47,13 @@ function infoJson(io: Io): InfoView {
       review: context.reviewPolicy,
       lock_timeout_ms: context.lockTimeoutMs,
     };
-    printJson(io, 'info', { cairn_version: CAIRN_VERSION, config, store: inspectionJson(inspection), ...(migration ? { migration } : {}) });
+    printJson(io, 'info', {
+      cairn_version: CAIRN_VERSION,
+      config,
+      store: inspectionJson(inspection),
+      leftover_workspaces: leftovers,
+      ...(migration ? { migration } : {}),
+    });
   };
 }
 
@@ -76,7 +83,7 @@ export const infoCommand = defineCommand<[], { migrate?: boolean; dryRun?: boole
     if (options.migrate && options.dryRun) {
       migration = { dry_run: true, would_apply: inspection.pending.map((step) => ({ version: step.version, name: step.name })) };
     }
-    show(context, inspection, migration);
+    show(context, inspection, migration, await countLeftoverWorkspaces(context));
     return inspection.integrity === 'ok' ? 0 : 1;
   },
 });
