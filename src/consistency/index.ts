@@ -5,7 +5,7 @@
  */
 export { CONFIG_SLUG, configFindings } from './config-rules.js';
 export { doctorAll, doctorMigration, type DoctorGroup } from './doctor.js';
-export { checkMigrationDir } from './migration.js';
+export { checkMigrationDir, checkPlanContract, type PlanContractOptions } from './migration.js';
 export { localIsoSeconds } from './publish-lock.js';
 export { publishValidator } from './publish-validator.js';
 export { RULES, makeFinding, rulesMarkdownTable, type Rule } from './rules.js';

@@ -11,7 +11,7 @@ import { reviewFindings } from './review-rules.js';
 import { unrecordedStageFindings } from './stage-rules.js';
 import { loadStateForCheck, stateFindings, wantsPlanningChecks } from './state-rules.js';
 import { sumsFindings } from './sums.js';
-import type { CheckOptions, Finding } from '../migration/index.js';
+import type { CheckOptions, Finding, Manifest } from '../migration/index.js';
 
 export interface InspectOptions extends CheckOptions {
   /** Add the planning-state findings (`cairn doctor` on a planning migration). */
@@ -32,6 +32,49 @@ function listEntries(ctx: MigrationContext, findings: Finding[]): Dirent[] {
  */
 function append(findings: Finding[], items: readonly Finding[]): void {
   for (const item of items) findings.push(item);
+}
+
+/**
+ * The plan rules, in the contract's order: phase-doc collisions, plan,
+ * manifest phase files, then (ready-gated) membership, coverage and the
+ * phase doc contract.
+ */
+function planRuleFindings(ctx: MigrationContext, manifest: Manifest, entries: readonly Dirent[]): Finding[] {
+  const findings: Finding[] = [];
+  const docs = phaseDocsOf(entries);
+  append(findings, collisionFindings(ctx, docs));
+  append(findings, planFindings(ctx, manifest));
+  const phaseFiles = phaseFileFindings(ctx, manifest);
+  append(findings, phaseFiles.findings);
+  if (isReadyGated(ctx.mode, manifest)) {
+    append(findings, membershipFindings(ctx, manifest));
+    append(findings, coverageFindings(ctx, manifest, docs));
+    append(findings, docContractFindings(ctx, phaseFiles.regular));
+  }
+  return findings;
+}
+
+/** Where {@link checkPlanContract} checks and which slug its findings carry. */
+export interface PlanContractOptions {
+  slug: string;
+  repoRoot: string;
+}
+
+/**
+ * The findings that would keep `manifest` with the plan in `dir` from a
+ * ready publish: the plan rules of `ready-publish` (plan.md, phase doc
+ * collisions, manifest phase files, at least one manifest phase, every
+ * phase doc a manifest phase, `## Precondition` and `## Definition of
+ * Done` in each), whatever the manifest's status. `manifest` is given
+ * rather than read, so a step can check the phases it is about to record.
+ */
+export function checkPlanContract(dir: string, manifest: Manifest, options: PlanContractOptions): Finding[] {
+  const absolute = path.resolve(dir);
+  const ctx = migrationContext({ dir: absolute, slug: options.slug, mode: 'ready-publish', repoRoot: options.repoRoot, publishedRoot: absolute });
+  const findings: Finding[] = [];
+  const entries = listEntries(ctx, findings);
+  append(findings, planRuleFindings(ctx, manifest, entries));
+  return findings;
 }
 
 /**
@@ -57,17 +100,8 @@ export async function inspectMigration(dir: string, options: InspectOptions): Pr
 
   const findings: Finding[] = [];
   const entries = listEntries(ctx, findings);
-  const docs = phaseDocsOf(entries);
   append(findings, identityFindings(ctx, manifest, options.slug));
-  append(findings, collisionFindings(ctx, docs));
-  append(findings, planFindings(ctx, manifest));
-  const phaseFiles = phaseFileFindings(ctx, manifest);
-  append(findings, phaseFiles.findings);
-  if (isReadyGated(ctx.mode, manifest)) {
-    append(findings, membershipFindings(ctx, manifest));
-    append(findings, coverageFindings(ctx, manifest, docs));
-    append(findings, docContractFindings(ctx, phaseFiles.regular));
-  }
+  append(findings, planRuleFindings(ctx, manifest, entries));
 
   const planning = wantsPlanningChecks(manifest, options.planningState === true);
   const state = await loadStateForCheck(ctx, planning);

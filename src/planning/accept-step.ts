@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CairnError, messageOf, localTimestamp, toPosix } from '../util/index.js';
 import { mkdirDurable, writeFileDurable } from '../fs/index.js';
-import { parseFinalDecision, reviewOutcome } from './acceptance.js';
+import { NO_FINDINGS_LINE, parseFinalDecision, reviewOutcome } from './acceptance.js';
+import { checkStepContract } from './step-contract.js';
 import { completeStep, isTerminalCursor, loadManifest, saveManifest, applyDiscoveredPhases, discoverPhases, nextStageOutputPath, stdoutRefFor, loadState, saveState, appendSums, migrationFiles, type Outcome, type Step, type Manifest, type PlanningState } from '../migration/index.js';
 
 export type ReviewPolicy = 'when-flagged' | 'always';
@@ -45,14 +46,23 @@ function stepFailed(step: Step, reason: string): CairnError {
   });
 }
 
+/** Why an empty review is refused: it is a failed run, never a clear plan. */
+const EMPTY_REVIEW = `the review printed nothing; a review prints numbered findings, or the line \`${NO_FINDINGS_LINE}\` on its own when the plan is clear`;
+
 /** The outcome a step's output yields (docs/format.md §9.3). */
 export function outcomeOf(step: Step, stdout: string): { outcome: Outcome; finalReason?: string } {
   switch (step) {
-    case 'review':
-      return { outcome: reviewOutcome(stdout) };
-    case 'review-2':
-      if (reviewOutcome(stdout) === 'findings') throw stepFailed(step, 'revised plan still has findings');
+    case 'review': {
+      const outcome = reviewOutcome(stdout);
+      if (outcome === 'empty') throw stepFailed(step, EMPTY_REVIEW);
+      return { outcome };
+    }
+    case 'review-2': {
+      const outcome = reviewOutcome(stdout);
+      if (outcome === 'empty') throw stepFailed(step, EMPTY_REVIEW);
+      if (outcome === 'findings') throw stepFailed(step, 'revised plan still has findings');
       return { outcome: 'clear' };
+    }
     case 'final-review':
       try {
         const { decision, reason } = parseFinalDecision(stdout);
@@ -70,10 +80,13 @@ export function intentionalSkipText(slug: string, target: string, reason: string
 }
 
 /**
- * Accept one step's output into a workspace copy of a migration: stage file,
- * `.planning/sums`, state, manifest refresh (phases after expand/revise) and
- * the terminal effects of a final decision (docs/format.md §9.1 steps 6–7, §9.4).
- * Writes only inside `workspaceDir`; publishing is the caller's job.
+ * Accept one step's output into a workspace copy of a migration. The output
+ * and the workspace must first meet the step's contract (step-contract.ts);
+ * a refusal is `CairnError('failed')` before anything is written. Then:
+ * stage file, `.planning/sums`, state, manifest refresh (phases after
+ * expand/revise) and the terminal effects of a final decision
+ * (docs/format.md §9.1 steps 6–7, §9.4). Writes only inside
+ * `workspaceDir`; publishing is the caller's job.
  */
 export async function acceptStepOutput(input: AcceptStepInput): Promise<AcceptStepResult> {
   const now = input.now ?? localTimestamp();
@@ -93,6 +106,11 @@ export async function acceptStepOutput(input: AcceptStepInput): Promise<AcceptSt
     });
   }
   const { outcome, finalReason } = outcomeOf(input.step, input.stdout);
+  manifest = { ...manifest, last_touch: now };
+  if (input.step === 'expand' || input.step === 'revise') {
+    manifest = applyDiscoveredPhases(manifest, await discoverPhases(ws, input.slug), now);
+  }
+  checkStepContract({ step: input.step, repoRoot: input.repoRoot, slug: input.slug, workspaceDir: ws, stdout: input.stdout, manifest });
 
   const stagePath = await nextStageOutputPath(ws, input.step);
   const stageFile = toPosix(path.relative(ws, stagePath));
@@ -108,11 +126,6 @@ export async function acceptStepOutput(input: AcceptStepInput): Promise<AcceptSt
     effort: input.effort ?? null,
     ...(finalReason !== undefined ? { finalReason } : {}),
   });
-
-  manifest = { ...manifest, last_touch: now };
-  if (input.step === 'expand' || input.step === 'revise') {
-    manifest = applyDiscoveredPhases(manifest, await discoverPhases(ws, input.slug), now);
-  }
 
   let terminal: TerminalOutcome | null = null;
   if (isTerminalCursor(next.next_step)) {

@@ -32,6 +32,12 @@ function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** Writes the approach files a manual `approaches` step must leave (2 to 4) into the prepared workspace. */
+function writeApproaches(workspace: string, names: readonly string[] = ['by-hand', 'second-pass']): void {
+  mkdirSync(path.join(workspace, 'approaches'), { recursive: true });
+  for (const name of names) writeFileSync(path.join(workspace, 'approaches', `${name}.md`), `# ${name}\n\nOne careful pass.\n`);
+}
+
 function outputFile(text: string): string {
   const file = path.join(tempDir('cairn-out-'), 'out.md');
   writeFileSync(file, text);
@@ -85,7 +91,8 @@ describe('manual mode: cairn plan --agent manual, then cairn accept', () => {
 
     mkdirSync(path.join(workspace, 'approaches'));
     writeFileSync(path.join(workspace, 'approaches', 'by-hand.md'), '# By hand\n\nOne careful pass.\n');
-    const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('Wrote one approach by hand.\n')]);
+    writeFileSync(path.join(workspace, 'approaches', 'two-passes.md'), '# Two passes\n\nRename first, then move.\n');
+    const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('Wrote two approaches by hand.\n')]);
     expect(accepted.stderr).toBe('');
     expect(accepted.stdout).toBe('Accepted planning.approaches for alpha; next step: pick-best.\nNext: cairn plan alpha\n');
     expect(accepted.code).toBe(0);
@@ -94,6 +101,7 @@ describe('manual mode: cairn plan --agent manual, then cairn accept', () => {
       '.planning/state.json',
       '.planning/sums',
       'approaches/by-hand.md',
+      'approaches/two-passes.md',
       'manifest.json',
     ]);
     expect(readFileSync(path.join(p.dir, 'approaches', 'by-hand.md'), 'utf8')).toBe('# By hand\n\nOne careful pass.\n');
@@ -108,13 +116,15 @@ describe('manual mode: cairn plan --agent manual, then cairn accept', () => {
   it('--dry-run validates and checks the publish without using up the prepared run', async () => {
     const p = copyRepo(fresh);
     const { workspace } = prepare(p);
+    writeApproaches(workspace);
     const before = await snapshotId(p.dir);
     const dry = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('Nothing to add.\n'), '--dry-run']);
     expect(dry.stderr).toBe('');
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain(
       'Dry run: the output would be accepted as planning.approaches for alpha, next step pick-best; nothing was changed.\n' +
-        '  + .planning/stages/approaches.stdout.md (16 bytes)\n  + .planning/sums (104 bytes)\n  ~ .planning/state.json (',
+        '  + .planning/stages/approaches.stdout.md (16 bytes)\n  + .planning/sums (104 bytes)\n' +
+        '  + approaches/by-hand.md (29 bytes)\n  + approaches/second-pass.md (33 bytes)\n  ~ .planning/state.json (',
     );
     expect(dry.stdout).toContain('State: approaches → pick-best\n');
     expect(await snapshotId(p.dir)).toBe(before);
@@ -126,7 +136,7 @@ describe('manual mode: cairn plan --agent manual, then cairn accept', () => {
 
   it('reads the output from stdin with "-" and commits with --commit', () => {
     const p = copyRepo(fresh);
-    prepare(p);
+    writeApproaches(prepare(p).workspace);
     const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '-', '--commit'], {}, 'Nothing to add.\n');
     expect(accepted.code).toBe(0);
     expect(accepted.stdout).toMatch(/^Accepted planning\.approaches for alpha; next step: pick-best\.\nCommitted [0-9a-f]{12}: cairn: alpha: planning\.approaches\n/);
@@ -161,6 +171,7 @@ describe('manual mode: cairn plan --agent manual, then cairn accept', () => {
   it('is blocked as stale when the live migration changed after plan, and keeps the prepared workspace', async () => {
     const p = copyRepo(fresh);
     const { workspace } = prepare(p);
+    writeApproaches(workspace);
     const base = await snapshotId(p.dir);
     writeFileSync(path.join(p.dir, 'notes.md'), 'a note committed meanwhile\n');
     commitAll(p.repo, 'edit the live migration');
@@ -219,6 +230,57 @@ describe('manual mode: cairn plan --agent manual, then cairn accept', () => {
     expect(stateOf(p)['next_step']).toBe('terminal-ready');
     expect(workRuns(p)).toEqual([]);
     expectDoctorClean(p);
+  });
+
+  it('refuses an approaches output the workspace does not back, then accepts it once the workspace is complete', async () => {
+    const p = copyRepo(fresh);
+    const { workspace } = prepare(p);
+    writeApproaches(workspace, ['only']);
+    const before = await snapshotId(p.dir);
+    const output = outputFile('Wrote the approaches.\n');
+    const rejected = p.cli(['accept', SLUG, '--step', 'approaches', '--file', output]);
+    expect(rejected.stdout).toBe('');
+    expect(rejected.stderr).toBe(
+      'Error: planning.approaches failed: the workspace has 1 approach file (approaches/only.md); the step needs 2 to 4 approaches/*.md files, none of them empty\n' +
+        `Nothing was published. The agent's output is in the local run log: cairn log --show ${storeRuns(p)[0]?.id}. ` +
+        `The workspace is kept: ${path.relative(p.repo, workspace)}\n` +
+        'Hint: Correct the output (or the files in the workspace) and run `cairn accept alpha --step approaches --file <output>` again.\n',
+    );
+    expect(rejected.code).toBe(1);
+    expect(await snapshotId(p.dir)).toBe(before);
+    expect(storeRuns(p)[0]).toMatchObject({ step: 'approaches', agent: 'manual', verdict: 'rejected' });
+
+    writeFileSync(path.join(workspace, 'approaches', 'empty.md'), '\n');
+    const empty = p.cli(['accept', SLUG, '--step', 'approaches', '--file', output]);
+    expect(empty.stderr).toContain(
+      'Error: planning.approaches failed: approaches/empty.md is empty; the workspace has 1 approach file (approaches/only.md); ' +
+        'the step needs 2 to 4 approaches/*.md files, none of them empty\n',
+    );
+    expect(empty.code).toBe(1);
+
+    writeApproaches(workspace, ['empty']);
+    const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '--file', output]);
+    expect(accepted.stdout).toBe('Accepted planning.approaches for alpha; next step: pick-best.\nNext: cairn plan alpha\n');
+    expect(accepted.code).toBe(0);
+  });
+
+  it('an empty review is refused, and "no findings" inside a sentence is a finding', () => {
+    const p = copyRepo(fresh);
+    expect(p.cli(['plan', SLUG, ...AGENT, '--until', 'expand', '--commit']).code).toBe(0);
+    prepare(p);
+    const empty = p.cli(['accept', SLUG, '--step', 'review', '-'], {}, '\n  \n');
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr).toContain(
+      'Error: planning.review failed: the review printed nothing; a review prints numbered findings, or the line `no findings.` on its own when the plan is clear\n',
+    );
+    expect(empty.code).toBe(1);
+    expect(stateOf(p)['next_step']).toBe('review');
+
+    const review = '1. phase-1-add-api.md: there are no findings about naming, but the Definition of Done is not checkable.\n2. plan.md: rollback missing.\n';
+    const findings = p.cli(['accept', SLUG, '--step', 'review', '-'], {}, review);
+    expect(findings.stdout).toBe('Accepted planning.review (findings) for alpha; next step: revise.\nNext: cairn plan alpha\n');
+    expect(findings.code).toBe(0);
+    expect(stateOf(p)['next_step']).toBe('revise');
   });
 
   it('plan --agent manual --format json carries the prompt and the accept command', () => {

@@ -179,9 +179,10 @@ describe('manual runs: the workspace and the run must be the user\'s own', () =>
       const workspace = path.join(runDirOf(p), SLUG);
       mkdirSync(path.join(workspace, 'approaches'));
       writeFileSync(path.join(workspace, 'approaches', 'by-hand.md'), '# By hand\n');
+      writeFileSync(path.join(workspace, 'approaches', 'two-passes.md'), '# Two passes\n');
       const manifest = path.join(workspace, 'manifest.json');
       writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('"status": "planning"', '"status": "ready"'));
-      const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('One approach.\n')]);
+      const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('Two approaches.\n')]);
       expect(accepted.stderr).toContain(
         'Error: planning.approaches failed: the prepared workspace changed paths the step may not write: manifest.json (changed); ' +
           'planning.approaches may write only approaches/<idea>.md, and cairn writes manifest.json and .planning/ itself\n',
@@ -191,7 +192,7 @@ describe('manual runs: the workspace and the run must be the user\'s own', () =>
       // The prepared run is kept as it was, to be fixed and accepted again.
       expect(existsSync(path.join(workspace, 'approaches', 'by-hand.md'))).toBe(true);
       writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('"status": "ready"', '"status": "planning"'));
-      const again = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('One approach.\n')]);
+      const again = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('Two approaches.\n')]);
       expect(again.stdout).toBe('Accepted planning.approaches for alpha; next step: pick-best.\nNext: cairn plan alpha\n');
       expect(again.code).toBe(0);
       expect(listTree(p.dir)).toContain('approaches/by-hand.md');
@@ -249,7 +250,8 @@ describe('manual runs: the workspace and the run must be the user\'s own', () =>
       const workspace = path.join(p.repo, '.planning', 'work', SLUG, own[0] as string, SLUG);
       mkdirSync(path.join(workspace, 'approaches'));
       writeFileSync(path.join(workspace, 'approaches', 'by-hand.md'), '# By hand\n');
-      const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('One approach by hand.\n')]);
+      writeFileSync(path.join(workspace, 'approaches', 'two-passes.md'), '# Two passes\n');
+      const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('Two approaches by hand.\n')]);
       expect(accepted.stdout).toBe('Accepted planning.approaches for alpha; next step: pick-best.\nNext: cairn plan alpha\n');
       expect(accepted.stderr).toContain(
         `Ignored run .planning/work/alpha/${forged} (its files are tracked by git): cairn accepts only a run it prepared for this user on this machine.`,

@@ -308,6 +308,136 @@ describe('cairn plan: agents that fail', () => {
   });
 });
 
+/**
+ * Runs the next step of `p` with the fake agent steered by `env` and checks
+ * that it was refused as a rejected run: exit 1, the exact error and retry
+ * hint, nothing published, the cursor where it was, the run logged as
+ * rejected with `reason`.
+ */
+async function expectRejectedStep(p: PlanRepo, env: Record<string, string>, step: string, reason: string): Promise<void> {
+  const before = await snapshotId(p.dir);
+  const result = p.cli(['plan', SLUG, ...AGENT], env);
+  const runs = storeRuns(p);
+  const kept = workRuns(p);
+  expect(kept).toHaveLength(1);
+  expect(result.stderr).toBe(
+    `Running planning.${step} for alpha with fake-agent…\n` +
+      `Error: ${reason}\n` +
+      `Nothing was published. The agent's output is in the local run log: cairn log --show ${runs[0]?.id}. ` +
+      `The workspace is kept: .planning/work/alpha/${kept[0]}/alpha\n` +
+      'Hint: Run `cairn plan alpha` to run the step again.\n',
+  );
+  expect(result.stdout).toBe('');
+  expect(result.code).toBe(1);
+  expect(runs[0]).toMatchObject({ step, verdict: 'rejected', reason });
+  expect(await snapshotId(p.dir)).toBe(before);
+  expect(stateOf(p)['next_step']).toBe(step);
+}
+
+describe('cairn plan: each step checks its own contract when it is accepted', () => {
+  const PLAN_NEEDED =
+    'the step must leave a non-empty plan.md and phase-<n>-<name>.md docs, each with a ## Precondition and a ## Definition of Done heading';
+
+  it('approaches: one approach file is refused, naming the file and what the step needs', async () => {
+    const p = copyRepo(fresh);
+    await expectRejectedStep(
+      p,
+      { FAKE_APPROACHES: 'only' },
+      'approaches',
+      'planning.approaches failed: the workspace has 1 approach file (approaches/only.md); the step needs 2 to 4 approaches/*.md files, none of them empty',
+    );
+    expect(existsSync(path.join(p.dir, 'approaches'))).toBe(false);
+  });
+
+  it('approaches: five approach files are refused too', async () => {
+    const p = copyRepo(fresh);
+    await expectRejectedStep(
+      p,
+      { FAKE_APPROACHES: 'a b c d e' },
+      'approaches',
+      'planning.approaches failed: the workspace has 5 approach files (approaches/a.md, approaches/b.md, approaches/c.md, approaches/d.md, approaches/e.md); ' +
+        'the step needs 2 to 4 approaches/*.md files, none of them empty',
+    );
+  });
+
+  it('pick-best: an output that names none of the approaches is refused; naming one by its file is accepted', async () => {
+    const p = copyRepo(fresh);
+    expect(p.cli(['plan', SLUG, ...AGENT, '--until', 'approaches', '--commit']).code).toBe(0);
+    await expectRejectedStep(
+      p,
+      { FAKE_PICK: 'The first approach is the safest; go with it.' },
+      'pick-best',
+      'planning.pick-best failed: the output names none of the approaches (big-bang, incremental); ' +
+        'it must name the chosen one as its file is named, e.g. big-bang or approaches/big-bang.md',
+    );
+    const named = p.cli(['plan', SLUG, ...AGENT], { FAKE_PICK: 'Chosen: approaches/big-bang.md, since the codebase is small.' });
+    expect(named.stdout).toBe('Accepted planning.pick-best for alpha; next step: expand.\nNext: cairn plan alpha\n');
+    expect(named.code).toBe(0);
+  });
+
+  it('expand: a plan without plan.md is refused', async () => {
+    const p = copyRepo(fresh);
+    expect(p.cli(['plan', SLUG, ...AGENT, '--until', 'pick-best', '--commit']).code).toBe(0);
+    await expectRejectedStep(p, { FAKE_EXPAND: 'no-plan' }, 'expand', `planning.expand failed: plan.md is missing; ${PLAN_NEEDED}`);
+    expect(manifestOf(p)['phases']).toEqual([]);
+  });
+
+  it('expand: a phase doc without ## Definition of Done is refused', async () => {
+    const p = copyRepo(fresh);
+    expect(p.cli(['plan', SLUG, ...AGENT, '--until', 'pick-best', '--commit']).code).toBe(0);
+    await expectRejectedStep(
+      p,
+      { FAKE_EXPAND: 'no-done' },
+      'expand',
+      `planning.expand failed: phase-2-remove-old.md has no ## Definition of Done heading; ${PLAN_NEEDED}`,
+    );
+    expect(existsSync(path.join(p.dir, 'phase-1-add-api.md'))).toBe(false);
+  });
+
+  it('revise: a revision that drops a ## Definition of Done is refused and the plan stays at revise', async () => {
+    const p = copyRepo(atReview);
+    expect(p.cli(['plan', SLUG, ...AGENT, '--commit'], { FAKE_REVIEW: '1. Phase 2 has no rollback note.' }).code).toBe(0);
+    await expectRejectedStep(
+      p,
+      { FAKE_REVISE: 'no-done' },
+      'revise',
+      `planning.revise failed: phase-2-remove-old.md has no ## Definition of Done heading; ${PLAN_NEEDED}`,
+    );
+    expect(readFileSync(path.join(p.dir, 'phase-2-remove-old.md'), 'utf8')).toContain('## Definition of Done\n');
+  });
+});
+
+describe('cairn plan: a review is clear only on the no-findings line', () => {
+  const EMPTY_REVIEW =
+    'the review printed nothing; a review prints numbered findings, or the line `no findings.` on its own when the plan is clear';
+
+  it('an empty review is a failed run, not a clear plan', async () => {
+    await expectRejectedStep(copyRepo(atReview), { FAKE_REVIEW: '' }, 'review', `planning.review failed: ${EMPTY_REVIEW}`);
+  });
+
+  it('"no findings" inside a sentence is a finding', () => {
+    const p = copyRepo(atReview);
+    const review = '1. phase-1-add-api.md: there are no findings about naming, but the Definition of Done is not checkable.';
+    const result = p.cli(['plan', SLUG, ...AGENT], { FAKE_REVIEW: review });
+    expect(result.stdout).toBe('Accepted planning.review (findings) for alpha; next step: revise.\nNext: cairn plan alpha\n');
+    expect(result.code).toBe(0);
+    expect(stateOf(p)['review_findings']).toBe(stageRef('review.stdout.md'));
+  });
+
+  it('the no-findings line on its own after other text is clear', () => {
+    const p = copyRepo(atReview);
+    const result = p.cli(['plan', SLUG, ...AGENT], { FAKE_REVIEW: 'Checked every phase against the rules.\n\nNo findings.' });
+    expect(result.stdout).toBe('Accepted planning.review (clear) for alpha; next step: final-review.\nNext: cairn plan alpha\n');
+    expect(result.code).toBe(0);
+  });
+
+  it('an empty review-2 is a failed run too', async () => {
+    const p = copyRepo(atReview);
+    expect(p.cli(['plan', SLUG, ...AGENT, '--until', 'revise', '--commit'], { FAKE_REVIEW: '1. Missing rollback.' }).code).toBe(0);
+    await expectRejectedStep(p, { FAKE_REVIEW2: '' }, 'review-2', `planning.review-2 failed: ${EMPTY_REVIEW}`);
+  });
+});
+
 describe('cairn plan: refusals and dry runs', () => {
   it('--dry-run shows the prompt and the agent, and touches nothing', async () => {
     const p = copyRepo(atReview);

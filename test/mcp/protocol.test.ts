@@ -33,12 +33,14 @@ const REFUSAL = {
 const REFUSAL_LOGGED = `cairn mcp: refused a message longer than the limit of ${MAX_MESSAGE_BYTES} bytes (10 MiB); it was discarded.\n`;
 
 /** What an agent writes for the first step (approaches) into the workspace next_prompt prepared. */
-function writeApproach(workspace: string): void {
+/** Writes the two approach files the `approaches` step must leave (it needs 2 to 4). */
+function writeApproaches(workspace: string): void {
   mkdirSync(path.join(workspace, 'approaches'));
   writeFileSync(path.join(workspace, 'approaches', 'incremental.md'), '# Incremental\n\nMove one module at a time.\n');
+  writeFileSync(path.join(workspace, 'approaches', 'big-bang.md'), '# Big bang\n\nChange everything at once.\n');
 }
 
-const ACCEPT_APPROACHES = { slug: SLUG, step: 'approaches', output: 'Wrote one approach: incremental.\n' };
+const ACCEPT_APPROACHES = { slug: SLUG, step: 'approaches', output: 'Wrote two approaches: incremental, big-bang.\n' };
 
 /** A promise's outcome, readable while it is still pending. */
 function track<T>(promise: Promise<T>): { settled: () => boolean; outcome: Promise<{ value?: T; error?: unknown }> } {
@@ -150,7 +152,7 @@ describe('cairn mcp messages', () => {
     await mcp.initialize();
     await mcp.send({ id: 'prepare', method: 'tools/call', params: { name: 'next_prompt', arguments: { slug: SLUG } } });
     const prepared = (await mcp.response('prepare')).result?.['structuredContent'] as Record<string, unknown>;
-    writeApproach(prepared['workspace'] as string);
+    writeApproaches(prepared['workspace'] as string);
 
     // The publish lock is held: accept waits for it, and is still running when stdin closes.
     const lock = await holdPublishLock(p.live);
@@ -186,7 +188,7 @@ describe('cairn mcp messages through the SDK client', () => {
   it('refuses an 11 MiB tools/call with -32600, runs none of it, and the same session goes on', async () => {
     const p = copyRepo(fresh);
     const mcp = await startMcp(p.repo);
-    writeApproach(structuredOf(await mcp.call('next_prompt', { slug: SLUG }))['workspace'] as string);
+    writeApproaches(structuredOf(await mcp.call('next_prompt', { slug: SLUG }))['workspace'] as string);
     const before = { snapshot: await snapshotId(p.dir), tree: repoContents(p.repo), state: stateOf(p) };
     expect(before.state['next_step']).toBe('approaches');
     const receivedBefore = mcp.received.length;
@@ -223,7 +225,7 @@ describe('cairn mcp messages through the SDK client', () => {
     const p = copyRepo(fresh);
     const { client, transport, errors } = await startMcpOverPipes(p.repo);
     const call = async (name: string, args: Record<string, unknown>): Promise<CallToolResult> => (await client.callTool({ name, arguments: args })) as CallToolResult;
-    writeApproach(structuredOf(await call('next_prompt', { slug: SLUG }))['workspace'] as string);
+    writeApproaches(structuredOf(await call('next_prompt', { slug: SLUG }))['workspace'] as string);
     expect(stateOf(p)['next_step']).toBe('approaches');
 
     // The publish lock is held: accept waits for it, and is still running when stdin closes.

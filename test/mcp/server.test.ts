@@ -368,6 +368,42 @@ describe('cairn mcp', () => {
     expect(mcp.errors).toEqual([]);
   });
 
+  it('accept refuses output that breaks its step contract, as a tool error that says what is missing', async () => {
+    const p = planRepoAt(emptyRepo());
+    const mcp = await startMcp(p.repo);
+    structuredOf(await mcp.call('new', { slug: 'alpha', target: TARGET }));
+    commitAll(p.repo, 'new alpha');
+    const prepared = structuredOf(await mcp.call('next_prompt', { slug: 'alpha' }));
+    const workspace = prepared['workspace'] as string;
+    writeFiles(workspace, { 'approaches/incremental.md': '# Incremental\n\nMove one module at a time.\n' });
+    const refused = await mcp.call('accept', { slug: 'alpha', step: 'approaches', output: 'Wrote one approach.\n' });
+    expect(refused.isError).toBe(true);
+    expect(envelopeOf(refused).error).toEqual({
+      code: 'invalid-input',
+      message:
+        'planning.approaches failed: the workspace has 1 approach file (approaches/incremental.md); the step needs 2 to 4 approaches/*.md files, none of them empty',
+      hint: 'Correct the output (or the files in the workspace) and call accept for alpha again.',
+    });
+    expect(stateOf(p)['next_step']).toBe('approaches');
+
+    writeFiles(workspace, WORK['approaches']!.files);
+    expect(stepOf(structuredOf(await mcp.call('accept', { slug: 'alpha', step: 'approaches', output: WORK['approaches']!.output })))).toMatchObject({
+      status: 'published',
+      next_step: 'pick-best',
+    });
+    for (const step of ['pick-best', 'expand']) expect(stepOf(await doStep(mcp, p, 'alpha', step))).toMatchObject({ status: 'published' });
+
+    structuredOf(await mcp.call('next_prompt', { slug: 'alpha' }));
+    const empty = await mcp.call('accept', { slug: 'alpha', step: 'review', output: '' });
+    expect(empty.isError).toBe(true);
+    expect(envelopeOf(empty).error.message).toBe(
+      'planning.review failed: the review printed nothing; a review prints numbered findings, or the line `no findings.` on its own when the plan is clear',
+    );
+    const sentence = await mcp.call('accept', { slug: 'alpha', step: 'review', output: 'There are no findings about naming, but phase 2 has no rollback.\n' });
+    expect(stepOf(structuredOf(sentence))).toMatchObject({ status: 'published', outcome: 'findings', next_step: 'revise' });
+    expect(mcp.errors).toEqual([]);
+  });
+
   it('serves the repository given with --repo, and reports a missing project on every call', async () => {
     const p = planRepoAt(emptyRepo());
     const elsewhere = path.dirname(p.repo);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acceptStepOutput } from '../../src/planning/accept-step.js';
@@ -22,8 +22,21 @@ const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 describe('acceptStepOutput', () => {
   it('accepts approaches: stage file, state, sums recording earlier outputs too', async () => {
     const slug = 'src-notifications-validators-rb-20260426T192033';
-    const { ws, result } = accept(slug, 'approaches', 'three approaches written\n');
-    const { state, outcome, stageFile, terminal } = await result;
+    const ws = fixtureWorkspace(slug);
+    mkdirSync(path.join(ws.workspaceDir, 'approaches'));
+    for (const name of ['adapter', 'big-bang', 'strangler']) writeFileSync(path.join(ws.workspaceDir, 'approaches', `${name}.md`), `# ${name}\n`);
+    const { state, outcome, stageFile, terminal } = await acceptStepOutput({
+      repoRoot: ws.repo,
+      slug,
+      liveDir: ws.liveDir,
+      workspaceDir: ws.workspaceDir,
+      step: 'approaches',
+      stdout: 'three approaches written\n',
+      agent: 'codex',
+      model: 'm1',
+      effort: 'low',
+      now: NOW,
+    });
     expect(outcome).toBe('completed');
     expect(stageFile).toBe('.planning/stages/approaches.stdout.md');
     expect(terminal).toBeNull();

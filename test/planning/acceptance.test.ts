@@ -1,4 +1,7 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { CR_V1 } from '../support/fixture.js';
 import { CairnError } from '../../src/util/errors.js';
 import { parseFinalDecision, reviewOutcome } from '../../src/planning/acceptance.js';
 import { splitLines, stripText } from '../../src/util/text.js';
@@ -23,16 +26,51 @@ describe('splitLines / stripText (Python str.splitlines / str.strip)', () => {
 
 describe('reviewOutcome', () => {
   test.each([
-    ['', 'clear'],
-    ['\n  \n\t\n', 'clear'],
+    ['', 'empty'],
+    ['\n  \n\t\n', 'empty'],
     ['No findings.', 'clear'],
-    ['Summary\n\nNO FINDINGS in this plan\n', 'clear'],
+    ['no findings', 'clear'],
+    ['  NO FINDINGS.  \n', 'clear'],
+    ['Checked every phase.\n\nNo findings.\n', 'clear'],
+    ['1. no findings.\n', 'clear'],
+    ['- No findings\n', 'clear'],
+    ['**No findings.**\n', 'clear'],
+    ['`no findings.`\n', 'clear'],
+    ['Summary\n\nNO FINDINGS in this plan\n', 'findings'],
+    ['1. x\nOtherwise no findings.', 'findings'],
+    ['Reviewed plan. no findings.\n', 'findings'],
+    ['1. phase-1.md: there are no findings about naming, but the Definition of Done is not checkable.\n', 'findings'],
     ['1. Phase 2 restates the test baseline.\n2. Missing rollback.\n', 'findings'],
-    ['1. x\nOtherwise no findings.', 'clear'],
+    ['No findings!', 'findings'],
     ['findings: none', 'findings'],
     ['no  findings', 'findings'],
   ] as const)('%j is %s', (stdout, outcome) => {
     expect(reviewOutcome(stdout)).toBe(outcome);
+  });
+
+  test('every review the original tool recorded in the cr-v1 fixtures gets the outcome it recorded', () => {
+    const recorded: [string, string][] = [];
+    const judged: [string, string][] = [];
+    const live = path.join(CR_V1, 'migrations');
+    for (const slug of readdirSync(live)) {
+      const stateFile = path.join(live, slug, '.planning', 'state.json');
+      if (!existsSync(stateFile)) continue;
+      let state: { completed_steps?: { name: string; outcome: string; outputs: { stdout: string } }[] };
+      try {
+        state = JSON.parse(readFileSync(stateFile, 'utf8')) as typeof state;
+      } catch {
+        continue; // the fixture's deliberately broken states
+      }
+      for (const step of state.completed_steps ?? []) {
+        if (step.name !== 'review' && step.name !== 'review-2') continue;
+        const stage = path.join(CR_V1, step.outputs.stdout);
+        if (!existsSync(stage)) continue;
+        recorded.push([stage, step.outcome]);
+        judged.push([stage, reviewOutcome(readFileSync(stage, 'utf8'))]);
+      }
+    }
+    expect(recorded.filter(([, outcome]) => outcome === 'clear').length).toBeGreaterThan(30);
+    expect(judged).toEqual(recorded);
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AgentSettings } from '../../src/agent/index.js';
@@ -107,7 +107,7 @@ describe('--until and the terminal cursor', () => {
 describe('planNextStep and acceptManualOutput (library)', () => {
   it('runs a command agent in the repository root and publishes its step', async () => {
     const { repo, live, dir } = repoWithMigration();
-    const script = fakeAgents().write('agent.sh', '#!/bin/sh\ncat > /dev/null\nmkdir "$CAIRN_WORKSPACE/approaches"\npwd > "$CAIRN_WORKSPACE/approaches/cwd.md"\necho "step $CAIRN_STEP for $CAIRN_SLUG"\n');
+    const script = fakeAgents().write('agent.sh', '#!/bin/sh\ncat > /dev/null\nmkdir "$CAIRN_WORKSPACE/approaches"\npwd > "$CAIRN_WORKSPACE/approaches/cwd.md"\necho other > "$CAIRN_WORKSPACE/approaches/other.md"\necho "step $CAIRN_STEP for $CAIRN_SLUG"\n');
     const runs: string[] = [];
     const log: PlanningLog = { ...nullPlanningLog(), runStarted: (input) => (runs.push(`${input.step}:${input.agent}`), 'r-1'), runEnded: (_id, input) => void runs.push(input.verdict) };
     const ctx = context(repo, live, log);
@@ -134,6 +134,8 @@ describe('planNextStep and acceptManualOutput (library)', () => {
     expect(manual.status).toBe('manual');
     expect(manual.prompt?.prompt).toContain('## Taste\nPrefer small phases.\n');
     expect((await readRunRecord(manual.runDir as string))?.base_snapshot_id).toBe(base);
+    mkdirSync(path.join(manual.workspaceDir, 'approaches'));
+    for (const name of ['by-hand', 'second-pass']) writeFileSync(path.join(manual.workspaceDir, 'approaches', `${name}.md`), `# ${name}\n`);
     const accepted = await acceptManualOutput(ctx, { step: 'approaches', stdout: 'done by hand\n' });
     expect([accepted.status, accepted.nextStep]).toEqual(['published', 'pick-best']);
     expect(existsSync(manual.runDir as string)).toBe(false);

@@ -123,9 +123,11 @@ describe('schemas/', () => {
     expect(prepared).toMatchObject({ status: 'manual', step: 'approaches' });
     const workspace = path.join(p.repo, prepared['workspace'] as string);
     mkdirSync(path.join(workspace, 'approaches'));
-    writeFileSync(path.join(workspace, 'approaches', 'by-hand.md'), '# By hand\n\nOne careful pass.\n');
+    // The names the fake agent's pick-best chooses from.
+    writeFileSync(path.join(workspace, 'approaches', 'incremental.md'), '# Incremental\n\nMove one module at a time.\n');
+    writeFileSync(path.join(workspace, 'approaches', 'big-bang.md'), '# Big bang\n\nChange everything at once.\n');
     const output = path.join(tempDir('cairn-schemas-out-'), 'out.md');
-    writeFileSync(output, 'Wrote one approach by hand.\n');
+    writeFileSync(output, 'Wrote two approaches by hand.\n');
     expectOutput('accept', p.cli(['accept', SLUG, '--step', 'approaches', '--file', output, '--dry-run', '--format', 'json']));
     expect(expectOutput('accept', p.cli(['accept', SLUG, '--step', 'approaches', '--file', output, '--format', 'json']))['status']).toBe('published');
 

@@ -30,7 +30,11 @@ export function fakeAgents(binDir: string = tempDir('cairn-agents-')): FakeAgent
  * what a real one would (reads the prompt, writes files into
  * $CAIRN_WORKSPACE, prints the step's output); environment variables steer
  * it:
- *   FAKE_REVIEW / FAKE_REVIEW2 / FAKE_FINAL   output of review, review-2, final-review
+ *   FAKE_REVIEW / FAKE_REVIEW2 / FAKE_FINAL   output of review, review-2, final-review (set but empty: a blank line)
+ *   FAKE_APPROACHES                           write approaches/<name>.md for each of these names instead
+ *   FAKE_PICK                                 output of pick-best
+ *   FAKE_EXPAND=no-plan | no-done             expand writes no plan.md | phase 2 without ## Definition of Done
+ *   FAKE_REVISE=no-done                       revise rewrites phase 2 without ## Definition of Done
  *   FAKE_FAIL_STEP                            exit 3 on this step
  *   FAKE_OUTSIDE_STEP                         on this step also write src/x.js in the repository, outside the workspace
  *   FAKE_HANG_STEP                            sleep on this step (pid in FAKE_PID_FILE)
@@ -52,20 +56,30 @@ if [ "$FAKE_FLOOD_STEP" = "$step" ]; then head -c "$FAKE_FLOOD_BYTES" /dev/zero 
 case "$step" in
   approaches)
     mkdir -p "$ws/approaches"
-    printf '# Incremental\\n\\nMove one module at a time.\\n' > "$ws/approaches/incremental.md"
-    printf '# Big bang\\n\\nChange everything at once.\\n' > "$ws/approaches/big-bang.md"
-    echo "Wrote two approaches: incremental, big-bang." ;;
-  pick-best) echo "Chosen: incremental. Smallest safe steps." ;;
+    if [ -n "\${FAKE_APPROACHES+set}" ]; then
+      for name in $FAKE_APPROACHES; do printf '# %s\\n\\nAn approach.\\n' "$name" > "$ws/approaches/$name.md"; done
+      echo "Wrote approaches: $FAKE_APPROACHES."
+    else
+      printf '# Incremental\\n\\nMove one module at a time.\\n' > "$ws/approaches/incremental.md"
+      printf '# Big bang\\n\\nChange everything at once.\\n' > "$ws/approaches/big-bang.md"
+      echo "Wrote two approaches: incremental, big-bang."
+    fi ;;
+  pick-best) printf '%s\\n' "\${FAKE_PICK-Chosen: incremental. Smallest safe steps.}" ;;
   expand)
-    printf '# Plan\\n\\nReplace the widget API in two phases.\\n' > "$ws/plan.md"
+    if [ "$FAKE_EXPAND" != no-plan ]; then printf '# Plan\\n\\nReplace the widget API in two phases.\\n' > "$ws/plan.md"; fi
     printf '# Phase 1\\n\\n## Precondition\\nThe widget API is in use.\\n\\n## Definition of Done\\nNew API exists.\\n\\nrequired_effort: low\\n' > "$ws/phase-1-add-api.md"
-    printf '# Phase 2\\n\\n## Precondition\\nPhase 1 is done.\\n\\n## Definition of Done\\nOld API removed.\\n' > "$ws/phase-2-remove-old.md"
+    if [ "$FAKE_EXPAND" = no-done ]; then
+      printf '# Phase 2\\n\\n## Precondition\\nPhase 1 is done.\\n' > "$ws/phase-2-remove-old.md"
+    else
+      printf '# Phase 2\\n\\n## Precondition\\nPhase 1 is done.\\n\\n## Definition of Done\\nOld API removed.\\n' > "$ws/phase-2-remove-old.md"
+    fi
     echo "Wrote plan.md and two phases." ;;
   revise)
     printf '# Plan\\n\\nReplace the widget API in two phases (revised).\\n' > "$ws/plan.md"
+    if [ "$FAKE_REVISE" = no-done ]; then printf '# Phase 2\\n\\n## Precondition\\nPhase 1 is done.\\n' > "$ws/phase-2-remove-old.md"; fi
     echo "Revised the plan." ;;
-  review) printf '%s\\n' "\${FAKE_REVIEW:-No findings.}" ;;
-  review-2) printf '%s\\n' "\${FAKE_REVIEW2:-No findings.}" ;;
+  review) printf '%s\\n' "\${FAKE_REVIEW-No findings.}" ;;
+  review-2) printf '%s\\n' "\${FAKE_REVIEW2-No findings.}" ;;
   final-review) printf '%s\\n' "\${FAKE_FINAL:-final-decision: approve-auto — the plan is complete}" ;;
 esac
 `;

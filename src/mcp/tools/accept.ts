@@ -15,7 +15,7 @@ export const acceptTool = defineTool({
   input: {
     slug: slugField,
     step: StepNameInput.describe('The prepared step (from next_prompt).'),
-    output: z.string().describe("The step's output, as an agent would print it (e.g. 'No findings.' for a clear review)."),
+    output: z.string().describe("The step's output, as an agent would print it (e.g. 'No findings.' on a line of its own for a clear review; an empty review is refused)."),
     ...publishFields,
   },
   output: AcceptOutputSchema,

@@ -199,7 +199,7 @@ export const DEMO_RECORDING: Readonly<Record<string, RecordedStep>> = {
   },
   'review-2': {
     files: {},
-    stdout: 'No findings. Preconditions are phase-local, every phase has a checkable Definition of Done.\n',
+    stdout: 'Preconditions are phase-local and every phase has a checkable Definition of Done.\n\nNo findings.\n',
   },
   'final-review': {
     files: {},
