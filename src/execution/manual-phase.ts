@@ -10,7 +10,7 @@ import { commitPhase, commitWhy, phaseCommitMessage, phaseCommitSubject } from '
 import { preflightPhase, type Preflight } from './preflight.js';
 import { executePrompt } from './prompts.js';
 import { createExecutionDir, executionPaths, readExecutionRecord, removeExecutionDir, writeExecutionRecord, type ExecutionRecord } from './run-dir.js';
-import { defer, initialResult, integrate, laneProblem, phaseBranchBase, readOptional, validate, type IntegrateMode, type PhaseRunResult, type RunPhaseOptions } from './run-phase.js';
+import { baselineFailed, defer, initialResult, integrate, laneProblem, phaseBranchBase, phasePromptInput, validate, type IntegrateMode, type PhaseRunResult, type RunPhaseOptions } from './run-phase.js';
 import { parseStatusBlock } from './status-block.js';
 import { overBudgetReason } from './effort.js';
 
@@ -102,21 +102,9 @@ async function preparePhaseNow(ctx: EngineContext, options: PreparePhaseOptions)
     addWorktree(ctx.repoRoot, paths.tree, branch, pre.baseCommit);
     const opts = phaseOptions(options.validation, options.validationTimeoutMs !== undefined ? { validationTimeoutMs: options.validationTimeoutMs } : {});
     const baseline = await validate(ctx, opts, pre, paths, 'baseline');
-    if (!baseline.passed) {
-      return {
-        kind: 'not-started',
-        result: { ...result, status: 'baseline-failed', validationCommand: options.validation.command, reason: `the validation command ${baseline.verdict} before any change (baseline is red); nothing was changed`, warnings: [`baseline output (end):\n${baseline.tail}`] },
-      };
-    }
+    if (!baseline.passed) return { kind: 'not-started', result: baselineFailed({ ...result, validationCommand: options.validation.command }, baseline) };
     const prompt = executePrompt({
-      slug: ctx.slug,
-      phase: pre.phase,
-      phaseFile: pre.phaseFile,
-      phaseDoc: readOptional(path.join(pre.liveDir, pre.phase.file)) ?? '',
-      plan: readOptional(path.join(pre.liveDir, 'plan.md')),
-      taste: options.taste,
-      worktree: paths.tree,
-      migrationDir: pre.migrationRel,
+      ...phasePromptInput(ctx.slug, pre, options.taste, paths.tree),
       validateCommand: options.validation.command,
       attempt: 1,
       maxAttempts: 1,

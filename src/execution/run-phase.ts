@@ -270,31 +270,13 @@ async function runPhaseNow(ctx: EngineContext, options: RunPhaseOptions): Promis
     work.open(branch, pre.baseCommit);
     result.branch = branch;
     crashPoint('run-worktree-added');
-    const promptInput: PhasePromptInput = {
-      slug: ctx.slug,
-      phase: pre.phase,
-      phaseFile: pre.phaseFile,
-      phaseDoc: readOptional(path.join(pre.liveDir, pre.phase.file)) ?? '',
-      plan: readOptional(path.join(pre.liveDir, 'plan.md')),
-      taste: options.taste,
-      worktree: paths.tree,
-      migrationDir: pre.migrationRel,
-    };
+    const promptInput = phasePromptInput(ctx.slug, pre, options.taste, paths.tree);
 
     // Baseline: the phase starts only from green.
     options.progress?.(`Checking the baseline of ${ctx.slug} with: ${options.validation.command}`);
     const baseline = await validate(ctx, options, pre, paths, 'baseline');
     if (baseline.interruptedBy !== null) return interrupted(result, baseline.interruptedBy);
-    if (!baseline.passed) {
-      return {
-        ...result,
-        status: 'baseline-failed',
-        reason: `the validation command ${baseline.verdict} before any change (baseline is red); nothing was changed`,
-        attempts: [],
-        readyCheck: null,
-        warnings: [...result.warnings, `baseline output (end):\n${baseline.tail}`],
-      };
-    }
+    if (!baseline.passed) return baselineFailed(result, baseline);
 
     // What the validation command itself leaves (reports, caches git does not ignore) is not the agent's change.
     const noise = new Set(allChanges(paths.tree));
@@ -317,16 +299,8 @@ async function runPhaseNow(ctx: EngineContext, options: RunPhaseOptions): Promis
       const lastMessage = path.join(paths.runDir, `last-message-${attempt}.txt`);
       const prompt = executePrompt({ ...promptInput, validateCommand: options.validation.command, attempt, maxAttempts: options.maxAttempts, feedback });
       const logId = ctx.log?.runStarted({ slug: ctx.slug, step: 'execute', agent: options.agent.settings.agent, model: options.agent.settings.model, effort: pre.effort.effort, promptSha256: sha256(prompt) }) ?? null;
-      const agentRun = await runAgent({
-        argv: withLastMessageFile(options.agent, agentArgvFor(options.agent, 'execute', ctx.slug, paths.tree, pre.effort.effort).argv, lastMessage),
-        cwd: paths.tree,
-        prompt,
-        env: executionEnv({ slug: ctx.slug, phase: pre.phase.name, worktree: paths.tree, repoRoot: ctx.repoRoot, step: 'execute' }),
-        timeoutMs: options.agent.timeoutMs,
-        silenceTimeoutMs: options.agent.silenceTimeoutMs,
-        ...(options.agent.mirror !== undefined ? { mirror: options.agent.mirror } : {}),
-        record: { runDir: paths.runDir, workspace: paths.tree },
-      });
+      const argv = withLastMessageFile(options.agent, agentArgvFor(options.agent, 'execute', ctx.slug, paths.tree, pre.effort.effort).argv, lastMessage);
+      const agentRun = await runStepAgent(ctx, options.agent, pre, paths, 'execute', argv, prompt);
       crashPoint('run-agent-done');
       const text = readOptional(lastMessage) ?? extractAgentText(execute.outputMode, agentRun.stdout, agentRun.stdoutTail);
       const status = parseStatusBlock(text);
@@ -411,6 +385,46 @@ async function runPhaseNow(ctx: EngineContext, options: RunPhaseOptions): Promis
   }
 }
 
+/** What both agent prompts are built from: the phase, its doc and the plan as the live migration holds them. */
+export function phasePromptInput(slug: string, pre: Preflight, taste: string | null, tree: string): PhasePromptInput {
+  return {
+    slug,
+    phase: pre.phase,
+    phaseFile: pre.phaseFile,
+    phaseDoc: readOptional(path.join(pre.liveDir, pre.phase.file)) ?? '',
+    plan: readOptional(path.join(pre.liveDir, 'plan.md')),
+    taste,
+    worktree: tree,
+    migrationDir: pre.migrationRel,
+  };
+}
+
+/** The result of a run stopped by a red baseline: nothing changed. */
+export function baselineFailed(result: PhaseRunResult, baseline: ValidationOutcome): PhaseRunResult {
+  return {
+    ...result,
+    status: 'baseline-failed',
+    reason: `the validation command ${baseline.verdict} before any change (baseline is red); nothing was changed`,
+    attempts: [],
+    readyCheck: null,
+    warnings: [...result.warnings, ...(baseline.tail === '' ? [] : [`baseline output (end):\n${baseline.tail}`])],
+  };
+}
+
+/** Runs the agent for an execution step in the worktree, recorded so a later cairn can stop it if this one dies. */
+function runStepAgent(ctx: EngineContext, agent: AgentChoice, pre: Preflight, paths: ExecutionPaths, step: 'ready-check' | 'execute', argv: readonly string[], prompt: string): Promise<AgentRunResult> {
+  return runAgent({
+    argv,
+    cwd: paths.tree,
+    prompt,
+    env: executionEnv({ slug: ctx.slug, phase: pre.phase.name, worktree: paths.tree, repoRoot: ctx.repoRoot, step }),
+    timeoutMs: agent.timeoutMs,
+    silenceTimeoutMs: agent.silenceTimeoutMs,
+    ...(agent.mirror !== undefined ? { mirror: agent.mirror } : {}),
+    record: { runDir: paths.runDir, workspace: paths.tree },
+  });
+}
+
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
@@ -469,16 +483,7 @@ async function readyCheck(ctx: EngineContext, options: RunPhaseOptions, pre: Pre
   const prompt = readyCheckPrompt(promptInput);
   options.progress?.(`Asking whether phase ${pre.phase.name} of ${ctx.slug} is ready…`);
   const logId = ctx.log?.runStarted({ slug: ctx.slug, step: 'ready-check', agent: options.agent.settings.agent, model: options.agent.settings.model, effort: pre.effort.effort, promptSha256: sha256(prompt) }) ?? null;
-  const run: AgentRunResult = await runAgent({
-    argv: command.argv,
-    cwd: paths.tree,
-    prompt,
-    env: executionEnv({ slug: ctx.slug, phase: pre.phase.name, worktree: paths.tree, repoRoot: ctx.repoRoot, step: 'ready-check' }),
-    timeoutMs: options.agent.timeoutMs,
-    silenceTimeoutMs: options.agent.silenceTimeoutMs,
-    ...(options.agent.mirror !== undefined ? { mirror: options.agent.mirror } : {}),
-    record: { runDir: paths.runDir, workspace: paths.tree },
-  });
+  const run: AgentRunResult = await runStepAgent(ctx, options.agent, pre, paths, 'ready-check', command.argv, prompt);
   const end = (verdict: 'accepted' | 'rejected' | 'failed' | 'timeout' | 'killed', reason: string | null): void =>
     ctx.log?.runEnded(logId, { verdict, exitCode: run.exitCode, signal: run.signal, stdout: run.stdout, stderr: run.stderr, reason, durationMs: run.durationMs });
   if (run.verdict === 'aborted' && run.interruptedBy !== undefined) {

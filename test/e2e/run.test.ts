@@ -643,17 +643,24 @@ describe('cairn run: integration', () => {
     }
   });
 
-  it("leaves a run directory another cairn has just made, before its record is written, to that cairn", () => {
+  it("leaves a run directory without its record to a cairn that holds a run lease, and takes it for abandoned once none does", async () => {
     const r = fresh();
+    const go = path.join(r.state, 'go');
+    const running = startRun(r, { EXEC_MODE: 'slow', EXEC_WAIT_FOR: go });
     const runDir = path.join(r.repo, '.planning', 'work', '.execute', '20260101T000000000-aaaaaaaaaaaa');
-    mkdirSync(runDir, { recursive: true });
-    const fresh1 = r.cairn(['recover'], {}, SHORT_TIMEOUT_MS);
-    expect(fresh1.stdout).toBe('Nothing to recover.\n');
-    expect(fresh1.code).toBe(0);
-    expect(existsSync(runDir)).toBe(true);
-    // Once it is older than a minute, nobody is making it: it is abandoned.
-    const old = (Date.now() - 2 * 3600_000) / 1000;
-    utimesSync(runDir, old, old);
+    try {
+      expect(await waitFor(() => steps(r).includes('execute'), SHORT_TIMEOUT_MS)).toBe(true);
+      // As another cairn leaves it for an instant, between making the directory and writing its record.
+      mkdirSync(runDir, { recursive: true });
+      const during = r.cairn(['recover'], {}, SHORT_TIMEOUT_MS);
+      expect(during.code).toBe(0);
+      expect(during.stdout).toBe('Nothing to recover.\n');
+      expect(existsSync(runDir)).toBe(true);
+      writeFileSync(go, '');
+      expect((await running.exited).code).toBe(0);
+    } finally {
+      running.stop();
+    }
     const later = r.cairn(['recover'], {}, SHORT_TIMEOUT_MS);
     expect(later.stdout).toBe('cleaned up the abandoned run 20260101T000000000-aaaaaaaaaaaa\n');
     expect(later.code).toBe(0);
