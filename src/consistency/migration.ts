@@ -9,6 +9,7 @@ import { phaseFileFindings } from './phase-file-rules.js';
 import { docContractFindings, membershipFindings, planFindings } from './ready-rules.js';
 import { reviewFindings } from './review-rules.js';
 import { unrecordedStageFindings } from './stage-rules.js';
+import { movedFindings } from './move-rules.js';
 import { loadStateForCheck, stateFindings, wantsPlanningChecks } from './state-rules.js';
 import { sumsFindings } from './sums.js';
 import type { CheckOptions, Finding, Manifest } from '../migration/index.js';
@@ -81,8 +82,8 @@ export function checkPlanContract(dir: string, manifest: Manifest, options: Plan
  * Every rule for one migration directory, in the contract's order: manifest
  * (missing / invalid / merge conflict end the check), identity, phase-doc
  * collisions, plan, manifest phase files, ready metadata (membership,
- * coverage, doc contract); then cairn's rules: state (planning-state
- * findings when asked, merge conflicts), `.planning/sums`, unrecorded stage
+ * coverage, doc contract); then cairn's rules: a hand move (doctor),
+ * state (planning-state findings when asked, merge conflicts), `.planning/sums`, unrecorded stage
  * files, review records.
  */
 export async function inspectMigration(dir: string, options: InspectOptions): Promise<Finding[]> {
@@ -105,7 +106,12 @@ export async function inspectMigration(dir: string, options: InspectOptions): Pr
 
   const planning = wantsPlanningChecks(manifest, options.planningState === true);
   const state = await loadStateForCheck(ctx, planning);
-  append(findings, stateFindings(ctx, state, planning));
+  const decoded = state.kind === 'invalid' && planning ? await loadStateForCheck(ctx, false) : state;
+  const moved = movedFindings(ctx, decoded.state);
+  // A moved migration's refs fail as path errors: the move is the finding to report instead.
+  const stateIssues = stateFindings(ctx, state, planning).filter((f) => moved.length === 0 || f.code !== 'planning-state-invalid');
+  append(findings, moved);
+  append(findings, stateIssues);
   append(findings, sumsFindings(ctx));
   if (state.state !== undefined) append(findings, unrecordedStageFindings(ctx, state.state));
   append(findings, reviewFindings(ctx));

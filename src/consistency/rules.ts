@@ -173,6 +173,15 @@ export const RULES: readonly Rule[] = [
     hint: 'Fix .planning/state.json as the message says, or restore it and the stage outputs it names from version control.',
   },
   {
+    code: 'migration-moved',
+    severity: 'error',
+    origin: 'cairn',
+    runs: '`doctor`, when `.planning/state.json` decodes',
+    description:
+      'The migration directory was moved or renamed by hand: every output path in `.planning/state.json` names the same file under another directory of the live root (identical where that file still exists); reported instead of `planning-state-invalid`.',
+    hint: 'Move the directory back with `git mv`, or complete the rename: rewrite the old directory in the output paths of .planning/state.json and set "name" in manifest.json to the new directory name.',
+  },
+  {
     code: 'stage-output-modified',
     severity: 'error',
     origin: 'cairn',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkMigrationDir, doctorMigration, RULES } from '../../src/consistency/index.js';
@@ -364,6 +364,41 @@ const FIRE: Case[] = [
         'planning-state-invalid',
         '.planning/state.json',
         `missing planning output: migrations/${PLANNING}/.planning/stages/two lines.md`,
+      ],
+    ],
+  },
+  {
+    name: 'migration-moved: renamed by hand (instead of planning-state-invalid)',
+    slug: PLANNING,
+    mode: 'doctor',
+    doctor: true,
+    options: (t) => ({ dir: t.dir('renamed-pagination') }),
+    mutate: (dir, t) => renameSync(dir, t.dir('renamed-pagination')),
+    expected: [
+      [
+        'error',
+        'migration-moved',
+        '.planning/state.json',
+        `This migration was moved or renamed from ${PLANNING}: .planning/state.json still records its stage outputs under migrations/${PLANNING}/.`,
+      ],
+    ],
+  },
+  {
+    name: 'migration-moved: not when the old directory holds other outputs (a path error)',
+    slug: PLANNING,
+    mode: 'doctor',
+    doctor: true,
+    options: (t) => ({ dir: t.dir('copied-pagination') }),
+    mutate: (dir, t) => {
+      cpSync(dir, t.dir('copied-pagination'), { recursive: true });
+      write(dir, '.planning/stages/approaches.stdout.md', 'changed since the copy\n');
+    },
+    expected: [
+      [
+        'error',
+        'planning-state-invalid',
+        '.planning/state.json',
+        `Planning output path 'migrations/${PLANNING}/.planning/stages/approaches.stdout.md' must stay inside the published migration directory`,
       ],
     ],
   },
