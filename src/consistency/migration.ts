@@ -113,7 +113,8 @@ export async function inspectMigration(dir: string, options: InspectOptions): Pr
   append(findings, moved);
   append(findings, stateIssues);
   append(findings, sumsFindings(ctx));
-  if (state.state !== undefined) append(findings, unrecordedStageFindings(ctx, state.state));
+  // A moved migration's stage files are all named under the old path: the move says it once.
+  if (state.state !== undefined && moved.length === 0) append(findings, unrecordedStageFindings(ctx, state.state));
   append(findings, reviewFindings(ctx));
   return findings;
 }

@@ -384,6 +384,22 @@ const FIRE: Case[] = [
     ],
   },
   {
+    name: 'migration-moved: a ready migration copied by hand (the old directory still holds the same outputs)',
+    slug: READY,
+    mode: 'doctor',
+    doctor: true,
+    options: (t) => ({ dir: t.dir('copied-ready') }),
+    mutate: (dir, t) => cpSync(dir, t.dir('copied-ready'), { recursive: true }),
+    expected: [
+      [
+        'error',
+        'migration-moved',
+        '.planning/state.json',
+        `This migration was moved or renamed from ${READY}: .planning/state.json still records its stage outputs under migrations/${READY}/.`,
+      ],
+    ],
+  },
+  {
     name: 'migration-moved: not when the old directory holds other outputs (a path error)',
     slug: PLANNING,
     mode: 'doctor',
