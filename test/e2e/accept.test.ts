@@ -197,9 +197,10 @@ describe('manual mode: cairn plan --agent manual, then cairn accept', () => {
     const { workspace } = prepare(p);
     mkdirSync(path.join(workspace, 'approaches'));
     writeFileSync(path.join(workspace, 'approaches', 'by-hand.md'), '# By hand\n\nOne careful pass.\n');
+    writeFileSync(path.join(workspace, 'approaches', 'in-two.md'), '# In two\n\nTwo smaller passes.\n');
     // The manual run holds no lease between plan and accept, so an agent run may publish the step meanwhile.
     expect(p.cli(['plan', SLUG, ...AGENT]).code).toBe(0);
-    const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('Wrote one approach by hand.\n')]);
+    const accepted = p.cli(['accept', SLUG, '--step', 'approaches', '--file', outputFile('Wrote two approaches by hand.\n')]);
     expect(accepted.stderr).toContain(
       'Error: alpha changed while planning.approaches was running: another run accepted step approaches (next step: pick-best). ' +
         'Nothing was published; run `cairn plan alpha` again to continue from the current plan.\n',
