@@ -95,6 +95,7 @@ export const acceptCommand = defineCommand<[string, string | undefined], AcceptO
     ...publishingOptions('validate the output and check the publish; change nothing'),
   ],
   views: { text: acceptText, json: acceptJson },
+  examples: ['accept my-migration --step expand --file expand.md', 'accept my-migration --step expand - < expand.md'],
   async run({ args: [target, source], options, io, project }, show) {
     const step = parseStepName(options.step);
     const from = outputSource(source, options.file);

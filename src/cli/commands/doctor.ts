@@ -84,6 +84,7 @@ export const doctorCommand = defineCommand<[string | undefined], DoctorOptions, 
     { flags: '--severity <severity>', description: 'lowest finding severity that fails the run', choices: SeverityInput.options, default: 'error' },
   ],
   views: { text: reporterView('text'), ...Object.fromEntries(DOCTOR_FORMATS.map((format) => [format, reporterView(format)])) } as Views<DoctorOptions, DoctorView>,
+  examples: ['doctor', 'doctor my-migration --format json', 'doctor --format github --severity warning'],
   async run({ args: [target], options, globals, io, project }, view) {
     if (target !== undefined && options.all === true) {
       throw new CairnError('usage', 'doctor takes either --all or <slug-or-path>, not both.', {

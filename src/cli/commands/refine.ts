@@ -100,6 +100,7 @@ export const refineCommand = defineCommand<[string], RefineOptions, RefineView>(
     ...publishingOptions('show the prompt the step would get; change nothing'),
   ],
   views: { text: refineText, json: refineJson },
+  examples: ["refine my-migration --message 'split phase 2 into two phases'", 'refine my-migration --file feedback.md', 'refine my-migration --file - < feedback.md'],
   async run({ args: [target], options, io, project }, view) {
     const feedback = await readFeedback(options, process.cwd());
     const context = await project();
