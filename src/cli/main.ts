@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import type { Io } from '../app/index.js';
 import type { ExitHolder } from './command.js';
 import { CairnError } from '../util/index.js';
+import { setAgentProgressSink, type AgentProgressSink } from '../agent/index.js';
 import { processIo, reportError } from './output.js';
 import { buildProgram, USAGE_HINT } from './program.js';
 
@@ -74,8 +75,17 @@ function endOnOutputError(): void {
   }
 }
 
+/** The agent progress line on terminal `stream`: rewritten in place, erased at the end. */
+function terminalProgressLine(stream: NodeJS.WriteStream): AgentProgressSink {
+  return {
+    update: (line) => void stream.write(`\r\u001b[2K${line}`),
+    clear: () => void stream.write('\r\u001b[2K'),
+  };
+}
+
 /** Entry point used by `bin/cairn.js`. */
 export async function main(argv: string[]): Promise<void> {
   endOnOutputError();
+  if (process.stderr.isTTY === true) setAgentProgressSink(terminalProgressLine(process.stderr));
   process.exitCode = await run(argv);
 }
