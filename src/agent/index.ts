@@ -3,6 +3,7 @@ export { agentEnv } from './env.js';
 export { MAX_STEP_OUTPUT_BYTES } from './capture.js';
 export { checkStepOutputSize, stepOutputTooLarge } from './step-output.js';
 export { AGENT_KINDS, resolveAgentCommand, type AgentKind, type AgentOutputMode } from './presets.js';
+export { formatAgentProgress, setAgentProgressSink, type AgentProgressSink } from './progress.js';
 export { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS, agentFailureReason, runAgent, type AgentRunResult } from './run.js';
 export { parseCommandTemplate, renderCommandTemplate, splitCommandTemplate } from './template.js';
 export {

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { CairnError, messageOf, errnoCode } from '../util/index.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TAIL_BYTES, OutputCapture } from './capture.js';
 import { reapGroup, signalGroup } from './process-group.js';
+import { agentProgressSink, formatAgentProgress, progressSubject } from './progress.js';
 import { agentProcessRecord, removeAgentRecord, writeAgentRecord } from './process-record.js';
 
 /*
@@ -271,10 +272,31 @@ function supervise(
         })
       : Promise.resolve();
 
+  let outputBytes = 0;
+  const progress = agentProgressSink();
+  const subject = progressSubject(spec.env, label);
+  const showProgress = (): void => {
+    try {
+      progress?.update(formatAgentProgress(subject, elapsed(), outputBytes));
+    } catch {
+      // A terminal that went away must not disturb the run.
+    }
+  };
+  const progressTimer = progress === null ? null : setInterval(showProgress, 1000);
+  progressTimer?.unref();
+
   function finish(): void {
     if (finished) return;
     finished = true;
     clearTimers();
+    if (progressTimer !== null) {
+      clearInterval(progressTimer);
+      try {
+        progress?.clear();
+      } catch {
+        // as above
+      }
+    }
     detachListeners();
     const out = stdout.result();
     const err = stderr.result();
@@ -307,6 +329,7 @@ function supervise(
 
   function onOutput(capture: OutputCapture, mirror: ((chunk: Buffer) => void) | undefined, chunk: Buffer): void {
     capture.push(chunk);
+    outputBytes += chunk.length;
     silenceTimer?.refresh();
     if (mirror !== undefined) {
       try {

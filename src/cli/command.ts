@@ -49,6 +49,8 @@ export interface CommandDefinition<A extends unknown[], O, V> {
   options?: readonly CliOption[];
   /** How results are shown; a command without them prints nothing of its own or writes through `call.io`. */
   views?: Views<O, V>;
+  /** One to three real command lines (without the leading `cairn `), shown at the end of `--help`. */
+  examples?: readonly string[];
   /** Does the work through the app layer, shows it through `view` and returns the exit code. */
   run(call: CommandCall<A, O>, view: V): Promise<number>;
 }
@@ -62,6 +64,15 @@ export interface ExitHolder {
 export interface CliCommand {
   name: string;
   register(parent: Command, io: Io, exit: ExitHolder): Command;
+}
+
+/** The `Examples:` section `--help` ends with (commander adds the final newline). */
+export function examplesText(examples: readonly string[]): string {
+  return `\nExamples:\n${examples.map((example) => `  $ cairn ${example}`).join('\n')}`;
+}
+
+function addExamples(command: Command, examples: readonly string[] | undefined): void {
+  if (examples !== undefined && examples.length > 0) command.addHelpText('after', examplesText(examples));
 }
 
 function commanderOption(spec: CliOption): Option {
@@ -85,6 +96,7 @@ export function defineCommand<A extends unknown[], O extends object, V = undefin
       const command = parent.command(definition.name).description(definition.description);
       for (const argument of definition.arguments ?? []) command.argument(argument.name, argument.description);
       for (const option of definition.options ?? []) command.addOption(commanderOption(option));
+      addExamples(command, definition.examples);
       command.action(async (...params: unknown[]) => {
         const self = params[params.length - 1] as Command;
         const options = params[params.length - 2] as O;
@@ -105,11 +117,12 @@ export function defineCommand<A extends unknown[], O extends object, V = undefin
 }
 
 /** A command that only groups others (`cairn phase done`). */
-export function defineGroup(group: { name: string; description: string; commands: readonly CliCommand[] }): CliCommand {
+export function defineGroup(group: { name: string; description: string; commands: readonly CliCommand[]; examples?: readonly string[] }): CliCommand {
   return {
     name: group.name,
     register(parent, io, exit) {
       const command = parent.command(group.name).description(group.description);
+      addExamples(command, group.examples);
       for (const sub of group.commands) sub.register(command, io, exit);
       return command;
     },

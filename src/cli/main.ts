@@ -2,13 +2,37 @@ import { writeSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import type { Io } from '../app/index.js';
 import type { ExitHolder } from './command.js';
+import { CairnError } from '../util/index.js';
+import { setAgentProgressSink, type AgentProgressSink } from '../agent/index.js';
 import { processIo, reportError } from './output.js';
-import { buildProgram } from './program.js';
+import { buildProgram, USAGE_HINT } from './program.js';
+
+/**
+ * Whether the command line asks for `--format json` (before any `--`):
+ * read from the words themselves, since a usage error stops commander
+ * before it parses the options.
+ */
+export function asksForJson(argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    if (word === '--') return false;
+    if (word === '--format=json') return true;
+    if (word === '--format' && argv[i + 1] === 'json') return true;
+  }
+  return false;
+}
+
+/** A commander usage error as cairn's own: its message without commander's `error: ` prefix. */
+function usageError(error: CommanderError): CairnError {
+  const message = error.message.replace(/^error: /, '');
+  return new CairnError('usage', message, { hint: USAGE_HINT });
+}
 
 /** Run the CLI; resolves to the exit code (0 ok, 1 findings/blocked/failed, 2 usage/input, 3 lock timeout). */
 export async function run(argv: string[], io: Io = processIo()): Promise<number> {
   const exit: ExitHolder = { code: 0 };
-  const program = buildProgram(io, exit);
+  const json = asksForJson(argv);
+  const program = buildProgram(io, exit, { jsonErrors: json });
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -16,9 +40,10 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
       const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
       if (benign.includes(error.code)) return 0;
       if (error.code === 'commander.executeSubCommandAsync') return exit.code;
+      if (json) reportError(io, usageError(error), 'json');
       return 2;
     }
-    return reportError(io, error, undefined);
+    return reportError(io, error, json ? 'json' : undefined);
   }
   return exit.code;
 }
@@ -50,8 +75,17 @@ function endOnOutputError(): void {
   }
 }
 
+/** The agent progress line on terminal `stream`: rewritten in place, erased at the end. */
+function terminalProgressLine(stream: NodeJS.WriteStream): AgentProgressSink {
+  return {
+    update: (line) => void stream.write(`\r\u001b[2K${line}`),
+    clear: () => void stream.write('\r\u001b[2K'),
+  };
+}
+
 /** Entry point used by `bin/cairn.js`. */
 export async function main(argv: string[]): Promise<void> {
   endOnOutputError();
+  if (process.stderr.isTTY === true) setAgentProgressSink(terminalProgressLine(process.stderr));
   process.exitCode = await run(argv);
 }

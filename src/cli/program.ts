@@ -47,17 +47,33 @@ const COMMANDS: readonly CliCommand[] = [
   mcpCommand,
 ];
 
+/** What a usage error tells the user to run next. */
+export const USAGE_HINT = 'run `cairn --help` or `cairn <command> --help` for usage';
+
+/** How the command tree reports usage errors. */
+export interface ProgramOptions {
+  /**
+   * `--format json` was asked for: commander prints nothing of a usage error,
+   * and the caller reports it as the JSON error envelope.
+   */
+  jsonErrors?: boolean;
+}
+
 /** The whole command tree. */
-export function buildProgram(io: Io, exit: ExitHolder): Command {
+export function buildProgram(io: Io, exit: ExitHolder, options: ProgramOptions = {}): Command {
+  const jsonErrors = options.jsonErrors === true;
   const program = new Command('cairn')
     .description('Plan large changes in durable, resumable stages; publish every change through a crash-safe transaction.')
     .version(CAIRN_VERSION, '-V, --version')
     .option('--repo <dir>', 'repository root (default: found by walking up from the working directory)')
     .option('--migrations-dir <dir>', 'live migrations directory, relative to the repository root (overrides the config)')
-    .showHelpAfterError('(run `cairn --help` or `cairn <command> --help` for usage)')
+    .showHelpAfterError(jsonErrors ? false : `(${USAGE_HINT})`)
     .configureOutput({
       writeOut: (text) => io.stdout(text),
       writeErr: (text) => io.stderr(text),
+      outputError: (text, write) => {
+        if (!jsonErrors) write(text);
+      },
     })
     .exitOverride();
   for (const command of COMMANDS) command.register(program, io, exit).exitOverride().configureOutput(program.configureOutput());

@@ -79,6 +79,19 @@ export interface AcquireLockOptions {
   recorder?: PublishRecorder | undefined;
   /** Overrides the 10 s stale limit (tests). */
   staleLimitMs?: number | undefined;
+  /** Told once, with the live holder, when the lock could not be taken within a second. */
+  onWait?: ((holder: LockHolder) => void) | undefined;
+}
+
+/** How long a publish waits before `onWait` is told. */
+const WAIT_NOTICE_MS = 1000;
+
+/** `waiting for the publish lock held by pid N (operation)`, from what owner.json says. */
+export function lockWaitMessage(holder: LockHolder): string {
+  const pid = holder.owner?.pid ?? null;
+  const operation = holder.owner?.operation ?? null;
+  const who = pid === null ? 'another process' : `pid ${pid}`;
+  return `waiting for the publish lock held by ${who}${operation === null ? '' : ` (${operation})`}`;
 }
 
 /** A stale lock this acquisition removed. */
@@ -125,6 +138,8 @@ export async function acquirePublishLock(liveRoot: string, options: AcquireLockO
   const deadline = Date.now() + Math.max(0, options.timeoutMs);
   const reclaimed: ReclaimedLock[] = [];
   let pollMs = FIRST_POLL_MS;
+  const startedAt = Date.now();
+  let waitTold = false;
 
   for (;;) {
     try {
@@ -163,6 +178,10 @@ export async function acquirePublishLock(liveRoot: string, options: AcquireLockO
     }
     const now = Date.now();
     if (now >= deadline) throw lockTimeout(lockDir, holder, options.timeoutMs, now);
+    if (!waitTold && options.onWait !== undefined && now - startedAt >= WAIT_NOTICE_MS) {
+      waitTold = true;
+      options.onWait(holder);
+    }
     const jitter = Math.random() * pollMs;
     await sleep(Math.min(pollMs + jitter, Math.max(1, deadline - now)));
     pollMs = Math.min(MAX_POLL_MS, pollMs * 2);

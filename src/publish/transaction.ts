@@ -1,3 +1,4 @@
+import type { LockHolder } from './lock-owner.js';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CairnError, messageOf, localTimestamp, isInside, resolvePath, isSafeSegment } from '../util/index.js';
@@ -48,6 +49,8 @@ export interface PublishRequest {
   recorder?: PublishRecorder;
   /** Overrides the 10 s stale-lock limit (tests). */
   staleLimitMs?: number;
+  /** Told once, with the holder, when the publish has waited a second for the lock (see `lockWaitMessage`). */
+  onLockWait?: ((holder: LockHolder) => void) | undefined;
 }
 
 interface Request {
@@ -63,6 +66,7 @@ interface Request {
   lockTimeoutMs: number;
   recorder: PublishRecorder | undefined;
   staleLimitMs: number | undefined;
+  onLockWait: ((holder: LockHolder) => void) | undefined;
 }
 
 const SAME_DEVICE_REASON = 'staged publish source must be on the same filesystem as the live migrations dir';
@@ -93,6 +97,7 @@ export async function publish(request: PublishRequest): Promise<PublishResult> {
     timeoutMs: req.lockTimeoutMs,
     recorder: req.recorder,
     staleLimitMs: req.staleLimitMs,
+    onWait: req.onLockWait,
   });
   crashPoint('lock-taken');
   let result: PublishResult;
@@ -158,6 +163,7 @@ function prepareRequest(request: PublishRequest): Request {
     lockTimeoutMs,
     recorder: request.recorder,
     staleLimitMs: request.staleLimitMs,
+    onLockWait: request.onLockWait,
   };
 }
 

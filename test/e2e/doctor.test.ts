@@ -107,13 +107,24 @@ describe('cairn doctor <slug-or-path>', () => {
 });
 
 describe('usage and input errors exit 2', () => {
-  it('needs exactly one of --all or a target', () => {
+  it('refuses --all together with a target', () => {
     const repo = fixtureRepo();
-    const message = 'Error: doctor requires exactly one of --all or <slug-or-path>.\nHint: Run `cairn doctor --all`, or `cairn doctor <slug>` for one migration.\n';
-    for (const args of [['doctor'], ['doctor', '--all', READY]]) {
-      const result = runCli(args, { cwd: repo });
-      expect([result.code, result.stdout, result.stderr]).toEqual([2, '', message]);
-    }
+    const message =
+      'Error: doctor takes either --all or <slug-or-path>, not both.\nHint: Run `cairn doctor` (or `cairn doctor --all`) to check everything, or `cairn doctor <slug>` for one migration.\n';
+    const result = runCli(['doctor', '--all', READY], { cwd: repo });
+    expect([result.code, result.stdout, result.stderr]).toEqual([2, '', message]);
+  });
+
+  it('without an argument checks everything, exactly as --all does', () => {
+    const repo = fixtureRepo();
+    const bare = runCli(['doctor', '--format', 'json'], { cwd: repo });
+    const all = runCli(['doctor', '--all', '--format', 'json'], { cwd: repo });
+    expect(bare.code).toBe(all.code);
+    expect(bare.stdout).toBe(all.stdout);
+    expect(bare.stderr).toBe(all.stderr);
+    const parsed = JSON.parse(bare.stdout) as { summary: { migrations: number }; findings: { slug: string }[] };
+    expect(parsed.summary.migrations).toBe(40);
+    expect(parsed.findings.some((finding) => finding.slug === '__transactions__')).toBe(true);
   });
 
   it('reports resolver errors', () => {

@@ -59,6 +59,19 @@ describe('cairn refine', () => {
     expect((state['feedback'] as Record<string, unknown>[])[0]).toMatchObject({ source: 'file', text: 'Consider a codemod.\n' });
   });
 
+  it("reads the feedback from stdin with --file -", () => {
+    const p = copyRepo(fresh);
+    const dry = p.cli(['refine', SLUG, '--file', '-', ...AGENT, '--dry-run'], undefined, 'Feedback from a pipe.\n');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('\n\nUser refinement feedback:\nFeedback from a pipe.\n');
+    const result = p.cli(['refine', SLUG, '--file', '-', ...AGENT], undefined, 'Feedback from a pipe.\n');
+    expect(result.code).toBe(0);
+    expect((stateOf(p)['feedback'] as Record<string, unknown>[])[0]).toMatchObject({ source: 'file', text: 'Feedback from a pipe.\n' });
+    const blank = p.cli(['refine', SLUG, '--file', '-', ...AGENT], undefined, '');
+    expect(blank.code).toBe(2);
+    expect(blank.stderr.split('\n')[0]).toBe('Error: refinement feedback must not be empty.');
+  });
+
   it('turns an unexecuted ready migration (even one awaiting review) back into planning and revises it', async () => {
     const p = copyRepo(awaiting);
     const result = p.cli(['refine', SLUG, '--message', 'Keep the old API one more release.', ...AGENT, '--commit']);

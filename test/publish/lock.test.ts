@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/util/errors.js';
-import { acquirePublishLock } from '../../src/publish/lock.js';
+import { acquirePublishLock, lockWaitMessage } from '../../src/publish/lock.js';
 import { MemoryRecorder } from '../../src/publish/recorder.js';
 import { unlockPublishLock } from '../../src/publish/unlock.js';
 import { startLockHolder } from '../support/drivers.js';
@@ -27,6 +27,17 @@ function writeOwner(root: string, owner: Record<string, unknown>, ageMs: number)
 }
 
 describe('publish lock', () => {
+  it('tells onWait once, naming the holder, when it has to wait more than a second', async () => {
+    const root = liveRoot();
+    const held = await acquirePublishLock(root, { operation: 'migration.new', timeoutMs: 1000 });
+    const told: string[] = [];
+    await expect(acquirePublishLock(root, { operation: 'test', timeoutMs: 2500, onWait: (holder) => told.push(lockWaitMessage(holder)) })).rejects.toMatchObject({
+      code: 'lock-timeout',
+    });
+    expect(told).toEqual([`waiting for the publish lock held by pid ${process.pid} (migration.new)`]);
+    await held.release();
+  });
+
   it('writes owner.json with the original keys plus lock_id, hostname and tool, and removes everything on release', async () => {
     const root = liveRoot();
     const lock = await acquirePublishLock(root, { operation: 'migration.new', timeoutMs: 1000 });

@@ -6,6 +6,7 @@ import { FileTooLargeError, readRegularFileSync } from '../../fs/index.js';
 import { acceptManualOutput, type StepRunResult } from '../../planning/index.js';
 import { stepJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
+import { readStdin } from '../stdin.js';
 import { TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
 import { printDryRunLines } from '../publish-text.js';
@@ -29,17 +30,7 @@ type AcceptView = (result: StepRunResult, slug: string, repoRoot: string, commit
  * anything is published.
  */
 async function readOutput(source: string, cwd: string): Promise<string> {
-  if (source === '-') {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of process.stdin) {
-      const bytes = Buffer.from(chunk as Buffer);
-      total += bytes.length;
-      if (total > MAX_STEP_OUTPUT_BYTES) throw stepOutputTooLarge('stdin', MAX_STEP_OUTPUT_BYTES + 1, true);
-      chunks.push(bytes);
-    }
-    return Buffer.concat(chunks, total).toString('utf8');
-  }
+  if (source === '-') return (await readStdin(MAX_STEP_OUTPUT_BYTES, () => stepOutputTooLarge('stdin', MAX_STEP_OUTPUT_BYTES + 1, true))).toString('utf8');
   const file = path.resolve(cwd, source);
   try {
     return readRegularFileSync(file, { maxBytes: MAX_STEP_OUTPUT_BYTES }).toString('utf8');
@@ -95,6 +86,7 @@ export const acceptCommand = defineCommand<[string, string | undefined], AcceptO
     ...publishingOptions('validate the output and check the publish; change nothing'),
   ],
   views: { text: acceptText, json: acceptJson },
+  examples: ['accept my-migration --step expand --file expand.md', 'accept my-migration --step expand - < expand.md'],
   async run({ args: [target, source], options, io, project }, show) {
     const step = parseStepName(options.step);
     const from = outputSource(source, options.file);

@@ -47,6 +47,7 @@ export const cleanCommand = defineCommand<[], CleanOptions, CleanView>({
     formatOption(),
   ],
   views: { text: cleanText, json: (io) => (report) => printJson(io, 'clean', cleanReportJson(report)) },
+  examples: ['clean', 'clean --dry-run', 'clean --all'],
   async run({ options, project }, show) {
     const context = await project();
     const report = await cleanWorkspaces(context, { dryRun: options.dryRun === true, all: options.all === true });

@@ -17,6 +17,7 @@ export const demoCommand = defineCommand<[], { keep?: boolean }>({
   name: 'demo',
   description: 'plan, review and carry out the first phase of a small migration in a temporary git repository, with a replay agent',
   options: [{ flags: '--keep', description: 'keep the temporary repository and print where it is' }],
+  examples: ['demo', 'demo --keep'],
   async run({ options, io }) {
     const { run } = await import('../main.js');
     const parent = mkdtempSync(path.join(os.tmpdir(), 'cairn-demo-'));

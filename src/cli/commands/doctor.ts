@@ -76,18 +76,19 @@ async function noteLeftovers(io: Io, project: () => Promise<ProjectContext>): Pr
 
 export const doctorCommand = defineCommand<[string | undefined], DoctorOptions, DoctorView>({
   name: 'doctor',
-  description: 'check migrations for consistency problems; read-only (exit 1 when a finding reaches --severity)',
-  arguments: [{ name: '[slug-or-path]', description: 'one migration, by slug or by its directory' }],
+  description: 'check migrations for consistency problems; read-only (exit 1 when a finding reaches --severity). Without an argument it checks everything, as --all does',
+  arguments: [{ name: '[slug-or-path]', description: 'one migration, by slug or by its directory (omit to check everything)' }],
   options: [
-    { flags: '--all', description: 'check every migration, the publish lock and leftover transactions' },
+    { flags: '--all', description: 'check every migration, the publish lock and leftover transactions (the default without an argument)' },
     formatOption(DOCTOR_FORMATS),
     { flags: '--severity <severity>', description: 'lowest finding severity that fails the run', choices: SeverityInput.options, default: 'error' },
   ],
   views: { text: reporterView('text'), ...Object.fromEntries(DOCTOR_FORMATS.map((format) => [format, reporterView(format)])) } as Views<DoctorOptions, DoctorView>,
+  examples: ['doctor', 'doctor my-migration --format json', 'doctor --format github --severity warning'],
   async run({ args: [target], options, globals, io, project }, view) {
-    if ((target === undefined) === (options.all !== true)) {
-      throw new CairnError('usage', 'doctor requires exactly one of --all or <slug-or-path>.', {
-        hint: 'Run `cairn doctor --all`, or `cairn doctor <slug>` for one migration.',
+    if (target !== undefined && options.all === true) {
+      throw new CairnError('usage', 'doctor takes either --all or <slug-or-path>, not both.', {
+        hint: 'Run `cairn doctor` (or `cairn doctor --all`) to check everything, or `cairn doctor <slug>` for one migration.',
       });
     }
     const run = await doctorRun(target, globals, progressReporter());

@@ -66,6 +66,7 @@ export const infoCommand = defineCommand<[], { migrate?: boolean; dryRun?: boole
     formatOption(),
   ],
   views: { text: infoText, json: infoJson },
+  examples: ['info', 'info --migrate'],
   async run({ options, project }, show) {
     if (options.dryRun && !options.migrate) {
       throw new CairnError('usage', '--dry-run goes with --migrate.', { hint: 'Run `cairn info --migrate --dry-run`.' });

@@ -35,6 +35,7 @@ export const initCommand = defineCommand<[], { format: string }, InitView>({
   description: 'set up cairn in this repository: .planning/config.json, the migrations dir, .planning/.gitignore',
   options: [formatOption()],
   views: { text: initText, json: initJson },
+  examples: ['init'],
   async run({ globals }, show) {
     show(await initProject({ cwd: process.cwd(), repo: globals.repo, migrationsDir: globals.migrationsDir }));
     return 0;

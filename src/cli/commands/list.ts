@@ -44,6 +44,7 @@ export const listCommand = defineCommand<[], ListOptions, ListView>({
     tsv: (io, options) => (rows) => io.stdout(formatListTsv(rows, { headers: options.headers })),
     json: (io) => (rows, liveRoot) => printJson(io, 'list', { live_root: liveRoot, migrations: rows.map(listRowJson) }),
   },
+  examples: ['list', 'list --status ready --format json', 'list --awaiting-review'],
   async run({ options, io, project }, show) {
     const context = await project();
     show(await listProject(context, io, { status: options.status, awaitingReview: options.awaitingReview, useIndex: options.index }), context.liveRoot);

@@ -88,6 +88,7 @@ export const logCommand = defineCommand<[string | undefined], LogOptions, LogVie
     formatOption(),
   ],
   views: { text: logText, json: logJson },
+  examples: ['log my-migration', 'log my-migration --step validate --failed', 'log --show <run-id>'],
   async run({ args: [slug], options, project }, view) {
     const context = await project();
     const log = readRunLog(context, (store) =>

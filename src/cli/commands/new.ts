@@ -56,6 +56,7 @@ export const newCommand = defineCommand<[string], NewOptions, NewView>({
     ...publishingOptions('check everything and show what would be created; change nothing', 'git-commit the new migration directory after the publish'),
   ],
   views: { text: newText, json: newJson },
+  examples: ["new extract-http-client --target 'move the HTTP calls behind one client module'"],
   async run({ args: [slug], options, io, project }, view) {
     const context = await project();
     const dryRun = options.dryRun === true;

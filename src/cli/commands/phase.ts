@@ -50,6 +50,7 @@ const phaseDoneCommand = defineCommand<[string], PhaseDoneOptions, PhaseDoneView
     ...publishingOptions('check everything and show what would change; change nothing'),
   ],
   views: { text: phaseDoneText, json: phaseDoneJson },
+  examples: ['phase done my-migration', 'phase done my-migration --phase extract-interface --commit'],
   async run({ args: [target], options, io, project }, show) {
     const context = await project();
     const dryRun = options.dryRun === true;
@@ -68,4 +69,5 @@ export const phaseCommand = defineGroup({
   name: 'phase',
   description: 'work with the phases of a ready migration',
   commands: [phaseDoneCommand],
+  examples: ['phase done my-migration'],
 });

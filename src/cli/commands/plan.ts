@@ -57,6 +57,7 @@ export const planCommand = defineCommand<[string], PlanOptions, PlanView>({
     ...publishingOptions('show the prompt and what would run; change nothing', 'git-commit the migration directory after each published step'),
   ],
   views: { text: planText, json: planJson },
+  examples: ['plan my-migration', 'plan my-migration --until terminal --agent claude', 'plan my-migration --agent manual'],
   async run({ args: [target], options, io, project }, view) {
     const context = await project();
     const until = options.until === undefined ? null : parseUntil(options.until);

@@ -33,6 +33,7 @@ export const readyCommand = defineCommand<[], { format: string }, ReadyView>({
     text: (io) => (items) => io.stdout(readyText(io, items)),
     json: (io) => (items) => printJson(io, 'ready', { items }),
   },
+  examples: ['ready', 'ready --format json'],
   async run({ project }, show) {
     show(await readyWork(await project()));
     return 0;

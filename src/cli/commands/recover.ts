@@ -51,6 +51,7 @@ export const recoverCommand = defineCommand<[], { dryRun?: boolean; format: stri
     text: (io) => (report, agentLines, runs) => io.stdout(reportText(report, agentLines, runs)),
     json: recoverJson,
   },
+  examples: ['recover', 'recover --dry-run'],
   async run({ options, io, project }, show) {
     const context = await project();
     const dryRun = options.dryRun === true;

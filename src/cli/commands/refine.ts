@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type Io } from '../../app/index.js';
 import { CairnError, isCairnError, messageOf } from '../../util/index.js';
-import { readRegularTextSync } from '../../fs/index.js';
+import { DEFAULT_MAX_READ_BYTES, readRegularTextSync } from '../../fs/index.js';
 import { loadTaste, checkFeedback, refineMigration, type RefineFeedback, type PlanStepOutcome } from '../../planning/index.js';
 import { stepJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
+import { readStdin } from '../stdin.js';
 import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
 import { nextCommand, printStepText, stepExitCode } from '../step-text.js';
@@ -26,7 +27,7 @@ interface RefineView {
 }
 
 /**
- * The feedback of `--message` or `--file`, read before anything else
+ * The feedback of `--message` or `--file` (`-` for stdin), read before anything else
  * (docs/format.md §9.6): exactly one of them; an unreadable file or blank text is a
  * usage error. The file is read as every file is (docs/security.md §2): a
  * regular file of at most 16 MiB, so a FIFO or a device cannot hang the command.
@@ -38,6 +39,9 @@ async function readFeedback(options: { message?: string; file?: string }, cwd: s
   let feedback: RefineFeedback;
   if (options.message !== undefined) {
     feedback = { text: options.message, source: 'message' };
+  } else if (options.file === '-') {
+    const text = await readStdin(DEFAULT_MAX_READ_BYTES, () => new CairnError('usage', `could not read refinement feedback from stdin: more than ${DEFAULT_MAX_READ_BYTES} bytes`));
+    feedback = { text: text.toString('utf8'), source: 'file' };
   } else {
     const file = path.resolve(cwd, options.file as string);
     try {
@@ -95,11 +99,12 @@ export const refineCommand = defineCommand<[string], RefineOptions, RefineView>(
   arguments: [TARGET_ARGUMENT],
   options: [
     { flags: '--message <text>', description: 'the feedback' },
-    { flags: '--file <path>', description: 'read the feedback from a file' },
+    { flags: '--file <path>', description: "read the feedback from a file ('-' for stdin)" },
     ...AGENT_OPTIONS,
     ...publishingOptions('show the prompt the step would get; change nothing'),
   ],
   views: { text: refineText, json: refineJson },
+  examples: ["refine my-migration --message 'split phase 2 into two phases'", 'refine my-migration --file feedback.md', 'refine my-migration --file - < feedback.md'],
   async run({ args: [target], options, io, project }, view) {
     const feedback = await readFeedback(options, process.cwd());
     const context = await project();

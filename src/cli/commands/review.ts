@@ -216,6 +216,7 @@ export const reviewCommand = defineCommand<[string], ReviewOptions, ReviewView>(
     ...publishingOptions('check everything and show what would change; change nothing'),
   ],
   views: { text: reviewText, json: reviewJson },
+  examples: ['review my-migration', "review my-migration --approve --note 'checked the phases'", "review my-migration --request-changes --message 'add a rollback phase'"],
   async run({ args: [target], options, io, project }, view) {
     let decision = decisionFromFlags(options);
     const context = await project();

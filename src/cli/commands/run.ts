@@ -216,6 +216,7 @@ export const runCommand = defineCommand<[string | undefined], RunOptions, RunVie
     LOCK_TIMEOUT_OPTION,
   ],
   views: { text: runText, json: runJson },
+  examples: ['run my-migration', 'run --all --max-actions 5', "run my-migration --validate 'npm test' --integrate branch"],
   async run({ args: [target], options, io, project }, view) {
     if (options.all === true && target !== undefined) throw new CairnError('usage', 'Give either a migration or --all, not both.');
     if (options.all !== true && target === undefined) {

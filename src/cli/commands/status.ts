@@ -82,6 +82,7 @@ export const statusCommand = defineCommand<[string], { format: string }, StatusV
     text: (io) => (description, repoRoot) => io.stdout(statusText(io, description, repoRoot)),
     json: (io) => (description, repoRoot) => printJson(io, 'status', statusJson(description, repoRoot)),
   },
+  examples: ['status my-migration', 'status my-migration --format json'],
   async run({ args: [target], io, project }, show) {
     const context = await project();
     const description = await describeTarget(context, target);

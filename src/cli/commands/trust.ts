@@ -88,6 +88,7 @@ export const trustCommand = defineCommand<[], { show?: boolean; revoke?: boolean
     formatOption(),
   ],
   views: { text: trustText, json: trustJson },
+  examples: ['trust', 'trust --show', 'trust --revoke'],
   async run({ options, project }, show) {
     if (options.show === true && options.revoke === true) {
       throw new CairnError('usage', '--show and --revoke do not go together.', { hint: 'Run `cairn trust --show` to look, `cairn trust --revoke` to remove.' });

@@ -29,6 +29,7 @@ export const unlockCommand = defineCommand<[string], { force?: boolean; dryRun?:
         owner: result.owner,
       }),
   },
+  examples: ['unlock 12345', 'unlock 12345 --force'],
   async run({ args: [lockId], options, project }, show) {
     const context = await project();
     show(await unlockPublishLock(context.liveRoot, lockId, { force: options.force === true, dryRun: options.dryRun === true }), lockId);
