@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { acquireRunLease } from '../../src/planning/run-lease.js';
 import { AGENT } from '../support/agents.js';
-import { git } from '../support/git.js';
+import { commitAll, git } from '../support/git.js';
 import { SLUG, copyRepo, newPlanRepo, type PlanRepo } from '../support/plan-repo.js';
 import { templateDir } from '../support/tmp.js';
 import { expectDoctorClean } from './support.js';
@@ -114,6 +115,9 @@ describe('a conflicted git merge of a migration', () => {
     expect(git(p.repo, ['rev-list', '--parents', '-n', '1', 'HEAD']).trim().split(' ')).toHaveLength(3);
     expect(git(p.repo, ['diff', '--name-only', 'HEAD', 'other', '--', DIR])).toBe('');
     expect(p.cli(['status', SLUG]).code).toBe(0);
+    // The conflicted row was not cached: the index serves the merged migration.
+    const listed = JSON.parse(p.cli(['list', '--format', 'json']).stdout).migrations[0];
+    expect([listed.status, listed.blocked]).toEqual(['planning', false]);
   });
 
   it('resolve --ours keeps this branch, with JSON output', () => {
@@ -154,5 +158,49 @@ describe('a conflicted git merge of a migration', () => {
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('Error: resolve requires exactly one of --ours or --theirs.\n');
     expect(readdirSync(p.dir)).toContain('manifest.json');
+  });
+
+  it('refuses while a run holds the lease of the migration, and when the conflict is elsewhere', async () => {
+    const p = conflictedRepo();
+    const lease = await acquireRunLease(p.repo, SLUG, { operation: 'plan', step: 'expand' });
+    try {
+      const busy = p.cli(['resolve', SLUG, '--theirs']);
+      expect(busy.code).toBe(1);
+      expect(busy.stderr).toMatch(/^Error: Refusing to resolve alpha: alpha is being planned by pid \d+ since .* \(step expand\)\.\nHint: Wait for that run to finish, then run `cairn resolve alpha --theirs` again\.\n$/);
+      expect(git(p.repo, ['ls-files', '-u', '--', DIR])).not.toBe('');
+    } finally {
+      await lease.release();
+    }
+
+    const q = copyRepo(branched);
+    writeFileSync(path.join(q.repo, 'notes.txt'), 'main\n');
+    commitAll(q.repo, 'notes on main');
+    git(q.repo, ['checkout', '--quiet', '-b', 'notes', 'main~1']);
+    writeFileSync(path.join(q.repo, 'notes.txt'), 'notes\n');
+    commitAll(q.repo, 'notes on a branch');
+    git(q.repo, ['checkout', '--quiet', 'main']);
+    expect(spawnSync('git', ['merge', '--no-edit', 'notes'], { cwd: q.repo }).status).toBe(1);
+    const elsewhere = q.cli(['resolve', SLUG, '--ours']);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toBe(
+      `Error: The merge in progress has no conflict in alpha (${DIR}).\nHint: Resolve the other conflicts \`git status\` lists, then \`git commit\`.\n`,
+    );
+  });
+
+  it('leaves a side that doctor finds errors in unstaged and says so', () => {
+    const p = copyRepo(branched);
+    git(p.repo, ['checkout', '--quiet', 'other']);
+    const manifestFile = path.join(p.dir, 'manifest.json');
+    writeFileSync(manifestFile, readFileSync(manifestFile, 'utf8').replace('"status": "planning"', '"status": "finished"'));
+    commitAll(p.repo, 'a bad status');
+    git(p.repo, ['checkout', '--quiet', 'main']);
+    expect(spawnSync('git', ['merge', '--no-edit', 'other'], { cwd: p.repo }).status).toBe(1);
+    const result = p.cli(['resolve', SLUG, '--theirs', '--format', 'json']);
+    expect(result.code).toBe(1);
+    const payload = JSON.parse(result.stdout);
+    expect(payload.staged).toBe(false);
+    expect(payload.findings.some((finding: { severity: string }) => finding.severity === 'error')).toBe(true);
+    expect(readFileSync(manifestFile, 'utf8')).toBe(git(p.repo, ['show', `other:${DIR}/manifest.json`]));
+    expect(git(p.repo, ['ls-files', '-u', '--', `${DIR}/manifest.json`])).not.toBe('');
   });
 });
