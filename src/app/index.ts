@@ -8,5 +8,5 @@ export { debugStack, printWarnings, type Io } from './io.js';
 export { DEFAULT_LOG_LIMIT, logEntries, readRunLog } from './log.js';
 export { openProject, type GlobalOptions } from './project.js';
 export { newMigration, recoverProject } from './publishing.js';
-export { describeTarget, listProject, readyWork } from './queries.js';
+export { describeTarget, listProject, readyWork, resolveTargetMergeConflict } from './queries.js';
 export { withMigrationSession, type MigrationSession, type SessionOptions } from './session.js';

@@ -10,7 +10,7 @@ import { listRow, withUnsafeNameRows, type ListRow, type ReviewPolicy } from '..
  * part of the stored format: rows cached under the other policy are
  * recomputed.
  */
-const ROW_FORMAT = 2;
+const ROW_FORMAT = 3;
 
 function rowFormat(policy: ReviewPolicy): string {
   return `${ROW_FORMAT}:${policy}`;
@@ -64,6 +64,8 @@ async function computeEntry(liveRoot: string, repoRoot: string, slug: string, po
   const recordedAtMs = Date.now();
   const row = await listRow(liveRoot, repoRoot, slug, policy);
   let deps: Fingerprint[] | null;
+  // A conflicted row is never cached: resolving it may rewrite the files within one timestamp tick.
+  if (row.mergeConflict !== null) return { slug, deps: null, row, recordedAtMs };
   try {
     deps = (await dependencies(migrationDir, repoRoot, row, policy)).map((dep) => fingerprint(dep));
   } catch {

@@ -1,5 +1,13 @@
 import type { ProjectContext } from '../config/index.js';
-import { describeMigration, filterRows, listReadyWork, resolveMigrationTarget, type MigrationDescription, type ListFilter, type ListRow, type ReadyItem } from '../planning/index.js';
+import {
+  describeMigration,
+  filterRows,
+  listReadyWork,
+  resolveMergeConflict,
+  resolveMigrationTarget,
+  type MergeResolution,
+  type MergeSide,
+  type MigrationDescription, type ListFilter, type ListRow, type ReadyItem } from '../planning/index.js';
 import type { Io } from './io.js';
 import { listMigrations } from './list-index.js';
 import { openServices } from './services.js';
@@ -31,4 +39,10 @@ export async function describeTarget(context: ProjectContext, target: string): P
 /** The work that can be done now, in the order `ready` lists it. */
 export function readyWork(context: ProjectContext): Promise<ReadyItem[]> {
   return listReadyWork({ liveRoot: context.liveRoot, repoRoot: context.repoRoot, reviewPolicy: context.reviewPolicy });
+}
+
+/** `cairn resolve <target> --ours|--theirs` (see `resolveMergeConflict`). */
+export function resolveTargetMergeConflict(context: ProjectContext, target: string, options: { side: MergeSide; dryRun: boolean }): Promise<MergeResolution> {
+  const resolved = resolveMigrationTarget(target, context.liveRoot, context.repoRoot);
+  return resolveMergeConflict(resolved, { repoRoot: context.repoRoot, ...options });
 }

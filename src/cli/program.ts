@@ -21,6 +21,7 @@ import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { trustCommand } from './commands/trust.js';
 import { unlockCommand } from './commands/unlock.js';
+import { resolveCommand } from './commands/resolve.js';
 import { CAIRN_VERSION } from '../util/index.js';
 
 /** Every command, in the order `cairn --help` lists them. */
@@ -34,6 +35,7 @@ const COMMANDS: readonly CliCommand[] = [
   recoverCommand,
   cleanCommand,
   unlockCommand,
+  resolveCommand,
   doctorCommand,
   planCommand,
   acceptCommand,

@@ -24,3 +24,26 @@ export function conflictMarkerLineInFile(file: string): number | null {
   const read = readBytes(file);
   return 'error' in read ? null : firstConflictMarkerLine(lenientText(read.bytes));
 }
+
+/**
+ * The files of a migration directory that hold git conflict markers, as
+ * labels relative to it (`manifest.json`, `.planning/state.json`), in that
+ * order; empty when neither does. The check `cairn list`, `cairn status` and
+ * doctor's `merge-conflict` finding share.
+ */
+export function mergeConflictFiles(files: { manifest: string; state: string }): string[] {
+  const labels: string[] = [];
+  if (conflictMarkerLineInFile(files.manifest) !== null) labels.push('manifest.json');
+  if (conflictMarkerLineInFile(files.state) !== null) labels.push('.planning/state.json');
+  return labels;
+}
+
+/** "manifest.json", "manifest.json and .planning/state.json". */
+export function conflictFilesText(labels: readonly string[]): string {
+  return labels.join(' and ');
+}
+
+/** What to run to get out of a merge conflict in migration `slug`. */
+export function mergeConflictHint(slug: string): string {
+  return `Take one side with \`cairn resolve ${slug} --ours\` or \`--theirs\`, or edit the files and run \`cairn doctor ${slug}\`.`;
+}

@@ -5,6 +5,7 @@
  */
 export { CONFIG_SLUG, configFindings } from './config-rules.js';
 export { doctorAll, doctorMigration, type DoctorGroup } from './doctor.js';
+export { conflictFilesText, mergeConflictFiles, mergeConflictHint } from './conflict-markers.js';
 export { checkMigrationDir, checkPlanContract, type PlanContractOptions } from './migration.js';
 export { localIsoSeconds } from './publish-lock.js';
 export { publishValidator } from './publish-validator.js';

@@ -50,7 +50,7 @@ export const RULES: readonly Rule[] = [
     runs: `${ALL_MODES} (state.json: whenever it exists)`,
     description:
       '`manifest.json` or `.planning/state.json` holds git conflict markers; reported instead of `invalid-manifest` / `planning-state-invalid`.',
-    hint: 'Resolve the merge conflict: keep the right lines, delete the <<<<<<<, ======= and >>>>>>> marker lines, then commit.',
+    hint: 'Take one side with `cairn resolve <slug> --ours` or `--theirs` while the merge is in progress, or keep the right lines, delete the <<<<<<<, ======= and >>>>>>> marker lines, then commit.',
   },
   {
     code: 'manifest-slug-mismatch',

@@ -27,3 +27,10 @@ export function gitTopLevel(cwd: string): string | null {
   const top = result.stdout.trim();
   return top === '' ? null : top;
 }
+
+/** Like `runGit`, with stdout as bytes (blob contents); null when git fails. */
+export function runGitBytes(cwd: string, args: string[]): Buffer | null {
+  const env = { ...process.env, GIT_LITERAL_PATHSPECS: '1' };
+  const result = spawnSync('git', args, { cwd, env, maxBuffer: 256 * 1024 * 1024 });
+  return result.error === undefined && result.status === 0 ? result.stdout : null;
+}

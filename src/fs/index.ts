@@ -7,7 +7,7 @@ export { snapshotId } from './digest.js';
 export { fsyncDir, mkdirDurable, removeTreeDurable, renameDurable, writeFileDurable } from './durable.js';
 export { isDirectory, isRegularFile, pathExists, pathExistsSync } from './exists.js';
 export { gitDirtyPaths } from './git-dirty.js';
-export { gitTopLevel, runGit, type GitResult } from './git.js';
+export { gitTopLevel, runGit, runGitBytes, type GitResult } from './git.js';
 export { LstatCache, entryKind, isMissing, lenientText, listDir, pathKind, readBytes, staysInside } from './probe.js';
 export { procPids, procStat, type ProcStat } from './proc.js';
 export { captureRepoState, repoStateChanges, type RepoState } from './repo-state.js';

@@ -7,6 +7,8 @@ const ERROR_CODES = [
   'invalid-input',
   'invalid-json',
   'invalid-manifest',
+  'merge-conflict',
+  'no-merge-conflict',
   'invalid-state',
   'invalid-config',
   'not-refinable',

@@ -4,6 +4,7 @@
  * turn library results into them, typed by those schemas.
  */
 export { CleanOutputSchema, cleanReportJson } from './clean.js';
+export { ResolveOutputSchema, resolveJson } from './resolve.js';
 export { JSON_SCHEMA_VERSION, outputDocument, type DocumentPayload } from './document.js';
 export { errorJson } from './error.js';
 export { inspectionJson, type InfoMigrationJson } from './info.js';

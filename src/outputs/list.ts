@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { MIGRATION_STATUSES } from '../migration/index.js';
-import type { ListRow } from '../planning/index.js';
+import { shownListRow, type ListRow } from '../planning/index.js';
 import { jsonDocument } from './document.js';
 
 export const ListRowJsonSchema = z.strictObject({
   slug: z.string(),
-  status: z.enum([...MIGRATION_STATUSES, 'invalid-manifest']).describe("The manifest status, or 'invalid-manifest'."),
+  status: z.enum([...MIGRATION_STATUSES, 'invalid-manifest', 'merge-conflict']).describe("The manifest status, 'invalid-manifest', or 'merge-conflict' when its manifest or state holds git conflict markers."),
   cursor: z.string().describe("Next step: 'planning:<step>', 'planning:blocked', the current phase file, 'blocked' or '(none)'."),
   awaiting_review: z.boolean().describe("Awaiting a human review under the project's review policy: the same answer as status's `awaiting_review`, ready and run."),
   last_touch: z.string().nullable(),
@@ -23,7 +23,8 @@ export const ListOutputSchema = jsonDocument(
 );
 
 /** One `list` row as JSON. */
-export function listRowJson(row: ListRow): z.infer<typeof ListRowJsonSchema> {
+export function listRowJson(listed: ListRow): z.infer<typeof ListRowJsonSchema> {
+  const row = shownListRow(listed);
   return {
     slug: row.slug,
     status: row.status,

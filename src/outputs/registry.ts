@@ -8,6 +8,7 @@ import { LogOutputSchema } from './log.js';
 import { NewOutputSchema, PhaseDoneOutputSchema } from './publish.js';
 import { ReadyOutputSchema } from './ready.js';
 import { RecoverOutputSchema } from './recover.js';
+import { ResolveOutputSchema } from './resolve.js';
 import { ReviewOutputSchema } from './review.js';
 import { RunOutputSchema } from './run.js';
 import { StatusOutputSchema } from './status.js';
@@ -38,6 +39,7 @@ export const JSON_OUTPUTS = {
   recover: RecoverOutputSchema,
   clean: CleanOutputSchema,
   unlock: UnlockOutputSchema,
+  resolve: ResolveOutputSchema,
   trust: TrustOutputSchema,
   error: ErrorOutputSchema,
 } as const;

@@ -1,6 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { CairnError, messageOf } from '../util/index.js';
 import { loadManifest, loadState, migrationFiles, type Manifest, type PlanningState } from '../migration/index.js';
+import { conflictFilesText, mergeConflictFiles, mergeConflictHint } from '../consistency/index.js';
 import type { ReviewPolicy } from './accept-step.js';
 import { awaitingReviewReason } from './review-pending.js';
 
@@ -20,7 +21,7 @@ export interface MigrationDescription {
 /**
  * Load a migration's manifest, planning state and review state (under
  * review policy `policy`) for display. A missing or
- * invalid manifest is an error (nothing to show); an invalid state is
+ * invalid manifest, or a git merge conflict in the manifest or state, is an error (nothing to show); an invalid state is
  * reported in `stateError` so the rest can still be shown.
  */
 export async function describeMigration(slug: string, migrationDir: string, repoRoot: string, policy: ReviewPolicy): Promise<MigrationDescription> {
@@ -31,6 +32,13 @@ export async function describeMigration(slug: string, migrationDir: string, repo
     throw new CairnError('invalid-manifest', `Migration '${slug}' has no manifest.json (${manifestPath}).`, {
       path: manifestPath,
       hint: `Run \`cairn doctor ${slug}\` to see what is wrong with it.`,
+    });
+  }
+  const conflicted = mergeConflictFiles(migrationFiles(migrationDir));
+  if (conflicted.length > 0) {
+    throw new CairnError('merge-conflict', `Migration '${slug}' has a git merge conflict in ${conflictFilesText(conflicted)}.`, {
+      path: migrationDir,
+      hint: mergeConflictHint(slug),
     });
   }
   const manifest = await loadManifest(manifestPath);

@@ -9,7 +9,18 @@ export { describeMigration, type MigrationDescription } from './describe.js';
 export { acceptManualOutput } from './engine-accept.js';
 export { nullPlanningLog, storePlanningLog } from './engine-log.js';
 export { liveDirOf, loadWorkspace, publishRun, withRunCleanupOnThrow, workspaceFiles, type AgentChoice, type EngineContext, type StepRunResult, type StepRunStatus } from './engine.js';
-export { filterRows, formatListTsv, listRow, scanMigrations, unsafeNameRow, withUnsafeNameRows, type ListFilter, type ListRow } from './list.js';
+export {
+  filterRows,
+  formatListTsv,
+  listRow,
+  scanMigrations,
+  shownListRow,
+  unsafeNameRow,
+  withUnsafeNameRows,
+  type ListFilter,
+  type ListRow,
+  type ShownListRow,
+} from './list.js';
 export { findPlanningLeftovers, removePlanningLeftover, type PlanningLeftovers, type PlanningRunDir } from './leftover-runs.js';
 export { createMigration, type NewMigrationRequest, type NewMigrationResult } from './new-migration.js';
 export { completePhase, completePhaseInManifest, type PhaseDoneResult } from './phases.js';
@@ -39,3 +50,4 @@ export {
   type RunLeaseRecord,
 } from './run-lease.js';
 export { liveChange, rerunCommand, staleBaseMessage } from './stale-base.js';
+export { resolveMergeConflict, type MergeResolution, type MergeSide } from './merge-resolve.js';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { messageOf, mapWithConcurrency, collapseWhitespace, compareCodePoints, tsvField, withoutWorkflowCommands } from '../util/index.js';
 import { listMigrationDirectories, loadManifest, loadState, migrationFiles, type Manifest, type MigrationStatus } from '../migration/index.js';
 import { isMissing } from '../fs/index.js';
+import { conflictFilesText, mergeConflictFiles } from '../consistency/index.js';
 import type { ReviewPolicy } from './accept-step.js';
 import { awaitingReviewReason } from './review-pending.js';
 
@@ -21,6 +22,27 @@ export interface ListRow {
   reason: string | null;
   /** True when cairn cannot act on the migration until it is repaired. */
   blocked: boolean;
+  /**
+   * The files holding git conflict markers (`manifest.json`,
+   * `.planning/state.json`), or null. The other fields stay what the v1 tool
+   * shows (its TSV); text and JSON show the row through {@link shownListRow}.
+   */
+  mergeConflict: string[] | null;
+}
+
+/** A list row as text and JSON show it: a merge conflict is its own status. */
+export type ShownListRow = Omit<ListRow, 'status'> & { status: ListRow['status'] | 'merge-conflict' };
+
+/** `row` as text and JSON show it: status `merge-conflict`, blocked, and a reason naming the files and `cairn resolve`. */
+export function shownListRow(row: ListRow): ShownListRow {
+  if (row.mergeConflict === null) return row;
+  return {
+    ...row,
+    status: 'merge-conflict',
+    cursor: 'blocked',
+    reason: `merge conflict in ${conflictFilesText(row.mergeConflict)}: cairn resolve ${row.slug} --ours|--theirs`,
+    blocked: true,
+  };
 }
 
 export interface ListFilter {
@@ -38,6 +60,7 @@ function blockedManifestRow(slug: string, reason: string): ListRow {
     cooldownUntil: null,
     reason,
     blocked: true,
+    mergeConflict: null,
   };
 }
 
@@ -84,6 +107,12 @@ export async function listRow(liveRoot: string, repoRoot: string, slug: string, 
   const migrationDir = path.join(liveRoot, slug);
   const manifestPath = migrationFiles(migrationDir).manifest;
   if (isAbsent(manifestPath)) return blockedManifestRow(slug, 'missing-manifest');
+  const row = await manifestRow(migrationDir, manifestPath, repoRoot, slug, policy);
+  const conflicted = mergeConflictFiles(migrationFiles(migrationDir));
+  return conflicted.length > 0 ? { ...row, mergeConflict: conflicted } : row;
+}
+
+async function manifestRow(migrationDir: string, manifestPath: string, repoRoot: string, slug: string, policy: ReviewPolicy): Promise<ListRow> {
   let manifest: Manifest;
   try {
     manifest = await loadManifest(manifestPath);
@@ -102,6 +131,7 @@ export async function listRow(liveRoot: string, repoRoot: string, slug: string, 
     cooldownUntil: manifest.cooldown_until,
     reason: reason ?? reviewReason ?? recordedReason,
     blocked: reason !== null,
+    mergeConflict: null,
   };
 }
 

@@ -9,6 +9,8 @@ export type CairnErrorCode =
   | 'invalid-input'
   | 'invalid-json'
   | 'invalid-manifest'
+  | 'merge-conflict'
+  | 'no-merge-conflict'
   | 'invalid-state'
   | 'invalid-config'
   | 'not-refinable'
@@ -37,6 +39,8 @@ const DEFAULT_EXIT: Record<CairnErrorCode, number> = {
   'invalid-input': 2,
   'invalid-json': 2,
   'invalid-manifest': 2,
+  'merge-conflict': 1,
+  'no-merge-conflict': 2,
   'invalid-state': 2,
   'invalid-config': 2,
   'not-refinable': 2,

@@ -128,6 +128,7 @@ const listRow = fc.record({
   cooldownUntil: fc.option(hostileText),
   reason: fc.option(hostileText),
   blocked: fc.boolean(),
+  mergeConflict: fc.constant(null),
 }) satisfies fc.Arbitrary<ListRow>;
 
 function expectWellFormedList(rows: ListRow[]): void {

@@ -78,7 +78,7 @@ function render(format: DoctorFormat, groups: DoctorGroup[] = GROUPS, colour = f
 const HINT_PLAN = 'Restore plan.md from version control, or set the status back to planning and plan the migration again.';
 const HINT_UNRECORDED =
   'Stage files are written only for accepted steps: remove the stray file, or restore the state.json that recorded it.';
-const HINT_CONFLICT = 'Resolve the merge conflict: keep the right lines, delete the <<<<<<<, ======= and >>>>>>> marker lines, then commit.';
+const HINT_CONFLICT = 'Take one side with `cairn resolve <slug> --ours` or `--theirs` while the merge is in progress, or keep the right lines, delete the <<<<<<<, ======= and >>>>>>> marker lines, then commit.';
 
 describe('tsv', () => {
   it('is the original’s five columns, each field escaped (a newline stays in its row), v1 terms where cairn differs', () => {

@@ -1,5 +1,5 @@
 import { MigrationStatusInput, listProject, type Io } from '../../app/index.js';
-import { formatListTsv, type ListRow } from '../../planning/index.js';
+import { formatListTsv, shownListRow, type ListRow } from '../../planning/index.js';
 import { listRowJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { formatOption } from '../options.js';
@@ -16,7 +16,8 @@ interface ListOptions {
 type ListView = (rows: ListRow[], liveRoot: string) => void;
 
 function listText(io: Io, options: ListOptions): ListView {
-  return (rows) => {
+  return (listed) => {
+    const rows = listed.map(shownListRow);
     if (rows.length === 0) return io.stdout('No migrations.\n');
     const table = rows.map((row) => [row.slug, row.status, row.cursor, row.awaitingReview ? 'awaiting review' : '', row.reason ?? '']);
     if (options.headers) table.unshift(['MIGRATION', 'STATUS', 'NEXT', 'REVIEW', 'REASON']);
