@@ -9,6 +9,9 @@ import { shellWord } from '../util/index.js';
  * and the agent flags given on the command line) repeated.
  */
 
+/** How the hint of `NextCommands.saveAgentHint` begins, once printed as a hint. */
+export const SAVE_AGENT_HINT_PREFIX = 'Hint: To use these agent settings without repeating the flags';
+
 /** Builds the `cairn …` commands of one call's hints. */
 export interface NextCommands {
   /** `cairn [--repo …] [--migrations-dir …] <command> <args…>`, plus the agent flags when `withAgent`. */

@@ -1,3 +1,5 @@
+import { replayAgentTemplate } from '../../src/planning/demo.js';
+import { shellWord } from '../../src/util/index.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -42,7 +44,7 @@ describe('cairn demo', () => {
         // The review comes before the run: the migration is approve-needs-human.
         `$ cairn review ${SLUG} --approve`,
         `$ cairn run ${SLUG} --agent command --agent-cmd 'node replay-agent.js' --validate 'node --test'\nPhase add-loader of ${SLUG} is done: fast-forwarded main to `,
-        'Next phase: migrate-callers (run `cairn run async-config-loader`).\n',
+        `Next phase: migrate-callers (run \`cairn --repo ${shellWord(repo)} run async-config-loader --agent command --agent-cmd ${shellWord(replayAgentTemplate())} --validate 'node --test'\`).\n`,
         '$ git log --stat -1\ncommit ',
         `\n    ${PHASE_SUBJECT}\n    \n    Why:\n    Callers can move to a loader that reads config.json once`,
         '\n    Validation:\n    node --test\n',
@@ -54,6 +56,7 @@ describe('cairn demo', () => {
       ]) {
         expect(out).toContain(line);
       }
+      expect(result.stderr).not.toContain('To use these agent settings');
       expect(out.indexOf(`$ cairn review ${SLUG}`)).toBeLessThan(out.indexOf(`$ cairn run ${SLUG}`));
       expect(out.indexOf(`$ cairn run ${SLUG}`)).toBeLessThan(out.indexOf('$ git log --stat -1'));
       expect(out.indexOf('$ git log --stat -1')).toBeLessThan(out.indexOf('$ cairn doctor --all'));

@@ -4,7 +4,7 @@ import { EFFORTS, isEffort, type Effort } from '../../migration/index.js';
 import { cleanedUpJson, phaseRunJson, runActionJson } from '../../outputs/index.js';
 import { loadTaste } from '../../planning/index.js';
 import type { ProjectContext } from '../../config/index.js';
-import { CairnError } from '../../util/index.js';
+import { CairnError, shellWord } from '../../util/index.js';
 import { defineCommand } from '../command.js';
 import { nextCommands, type NextCommands } from '../next-command.js';
 import { AGENT_OPTIONS, LOCK_TIMEOUT_OPTION, dryRunOption, formatOption } from '../options.js';
@@ -83,7 +83,7 @@ function validatedLine(result: PhaseRunResult): string {
   return `Validated with: ${result.validationCommand ?? '(none)'}${attempt}\n`;
 }
 
-function phaseText(io: Io, result: PhaseRunResult, next: NextCommands): void {
+function phaseText(io: Io, result: PhaseRunResult, next: NextCommands, validate: string | undefined): void {
   printWarnings(io, result.warnings);
   for (const attempt of result.attempts) {
     if (attempt.outcome !== 'green') io.stderr(`Attempt ${attempt.attempt} failed: ${attempt.reason}\n`);
@@ -104,7 +104,7 @@ function phaseText(io: Io, result: PhaseRunResult, next: NextCommands): void {
     case 'integrated':
       io.stdout(`Phase ${result.phase} of ${result.slug} is done: ${result.integration?.detail ?? ''}.\n`);
       io.stdout(validatedLine(result));
-      io.stdout(result.nextPhase === null ? `${result.slug} is done: every phase is complete.\n` : `Next phase: ${result.nextPhase} (run \`${next.cairn('run', [result.slug], true)}\`).\n`);
+      io.stdout(result.nextPhase === null ? `${result.slug} is done: every phase is complete.\n` : `Next phase: ${result.nextPhase} (run \`${next.cairn('run', [result.slug], true)}${validate === undefined ? '' : ` --validate ${shellWord(validate)}`}\`).\n`);
       return;
     case 'committed':
       io.stdout(`Phase ${result.phase} of ${result.slug} is committed on branch ${result.branch ?? '?'} (${short(result.commit)}).\n`);
@@ -142,7 +142,7 @@ function runText(io: Io, options: RunOptions, globals: GlobalOptions): RunView {
     progress: (message) => io.stderr(`${message}\n`),
     action: (action) => io.stderr(`[${action.kind}] ${action.slug} ${action.detail}: ${action.status} — ${action.reason}\n`),
     one: (result) => {
-      phaseText(io, result, next);
+      phaseText(io, result, next, options.validate);
       const save = next.saveAgentHint();
       if (save !== null && result.status === 'integrated' && result.nextPhase !== null) io.stderr(`Hint: ${save}\n`);
     },
