@@ -1,4 +1,4 @@
-import { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS, loadUserAgentConfig, resolveAgentSettings } from '../agent/index.js';
+import { checkAgentProgram, DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS, loadUserAgentConfig, resolveAgentSettings } from '../agent/index.js';
 import type { ProjectContext } from '../config/index.js';
 import { nullPlanningLog, storePlanningLog, resolveMigrationTarget, type AgentChoice, type EngineContext } from '../planning/index.js';
 import { recoverPendingTransactions, type RecoveryPlan } from '../publish/index.js';
@@ -23,13 +23,19 @@ export interface AgentOptions {
   allowOutsideWrites?: boolean;
 }
 
-/** The agent a command uses: flags over user config over project config (no command templates from the repository). */
-export async function agentChoice(options: AgentOptions, context: ProjectContext, io: Io): Promise<AgentChoice> {
+/**
+ * The agent a command uses: flags over user config over project config (no
+ * command templates from the repository). With `requireProgram` its program
+ * must be on PATH now (see `checkAgentProgram`): a command that is about to
+ * start it refuses before it makes a workspace.
+ */
+export async function agentChoice(options: AgentOptions, context: ProjectContext, io: Io, requireProgram = false): Promise<AgentChoice> {
   const settings = resolveAgentSettings({
     flags: { agent: options.agent ?? null, agentCmd: options.agentCmd ?? null, model: options.model ?? null, effort: options.effort ?? null },
     userConfig: await loadUserAgentConfig(process.env),
     projectConfig: context.config,
   });
+  if (requireProgram) checkAgentProgram(settings);
   const mirror = (chunk: Buffer): void => io.stderr(chunk.toString('utf8'));
   return {
     settings,

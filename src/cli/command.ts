@@ -40,7 +40,7 @@ export interface CommandCall<A extends unknown[], O> {
 }
 
 /** A command's renderings by `--format` value; `text` is the one used without the flag. */
-export type Views<O, V> = { text: (io: Io, options: O) => V } & Record<string, (io: Io, options: O) => V>;
+export type Views<O, V> = { text: (io: Io, options: O, globals: GlobalOptions) => V } & Record<string, (io: Io, options: O, globals: GlobalOptions) => V>;
 
 export interface CommandDefinition<A extends unknown[], O, V> {
   name: string;
@@ -105,7 +105,7 @@ export function defineCommand<A extends unknown[], O extends object, V = undefin
         const call: CommandCall<A, O> = { args: params.slice(0, -2) as A, options, globals, io, project: () => openProject(globals) };
         try {
           const views = definition.views;
-          const view = (views?.[format ?? 'text'] ?? views?.text)?.(io, options) as V;
+          const view = (views?.[format ?? 'text'] ?? views?.text)?.(io, options, globals) as V;
           exit.code = await definition.run(call, view);
         } catch (error) {
           exit.code = reportError(io, error, format);

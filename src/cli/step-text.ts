@@ -3,6 +3,7 @@ import { printWarnings, type Io } from '../app/index.js';
 import { rerunCommand, type StepRunResult } from '../planning/index.js';
 import { publishErrorMessage } from '../publish/index.js';
 import { acceptCommand, repoRelativePath } from '../outputs/index.js';
+import type { NextCommands } from './next-command.js';
 import { paint } from './output.js';
 import { printDirtyHint } from './publish-text.js';
 
@@ -30,23 +31,33 @@ export function stepExitCode(result: StepRunResult & { wouldBlock?: string | nul
 }
 
 /** What to run after a published step. */
-export function nextCommand(result: StepRunResult): string {
-  if (result.terminal === null) return `cairn plan ${result.slug}`;
+export function nextCommand(result: StepRunResult, next: NextCommands): string {
+  if (result.terminal === null) return next.cairn('plan', [result.slug], true);
   switch (result.terminal.outcome) {
     case 'awaiting_human_review':
-      return `cairn review ${result.slug}`;
+      return next.cairn('review', [result.slug], true);
     case 'ready':
-      return 'cairn ready';
+      return next.cairn('ready');
     case 'skipped':
-      return `cairn status ${result.slug}`;
+      return next.cairn('status', [result.slug]);
   }
 }
 
-function terminalLine(result: StepRunResult): string | null {
+/**
+ * The `Next:` line after a published step, and once after it how to save
+ * the agent flags the command repeats (stderr).
+ */
+export function printNextLine(io: Io, command: string, next: NextCommands): void {
+  io.stdout(`Next: ${command}\n`);
+  const save = next.saveAgentHint();
+  if (save !== null && command.includes(' --agent')) io.stderr(`Hint: ${save}\n`);
+}
+
+function terminalLine(result: StepRunResult, next: NextCommands): string | null {
   if (result.terminal === null) return null;
   switch (result.terminal.outcome) {
     case 'ready':
-      return `${result.slug} is ready: run its first phase with \`cairn run ${result.slug}\`.`;
+      return `${result.slug} is ready: run its first phase with \`${next.cairn('run', [result.slug], true)}\`.`;
     case 'awaiting_human_review':
       return `${result.slug} is ready, awaiting human review.`;
     case 'skipped':
@@ -59,7 +70,13 @@ function terminalLine(result: StepRunResult): string | null {
  * (stderr), where the kept workspace is, and for manual runs the prompt
  * (stdout) and the command that continues it (stderr).
  */
-export function printStepText(io: Io, result: StepRunResult & { wouldBlock?: string | null }, repoRoot: string, commit: string | null): void {
+export function printStepText(
+  io: Io,
+  result: StepRunResult & { wouldBlock?: string | null },
+  repoRoot: string,
+  commit: string | null,
+  next: NextCommands,
+): void {
   printWarnings(io, result.warnings);
   const workspace = repoRelativePath(repoRoot, result.workspaceDir);
   switch (result.status) {
@@ -69,10 +86,10 @@ export function printStepText(io: Io, result: StepRunResult & { wouldBlock?: str
         io.stdout(`Accepted ${result.operation}${outcome} for ${result.slug}; next step: ${result.nextStep}.\n`);
       } else {
         io.stdout(`Accepted ${result.operation} for ${result.slug}: ${result.outcome} — ${result.terminal.reason}\n`);
-        io.stdout(`${terminalLine(result)}\n`);
+        io.stdout(`${terminalLine(result, next)}\n`);
       }
       if (commit !== null) io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${result.slug}: ${result.operation}\n`);
-      if (result.publish?.cleanupError != null) io.stderr(`Warning: ${result.publish.cleanupError}\nRun \`cairn recover\` to clean up.\n`);
+      if (result.publish?.cleanupError != null) io.stderr(`Warning: ${result.publish.cleanupError}\nRun \`${next.cairn('recover')}\` to clean up.\n`);
       return;
     }
     case 'manual':
@@ -81,7 +98,7 @@ export function printStepText(io: Io, result: StepRunResult & { wouldBlock?: str
         `Manual step: ${result.operation} for ${result.slug} is prepared.\n` +
           `Workspace: ${workspace}\n` +
           `Write the step's files there, save the step's output (what an agent would print) to a file, then run:\n` +
-          `  ${acceptCommand(result)}\n`,
+          `  ${next.carry(acceptCommand(result))}\n`,
       );
       return;
     case 'dry-run': {
@@ -100,7 +117,7 @@ export function printStepText(io: Io, result: StepRunResult & { wouldBlock?: str
       if (result.publish?.staleBase === true) {
         io.stderr(`Error: ${result.reason}\n`);
         if (result.runDir !== null) io.stderr(`This run's workspace is kept for inspection: ${workspace}\n`);
-        io.stderr(`Hint: Run \`${rerunCommand(result.slug, result.operation)}\`; \`cairn status ${result.slug}\` shows where the plan is now.\n`);
+        io.stderr(`Hint: Run \`${next.carry(rerunCommand(result.slug, result.operation))}\`; \`${next.cairn('status', [result.slug])}\` shows where the plan is now.\n`);
         return;
       }
       io.stderr(`Error: ${result.publish === null ? result.reason : publishErrorMessage(result.publish)}\n`);
@@ -111,19 +128,19 @@ export function printStepText(io: Io, result: StepRunResult & { wouldBlock?: str
     case 'rejected':
       io.stderr(`Error: ${result.reason}\n`);
       io.stderr(
-        `Nothing was published.${result.logRunId === null ? '' : ` The agent's output is in the local run log: cairn log --show ${result.logRunId}.`}` +
+        `Nothing was published.${result.logRunId === null ? '' : ` The agent's output is in the local run log: ${next.cairn('log', ['--show', result.logRunId])}.`}` +
           ` The workspace is kept: ${workspace}\n`,
       );
-      io.stderr(`${retryHint(result)}\n`);
+      io.stderr(`${retryHint(result, next)}\n`);
       return;
   }
 }
 
 /** What to run after a step that published nothing. */
-function retryHint(result: StepRunResult): string {
+function retryHint(result: StepRunResult, next: NextCommands): string {
   if (result.agentArgv === null && result.prompt === null) {
-    return `Hint: Correct the output (or the files in the workspace) and run \`${acceptCommand(result)}\` again.`;
+    return `Hint: Correct the output (or the files in the workspace) and run \`${next.carry(acceptCommand(result))}\` again.`;
   }
-  if (result.operation.startsWith('migration.refine.')) return `Hint: Run \`cairn refine ${result.slug} ...\` again; the feedback was not recorded.`;
-  return `Hint: Run \`cairn plan ${result.slug}\` to run the step again.`;
+  if (result.operation.startsWith('migration.refine.')) return `Hint: Run \`${next.cairn('refine', [result.slug], true)} ...\` again; the feedback was not recorded.`;
+  return `Hint: Run \`${next.cairn('plan', [result.slug], true)}\` to run the step again.`;
 }

@@ -6,7 +6,7 @@ import { fsyncDir, snapshotId, writeFileDurable } from '../fs/index.js';
 import { encodeJson, parseJson, toPlainJson } from '../json/index.js';
 import { acquirePublishLock, crashPoint, type PublishRecorder } from '../publish/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CairnError, localTimestamp, messageOf } from '../util/index.js';
+import { CairnError, localTimestamp, messageOf, shellWord } from '../util/index.js';
 import { currentBranchRef, git, refCommit, trackedChanges, gitUninterrupted } from './git.js';
 import { listExecutionDirs, ownerAlive, readExecutionRecord, type ExecutionPaths } from './run-dir.js';
 
@@ -195,7 +195,7 @@ async function finishOne(repoRoot: string, journal: IntegrationJournal): Promise
     return {
       ...base,
       action: 'left',
-      message: `an interrupted fast-forward of ${shortRef(journal.ref)} to ${journal.branch} was not finished: the branch or checkout changed since; merge it yourself with \`git merge --ff-only ${journal.branch}\``,
+      message: `an interrupted fast-forward of ${shortRef(journal.ref)} to ${journal.branch} was not finished: the branch or checkout changed since; merge it yourself with \`git merge --ff-only ${shellWord(journal.branch)}\``,
     };
   }
   if (!(await waitForIndex(repoRoot))) {
@@ -206,7 +206,7 @@ async function finishOne(repoRoot: string, journal: IntegrationJournal): Promise
   const merge = await gitUninterrupted(repoRoot, ['read-tree', '-m', '-u', journal.from, journal.to]);
   if (merge.status !== 0) {
     throw new CairnError('failed', `Could not finish an interrupted fast-forward of ${shortRef(journal.ref)} to ${journal.branch}: ${(merge.stderr || merge.stdout).trim()}`, {
-      hint: `Look at \`git status\`; the phase commit is ${journal.to.slice(0, 12)} on ${journal.branch}. Once the working tree is as you want it, run \`git merge --ff-only ${journal.branch}\` and \`cairn recover\`.`,
+      hint: `Look at \`git status\`; the phase commit is ${journal.to.slice(0, 12)} on ${journal.branch}. Once the working tree is as you want it, run \`git merge --ff-only ${shellWord(journal.branch)}\` and \`cairn recover\`.`,
     });
   }
   git(repoRoot, ['update-ref', '-m', `cairn: finish fast-forward to ${journal.branch}`, journal.ref, journal.to, journal.from], 'git update-ref');

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { publishValidator } from '../consistency/index.js';
 import { loadManifest, migrationFiles, saveManifest, type Manifest } from '../migration/index.js';
 import { completePhaseInManifest } from '../planning/index.js';
-import { CairnError, localTimestamp } from '../util/index.js';
+import { CairnError, localTimestamp, shellWord } from '../util/index.js';
 import { git, headCommit } from './git.js';
 import type { StatusBlock } from './status-block.js';
 
@@ -78,7 +78,7 @@ export async function commitPhase(input: PhaseCommitInput): Promise<{ commit: st
   const verdict = await publishValidator(mode).checkCandidate(treeMigration, { repoRoot: input.repoRoot, slug: input.slug, liveDir: input.liveDir });
   if (verdict.problem !== null) {
     throw new CairnError('failed', `The completed phase would leave ${input.slug} inconsistent: ${verdict.problem}`, {
-      hint: `Run \`cairn doctor ${input.slug}\` to see what is wrong with the migration.`,
+      hint: `Run \`cairn doctor ${shellWord(input.slug)}\` to see what is wrong with the migration.`,
     });
   }
   git(input.tree, ['add', '-A', '--', '.'], 'git add');

@@ -4,7 +4,7 @@ import { snapshotId } from '../fs/index.js';
 import { pyRepr } from '../json/index.js';
 import { loadManifest, migrationFiles, type Effort, type Manifest, type Phase } from '../migration/index.js';
 import { awaitingReviewReason, isEligibleNow, liveDirOf, type EngineContext } from '../planning/index.js';
-import { CairnError, toPosix } from '../util/index.js';
+import { CairnError, toPosix, shellWord } from '../util/index.js';
 import { phaseEffort, type PhaseEffort } from './effort.js';
 import { allChanges, branchesUnder, commitSubject, currentBranchRef, gitSucceeds, headCommit, isAncestor, refCommit } from './git.js';
 import { phaseCommitSubject } from './phase-commit.js';
@@ -43,30 +43,30 @@ export async function preflightPhase(
   const name = `Migration ${pyRepr(slug)}`;
   const manifest = await loadManifest(migrationFiles(liveDir).manifest);
   if (manifest.status === 'planning') {
-    throw blocked(`${name} is still being planned; only ready or in-progress migrations have phases to run`, `Finish planning first: \`cairn plan ${slug}\` (or \`cairn run --all\`).`);
+    throw blocked(`${name} is still being planned; only ready or in-progress migrations have phases to run`, `Finish planning first: \`cairn plan ${shellWord(slug)}\` (or \`cairn run --all\`).`);
   }
   if (manifest.status !== 'ready' && manifest.status !== 'in-progress') {
-    throw blocked(`${name} has status ${pyRepr(manifest.status)}; there is no phase to run`, `Run \`cairn status ${slug}\` to see it.`);
+    throw blocked(`${name} has status ${pyRepr(manifest.status)}; there is no phase to run`, `Run \`cairn status ${shellWord(slug)}\` to see it.`);
   }
   const reviewReason = await awaitingReviewReason(liveDir, manifest, ctx.reviewPolicy);
   if (reviewReason !== null) {
     throw blocked(
       `${name} is awaiting human review: ${reviewReason}; no phase may run before it is reviewed`,
-      `Run \`cairn review ${slug}\`.`,
+      `Run \`cairn review ${shellWord(slug)}\`.`,
     );
   }
   const phase = manifest.phases.find((candidate) => candidate.name === manifest.current_phase);
   if (manifest.current_phase === '' || phase === undefined) {
-    throw blocked(`${name} has no current phase to run`, `Run \`cairn status ${slug}\` to see its phases.`);
+    throw blocked(`${name} has no current phase to run`, `Run \`cairn status ${shellWord(slug)}\` to see its phases.`);
   }
   if (!isEligibleNow(manifest, options.now)) {
     const until = manifest.cooldown_until !== null && Date.parse(manifest.cooldown_until) > options.now.getTime() ? `cooling down until ${manifest.cooldown_until}` : `waiting to wake up on ${manifest.wake_up_on ?? '?'}`;
-    throw blocked(`${name} is not eligible now: ${until}`, `Wait until then, or see why with \`cairn status ${slug}\`.`);
+    throw blocked(`${name} is not eligible now: ${until}`, `Wait until then, or see why with \`cairn status ${shellWord(slug)}\`.`);
   }
   const findings = (await checkMigrationDir(liveDir, { mode: 'execution-gate', repoRoot, slug, publishedRoot: liveDir })).filter((finding) => finding.severity === 'error');
   if (findings.length > 0) {
     const first = findings[0]!;
-    throw blocked(`${name} fails the execution gate: ${first.code}: ${first.message}${findings.length > 1 ? ` (and ${findings.length - 1} more)` : ''}`, `Run \`cairn doctor ${slug}\` to see every finding.`);
+    throw blocked(`${name} fails the execution gate: ${first.code}: ${first.message}${findings.length > 1 ? ` (and ${findings.length - 1} more)` : ''}`, `Run \`cairn doctor ${shellWord(slug)}\` to see every finding.`);
   }
 
   const migrationRel = toPosix(path.relative(repoRoot, liveDir));
@@ -95,7 +95,7 @@ export async function preflightPhase(
     if (commitSubject(repoRoot, tip) === subject) {
       throw blocked(
         `Phase ${pyRepr(phase.name)} of ${pyRepr(slug)} was already carried out on branch ${branch}, which is not merged into HEAD`,
-        `Merge it (\`git merge --ff-only ${branch}\`, or \`git merge ${branch}\`), or discard it with \`git branch -D ${branch}\`, then run again.`,
+        `Merge it (\`git merge --ff-only ${shellWord(branch)}\`, or \`git merge ${branch}\`), or discard it with \`git branch -D ${shellWord(branch)}\`, then run again.`,
       );
     }
   }

@@ -1,3 +1,4 @@
+import { shellWord } from '../util/index.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -126,7 +127,7 @@ export async function recoverExecutions(input: {
         message += ` (${record.slug}, phase ${record.phase}); its phase commit ${tip.slice(0, 12)} is on ${(record.user_branch as string).slice('refs/heads/'.length)}, so branch ${record.branch} was deleted`;
       } else {
         branchLeft = record.branch;
-        message += ` (${record.slug}, phase ${record.phase}); branch ${record.branch} holds its phase commit ${tip.slice(0, 12)}, never integrated: merge it with \`git merge --ff-only ${record.branch}\` or delete it with \`git branch -D ${record.branch}\``;
+        message += ` (${record.slug}, phase ${record.phase}); branch ${record.branch} holds its phase commit ${tip.slice(0, 12)}, never integrated: merge it with \`git merge --ff-only ${shellWord(record.branch)}\` or delete it with \`git branch -D ${shellWord(record.branch)}\``;
       }
     }
     await removeExecutionDir(input.repoRoot, paths);

@@ -6,7 +6,7 @@ import { readRegularTextSync } from '../fs/index.js';
 import type { Effort, Manifest } from '../migration/index.js';
 import { crashPoint } from '../publish/index.js';
 import { noteRunActivity, withRunLease, type AgentChoice, type EngineContext } from '../planning/index.js';
-import { CairnError, messageOf } from '../util/index.js';
+import { CairnError, messageOf, shellWord } from '../util/index.js';
 import { publishDeferral } from './deferral-publish.js';
 import { overBudgetReason } from './effort.js';
 import type { DeferralKind } from './deferral.js';
@@ -576,7 +576,7 @@ export async function defer(ctx: EngineContext, result: PhaseRunResult, kind: De
 export async function integrate(ctx: EngineContext, options: RunPhaseOptions, pre: Preflight, paths: ExecutionPaths, result: PhaseRunResult): Promise<PhaseRunResult> {
   const branch = result.branch as string;
   const commit = result.commit as string;
-  const merge = `git merge --ff-only ${branch}`;
+  const merge = `git merge --ff-only ${shellWord(branch)}`;
   if (options.integrate === 'branch') {
     return { ...result, status: 'committed', integration: { mode: 'branch', done: false, mergeCommand: merge, detail: `left on branch ${branch}` }, reason: `phase ${pre.phase.name} committed on ${branch}` };
   }
@@ -618,7 +618,7 @@ export async function integrate(ctx: EngineContext, options: RunPhaseOptions, pr
     return {
       ...result,
       status: 'committed',
-      integration: { mode: 'ff', done: false, mergeCommand: outcome.stale ? null : moved ? `git merge ${branch}` : merge, detail: outcome.reason },
+      integration: { mode: 'ff', done: false, mergeCommand: outcome.stale ? null : moved ? `git merge ${shellWord(branch)}` : merge, detail: outcome.reason },
       reason: outcome.stale
         ? `phase ${pre.phase.name} committed on ${branch}, but not integrated: ${outcome.reason} (stale); look at both before merging`
         : `phase ${pre.phase.name} committed on ${branch}; ${target} was not fast-forwarded: ${outcome.reason}`,

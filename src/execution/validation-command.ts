@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { CONFIG_RELATIVE_PATH, validateCommandProblem, type ProjectConfig } from '../config/index.js';
-import { CairnError, visibleText } from '../util/index.js';
+import { CairnError, visibleText, shellWord } from '../util/index.js';
 import { isTrusted, validateCommandDigest } from './trust.js';
 
 /** Where the validation command came from: `--validate` or the repository's `validate` key. */
@@ -73,7 +73,7 @@ function shellQuoted(text: string): string {
 export function untrustedCommandError(command: ValidationCommand, slugHint?: string): CairnError {
   const configPath = path.join(command.repoRoot, CONFIG_RELATIVE_PATH);
   const flag = `--validate ${shellQuoted(visibleText(command.command))}`;
-  const instead = slugHint === undefined ? `pass ${flag}` : `run \`cairn run ${slugHint} ${flag}\``;
+  const instead = slugHint === undefined ? `pass ${flag}` : `run \`cairn run ${shellWord(slugHint)} ${flag}\``;
   return new CairnError(
     'untrusted-command',
     `The repository's ${CONFIG_RELATIVE_PATH} names validation command ${visibleCommand(command.command)}, which this user has not trusted (or which changed since it was trusted).`,

@@ -4,7 +4,7 @@ import type { StepRunResult, StepRunStatus } from '../planning/index.js';
 import { CURSORS, OUTCOMES, STEPS, type Cursor } from '../migration/index.js';
 import type { RecoveryPlan } from '../publish/index.js';
 import { publishResultJson, recoveryPlanJson, PublishResultJsonSchema, RecoveryPlanJsonSchema } from './publish-result.js';
-import { toPosix } from '../util/index.js';
+import { toPosix, shellWord } from '../util/index.js';
 import { jsonDocument } from './document.js';
 
 const STEP_RUN_STATUSES = [
@@ -73,7 +73,7 @@ export function repoRelativePath(repoRoot: string, target: string | null): strin
 
 /** The `cairn accept` command that continues a manual run. */
 export function acceptCommand(result: StepRunResult): string {
-  return `cairn accept ${result.slug} --step ${result.step} --file <output>`;
+  return `cairn accept ${shellWord(result.slug)} --step ${result.step} --file <output>`;
 }
 
 /** A step result as snake_case JSON; `recovered`: the interrupted transactions finished before the step began. */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CairnError, messageOf, localTimestamp, toPosix } from '../util/index.js';
+import { CairnError, messageOf, localTimestamp, toPosix, shellWord } from '../util/index.js';
 import { mkdirDurable, writeFileDurable } from '../fs/index.js';
 import { NO_FINDINGS_LINE, parseFinalDecision, reviewOutcome } from './acceptance.js';
 import { checkStepContract } from './step-contract.js';
@@ -102,7 +102,7 @@ export async function acceptStepOutput(input: AcceptStepInput): Promise<AcceptSt
   const state = await loadState(stateFile, ctx);
   if (state.next_step !== input.step) {
     throw new CairnError('usage', `Migration '${input.slug}' is at step '${state.next_step}', not '${input.step}'.`, {
-      hint: `Run \`cairn status ${input.slug}\` to see where it is.`,
+      hint: `Run \`cairn status ${shellWord(input.slug)}\` to see where it is.`,
     });
   }
   const { outcome, finalReason } = outcomeOf(input.step, input.stdout);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CairnError, toPosix } from '../util/index.js';
+import { CairnError, toPosix, shellWord } from '../util/index.js';
 import { runGit, type GitResult } from '../fs/index.js';
 
 /*
@@ -43,10 +43,10 @@ export function commitMigration(repoRoot: string, liveDir: string, slug: string,
   const relative = toPosix(path.relative(repoRoot, liveDir)) || '.';
   const fail = (what: string, result: GitResult): CairnError =>
     new CairnError('failed', `The publish succeeded, but ${what} failed: ${gitOutput(result) || `git exited with ${String(result.status)}`}`, {
-      hint: `Commit ${relative} yourself (git add -A -- ${relative} && git commit), then continue.`,
+      hint: `Commit ${relative} yourself (git add -A -- ${shellWord(relative)} && git commit), then continue.`,
     });
   const add = runGit(repoRoot, ['add', '-A', '--', relative]);
-  if (add.status !== 0) throw fail(`git add -A -- ${relative}`, add);
+  if (add.status !== 0) throw fail(`git add -A -- ${shellWord(relative)}`, add);
   const commit = runGit(repoRoot, ['commit', '--quiet', '-m', commitMessage(slug, operation), '--', relative]);
   if (commit.status !== 0) throw fail('git commit', commit);
   const head = runGit(repoRoot, ['rev-parse', 'HEAD']);

@@ -1,5 +1,5 @@
 import { lstatSync } from 'node:fs';
-import { CairnError, messageOf } from '../util/index.js';
+import { CairnError, messageOf, shellWord } from '../util/index.js';
 import { loadManifest, loadState, migrationFiles, type Manifest, type PlanningState } from '../migration/index.js';
 import { conflictFilesText, mergeConflictFiles, mergeConflictHint } from '../consistency/index.js';
 import type { ReviewPolicy } from './accept-step.js';
@@ -31,7 +31,7 @@ export async function describeMigration(slug: string, migrationDir: string, repo
   } catch {
     throw new CairnError('invalid-manifest', `Migration '${slug}' has no manifest.json (${manifestPath}).`, {
       path: manifestPath,
-      hint: `Run \`cairn doctor ${slug}\` to see what is wrong with it.`,
+      hint: `Run \`cairn doctor ${shellWord(slug)}\` to see what is wrong with it.`,
     });
   }
   const conflicted = mergeConflictFiles(migrationFiles(migrationDir));

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
-import { CairnError, toPosix } from '../util/index.js';
+import { CairnError, toPosix, shellWord } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import { copyTreeDurable, fingerprintTree } from '../fs/index.js';
 import { acceptStepOutput } from './accept-step.js';
@@ -49,13 +49,13 @@ export async function acceptManualOutput(ctx: EngineContext, input: AcceptManual
   if (found === null) {
     const also = ignored.length === 0 ? '' : ` ${ignoredRunsText(ctx.repoRoot, ignored)}`;
     throw new CairnError('not-found', `No prepared manual run for ${pyRepr(ctx.slug)}.${also}`, {
-      hint: `Run \`cairn plan ${ctx.slug} --agent manual\` first: it prepares the workspace and prints the prompt for the next step.`,
+      hint: `Run \`cairn plan ${shellWord(ctx.slug)} --agent manual\` first: it prepares the workspace and prints the prompt for the next step.`,
     });
   }
   const record = found.record;
   if (record.step !== input.step) {
     throw new CairnError('usage', `The prepared run of ${pyRepr(ctx.slug)} is for step ${pyRepr(record.step)}, not ${pyRepr(input.step)}.`, {
-      hint: `Run \`cairn accept ${ctx.slug} --step ${record.step} --file <output>\`, or \`cairn plan ${ctx.slug} --agent manual\` to prepare the current step again.`,
+      hint: `Run \`cairn accept ${shellWord(ctx.slug)} --step ${record.step} --file <output>\`, or \`cairn plan ${shellWord(ctx.slug)} --agent manual\` to prepare the current step again.`,
     });
   }
   const dryRun = input.dryRun === true;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { agentEnv, agentFailureReason, extractAgentText, resolveAgentCommand, runAgent, type AgentOutputMode, type AgentRunResult, type AgentSettings } from '../agent/index.js';
 import { isTerminalCursor, loadManifest, loadState, migrationFiles, type ValidationMode, type Cursor, type Outcome, type Step, type Manifest, type PlanningState } from '../migration/index.js';
-import { CairnError, messageOf, toPosix } from '../util/index.js';
+import { CairnError, messageOf, toPosix, shellWord } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import { captureRepoState, fingerprintTree, repoStateChanges, snapshotId, pathExists } from '../fs/index.js';
 import { blockingDirtyPaths, publish, type PublishRecorder, type PublishResult } from '../publish/index.js';
@@ -113,7 +113,7 @@ export async function loadWorkspace(run: OpenedRun, repoRoot: string): Promise<L
   if (!(await pathExists(files.manifest))) {
     throw new CairnError('invalid-manifest', `Migration '${run.slug}' has no manifest`, {
       path: migrationFiles(run.liveDir).manifest,
-      hint: `Run \`cairn doctor ${run.slug}\` to see what is wrong with it.`,
+      hint: `Run \`cairn doctor ${shellWord(run.slug)}\` to see what is wrong with it.`,
     });
   }
   const manifest = await loadManifest(files.manifest);
@@ -226,7 +226,7 @@ export function nextStepOf(state: PlanningState, slug: string): Step {
   const cursor = state.next_step;
   if (isTerminalCursor(cursor)) {
     throw new CairnError('invalid-state', `Planning state is terminal; no next step for ${pyRepr(slug)}`, {
-      hint: `Run \`cairn status ${slug}\` to see the outcome, or \`cairn refine ${slug} --message ...\` to revise an unexecuted plan.`,
+      hint: `Run \`cairn status ${shellWord(slug)}\` to see the outcome, or \`cairn refine ${shellWord(slug)} --message ...\` to revise an unexecuted plan.`,
     });
   }
   return cursor;

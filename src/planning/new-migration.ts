@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, realpath, rm, rmdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CairnError, hasUnsafeNameCharacter, localTimestamp, visibleText } from '../util/index.js';
+import { CairnError, hasUnsafeNameCharacter, localTimestamp, visibleText, shellWord } from '../util/index.js';
 import { SLUG_RULE, isSafeSlug, saveManifest, seedManifest, newState, saveState, migrationFiles, slugRuleProblem, suggestedSlug } from '../migration/index.js';
 import { snapshotId, mkdirDurable, pathExists } from '../fs/index.js';
 import { assertTransactionsRootConfined, publish, type PublishRecorder, type PublishRequest, type PublishResult } from '../publish/index.js';
@@ -69,7 +69,7 @@ export async function createMigration(request: NewMigrationRequest): Promise<New
   if (await pathExists(liveDir)) {
     throw new CairnError('blocked', `Migration '${slug}' already exists at ${liveDir}.`, {
       path: liveDir,
-      hint: `Run \`cairn status ${slug}\` to see it and \`cairn plan ${slug}\` to continue planning it, or choose another slug.`,
+      hint: `Run \`cairn status ${shellWord(slug)}\` to see it and \`cairn plan ${shellWord(slug)}\` to continue planning it, or choose another slug.`,
     });
   }
   const baseSnapshotId = await snapshotId(liveDir);

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { CairnError, localTimestamp } from '../util/index.js';
+import { CairnError, localTimestamp, shellWord } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import type { PublishResult } from '../publish/index.js';
 import { loadWorkspace, publishRun, withRunCleanupOnThrow, workspaceFiles, type EngineContext } from './engine.js';
@@ -49,17 +49,17 @@ export function phaseToComplete(manifest: Manifest, slug: string, pendingReview:
   const name = `Migration ${pyRepr(slug)}`;
   if (manifest.status !== 'ready' && manifest.status !== 'in-progress') {
     throw new CairnError('invalid-state', `${name} has status ${pyRepr(manifest.status)}; only ready or in-progress migrations have phases to complete`, {
-      hint: manifest.status === 'planning' ? `Finish planning first: \`cairn plan ${slug}\`.` : `Run \`cairn status ${slug}\` to see it.`,
+      hint: manifest.status === 'planning' ? `Finish planning first: \`cairn plan ${shellWord(slug)}\`.` : `Run \`cairn status ${shellWord(slug)}\` to see it.`,
     });
   }
   if (pendingReview) {
     throw new CairnError('invalid-state', `${name} is awaiting human review; no phase may start or complete before it is reviewed`, {
-      hint: `Run \`cairn review ${slug}\`.`,
+      hint: `Run \`cairn review ${shellWord(slug)}\`.`,
     });
   }
   const current = manifest.phases.find((phase) => phase.name === manifest.current_phase);
   if (manifest.current_phase === '' || current === undefined) {
-    throw new CairnError('invalid-state', `${name} has no current phase to complete`, { hint: `Run \`cairn status ${slug}\` to see its phases.` });
+    throw new CairnError('invalid-state', `${name} has no current phase to complete`, { hint: `Run \`cairn status ${shellWord(slug)}\` to see its phases.` });
   }
   if (requested !== null && requested !== current.name) {
     if (!manifest.phases.some((phase) => phase.name === requested)) {
@@ -70,7 +70,7 @@ export function phaseToComplete(manifest: Manifest, slug: string, pendingReview:
     throw new CairnError(
       'invalid-state',
       `Phase ${pyRepr(requested)} is not the current phase of ${pyRepr(slug)} (current: ${pyRepr(current.name)}); phases are completed in order`,
-      { hint: `Run \`cairn phase done ${slug} --phase ${current.name}\` once ${current.file} is done.` },
+      { hint: `Run \`cairn phase done ${shellWord(slug)} --phase ${shellWord(current.name)}\` once ${current.file} is done.` },
     );
   }
   return current.name;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { mapWithConcurrency, toPosix } from '../util/index.js';
+import { mapWithConcurrency, toPosix, shellWord } from '../util/index.js';
 import type { ReviewPolicy } from './accept-step.js';
 import { isTerminalCursor, listMigrationSlugs, loadManifest, loadState, migrationFiles, type Manifest } from '../migration/index.js';
 import { awaitingReviewReason } from './review-pending.js';
@@ -63,7 +63,7 @@ async function itemFor(liveRoot: string, repoRoot: string, slug: string, policy:
   const base = { slug, created_at: manifest.created_at, file: null };
   const reason = await awaitingReviewReason(dir, manifest, policy);
   if (reason !== null) {
-    return { ...base, kind: 'review', detail: reason, command: `cairn review ${slug}` };
+    return { ...base, kind: 'review', detail: reason, command: `cairn review ${shellWord(slug)}` };
   }
   if (!isEligibleNow(manifest, now)) return null;
   if (manifest.status === 'planning') {
@@ -72,7 +72,7 @@ async function itemFor(liveRoot: string, repoRoot: string, slug: string, policy:
     try {
       const state = await loadState(stateFile, { repoRoot, stateFile, publishedRoot: dir });
       if (isTerminalCursor(state.next_step)) return null;
-      return { ...base, kind: 'plan', detail: state.next_step, command: `cairn plan ${slug}` };
+      return { ...base, kind: 'plan', detail: state.next_step, command: `cairn plan ${shellWord(slug)}` };
     } catch {
       return null;
     }
@@ -85,7 +85,7 @@ async function itemFor(liveRoot: string, repoRoot: string, slug: string, policy:
       kind: 'phase',
       detail: phase.name,
       file: toPosix(path.relative(repoRoot, path.join(dir, phase.file))),
-      command: `cairn run ${slug}`,
+      command: `cairn run ${shellWord(slug)}`,
     };
   }
   return null;

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { CairnError, isCairnError, localTimestamp } from '../util/index.js';
+import { CairnError, isCairnError, localTimestamp, shellWord } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import {
   executeStep,
@@ -103,13 +103,13 @@ export async function applyRefinement(
   const { manifest } = loaded;
   if (loaded.state === null) {
     throw new CairnError('not-refinable', `Migration ${pyRepr(run.slug)} is missing .planning/state.json`, {
-      hint: `Run \`cairn doctor ${run.slug}\` to see what is wrong with it.`,
+      hint: `Run \`cairn doctor ${shellWord(run.slug)}\` to see what is wrong with it.`,
     });
   }
   const refusal = refineRefusal(manifest, run.slug);
   if (refusal !== null) {
     throw new CairnError('not-refinable', refusal, {
-      hint: `Run \`cairn status ${run.slug}\` to see where it is; \`cairn new\` starts a new migration.`,
+      hint: `Run \`cairn status ${shellWord(run.slug)}\` to see where it is; \`cairn new\` starts a new migration.`,
     });
   }
   const wasReady = manifest.status === 'ready';

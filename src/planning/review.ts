@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { saveManifest, appendReviewRecord, readReviewRecords, reviewerIdentity, migrationFiles, type ReviewDecision, type CompletedStep, type FeedbackEntry, type FinalDecision, type Manifest, type Phase, type ReviewRecord } from '../migration/index.js';
-import { CairnError, toPosix, localTimestamp } from '../util/index.js';
+import { CairnError, toPosix, localTimestamp, shellWord } from '../util/index.js';
 import { readRegularTextSync, snapshotId, writeFileDurable } from '../fs/index.js';
 import type { PublishResult } from '../publish/index.js';
 import { intentionalSkipText, type ReviewPolicy } from './accept-step.js';
@@ -37,8 +37,8 @@ export function notAwaitingReviewError(manifest: Manifest, slug: string): CairnE
   const base =
     `migration '${slug}' is not awaiting human review. Reviewable migrations are listed by ` + '`cairn list --awaiting-review`.';
   const tail = isRefinable(manifest, slug)
-    ? ` To revise this migration instead, run \`cairn refine ${slug} --message ...\`.`
-    : ` \`cairn refine ${slug} ...\` is only available for planning or unexecuted ready migrations.`;
+    ? ` To revise this migration instead, run \`cairn refine ${shellWord(slug)} --message ...\`.`
+    : ` \`cairn refine ${shellWord(slug)} ...\` is only available for planning or unexecuted ready migrations.`;
   return new CairnError('usage', base + tail);
 }
 
@@ -195,7 +195,7 @@ async function decideReviewNow(ctx: EngineContext, input: ReviewInput, options: 
     const prepared = await withRunCleanupOnThrow(run, async () => {
       if (options.reviewedSnapshotId != null && options.reviewedSnapshotId !== run.baseSnapshotId) {
         throw new CairnError('blocked', `migration '${ctx.slug}' changed while it was being reviewed; nothing was recorded.`, {
-          hint: `Run \`cairn review ${ctx.slug}\` again to see the current plan.`,
+          hint: `Run \`cairn review ${shellWord(ctx.slug)}\` again to see the current plan.`,
         });
       }
       const loaded = await loadWorkspace(run, ctx.repoRoot);

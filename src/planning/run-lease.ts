@@ -7,7 +7,7 @@ import { bootId } from '../agent/index.js';
 import { assertConfined, fsyncDir, mkdirDurable, procStat } from '../fs/index.js';
 import { encodeJson, pickJson, type JsonObject } from '../json/index.js';
 import { decodeOwnerRecord, judgeStaleness, type LockHolder, type LockOwner, type Staleness } from '../publish/index.js';
-import { CairnError, CAIRN_VERSION, errnoCode, localTimestamp, messageOf } from '../util/index.js';
+import { CairnError, CAIRN_VERSION, errnoCode, localTimestamp, messageOf, shellWord } from '../util/index.js';
 import { WORKSPACES_RELATIVE_DIR } from './workspace.js';
 
 /*
@@ -274,7 +274,7 @@ function leaseBusyError(slug: string, holder: RunLeaseHolder): CairnError {
   return new CairnError('blocked', `${describeRunLease(slug, holder)}; nothing was started.`, {
     path: holder.path,
     hint:
-      `Wait for that command to finish, then run yours again (\`cairn status ${slug}\` shows where the migration is). ` +
+      `Wait for that command to finish, then run yours again (\`cairn status ${shellWord(slug)}\` shows where the migration is). ` +
       'If that process is gone, the lease is reclaimed by the next command on its own, and `cairn recover` cleans up what it left.',
   });
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CairnError, toPosix } from '../util/index.js';
+import { CairnError, toPosix, shellWord } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import { WORKSPACES_RELATIVE_DIR } from './workspace.js';
 import { awaitingReviewReason } from './review-pending.js';
@@ -46,18 +46,18 @@ export function checkPlannable(loaded: LoadedWorkspace, slug: string, reviewReas
     throw new CairnError('invalid-state', `Planning snapshot ${pyRepr(slug)} is not in planning status`, {
       hint:
         manifest.status === 'ready' || manifest.status === 'in-progress'
-          ? `${slug} has status '${manifest.status}'. Run \`cairn refine ${slug} --message ...\` to revise an unexecuted plan, or \`cairn ready\` to see what to do next.`
+          ? `${slug} has status '${manifest.status}'. Run \`cairn refine ${shellWord(slug)} --message ...\` to revise an unexecuted plan, or \`cairn ready\` to see what to do next.`
           : `${slug} has status '${manifest.status}'; only planning migrations have a next planning step.`,
     });
   }
   if (reviewReason !== null) {
     throw new CairnError('invalid-state', `Migration ${pyRepr(slug)} is awaiting human review: ${reviewReason}`, {
-      hint: `Run \`cairn review ${slug}\` first.`,
+      hint: `Run \`cairn review ${shellWord(slug)}\` first.`,
     });
   }
   if (state === null) {
     throw new CairnError('invalid-state', `Planning snapshot ${pyRepr(slug)} is missing .planning/state.json`, {
-      hint: `Run \`cairn doctor ${slug}\` to see what is wrong with it.`,
+      hint: `Run \`cairn doctor ${shellWord(slug)}\` to see what is wrong with it.`,
     });
   }
   return nextStepOf(state, slug);

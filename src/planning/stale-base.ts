@@ -1,3 +1,4 @@
+import { shellWord } from '../util/index.js';
 import { existsSync } from 'node:fs';
 import { loadManifest, loadState, migrationFiles } from '../migration/index.js';
 
@@ -9,10 +10,10 @@ import { loadManifest, loadState, migrationFiles } from '../migration/index.js';
 
 /** The command that starts a refused operation again from the current plan. */
 export function rerunCommand(slug: string, operation: string): string {
-  if (operation.startsWith('migration.refine.')) return `cairn refine ${slug} --message ...`;
-  if (operation === 'migration.review') return `cairn review ${slug}`;
-  if (operation === 'migration.phase-done') return `cairn phase done ${slug}`;
-  return `cairn plan ${slug}`;
+  if (operation.startsWith('migration.refine.')) return `cairn refine ${shellWord(slug)} --message ...`;
+  if (operation === 'migration.review') return `cairn review ${shellWord(slug)}`;
+  if (operation === 'migration.phase-done') return `cairn phase done ${shellWord(slug)}`;
+  return `cairn plan ${shellWord(slug)}`;
 }
 
 const EDITED = 'its files were changed outside this run (an edit, a commit or a git checkout)';

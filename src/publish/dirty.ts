@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { toPosix } from '../util/index.js';
+import { toPosix, shellWord } from '../util/index.js';
 import { gitDirtyPaths } from '../fs/index.js';
 import { readPublishedRecord } from './published-record.js';
 import type { PublishRecorder } from './recorder.js';
@@ -51,7 +51,3 @@ export function dirtyLiveHint(repoRoot: string, liveDir: string, slug: string): 
   );
 }
 
-/** `word` as one shell word: as is when it holds only safe characters, else single-quoted. */
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9._/@%+=:,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, write
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshotId } from '../../src/fs/digest.js';
-import { AGENT, fakeAgents } from '../support/agents.js';
+import { AGENT, fakeAgents, saveAgentHint } from '../support/agents.js';
 import { commitAll, git } from '../support/git.js';
 import { SLUG, copyRepo, manifestOf, newPlanRepo, workRuns, type PlanRepo } from '../support/plan-repo.js';
 import { tempDir, templateDir } from '../support/tmp.js';
@@ -102,7 +102,7 @@ describe('an agent writes outside its declared outputs: the step is refused', ()
           `Error: planning.expand failed: the agent changed paths the step may not write: ${listed}; ` +
             'planning.expand may write only plan.md and phase-<n>-<name>.md, and cairn writes manifest.json and .planning/ itself',
           expect.stringMatching(new RegExp(`^Nothing was published\\. The agent's output is in the local run log: cairn log --show \\S+\\. The workspace is kept: ${workspace.replace(/[.]/g, '\\.')}$`)),
-          'Hint: Run `cairn plan alpha` to run the step again.',
+          'Hint: Run `cairn plan alpha --agent command --agent-cmd evil-agent` to run the step again.',
           '',
         ]);
         expect(result.code).toBe(1);
@@ -152,8 +152,8 @@ describe('an agent writes outside its declared outputs: the step is refused', ()
           "rm phase-2-remove-old.md && printf '# Phase 2\\n\\n## Precondition\\nPhase 1 is done.\\n\\n## Definition of Done\\nCallers moved.\\n' > phase-2-move-callers.md" +
           " && printf '# Phase 3\\n\\n## Precondition\\nCallers moved.\\n\\n## Definition of Done\\nOld API removed.\\n' > phase-3-remove-old.md",
       });
-      expect(result.stderr).toBe('Running planning.revise for alpha with evil-agent…\n');
-      expect(result.stdout).toBe('Accepted planning.revise for alpha; next step: review-2.\nNext: cairn plan alpha\n');
+      expect(result.stderr).toBe(`Running planning.revise for alpha with evil-agent…\n${saveAgentHint(p.bin, 'evil-agent')}`);
+      expect(result.stdout).toBe('Accepted planning.revise for alpha; next step: review-2.\nNext: cairn plan alpha --agent command --agent-cmd evil-agent\n');
       expect(result.code).toBe(0);
       expect(listTree(p.dir).filter((file) => file.startsWith('phase-'))).toEqual(['phase-1-add-api.md', 'phase-2-move-callers.md', 'phase-3-remove-old.md']);
       expect((manifestOf(p)['phases'] as { name: string }[]).map((phase) => phase.name)).toEqual(['add-api', 'move-callers', 'remove-old']);

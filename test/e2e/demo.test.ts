@@ -1,8 +1,9 @@
+import { shellWord } from '../../src/util/index.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { REPO_ROOT, runCli } from '../support/cli.js';
 import { git } from '../support/git.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -15,6 +16,9 @@ interface LoggedRun {
   verdict: string;
   exit_code: number | null;
 }
+
+/** The `--agent-cmd` template the built demo runs its replay agent with. */
+const BUILT_REPLAY_AGENT = `'${process.execPath}' '${path.join(REPO_ROOT, 'dist', 'planning', 'demo', 'replay-agent.js')}'`;
 
 function repoOf(stdout: string): string {
   const match = /^cairn demo: a throwaway repository at (.+)\n/.exec(stdout);
@@ -42,7 +46,7 @@ describe('cairn demo', () => {
         // The review comes before the run: the migration is approve-needs-human.
         `$ cairn review ${SLUG} --approve`,
         `$ cairn run ${SLUG} --agent command --agent-cmd 'node replay-agent.js' --validate 'node --test'\nPhase add-loader of ${SLUG} is done: fast-forwarded main to `,
-        'Next phase: migrate-callers (run `cairn run async-config-loader`).\n',
+        `Next phase: migrate-callers (run \`cairn --repo ${shellWord(repo)} run async-config-loader --agent command --agent-cmd ${shellWord(BUILT_REPLAY_AGENT)} --validate 'node --test'\`).\n`,
         '$ git log --stat -1\ncommit ',
         `\n    ${PHASE_SUBJECT}\n    \n    Why:\n    Callers can move to a loader that reads config.json once`,
         '\n    Validation:\n    node --test\n',
@@ -54,6 +58,7 @@ describe('cairn demo', () => {
       ]) {
         expect(out).toContain(line);
       }
+      expect(result.stderr).not.toContain('To use these agent settings');
       expect(out.indexOf(`$ cairn review ${SLUG}`)).toBeLessThan(out.indexOf(`$ cairn run ${SLUG}`));
       expect(out.indexOf(`$ cairn run ${SLUG}`)).toBeLessThan(out.indexOf('$ git log --stat -1'));
       expect(out.indexOf('$ git log --stat -1')).toBeLessThan(out.indexOf('$ cairn doctor --all'));

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshotId } from '../../src/fs/digest.js';
-import { AGENT } from '../support/agents.js';
+import { AGENT, saveAgentHint } from '../support/agents.js';
 import { commitAll } from '../support/git.js';
 import { SLUG, TARGET, copyRepo, manifestOf, newPlanRepo, stateOf, workRuns, type PlanRepo } from '../support/plan-repo.js';
 import { liveGroupMembers } from '../support/process.js';
@@ -28,8 +28,8 @@ describe('cairn plan: one step at a time', () => {
   it('runs exactly the next step, publishes it and says what to run next', async () => {
     const p = copyRepo(fresh);
     const result = p.cli(['plan', SLUG, ...AGENT]);
-    expect(result.stdout).toBe('Accepted planning.approaches for alpha; next step: pick-best.\nNext: cairn plan alpha\n');
-    expect(result.stderr).toBe('Running planning.approaches for alpha with fake-agent…\n');
+    expect(result.stdout).toBe('Accepted planning.approaches for alpha; next step: pick-best.\nNext: cairn plan alpha --agent command --agent-cmd fake-agent\n');
+    expect(result.stderr).toBe(`Running planning.approaches for alpha with fake-agent…\n${saveAgentHint(p.bin)}`);
     expect(result.code).toBe(0);
 
     const state = stateOf(p);
@@ -69,7 +69,7 @@ describe('cairn plan: one step at a time', () => {
     // Not committed: the live tree is what cairn published, so the next step is not blocked as dirty.
     expect(gitStatus(p)).not.toBe('');
     const next = p.cli(['plan', SLUG, ...AGENT]);
-    expect(next.stdout).toBe('Accepted planning.pick-best for alpha; next step: expand.\nNext: cairn plan alpha\n');
+    expect(next.stdout).toBe('Accepted planning.pick-best for alpha; next step: expand.\nNext: cairn plan alpha --agent command --agent-cmd fake-agent\n');
     expect(next.code).toBe(0);
   });
 
@@ -158,7 +158,7 @@ describe('cairn plan: one step at a time', () => {
         'Accepted planning.revise for alpha; next step: review-2.',
         'Accepted planning.review-2 (clear) for alpha; next step: final-review.',
         'Accepted planning.final-review for alpha: approve-auto — the plan is complete',
-        'alpha is ready: run its first phase with `cairn run alpha`.',
+        'alpha is ready: run its first phase with `cairn run alpha --agent command --agent-cmd fake-agent`.',
         'Next: cairn ready',
         '',
       ].join('\n'),
@@ -188,14 +188,14 @@ describe('cairn plan: one step at a time', () => {
         'Error: planning.review-2 failed: revised plan still has findings\n' +
         `Nothing was published. The agent's output is in the local run log: cairn log --show ${runs[0]?.id}. ` +
         `The workspace is kept: .planning/work/alpha/${kept[0]}/alpha\n` +
-        'Hint: Run `cairn plan alpha` to run the step again.\n',
+        'Hint: Run `cairn plan alpha --agent command --agent-cmd fake-agent` to run the step again.\n',
     );
     expect(runs[0]).toMatchObject({ step: 'review-2', verdict: 'rejected', reason: 'planning.review-2 failed: revised plan still has findings' });
     expect(await snapshotId(p.dir)).toBe(before);
     expect(stateOf(p)['next_step']).toBe('review-2');
 
     const resumed = p.cli(['plan', SLUG, ...AGENT]);
-    expect(resumed.stdout).toBe('Accepted planning.review-2 (clear) for alpha; next step: final-review.\nNext: cairn plan alpha\n');
+    expect(resumed.stdout).toBe('Accepted planning.review-2 (clear) for alpha; next step: final-review.\nNext: cairn plan alpha --agent command --agent-cmd fake-agent\n');
     expect(resumed.code).toBe(0);
   });
 
@@ -241,7 +241,7 @@ describe('cairn plan: one step at a time', () => {
     const result = p.cli(['plan', SLUG, ...AGENT, '--until', 'terminal'], {
       FAKE_FINAL: 'final-decision: approve-needs-human — phase 2 deletes a public API',
     });
-    expect(result.stdout).toContain('alpha is ready, awaiting human review.\nNext: cairn review alpha\n');
+    expect(result.stdout).toContain('alpha is ready, awaiting human review.\nNext: cairn review alpha --agent command --agent-cmd fake-agent\n');
     expect(result.code).toBe(0);
     const manifest = manifestOf(p);
     expect([manifest['status'], manifest['awaiting_human_review'], manifest['human_review_reason']]).toEqual([
@@ -325,7 +325,7 @@ async function expectRejectedStep(p: PlanRepo, env: Record<string, string>, step
       `Error: ${reason}\n` +
       `Nothing was published. The agent's output is in the local run log: cairn log --show ${runs[0]?.id}. ` +
       `The workspace is kept: .planning/work/alpha/${kept[0]}/alpha\n` +
-      'Hint: Run `cairn plan alpha` to run the step again.\n',
+      'Hint: Run `cairn plan alpha --agent command --agent-cmd fake-agent` to run the step again.\n',
   );
   expect(result.stdout).toBe('');
   expect(result.code).toBe(1);
@@ -371,7 +371,7 @@ describe('cairn plan: each step checks its own contract when it is accepted', ()
         'it must name the chosen one as its file is named, e.g. big-bang or approaches/big-bang.md',
     );
     const named = p.cli(['plan', SLUG, ...AGENT], { FAKE_PICK: 'Chosen: approaches/big-bang.md, since the codebase is small.' });
-    expect(named.stdout).toBe('Accepted planning.pick-best for alpha; next step: expand.\nNext: cairn plan alpha\n');
+    expect(named.stdout).toBe('Accepted planning.pick-best for alpha; next step: expand.\nNext: cairn plan alpha --agent command --agent-cmd fake-agent\n');
     expect(named.code).toBe(0);
   });
 
@@ -419,7 +419,7 @@ describe('cairn plan: a review is clear only on the no-findings line', () => {
     const p = copyRepo(atReview);
     const review = '1. phase-1-add-api.md: there are no findings about naming, but the Definition of Done is not checkable.';
     const result = p.cli(['plan', SLUG, ...AGENT], { FAKE_REVIEW: review });
-    expect(result.stdout).toBe('Accepted planning.review (findings) for alpha; next step: revise.\nNext: cairn plan alpha\n');
+    expect(result.stdout).toBe('Accepted planning.review (findings) for alpha; next step: revise.\nNext: cairn plan alpha --agent command --agent-cmd fake-agent\n');
     expect(result.code).toBe(0);
     expect(stateOf(p)['review_findings']).toBe(stageRef('review.stdout.md'));
   });
@@ -427,7 +427,7 @@ describe('cairn plan: a review is clear only on the no-findings line', () => {
   it('the no-findings line on its own after other text is clear', () => {
     const p = copyRepo(atReview);
     const result = p.cli(['plan', SLUG, ...AGENT], { FAKE_REVIEW: 'Checked every phase against the rules.\n\nNo findings.' });
-    expect(result.stdout).toBe('Accepted planning.review (clear) for alpha; next step: final-review.\nNext: cairn plan alpha\n');
+    expect(result.stdout).toBe('Accepted planning.review (clear) for alpha; next step: final-review.\nNext: cairn plan alpha --agent command --agent-cmd fake-agent\n');
     expect(result.code).toBe(0);
   });
 

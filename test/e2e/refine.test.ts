@@ -28,7 +28,7 @@ describe('cairn refine', () => {
     const p = copyRepo(atReview);
     const prompts = tempDir('cairn-prompts-');
     const result = p.cli(['refine', SLUG, '--message', 'Split phase 2 in two.', ...AGENT], { FAKE_PROMPT_DIR: prompts });
-    expect(result.stdout).toBe('Refined alpha: migration.refine.revise accepted; next step: review-2\nNext: cairn plan alpha\n');
+    expect(result.stdout).toBe('Refined alpha: migration.refine.revise accepted; next step: review-2\nNext: cairn plan alpha --agent command --agent-cmd fake-agent\n');
     expect(result.code).toBe(0);
     const state = stateOf(p);
     expect(state['next_step']).toBe('review-2');
@@ -52,7 +52,7 @@ describe('cairn refine', () => {
     expect(dry.stdout).toContain('\n\nUser refinement feedback:\nConsider a codemod.\n');
     expect(stateOf(p)['feedback']).toEqual([]);
     const result = p.cli(['refine', SLUG, '--file', file, ...AGENT]);
-    expect(result.stdout).toBe('Refined alpha: migration.refine.approaches accepted; next step: pick-best\nNext: cairn plan alpha\n');
+    expect(result.stdout).toBe('Refined alpha: migration.refine.approaches accepted; next step: pick-best\nNext: cairn plan alpha --agent command --agent-cmd fake-agent\n');
     expect(result.code).toBe(0);
     const state = stateOf(p);
     expect(state['revision_base_step_counts']).toEqual([]);
@@ -76,7 +76,7 @@ describe('cairn refine', () => {
     const p = copyRepo(awaiting);
     const result = p.cli(['refine', SLUG, '--message', 'Keep the old API one more release.', ...AGENT, '--commit']);
     expect(result.stdout).toMatch(
-      /^Refined alpha: migration\.refine\.revise accepted; next step: review-2\nCommitted [0-9a-f]{12}: cairn: alpha: migration\.refine\.revise\nNext: cairn plan alpha\n$/,
+      /^Refined alpha: migration\.refine\.revise accepted; next step: review-2\nCommitted [0-9a-f]{12}: cairn: alpha: migration\.refine\.revise\nNext: cairn plan alpha --agent command --agent-cmd fake-agent\n$/,
     );
     expect(result.code).toBe(0);
     const manifest = manifestOf(p);

@@ -115,7 +115,7 @@ describe('cairn review', () => {
     const result = p.cli(['review', SLUG, '--request-changes', '--message', 'Add a rollback section.', ...AGENT]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
-      'Requested changes to alpha (reviewer Cairn Test <test@cairn.invalid>).\nRefined alpha: migration.refine.revise accepted; next step: review-2\nNext: cairn plan alpha\n',
+      'Requested changes to alpha (reviewer Cairn Test <test@cairn.invalid>).\nRefined alpha: migration.refine.revise accepted; next step: review-2\nNext: cairn plan alpha --agent command --agent-cmd fake-agent\n',
     );
     const state = stateOf(p);
     expect(state['next_step']).toBe('review-2');

@@ -1,3 +1,4 @@
+import { saveAgentHintIn } from '../support/agents.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -182,11 +183,13 @@ describe('cairn run: a green phase', () => {
     const before = manifest(r);
 
     const result = run(r);
-    expect(result.stderr).toBe(`${[...PROGRESS(r.slug), `Validating phase ${PHASE_1} with: sh check.sh`].join('\n')}\n`);
+    expect(result.stderr).toBe(
+      `${[...PROGRESS(r.slug), `Validating phase ${PHASE_1} with: sh check.sh`].join('\n')}\n${saveAgentHintIn(path.join(r.state, 'config'), 'exec-agent')}`,
+    );
     expect(result.code).toBe(0);
     const head = git(r.repo, ['rev-parse', 'HEAD']).trim();
     expect(result.stdout).toBe(
-      `Phase ${PHASE_1} of ${r.slug} is done: fast-forwarded main to ${head.slice(0, 12)}.\n` + `Validated with: sh check.sh\n` + `Next phase: split-module (run \`cairn run ${r.slug}\`).\n`,
+      `Phase ${PHASE_1} of ${r.slug} is done: fast-forwarded main to ${head.slice(0, 12)}.\n` + `Validated with: sh check.sh\n` + `Next phase: split-module (run \`cairn run ${r.slug} --agent command --agent-cmd exec-agent --validate 'sh check.sh'\`).\n`,
     );
 
     // One commit on top of the base, holding both the code and the manifest.

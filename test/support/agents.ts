@@ -97,3 +97,17 @@ export function fakeAgentBin(root?: string): string {
 
 /** The CLI flags that make cairn run the fake agent. */
 export const AGENT = ['--agent', 'command', '--agent-cmd', 'fake-agent'];
+
+/** How the commands cairn prints repeat `AGENT`. */
+export const AGENT_SHOWN = '--agent command --agent-cmd fake-agent';
+
+/** The hint cairn prints (stderr) after a next command that repeats `AGENT`, for a fake-agent bin dir (XDG_CONFIG_HOME is `<bin>/xdg`). */
+export function saveAgentHint(bin: string, agentCmd = 'fake-agent'): string {
+  return saveAgentHintIn(path.join(bin, 'xdg'), agentCmd);
+}
+
+/** `saveAgentHint` for a user config under `xdgConfigHome`. */
+export function saveAgentHintIn(xdgConfigHome: string, agentCmd: string): string {
+  const file = path.join(xdgConfigHome, 'cairn', 'config.json');
+  return `Hint: To use these agent settings without repeating the flags, save them in ${file}: {"agent": "command", "agent_cmd": "${agentCmd}"}\n`;
+}

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { postPublishCommit, parseStepName, printWarnings, withMigrationSession, type Io } from '../../app/index.js';
+import { postPublishCommit, parseStepName, printWarnings, withMigrationSession, type GlobalOptions, type Io } from '../../app/index.js';
 import { CairnError, messageOf } from '../../util/index.js';
 import { MAX_STEP_OUTPUT_BYTES, stepOutputTooLarge } from '../../agent/index.js';
 import { FileTooLargeError, readRegularFileSync } from '../../fs/index.js';
@@ -10,7 +10,8 @@ import { readStdin } from '../stdin.js';
 import { TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
 import { printDryRunLines } from '../publish-text.js';
-import { nextCommand, printStepText, stepExitCode } from '../step-text.js';
+import { nextCommands } from '../next-command.js';
+import { nextCommand, printNextLine, printStepText, stepExitCode } from '../step-text.js';
 import type { RecoveryPlan } from '../../publish/index.js';
 
 interface AcceptOptions {
@@ -51,7 +52,8 @@ function outputSource(source: string | undefined, file: string | undefined): str
   return from;
 }
 
-function acceptText(io: Io): AcceptView {
+function acceptText(io: Io, _options: AcceptOptions, globals: GlobalOptions): AcceptView {
+  const next = nextCommands(globals);
   return (result, slug, repoRoot, commit) => {
     if (result.status === 'dry-run' && result.publish !== null) {
       const outcome = result.outcome === null || result.outcome === 'completed' ? '' : ` (${result.outcome})`;
@@ -64,8 +66,8 @@ function acceptText(io: Io): AcceptView {
       printDryRunLines(io, result.publish, repoRoot);
       return;
     }
-    printStepText(io, result, repoRoot, commit);
-    if (result.status === 'published') io.stdout(`Next: ${nextCommand(result)}\n`);
+    printStepText(io, result, repoRoot, commit, next);
+    if (result.status === 'published') printNextLine(io, nextCommand(result, next), next);
   };
 }
 

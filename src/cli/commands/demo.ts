@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { CairnError } from '../../util/index.js';
 import { commitDemo, createDemoProject, demoCommands, demoGitOutput } from '../../planning/index.js';
+import type { Io } from '../../app/index.js';
+import { SAVE_AGENT_HINT_PREFIX } from '../next-command.js';
 import { defineCommand } from '../command.js';
 import { paint } from '../output.js';
 
@@ -32,7 +34,7 @@ export const demoCommand = defineCommand<[], { keep?: boolean }>({
           io.stdout(demoGitOutput(repo, command.args));
           continue;
         }
-        const code = await run(['node', 'cairn', '--repo', repo, ...command.args], io);
+        const code = await run(['node', 'cairn', '--repo', repo, ...command.args], withoutSaveAgentHint(io));
         if (code !== 0) {
           failed = true;
           throw new CairnError('failed', `demo: \`${command.shown}\` exited with ${code}`, {
@@ -53,3 +55,8 @@ export const demoCommand = defineCommand<[], { keep?: boolean }>({
     }
   },
 });
+
+/** `io` without the hint to save the agent flags: the demo's replay agent is no agent to keep in the user's config. */
+function withoutSaveAgentHint(io: Io): Io {
+  return { ...io, stderr: (text) => (text.startsWith(SAVE_AGENT_HINT_PREFIX) ? undefined : io.stderr(text)) };
+}

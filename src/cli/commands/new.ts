@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { postPublishCommit, newMigration, type Io } from '../../app/index.js';
+import { postPublishCommit, newMigration, type GlobalOptions, type Io } from '../../app/index.js';
 import type { NewMigrationResult } from '../../planning/index.js';
 import { publishErrorMessage } from '../../publish/index.js';
 import { publishResultJson } from '../../outputs/index.js';
+import { nextCommands } from '../next-command.js';
 import { defineCommand } from '../command.js';
 import { publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
@@ -21,13 +22,14 @@ interface NewView {
   committed(slug: string, commit: string): void;
 }
 
-function newText(io: Io): NewView {
+function newText(io: Io, _options: NewOptions, globals: GlobalOptions): NewView {
+  const next = nextCommands(globals);
   return {
     created(created, slug, repoRoot) {
       const where = path.relative(repoRoot, created.result.liveDir).split(path.sep).join('/');
       const text = created.result.dryRun
         ? `Dry run: would create migration ${slug} at ${where}; nothing was changed.`
-        : `Created migration ${slug} at ${where}.\nNext: cairn plan ${slug}`;
+        : `Created migration ${slug} at ${where}.\nNext: ${next.cairn('plan', [slug])}`;
       printPublishText(io, created.result, text, repoRoot);
       if (publishExitCode(created.result) !== 0 && !created.workspaceRemoved) {
         io.stderr(`The workspace is kept for inspection: ${created.workspaceDir}\n`);

@@ -1,10 +1,11 @@
-import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type Io } from '../../app/index.js';
+import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type GlobalOptions, type Io } from '../../app/index.js';
 import { loadTaste, parseUntil, planUntil, type PlanStepOutcome } from '../../planning/index.js';
 import { stepJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
-import { nextCommand, printStepText, stepExitCode } from '../step-text.js';
+import { nextCommands, type NextCommands } from '../next-command.js';
+import { nextCommand, printNextLine, printStepText, stepExitCode } from '../step-text.js';
 import type { RecoveryPlan } from '../../publish/index.js';
 
 interface PlanOptions extends AgentOptions {
@@ -24,13 +25,14 @@ interface PlanView {
   end(slug: string, results: PlanStepOutcome[], repoRoot: string, commits: ReadonlyMap<PlanStepOutcome, string>, recovered: readonly RecoveryPlan[]): void;
 }
 
-function planText(io: Io): PlanView {
+function planText(io: Io, options: PlanOptions, globals: GlobalOptions): PlanView {
+  const next: NextCommands = nextCommands(globals, options);
   return {
     progress: (message) => io.stderr(`${message}\n`),
-    step: (result, repoRoot, commit) => printStepText(io, result, repoRoot, commit),
+    step: (result, repoRoot, commit) => printStepText(io, result, repoRoot, commit, next),
     end(_slug, results) {
       const last = results[results.length - 1] as PlanStepOutcome;
-      if (last.status === 'published') io.stdout(`Next: ${nextCommand(last)}\n`);
+      if (last.status === 'published') printNextLine(io, nextCommand(last, next), next);
     },
   };
 }
@@ -63,7 +65,7 @@ export const planCommand = defineCommand<[string], PlanOptions, PlanView>({
     const until = options.until === undefined ? null : parseUntil(options.until);
     const dryRun = options.dryRun === true;
     const commits = postPublishCommit(context, { commit: options.commit, dryRun });
-    const agent = await agentChoice(options, context, io);
+    const agent = await agentChoice(options, context, io, !dryRun);
     const taste = await loadTaste(context.repoRoot);
     return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx, recovered }) => {
       const committed = new Map<PlanStepOutcome, string>();

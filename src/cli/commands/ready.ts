@@ -1,7 +1,8 @@
-import { readyWork, type Io } from '../../app/index.js';
+import { readyWork, type GlobalOptions, type Io } from '../../app/index.js';
 import type { ReadyItem, ReadyKind } from '../../planning/index.js';
 import { defineCommand } from '../command.js';
 import { formatOption } from '../options.js';
+import { nextCommands } from '../next-command.js';
 import { alignColumns, paint, printJson } from '../output.js';
 
 const HEADINGS: Record<ReadyKind, string> = {
@@ -10,7 +11,8 @@ const HEADINGS: Record<ReadyKind, string> = {
   phase: 'Phases ready to start',
 };
 
-function readyText(io: Io, items: ReadyItem[]): string {
+function readyText(io: Io, items: ReadyItem[], globals: GlobalOptions): string {
+  const next = nextCommands(globals);
   if (items.length === 0) return 'Nothing to do: no planning step, review or phase is ready.\n';
   const out: string[] = [];
   for (const kind of ['plan', 'review', 'phase'] as const) {
@@ -18,7 +20,7 @@ function readyText(io: Io, items: ReadyItem[]): string {
     if (group.length === 0) continue;
     if (out.length > 0) out.push('');
     out.push(paint(io, 'bold', `${HEADINGS[kind]} (${group.length})`));
-    out.push(...alignColumns(group.map((item) => ['  ' + item.slug, item.file ?? item.detail, item.command])));
+    out.push(...alignColumns(group.map((item) => ['  ' + item.slug, item.file ?? item.detail, next.carry(item.command)])));
   }
   return `${out.join('\n')}\n`;
 }
@@ -30,7 +32,7 @@ export const readyCommand = defineCommand<[], { format: string }, ReadyView>({
   description: 'list the work that can be done now: planning steps to run, reviews awaiting a human, phases ready to start',
   options: [formatOption()],
   views: {
-    text: (io) => (items) => io.stdout(readyText(io, items)),
+    text: (io, _options, globals) => (items) => io.stdout(readyText(io, items, globals)),
     json: (io) => (items) => printJson(io, 'ready', { items }),
   },
   examples: ['ready', 'ready --format json'],

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type Io } from '../../app/index.js';
+import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type GlobalOptions, type Io } from '../../app/index.js';
 import { CairnError, isCairnError, messageOf } from '../../util/index.js';
 import { DEFAULT_MAX_READ_BYTES, readRegularTextSync } from '../../fs/index.js';
 import { loadTaste, checkFeedback, refineMigration, type RefineFeedback, type PlanStepOutcome } from '../../planning/index.js';
@@ -8,7 +8,8 @@ import { defineCommand } from '../command.js';
 import { readStdin } from '../stdin.js';
 import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
-import { nextCommand, printStepText, stepExitCode } from '../step-text.js';
+import { nextCommands } from '../next-command.js';
+import { nextCommand, printNextLine, printStepText, stepExitCode } from '../step-text.js';
 import type { RecoveryPlan } from '../../publish/index.js';
 
 interface RefineOptions extends AgentOptions {
@@ -69,17 +70,18 @@ function refineStepError(error: unknown): unknown {
   });
 }
 
-function refineText(io: Io): RefineView {
+function refineText(io: Io, options: RefineOptions, globals: GlobalOptions): RefineView {
+  const next = nextCommands(globals, options);
   return {
     progress: (message) => io.stderr(`${message}\n`),
     refined(result, slug, repoRoot, commit) {
       if (result.status === 'published') {
         io.stdout(`Refined ${slug}: ${result.reason}\n`);
         if (commit !== null) io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${slug}: ${result.operation}\n`);
-        io.stdout(`Next: ${nextCommand(result)}\n`);
+        printNextLine(io, nextCommand(result, next), next);
         return;
       }
-      printStepText(io, result, repoRoot, commit);
+      printStepText(io, result, repoRoot, commit, next);
     },
   };
 }
@@ -110,7 +112,7 @@ export const refineCommand = defineCommand<[string], RefineOptions, RefineView>(
     const context = await project();
     const dryRun = options.dryRun === true;
     const commits = postPublishCommit(context, { commit: options.commit, dryRun });
-    const agent = await agentChoice(options, context, io);
+    const agent = await agentChoice(options, context, io, !dryRun);
     const taste = await loadTaste(context.repoRoot);
     return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx, recovered }) => {
       const result = await refineMigration(ctx, { agent, taste, dryRun, feedback, progress: view.progress }).catch((error: unknown) => {

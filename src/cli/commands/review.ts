@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type Io } from '../../app/index.js';
+import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type GlobalOptions, type Io } from '../../app/index.js';
 import { CairnError } from '../../util/index.js';
 import { loadTaste, checkFeedback, decideReview, notAwaitingReviewError, reviewSummary, describeMigration, type ReviewInput, type ReviewResult, type ReviewSummary } from '../../planning/index.js';
 import { publishErrorMessage, type RecoveryPlan } from '../../publish/index.js';
@@ -9,7 +9,8 @@ import { defineCommand } from '../command.js';
 import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';
 import { printDryRunLines } from '../publish-text.js';
-import { printStepText, stepExitCode } from '../step-text.js';
+import { nextCommands, type NextCommands } from '../next-command.js';
+import { printNextLine, printStepText, stepExitCode } from '../step-text.js';
 
 interface ReviewOptions extends AgentOptions {
   approve?: boolean;
@@ -124,13 +125,13 @@ async function askDecision(): Promise<ReviewInput | null> {
   }
 }
 
-function reviewDoneText(result: ReviewResult, slug: string): string {
+function reviewDoneText(result: ReviewResult, slug: string, next: NextCommands): string {
   if (result.publish?.dryRun === true) return `Dry run: would record ${result.decision} of ${slug} by ${result.reviewer}; nothing was changed.`;
   switch (result.decision) {
     case 'approve':
-      return `Approved ${slug} (reviewer ${result.reviewer}).\nNext: cairn ready`;
+      return `Approved ${slug} (reviewer ${result.reviewer}).\nNext: ${next.cairn('ready')}`;
     case 'reject':
-      return `Rejected ${slug} (reviewer ${result.reviewer}); status skipped, reason in intentional-skip.md.\nNext: cairn list`;
+      return `Rejected ${slug} (reviewer ${result.reviewer}); status skipped, reason in intentional-skip.md.\nNext: ${next.cairn('list')}`;
     default:
       return `Requested changes to ${slug} (reviewer ${result.reviewer}).`;
   }
@@ -146,7 +147,8 @@ interface ReviewView {
   decided(result: ReviewResult, summary: ReviewSummary, slug: string, repoRoot: string, commit: string | null, code: number, recovered: readonly RecoveryPlan[]): void;
 }
 
-function reviewText(io: Io): ReviewView {
+function reviewText(io: Io, options: ReviewOptions, globals: GlobalOptions): ReviewView {
+  const next = nextCommands(globals, options);
   return {
     summary: (summary) => io.stdout(summaryText(io, summary)),
     ...(io.isTty && process.stdin.isTTY === true ? { ask: askDecision } : {}),
@@ -154,11 +156,11 @@ function reviewText(io: Io): ReviewView {
     decided(result, _summary, slug, repoRoot, commit) {
       if (result.step !== null) {
         if (result.step.status === 'published') {
-          io.stdout(`${reviewDoneText(result, slug)}\nRefined ${slug}: ${result.step.reason}\n`);
+          io.stdout(`${reviewDoneText(result, slug, next)}\nRefined ${slug}: ${result.step.reason}\n`);
           if (commit !== null) io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${slug}: ${result.step.operation}\n`);
-          io.stdout(`Next: cairn plan ${slug}\n`);
+          printNextLine(io, next.cairn('plan', [slug], true), next);
         } else {
-          printStepText(io, result.step, repoRoot, commit);
+          printStepText(io, result.step, repoRoot, commit, next);
         }
         return;
       }
@@ -166,14 +168,14 @@ function reviewText(io: Io): ReviewView {
       if (publish === null) return;
       if (publish.status !== 'published') {
         if (publish.staleBase) {
-          io.stderr(`Error: ${slug} changed while your decision was being recorded; nothing was recorded.\nHint: Run \`cairn review ${slug}\` again to see the current plan and decide.\n`);
+          io.stderr(`Error: ${slug} changed while your decision was being recorded; nothing was recorded.\nHint: Run \`${next.cairn('review', [slug])}\` again to see the current plan and decide.\n`);
         } else {
           io.stderr(`Error: ${publishErrorMessage(publish)}\n`);
         }
         if (publish.dryRun) printDryRunLines(io, publish, repoRoot);
         return;
       }
-      io.stdout(`${reviewDoneText(result, slug)}\n`);
+      io.stdout(`${reviewDoneText(result, slug, next)}\n`);
       if (publish.dryRun) printDryRunLines(io, publish, repoRoot);
       if (commit !== null) io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${slug}: migration.review\n`);
     },

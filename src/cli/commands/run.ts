@@ -1,11 +1,12 @@
-import { agentChoice, postPublishCommit, printWarnings, withPhaseSession, withRunSession, type AgentOptions, type Io } from '../../app/index.js';
+import { agentChoice, postPublishCommit, printWarnings, withPhaseSession, withRunSession, type AgentOptions, type GlobalOptions, type Io } from '../../app/index.js';
 import { DEFAULT_MAX_ATTEMPTS, INTEGRATE_MODES, resolveValidationCommand, runAll, runPhase, untrustedCommandError, type IntegrateMode, type PhaseRunResult, type RunAllAction, type RunAllResult, type RunPhaseOptions, type AbandonedRun } from '../../execution/index.js';
 import { EFFORTS, isEffort, type Effort } from '../../migration/index.js';
 import { cleanedUpJson, phaseRunJson, runActionJson } from '../../outputs/index.js';
 import { loadTaste } from '../../planning/index.js';
 import type { ProjectContext } from '../../config/index.js';
-import { CairnError } from '../../util/index.js';
+import { CairnError, shellWord } from '../../util/index.js';
 import { defineCommand } from '../command.js';
+import { nextCommands, type NextCommands } from '../next-command.js';
 import { AGENT_OPTIONS, LOCK_TIMEOUT_OPTION, dryRunOption, formatOption } from '../options.js';
 import { printJson } from '../output.js';
 import { signalExitCode } from '../step-text.js';
@@ -82,7 +83,7 @@ function validatedLine(result: PhaseRunResult): string {
   return `Validated with: ${result.validationCommand ?? '(none)'}${attempt}\n`;
 }
 
-function phaseText(io: Io, result: PhaseRunResult): void {
+function phaseText(io: Io, result: PhaseRunResult, next: NextCommands, validate: string | undefined): void {
   printWarnings(io, result.warnings);
   for (const attempt of result.attempts) {
     if (attempt.outcome !== 'green') io.stderr(`Attempt ${attempt.attempt} failed: ${attempt.reason}\n`);
@@ -103,7 +104,7 @@ function phaseText(io: Io, result: PhaseRunResult): void {
     case 'integrated':
       io.stdout(`Phase ${result.phase} of ${result.slug} is done: ${result.integration?.detail ?? ''}.\n`);
       io.stdout(validatedLine(result));
-      io.stdout(result.nextPhase === null ? `${result.slug} is done: every phase is complete.\n` : `Next phase: ${result.nextPhase} (run \`cairn run ${result.slug}\`).\n`);
+      io.stdout(result.nextPhase === null ? `${result.slug} is done: every phase is complete.\n` : `Next phase: ${result.nextPhase} (run \`${next.cairn('run', [result.slug], true)}${validate === undefined ? '' : ` --validate ${shellWord(validate)}`}\`).\n`);
       return;
     case 'committed':
       io.stdout(`Phase ${result.phase} of ${result.slug} is committed on branch ${result.branch ?? '?'} (${short(result.commit)}).\n`);
@@ -120,7 +121,7 @@ function phaseText(io: Io, result: PhaseRunResult): void {
       io.stdout(`Deferred: ${result.reason}\n`);
       if (deferral !== null) {
         io.stdout(`  cooldown until ${deferral.cooldownUntil ?? '-'}; wake up on ${deferral.wakeUpOn ?? '-'}\n`);
-        if (deferral.awaitingHumanReview) io.stdout(`  ${result.slug} now awaits a human review: \`cairn review ${result.slug}\`\n`);
+        if (deferral.awaitingHumanReview) io.stdout(`  ${result.slug} now awaits a human review: \`${next.cairn('review', [result.slug])}\`\n`);
       }
       return;
     }
@@ -128,18 +129,23 @@ function phaseText(io: Io, result: PhaseRunResult): void {
       io.stderr(`Interrupted by ${result.interruptedBy ?? 'a signal'}: the agent was stopped and nothing was changed.\n`);
       return;
     case 'baseline-failed':
-      io.stderr(`Error: ${result.reason}\nFix the tests on your branch first; see \`cairn log ${result.slug}\` for the validation output.\n`);
+      io.stderr(`Error: ${result.reason}\nFix the tests on your branch first; see \`${next.cairn('log', [result.slug])}\` for the validation output.\n`);
       return;
     default:
-      io.stderr(`Error: ${result.reason}\nThe attempts' diffs, agent output and validation output are in the run log: \`cairn log ${result.slug}\`.\n`);
+      io.stderr(`Error: ${result.reason}\nThe attempts' diffs, agent output and validation output are in the run log: \`${next.cairn('log', [result.slug])}\`.\n`);
   }
 }
 
-function runText(io: Io): RunView {
+function runText(io: Io, options: RunOptions, globals: GlobalOptions): RunView {
+  const next = nextCommands(globals, options);
   return {
     progress: (message) => io.stderr(`${message}\n`),
     action: (action) => io.stderr(`[${action.kind}] ${action.slug} ${action.detail}: ${action.status} — ${action.reason}\n`),
-    one: (result) => phaseText(io, result),
+    one: (result) => {
+      phaseText(io, result, next, options.validate);
+      const save = next.saveAgentHint();
+      if (save !== null && result.status === 'integrated' && result.nextPhase !== null) io.stderr(`Hint: ${save}\n`);
+    },
     all(result) {
       const count = (test: (action: RunAllAction) => boolean): number => result.actions.filter(test).length;
       const commits = result.actions.filter((action) => action.commit !== null).map((action) => `${action.slug}: ${short(action.commit)}`);
@@ -151,7 +157,7 @@ function runText(io: Io): RunView {
       );
       for (const action of result.actions) io.stdout(`  ${action.ok ? 'ok    ' : 'failed'} ${action.kind} ${action.slug} ${action.detail}: ${action.status}${action.ok ? '' : ` — ${action.reason}`}\n`);
       if (commits.length > 0) io.stdout(`Commits: ${commits.join(', ')}\n`);
-      for (const waiting of result.awaitingReview) io.stdout(`Awaiting review (skipped): ${waiting.slug} — ${waiting.reason}; run \`cairn review ${waiting.slug}\`\n`);
+      for (const waiting of result.awaitingReview) io.stdout(`Awaiting review (skipped): ${waiting.slug} — ${waiting.reason}; run \`${next.cairn('review', [waiting.slug])}\`\n`);
     },
   };
 }
@@ -228,7 +234,7 @@ export const runCommand = defineCommand<[string | undefined], RunOptions, RunVie
     if (options.remote !== undefined && options.integrate !== 'push') throw new CairnError('usage', '--remote is only used with --integrate push');
     const context = await project();
     const dryRun = options.dryRun === true;
-    const agent = await agentChoice(options, context, io);
+    const agent = await agentChoice(options, context, io, !dryRun);
     const taste = await loadTaste(context.repoRoot);
     const validation = await validationFor(context, io, options.validate, dryRun, target);
     const commits = postPublishCommit(context, { commit: options.commit, dryRun });

@@ -1,3 +1,4 @@
+import { nextCommands } from '../next-command.js';
 import path from 'node:path';
 import { describeTarget, type Io } from '../../app/index.js';
 import type { MigrationDescription } from '../../planning/index.js';
@@ -83,12 +84,12 @@ export const statusCommand = defineCommand<[string], { format: string }, StatusV
     json: (io) => (description, repoRoot) => printJson(io, 'status', statusJson(description, repoRoot)),
   },
   examples: ['status my-migration', 'status my-migration --format json'],
-  async run({ args: [target], io, project }, show) {
+  async run({ args: [target], io, globals, project }, show) {
     const context = await project();
     const description = await describeTarget(context, target);
     show(description, context.repoRoot);
     if (description.stateError !== null) {
-      io.stderr(`Error: ${description.stateError}\nHint: Run \`cairn doctor ${description.slug}\` for details.\n`);
+      io.stderr(`Error: ${description.stateError}\nHint: Run \`${nextCommands(globals).cairn('doctor', [description.slug])}\` for details.\n`);
       return 2;
     }
     return 0;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { CairnError } from '../../util/index.js';
+import { CairnError, shellWord } from '../../util/index.js';
 import { pyRepr } from '../../json/index.js';
 import { loadManifest, migrationFiles } from '../../migration/index.js';
 import { awaitingReviewReason, loadTaste, refineMigration, type ReviewPolicy } from '../../planning/index.js';
@@ -48,6 +48,6 @@ async function refuseWhileAwaitingReview(liveDir: string, slug: string, policy: 
   const reason = await awaitingReviewReason(liveDir, manifest, policy);
   if (reason === null) return;
   throw new CairnError('invalid-state', `Migration ${pyRepr(slug)} is awaiting human review: ${reason}`, {
-    hint: `A person decides with \`cairn review ${slug}\` (approve, reject or request changes); it is not offered to agents.`,
+    hint: `A person decides with \`cairn review ${shellWord(slug)}\` (approve, reject or request changes); it is not offered to agents.`,
   });
 }
