@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshotId } from '../../src/fs/digest.js';
-import { AGENT } from '../support/agents.js';
+import { AGENT, AGENT_SHOWN } from '../support/agents.js';
 import { CLI } from '../support/cli.js';
 import { SLUG, copyRepo, newPlanRepo, stateOf, type PlanRepo } from '../support/plan-repo.js';
 import { liveGroupMembers } from '../support/process.js';
@@ -67,7 +67,7 @@ describe('killing cairn while the agent runs', () => {
     expect(storeRuns(p)[0]).toMatchObject({ step: 'approaches', verdict: null, endedAt: null });
 
     const resumed = p.cli(['plan', SLUG, ...AGENT]);
-    expect(resumed.stdout).toBe('Accepted planning.approaches for alpha; next step: pick-best.\nNext: cairn plan alpha\n');
+    expect(resumed.stdout).toBe(`Accepted planning.approaches for alpha; next step: pick-best.\nNext: cairn plan alpha ${AGENT_SHOWN}\n`);
     expect(resumed.code).toBe(0);
     expect((stateOf(p)['completed_steps'] as unknown[]).length).toBe(1);
   });
@@ -107,7 +107,7 @@ describe('killing cairn while it publishes', () => {
       const expected = published
         ? 'Accepted planning.pick-best for alpha; next step: expand.\n'
         : 'Accepted planning.approaches for alpha; next step: pick-best.\n';
-      expect(resumed.stdout).toBe(`${expected}Next: cairn plan alpha\n`);
+      expect(resumed.stdout).toBe(`${expected}Next: cairn plan alpha ${AGENT_SHOWN}\n`);
       expect(resumed.stderr).toMatch(/^Recovered an interrupted transaction \((roll-back|roll-forward)\): /);
       expect(resumed.code).toBe(0);
       expect((stateOf(p)['completed_steps'] as { name: string }[]).map((step) => step.name)).toEqual(

@@ -156,12 +156,12 @@ describe('one run per migration', () => {
 
     writeFileSync(go, '');
     const done = await first.exited;
-    expect(done.stdout).toBe('Accepted planning.approaches for alpha; next step: pick-best.\nNext: cairn plan alpha\n');
+    expect(done.stdout).toBe('Accepted planning.approaches for alpha; next step: pick-best.\nNext: cairn plan alpha --agent command --agent-cmd slow-agent\n');
     expect(done.code).toBe(0);
     expect(existsSync(path.dirname(leaseFile(p.repo, SLUG)))).toBe(false);
 
     const next = p.cli(['plan', SLUG, ...AGENT]);
-    expect(next.stdout).toBe('Accepted planning.pick-best for alpha; next step: expand.\nNext: cairn plan alpha\n');
+    expect(next.stdout).toBe('Accepted planning.pick-best for alpha; next step: expand.\nNext: cairn plan alpha --agent command --agent-cmd fake-agent\n');
     expect(next.code).toBe(0);
   });
 
@@ -191,7 +191,7 @@ describe('one run per migration', () => {
 
     // ...and the next plan reclaims it and runs.
     const next = p.cli(['plan', SLUG, ...AGENT]);
-    expect(next.stdout).toBe('Accepted planning.approaches for alpha; next step: pick-best.\nNext: cairn plan alpha\n');
+    expect(next.stdout).toBe('Accepted planning.approaches for alpha; next step: pick-best.\nNext: cairn plan alpha --agent command --agent-cmd fake-agent\n');
     expect(next.code).toBe(0);
     expect((stateOf(p)['completed_steps'] as unknown[]).length).toBe(1);
     expect(existsSync(leaseFile(p.repo, SLUG))).toBe(false);

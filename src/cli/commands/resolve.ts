@@ -56,6 +56,7 @@ export const resolveCommand = defineCommand<[string], ResolveOptions, ResolveVie
     text: resolveText,
     json: (io) => (result, repoRoot) => printJson(io, 'resolve', resolveJson(result, repoRoot)),
   },
+  examples: ['resolve my-migration --theirs', 'resolve my-migration --ours --dry-run'],
   async run({ args: [target], options, project }, show) {
     if ((options.ours === true) === (options.theirs === true)) {
       throw new CairnError('usage', 'resolve requires exactly one of --ours or --theirs.', {
