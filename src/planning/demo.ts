@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CairnError } from '../util/index.js';
+import { CairnError, shellWord } from '../util/index.js';
 import { runGit } from '../fs/index.js';
 import { DEMO_PROJECT_FILES, DEMO_TEST_COMMAND } from './demo/project.js';
 import { DEMO_SLUG, DEMO_TARGET } from './demo/recording.js';
@@ -22,14 +22,9 @@ export function replayAgentPath(): string {
   return fileURLToPath(new URL('./demo/replay-agent.js', import.meta.url));
 }
 
-/** Quotes one word for a command template (POSIX single quotes). */
-function quoteWord(word: string): string {
-  return `'${word.split("'").join(`'"'"'`)}'`;
-}
-
 /** The `--agent-cmd` template that runs the replay agent with this Node.js. */
 export function replayAgentTemplate(): string {
-  return `${quoteWord(process.execPath)} ${quoteWord(replayAgentPath())}`;
+  return `${shellWord(process.execPath)} ${shellWord(replayAgentPath())}`;
 }
 
 function git(repo: string, args: string[]): string {

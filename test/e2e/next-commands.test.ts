@@ -35,7 +35,7 @@ describe('printed next commands', () => {
     const agentCmd = 'fake-agent {step}';
 
     const first = runCli(['--repo', p.repo, 'plan', SLUG, '--agent', 'command', '--agent-cmd', agentCmd], { cwd: elsewhere, env: p.env() });
-    const quotedRepo = `'${p.repo.replace("'", `'"'"'`)}'`;
+    const quotedRepo = `"${p.repo}"`;
     const next = `cairn --repo ${quotedRepo} plan alpha --agent command --agent-cmd 'fake-agent {step}'`;
     expect(first.stdout).toBe(`Accepted planning.approaches for alpha; next step: pick-best.\nNext: ${next}\n`);
     expect(first.stderr).toContain(
