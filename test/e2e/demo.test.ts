@@ -54,7 +54,7 @@ describe('cairn demo', () => {
         'async-config-loader  in-progress  phase-2-migrate-callers.md\n',
         '  [x]  add-loader          phase-1-add-loader.md          effort low\n',
         '$ cairn doctor --all\nNo findings; 1 migration checked.\n',
-        `The repository is kept at ${repo}\n`,
+        `The repository is kept at ${repo}\n\nTo try it in your own repository (with cairn installed there: npm install --save-dev cairn-cli):\n  npx --no-install cairn init\n`,
       ]) {
         expect(out).toContain(line);
       }
@@ -119,7 +119,7 @@ describe('cairn demo', () => {
     const cwd = tempDir('cairn-demo-cwd-');
     const result = runCli(['demo'], { cwd, env: { XDG_CONFIG_HOME: path.join(cwd, 'xdg') } });
     expect(result.code).toBe(0);
-    expect(result.stdout.endsWith('The temporary repository was removed (use --keep to keep it).\n')).toBe(true);
+    expect(result.stdout).toContain('The temporary repository was removed (use --keep to keep it).\n\nTo try it in your own repository');
     expect(existsSync(repoOf(result.stdout))).toBe(false);
   });
 });

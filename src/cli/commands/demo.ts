@@ -48,6 +48,7 @@ export const demoCommand = defineCommand<[], { keep?: boolean }>({
       }
       io.stdout(`\n${paint(io, 'green', 'Demo finished: planned and reviewed a migration, then carried out its first phase under the project\'s tests; doctor is clean.')}\n`);
       io.stdout(options.keep === true ? `The repository is kept at ${repo}\n` : 'The temporary repository was removed (use --keep to keep it).\n');
+      io.stdout(TRY_IT_YOURSELF);
       return 0;
     } finally {
       if (options.keep !== true && !failed) rmSync(parent, { recursive: true, force: true });
@@ -55,6 +56,16 @@ export const demoCommand = defineCommand<[], { keep?: boolean }>({
     }
   },
 });
+
+/** How to start in one's own repository, the demo's last words. */
+const TRY_IT_YOURSELF = [
+  '',
+  'To try it in your own repository (with cairn installed there: npm install --save-dev cairn-cli):',
+  '  npx --no-install cairn init',
+  "  npx --no-install cairn new <slug> --target '<what should change>'",
+  '  npx --no-install cairn plan <slug> --agent claude --until terminal   # or --agent codex, or --agent manual to answer each step yourself',
+  '',
+].join('\n');
 
 /** `io` without the hint to save the agent flags: the demo's replay agent is no agent to keep in the user's config. */
 function withoutSaveAgentHint(io: Io): Io {
