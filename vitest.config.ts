@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// The CLI colours piped output under FORCE_COLOR; tests read its plain text, whatever the CI sets.
+delete process.env['FORCE_COLOR'];
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],

@@ -4,7 +4,7 @@ import { isCairnError } from '../util/index.js';
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Colour allowed: stdout is a TTY and NO_COLOR is unset. */
+  /** Colour allowed (see the CLI's `colorWanted`: NO_COLOR, FORCE_COLOR, a terminal not TERM=dumb). */
   color: boolean;
   isTty: boolean;
 }

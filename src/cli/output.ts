@@ -1,6 +1,7 @@
 import { debugStack, type Io } from '../app/index.js';
 import { toCairnError, visibleOutput, visibleText, withoutWorkflowCommands } from '../util/index.js';
 import { outputDocument, errorJson, type DocumentPayload, type JSON_OUTPUTS, type JsonOutputName } from '../outputs/index.js';
+import { colorWanted } from './color.js';
 
 const CODES = { red: 31, yellow: 33, green: 32, dim: 2, bold: 1, cyan: 36 } as const;
 export type Colour = keyof typeof CODES;
@@ -46,8 +47,7 @@ function keepingOwnSequences(text: string, escape: (part: string) => string): st
 
 export function processIo(): Io {
   const isTty = process.stdout.isTTY === true;
-  const noColor = process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '';
-  const color = isTty && !noColor;
+  const color = colorWanted(process.env, isTty);
   const io: Io = {
     stdout: (text) => void process.stdout.write(terminalSafe(text, color, workflowCommandOutputs.has(io))),
     stderr: (text) => void process.stderr.write(terminalSafe(text, color)),
