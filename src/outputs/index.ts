@@ -7,7 +7,7 @@ export { CleanOutputSchema, cleanReportJson } from './clean.js';
 export { ResolveOutputSchema, resolveJson } from './resolve.js';
 export { JSON_SCHEMA_VERSION, outputDocument, type DocumentPayload } from './document.js';
 export { errorJson } from './error.js';
-export { inspectionJson, type InfoMigrationJson } from './info.js';
+export { inspectionJson, type InfoMigrationJson, type InfoUserConfigJson } from './info.js';
 export { ListOutputSchema, listRowJson } from './list.js';
 export { LogListOutputSchema, eventJson, runJson } from './log.js';
 export { NextPromptOutputSchema, nextPromptJson, type NextPromptPayload } from './next-prompt.js';

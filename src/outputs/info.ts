@@ -26,6 +26,18 @@ export const InfoOutputSchema = jsonDocument(
       lock_timeout_ms: z.int().min(0),
     }),
     store: StoreInspectionJsonSchema,
+    user_config: z
+      .strictObject({
+        path: z.string(),
+        exists: z.boolean(),
+        agent: z.string().nullable(),
+        model: z.string().nullable(),
+        effort: z.string().nullable(),
+        agent_cmd: z.string().nullable(),
+        trusted_validate: z.int().min(0).describe('How many validation commands this user trusts (`cairn trust`).'),
+        problem: z.string().nullable().describe('Why the file could not be used, or null.'),
+      })
+      .describe("The user's own defaults: $XDG_CONFIG_HOME/cairn/config.json, else ~/.config/cairn/config.json."),
     leftover_workspaces: z
       .int()
       .min(0)
@@ -40,6 +52,9 @@ export const InfoOutputSchema = jsonDocument(
   },
   'Output of `cairn info --format json`.',
 );
+
+/** `user_config` of `cairn info`. */
+export type InfoUserConfigJson = z.infer<typeof InfoOutputSchema>['user_config'];
 
 /** `migration` of `cairn info --migrate`. */
 export type InfoMigrationJson = NonNullable<z.infer<typeof InfoOutputSchema>['migration']>;

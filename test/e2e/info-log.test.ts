@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LATEST_STORE_VERSION, STORE_MIGRATIONS, openStore } from '../../src/store/index.js';
@@ -46,6 +47,23 @@ describe('cairn info', () => {
     const again = JSON.parse(runCli(['info', '--format', 'json'], { cwd: repo }).stdout);
     expect(again.store.schema_version).toBe(1);
     expect(runCli(['info', '--dry-run'], { cwd: repo }).code).toBe(2);
+  });
+
+  it("shows the user config's path and defaults, and a broken one without failing", () => {
+    const { repo } = cairnRepo({ git: true });
+    const home = mkdtempSync(path.join(os.tmpdir(), 'cairn-info-home-'));
+    const env = { XDG_CONFIG_HOME: home };
+    const file = path.join(home, 'cairn', 'config.json');
+    expect(runCli(['info'], { cwd: repo, env }).stdout).toContain(`\nUser config     ${file} (none; agent flags only)\n`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, '{"agent": "codex", "effort": "high"}\n');
+    expect(runCli(['info'], { cwd: repo, env }).stdout).toContain(`\nUser config     ${file} (agent codex, effort high)\n`);
+    const json = JSON.parse(runCli(['info', '--format', 'json'], { cwd: repo, env }).stdout);
+    expect(json.user_config).toEqual({ path: file, exists: true, agent: 'codex', model: null, effort: 'high', agent_cmd: null, trusted_validate: 0, problem: null });
+    writeFileSync(file, '{"modle": "x"}\n');
+    const broken = runCli(['info'], { cwd: repo, env });
+    expect(broken.code).toBe(0);
+    expect(broken.stdout).toContain(`\nUser config     ${file} (unusable: Invalid user config ${file}: (top level): Unrecognized key: "modle")\n`);
   });
 });
 
