@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import { printWarnings, type Io } from '../app/index.js';
 import { rerunCommand, type StepRunResult } from '../planning/index.js';
+import { shellWord } from '../util/index.js';
 import { publishErrorMessage } from '../publish/index.js';
 import { acceptCommand, repoRelativePath } from '../outputs/index.js';
 import type { NextCommands } from './next-command.js';
@@ -102,7 +103,7 @@ export function printStepText(
       );
       return;
     case 'dry-run': {
-      const who = result.agentArgv === null ? 'manual mode (the prompt would be printed for you)' : result.agentArgv.join(' ');
+      const who = result.agentArgv === null ? 'manual mode (the prompt would be printed for you)' : result.agentArgv.map(shellWord).join(' ');
       io.stdout(`Dry run: would run ${result.operation} for ${result.slug}; nothing was changed.\n`);
       io.stdout(`Agent: ${who}\nWorkspace: ${workspace}\n`);
       if (result.wouldBlock != null) io.stdout(`${paint(io, 'red', 'Would be blocked:')} ${result.wouldBlock}\n`);

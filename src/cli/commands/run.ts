@@ -94,7 +94,7 @@ function phaseText(io: Io, result: PhaseRunResult, next: NextCommands, validate:
         `Dry run: ${result.reason}\n` +
           `  phase:       ${result.phase} (${result.phaseFile})\n` +
           `  effort:      ${result.effort ?? '(agent default)'}\n` +
-          `  agent:       ${result.agentArgv?.join(' ') ?? '(none)'}\n` +
+          `  agent:       ${result.agentArgv?.map(shellWord).join(' ') ?? '(none)'}\n` +
           `  validation:  ${result.validationCommand ?? '(none)'}\n` +
           `  branch:      ${result.branch ?? '(none)'}\n` +
           `  integration: ${result.integration?.detail ?? '(none)'}\n` +
