@@ -458,6 +458,8 @@ describe('cairn plan: refusals and dry runs', () => {
     expect(await snapshotId(p.dir)).toBe(before);
     expect(readdirSync(path.join(p.repo, '.planning', 'work'))).toEqual(['.published']);
     expect(readFileSync(recordFile).equals(recordBefore)).toBe(true);
+    const quoted = p.cli(['plan', SLUG, '--agent', 'command', '--agent-cmd', "bash -c 'cat >/dev/null; echo hi'", '--dry-run']);
+    expect(quoted.stdout).toContain("\nAgent: bash -c 'cat >/dev/null; echo hi'\n");
     expect(readFileSync(path.join(p.repo, '.planning', 'cairn.db')).equals(dbBefore)).toBe(true);
   });
 
