@@ -196,4 +196,25 @@ describe('cairn mv', () => {
     expect(existsSync(path.join(p.live, NEW, 'manifest.json'))).toBe(true);
     expect(existsSync(path.join(p.live, PLANNING))).toBe(false);
   });
+
+  it("init's hint for moving the migrations root, followed by hand, gives a clean project", () => {
+    const p = copyRepo(template);
+    const refused = p.cli(['init', '--migrations-dir', 'plans']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.split('\n')[1]).toBe(
+      'Hint: cairn does not move the migrations root itself. To move it by hand, in one commit: `git mv migrations plans`, ' +
+        'set "migrations_dir" to "plans" in .planning/config.json, and in every migration\'s .planning/state.json rewrite the paths starting "migrations/" to start "plans/"; ' +
+        'then `cairn doctor --all` checks the result. To rename one migration, use `cairn mv <slug> <new-slug>`.',
+    );
+    git(p.repo, ['mv', 'migrations', 'plans']);
+    const config = path.join(p.repo, '.planning', 'config.json');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('"migrations_dir": "migrations"', '"migrations_dir": "plans"'));
+    for (const slug of [PLANNING, OTHER]) {
+      const state = path.join(p.repo, 'plans', slug, '.planning', 'state.json');
+      writeFileSync(state, readFileSync(state, 'utf8').replaceAll('"migrations/', '"plans/'));
+    }
+    commitAll(p.repo, 'move the migrations root');
+    const doctor = p.cli(['doctor', '--all']);
+    expect([doctor.code, doctor.stdout]).toEqual([0, 'No findings; 2 migrations checked.\n']);
+  });
 });
