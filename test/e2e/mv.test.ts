@@ -75,6 +75,7 @@ describe('cairn mv', () => {
     const oldDir = path.join(p.live, PLANNING);
     const newDir = path.join(p.live, NEW);
     const before = treeBytes(oldDir);
+    expect(p.cli(['list']).code).toBe(0); // the list index now knows the old slug
     const result = p.cli(['mv', PLANNING, NEW, '--commit', '--format', 'json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -110,6 +111,9 @@ describe('cairn mv', () => {
 
     const doctor = p.cli(['doctor', '--all']);
     expect([doctor.code, doctor.stdout]).toEqual([0, 'No findings; 2 migrations checked.\n']);
+    const list = p.cli(['list', '--format', 'tsv', '--no-headers']);
+    expect(list.code).toBe(0);
+    expect(list.stdout.split('\n').map((line) => line.split('\t')[0]).filter((slug) => slug !== '')).toEqual([OTHER, NEW].sort());
     const status = p.cli(['status', NEW, '--format', 'json']);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ slug: NEW });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { moveProjectMigration, postPublishCommit, type GlobalOptions, type Io } from '../../app/index.js';
 import { commitMove, type MoveMigrationResult } from '../../planning/index.js';
 import { moveResultJson } from '../../outputs/index.js';
+import { shellWord } from '../../util/index.js';
 import { defineCommand } from '../command.js';
 import { nextCommands } from '../next-command.js';
 import { publishingOptions } from '../options.js';
@@ -44,7 +45,7 @@ function mvText(io: Io, _options: MvOptions, globals: GlobalOptions): MvView {
     }
     if (result.cleanupError !== null) io.stderr(`Warning: ${result.cleanupError}\n`);
     if (commit !== null) io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${result.to}: migration.move\n`);
-    else io.stdout(`Next: git add -A -- ${from} ${to} && git commit, then ${next.cairn('status', [result.to])}\n`);
+    else io.stdout(`Next: git add -A -- ${shellWord(from)} ${shellWord(to)} && git commit, then ${next.cairn('status', [result.to])}\n`);
   };
 }
 
