@@ -62,6 +62,7 @@ export const FAULT_POINTS = [
   'rollback-delete',
   'tx-remove',
   'lock-release',
+  'move-install',
 ] as const;
 export type FaultPointName = (typeof FAULT_POINTS)[number];
 

@@ -2,7 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CairnError, isInside, isSafeSegment, localTimestamp, messageOf, resolvePath } from '../util/index.js';
 import { assertConfined, copyTreeDurable, fsyncDir, mkdirDurable, pathExists, renameDurable, snapshotId } from '../fs/index.js';
-import { crashPoint } from './faults.js';
+import { crashPoint, faultPoint } from './faults.js';
 import { writeJournal, writeTransactionMarker, type JournalBody } from './journal.js';
 import { assertTransactionsRootConfined, newTransactionToken, transactionPaths, transactionsRoot } from './layout.js';
 import { acquirePublishLock, type HeldLock } from './lock.js';
@@ -166,6 +166,7 @@ async function moveUnderLock(req: MoveRequest, lock: HeldLock): Promise<MoveResu
   try {
     await renameDurable(fromDir, paths.rollback);
     crashPoint('move-old-moved-aside');
+    faultPoint('move-install');
     await renameDurable(paths.staged, toDir);
     crashPoint('move-new-installed');
     const installed = await snapshotId(toDir);
@@ -174,7 +175,7 @@ async function moveUnderLock(req: MoveRequest, lock: HeldLock): Promise<MoveResu
     await writeJournal(txDir, { ...journal, phase: 'committed' });
     crashPoint('move-journal-committed');
   } catch (error) {
-    return undoMove(req, tx, txDir, `could not move ${req.from} to ${req.to}: ${messageOf(error)}`, newId);
+    return undoMove(req, tx, txDir, `the rename failed: ${messageOf(error)}`, newId);
   }
   return finishMove(req, tx, txDir, newId, null);
 }

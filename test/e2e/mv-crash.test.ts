@@ -114,4 +114,17 @@ describe('cairn mv killed at every named point', () => {
     expect([PLANNING, NEW, 'paging'].filter((slug) => existsSync(path.join(p.live, slug)))).toEqual(['paging']);
     expect(existsSync(path.join(p.live, '__transactions__'))).toBe(false);
   });
+
+  it('a move that fails between its renames is undone at once: the old migration, nothing left', async () => {
+    const p = copyRepo(template);
+    const failed = p.cli(['mv', PLANNING, NEW], { CAIRN_TEST_FAULT: 'move-install:EIO' });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe('');
+    expect(failed.stderr).toBe(
+      `Error: Could not move migrations/${PLANNING} to migrations/${NEW}: the rename failed: EIO: i/o error, injected at move-install; ${PLANNING} was restored\n` +
+        `Hint: ${PLANNING} is as it was; fix the cause and run \`cairn mv\` again.\n`,
+    );
+    expect(await theOneMigration(p)).toEqual({ slug: PLANNING, id: oldId });
+    expectClean(p);
+  });
 });
