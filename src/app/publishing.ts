@@ -1,6 +1,6 @@
 import type { ProjectContext } from '../config/index.js';
-import { createMigration, type NewMigrationResult } from '../planning/index.js';
-import { recover, type RecoveryReport } from '../publish/index.js';
+import { createMigration, moveMigration, type MoveMigrationResult, type NewMigrationResult } from '../planning/index.js';
+import { recover, recoverPendingTransactions, type RecoveryReport } from '../publish/index.js';
 import type { Io } from './io.js';
 import { openServices } from './services.js';
 
@@ -41,4 +41,38 @@ export async function recoverProject(context: ProjectContext, io: Io, options: {
     lockTimeoutMs: options.lockTimeout ?? context.lockTimeoutMs,
     recorder: services?.recorder,
   }).finally(() => services?.close());
+}
+
+export interface MoveInput {
+  from: string;
+  to: string;
+  dryRun: boolean;
+  lockTimeout?: number | undefined;
+}
+
+/**
+ * Renames a migration through the move transaction, after finishing any
+ * interrupted transaction (a half-done move leaves its migration in the
+ * transaction directory until then); the move is recorded in the local store.
+ */
+export async function moveProjectMigration(context: ProjectContext, io: Io, input: MoveInput): Promise<MoveMigrationResult> {
+  const services = input.dryRun ? null : openServices(context, io);
+  try {
+    const lockTimeoutMs = input.lockTimeout ?? context.lockTimeoutMs;
+    const recovered = input.dryRun
+      ? []
+      : await recoverPendingTransactions({ liveRoot: context.liveRoot, recorder: services?.recorder, lockTimeoutMs, repoRoot: context.repoRoot });
+    const result = await moveMigration({
+      repoRoot: context.repoRoot,
+      liveRoot: context.liveRoot,
+      from: input.from,
+      to: input.to,
+      dryRun: input.dryRun,
+      lockTimeoutMs,
+      recorder: services?.recorder,
+    });
+    return { ...result, recovered: [...recovered, ...result.recovered] };
+  } finally {
+    services?.close();
+  }
 }

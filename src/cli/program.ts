@@ -10,6 +10,7 @@ import { initCommand } from './commands/init.js';
 import { listCommand } from './commands/list.js';
 import { logCommand } from './commands/log.js';
 import { mcpCommand } from './commands/mcp.js';
+import { mvCommand } from './commands/mv.js';
 import { newCommand } from './commands/new.js';
 import { phaseCommand } from './commands/phase.js';
 import { planCommand } from './commands/plan.js';
@@ -32,6 +33,7 @@ const COMMANDS: readonly CliCommand[] = [
   infoCommand,
   logCommand,
   newCommand,
+  mvCommand,
   recoverCommand,
   cleanCommand,
   unlockCommand,

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { CairnError, resolvePath } from '../util/index.js';
+import { CairnError, resolvePath, shellWord } from '../util/index.js';
 import { encodeJson, jsonObject } from '../json/index.js';
 import { assertConfined, mkdirDurable, writeFileDurable, gitTopLevel } from '../fs/index.js';
 import { resolveLiveRoot } from './context.js';
@@ -58,7 +58,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
       throw new CairnError(
         'usage',
         `cairn is already set up in ${repoRoot} with migrations_dir '${existing.migrations_dir}'; refusing to change it to '${options.migrationsDir}'.`,
-        { hint: `To move the migrations root, move the directory and edit ${CONFIG_RELATIVE_PATH} in one commit.` },
+        { hint: moveRootHint(existing.migrations_dir, options.migrationsDir) },
       );
     }
     migrationsDir = existing.migrations_dir;
@@ -103,4 +103,19 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   }
 
   return { repoRoot, configPath, migrationsDir, liveRoot, created, unchanged };
+}
+
+/**
+ * How to move the migrations root by hand: the planning state of every
+ * migration records its stage outputs by repo-relative paths that start with
+ * the root, so moving the directory and editing the config alone breaks them.
+ */
+function moveRootHint(from: string, to: string): string {
+  const old = trimTrailingSlashes(from).split(path.sep).join('/');
+  const now = trimTrailingSlashes(to).split(path.sep).join('/');
+  return (
+    `cairn does not move the migrations root itself. To move it by hand, in one commit: \`git mv ${shellWord(old)} ${shellWord(now)}\`, ` +
+    `set "migrations_dir" to "${now}" in ${CONFIG_RELATIVE_PATH}, and in every migration's .planning/state.json rewrite the paths starting "${old}/" to start "${now}/"; ` +
+    'then `cairn doctor --all` checks the result. To rename one migration, use `cairn mv <slug> <new-slug>`.'
+  );
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { hasParentTraversal, isSafeSegment, resolvePath, toPosix } from '../util/index.js';
+import { hasParentTraversal, isSafeSegment, resolvePath, shellWord, toPosix } from '../util/index.js';
 import { entryKind, readBytes } from '../fs/index.js';
 import { migrationFiles, type Finding, type PlanningState } from '../migration/index.js';
 import type { MigrationContext } from './context.js';
@@ -61,7 +61,7 @@ export function movedFindings(ctx: MigrationContext, state: PlanningState | unde
       migrationFiles(ctx.dir).state,
       `This migration was moved or renamed from ${from}: .planning/state.json still records its stage outputs under ${oldRel}/.`,
       {
-        hint: `Move it back with \`git mv ${toPosix(path.relative(resolvePath(ctx.repoRoot), resolvePath(ctx.dir)))} ${oldRel}\`, or make the rename complete: rewrite "${oldRel}/" to "${liveRel === '' ? '' : `${liveRel}/`}${path.basename(resolvePath(ctx.dir))}/" in .planning/state.json and set "name" in manifest.json to the directory name.`,
+        hint: `Move it back with \`git mv ${toPosix(path.relative(resolvePath(ctx.repoRoot), resolvePath(ctx.dir)))} ${oldRel}\` and commit, then rename it with \`cairn mv ${shellWord(from)} <new-slug>\`, which rewrites these paths too; or make the rename complete by hand: rewrite "${oldRel}/" to "${liveRel === '' ? '' : `${liveRel}/`}${path.basename(resolvePath(ctx.dir))}/" in .planning/state.json and set "name" in manifest.json to the directory name.`,
       },
     ),
   ];

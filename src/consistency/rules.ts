@@ -179,7 +179,7 @@ export const RULES: readonly Rule[] = [
     runs: '`doctor`, when `.planning/state.json` decodes',
     description:
       'The migration directory was moved or renamed by hand: every output path in `.planning/state.json` names the same file under another directory of the live root (identical where that file still exists); reported instead of `planning-state-invalid` and `stage-output-unrecorded`.',
-    hint: 'Move the directory back with `git mv`, or complete the rename: rewrite the old directory in the output paths of .planning/state.json and set "name" in manifest.json to the new directory name.',
+    hint: 'Move the directory back with `git mv`, then rename it with `cairn mv <old-slug> <new-slug>`, which rewrites those paths too; or complete the rename by hand: rewrite the old directory in the output paths of .planning/state.json and set "name" in manifest.json to the new directory name.',
   },
   {
     code: 'stage-output-modified',

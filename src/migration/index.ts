@@ -17,3 +17,4 @@ export { CompletedStepFileSchema, FeedbackFileSchema, ManifestFileSchema, StateF
 export { latestStdoutRef, nextStageOutputPath, readLatestStdout, stdoutRefFor } from './stage-outputs.js';
 export { decodeState, encodeState, loadState, peekStateCursor, peekStateOutputRefs, saveState, stateToJson } from './state.js';
 export { appendSums, outsideMessage, parseSums, sha256Hex } from './sums.js';
+export { rewriteForRename, type RenameChange, type RenameInput } from './rename.js';

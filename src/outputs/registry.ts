@@ -5,6 +5,7 @@ import { InfoOutputSchema } from './info.js';
 import { InitOutputSchema } from './init.js';
 import { ListOutputSchema } from './list.js';
 import { LogOutputSchema } from './log.js';
+import { MoveOutputSchema } from './move.js';
 import { NewOutputSchema, PhaseDoneOutputSchema } from './publish.js';
 import { ReadyOutputSchema } from './ready.js';
 import { RecoverOutputSchema } from './recover.js';
@@ -39,6 +40,7 @@ export const JSON_OUTPUTS = {
   recover: RecoverOutputSchema,
   clean: CleanOutputSchema,
   unlock: UnlockOutputSchema,
+  mv: MoveOutputSchema,
   resolve: ResolveOutputSchema,
   trust: TrustOutputSchema,
   error: ErrorOutputSchema,

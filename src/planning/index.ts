@@ -51,3 +51,4 @@ export {
 } from './run-lease.js';
 export { liveChange, rerunCommand, staleBaseMessage } from './stale-base.js';
 export { resolveMergeConflict, type MergeResolution, type MergeSide } from './merge-resolve.js';
+export { commitMove, moveMigration, type MoveMigrationRequest, type MoveMigrationResult } from './move.js';

@@ -43,7 +43,7 @@ const MAX_LEASE_BYTES = 64 * 1024;
 const ATTEMPTS = 5;
 
 /** What a lease is held for. `review` is `review --request-changes`. */
-export type RunLeaseOperation = 'plan' | 'refine' | 'review' | 'run';
+export type RunLeaseOperation = 'plan' | 'refine' | 'review' | 'run' | 'move';
 
 export interface RunActivity {
   operation: RunLeaseOperation;
@@ -261,6 +261,7 @@ const VERBS: Record<string, string> = {
   refine: 'refined',
   review: 'revised after a review',
   run: 'run',
+  move: 'moved',
 };
 
 /** `12:03` for a timestamp of today (local date), else `2026-12-06 12:03`; the text itself when it is not a timestamp. */

@@ -38,6 +38,14 @@ export const CRASH_POINTS = [
   'integrate-tree-updated',
   'integrate-ref-updated',
   'integrate-journal-removed',
+  'move-tx-created',
+  'move-staged-written',
+  'move-journal-written',
+  'move-old-moved-aside',
+  'move-new-installed',
+  'move-journal-committed',
+  'move-published-recorded',
+  'move-tx-removed',
 ] as const;
 export type CrashPointName = (typeof CRASH_POINTS)[number];
 
@@ -54,6 +62,7 @@ export const FAULT_POINTS = [
   'rollback-delete',
   'tx-remove',
   'lock-release',
+  'move-install',
 ] as const;
 export type FaultPointName = (typeof FAULT_POINTS)[number];
 

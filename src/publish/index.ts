@@ -8,6 +8,7 @@ export { TRANSACTIONS_DIR, assertTransactionsRootConfined, transactionsRootProbl
 export { STALE_LIMIT_MS, decodeOwnerRecord, isCairnOwner, isProcessAlive, judgeStaleness, readLockHolder, type LockHolder, type LockOwner, type Staleness } from './lock-owner.js';
 export { crashPoint } from './faults.js';
 export { acquirePublishLock, lockWaitMessage, type HeldLock } from './lock.js';
+export { MOVE_OPERATION, moveMigrationDir, type MoveRequest, type MoveResult } from './move.js';
 export { MemoryRecorder, type PublishRecorder } from './recorder.js';
 export { recoverPendingTransactions } from './recover-pending.js';
 export { planRecovery, recover, type RecoveryPlan, type RecoveryReport } from './recovery.js';

@@ -36,6 +36,8 @@ export interface JournalBody {
   old_exists: boolean;
   created_at: string;
   phase: JournalPhase;
+  /** Set only by a move: the slug the migration `slug` is renamed to (its new tree is installed there). */
+  moved_to?: string;
 }
 
 export type JournalRead =
@@ -56,7 +58,9 @@ const BODY_STRING_KEYS = [
 ] as const;
 
 function bodyToJson(body: JournalBody): JsonObject {
-  return pickJson(body, [...BODY_STRING_KEYS, 'old_exists']);
+  const json = pickJson(body, [...BODY_STRING_KEYS, 'old_exists']);
+  if (body.moved_to !== undefined) json['moved_to'] = body.moved_to;
+  return json;
 }
 
 function checksumOf(bodyJson: JsonObject): string {
@@ -100,7 +104,13 @@ export function decodeJournal(text: string): JournalRead {
   if (fields.phase !== 'prepared' && fields.phase !== 'committed') {
     return { status: 'invalid', reason: `unknown journal phase '${String(fields.phase)}'` };
   }
-  return { status: 'valid', body: { ...(fields as Record<(typeof BODY_STRING_KEYS)[number], string>), old_exists: oldExists, phase: fields.phase } };
+  const body: JournalBody = { ...(fields as Record<(typeof BODY_STRING_KEYS)[number], string>), old_exists: oldExists, phase: fields.phase };
+  const movedTo = bodyJson['moved_to'];
+  if (movedTo !== undefined) {
+    if (typeof movedTo !== 'string') return { status: 'invalid', reason: "journal field 'moved_to' is not a string" };
+    body.moved_to = movedTo;
+  }
+  return { status: 'valid', body };
 }
 
 /** Reads `<txDir>/journal.json`; `missing` when there is none. */
@@ -125,9 +135,10 @@ export async function writeJournal(txDir: string, body: JournalBody): Promise<vo
  * directory is cairn's (the original tool's never have one). It is the
  * first thing written into a new transaction directory.
  */
-export async function writeTransactionMarker(txDir: string, details: { slug: string; operation: string }): Promise<void> {
+export async function writeTransactionMarker(txDir: string, details: { slug: string; operation: string; movedTo?: string }): Promise<void> {
   const object = jsonObject();
   object.created_at = localTimestamp();
+  if (details.movedTo !== undefined) object.moved_to = details.movedTo;
   object.operation = details.operation;
   object.pid = process.pid;
   object.slug = details.slug;

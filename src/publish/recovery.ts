@@ -134,6 +134,9 @@ export async function planRecovery(liveRoot: string, txDir: string): Promise<Rec
   }
 
   if (journal.status === 'invalid') {
+    if (hasMarker && (await markerMovedTo(paths.marker))) {
+      return plan(txDir, 'leave', await markerSlug(paths.marker), `${journal.reason}; a move cannot be judged without its journal; left for inspection`, null, []);
+    }
     const slug = hasMarker ? await markerSlug(paths.marker) : null;
     if (slug === null) {
       return plan(txDir, 'leave', null, `${journal.reason}, and no readable cairn-tx marker names its migration; left for inspection`, null, []);
@@ -152,6 +155,7 @@ export async function planRecovery(liveRoot: string, txDir: string): Promise<Rec
   if (!isSafeSegment(body.slug)) {
     return plan(txDir, 'leave', null, `journal names an unsafe migration slug '${body.slug}'; left for inspection`, body.phase, []);
   }
+  if (body.moved_to !== undefined) return planMoveRecovery(liveRoot, txDir, body);
   const liveDir = path.join(liveRoot, body.slug);
   const liveId = await digestOrNull(liveDir);
   const liveState = liveId === null ? 'unreadable' : liveId === body.new_snapshot_id ? 'the new snapshot' : liveId === body.old_snapshot_id ? 'the old snapshot' : 'neither snapshot';
@@ -204,6 +208,48 @@ export async function planRecovery(liveRoot: string, txDir: string): Promise<Rec
     );
   }
   return plan(txDir, 'discard', body.slug, `journal not committed; the live migration was not replaced (live is ${liveState})`, body.phase, [clean]);
+}
+
+/**
+ * A move (`moved_to` set): the old directory goes to rollback/, then staged/
+ * becomes the new one. Committed, the new one stands and rollback/ is only
+ * cleaned up; otherwise the old one is restored from rollback/ and a new
+ * directory already installed is moved aside, so exactly one of the two is
+ * left. A tree whose digest is not the journal's is never touched.
+ */
+async function planMoveRecovery(liveRoot: string, txDir: string, body: JournalBody): Promise<RecoveryPlan> {
+  const to = body.moved_to as string;
+  const paths = transactionPaths(txDir);
+  const clean: RecoveryOperation = { kind: 'remove-transaction', dir: txDir };
+  if (!isSafeSegment(to)) {
+    return plan(txDir, 'leave', body.slug, `journal names an unsafe new migration slug '${to}'; left for inspection`, body.phase, []);
+  }
+  const what = `move of ${body.slug} to ${to}`;
+  if (body.phase === 'committed') {
+    return plan(txDir, 'roll-forward', body.slug, `${what} committed; ${to} stands; removing the transaction leftovers`, body.phase, [clean]);
+  }
+  const fromDir = path.join(liveRoot, body.slug);
+  const toDir = path.join(liveRoot, to);
+  const operations: RecoveryOperation[] = [];
+  if (await pathExists(toDir)) {
+    if ((await digestOrNull(toDir)) !== body.new_snapshot_id) {
+      return plan(txDir, 'leave', body.slug, `${what} not committed, and ${to} is not the tree it installed; left for inspection`, body.phase, []);
+    }
+    operations.push({ kind: 'move-aside', from: toDir, to: await freeFailedPath(txDir) });
+  }
+  if (await pathExists(paths.rollback)) {
+    if ((await digestOrNull(paths.rollback)) !== body.old_snapshot_id || (await pathExists(fromDir))) {
+      return plan(txDir, 'leave', body.slug, `${what} not committed, but rollback/ is not the old ${body.slug} or ${body.slug} exists again; left for inspection`, body.phase, []);
+    }
+    operations.push({ kind: 'restore', from: paths.rollback, to: fromDir }, clean);
+    return plan(txDir, 'roll-back', body.slug, `${what} not committed; restoring ${body.slug} from rollback/`, body.phase, operations);
+  }
+  if (!(await pathExists(fromDir))) {
+    return plan(txDir, 'leave', body.slug, `${what} not committed, ${body.slug} is missing and there is no rollback/ to restore; left for inspection`, body.phase, []);
+  }
+  operations.push(clean);
+  const reason = operations.length > 1 ? `${what} not committed; removing the uncommitted ${to}` : `${what} not committed; ${body.slug} was not touched`;
+  return plan(txDir, operations.length > 1 ? 'roll-back' : 'discard', body.slug, reason, body.phase, operations);
 }
 
 /**
@@ -269,7 +315,9 @@ export async function recoverUnderLock(
 async function committedSnapshot(txDir: string): Promise<{ slug: string; snapshotId: string } | null> {
   const journal = await readJournal(txDir);
   if (journal.status !== 'valid' || journal.body.phase !== 'committed' || !isSafeSegment(journal.body.slug)) return null;
-  return { slug: journal.body.slug, snapshotId: journal.body.new_snapshot_id };
+  const slug = journal.body.moved_to ?? journal.body.slug;
+  if (!isSafeSegment(slug)) return null;
+  return { slug, snapshotId: journal.body.new_snapshot_id };
 }
 
 /**
@@ -346,6 +394,16 @@ async function markerSlug(markerPath: string): Promise<string | null> {
     return typeof slug === 'string' && isSafeSegment(slug) ? slug : null;
   } catch {
     return null;
+  }
+}
+
+/** Whether the marker says its transaction is a move. */
+async function markerMovedTo(markerPath: string): Promise<boolean> {
+  try {
+    const value = parseJson(await readFile(markerPath, 'utf8'));
+    return isJsonObject(value) && value['moved_to'] !== undefined;
+  } catch {
+    return false;
   }
 }
 

@@ -28,11 +28,17 @@ describe('cairn doctor on a migration renamed with git mv', () => {
     const json = p.cli(['doctor', RENAMED, '--format', 'json']);
     const findings = (JSON.parse(json.stdout) as { findings: { code: string; hint: string }[] }).findings;
     expect(findings.find((finding) => finding.code === 'migration-moved')?.hint).toBe(
-      `Move it back with \`git mv migrations/${RENAMED} migrations/${PLANNING}\`, or make the rename complete: rewrite "migrations/${PLANNING}/" to "migrations/${RENAMED}/" in .planning/state.json and set "name" in manifest.json to the directory name.`,
+      `Move it back with \`git mv migrations/${RENAMED} migrations/${PLANNING}\` and commit, then rename it with \`cairn mv ${PLANNING} <new-slug>\`, which rewrites these paths too; or make the rename complete by hand: rewrite "migrations/${PLANNING}/" to "migrations/${RENAMED}/" in .planning/state.json and set "name" in manifest.json to the directory name.`,
     );
 
     git(p.repo, ['mv', `migrations/${RENAMED}`, `migrations/${PLANNING}`]);
     const back = p.cli(['doctor', '--all']);
     expect([back.code, back.stdout]).toEqual([0, 'No findings; 1 migration checked.\n']);
+
+    // The hint's way forward: back where it was (nothing left to commit here), cairn renames it.
+    const moved = p.cli(['mv', PLANNING, RENAMED, '--commit']);
+    expect([moved.code, moved.stderr]).toEqual([0, '']);
+    const renamed = p.cli(['doctor', '--all']);
+    expect([renamed.code, renamed.stdout]).toEqual([0, 'No findings; 1 migration checked.\n']);
   });
 });
