@@ -30,7 +30,7 @@ export async function benchPlanStep(options = {}) {
     writeFileSync(path.join(repo, '.planning', 'config.json'), '{\n  "migrations_dir": "migrations"\n}\n');
     writeFileSync(path.join(repo, '.planning', '.gitignore'), 'cairn.db\nwork/\n');
     const agent = path.join(root, 'instant-agent');
-    writeFileSync(agent, '#!/bin/sh\ncat > /dev/null\nmkdir -p "$CAIRN_WORKSPACE/approaches"\necho "# A" > "$CAIRN_WORKSPACE/approaches/a.md"\necho "Wrote one approach."\n');
+    writeFileSync(agent, '#!/bin/sh\ncat > /dev/null\nmkdir -p "$CAIRN_WORKSPACE/approaches"\necho "# A" > "$CAIRN_WORKSPACE/approaches/a.md"\necho "# B" > "$CAIRN_WORKSPACE/approaches/b.md"\necho "Wrote two approaches."\n');
     chmodSync(agent, 0o755);
     const recorder = new MemoryRecorder();
     const slugs = [];

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import('../dist/cli/main.js').then((m) => m.main(process.argv)).catch((error) => {
+import('../dist/bundle/cairn.js').then((m) => m.main(process.argv)).catch((error) => {
   process.stderr.write(`cairn: could not start: ${error && error.message ? error.message : error}\nRun \`npm run build\` in the cairn checkout, then try again.\n`);
   process.exitCode = 2;
 });

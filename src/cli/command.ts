@@ -1,31 +1,23 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { openProject, type Io, type GlobalOptions } from '../app/index.js';
 import type { ProjectContext } from '../config/index.js';
+import { registerSpec, type CliArgument, type CommandSpec, type OptionSpec } from './command-spec.js';
 import { reportError } from './output.js';
+
+export { examplesText, type CliArgument } from './command-spec.js';
 
 /*
  * The contract of a CLI command, as `defineTool` is for an MCP tool: one
  * plain declaration (name, description, arguments, options, the renderings
  * of its results by `--format`, and the run), registered on the command tree
- * by the loop of `buildProgram`.
+ * by the loop of `buildProgram`. What `--help` shows of it is its spec
+ * (command-spec.ts); the parsers and the run are attached to that.
  */
 
-/** A positional argument: `<name>` when required, `[name]` when optional. */
-export interface CliArgument {
-  name: string;
-  description: string;
-}
-
 /** An option as `--help` lists it. */
-export interface CliOption {
-  flags: string;
-  description: string;
-  choices?: readonly string[];
-  default?: string;
+export interface CliOption extends OptionSpec {
   /** Turns the option's text into its value; throws `CairnError('usage')` for text that is not one. */
   parse?: (value: string) => unknown;
-  /** The command refuses to run without it. */
-  required?: boolean;
 }
 
 /** What a command's run is given. */
@@ -63,25 +55,17 @@ export interface ExitHolder {
 /** A command (or a group of them) ready to be added to the command tree. */
 export interface CliCommand {
   name: string;
+  /** What `--help` shows of it. */
+  spec: CommandSpec;
+  /** Adds the command, ready to run, to `parent`. */
   register(parent: Command, io: Io, exit: ExitHolder): Command;
+  /** Makes `command`, registered from {@link spec}, ready to run: its option parsers and its action. */
+  attach(command: Command, io: Io, exit: ExitHolder): void;
 }
 
-/** The `Examples:` section `--help` ends with (commander adds the final newline). */
-export function examplesText(examples: readonly string[]): string {
-  return `\nExamples:\n${examples.map((example) => `  $ cairn ${example}`).join('\n')}`;
-}
-
-function addExamples(command: Command, examples: readonly string[] | undefined): void {
-  if (examples !== undefined && examples.length > 0) command.addHelpText('after', examplesText(examples));
-}
-
-function commanderOption(spec: CliOption): Option {
-  const option = new Option(spec.flags, spec.description);
-  if (spec.choices !== undefined) option.choices(spec.choices);
-  if (spec.default !== undefined) option.default(spec.default);
-  if (spec.parse !== undefined) option.argParser(spec.parse);
-  if (spec.required === true) option.makeOptionMandatory();
-  return option;
+function optionSpec(option: CliOption): OptionSpec {
+  const { parse: _parse, ...spec } = option;
+  return spec;
 }
 
 /**
@@ -90,13 +74,25 @@ function commanderOption(spec: CliOption): Option {
  * to its exit code.
  */
 export function defineCommand<A extends unknown[], O extends object, V = undefined>(definition: CommandDefinition<A, O, V>): CliCommand {
-  return {
+  const spec: CommandSpec = {
     name: definition.name,
+    description: definition.description,
+    arguments: definition.arguments ?? [],
+    options: (definition.options ?? []).map(optionSpec),
+    examples: definition.examples ?? [],
+  };
+  const cli: CliCommand = {
+    name: definition.name,
+    spec,
     register(parent, io, exit) {
-      const command = parent.command(definition.name).description(definition.description);
-      for (const argument of definition.arguments ?? []) command.argument(argument.name, argument.description);
-      for (const option of definition.options ?? []) command.addOption(commanderOption(option));
-      addExamples(command, definition.examples);
+      const command = registerSpec(parent, spec);
+      cli.attach(command, io, exit);
+      return command;
+    },
+    attach(command, io, exit) {
+      for (const option of definition.options ?? []) {
+        if (option.parse !== undefined) command.options.find((known) => known.flags === option.flags)?.argParser(option.parse);
+      }
       command.action(async (...params: unknown[]) => {
         const self = params[params.length - 1] as Command;
         const options = params[params.length - 2] as O;
@@ -111,20 +107,35 @@ export function defineCommand<A extends unknown[], O extends object, V = undefin
           exit.code = reportError(io, error, format);
         }
       });
-      return command;
     },
   };
+  return cli;
 }
 
 /** A command that only groups others (`cairn phase done`). */
 export function defineGroup(group: { name: string; description: string; commands: readonly CliCommand[]; examples?: readonly string[] }): CliCommand {
-  return {
+  const spec: CommandSpec = {
     name: group.name,
+    description: group.description,
+    arguments: [],
+    options: [],
+    examples: group.examples ?? [],
+    commands: group.commands.map((sub) => sub.spec),
+  };
+  const cli: CliCommand = {
+    name: group.name,
+    spec,
     register(parent, io, exit) {
-      const command = parent.command(group.name).description(group.description);
-      addExamples(command, group.examples);
-      for (const sub of group.commands) sub.register(command, io, exit);
+      const command = registerSpec(parent, spec);
+      cli.attach(command, io, exit);
       return command;
     },
+    attach(command, io, exit) {
+      for (const sub of group.commands) {
+        const registered = command.commands.find((known) => known.name() === sub.name);
+        if (registered !== undefined) sub.attach(registered, io, exit);
+      }
+    },
   };
+  return cli;
 }

@@ -1,11 +1,18 @@
 import { writeSync } from 'node:fs';
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import type { Io } from '../app/index.js';
+import type { AgentProgressSink } from '../agent/index.js';
 import type { ExitHolder } from './command.js';
 import { CairnError } from '../util/index.js';
-import { setAgentProgressSink, type AgentProgressSink } from '../agent/index.js';
-import { processIo, reportError } from './output.js';
-import { buildProgram, USAGE_HINT } from './program.js';
+import { buildLazyProgram, builtCommandSpecs } from './command-table.js';
+import { USAGE_HINT, type ProgramOptions } from './root.js';
+import { processIo } from './terminal.js';
+
+/*
+ * The commands, the output schemas and the libraries under them are loaded
+ * only for the command that runs (command-table.ts): `cairn --version` and
+ * `cairn --help` start about as fast as node itself.
+ */
 
 /**
  * Whether the command line asks for `--format json` (before any `--`):
@@ -28,11 +35,25 @@ function usageError(error: CommanderError): CairnError {
   return new CairnError('usage', message, { hint: USAGE_HINT });
 }
 
+async function reportError(io: Io, error: unknown, format: string | undefined): Promise<number> {
+  const output = await import('./output.js');
+  return output.reportError(io, error, format);
+}
+
+/** The command tree: from the built specs when there are some, else with every command loaded. */
+async function commandTree(io: Io, exit: ExitHolder, options: ProgramOptions, onLoad?: () => void | Promise<void>): Promise<Command> {
+  const specs = builtCommandSpecs();
+  if (specs !== null) return buildLazyProgram(io, exit, specs, options, onLoad);
+  const { buildProgram } = await import('./program.js');
+  await onLoad?.();
+  return buildProgram(io, exit, options);
+}
+
 /** Run the CLI; resolves to the exit code (0 ok, 1 findings/blocked/failed, 2 usage/input, 3 lock timeout). */
-export async function run(argv: string[], io: Io = processIo()): Promise<number> {
+export async function run(argv: string[], io: Io = processIo(), onLoad?: () => void | Promise<void>): Promise<number> {
   const exit: ExitHolder = { code: 0 };
   const json = asksForJson(argv);
-  const program = buildProgram(io, exit, { jsonErrors: json });
+  const program = await commandTree(io, exit, { jsonErrors: json }, onLoad);
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -40,10 +61,10 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
       const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
       if (benign.includes(error.code)) return 0;
       if (error.code === 'commander.executeSubCommandAsync') return exit.code;
-      if (json) reportError(io, usageError(error), 'json');
+      if (json) await reportError(io, usageError(error), 'json');
       return 2;
     }
-    return reportError(io, error, json ? 'json' : undefined);
+    return await reportError(io, error, json ? 'json' : undefined);
   }
   return exit.code;
 }
@@ -86,6 +107,10 @@ function terminalProgressLine(stream: NodeJS.WriteStream): AgentProgressSink {
 /** Entry point used by `bin/cairn.js`. */
 export async function main(argv: string[]): Promise<void> {
   endOnOutputError();
-  if (process.stderr.isTTY === true) setAgentProgressSink(terminalProgressLine(process.stderr));
-  process.exitCode = await run(argv);
+  const showProgress = async (): Promise<void> => {
+    if (process.stderr.isTTY !== true) return;
+    const { setAgentProgressSink } = await import('../agent/index.js');
+    setAgentProgressSink(terminalProgressLine(process.stderr));
+  };
+  process.exitCode = await run(argv, processIo(), showProgress);
 }

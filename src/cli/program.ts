@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Io } from '../app/index.js';
 import type { CliCommand, ExitHolder } from './command.js';
 import { acceptCommand } from './commands/accept.js';
@@ -23,10 +23,12 @@ import { statusCommand } from './commands/status.js';
 import { trustCommand } from './commands/trust.js';
 import { unlockCommand } from './commands/unlock.js';
 import { resolveCommand } from './commands/resolve.js';
-import { CAIRN_VERSION } from '../util/index.js';
+import { rootProgram, type ProgramOptions } from './root.js';
+
+export { USAGE_HINT, type ProgramOptions } from './root.js';
 
 /** Every command, in the order `cairn --help` lists them. */
-const COMMANDS: readonly CliCommand[] = [
+export const COMMANDS: readonly CliCommand[] = [
   initCommand,
   listCommand,
   statusCommand,
@@ -51,35 +53,9 @@ const COMMANDS: readonly CliCommand[] = [
   mcpCommand,
 ];
 
-/** What a usage error tells the user to run next. */
-export const USAGE_HINT = 'run `cairn --help` or `cairn <command> --help` for usage';
-
-/** How the command tree reports usage errors. */
-export interface ProgramOptions {
-  /**
-   * `--format json` was asked for: commander prints nothing of a usage error,
-   * and the caller reports it as the JSON error envelope.
-   */
-  jsonErrors?: boolean;
-}
-
-/** The whole command tree. */
+/** The whole command tree, every command loaded. */
 export function buildProgram(io: Io, exit: ExitHolder, options: ProgramOptions = {}): Command {
-  const jsonErrors = options.jsonErrors === true;
-  const program = new Command('cairn')
-    .description('Plan large changes in durable, resumable stages; publish every change through a crash-safe transaction.')
-    .version(CAIRN_VERSION, '-V, --version')
-    .option('--repo <dir>', 'repository root (default: found by walking up from the working directory)')
-    .option('--migrations-dir <dir>', 'live migrations directory, relative to the repository root (overrides the config)')
-    .showHelpAfterError(jsonErrors ? false : `(${USAGE_HINT})`)
-    .configureOutput({
-      writeOut: (text) => io.stdout(text),
-      writeErr: (text) => io.stderr(text),
-      outputError: (text, write) => {
-        if (!jsonErrors) write(text);
-      },
-    })
-    .exitOverride();
+  const program = rootProgram(io, options);
   for (const command of COMMANDS) command.register(program, io, exit).exitOverride().configureOutput(program.configureOutput());
   return program;
 }

@@ -18,7 +18,7 @@ interface LoggedRun {
 }
 
 /** The `--agent-cmd` template the built demo runs its replay agent with. */
-const BUILT_REPLAY_AGENT = `${shellWord(process.execPath)} ${shellWord(path.join(REPO_ROOT, 'dist', 'planning', 'demo', 'replay-agent.js'))}`;
+const BUILT_REPLAY_AGENT = `${shellWord(process.execPath)} ${shellWord(path.join(REPO_ROOT, 'dist', 'bundle', 'demo', 'replay-agent.js'))}`;
 
 function repoOf(stdout: string): string {
   const match = /^cairn demo: a throwaway repository at (.+)\n/.exec(stdout);

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Bundles the CLI that bin/cairn.js starts into dist/bundle/ (part of `npm
+// run build`, after tsc and write-command-specs.js): resolving and loading
+// some 300 small modules cost more than the code in them. Each command and
+// the MCP server stay separate chunks, loaded only when they run.
+// dist/index.js and dist/mcp/index.js (the library API) stay as tsc wrote them.
+import { copyFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const out = path.join(dist, 'bundle');
+rmSync(out, { recursive: true, force: true });
+await build({
+  entryPoints: {
+    cairn: path.join(dist, 'cli', 'main.js'),
+    // Found by `cairn demo` beside the code that starts it (planning/demo.ts).
+    'demo/replay-agent': path.join(dist, 'planning', 'demo', 'replay-agent.js'),
+  },
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // A native addon: loaded from node_modules as it is.
+  external: ['better-sqlite3'],
+  // CommonJS dependencies use require() and __filename; an ES module has neither of its own.
+  banner: {
+    js: [
+      "import { createRequire as cairnCreateRequire } from 'node:module';",
+      "import { fileURLToPath as cairnFileURLToPath } from 'node:url';",
+      'const require = cairnCreateRequire(import.meta.url);',
+      'const __filename = cairnFileURLToPath(import.meta.url);',
+    ].join('\n'),
+  },
+  logLevel: 'warning',
+});
+// Read beside the command table's code (cli/command-table.ts).
+copyFileSync(path.join(dist, 'cli', 'command-specs.json'), path.join(out, 'command-specs.json'));

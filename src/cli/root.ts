@@ -1,0 +1,34 @@
+import { Command } from 'commander';
+import type { Io } from '../app/index.js';
+import { CAIRN_VERSION } from '../util/index.js';
+
+/** What a usage error tells the user to run next. */
+export const USAGE_HINT = 'run `cairn --help` or `cairn <command> --help` for usage';
+
+/** How the command tree reports usage errors. */
+export interface ProgramOptions {
+  /**
+   * `--format json` was asked for: commander prints nothing of a usage error,
+   * and the caller reports it as the JSON error envelope.
+   */
+  jsonErrors?: boolean;
+}
+
+/** The `cairn` command itself: description, version and global options, without its commands. */
+export function rootProgram(io: Io, options: ProgramOptions = {}): Command {
+  const jsonErrors = options.jsonErrors === true;
+  return new Command('cairn')
+    .description('Plan large changes in durable, resumable stages; publish every change through a crash-safe transaction.')
+    .version(CAIRN_VERSION, '-V, --version')
+    .option('--repo <dir>', 'repository root (default: found by walking up from the working directory)')
+    .option('--migrations-dir <dir>', 'live migrations directory, relative to the repository root (overrides the config)')
+    .showHelpAfterError(jsonErrors ? false : `(${USAGE_HINT})`)
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      outputError: (text, write) => {
+        if (!jsonErrors) write(text);
+      },
+    })
+    .exitOverride();
+}
