@@ -4,14 +4,19 @@
 // some 300 small modules cost more than the code in them. Each command and
 // the MCP server stay separate chunks, loaded only when they run.
 // dist/index.js and dist/mcp/index.js (the library API) stay as tsc wrote them.
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
-const out = path.join(dist, 'bundle');
+const live = path.join(dist, 'bundle');
+// Written beside the live bundle and swapped in whole, so that a cairn started
+// while `npm test` rebuilds runs the old bundle or the new one, not a mix.
+const out = path.join(dist, 'bundle.next');
+const old = path.join(dist, 'bundle.old');
 rmSync(out, { recursive: true, force: true });
+rmSync(old, { recursive: true, force: true });
 await build({
   entryPoints: {
     cairn: path.join(dist, 'cli', 'main.js'),
@@ -39,3 +44,10 @@ await build({
 });
 // Read beside the command table's code (cli/command-table.ts).
 copyFileSync(path.join(dist, 'cli', 'command-specs.json'), path.join(out, 'command-specs.json'));
+try {
+  renameSync(live, old);
+} catch (error) {
+  if (error.code !== 'ENOENT') throw error;
+}
+renameSync(out, live);
+rmSync(old, { recursive: true, force: true });
