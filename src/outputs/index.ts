@@ -14,7 +14,7 @@ export { NextPromptOutputSchema, nextPromptJson, type NextPromptPayload } from '
 export { publishResultJson, recoveryPlanJson } from './publish-result.js';
 export { NewOutputSchema, PhaseDoneOutputSchema } from './publish.js';
 export { publishedSchemas, renderPublishedSchemas, type PublishedSchema } from './published.js';
-export { ReadyOutputSchema } from './ready.js';
+export { ReadyOutputSchema, ReadyItemSchema } from './ready.js';
 export { RecoverOutputSchema, recoverReportJson } from './recover.js';
 export { JSON_OUTPUTS, type JsonOutputName } from './registry.js';
 export { escapeGithubData, escapeGithubProperty } from './reporters/github.js';
