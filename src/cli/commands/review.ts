@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type GlobalOptions, type Io } from '../../app/index.js';
 import { CairnError } from '../../util/index.js';
-import { loadTaste, checkFeedback, decideReview, notAwaitingReviewError, reviewSummary, describeMigration, type ReviewInput, type ReviewResult, type ReviewSummary } from '../../planning/index.js';
+import { loadTaste, checkFeedback, decideReview, notAwaitingReviewError, reviewSummary, describeMigration, type PlanStepOptions, type ReviewInput, type ReviewResult, type ReviewSummary } from '../../planning/index.js';
 import { publishErrorMessage, type RecoveryPlan } from '../../publish/index.js';
 import { publishResultJson, reviewSummaryJson, stepJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
@@ -57,7 +57,9 @@ function summaryText(io: Io, summary: ReviewSummary): string {
   out.push(paint(io, 'bold', `Review of ${summary.slug} (${summary.path})`));
   const rows: string[][] = [['Status', summary.status + (summary.pending ? ', awaiting human review' : '')]];
   if (summary.target !== null) rows.push(['Target', summary.target]);
-  rows.push(['Review reason', summary.humanReviewReason ?? '(no reason recorded)']);
+  // A plan held for review by its final review records that review's reason as the review reason: show it once.
+  const sameReason = summary.finalDecision !== null && summary.humanReviewReason === summary.finalReason;
+  if (!sameReason) rows.push(['Review reason', summary.humanReviewReason ?? '(no reason recorded)']);
   if (summary.finalDecision !== null) rows.push(['Final review', `${summary.finalDecision} — ${summary.finalReason ?? ''}`]);
   rows.push(['Snapshot', summary.snapshotId]);
   out.push(...alignColumns(rows));
@@ -72,7 +74,8 @@ function summaryText(io: Io, summary: ReviewSummary): string {
       .filter((part) => part !== '')
       .join('  ');
     out.push(`  [${phase.done ? 'x' : ' '}] ${i + 1}. ${phase.name}  ${phase.file}${marks === '' ? '' : `  ${marks}`}`);
-    out.push(`      Precondition: ${phase.precondition}`);
+    out.push(`      Precondition:       ${phase.precondition}`);
+    out.push(`      Definition of Done: ${phase.definitionOfDone ?? '(none in the phase doc)'}`);
   });
   const last = summary.lastReview;
   out.push(
@@ -140,6 +143,8 @@ function reviewDoneText(result: ReviewResult, slug: string, next: NextCommands):
 interface ReviewView {
   /** The plan as the reviewer sees it before deciding. */
   summary(summary: ReviewSummary): void;
+  /** Shows the summary on its own when no decision is given and none can be asked for (exit 0); without it, that is a usage error. */
+  undecided?: (summary: ReviewSummary) => void;
   /** Asks for the decision the flags did not give; only where a person can answer. */
   ask?: () => Promise<ReviewInput | null>;
   /** Told when the agent of a request for changes starts. */
@@ -185,6 +190,7 @@ function reviewText(io: Io, options: ReviewOptions, globals: GlobalOptions): Rev
 function reviewJson(io: Io): ReviewView {
   return {
     summary: () => {},
+    undecided: (summary) => printJson(io, 'review', { summary: reviewSummaryJson(summary), review: null }),
     decided(result, summary, _slug, repoRoot, commit, code, recovered) {
       printJson(io, 'review', {
         summary: reviewSummaryJson(summary),
@@ -224,6 +230,9 @@ export const reviewCommand = defineCommand<[string], ReviewOptions, ReviewView>(
     const context = await project();
     const dryRun = options.dryRun === true;
     const commits = postPublishCommit(context, { commit: options.commit, dryRun });
+    const revision = async (): Promise<PlanStepOptions> => ({ agent: await agentChoice(options, context, io), taste: await loadTaste(context.repoRoot), progress: view.progress });
+    // A request for changes runs an agent: a missing one is refused before anything is shown.
+    let plan = decision?.decision === 'request-changes' ? await revision() : null;
     return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx, recovered }) => {
       const summary = await reviewSummary({ repoRoot: context.repoRoot, liveRoot: context.liveRoot, slug, reviewPolicy: context.reviewPolicy });
       if (!summary.pending) {
@@ -231,6 +240,10 @@ export const reviewCommand = defineCommand<[string], ReviewOptions, ReviewView>(
         throw notAwaitingReviewError(manifest, slug);
       }
       view.summary(summary);
+      if (decision === null && view.ask === undefined && view.undecided !== undefined) {
+        view.undecided(summary);
+        return 0;
+      }
       if (decision === null) {
         if (view.ask === undefined) throw new CairnError('usage', `No decision given for ${slug}. Decide with ${DECISION_FLAGS}.`);
         decision = await view.ask();
@@ -239,10 +252,8 @@ export const reviewCommand = defineCommand<[string], ReviewOptions, ReviewView>(
           return 0;
         }
       }
-      const plan =
-        decision.decision === 'request-changes'
-          ? { agent: await agentChoice(options, context, io), taste: await loadTaste(context.repoRoot), progress: view.progress }
-          : null;
+      if (decision.decision === 'request-changes') plan ??= await revision();
+      else plan = null;
       const result = await decideReview(ctx, decision, { reviewedSnapshotId: summary.snapshotId, plan, dryRun });
       const commit = result.publish?.status === 'published' ? commits.after(slug, result.step?.operation ?? 'migration.review') : null;
       printWarnings(io, [...(ctx.log?.warnings ?? []), ...result.warnings]);
