@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { Io } from '../app/index.js';
-import type { CliCommand, ExitHolder } from './command.js';
+import { examplesText, type CliCommand, type ExitHolder } from './command.js';
 import { acceptCommand } from './commands/accept.js';
 import { cleanCommand } from './commands/clean.js';
 import { demoCommand } from './commands/demo.js';
@@ -24,29 +24,37 @@ import { unlockCommand } from './commands/unlock.js';
 import { resolveCommand } from './commands/resolve.js';
 import { CAIRN_VERSION } from '../util/index.js';
 
-/** Every command, in the order `cairn --help` lists them. */
+/** Every command, in the order `cairn --help` lists them: the workflow's order, then inspection, then repair. */
 const COMMANDS: readonly CliCommand[] = [
   initCommand,
-  listCommand,
-  statusCommand,
-  infoCommand,
-  logCommand,
   newCommand,
-  recoverCommand,
-  cleanCommand,
-  unlockCommand,
-  resolveCommand,
-  doctorCommand,
   planCommand,
   acceptCommand,
   refineCommand,
   reviewCommand,
-  phaseCommand,
-  runCommand,
   readyCommand,
+  runCommand,
+  phaseCommand,
+  statusCommand,
+  listCommand,
+  logCommand,
+  doctorCommand,
+  infoCommand,
   trustCommand,
+  recoverCommand,
+  cleanCommand,
+  unlockCommand,
+  resolveCommand,
   demoCommand,
   mcpCommand,
+];
+
+const WORKFLOW_EXAMPLES = [
+  'init',
+  "new widget-api --target 'Replace the widget API'",
+  'plan widget-api --until terminal --agent claude',
+  'review widget-api',
+  'run widget-api',
 ];
 
 /** What a usage error tells the user to run next. */
@@ -77,6 +85,7 @@ export function buildProgram(io: Io, exit: ExitHolder, options: ProgramOptions =
         if (!jsonErrors) write(text);
       },
     })
+    .addHelpText('after', examplesText(WORKFLOW_EXAMPLES))
     .exitOverride();
   for (const command of COMMANDS) command.register(program, io, exit).exitOverride().configureOutput(program.configureOutput());
   return program;

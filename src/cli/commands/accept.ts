@@ -13,6 +13,7 @@ import { printDryRunLines } from '../publish-text.js';
 import { nextCommands } from '../next-command.js';
 import { nextCommand, printNextLine, printStepText, stepExitCode } from '../step-text.js';
 import type { RecoveryPlan } from '../../publish/index.js';
+import { STEPS } from '../../migration/index.js';
 
 interface AcceptOptions {
   step: string;
@@ -83,7 +84,7 @@ export const acceptCommand = defineCommand<[string, string | undefined], AcceptO
   description: 'accept the output of a manual step prepared by `cairn plan --agent manual` and publish its workspace',
   arguments: [TARGET_ARGUMENT, { name: '[source]', description: "'-' to read the output from stdin (same as --file -)" }],
   options: [
-    { flags: '--step <step>', description: 'the step the output is for (must be the prepared one)', required: true },
+    { flags: '--step <step>', description: `the step the output is for (must be the prepared one): ${STEPS.join(', ')}`, required: true },
     { flags: '--file <path>', description: "file holding the step's output ('-' for stdin)" },
     ...publishingOptions('validate the output and check the publish; change nothing'),
   ],

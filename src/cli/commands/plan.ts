@@ -7,6 +7,7 @@ import { printJson } from '../output.js';
 import { nextCommands, type NextCommands } from '../next-command.js';
 import { nextCommand, printNextLine, printStepText, stepExitCode } from '../step-text.js';
 import type { RecoveryPlan } from '../../publish/index.js';
+import { STEPS } from '../../migration/index.js';
 
 interface PlanOptions extends AgentOptions {
   until?: string;
@@ -55,7 +56,7 @@ export const planCommand = defineCommand<[string], PlanOptions, PlanView>({
   arguments: [TARGET_ARGUMENT],
   options: [
     ...AGENT_OPTIONS,
-    { flags: '--until <step>', description: "keep going until this step has been accepted, or 'terminal'" },
+    { flags: '--until <step>', description: `keep going until this step has been accepted: ${[...STEPS, 'terminal'].join(', ')}` },
     ...publishingOptions('show the prompt and what would run; change nothing', 'git-commit the migration directory after each published step'),
   ],
   views: { text: planText, json: planJson },
