@@ -9,7 +9,7 @@ export { JSON_SCHEMA_VERSION, outputDocument, type DocumentPayload } from './doc
 export { errorJson } from './error.js';
 export { inspectionJson, type InfoMigrationJson } from './info.js';
 export { ListOutputSchema, listRowJson } from './list.js';
-export { LogListOutputSchema, eventJson, runJson } from './log.js';
+export { LogListOutputSchema, eventJson, runJson, storeTime } from './log.js';
 export { NextPromptOutputSchema, nextPromptJson, type NextPromptPayload } from './next-prompt.js';
 export { publishResultJson, recoveryPlanJson } from './publish-result.js';
 export { NewOutputSchema, PhaseDoneOutputSchema } from './publish.js';
