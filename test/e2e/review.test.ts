@@ -115,7 +115,8 @@ describe('cairn review', () => {
 
   it('requests changes: a refine runs revise; the next review shows what changed since', async () => {
     const p = copyRepo(awaiting);
-    const result = p.cli(['review', SLUG, '--request-changes', '--message', 'Add a rollback section.', ...AGENT]);
+    // The changes come from stdin (`--file -`), as a long message would.
+    const result = p.cli(['review', SLUG, '--request-changes', '--file', '-', ...AGENT], {}, 'Add a rollback section.');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
       'Requested changes to alpha (reviewer Cairn Test <test@cairn.invalid>).\nRefined alpha: migration.refine.revise accepted; next step: review-2\nNext: cairn plan alpha --agent command --agent-cmd fake-agent\n',
@@ -173,6 +174,8 @@ describe('cairn review', () => {
       [['--reject'], 'A rejection needs a reason: --reject --reason "<why>".'],
       [['--approve', '--reject', '--reason', 'x'], 'Give one decision: --approve [--note <text>], --reject --reason <text>, or --request-changes --message <text>.'],
       [['--request-changes', '--message', ' '], 'refinement feedback must not be empty.'],
+      [['--approve', '--file', 'changes.md'], '--file goes with --request-changes.'],
+      [['--request-changes', '--message', 'x', '--file', 'changes.md'], 'Give the feedback with exactly one of --message <text> or --file <path>.'],
     ] as const;
     for (const [args, message] of flags) {
       const result = p.cli(['review', SLUG, ...args]);

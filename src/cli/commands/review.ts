@@ -2,10 +2,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type GlobalOptions, type Io } from '../../app/index.js';
 import { CairnError } from '../../util/index.js';
-import { loadTaste, checkFeedback, decideReview, notAwaitingReviewError, reviewSummary, describeMigration, type PlanStepOptions, type ReviewInput, type ReviewResult, type ReviewSummary } from '../../planning/index.js';
+import { loadTaste, decideReview, notAwaitingReviewError, reviewSummary, describeMigration, type PlanStepOptions, type ReviewInput, type ReviewResult, type ReviewSummary } from '../../planning/index.js';
 import { publishErrorMessage, type RecoveryPlan } from '../../publish/index.js';
 import { publishResultJson, reviewSummaryJson, stepJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
+import { readFeedback } from './refine.js';
 import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';
 import { printDryRunLines } from '../publish-text.js';
@@ -19,6 +20,7 @@ interface ReviewOptions extends AgentOptions {
   reason?: string;
   requestChanges?: boolean;
   message?: string;
+  file?: string;
   dryRun?: boolean;
   commit?: boolean;
   format: string;
@@ -27,22 +29,25 @@ interface ReviewOptions extends AgentOptions {
 
 const DECISION_FLAGS = '--approve [--note <text>], --reject --reason <text>, or --request-changes --message <text>';
 
-/** The decision given by flags, null when none; inconsistent flags are usage errors. */
-function decisionFromFlags(options: ReviewOptions): ReviewInput | null {
+/** The decision given by flags, null when none; inconsistent flags are usage errors. A `--file` is read here, before anything else. */
+async function decisionFromFlags(options: ReviewOptions): Promise<ReviewInput | null> {
   const chosen = [options.approve, options.reject, options.requestChanges].filter((flag) => flag === true).length;
   if (chosen > 1) throw new CairnError('usage', `Give one decision: ${DECISION_FLAGS}.`);
   if (options.note !== undefined && options.approve !== true) throw new CairnError('usage', '--note goes with --approve.');
   if (options.reason !== undefined && options.reject !== true) throw new CairnError('usage', '--reason goes with --reject.');
   if (options.message !== undefined && options.requestChanges !== true) throw new CairnError('usage', '--message goes with --request-changes.');
+  if (options.file !== undefined && options.requestChanges !== true) throw new CairnError('usage', '--file goes with --request-changes.');
   if (options.approve === true) return { decision: 'approve', note: options.note ?? null };
   if (options.reject === true) {
     if (options.reason === undefined) throw new CairnError('usage', 'A rejection needs a reason: --reject --reason "<why>".');
     return { decision: 'reject', reason: options.reason };
   }
   if (options.requestChanges === true) {
-    if (options.message === undefined) throw new CairnError('usage', 'Requesting changes needs the changes: --request-changes --message "<what to change>".');
-    checkFeedback(options.message);
-    return { decision: 'request-changes', message: options.message };
+    if (options.message === undefined && options.file === undefined) {
+      throw new CairnError('usage', 'Requesting changes needs the changes: --request-changes --message "<what to change>" or --file <path|->.');
+    }
+    const feedback = await readFeedback(options, process.cwd());
+    return { decision: 'request-changes', message: feedback.text };
   }
   return null;
 }
@@ -220,13 +225,14 @@ export const reviewCommand = defineCommand<[string], ReviewOptions, ReviewView>(
     { flags: '--reason <text>', description: 'why the plan is rejected' },
     { flags: '--request-changes', description: 'send the plan back for a revision (a refine with your message)' },
     { flags: '--message <text>', description: 'the changes to make' },
+    { flags: '--file <path>', description: "read the changes to make from a file ('-' for stdin) instead of --message" },
     ...AGENT_OPTIONS,
     ...publishingOptions('check everything and show what would change; change nothing'),
   ],
   views: { text: reviewText, json: reviewJson },
   examples: ['review my-migration', "review my-migration --approve --note 'checked the phases'", "review my-migration --request-changes --message 'add a rollback phase'"],
   async run({ args: [target], options, io, project }, view) {
-    let decision = decisionFromFlags(options);
+    let decision = await decisionFromFlags(options);
     const context = await project();
     const dryRun = options.dryRun === true;
     const commits = postPublishCommit(context, { commit: options.commit, dryRun });
