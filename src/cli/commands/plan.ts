@@ -31,8 +31,13 @@ function planText(io: Io, options: PlanOptions, globals: GlobalOptions): PlanVie
   return {
     progress: (message) => io.stderr(`${message}\n`),
     step: (result, repoRoot, commit) => printStepText(io, result, repoRoot, commit, next),
-    end(_slug, results) {
-      const last = results[results.length - 1] as PlanStepOutcome;
+    end(slug, results) {
+      const last = results[results.length - 1];
+      if (last === undefined) {
+        io.stdout(`${options.until ?? ''} is already accepted for ${slug}; nothing was run.\n`);
+        printNextLine(io, next.cairn('plan', [slug], true), next);
+        return;
+      }
       if (last.status === 'published') printNextLine(io, nextCommand(last, next), next);
     },
   };
@@ -42,7 +47,11 @@ function planJson(io: Io): PlanView {
   return {
     step: () => {},
     end(slug, results, repoRoot, commits, recovered) {
-      const last = results[results.length - 1] as PlanStepOutcome;
+      const last = results[results.length - 1];
+      if (last === undefined) {
+        printJson(io, 'plan', { slug, status: 'already-accepted', steps: [] });
+        return;
+      }
       const steps = results.map((result, i) => stepJson(result, repoRoot, commits.get(result) ?? null, i === 0 ? recovered : []));
       printJson(io, 'plan', { slug, status: last.status, steps });
       if (stepExitCode(last) !== 0 && last.status !== 'dry-run') io.stderr(`Error: ${last.reason}\n`);
@@ -77,7 +86,8 @@ export const planCommand = defineCommand<[string], PlanOptions, PlanView>({
       });
       printWarnings(io, ctx.log?.warnings ?? []);
       view.end(slug, results, context.repoRoot, committed, recovered);
-      return stepExitCode(results[results.length - 1] as PlanStepOutcome);
+      const last = results[results.length - 1];
+      return last === undefined ? 0 : stepExitCode(last);
     });
   },
 });
