@@ -118,7 +118,7 @@ describe('cairn log', () => {
     expect(runCli(['new', 'alpha', '--target', 'x', '--commit'], { cwd: repo, env }).code).toBe(0);
     const blocked = runCli(['plan', 'alpha', '--agent', 'command', '--agent-cmd', 'meddling-agent', '--format', 'json'], { cwd: repo, env });
     expect(blocked.code).toBe(1);
-    const [step] = (JSON.parse(blocked.stdout) as { steps: { status: string; log_run_id: string }[] }).steps;
+    const [step] = (JSON.parse(blocked.stdout) as { steps: { status: string; log_run_id: string; run_id: string; workspace: string }[] }).steps;
     if (step === undefined) throw new Error('no step in the plan output');
     expect(step.status).toBe('blocked');
     const shown = JSON.parse(runCli(['log', '--show', step.log_run_id, '--format', 'json'], { cwd: repo }).stdout);
@@ -126,6 +126,14 @@ describe('cairn log', () => {
     expect(shown.run.reason).toMatch(/^the output passed its checks, but its publish was blocked: /);
     const failed = JSON.parse(runCli(['log', '--failed', '--format', 'json'], { cwd: repo }).stdout);
     expect(failed.runs.map((run: { id: string }) => run.id)).toEqual([step.log_run_id]);
+
+    // --show finds the run by its planning run id and by its workspace directory too.
+    expect(step.workspace).toBe(`.planning/work/alpha/${step.run_id}/alpha`);
+    for (const key of [step.run_id, step.workspace, path.dirname(step.workspace)]) {
+      const byKey = runCli(['log', '--show', key, '--format', 'json'], { cwd: repo });
+      expect(byKey.code).toBe(0);
+      expect(JSON.parse(byKey.stdout).run.id).toBe(step.log_run_id);
+    }
   });
 });
 

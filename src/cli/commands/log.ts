@@ -1,4 +1,4 @@
-import { LogLimitInput, parseWholeNumberFlag, DEFAULT_LOG_LIMIT, LOG_STEPS, logEntries, logSlug, parseLogStep, readRunLog, type Io } from '../../app/index.js';
+import { LogLimitInput, parseWholeNumberFlag, DEFAULT_LOG_LIMIT, LOG_STEPS, logEntries, logSlug, parseLogStep, preparedRun, readRunLog, runOfPrepared, type PreparedRun, type Io } from '../../app/index.js';
 import { CairnError } from '../../util/index.js';
 import type { EventRecord, RunRecord, RunSummary, Store } from '../../store/index.js';
 import { eventJson, runJson, storeTime } from '../../outputs/index.js';
@@ -26,9 +26,17 @@ function positiveInt(value: string): number {
   return parseWholeNumberFlag(value, LogLimitInput, `--limit takes a whole number of at least 1, not '${value}'.`);
 }
 
-function shownRun(store: Store, id: string): RunRecord {
-  const run = store.getRun(id);
-  if (run === null) throw new CairnError('not-found', `No run '${id}' in the local store.`, { hint: 'Run `cairn log` to see run ids.' });
+function shownRun(store: Store, key: string, prepared: PreparedRun | null): RunRecord {
+  let run = store.getRun(key);
+  if (run === null && prepared !== null) {
+    const id = runOfPrepared(store, prepared);
+    if (id !== null) run = store.getRun(id);
+  }
+  if (run === null) {
+    throw new CairnError('not-found', `No run '${key}' in the local store.`, {
+      hint: 'Run `cairn log` to see run ids. --show takes a run log id (r-…), or the run id or workspace of a run whose directory is still under .planning/work/.',
+    });
+  }
   return run;
 }
 
@@ -84,7 +92,7 @@ export const logCommand = defineCommand<[string | undefined], LogOptions, LogVie
     { flags: '--step <step>', description: `only runs of this step: ${LOG_STEPS.join(', ')}` },
     { flags: '--failed', description: 'only runs that were not accepted' },
     { flags: '--limit <n>', description: 'at most this many runs and events (default 20)', parse: positiveInt },
-    { flags: '--show <run-id>', description: 'print one run in full: prompt hash, stdout and stderr' },
+    { flags: '--show <run-id>', description: 'print one run in full: prompt hash, stdout and stderr (a run log id r-…, or a planning run id / workspace directory)' },
     formatOption(),
   ],
   views: { text: logText, json: logJson },
@@ -93,10 +101,12 @@ export const logCommand = defineCommand<[string | undefined], LogOptions, LogVie
     const context = await project();
     const slug = target === undefined ? undefined : logSlug(context, target);
     if (options.step !== undefined) parseLogStep(options.step);
+    // A planning run id or workspace: found through its run record while the run directory is kept.
+    const prepared = options.show === undefined || options.show.startsWith('r-') ? null : await preparedRun(context, options.show);
     const log = readRunLog(context, (store) =>
       options.show === undefined
         ? logEntries(store, { slug, step: options.step, failedOnly: options.failed === true, limit: options.limit ?? DEFAULT_LOG_LIMIT })
-        : { run: shownRun(store, options.show) },
+        : { run: shownRun(store, options.show, prepared) },
     );
     if (log === null) {
       view.empty();
