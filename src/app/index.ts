@@ -5,7 +5,7 @@ export { recoverRuns, reportExecutionRecovery, withPhaseSession, withRunSession,
 export { agentChoice, type AgentOptions } from './engine-context.js';
 export { EffortInput, LockTimeoutMsInput, LogLimitInput, MigrationStatusInput, MigrationTargetInput, NewSlugInput, SeverityInput, StepNameInput, parseStepName, parseWholeNumberFlag } from './inputs.js';
 export { debugStack, printWarnings, type Io } from './io.js';
-export { DEFAULT_LOG_LIMIT, logEntries, readRunLog } from './log.js';
+export { DEFAULT_LOG_LIMIT, LOG_STEPS, logEntries, logSlug, parseLogStep, preparedRun, readRunLog, runOfPrepared, type PreparedRun } from './log.js';
 export { openProject, type GlobalOptions } from './project.js';
 export { moveProjectMigration, newMigration, recoverProject, type MoveInput } from './publishing.js';
 export { describeTarget, listProject, readyWork, resolveTargetMergeConflict } from './queries.js';

@@ -49,7 +49,7 @@ async function commandTree(io: Io, exit: ExitHolder, options: ProgramOptions, on
   return buildProgram(io, exit, options);
 }
 
-/** Run the CLI; resolves to the exit code (0 ok, 1 findings/blocked/failed, 2 usage/input, 3 lock timeout). */
+/** Run the CLI; resolves to the exit code (0 ok, 1 findings/blocked/failed, 2 usage/input (no command given included), 3 lock timeout). */
 export async function run(argv: string[], io: Io = processIo(), onLoad?: () => void | Promise<void>): Promise<number> {
   const exit: ExitHolder = { code: 0 };
   const json = asksForJson(argv);
@@ -58,8 +58,10 @@ export async function run(argv: string[], io: Io = processIo(), onLoad?: () => v
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
+      const benign = ['commander.helpDisplayed', 'commander.version'];
       if (benign.includes(error.code)) return 0;
+      // No command given (`cairn`, `cairn phase`): commander printed the help on stderr; like any usage error, exit 2.
+      if (error.code === 'commander.help') return 2;
       if (error.code === 'commander.executeSubCommandAsync') return exit.code;
       if (json) await reportError(io, usageError(error), 'json');
       return 2;

@@ -27,28 +27,28 @@ import { rootProgram, type ProgramOptions } from './root.js';
 
 export { USAGE_HINT, type ProgramOptions } from './root.js';
 
-/** Every command, in the order `cairn --help` lists them. */
+/** Every command, in the order `cairn --help` lists them: the workflow's order, then inspection, then repair. */
 export const COMMANDS: readonly CliCommand[] = [
   initCommand,
-  listCommand,
-  statusCommand,
-  infoCommand,
-  logCommand,
   newCommand,
+  planCommand,
+  acceptCommand,
+  refineCommand,
+  reviewCommand,
+  readyCommand,
+  runCommand,
+  phaseCommand,
+  statusCommand,
+  listCommand,
+  logCommand,
+  doctorCommand,
+  infoCommand,
+  trustCommand,
   mvCommand,
   recoverCommand,
   cleanCommand,
   unlockCommand,
   resolveCommand,
-  doctorCommand,
-  planCommand,
-  acceptCommand,
-  refineCommand,
-  reviewCommand,
-  phaseCommand,
-  runCommand,
-  readyCommand,
-  trustCommand,
   demoCommand,
   mcpCommand,
 ];

@@ -1,6 +1,16 @@
 import { Command } from 'commander';
 import type { Io } from '../app/index.js';
 import { CAIRN_VERSION } from '../util/index.js';
+import { examplesText } from './command-spec.js';
+
+/** The top-level help's examples: the workflow, command by command. */
+const WORKFLOW_EXAMPLES = [
+  'init',
+  "new widget-api --target 'Replace the widget API'",
+  'plan widget-api --until terminal --agent claude',
+  'review widget-api',
+  'run widget-api',
+];
 
 /** What a usage error tells the user to run next. */
 export const USAGE_HINT = 'run `cairn --help` or `cairn <command> --help` for usage';
@@ -30,5 +40,6 @@ export function rootProgram(io: Io, options: ProgramOptions = {}): Command {
         if (!jsonErrors) write(text);
       },
     })
+    .addHelpText('after', examplesText(WORKFLOW_EXAMPLES))
     .exitOverride();
 }

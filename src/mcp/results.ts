@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { outputDocument, errorJson } from '../outputs/index.js';
 import { debugStack } from '../app/index.js';
 import { toCairnError, type CairnError } from '../util/index.js';
+import { toolHint } from './tool-hints.js';
 
 /*
  * How a tool call ends. A success carries the output document as
@@ -10,7 +11,7 @@ import { toCairnError, type CairnError } from '../util/index.js';
  * the CLI's `--format json` error envelope (code, message, hint, path);
  * when the operation produced a result document (a blocked publish, a
  * rejected output), that document is the structured content, so it still
- * matches the tool's output schema.
+ * matches the tool's output schema. The hint names tools, not CLI commands.
  */
 
 function json(value: unknown): string {
@@ -27,7 +28,9 @@ export function errorResult(error: unknown, document?: Record<string, unknown>):
   const cairn: CairnError = toCairnError(error);
   const stack = debugStack(error);
   if (stack !== null) process.stderr.write(`${stack}\n`);
-  const content: CallToolResult['content'] = [{ type: 'text', text: json(outputDocument(errorJson(cairn))) }];
+  const payload = errorJson(cairn);
+  if (payload.error.hint !== undefined) payload.error.hint = toolHint(payload.error.hint);
+  const content: CallToolResult['content'] = [{ type: 'text', text: json(outputDocument(payload)) }];
   if (document === undefined) return { isError: true, content };
   content.push({ type: 'text', text: json(document) });
   return { isError: true, content, structuredContent: document };

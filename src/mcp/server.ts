@@ -70,6 +70,8 @@ export function createCairnMcpServer(globals: GlobalOptions, io: Io = mcpIo()): 
     return work;
   };
   for (const tool of CAIRN_TOOLS) tool.register(server, env, track);
+  // The SDK announces listChanged for any server with tools; this list is fixed for the server's life.
+  server.server.registerCapabilities({ tools: { listChanged: false } });
   return {
     server,
     idle: async () => {

@@ -10,7 +10,7 @@ export { SLUG_MAX_LENGTH, SLUG_RULE, slugRuleProblem, suggestedSlug } from './sl
 export { isSafeSlug, listMigrationDirectories, listMigrationSlugs, type MigrationDirectories } from './live-root.js';
 export { EFFORTS, MIGRATION_STATUSES, decodeManifest, encodeManifest, isEffort, loadManifest, peekManifestStatus, saveManifest, seedManifest, type Effort, type Manifest, type MigrationStatus, type Phase } from './manifest.js';
 export { resolveOutputRef, type OutputRefContext } from './output-refs.js';
-export { applyDiscoveredPhases, discoverPhases, hasHeading, parsePhaseDocFilename, type PhaseDocHeading, type PhaseDocName } from './phase-docs.js';
+export { applyDiscoveredPhases, discoverPhases, hasHeading, parsePhaseDocFilename, sectionText, type PhaseDocHeading, type PhaseDocName } from './phase-docs.js';
 export { appendReviewRecord, readReviewRecords, reviewerIdentity } from './review-records.js';
 export { ReviewRecordSchema, type ReviewDecision, type ReviewRecord } from './reviews-schema.js';
 export { CompletedStepFileSchema, FeedbackFileSchema, ManifestFileSchema, StateFileSchema } from './schemas.js';

@@ -9,12 +9,12 @@ export { JSON_SCHEMA_VERSION, outputDocument, type DocumentPayload } from './doc
 export { errorJson } from './error.js';
 export { inspectionJson, type InfoMigrationJson, type InfoUserConfigJson } from './info.js';
 export { ListOutputSchema, listRowJson } from './list.js';
-export { LogListOutputSchema, eventJson, runJson } from './log.js';
+export { LogListOutputSchema, eventJson, runJson, storeTime } from './log.js';
 export { NextPromptOutputSchema, nextPromptJson, type NextPromptPayload } from './next-prompt.js';
 export { publishResultJson, recoveryPlanJson } from './publish-result.js';
 export { NewOutputSchema, PhaseDoneOutputSchema } from './publish.js';
 export { publishedSchemas, renderPublishedSchemas, type PublishedSchema } from './published.js';
-export { ReadyOutputSchema } from './ready.js';
+export { ReadyOutputSchema, ReadyItemSchema } from './ready.js';
 export { RecoverOutputSchema, recoverReportJson } from './recover.js';
 export { MoveOutputSchema, moveResultJson } from './move.js';
 export { JSON_OUTPUTS, type JsonOutputName } from './registry.js';

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { RUN_VERDICTS, type EventRecord, type RunSummary } from '../store/index.js';
+import { utcTimestamp } from '../util/index.js';
 import { jsonDocument } from './document.js';
+
+/** A time the store recorded (an ISO instant), in the style of every other timestamp cairn shows: `…+00:00`. */
+export function storeTime(iso: string): string {
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? iso : utcTimestamp(at);
+}
 
 export const RunJsonSchema = z.strictObject({
   id: z.string(),
@@ -52,8 +59,8 @@ export function runJson(run: RunSummary): z.infer<typeof RunJsonSchema> {
     model: run.model,
     effort: run.effort,
     prompt_sha256: run.promptSha256,
-    started_at: run.startedAt,
-    ended_at: run.endedAt,
+    started_at: storeTime(run.startedAt),
+    ended_at: run.endedAt === null ? null : storeTime(run.endedAt),
     exit_code: run.exitCode,
     signal: run.signal,
     verdict: run.verdict,
@@ -67,5 +74,5 @@ export function runJson(run: RunSummary): z.infer<typeof RunJsonSchema> {
 }
 
 export function eventJson(event: EventRecord): z.infer<typeof EventJsonSchema> {
-  return { id: event.id, at: event.at, slug: event.slug, kind: event.kind, details: event.details };
+  return { id: event.id, at: storeTime(event.at), slug: event.slug, kind: event.kind, details: event.details };
 }

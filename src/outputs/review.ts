@@ -10,6 +10,7 @@ const PhaseJsonSchema = z.strictObject({
   file: z.string(),
   done: z.boolean(),
   precondition: z.string(),
+  definition_of_done: z.string().nullable().describe("The phase doc's Definition of Done; null when it has none."),
   required_effort: z.enum(EFFORTS).nullable(),
   effort_reason: z.string().nullable(),
   current: z.boolean(),
@@ -36,7 +37,8 @@ export const ReviewSummaryJsonSchema = z.strictObject({
 export const ReviewOutputSchema = jsonDocument(
   {
     summary: ReviewSummaryJsonSchema,
-    review: z.strictObject({
+    review: z
+      .strictObject({
       decision: z.enum(['approve', 'reject', 'request-changes']),
       reviewer: z.string(),
       snapshot_id: z.string(),
@@ -44,7 +46,9 @@ export const ReviewOutputSchema = jsonDocument(
       publish: PublishResultJsonSchema.nullable().describe('Approve and reject: the publish.'),
       step: StepJsonSchema.nullable().describe('Request changes: the refine step that carried the decision.'),
       commit: z.string().nullable(),
-    }),
+    })
+      .nullable()
+      .describe('The decision recorded; null when none was given (the summary alone, for a reviewer or a bot to read).'),
   },
   'Output of `cairn review --format json`.',
 );
@@ -62,7 +66,11 @@ export function reviewSummaryJson(summary: ReviewSummary): z.infer<typeof Review
     final_reason: summary.finalReason,
     plan_head: summary.planHead,
     plan_more_lines: summary.planMoreLines,
-    phases: summary.phases.map((phase) => ({ ...phase, current: phase.name === summary.currentPhase })),
+    phases: summary.phases.map(({ definitionOfDone, ...phase }) => ({
+      ...phase,
+      definition_of_done: definitionOfDone,
+      current: phase.name === summary.currentPhase,
+    })),
     last_review: summary.lastReview,
     changed_steps: summary.changedSteps,
     changed_feedback: summary.changedFeedback,

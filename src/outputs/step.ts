@@ -59,7 +59,15 @@ const stepsDocumentShape = {
   steps: z.array(StepJsonSchema),
 };
 
-export const PlanOutputSchema = jsonDocument(stepsDocumentShape, 'Output of `cairn plan --format json`: one entry per step run.');
+export const PlanOutputSchema = jsonDocument(
+  {
+    ...stepsDocumentShape,
+    status: z
+      .enum([...STEP_RUN_STATUSES, 'already-accepted'])
+      .describe("The last step's status; 'already-accepted' (and no steps) when the step given to --until was already accepted."),
+  },
+  'Output of `cairn plan --format json`: one entry per step run.',
+);
 export const AcceptOutputSchema = jsonDocument(stepsDocumentShape, 'Output of `cairn accept --format json`.');
 export const RefineOutputSchema = jsonDocument(stepsDocumentShape, 'Output of `cairn refine --format json`.');
 

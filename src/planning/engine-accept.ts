@@ -6,7 +6,7 @@ import { pyRepr } from '../json/index.js';
 import { copyTreeDurable, fingerprintTree } from '../fs/index.js';
 import { acceptStepOutput } from './accept-step.js';
 import { nullPlanningLog } from './engine-log.js';
-import { baseResult, liveDirOf, publishAccepted, stepFailureMessage, type EngineContext, type OpenedRun, type StepRunResult } from './engine.js';
+import { baseResult, liveDirOf, publishAccepted, publishAndEndRun, stepFailureMessage, type EngineContext, type OpenedRun, type StepRunResult } from './engine.js';
 import type { Step } from '../migration/index.js';
 import { claimRun } from './run-owner.js';
 import { findManualRun, type FoundRun, type IgnoredRun } from './workspace.js';
@@ -131,8 +131,10 @@ async function acceptCandidate(ctx: EngineContext, input: AcceptManualInput, fou
     await rm(candidateRoot, { recursive: true, force: true });
     return { ...result, status: 'rejected', reason };
   }
-  log.runEnded(logRunId, { verdict: 'accepted', exitCode: 0, stdout: input.stdout });
-  const published = await publishAccepted(ctx, run, result, accepted, { dryRun });
+  const published = await publishAndEndRun(
+    (verdict, reason) => log.runEnded(logRunId, { verdict, exitCode: 0, stdout: input.stdout, reason }),
+    () => publishAccepted(ctx, run, result, accepted, { dryRun }),
+  );
   if (published.status !== 'published' || dryRun) await rm(candidateRoot, { recursive: true, force: true });
   return { ...published, workspaceDir: found.workspaceDir, runDir: dryRun ? found.runDir : published.runDir };
 }

@@ -375,8 +375,26 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
     endRun('rejected', reason);
     return { ...result, status: 'rejected', reason };
   }
-  endRun('accepted', null);
-  return publishAccepted(ctx, run, result, accepted);
+  return publishAndEndRun(endRun, () => publishAccepted(ctx, run, result, accepted));
+}
+
+/**
+ * Publishes an accepted step, then records how its run ended: `accepted`
+ * only when the publish went through (or would, in a dry run). Output that
+ * passed its checks but was blocked or failed at publish is not accepted
+ * work: the run log says so, with the publish's reason.
+ */
+export async function publishAndEndRun(endRun: (verdict: RunVerdict, reason: string | null) => void, publishIt: () => Promise<StepRunResult>): Promise<StepRunResult> {
+  let published: StepRunResult;
+  try {
+    published = await publishIt();
+  } catch (error) {
+    endRun('failed', `the output passed its checks, but publishing it failed: ${messageOf(error)}`);
+    throw error;
+  }
+  if (published.status === 'published' || published.status === 'dry-run') endRun('accepted', null);
+  else endRun(published.status === 'failed' ? 'failed' : 'rejected', `the output passed its checks, but its publish was ${published.status}: ${published.reason}`);
+  return published;
 }
 
 /** The stage text of a finished agent run; refuses output cairn could not keep whole. */

@@ -31,8 +31,8 @@ export { resolveMigrationTarget } from './resolve.js';
 export type { ReviewPolicy } from './accept-step.js';
 export { ALWAYS_REVIEW_REASON, awaitingReviewReason, reviewPending, reviewPendingReason } from './review-pending.js';
 export { decideReview, notAwaitingReviewError, reviewSummary, type ReviewInput, type ReviewResult, type ReviewSummary } from './review.js';
-export { openPlanningRun, parseUntil, planNextStep, planUntil, type PlanStepOutcome } from './run-plan.js';
-export { WORKSPACES_RELATIVE_DIR } from './workspace.js';
+export { openPlanningRun, parseUntil, planNextStep, planUntil, type PlanStepOptions, type PlanStepOutcome } from './run-plan.js';
+export { WORKSPACES_RELATIVE_DIR, readRunRecord } from './workspace.js';
 export {
   LEASES_RELATIVE_DIR,
   LEASE_STALE_LIMIT_MS,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { saveManifest, appendReviewRecord, readReviewRecords, reviewerIdentity, migrationFiles, type ReviewDecision, type CompletedStep, type FeedbackEntry, type FinalDecision, type Manifest, type Phase, type ReviewRecord } from '../migration/index.js';
+import { saveManifest, appendReviewRecord, readReviewRecords, reviewerIdentity, migrationFiles, sectionText, type ReviewDecision, type CompletedStep, type FeedbackEntry, type FinalDecision, type Manifest, type Phase, type ReviewRecord } from '../migration/index.js';
 import { CairnError, toPosix, localTimestamp, shellWord } from '../util/index.js';
 import { readRegularTextSync, snapshotId, writeFileDurable } from '../fs/index.js';
 import type { PublishResult } from '../publish/index.js';
@@ -57,7 +57,7 @@ export interface ReviewSummary {
   planHead: string[] | null;
   /** Lines of plan.md not shown. */
   planMoreLines: number;
-  phases: Phase[];
+  phases: ReviewPhase[];
   currentPhase: string;
   lastReview: ReviewRecord | null;
   /** Accepted steps and feedback newer than the last review (all of them before the first). */
@@ -68,6 +68,19 @@ export interface ReviewSummary {
 }
 
 const PLAN_HEAD_LINES = 20;
+
+/** A phase as the reviewer sees it: the manifest's entry and its doc's Definition of Done (null when the doc has none or cannot be read). */
+export type ReviewPhase = Phase & { definitionOfDone: string | null };
+
+function definitionOfDone(liveDir: string, phase: Phase): string | null {
+  try {
+    // Metadata lines (`required_effort: low`) may sit in the section; they are not part of what "done" means.
+    const text = readRegularTextSync(path.join(liveDir, phase.file)).replace(/^[ \t]*(required_effort|effort_reason)[ \t]*:.*$/gim, '');
+    return sectionText(text, 'Definition of Done');
+  } catch {
+    return null;
+  }
+}
 
 function newerThan(at: string, since: string | null): boolean {
   if (since === null) return true;
@@ -117,7 +130,7 @@ export async function reviewSummary(
     finalReason: state?.final_reason ?? null,
     planHead,
     planMoreLines,
-    phases: manifest.phases,
+    phases: manifest.phases.map((phase) => ({ ...phase, definitionOfDone: definitionOfDone(liveDir, phase) })),
     currentPhase: manifest.current_phase,
     lastReview,
     changedSteps: (state?.completed_steps ?? []).filter((step) => newerThan(step.completed_at, since)),

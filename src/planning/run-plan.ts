@@ -9,6 +9,7 @@ import { awaitingReviewReason } from './review-pending.js';
 import { withRunLease } from './run-lease.js';
 import {
   executeStep,
+  liveDirOf,
   loadWorkspace,
   nextStepOf,
   openRun,
@@ -19,7 +20,8 @@ import {
   type OpenedRun,
   type StepRunResult,
 } from './engine.js';
-import { isStep, isTerminalCursor, type Step } from '../migration/index.js';
+import { STEPS, isStep, isTerminalCursor, type PlanningState, type Step } from '../migration/index.js';
+import { describeMigration } from './describe.js';
 
 /*
  * `cairn plan`: exactly one planning step per call (docs/format.md §9.1), optionally
@@ -153,9 +155,21 @@ export function untilReached(result: StepRunResult, until: UntilTarget | null): 
 }
 
 /**
+ * True when `--until <step>` is already behind the planning cursor: the step
+ * was accepted and the cursor has moved past it for good (a step the cursor
+ * will reach again, like `revise` after a reopen, is not behind it).
+ */
+export function untilAlreadyReached(state: PlanningState, until: UntilTarget | null): boolean {
+  if (until === null || until === 'terminal' || !isStep(state.next_step)) return false;
+  if (!state.completed_steps.some((step) => step.name === until)) return false;
+  return STEPS.indexOf(until) < STEPS.indexOf(state.next_step);
+}
+
+/**
  * `plan --until`: runs steps one at a time (each its own run and publish)
  * until `until` has been accepted, the plan is terminal, or a step does not
- * publish. Returns every step's result in order.
+ * publish. Returns every step's result in order: none when `until` is
+ * already accepted.
  */
 export async function planUntil(
   ctx: EngineContext,
@@ -163,6 +177,11 @@ export async function planUntil(
   until: UntilTarget | null,
   onStep?: (result: PlanStepOutcome) => void | Promise<void>,
 ): Promise<PlanStepOutcome[]> {
+  if (until !== null && until !== 'terminal') {
+    // Nothing to run when the step asked for is already accepted; a broken state is reported by the step itself.
+    const described = await describeMigration(ctx.slug, liveDirOf(ctx), ctx.repoRoot, ctx.reviewPolicy).catch(() => null);
+    if (described?.manifest.status === 'planning' && described.state !== null && untilAlreadyReached(described.state, until)) return [];
+  }
   const loop = async (): Promise<PlanStepOutcome[]> => {
     const results: PlanStepOutcome[] = [];
     for (;;) {

@@ -49,3 +49,40 @@ describe('examplesText', () => {
     expect(examplesText(['list', 'list --format json'])).toBe('\nExamples:\n  $ cairn list\n  $ cairn list --format json');
   });
 });
+
+describe('cairn without a command', () => {
+  function captureBoth(): { io: Io; out: () => string; err: () => string } {
+    let out = '';
+    let err = '';
+    return {
+      io: { stdout: (text) => void (out += text), stderr: (text) => void (err += text), color: false, isTty: false },
+      out: () => out,
+      err: () => err,
+    };
+  }
+
+  it('lists the commands in workflow order and ends with a workflow example on --help (stdout, exit 0)', async () => {
+    const { io, out } = captureBoth();
+    expect(await run(['node', 'cairn', '--help'], io)).toBe(0);
+    const names = [...out().matchAll(/^ {2}([a-z]+) /gm)].map((match) => match[1]);
+    expect(names.slice(0, 10)).toEqual(['init', 'new', 'plan', 'accept', 'refine', 'review', 'ready', 'run', 'phase', 'status']);
+    expect(out()).toMatch(/\nExamples:\n {2}\$ cairn init\n(?: {2}\$ cairn .+\n)+$/);
+  });
+
+  it('is a usage error: the help on stderr, nothing on stdout, exit 2', async () => {
+    for (const words of [[], ['phase']]) {
+      const { io, out, err } = captureBoth();
+      expect(await run(['node', 'cairn', ...words], io)).toBe(2);
+      expect(out()).toBe('');
+      expect(err()).toMatch(/^Usage: cairn /);
+    }
+  });
+
+  it('lists the steps a step flag accepts', async () => {
+    for (const words of [['plan'], ['accept']]) {
+      const { io, out } = captureBoth();
+      await run(['node', 'cairn', ...words, '--help'], io);
+      expect(out().replace(/\s+/g, ' ')).toContain('approaches, pick-best, expand, review, revise, review-2, final-review');
+    }
+  });
+});

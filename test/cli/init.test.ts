@@ -19,6 +19,19 @@ describe('cairn init', () => {
     );
     expect(result.stdout).toContain('created    .planning/config.json\n');
     expect(result.stdout).toContain('created    migrations/\n');
+    // git keeps no empty directory: only .planning/ can be committed yet.
+    expect(result.stdout).toContain(
+      `cairn is set up in ${repo} (migrations in migrations/). Commit .planning/ (migrations/ is committed with its first migration).\n` +
+        "Next: cairn new <slug> --target '<what should change>'\n",
+    );
+  });
+
+  it('says nothing about committing outside a git repository', () => {
+    const dir = tempDir();
+    const result = runCli(['init'], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('Commit');
+    expect(result.stdout).toMatch(/\(migrations in migrations\/\)\.\nNext: cairn new <slug> --target '<what should change>'\n$/);
   });
 
   it('is harmless when run twice and keeps existing .gitignore lines', () => {

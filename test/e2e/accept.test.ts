@@ -164,7 +164,7 @@ describe('manual mode: cairn plan --agent manual, then cairn accept', () => {
     expect(unknown.stderr).toContain("Error: Unknown planning step 'polish'\n");
     const noOutput = p.cli(['accept', SLUG, '--step', 'approaches']);
     expect(noOutput.code).toBe(2);
-    expect(noOutput.stderr).toBe("Error: No step output given: pass --file <path>, or '-' to read it from stdin.\n");
+    expect(noOutput.stderr).toBe("Error: No step output given: pass --file <path>, or '-' to read it from stdin (or pipe it in).\n");
     expect(workRuns(p)).toHaveLength(1);
   });
 
@@ -278,7 +278,8 @@ describe('manual mode: cairn plan --agent manual, then cairn accept', () => {
     expect(stateOf(p)['next_step']).toBe('review');
 
     const review = '1. phase-1-add-api.md: there are no findings about naming, but the Definition of Done is not checkable.\n2. plan.md: rollback missing.\n';
-    const findings = p.cli(['accept', SLUG, '--step', 'review', '-'], {}, review);
+    // Piped in without '-': read all the same.
+    const findings = p.cli(['accept', SLUG, '--step', 'review'], {}, review);
     expect(findings.stdout).toBe('Accepted planning.review (findings) for alpha; next step: revise.\nNext: cairn plan alpha\n');
     expect(findings.code).toBe(0);
     expect(stateOf(p)['next_step']).toBe('revise');

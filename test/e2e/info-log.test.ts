@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LATEST_STORE_VERSION, STORE_MIGRATIONS, openStore } from '../../src/store/index.js';
+import { fakeAgents } from '../support/agents.js';
 import { runCli } from '../support/cli.js';
 import { cairnRepo, fixtureRepo } from '../support/repo.js';
 
@@ -95,6 +96,62 @@ describe('cairn log', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("No run 'r-nope' in the local store.");
     expect(runCli(['log', '--limit', '0'], { cwd: repo }).code).toBe(2);
+  });
+
+  it('shows times as every other command does, refuses an unknown step, and resolves a migration path', () => {
+    const { repo } = cairnRepo({ git: true });
+    expect(runCli(['new', 'alpha', '--target', 'x'], { cwd: repo }).code).toBe(0);
+    const store = openStore(path.join(repo, '.planning', 'cairn.db'));
+    const id = store.recordRunStart({ slug: 'alpha', step: 'approaches', agent: 'codex', startedAt: new Date('2026-05-01T10:00:00.000Z') });
+    store.recordRunEnd(id, { verdict: 'accepted', exitCode: 0, stdout: '', stderr: '', endedAt: new Date('2026-05-01T10:00:02.500Z') });
+    store.close();
+
+    const json = JSON.parse(runCli(['log', 'migrations/alpha', '--step', 'approaches', '--format', 'json'], { cwd: repo }).stdout);
+    expect(json.runs.map((run: { started_at: string; ended_at: string }) => [run.started_at, run.ended_at])).toEqual([['2026-05-01T10:00:00.000+00:00', '2026-05-01T10:00:02.500+00:00']]);
+    const text = runCli(['log', 'alpha'], { cwd: repo }).stdout;
+    expect(text).toContain(`  ${id}  2026-05-01T10:00:00.000+00:00  alpha  approaches  accepted`);
+    expect(text).not.toMatch(/\dZ /);
+    expect(runCli(['log', '--show', id], { cwd: repo }).stdout).toContain('Started        2026-05-01T10:00:00.000+00:00\n');
+
+    const bogus = runCli(['log', '--step', 'bogus'], { cwd: repo });
+    expect(bogus.code).toBe(2);
+    expect(bogus.stdout).toBe('');
+    expect(bogus.stderr).toBe(
+      "Error: Unknown step 'bogus' for --step.\nHint: Steps: approaches, pick-best, expand, review, revise, review-2, final-review, baseline, ready-check, execute, validate, execute.diff.\n",
+    );
+    const missing = runCli(['log', 'migrations/nope'], { cwd: repo });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.split('\n')[0]).toBe(`Error: Migration path is not a directory: ${path.join(repo, 'migrations', 'nope')}`);
+  });
+
+  it('does not record a run as accepted when its publish was blocked', () => {
+    const agents = fakeAgents();
+    // An agent that also edits the live migration while it runs: the publish finds the base changed and is blocked.
+    agents.write(
+      'meddling-agent',
+      'cat >/dev/null\nmkdir -p "$CAIRN_WORKSPACE/approaches"\nprintf \'# A\\n\\nOne way.\\n\' > "$CAIRN_WORKSPACE/approaches/a.md"\nprintf \'# B\\n\\nAnother.\\n\' > "$CAIRN_WORKSPACE/approaches/b.md"\necho "touched" >> "$CAIRN_REPO_ROOT/migrations/$CAIRN_SLUG/notes.md"\necho "Wrote two approaches."\n',
+    );
+    const { repo } = cairnRepo({ git: true });
+    const env = agents.env;
+    expect(runCli(['new', 'alpha', '--target', 'x', '--commit'], { cwd: repo, env }).code).toBe(0);
+    const blocked = runCli(['plan', 'alpha', '--agent', 'command', '--agent-cmd', 'meddling-agent', '--format', 'json'], { cwd: repo, env });
+    expect(blocked.code).toBe(1);
+    const [step] = (JSON.parse(blocked.stdout) as { steps: { status: string; log_run_id: string; run_id: string; workspace: string }[] }).steps;
+    if (step === undefined) throw new Error('no step in the plan output');
+    expect(step.status).toBe('blocked');
+    const shown = JSON.parse(runCli(['log', '--show', step.log_run_id, '--format', 'json'], { cwd: repo }).stdout);
+    expect(shown.run.verdict).toBe('rejected');
+    expect(shown.run.reason).toMatch(/^the output passed its checks, but its publish was blocked: /);
+    const failed = JSON.parse(runCli(['log', '--failed', '--format', 'json'], { cwd: repo }).stdout);
+    expect(failed.runs.map((run: { id: string }) => run.id)).toEqual([step.log_run_id]);
+
+    // --show finds the run by its planning run id and by its workspace directory too.
+    expect(step.workspace).toBe(`.planning/work/alpha/${step.run_id}/alpha`);
+    for (const key of [step.run_id, step.workspace, path.dirname(step.workspace)]) {
+      const byKey = runCli(['log', '--show', key, '--format', 'json'], { cwd: repo });
+      expect(byKey.code).toBe(0);
+      expect(JSON.parse(byKey.stdout).run.id).toBe(step.log_run_id);
+    }
   });
 });
 

@@ -70,11 +70,23 @@ describe('cairn status', () => {
     const result = runCli(['status', 'src-exports-queue-rb-20260402T081851'], { cwd: repo });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Status      done\n');
-    expect(result.stdout).toContain('Next step   terminal-ready\n');
+    // Planning is over: the next step is the migration's, not the planning cursor's.
+    expect(result.stdout).toContain('Next step   none: every phase is done\n');
     expect(result.stdout).toContain('Decision    approve-auto — plan is incremental and the validation gate is explicit\n');
     expect(result.stdout).toContain('Accepted steps (7)\n');
     expect(result.stdout).toMatch(/ {2}1\. +approaches +completed +2026-04-02T08:20:31\.125-07:00 +codex gpt-5\.5 low\n/);
     expect(result.stdout).toMatch(/ {2}\[x\] +split-module +phase-1-split-module\.md\n/);
+  });
+
+  it('names the next step after planning: the review, the current phase once approved, nothing when done or skipped', () => {
+    const repo = fixtureRepo();
+    const nextStep = (slug: string): string => /^Next step +(.*)$/m.exec(runCli(['status', slug], { cwd: repo }).stdout)?.[1] ?? '(none)';
+    expect(nextStep('remove-logging-calls-in-inventory-20260313T164735')).toBe('human review of the plan');
+    expect(nextStep('src-exports-routes-py-20260314T112934')).toBe('phase switch-default');
+    expect(nextStep('src-inventory-schema-py-20260313T214220')).toBe('none: every phase is done');
+    expect(nextStep('src-scheduler-session-py-20260403T070714')).toBe('none: the migration is skipped');
+    // The JSON keeps the planning cursor.
+    expect(JSON.parse(runCli(['status', 'src-inventory-schema-py-20260313T214220', '--format', 'json'], { cwd: repo }).stdout).next_step).toBe('terminal-ready-awaiting-human');
   });
 
   it('marks the current phase and the pending review as JSON', () => {

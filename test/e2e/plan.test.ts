@@ -479,6 +479,25 @@ describe('cairn plan: refusals and dry runs', () => {
     expect(workRuns(p)).toEqual([]);
   });
 
+  it('runs nothing when the step given to --until is already accepted', async () => {
+    const p = copyRepo(atReview);
+    const before = { snapshot: await snapshotId(p.dir), runs: storeRuns(p).length, work: workRuns(p) };
+    const text = p.cli(['plan', SLUG, ...AGENT, '--until', 'approaches']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe('approaches is already accepted for alpha; nothing was run.\nNext: cairn plan alpha --agent command --agent-cmd fake-agent\n');
+    const json = p.cli(['plan', SLUG, ...AGENT, '--until', 'expand', '--format', 'json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ schema_version: 1, slug: SLUG, status: 'already-accepted', steps: [] });
+    expect(await snapshotId(p.dir)).toBe(before.snapshot);
+    expect(storeRuns(p)).toHaveLength(before.runs);
+    expect(workRuns(p)).toEqual(before.work);
+    expect(stateOf(p)['next_step']).toBe('review');
+    // The step at the cursor still runs.
+    const review = p.cli(['plan', SLUG, ...AGENT, '--until', 'review']);
+    expect(review.code).toBe(0);
+    expect(stateOf(p)['next_step']).toBe('final-review');
+  });
+
   it('refuses bad --until and --timeout values and an unknown migration with exit 2', () => {
     const p = copyRepo(fresh);
     const until = p.cli(['plan', SLUG, ...AGENT, '--until', 'done']);

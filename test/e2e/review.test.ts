@@ -54,15 +54,18 @@ describe('cairn review', () => {
     expect(result.code).toBe(0);
     const out = result.stdout;
     expect(out).toContain('Review of alpha (migrations/alpha)\n');
-    expect(out).toContain('Status         ready, awaiting human review\n');
-    expect(out).toContain(`Target         ${TARGET}\n`);
-    expect(out).toContain('Review reason  phase 2 deletes a public API\n');
-    expect(out).toContain('Final review   approve-needs-human — phase 2 deletes a public API\n');
-    expect(out).toContain(`Snapshot       ${reviewed}\n`);
+    expect(out).toContain('Status        ready, awaiting human review\n');
+    expect(out).toContain(`Target        ${TARGET}\n`);
+    // The final review's reason is the review reason: shown once.
+    expect(out).not.toContain('Review reason');
+    expect(out).toContain('Final review  approve-needs-human — phase 2 deletes a public API\n');
+    expect(out).toContain(`Snapshot      ${reviewed}\n`);
     expect(out).toContain('Plan (migrations/alpha/plan.md)\n  # Plan\n\n  Replace the widget API in two phases.\n');
     expect(out).toContain(
-      'Phases (2)\n  [ ] 1. add-api  phase-1-add-api.md  effort low  ← current\n      Precondition: The widget API is in use.\n' +
-        '  [ ] 2. remove-old  phase-2-remove-old.md\n      Precondition: Phase 1 is done.\n',
+      'Phases (2)\n  [ ] 1. add-api  phase-1-add-api.md  effort low  ← current\n' +
+        '      Precondition:       The widget API is in use.\n      Definition of Done: New API exists.\n' +
+        '  [ ] 2. remove-old  phase-2-remove-old.md\n' +
+        '      Precondition:       Phase 1 is done.\n      Definition of Done: Old API removed.\n',
     );
     expect(out).toContain('Changes (first review: everything so far)\n  accepted approaches (completed) at ');
     expect(out).toMatch(/Approved alpha \(reviewer Cairn Test <test@cairn\.invalid>\)\.\nNext: cairn ready\nCommitted [0-9a-f]{12}: cairn: alpha: migration\.review\n$/);
@@ -112,7 +115,8 @@ describe('cairn review', () => {
 
   it('requests changes: a refine runs revise; the next review shows what changed since', async () => {
     const p = copyRepo(awaiting);
-    const result = p.cli(['review', SLUG, '--request-changes', '--message', 'Add a rollback section.', ...AGENT]);
+    // The changes come from stdin (`--file -`), as a long message would.
+    const result = p.cli(['review', SLUG, '--request-changes', '--file', '-', ...AGENT], {}, 'Add a rollback section.');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
       'Requested changes to alpha (reviewer Cairn Test <test@cairn.invalid>).\nRefined alpha: migration.refine.revise accepted; next step: review-2\nNext: cairn plan alpha --agent command --agent-cmd fake-agent\n',
@@ -140,6 +144,29 @@ describe('cairn review', () => {
     );
   });
 
+  it('returns the review summary as JSON when no decision is given, and checks the agent of a request for changes first', async () => {
+    const p = copyRepo(awaiting);
+    const before = await snapshotId(p.dir);
+    const shown = p.cli(['review', SLUG, '--format', 'json']);
+    expect(shown.stderr).toBe('');
+    expect(shown.code).toBe(0);
+    const document = JSON.parse(shown.stdout) as { schema_version: number; summary: Record<string, unknown>; review: unknown };
+    expect(document.review).toBeNull();
+    expect(document.summary).toMatchObject({ slug: SLUG, pending: true, snapshot_id: before, human_review_reason: 'phase 2 deletes a public API' });
+    expect((document.summary['phases'] as Record<string, unknown>[]).map((phase) => [phase['name'], phase['precondition'], phase['definition_of_done']])).toEqual([
+      ['add-api', 'The widget API is in use.', 'New API exists.'],
+      ['remove-old', 'Phase 1 is done.', 'Old API removed.'],
+    ]);
+
+    // No agent anywhere: refused before the plan is shown.
+    const noAgent = p.cli(['review', SLUG, '--request-changes', '--message', 'Add a rollback section.']);
+    expect(noAgent.code).toBe(2);
+    expect(noAgent.stdout).toBe('');
+    expect(noAgent.stderr.split('\n')[0]).toBe('Error: No agent chosen');
+    expect(await snapshotId(p.dir)).toBe(before);
+    expect(manifestOf(p)['awaiting_human_review']).toBe(true);
+  });
+
   it('refuses a migration that is not awaiting review, and inconsistent flags', () => {
     const p = copyRepo(awaiting);
     const flags = [
@@ -147,6 +174,8 @@ describe('cairn review', () => {
       [['--reject'], 'A rejection needs a reason: --reject --reason "<why>".'],
       [['--approve', '--reject', '--reason', 'x'], 'Give one decision: --approve [--note <text>], --reject --reason <text>, or --request-changes --message <text>.'],
       [['--request-changes', '--message', ' '], 'refinement feedback must not be empty.'],
+      [['--approve', '--file', 'changes.md'], '--file goes with --request-changes.'],
+      [['--request-changes', '--message', 'x', '--file', 'changes.md'], 'Give the feedback with exactly one of --message <text> or --file <path>.'],
     ] as const;
     for (const [args, message] of flags) {
       const result = p.cli(['review', SLUG, ...args]);

@@ -71,6 +71,12 @@ describe('cairn mcp', () => {
     const mcp = await startMcp(p.repo);
     const { tools } = await mcp.client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual(TOOLS);
+    // The list never changes while the server runs, so it announces no list changes.
+    expect(mcp.client.getServerCapabilities()?.tools).toEqual({ listChanged: false });
+    // A planning step is ready: the entry names the tool to call, not only the CLI command.
+    expect((await mcp.call('new', { slug: 'alpha', target: TARGET })).isError).toBeFalsy();
+    const { structuredContent: ready } = await mcp.call('ready');
+    expect((ready as { items: unknown[] }).items).toMatchObject([{ kind: 'plan', command: 'cairn plan alpha', tool: 'next_prompt', arguments: { slug: 'alpha' } }]);
     expect(tools.filter((tool) => /review/.test(tool.name))).toEqual([]);
     for (const tool of tools) {
       expect(tool.description?.length ?? 0).toBeGreaterThan(20);
@@ -197,6 +203,8 @@ describe('cairn mcp', () => {
         detail: 'add-api',
         file: 'migrations/alpha/phase-1-add-api.md',
         command: 'cairn run alpha',
+        tool: 'next_phase',
+        arguments: { slug: 'alpha' },
       },
     ]);
     const doctor = structuredOf(await mcp.call('doctor'));
@@ -219,7 +227,7 @@ describe('cairn mcp', () => {
     expect(terminal.error).toEqual({
       code: 'invalid-state',
       message: "Planning snapshot 'alpha' is not in planning status",
-      hint: "alpha has status 'ready'. Run `cairn refine alpha --message ...` to revise an unexecuted plan, or `cairn ready` to see what to do next.",
+      hint: "alpha has status 'ready'. Call the refine tool with {\"slug\":\"alpha\"} to revise an unexecuted plan, or the ready tool to see what to do next.",
     });
 
     // refine prepares revise in manual mode; the feedback is published with the step.
@@ -302,17 +310,20 @@ describe('cairn mcp', () => {
     const mcp = await startMcp(p.repo);
 
     // Bad slugs: the same envelope as the CLI's --format json.
+    // The same code and message as the CLI's --format json; the hint names tools instead of commands.
     const traversal = envelopeOf(await mcp.call('status', { slug: '../outside' }));
-    expect(traversal).toEqual(JSON.parse(p.cli(['status', '../outside', '--format', 'json']).stdout));
+    const cliTraversal = JSON.parse(p.cli(['status', '../outside', '--format', 'json']).stdout) as typeof traversal;
+    expect(cliTraversal.error.hint).toBe('Name a migration by its slug (see `cairn list`) or by its directory directly under the migrations dir.');
     expect(traversal.error).toEqual({
       code: 'resolve',
       message: 'Migration path must not contain parent traversal: ../outside',
-      hint: 'Name a migration by its slug (see `cairn list`) or by its directory directly under the migrations dir.',
+      hint: 'Name a migration by its slug (see the list tool) or by its directory directly under the migrations dir.',
     });
+    expect({ ...traversal.error, hint: null }).toEqual({ ...cliTraversal.error, hint: null });
     expect(envelopeOf(await mcp.call('accept', { slug: 'nope', step: 'approaches', output: 'x' })).error).toEqual({
       code: 'not-found',
       message: "Migration 'nope' does not exist.",
-      hint: 'Run `cairn list` to see the migrations in this repository.',
+      hint: 'Call the list tool to see the migrations in this repository.',
     });
     const hidden = envelopeOf(await mcp.call('new', { slug: '.hidden', target: TARGET }));
     expect(hidden).toEqual(JSON.parse(p.cli(['new', '.hidden', '--target', TARGET, '--format', 'json']).stdout));
@@ -414,7 +425,7 @@ describe('cairn mcp', () => {
     expect(await stderrOf(none)).toMatch(/^cairn mcp: warning: No cairn project here/);
     const error = envelopeOf(await none.call('ready'));
     expect(error.error.code).toBe('not-initialized');
-    expect(error.error.hint).toBe('Run `cairn init` at the repository root, or pass --repo <dir> or --migrations-dir <dir>.');
+    expect(error.error.hint).toBe('Ask the user to run `cairn init` at the repository root, or pass --repo <dir> or --migrations-dir <dir>.');
   });
 
   it('keeps stdout for the protocol: warnings go to stderr', async () => {
@@ -449,7 +460,7 @@ describe('cairn mcp', () => {
       JSON.parse(p.cli(['phase', 'done', 'alpha', '--format', 'json']).stdout).error.code,
     );
     expect(envelopeOf(await mcp.call('next_prompt', { slug: 'alpha' })).error.code).toBe('invalid-state');
-    expect(structuredOf(await mcp.call('ready'))['items']).toMatchObject([{ kind: 'review', slug: 'alpha', command: 'cairn review alpha' }]);
+    expect(structuredOf(await mcp.call('ready'))['items']).toMatchObject([{ kind: 'review', slug: 'alpha', command: 'cairn review alpha', tool: null, arguments: null }]);
     expect(await snapshotId(p.dir)).toBe(before);
     expect(workRuns(p)).toEqual([]);
   });

@@ -7,7 +7,8 @@ import { acceptManualOutput } from '../../src/planning/engine-accept.js';
 import { nullPlanningLog, type PlanningLog } from '../../src/planning/engine-log.js';
 import { nextStepOf, type EngineContext } from '../../src/planning/engine.js';
 import { newState } from '../../src/migration/graph.js';
-import { parseUntil, planNextStep, untilReached, type PlanStepOutcome } from '../../src/planning/run-plan.js';
+import { parseUntil, planNextStep, untilAlreadyReached, untilReached, type PlanStepOutcome } from '../../src/planning/run-plan.js';
+import type { PlanningState } from '../../src/migration/index.js';
 import {
   createRunWorkspace,
   latestManualRun,
@@ -87,6 +88,18 @@ describe('--until and the terminal cursor', () => {
     expect(parseUntil('review-2')).toBe('review-2');
     expect(parseUntil('terminal')).toBe('terminal');
     expect(() => parseUntil('done')).toThrow("--until must be a planning step or 'terminal', got 'done'");
+  });
+
+  it('finds a step already behind the cursor, but not one the cursor reaches again', () => {
+    const state = (next: string, done: string[]): PlanningState => ({ next_step: next, completed_steps: done.map((name) => ({ name })) }) as unknown as PlanningState;
+    expect(untilAlreadyReached(state('pick-best', ['approaches']), 'approaches')).toBe(true);
+    expect(untilAlreadyReached(state('pick-best', ['approaches']), 'pick-best')).toBe(false);
+    expect(untilAlreadyReached(state('pick-best', ['approaches']), 'terminal')).toBe(false);
+    // Reopened for revise after an earlier revise: revise runs again.
+    const reopened = ['approaches', 'pick-best', 'expand', 'review', 'revise', 'review-2', 'final-review'];
+    expect(untilAlreadyReached(state('revise', reopened), 'revise')).toBe(false);
+    expect(untilAlreadyReached(state('revise', reopened), 'expand')).toBe(true);
+    expect(untilAlreadyReached(state('terminal-ready', reopened), 'expand')).toBe(false);
   });
 
   it('stops after the named step, at a terminal cursor, or at anything not published', () => {

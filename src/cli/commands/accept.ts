@@ -6,13 +6,14 @@ import { FileTooLargeError, readRegularFileSync } from '../../fs/index.js';
 import { acceptManualOutput, type StepRunResult } from '../../planning/index.js';
 import { stepJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
-import { readStdin } from '../stdin.js';
+import { readStdin, stdinIsGiven } from '../stdin.js';
 import { TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
 import { printDryRunLines } from '../publish-text.js';
 import { nextCommands } from '../next-command.js';
 import { nextCommand, printNextLine, printStepText, stepExitCode } from '../step-text.js';
 import type { RecoveryPlan } from '../../publish/index.js';
+import { STEPS } from '../../migration/index.js';
 
 interface AcceptOptions {
   step: string;
@@ -41,15 +42,27 @@ async function readOutput(source: string, cwd: string): Promise<string> {
   }
 }
 
-/** Where the output comes from: `--file <path>`, or `-` for stdin. */
-function outputSource(source: string | undefined, file: string | undefined): string {
+const NO_OUTPUT = "No step output given: pass --file <path>, or '-' to read it from stdin (or pipe it in).";
+
+/** Where the output comes from: `--file <path>`, `-` for stdin, or null for stdin that was piped in without `-`. */
+function outputSource(source: string | undefined, file: string | undefined): string | null {
   if (source !== undefined && source !== '-') {
     throw new CairnError('usage', `Unexpected argument '${source}': give the output with --file <path>, or '-' for stdin.`);
   }
   if (source !== undefined && file !== undefined) throw new CairnError('usage', "Give the output once: --file <path> or '-', not both.");
   const from = file ?? source;
-  if (from === undefined) throw new CairnError('usage', "No step output given: pass --file <path>, or '-' to read it from stdin.");
-  return from;
+  if (from !== undefined) return from;
+  // `echo out | cairn accept x --step review`: piped output needs no '-'.
+  if (stdinIsGiven()) return null;
+  throw new CairnError('usage', NO_OUTPUT);
+}
+
+/** The step output; stdin piped in without `-` must hold something, or no output was given. */
+async function readGivenOutput(source: string | null, cwd: string): Promise<string> {
+  if (source !== null) return readOutput(source, cwd);
+  const text = await readOutput('-', cwd);
+  if (text === '') throw new CairnError('usage', NO_OUTPUT);
+  return text;
 }
 
 function acceptText(io: Io, _options: AcceptOptions, globals: GlobalOptions): AcceptView {
@@ -83,8 +96,8 @@ export const acceptCommand = defineCommand<[string, string | undefined], AcceptO
   description: 'accept the output of a manual step prepared by `cairn plan --agent manual` and publish its workspace',
   arguments: [TARGET_ARGUMENT, { name: '[source]', description: "'-' to read the output from stdin (same as --file -)" }],
   options: [
-    { flags: '--step <step>', description: 'the step the output is for (must be the prepared one)', required: true },
-    { flags: '--file <path>', description: "file holding the step's output ('-' for stdin)" },
+    { flags: '--step <step>', description: `the step the output is for (must be the prepared one): ${STEPS.join(', ')}`, required: true },
+    { flags: '--file <path>', description: "file holding the step's output ('-' for stdin; piped stdin is read without it)" },
     ...publishingOptions('validate the output and check the publish; change nothing'),
   ],
   views: { text: acceptText, json: acceptJson },
@@ -95,7 +108,7 @@ export const acceptCommand = defineCommand<[string, string | undefined], AcceptO
     const context = await project();
     const dryRun = options.dryRun === true;
     const commits = postPublishCommit(context, { commit: options.commit, dryRun });
-    const stdout = await readOutput(from, process.cwd());
+    const stdout = await readGivenOutput(from, process.cwd());
     return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx, recovered }) => {
       const result = await acceptManualOutput(ctx, { step, stdout, dryRun });
       const commit = result.status === 'published' ? commits.after(slug, result.operation) : null;

@@ -1,20 +1,42 @@
-import type { Io } from '../../app/index.js';
+import { readdirSync } from 'node:fs';
+import type { GlobalOptions, Io } from '../../app/index.js';
 import { initProject, type InitResult } from '../../config/index.js';
+import { gitTopLevel } from '../../fs/index.js';
 import { defineCommand } from '../command.js';
+import { nextCommands } from '../next-command.js';
 import { formatOption } from '../options.js';
 import { printJson } from '../output.js';
 
 type InitView = (result: InitResult) => void;
 
-function initText(io: Io): InitView {
+/**
+ * What to commit after setting up: nothing outside a git repository, and
+ * the migrations dir only once it holds something (git keeps no empty
+ * directory; the first migration brings it along).
+ */
+function commitAdvice(result: InitResult): string {
+  if (gitTopLevel(result.repoRoot) === null) return '';
+  let empty = true;
+  try {
+    empty = readdirSync(result.liveRoot).length === 0;
+  } catch {
+    // unreadable: say what is certain
+  }
+  return empty
+    ? ` Commit .planning/ (${result.migrationsDir}/ is committed with its first migration).`
+    : ` Commit .planning/ and ${result.migrationsDir}/.`;
+}
+
+function initText(io: Io, _options: unknown, globals: GlobalOptions): InitView {
   return (result) => {
     for (const item of result.created) io.stdout(`created    ${item}\n`);
     for (const item of result.unchanged) io.stdout(`unchanged  ${item}\n`);
     io.stdout(
       result.created.length === 0
         ? `cairn was already set up in ${result.repoRoot}.\n`
-        : `cairn is set up in ${result.repoRoot} (migrations in ${result.migrationsDir}/). Commit .planning/ and ${result.migrationsDir}/.\n`,
+        : `cairn is set up in ${result.repoRoot} (migrations in ${result.migrationsDir}/).${commitAdvice(result)}\n`,
     );
+    io.stdout(`Next: ${nextCommands(globals).carry("cairn new <slug> --target '<what should change>'")}\n`);
   };
 }
 

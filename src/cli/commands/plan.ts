@@ -7,6 +7,7 @@ import { printJson } from '../output.js';
 import { nextCommands, type NextCommands } from '../next-command.js';
 import { nextCommand, printNextLine, printStepText, stepExitCode } from '../step-text.js';
 import type { RecoveryPlan } from '../../publish/index.js';
+import { STEPS } from '../../migration/index.js';
 
 interface PlanOptions extends AgentOptions {
   until?: string;
@@ -30,8 +31,13 @@ function planText(io: Io, options: PlanOptions, globals: GlobalOptions): PlanVie
   return {
     progress: (message) => io.stderr(`${message}\n`),
     step: (result, repoRoot, commit) => printStepText(io, result, repoRoot, commit, next),
-    end(_slug, results) {
-      const last = results[results.length - 1] as PlanStepOutcome;
+    end(slug, results) {
+      const last = results[results.length - 1];
+      if (last === undefined) {
+        io.stdout(`${options.until ?? ''} is already accepted for ${slug}; nothing was run.\n`);
+        printNextLine(io, next.cairn('plan', [slug], true), next);
+        return;
+      }
       if (last.status === 'published') printNextLine(io, nextCommand(last, next), next);
     },
   };
@@ -41,7 +47,11 @@ function planJson(io: Io): PlanView {
   return {
     step: () => {},
     end(slug, results, repoRoot, commits, recovered) {
-      const last = results[results.length - 1] as PlanStepOutcome;
+      const last = results[results.length - 1];
+      if (last === undefined) {
+        printJson(io, 'plan', { slug, status: 'already-accepted', steps: [] });
+        return;
+      }
       const steps = results.map((result, i) => stepJson(result, repoRoot, commits.get(result) ?? null, i === 0 ? recovered : []));
       printJson(io, 'plan', { slug, status: last.status, steps });
       if (stepExitCode(last) !== 0 && last.status !== 'dry-run') io.stderr(`Error: ${last.reason}\n`);
@@ -55,7 +65,7 @@ export const planCommand = defineCommand<[string], PlanOptions, PlanView>({
   arguments: [TARGET_ARGUMENT],
   options: [
     ...AGENT_OPTIONS,
-    { flags: '--until <step>', description: "keep going until this step has been accepted, or 'terminal'" },
+    { flags: '--until <step>', description: `keep going until this step has been accepted: ${[...STEPS, 'terminal'].join(', ')}` },
     ...publishingOptions('show the prompt and what would run; change nothing', 'git-commit the migration directory after each published step'),
   ],
   views: { text: planText, json: planJson },
@@ -76,7 +86,8 @@ export const planCommand = defineCommand<[string], PlanOptions, PlanView>({
       });
       printWarnings(io, ctx.log?.warnings ?? []);
       view.end(slug, results, context.repoRoot, committed, recovered);
-      return stepExitCode(results[results.length - 1] as PlanStepOutcome);
+      const last = results[results.length - 1];
+      return last === undefined ? 0 : stepExitCode(last);
     });
   },
 });

@@ -33,7 +33,7 @@ interface RefineView {
  * usage error. The file is read as every file is (docs/security.md §2): a
  * regular file of at most 16 MiB, so a FIFO or a device cannot hang the command.
  */
-async function readFeedback(options: { message?: string; file?: string }, cwd: string): Promise<RefineFeedback> {
+export async function readFeedback(options: { message?: string; file?: string }, cwd: string): Promise<RefineFeedback> {
   if ((options.message === undefined) === (options.file === undefined)) {
     throw new CairnError('usage', 'Give the feedback with exactly one of --message <text> or --file <path>.');
   }

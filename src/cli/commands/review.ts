@@ -2,10 +2,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type GlobalOptions, type Io } from '../../app/index.js';
 import { CairnError } from '../../util/index.js';
-import { loadTaste, checkFeedback, decideReview, notAwaitingReviewError, reviewSummary, describeMigration, type ReviewInput, type ReviewResult, type ReviewSummary } from '../../planning/index.js';
+import { loadTaste, decideReview, notAwaitingReviewError, reviewSummary, describeMigration, type PlanStepOptions, type ReviewInput, type ReviewResult, type ReviewSummary } from '../../planning/index.js';
 import { publishErrorMessage, type RecoveryPlan } from '../../publish/index.js';
 import { publishResultJson, reviewSummaryJson, stepJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
+import { readFeedback } from './refine.js';
 import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';
 import { printDryRunLines } from '../publish-text.js';
@@ -19,6 +20,7 @@ interface ReviewOptions extends AgentOptions {
   reason?: string;
   requestChanges?: boolean;
   message?: string;
+  file?: string;
   dryRun?: boolean;
   commit?: boolean;
   format: string;
@@ -27,22 +29,25 @@ interface ReviewOptions extends AgentOptions {
 
 const DECISION_FLAGS = '--approve [--note <text>], --reject --reason <text>, or --request-changes --message <text>';
 
-/** The decision given by flags, null when none; inconsistent flags are usage errors. */
-function decisionFromFlags(options: ReviewOptions): ReviewInput | null {
+/** The decision given by flags, null when none; inconsistent flags are usage errors. A `--file` is read here, before anything else. */
+async function decisionFromFlags(options: ReviewOptions): Promise<ReviewInput | null> {
   const chosen = [options.approve, options.reject, options.requestChanges].filter((flag) => flag === true).length;
   if (chosen > 1) throw new CairnError('usage', `Give one decision: ${DECISION_FLAGS}.`);
   if (options.note !== undefined && options.approve !== true) throw new CairnError('usage', '--note goes with --approve.');
   if (options.reason !== undefined && options.reject !== true) throw new CairnError('usage', '--reason goes with --reject.');
   if (options.message !== undefined && options.requestChanges !== true) throw new CairnError('usage', '--message goes with --request-changes.');
+  if (options.file !== undefined && options.requestChanges !== true) throw new CairnError('usage', '--file goes with --request-changes.');
   if (options.approve === true) return { decision: 'approve', note: options.note ?? null };
   if (options.reject === true) {
     if (options.reason === undefined) throw new CairnError('usage', 'A rejection needs a reason: --reject --reason "<why>".');
     return { decision: 'reject', reason: options.reason };
   }
   if (options.requestChanges === true) {
-    if (options.message === undefined) throw new CairnError('usage', 'Requesting changes needs the changes: --request-changes --message "<what to change>".');
-    checkFeedback(options.message);
-    return { decision: 'request-changes', message: options.message };
+    if (options.message === undefined && options.file === undefined) {
+      throw new CairnError('usage', 'Requesting changes needs the changes: --request-changes --message "<what to change>" or --file <path|->.');
+    }
+    const feedback = await readFeedback(options, process.cwd());
+    return { decision: 'request-changes', message: feedback.text };
   }
   return null;
 }
@@ -57,7 +62,9 @@ function summaryText(io: Io, summary: ReviewSummary): string {
   out.push(paint(io, 'bold', `Review of ${summary.slug} (${summary.path})`));
   const rows: string[][] = [['Status', summary.status + (summary.pending ? ', awaiting human review' : '')]];
   if (summary.target !== null) rows.push(['Target', summary.target]);
-  rows.push(['Review reason', summary.humanReviewReason ?? '(no reason recorded)']);
+  // A plan held for review by its final review records that review's reason as the review reason: show it once.
+  const sameReason = summary.finalDecision !== null && summary.humanReviewReason === summary.finalReason;
+  if (!sameReason) rows.push(['Review reason', summary.humanReviewReason ?? '(no reason recorded)']);
   if (summary.finalDecision !== null) rows.push(['Final review', `${summary.finalDecision} — ${summary.finalReason ?? ''}`]);
   rows.push(['Snapshot', summary.snapshotId]);
   out.push(...alignColumns(rows));
@@ -72,7 +79,8 @@ function summaryText(io: Io, summary: ReviewSummary): string {
       .filter((part) => part !== '')
       .join('  ');
     out.push(`  [${phase.done ? 'x' : ' '}] ${i + 1}. ${phase.name}  ${phase.file}${marks === '' ? '' : `  ${marks}`}`);
-    out.push(`      Precondition: ${phase.precondition}`);
+    out.push(`      Precondition:       ${phase.precondition}`);
+    out.push(`      Definition of Done: ${phase.definitionOfDone ?? '(none in the phase doc)'}`);
   });
   const last = summary.lastReview;
   out.push(
@@ -140,6 +148,8 @@ function reviewDoneText(result: ReviewResult, slug: string, next: NextCommands):
 interface ReviewView {
   /** The plan as the reviewer sees it before deciding. */
   summary(summary: ReviewSummary): void;
+  /** Shows the summary on its own when no decision is given and none can be asked for (exit 0); without it, that is a usage error. */
+  undecided?: (summary: ReviewSummary) => void;
   /** Asks for the decision the flags did not give; only where a person can answer. */
   ask?: () => Promise<ReviewInput | null>;
   /** Told when the agent of a request for changes starts. */
@@ -185,6 +195,7 @@ function reviewText(io: Io, options: ReviewOptions, globals: GlobalOptions): Rev
 function reviewJson(io: Io): ReviewView {
   return {
     summary: () => {},
+    undecided: (summary) => printJson(io, 'review', { summary: reviewSummaryJson(summary), review: null }),
     decided(result, summary, _slug, repoRoot, commit, code, recovered) {
       printJson(io, 'review', {
         summary: reviewSummaryJson(summary),
@@ -214,16 +225,20 @@ export const reviewCommand = defineCommand<[string], ReviewOptions, ReviewView>(
     { flags: '--reason <text>', description: 'why the plan is rejected' },
     { flags: '--request-changes', description: 'send the plan back for a revision (a refine with your message)' },
     { flags: '--message <text>', description: 'the changes to make' },
+    { flags: '--file <path>', description: "read the changes to make from a file ('-' for stdin) instead of --message" },
     ...AGENT_OPTIONS,
     ...publishingOptions('check everything and show what would change; change nothing'),
   ],
   views: { text: reviewText, json: reviewJson },
   examples: ['review my-migration', "review my-migration --approve --note 'checked the phases'", "review my-migration --request-changes --message 'add a rollback phase'"],
   async run({ args: [target], options, io, project }, view) {
-    let decision = decisionFromFlags(options);
+    let decision = await decisionFromFlags(options);
     const context = await project();
     const dryRun = options.dryRun === true;
     const commits = postPublishCommit(context, { commit: options.commit, dryRun });
+    const revision = async (): Promise<PlanStepOptions> => ({ agent: await agentChoice(options, context, io), taste: await loadTaste(context.repoRoot), progress: view.progress });
+    // A request for changes runs an agent: a missing one is refused before anything is shown.
+    let plan = decision?.decision === 'request-changes' ? await revision() : null;
     return withMigrationSession(context, io, { target, dryRun, lockTimeout: options.lockTimeout }, async ({ slug, ctx, recovered }) => {
       const summary = await reviewSummary({ repoRoot: context.repoRoot, liveRoot: context.liveRoot, slug, reviewPolicy: context.reviewPolicy });
       if (!summary.pending) {
@@ -231,6 +246,10 @@ export const reviewCommand = defineCommand<[string], ReviewOptions, ReviewView>(
         throw notAwaitingReviewError(manifest, slug);
       }
       view.summary(summary);
+      if (decision === null && view.ask === undefined && view.undecided !== undefined) {
+        view.undecided(summary);
+        return 0;
+      }
       if (decision === null) {
         if (view.ask === undefined) throw new CairnError('usage', `No decision given for ${slug}. Decide with ${DECISION_FLAGS}.`);
         decision = await view.ask();
@@ -239,10 +258,8 @@ export const reviewCommand = defineCommand<[string], ReviewOptions, ReviewView>(
           return 0;
         }
       }
-      const plan =
-        decision.decision === 'request-changes'
-          ? { agent: await agentChoice(options, context, io), taste: await loadTaste(context.repoRoot), progress: view.progress }
-          : null;
+      if (decision.decision === 'request-changes') plan ??= await revision();
+      else plan = null;
       const result = await decideReview(ctx, decision, { reviewedSnapshotId: summary.snapshotId, plan, dryRun });
       const commit = result.publish?.status === 'published' ? commits.after(slug, result.step?.operation ?? 'migration.review') : null;
       printWarnings(io, [...(ctx.log?.warnings ?? []), ...result.warnings]);

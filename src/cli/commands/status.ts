@@ -2,10 +2,26 @@ import { nextCommands } from '../next-command.js';
 import path from 'node:path';
 import { describeTarget, type Io } from '../../app/index.js';
 import type { MigrationDescription } from '../../planning/index.js';
+import { isTerminalCursor } from '../../migration/index.js';
 import { statusJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { TARGET_ARGUMENT, formatOption } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';
+
+/**
+ * What comes next for the migration as a whole. The planning cursor is the
+ * answer only while planning goes on: once it is terminal, the next thing is
+ * a person's review, the current phase, or nothing.
+ */
+function nextStepText(description: MigrationDescription, cursor: string): string {
+  const { manifest } = description;
+  if (!isTerminalCursor(cursor) && manifest.status === 'planning') return cursor;
+  if (manifest.status === 'done') return 'none: every phase is done';
+  if (manifest.status === 'skipped') return 'none: the migration is skipped';
+  if (description.awaitingReview !== null) return 'human review of the plan';
+  if (manifest.current_phase !== '') return `phase ${manifest.current_phase}`;
+  return isTerminalCursor(cursor) ? 'none: planning is finished' : cursor;
+}
 
 function statusText(io: Io, description: MigrationDescription, repoRoot: string): string {
   const { manifest, state } = description;
@@ -19,7 +35,7 @@ function statusText(io: Io, description: MigrationDescription, repoRoot: string)
   ];
   if (state !== null) {
     summary.push(['Target', state.target]);
-    summary.push(['Next step', state.next_step]);
+    summary.push(['Next step', nextStepText(description, state.next_step)]);
     if (state.final_decision !== null) summary.push(['Decision', `${state.final_decision} — ${state.final_reason ?? ''}`]);
   }
   if (description.stateError !== null) summary.push(['Planning', paint(io, 'red', `blocked: ${description.stateError}`)]);
