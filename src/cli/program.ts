@@ -17,6 +17,7 @@ import { readyCommand } from './commands/ready.js';
 import { recoverCommand } from './commands/recover.js';
 import { refineCommand } from './commands/refine.js';
 import { reviewCommand } from './commands/review.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { trustCommand } from './commands/trust.js';
@@ -37,6 +38,7 @@ const COMMANDS: readonly CliCommand[] = [
   unlockCommand,
   resolveCommand,
   doctorCommand,
+  reportCommand,
   planCommand,
   acceptCommand,
   refineCommand,

@@ -28,3 +28,4 @@ export { FinishPhaseOutputSchema, NextPhaseOutputSchema, RunOutputSchema, cleane
 export { StatusOutputSchema, statusJson } from './status.js';
 export { AcceptOutputSchema, acceptCommand, repoRelativePath, stepJson } from './step.js';
 export { TrustOutputSchema } from './trust.js';
+export { BOARD_COLUMNS, DEFAULT_HTML_MAX_BYTES, anchorOf, boardColumn, newestTimestamp, phaseTrackText, planningGraphText, renderHtmlReport, renderMarkdown, renderMarkdownReport, type BoardColumn, type GraphColour, type ReportData } from './report/index.js';
