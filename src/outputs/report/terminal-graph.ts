@@ -15,8 +15,8 @@ export interface TerminalGraphOptions {
 }
 
 const GLYPHS = {
-  unicode: { node: '●', next: '◎', end: '◆', line: '│', reopen: '↺', done: '✓', current: '▶', todo: '○', link: '──' },
-  ascii: { node: '*', next: 'o', end: '#', line: '|', reopen: '<-', done: 'x', current: '>', todo: ' ', link: '--' },
+  unicode: { dash: '—', node: '●', next: '◎', end: '◆', line: '│', reopen: '↺', done: '✓', current: '▶', todo: '○', link: '──' },
+  ascii: { dash: '-', node: '*', next: 'o', end: '#', line: '|', reopen: '<-', done: 'x', current: '>', todo: ' ', link: '--' },
 } as const;
 
 export function planningGraphText(state: PlanningState, options: TerminalGraphOptions): string[] {
@@ -36,7 +36,7 @@ export function planningGraphText(state: PlanningState, options: TerminalGraphOp
   }
   const terminal = path.cursor.startsWith('terminal-');
   const last = terminal
-    ? `${options.paint('bold', g.end)} ${cursorText(path.cursor)}${path.finalDecision !== null ? ` (${path.finalDecision}${path.finalReason ? ` — ${path.finalReason}` : ''})` : ''}`
+    ? `${options.paint('bold', g.end)} ${cursorText(path.cursor)}${path.finalDecision !== null ? ` (${path.finalDecision}${path.finalReason ? ` ${g.dash} ${path.finalReason}` : ''})` : ''}`
     : `${options.paint('cyan', g.next)} ${cursorText(path.cursor)}`;
   out.push(`  ${last}`);
   return out;
