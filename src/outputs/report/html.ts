@@ -166,6 +166,10 @@ function docsHtml(migration: ReportMigration): string {
     .join('')}`;
 }
 
+function leftOutNote(migration: ReportMigration): string {
+  return `<p class="note">Plan and phase docs left out to keep this report small: see <code>${esc(migration.dir)}</code>.</p>`;
+}
+
 function migrationHead(migration: ReportMigration, data: ReportData, repoRoot: string | null): string {
   const { manifest } = migration;
   const age = ageText(manifest?.last_touch ?? null, data.now);
@@ -204,16 +208,17 @@ export function renderHtmlReport(data: ReportData, repoRoot: string | null, opti
     `<h1>Migrations</h1><p class="meta">${data.migrations.length} migration${data.migrations.length === 1 ? '' : 's'}${summary === '' ? '' : `: ${esc(summary)}`}.` +
     `${data.now === null ? '' : ` Ages as of ${esc(data.now)}.`}</p>${boardHtml(data)}${projectHtml(data.projectGroups, repoRoot)}`;
   const tail = '</main></body></html>\n';
-  let size = Buffer.byteLength(head) + Buffer.byteLength(tail) + heads.reduce((sum, part) => sum + Buffer.byteLength(part) + 64, 0);
+  const wrap = (migration: ReportMigration, part: string, docs: string): string => `<section class="mig" id="${anchorOf(migration.slug)}">${part}${docs}</section>`;
+  const notes = data.migrations.map((migration) => (migration.docs === null || migration.docs.length === 0 ? '' : leftOutNote(migration)));
+  let size = Buffer.byteLength(head) + Buffer.byteLength(tail);
+  data.migrations.forEach((migration, i) => (size += Buffer.byteLength(wrap(migration, heads[i] ?? '', notes[i] ?? ''))));
   const sections = data.migrations.map((migration, i) => {
-    let docs = docsHtml(migration);
-    const docBytes = Buffer.byteLength(docs);
-    if (size + docBytes > maxBytes) {
-      docs = migration.docs === null || migration.docs.length === 0 ? '' : `<p class="note">Plan and phase docs left out to keep this report small: see <code>${esc(migration.dir)}</code>.</p>`;
-    } else {
-      size += docBytes;
-    }
-    return `<section class="mig" id="${anchorOf(migration.slug)}">${heads[i] ?? ''}${docs}</section>`;
+    const note = notes[i] ?? '';
+    const docs = docsHtml(migration);
+    const extra = Buffer.byteLength(docs) - Buffer.byteLength(note);
+    if (size + extra > maxBytes) return wrap(migration, heads[i] ?? '', note);
+    size += extra;
+    return wrap(migration, heads[i] ?? '', docs);
   });
   return `${head}${sections.join('')}${tail}`;
 }
