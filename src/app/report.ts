@@ -4,7 +4,7 @@ import { doctorAll, transactionIncompleteInspector, type DoctorGroup } from '../
 import { readRegularTextSync } from '../fs/index.js';
 import { readReviewRecords, type Finding, type Manifest, type PlanningState, type ReviewRecord } from '../migration/index.js';
 import { describeMigration } from '../planning/index.js';
-import { hasParentTraversal, mapWithConcurrency, messageOf, toPosix } from '../util/index.js';
+import { hasParentTraversal, messageOf, toPosix } from '../util/index.js';
 
 /*
  * What `cairn report` shows, read with the calls `status` and `doctor` use:
@@ -95,23 +95,49 @@ async function migrationInput(context: ProjectContext, group: DoctorGroup): Prom
   }
 }
 
+/** Runs the jobs given to it with at most `max` in flight, in the order given. */
+function limiter(max: number): <T>(job: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  const next = (): void => {
+    if (active >= max) return;
+    const start = queue.shift();
+    if (start === undefined) return;
+    active++;
+    start();
+  };
+  return (job) =>
+    new Promise((resolve, reject) => {
+      queue.push(() => {
+        job()
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            next();
+          });
+      });
+      next();
+    });
+}
+
 /**
- * Every migration of the project, in slug order, with doctor's findings,
- * and doctor's other groups that hold findings. Never throws for a broken
+ * Every migration of the project, in doctor's order (by slug), with
+ * doctor's findings, and doctor's other groups that hold findings. Each
+ * migration's files are read while doctor checks the next ones. Never throws for a broken
  * migration: it is reported with what could be read.
  */
 export async function collectReport(context: ProjectContext): Promise<ReportInput> {
-  const migrationGroups: DoctorGroup[] = [];
+  const pending: Promise<ReportMigration>[] = [];
   const projectGroups: DoctorGroup[] = [];
+  const limit = limiter(16);
   for await (const group of doctorAll({
     repoRoot: context.repoRoot,
     liveRoot: context.liveRoot,
     configPath: context.configPath ?? undefined,
     inspectTransactionDirs: transactionIncompleteInspector(context.liveRoot),
   })) {
-    if (group.kind === 'migration') migrationGroups.push(group);
+    if (group.kind === 'migration') pending.push(limit(() => migrationInput(context, group)));
     else if (group.findings.length > 0) projectGroups.push(group);
   }
-  const migrations = await mapWithConcurrency(migrationGroups, 16, (group) => migrationInput(context, group));
-  return { migrations, projectGroups };
+  return { migrations: await Promise.all(pending), projectGroups };
 }

@@ -193,8 +193,9 @@ function projectHtml(groups: readonly DoctorGroup[], repoRoot: string | null): s
 
 /**
  * The HTML report of `data`. `repoRoot` shortens finding paths. The plan
- * and phase docs are left out, from the last migration back, when the page
- * would pass `maxBytes`.
+ * and phase docs are included in migration order while the page stays
+ * within `maxBytes`; from the first migration whose docs would pass it on,
+ * a note names the directory instead.
  */
 export function renderHtmlReport(data: ReportData, repoRoot: string | null, options: HtmlReportOptions = {}): string {
   const maxBytes = options.maxBytes ?? DEFAULT_HTML_MAX_BYTES;
@@ -212,11 +213,18 @@ export function renderHtmlReport(data: ReportData, repoRoot: string | null, opti
   const notes = data.migrations.map((migration) => (migration.docs === null || migration.docs.length === 0 ? '' : leftOutNote(migration)));
   let size = Buffer.byteLength(head) + Buffer.byteLength(tail);
   data.migrations.forEach((migration, i) => (size += Buffer.byteLength(wrap(migration, heads[i] ?? '', notes[i] ?? ''))));
+  // Docs are rendered in order until one migration's no longer fit; the rest keep their note, so
+  // a large report does not render Markdown it will leave out.
+  let full = false;
   const sections = data.migrations.map((migration, i) => {
     const note = notes[i] ?? '';
+    if (full || note === '') return wrap(migration, heads[i] ?? '', note);
     const docs = docsHtml(migration);
     const extra = Buffer.byteLength(docs) - Buffer.byteLength(note);
-    if (size + extra > maxBytes) return wrap(migration, heads[i] ?? '', note);
+    if (size + extra > maxBytes) {
+      full = true;
+      return wrap(migration, heads[i] ?? '', note);
+    }
     size += extra;
     return wrap(migration, heads[i] ?? '', docs);
   });
