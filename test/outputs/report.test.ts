@@ -82,3 +82,18 @@ describe('renderMarkdownReport', () => {
     expect(text).toContain('| a | ⚑ Awaiting review | human review: line one &#60;script&#62;&#124;pipe | — | 0 |');
   });
 });
+
+describe('links between the docs of a migration', () => {
+  it('point into the page; other relative links stay as written', () => {
+    const docs = [
+      { file: 'plan.md', text: '1. [Phase 1](phase-1-add-api.md)\n2. [Phase 2](./phase-2-remove.md)\n3. [elsewhere](../other/plan.md)\n' },
+      { file: 'phase-1-add-api.md', text: '# Phase 1\n' },
+      { file: 'phase-2-remove.md', text: '# Phase 2\n' },
+    ];
+    const html = renderHtmlReport({ migrations: [migration('a', { docs })], projectGroups: [], now: null }, null);
+    expect(html).toContain('<a href="#m-a--phase-1-add-api.md">Phase 1</a>');
+    expect(html).toContain('<a href="#m-a--phase-2-remove.md">Phase 2</a>');
+    expect(html).toContain('<a href="../other/plan.md">elsewhere</a>');
+    expect(html).toContain('<article class="doc" id="m-a--phase-1-add-api.md" data-file="phase-1-add-api.md">');
+  });
+});

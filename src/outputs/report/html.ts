@@ -161,8 +161,12 @@ function reviewsHtml(migration: ReportMigration): string {
 
 function docsHtml(migration: ReportMigration): string {
   if (migration.docs === null || migration.docs.length === 0) return '';
+  const anchors = new Map(migration.docs.map((doc) => [doc.file, `${anchorOf(migration.slug)}--${doc.file.replace(/[^A-Za-z0-9_.-]/g, '-')}`]));
   return `<h3>Plan and phase docs</h3>${migration.docs
-    .map((doc) => `<article class="doc" data-file="${esc(doc.file)}"><p class="meta">${esc(doc.file)}</p>${renderMarkdown(doc.text)}</article>`)
+    .map(
+      (doc) =>
+        `<article class="doc" id="${esc(anchors.get(doc.file) ?? '')}" data-file="${esc(doc.file)}"><p class="meta">${esc(doc.file)}</p>${renderMarkdown(doc.text, anchors)}</article>`,
+    )
     .join('')}`;
 }
 
