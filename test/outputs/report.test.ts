@@ -97,3 +97,11 @@ describe('links between the docs of a migration', () => {
     expect(html).toContain('<article class="doc" id="m-a--phase-1-add-api.md" data-file="phase-1-add-api.md">');
   });
 });
+
+describe('an empty project', () => {
+  it('says there are no migrations', () => {
+    const data: ReportData = { migrations: [], projectGroups: [], now: null };
+    expect(renderMarkdownReport(data)).toBe('## cairn migrations\n\nNo migrations.\n');
+    expect(renderHtmlReport(data, null)).toContain('<h1>Migrations</h1><p class="meta">0 migrations.</p>');
+  });
+});

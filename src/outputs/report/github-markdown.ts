@@ -66,6 +66,7 @@ export function renderMarkdownReport(data: ReportData, options: MarkdownReportOp
   const maxDiagrams = options.maxDiagrams ?? DEFAULT_MAX_DIAGRAMS;
   const board = boardOf(data.migrations);
   const out = ['## cairn migrations', ''];
+  if (data.migrations.length === 0) return `${[...out, 'No migrations.'].join('\n')}\n`;
   out.push('| Status | Count |', '|---|---|');
   for (const column of BOARD_COLUMNS) {
     const count = board.get(column)?.length ?? 0;
