@@ -73,7 +73,7 @@ function edgesOf(path: PlanningPath): Edge[] {
 }
 
 function edgeSvg(edge: Edge): string {
-  const label = escapeHtml(edge.numbers.join(','));
+  const label = `${edge.kind === 'reopened' ? '↺ ' : ''}${escapeHtml(edge.numbers.join(','))}`;
   const cls = edge.kind === 'taken' ? 'e' : edge.kind === 'reopened' ? 'e r' : 'e x';
   const distance = Math.abs(edge.to - edge.from);
   const midY = TOP + NODE_H / 2;
@@ -112,11 +112,23 @@ function nodeMarks(path: PlanningPath): string {
   }).join('');
 }
 
-/** The planning graph of one migration; `title` names it for screen readers. */
+/** How far an edge's arc reaches above the nodes (positive) or below them (negative), labels included. */
+function reach(edge: Edge): number {
+  if (edge.to === edge.from + 1) return 0;
+  const distance = Math.abs(edge.to - edge.from);
+  return edge.to > edge.from ? 14 + 14 * distance : -(30 + 14 * distance);
+}
+
+/** The planning graph of one migration; `title` names it for screen readers. Its view is cropped to the arcs it draws. */
 export function planningGraphSvg(path: PlanningPath, title: string): string {
-  const edges = edgesOf(path).map(edgeSvg).join('');
+  const all = edgesOf(path);
+  const edges = all.map(edgeSvg).join('');
+  const above = Math.max(8, ...all.map(reach));
+  const below = Math.max(8, ...all.map((edge) => -reach(edge)));
+  const top = TOP - above;
+  const height = NODE_H + above + below;
   return (
-    `<svg class="graph" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeHtml(title)}">` +
+    `<svg class="graph" viewBox="0 ${top} ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}">` +
     `<use href="#${GRAPH_SYMBOL_ID}" width="${WIDTH}" height="${HEIGHT}"/>${nodeMarks(path)}${edges}</svg>`
   );
 }
