@@ -17,7 +17,7 @@ export { publishedSchemas, renderPublishedSchemas, type PublishedSchema } from '
 export { ReadyOutputSchema } from './ready.js';
 export { RecoverOutputSchema, recoverReportJson } from './recover.js';
 export { JSON_OUTPUTS, type JsonOutputName } from './registry.js';
-export { escapeGithubData, escapeGithubProperty } from './reporters/github.js';
+export { escapeGithubData, escapeGithubProperty, githubStepSummary } from './reporters/github.js';
 export { createReporter } from './reporters/index.js';
 export { DoctorOutputSchema, type FindingJson } from './reporters/json-schema.js';
 export { doctorJsonDocument, findingJson } from './reporters/json.js';

@@ -226,6 +226,21 @@ describe('cairn report on the cr-v1 fixture corpus', () => {
     expect(boardSlugs(html, 'blocked')).toContain('src-audit-schema-go-20260427T042537');
   });
 
+  it('doctor --format github appends its summary to $GITHUB_STEP_SUMMARY after what is there', () => {
+    const repo = fixtureRepo();
+    const summary = path.join(tempDir('cairn-summary-'), 'summary.md');
+    writeFileSync(summary, '## earlier step\n\n');
+    const result = runCli(['doctor', '--format', 'github'], { cwd: repo, env: { GITHUB_STEP_SUMMARY: summary } });
+    expect(result.code).toBe(1);
+    const doctor = JSON.parse(runCli(['doctor', '--format', 'json'], { cwd: repo }).stdout) as { summary: { errors: number; warnings: number; infos: number; migrations: number; migrations_with_findings: number } };
+    const s = doctor.summary;
+    expect(readFileSync(summary, 'utf8')).toBe(
+      `## earlier step\n\n### cairn doctor\n\n✗ **failed** (findings at or above error): ${s.errors} errors, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}, ${s.infos} info; ${s.migrations} migrations checked, ${s.migrations_with_findings} with findings.\n\n`,
+    );
+    expect(runCli(['doctor', '--format', 'text'], { cwd: repo, env: { GITHUB_STEP_SUMMARY: summary } }).code).toBe(1);
+    expect(readFileSync(summary, 'utf8').match(/### cairn doctor/g)).toHaveLength(1);
+  });
+
   it('refuses --open with Markdown and a --now that is not a time', () => {
     const repo = fixtureRepo({ commit: false });
     const open = runCli(['report', '--format', 'markdown', '--open'], { cwd: repo });
