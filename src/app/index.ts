@@ -10,3 +10,4 @@ export { openProject, type GlobalOptions } from './project.js';
 export { moveProjectMigration, newMigration, recoverProject, type MoveInput } from './publishing.js';
 export { describeTarget, listProject, readyWork, resolveTargetMergeConflict } from './queries.js';
 export { withMigrationSession, type MigrationSession, type SessionOptions } from './session.js';
+export { collectReport, type ReportDoc, type ReportInput, type ReportMigration } from './report.js';

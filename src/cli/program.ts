@@ -18,6 +18,7 @@ import { readyCommand } from './commands/ready.js';
 import { recoverCommand } from './commands/recover.js';
 import { refineCommand } from './commands/refine.js';
 import { reviewCommand } from './commands/review.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { trustCommand } from './commands/trust.js';
@@ -42,6 +43,7 @@ export const COMMANDS: readonly CliCommand[] = [
   listCommand,
   logCommand,
   doctorCommand,
+  reportCommand,
   infoCommand,
   trustCommand,
   mvCommand,

@@ -18,7 +18,7 @@ export { ReadyOutputSchema, ReadyItemSchema } from './ready.js';
 export { RecoverOutputSchema, recoverReportJson } from './recover.js';
 export { MoveOutputSchema, moveResultJson } from './move.js';
 export { JSON_OUTPUTS, type JsonOutputName } from './registry.js';
-export { escapeGithubData, escapeGithubProperty } from './reporters/github.js';
+export { escapeGithubData, escapeGithubProperty, githubStepSummary } from './reporters/github.js';
 export { createReporter } from './reporters/index.js';
 export { DoctorOutputSchema, type FindingJson } from './reporters/json-schema.js';
 export { doctorJsonDocument, findingJson } from './reporters/json.js';
@@ -29,3 +29,4 @@ export { FinishPhaseOutputSchema, NextPhaseOutputSchema, RunOutputSchema, cleane
 export { StatusOutputSchema, statusJson } from './status.js';
 export { AcceptOutputSchema, acceptCommand, repoRelativePath, stepJson } from './step.js';
 export { TrustOutputSchema } from './trust.js';
+export { BOARD_COLUMNS, DEFAULT_HTML_MAX_BYTES, anchorOf, boardColumn, newestTimestamp, phaseTrackText, planningGraphText, renderHtmlReport, renderMarkdown, renderMarkdownReport, type BoardColumn, type GraphColour, type ReportData } from './report/index.js';

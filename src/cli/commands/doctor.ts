@@ -1,9 +1,10 @@
+import { appendFileSync } from 'node:fs';
 import { countLeftoverWorkspaces, doctorRun, SeverityInput, type DoctorProgress, type Io } from '../../app/index.js';
 import type { ProjectContext } from '../../config/index.js';
 import { SummaryCounter, doctorExitCode, type DoctorGroup, type DoctorSummary } from '../../consistency/index.js';
-import { DOCTOR_FORMATS, createReporter, JSON_SCHEMA_VERSION, type DoctorFormat } from '../../outputs/index.js';
+import { DOCTOR_FORMATS, createReporter, githubStepSummary, JSON_SCHEMA_VERSION, type DoctorFormat } from '../../outputs/index.js';
 import type { Severity } from '../../migration/index.js';
-import { CairnError, CAIRN_VERSION } from '../../util/index.js';
+import { CairnError, CAIRN_VERSION, messageOf } from '../../util/index.js';
 import { defineCommand, type Views } from '../command.js';
 import { formatOption } from '../options.js';
 import { paint, permitWorkflowCommands } from '../output.js';
@@ -74,6 +75,17 @@ async function noteLeftovers(io: Io, project: () => Promise<ProjectContext>): Pr
   io.stderr(`Note: ${what} left under .planning/work/ by finished, failed or abandoned runs; \`cairn clean\` removes them.\n`);
 }
 
+/** With `--format github` in a GitHub Actions job, the summary also goes to the job's summary page. */
+function appendStepSummary(io: Io, summary: DoctorSummary): void {
+  const file = process.env['GITHUB_STEP_SUMMARY'];
+  if (file === undefined || file === '') return;
+  try {
+    appendFileSync(file, githubStepSummary(summary));
+  } catch (error) {
+    io.stderr(`Warning: could not append the summary to $GITHUB_STEP_SUMMARY (${file}): ${messageOf(error)}\n`);
+  }
+}
+
 export const doctorCommand = defineCommand<[string | undefined], DoctorOptions, DoctorView>({
   name: 'doctor',
   description: 'check migrations for consistency problems; read-only (exit 1 when a finding reaches --severity). Without an argument it checks everything, as --all does',
@@ -100,6 +112,7 @@ export const doctorCommand = defineCommand<[string | undefined], DoctorOptions, 
     }
     const summary = counter.result();
     shown.end(summary);
+    if (options.format === 'github') appendStepSummary(io, summary);
     if (target === undefined) await noteLeftovers(io, project);
     return doctorExitCode(summary);
   },

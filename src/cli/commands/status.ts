@@ -7,6 +7,7 @@ import { statusJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { TARGET_ARGUMENT, formatOption } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';
+import { statusGraphText } from '../status-graph.js';
 
 /**
  * What comes next for the migration as a whole. The planning cursor is the
@@ -90,16 +91,17 @@ function statusText(io: Io, description: MigrationDescription, repoRoot: string)
 
 type StatusView = (description: MigrationDescription, repoRoot: string) => void;
 
-export const statusCommand = defineCommand<[string], { format: string }, StatusView>({
+export const statusCommand = defineCommand<[string], { format: string; graph?: boolean; ascii?: boolean }, StatusView>({
   name: 'status',
   description: 'show one migration: next step, accepted steps, feedback, phases and review state',
   arguments: [TARGET_ARGUMENT],
-  options: [formatOption()],
+  options: [formatOption(), { flags: '--graph', description: 'also draw the planning path and the phase track' }, { flags: '--ascii', description: 'draw --graph in plain ASCII' }],
   views: {
-    text: (io) => (description, repoRoot) => io.stdout(statusText(io, description, repoRoot)),
+    text: (io, options) => (description, repoRoot) =>
+      io.stdout(statusText(io, description, repoRoot) + (options.graph === true ? statusGraphText(io, description, options.ascii === true) : '')),
     json: (io) => (description, repoRoot) => printJson(io, 'status', statusJson(description, repoRoot)),
   },
-  examples: ['status my-migration', 'status my-migration --format json'],
+  examples: ['status my-migration', 'status my-migration --format json', 'status my-migration --graph --ascii'],
   async run({ args: [target], io, globals, project }, show) {
     const context = await project();
     const description = await describeTarget(context, target);

@@ -1,3 +1,4 @@
+import type { DoctorSummary } from '../../consistency/index.js';
 import type { Severity } from '../../migration/index.js';
 import { visibleText } from '../../util/index.js';
 import { plural, repoRelative, type Reporter, type ReporterOptions } from './types.js';
@@ -38,4 +39,16 @@ export function githubReporter(options: ReporterOptions): Reporter {
     end: (summary) =>
       `cairn doctor: ${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${summary.infos} info; ${plural(summary.migrations, 'migration')} checked.\n`,
   };
+}
+
+/**
+ * doctor's summary as Markdown for a GitHub Actions job summary
+ * (`$GITHUB_STEP_SUMMARY`), which `--format github` appends to when set.
+ */
+export function githubStepSummary(summary: DoctorSummary): string {
+  const verdict = summary.failed ? `✗ **failed** (findings at or above ${summary.fail_on})` : '✓ **passed**';
+  return (
+    `### cairn doctor\n\n${verdict}: ${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${summary.infos} info; ` +
+    `${plural(summary.migrations, 'migration')} checked, ${summary.migrations_with_findings} with findings.\n\n`
+  );
 }

@@ -1,0 +1,143 @@
+import path from 'node:path';
+import type { ProjectContext } from '../config/index.js';
+import { doctorAll, transactionIncompleteInspector, type DoctorGroup } from '../consistency/index.js';
+import { readRegularTextSync } from '../fs/index.js';
+import { readReviewRecords, type Finding, type Manifest, type PlanningState, type ReviewRecord } from '../migration/index.js';
+import { describeMigration } from '../planning/index.js';
+import { hasParentTraversal, messageOf, toPosix } from '../util/index.js';
+
+/*
+ * What `cairn report` shows, read with the calls `status` and `doctor` use:
+ * each migration's manifest, planning state and review state, its review
+ * records, its plan and phase docs, and doctor's findings.
+ */
+
+/** A Markdown document of a migration, path relative to the migration. */
+export interface ReportDoc {
+  file: string;
+  text: string;
+}
+
+/** One migration as the report sees it. */
+export interface ReportMigration {
+  slug: string;
+  /** Repository-relative directory, `/`-separated. */
+  dir: string;
+  /** Null when the manifest is missing or cannot be read (`manifestError` says why). */
+  manifest: Manifest | null;
+  manifestError: string | null;
+  state: PlanningState | null;
+  stateError: string | null;
+  /** Why the migration awaits a human review, or null. */
+  awaitingReview: string | null;
+  reviews: ReviewRecord[];
+  /** Plan first, then the phase docs in manifest order; null when the manifest could not be read. */
+  docs: ReportDoc[] | null;
+  findings: Finding[];
+}
+
+export interface ReportInput {
+  migrations: ReportMigration[];
+  /** Doctor's groups that are not a migration (config, lock, leftover transactions) and hold findings. */
+  projectGroups: DoctorGroup[];
+}
+
+/** Largest single doc read into a report. */
+const DOC_MAX_BYTES = 1024 * 1024;
+
+function readDoc(migrationDir: string, file: string): ReportDoc | null {
+  if (path.isAbsolute(file) || hasParentTraversal(file)) return null;
+  try {
+    return { file: toPosix(file), text: readRegularTextSync(path.join(migrationDir, file), { noFollow: true, maxBytes: DOC_MAX_BYTES }) };
+  } catch {
+    return null;
+  }
+}
+
+function readDocs(migrationDir: string, manifest: Manifest): ReportDoc[] {
+  const files = ['plan.md', ...manifest.phases.map((phase) => phase.file)];
+  return files.map((file) => readDoc(migrationDir, file)).filter((doc): doc is ReportDoc => doc !== null);
+}
+
+/** `text` with the repository's absolute path taken out, so the same files give the same report wherever they are checked out. */
+function repoRelative(text: string, repoRoot: string): string {
+  return text.split(`${repoRoot}${path.sep}`).join('');
+}
+
+async function migrationInput(context: ProjectContext, group: DoctorGroup): Promise<ReportMigration> {
+  const dir = toPosix(path.relative(context.repoRoot, group.path));
+  const findings = group.findings.map((finding) => ({ ...finding, message: repoRelative(finding.message, context.repoRoot) }));
+  const base = { slug: group.slug, dir, findings };
+  const unreadable = { manifest: null, state: null, stateError: null, awaitingReview: null, reviews: [], docs: null };
+  if (group.findings.some((finding) => finding.code === 'unsafe-migration-name')) {
+    return { ...base, ...unreadable, manifestError: 'the directory name holds unsafe characters' };
+  }
+  try {
+    const description = await describeMigration(group.slug, group.path, context.repoRoot, context.reviewPolicy);
+    let reviews: ReviewRecord[] = [];
+    try {
+      reviews = await readReviewRecords(group.path);
+    } catch {
+      // An unreadable reviews.jsonl is one of doctor's findings; the report shows none.
+    }
+    return {
+      ...base,
+      manifest: description.manifest,
+      manifestError: null,
+      state: description.state,
+      stateError: description.stateError === null ? null : repoRelative(description.stateError, context.repoRoot),
+      awaitingReview: description.awaitingReview,
+      reviews,
+      docs: readDocs(group.path, description.manifest),
+    };
+  } catch (error) {
+    return { ...base, ...unreadable, manifestError: repoRelative(messageOf(error), context.repoRoot) };
+  }
+}
+
+/** Runs the jobs given to it with at most `max` in flight, in the order given. */
+function limiter(max: number): <T>(job: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  const next = (): void => {
+    if (active >= max) return;
+    const start = queue.shift();
+    if (start === undefined) return;
+    active++;
+    start();
+  };
+  return (job) =>
+    new Promise((resolve, reject) => {
+      queue.push(() => {
+        job()
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            next();
+          });
+      });
+      next();
+    });
+}
+
+/**
+ * Every migration of the project, in doctor's order (by slug), with
+ * doctor's findings, and doctor's other groups that hold findings. Each
+ * migration's files are read while doctor checks the next ones. Never throws for a broken
+ * migration: it is reported with what could be read.
+ */
+export async function collectReport(context: ProjectContext): Promise<ReportInput> {
+  const pending: Promise<ReportMigration>[] = [];
+  const projectGroups: DoctorGroup[] = [];
+  const limit = limiter(16);
+  for await (const group of doctorAll({
+    repoRoot: context.repoRoot,
+    liveRoot: context.liveRoot,
+    configPath: context.configPath ?? undefined,
+    inspectTransactionDirs: transactionIncompleteInspector(context.liveRoot),
+  })) {
+    if (group.kind === 'migration') pending.push(limit(() => migrationInput(context, group)));
+    else if (group.findings.length > 0) projectGroups.push(group);
+  }
+  return { migrations: await Promise.all(pending), projectGroups };
+}
