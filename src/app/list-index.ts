@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { fingerprint, isIndexEntryFresh, type Fingerprint, type Store, type StoreJson } from '../store/index.js';
-import { mapWithConcurrency } from '../util/index.js';
+import { fingerprint, isIndexEntryFresh, type Fingerprint, type IndexEntry, type Store, type StoreJson } from '../store/index.js';
+import { mapWithConcurrency, messageOf } from '../util/index.js';
 import { listMigrationDirectories, migrationFiles, peekStateOutputRefs } from '../migration/index.js';
 import { listRow, withUnsafeNameRows, type ListRow, type ReviewPolicy } from '../planning/index.js';
 
@@ -78,17 +78,43 @@ async function computeEntry(liveRoot: string, repoRoot: string, slug: string, po
  * Every visible migration's list row, served from the store's index where
  * nothing it was computed from has changed (stat fields, git-index style,
  * with racy-timestamp care) and recomputed elsewhere. Identical to a full
- * scan by construction; without a store it is a full scan.
+ * scan by construction; without a store it is a full scan. The store is only
+ * a cache: when it cannot be read (locked by another process, damaged) the
+ * rows come from a full scan, and when it cannot be written the rows stand;
+ * either way `warn` is told why.
  */
-export async function listMigrations(liveRoot: string, repoRoot: string, store: Store | null, policy: ReviewPolicy = 'when-flagged'): Promise<ListRow[]> {
+export async function listMigrations(
+  liveRoot: string,
+  repoRoot: string,
+  store: Store | null,
+  policy: ReviewPolicy = 'when-flagged',
+  warn: (message: string) => void = () => {},
+): Promise<ListRow[]> {
   const { slugs, unsafeNames } = await listMigrationDirectories(liveRoot);
-  return withUnsafeNameRows(await safeRows(liveRoot, repoRoot, store, slugs, policy), unsafeNames);
+  return withUnsafeNameRows(await safeRows(liveRoot, repoRoot, store, slugs, policy, warn), unsafeNames);
+}
+
+function fullScan(liveRoot: string, repoRoot: string, slugs: string[], policy: ReviewPolicy): Promise<ListRow[]> {
+  return mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug, policy));
 }
 
 /** The rows of the migrations with safe slugs, from the index where it is fresh. */
-async function safeRows(liveRoot: string, repoRoot: string, store: Store | null, slugs: string[], policy: ReviewPolicy): Promise<ListRow[]> {
-  if (store === null) return mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug, policy));
-  const cached = store.lookupIndexMany(liveRoot, slugs);
+async function safeRows(
+  liveRoot: string,
+  repoRoot: string,
+  store: Store | null,
+  slugs: string[],
+  policy: ReviewPolicy,
+  warn: (message: string) => void,
+): Promise<ListRow[]> {
+  if (store === null) return fullScan(liveRoot, repoRoot, slugs, policy);
+  let cached: Map<string, IndexEntry>;
+  try {
+    cached = store.lookupIndexMany(liveRoot, slugs);
+  } catch (error) {
+    warn(`the list index could not be read (${messageOf(error)}); listing by a full scan.`);
+    return fullScan(liveRoot, repoRoot, slugs, policy);
+  }
   const refreshed: Awaited<ReturnType<typeof computeEntry>>[] = [];
   const rows = await mapWithConcurrency(slugs, 16, async (slug) => {
     const entry = cached.get(slug);
@@ -100,12 +126,16 @@ async function safeRows(liveRoot: string, repoRoot: string, store: Store | null,
     refreshed.push(computed);
     return computed.row;
   });
-  if (refreshed.length > 0) {
-    const cacheable = refreshed.flatMap((entry) =>
-      entry.deps === null ? [] : [{ slug: entry.slug, deps: entry.deps, row: rowToJson(entry.row, policy), recordedAtMs: entry.recordedAtMs }],
-    );
-    if (cacheable.length > 0) store.storeIndexMany(liveRoot, cacheable);
+  try {
+    if (refreshed.length > 0) {
+      const cacheable = refreshed.flatMap((entry) =>
+        entry.deps === null ? [] : [{ slug: entry.slug, deps: entry.deps, row: rowToJson(entry.row, policy), recordedAtMs: entry.recordedAtMs }],
+      );
+      if (cacheable.length > 0) store.storeIndexMany(liveRoot, cacheable);
+    }
+    if (cached.size !== slugs.length || refreshed.length > 0) store.deleteIndexExcept(liveRoot, slugs);
+  } catch (error) {
+    warn(`the list index could not be updated (${messageOf(error)}); the next list scans again.`);
   }
-  if (cached.size !== slugs.length || refreshed.length > 0) store.deleteIndexExcept(liveRoot, slugs);
   return rows;
 }

@@ -45,6 +45,11 @@ export interface OpenStoreOptions {
   maxOutputBytes?: number;
   /** Run `PRAGMA quick_check` on open to detect damage (default true). */
   quickCheck?: boolean;
+  /**
+   * How long each statement waits for another process's lock before failing
+   * (default 5 s). Read commands that can do without the store use a short one.
+   */
+  busyTimeoutMs?: number;
 }
 
 /** A damaged store that was moved aside and replaced by a fresh one. */
@@ -207,7 +212,7 @@ function openReadonly(storePath: string, options: OpenStoreOptions, migrations: 
       hint: 'It is created by the first cairn command that records history.',
     });
   }
-  const outcome = connect(storePath, { readonly: true, quickCheck: options.quickCheck ?? true });
+  const outcome = connect(storePath, { readonly: true, quickCheck: options.quickCheck ?? true, busyTimeoutMs: options.busyTimeoutMs });
   if (!outcome.ok) {
     throw new CairnError('store', `The local store ${storePath} is damaged: ${outcome.reason}.`, {
       path: storePath,
@@ -250,7 +255,7 @@ export function openStore(storePath: string, options: OpenStoreOptions = {}): St
   let db: Database.Database | undefined;
   for (let attempt = 0; db === undefined; attempt++) {
     const identity = fileIdentity(absolute);
-    const outcome = connect(absolute, { readonly: false, quickCheck: options.quickCheck ?? true });
+    const outcome = connect(absolute, { readonly: false, quickCheck: options.quickCheck ?? true, busyTimeoutMs: options.busyTimeoutMs });
     if (outcome.ok) {
       db = outcome.db;
       break;
