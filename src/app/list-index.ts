@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { fingerprint, isIndexEntryFresh, type Fingerprint, type IndexEntry, type Store, type StoreJson } from '../store/index.js';
 import { mapWithConcurrency, messageOf } from '../util/index.js';
+import type { JsonSource } from '../json/index.js';
 import { listMigrationDirectories, migrationFiles, peekStateOutputRefs } from '../migration/index.js';
-import { listRow, withUnsafeNameRows, type ListRow, type ReviewPolicy } from '../planning/index.js';
+import { listRow, listRowRead, withUnsafeNameRows, type ListRow, type ReviewPolicy } from '../planning/index.js';
 
 /**
  * Bumped whenever `ListRow` changes shape, so old cached rows are
@@ -24,14 +25,14 @@ function rowFormat(policy: ReviewPolicy): string {
  * which changes the directory's own stat fields, so the directory stands for
  * them; outputs elsewhere are listed one by one.
  */
-async function dependencies(migrationDir: string, repoRoot: string, row: ListRow, policy: ReviewPolicy): Promise<string[]> {
+async function dependencies(migrationDir: string, repoRoot: string, row: ListRow, policy: ReviewPolicy, stateSource: JsonSource | null): Promise<string[]> {
   const files = migrationFiles(migrationDir);
   const deps = [migrationDir, files.manifest];
   // Under policy "always" a ready row awaits review until reviews.jsonl ends with an approval.
   if (policy === 'always' && (row.status === 'ready' || row.status === 'in-progress')) deps.push(files.planningDir, files.reviews);
   if (row.status !== 'planning') return deps;
   deps.push(files.planningDir, files.state, files.stages);
-  for (const ref of await peekStateOutputRefs(files.state)) {
+  for (const ref of await peekStateOutputRefs(files.state, stateSource ?? undefined)) {
     if (ref === '' || path.isAbsolute(ref)) continue;
     const output = path.resolve(repoRoot, ref);
     if (path.dirname(output) !== files.stages && !deps.includes(output)) deps.push(output);
@@ -62,12 +63,12 @@ function rowFromJson(value: StoreJson, policy: ReviewPolicy): ListRow | null {
 async function computeEntry(liveRoot: string, repoRoot: string, slug: string, policy: ReviewPolicy) {
   const migrationDir = path.join(liveRoot, slug);
   const recordedAtMs = Date.now();
-  const row = await listRow(liveRoot, repoRoot, slug, policy);
+  const { row, stateSource } = await listRowRead(liveRoot, repoRoot, slug, policy);
   let deps: Fingerprint[] | null;
   // A conflicted row is never cached: resolving it may rewrite the files within one timestamp tick.
   if (row.mergeConflict !== null) return { slug, deps: null, row, recordedAtMs };
   try {
-    deps = (await dependencies(migrationDir, repoRoot, row, policy)).map((dep) => fingerprint(dep));
+    deps = (await dependencies(migrationDir, repoRoot, row, policy, stateSource)).map((dep) => fingerprint(dep));
   } catch {
     deps = null;
   }
