@@ -1,15 +1,17 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openStore, RACY_WINDOW_MS } from '../../src/store/index.js';
 import { REPO_ROOT, runCli } from '../support/cli.js';
 import { CR_V1, expectedWithRepo } from '../support/fixture.js';
 import { fixtureRepo } from '../support/repo.js';
 
 /*
- * The store is a cache for `list`: another process holding its SQLite lock
- * must not fail the listing nor make it wait out the 5 s busy timeout. The
- * lock is held by a real second process through better-sqlite3.
+ * The store is a cache for `list`: served from it or not, the bytes printed
+ * are those of a full scan. Another process holding its SQLite lock must not
+ * fail the listing nor make it wait out the 5 s busy timeout; the lock is
+ * held by a real second process through better-sqlite3.
  */
 
 // Holds a lock on the database at argv[1] until stdin closes: "write" takes
@@ -49,6 +51,34 @@ async function holdLock(storePath: string, mode: 'write' | 'exclusive'): Promise
     holder.on('exit', (code) => reject(new Error(`lock holder exited ${code}: ${stderr}`)));
   });
 }
+
+describe('cairn list through the index', () => {
+  it('prints the same bytes cold (no store), warm (every row from the index) and with --no-index, in every format', async () => {
+    const repo = fixtureRepo();
+    const storePath = path.join(repo, '.planning', 'cairn.db');
+    const expected = expectedWithRepo(readFileSync(path.join(CR_V1, 'expected-list.tsv'), 'utf8'), repo);
+    // Entries are trusted only for files older than the racy window.
+    await new Promise((resolve) => setTimeout(resolve, RACY_WINDOW_MS + 100));
+    for (const format of ['tsv', 'json', 'text']) {
+      const scan = runCli(['list', '--format', format, '--no-index'], { cwd: repo });
+      for (const suffix of ['', '-wal', '-shm']) rmSync(storePath + suffix, { force: true });
+      const cold = runCli(['list', '--format', format], { cwd: repo });
+      const warm = runCli(['list', '--format', format], { cwd: repo });
+      for (const result of [scan, cold, warm]) expect([result.code, result.stderr]).toEqual([0, '']);
+      expect(cold.stdout).toBe(scan.stdout);
+      expect(warm.stdout).toBe(scan.stdout);
+      if (format === 'tsv') expect(scan.stdout).toBe(expected);
+    }
+    const store = openStore(storePath, { readonly: true });
+    // Every row is indexed but the merge-conflicted one, which is never cached.
+    expect([...store.lookupIndexMany(path.join(repo, 'migrations')).keys()].sort()).toEqual(
+      readdirSync(path.join(repo, 'migrations'))
+        .filter((name) => !name.startsWith('__') && name !== 'type-error-handling-in-webhooks-20260401T100523')
+        .sort(),
+    );
+    store.close();
+  });
+});
 
 describe('cairn list with the store locked by another process', () => {
   it('falls back to a full scan, says so on stderr and prints exactly the full-scan answer', async () => {
