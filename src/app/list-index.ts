@@ -111,7 +111,7 @@ async function safeRows(
   if (store === null) return fullScan(liveRoot, repoRoot, slugs, policy);
   let cached: Map<string, IndexEntry>;
   try {
-    cached = store.lookupIndexMany(liveRoot, slugs);
+    cached = store.lookupIndexMany(liveRoot);
   } catch (error) {
     warn(`the list index could not be read (${messageOf(error)}); listing by a full scan.`);
     return fullScan(liveRoot, repoRoot, slugs, policy);
@@ -134,7 +134,9 @@ async function safeRows(
       );
       if (cacheable.length > 0) store.storeIndexMany(liveRoot, cacheable);
     }
-    if (cached.size !== slugs.length || refreshed.length > 0) store.deleteIndexExcept(liveRoot, slugs);
+    // Pruning takes the write lock: only when a migration has gone.
+    const listed = new Set(slugs);
+    if ([...cached.keys()].some((slug) => !listed.has(slug))) store.deleteIndexExcept(liveRoot, slugs);
   } catch (error) {
     warn(`the list index could not be updated (${messageOf(error)}); the next list scans again.`);
   }

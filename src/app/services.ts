@@ -25,6 +25,11 @@ export function storeRecorder(store: Store): PublishRecorder {
 export interface ServicesOptions {
   /** How long to wait for another process's lock on the store (default: the store's own, 5 s). */
   busyTimeoutMs?: number;
+  /**
+   * Skip `PRAGMA quick_check` on open (default: run it). For a command that
+   * only uses the store as a cache and falls back when a read of it fails.
+   */
+  skipQuickCheck?: boolean;
   /** What the command does instead when the store cannot be opened (ends the warning). */
   fallback?: string;
 }
@@ -38,7 +43,10 @@ export interface ServicesOptions {
 export function openServices(context: ProjectContext, io: Io, options: ServicesOptions = {}): Services {
   let store: Store | null = null;
   try {
-    store = openStore(storePathFor(context.repoRoot), options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
+    store = openStore(storePathFor(context.repoRoot), {
+      ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+      ...(options.skipQuickCheck === true ? { quickCheck: false } : {}),
+    });
   } catch (error) {
     io.stderr(`Warning: the local store could not be opened (${messageOf(error)}); ${options.fallback ?? 'continuing without local history'}.\n`);
     return { store: null, recorder: undefined, close: () => {} };

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, RACY_WINDOW_MS } from '../../src/store/index.js';
@@ -80,6 +80,25 @@ describe('cairn list through the index', () => {
   });
 });
 
+describe('cairn list with a damaged store', () => {
+  it('lists by a full scan when the index pages cannot be read, and says so on stderr', () => {
+    const repo = fixtureRepo();
+    const storePath = path.join(repo, '.planning', 'cairn.db');
+    const expected = expectedWithRepo(readFileSync(path.join(CR_V1, 'expected-list.tsv'), 'utf8'), repo);
+    expect(runCli(['list', '--format', 'tsv'], { cwd: repo }).stdout).toBe(expected);
+    for (const suffix of ['-wal', '-shm']) rmSync(storePath + suffix, { force: true });
+    // Every page but the first (header and schema) becomes garbage.
+    const bytes = readFileSync(storePath);
+    const pageSize = bytes.readUInt16BE(16);
+    bytes.fill(0xa5, pageSize);
+    writeFileSync(storePath, bytes);
+    const listed = runCli(['list', '--format', 'tsv'], { cwd: repo });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toBe(expected);
+    expect(listed.stderr).toMatch(/^Warning: the (list index could not be read|local store could not be opened) \(.*\); listing by a full scan\.\n$/);
+  });
+});
+
 describe('cairn list with the store locked by another process', () => {
   it('falls back to a full scan, says so on stderr and prints exactly the full-scan answer', async () => {
     const repo = fixtureRepo();
@@ -89,7 +108,9 @@ describe('cairn list with the store locked by another process', () => {
     expect(first.stderr).toBe('');
     expect(first.stdout).toBe(expected);
 
-    // Entries written within the racy window are recomputed, so this list must write the index.
+    // A manifest rewritten (same row) is recomputed, so this list must write the index.
+    const manifest = path.join(repo, 'migrations', 'src-exports-queue-rb-20260402T081851', 'manifest.json');
+    writeFileSync(manifest, `${readFileSync(manifest, 'utf8')}\n`);
     await holdLock(storePath, 'write');
     const writeLocked = runCli(['list', '--format', 'tsv'], { cwd: repo });
     expect(writeLocked.code).toBe(0);
