@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fingerprint, isIndexEntryFresh, type Fingerprint, type IndexEntry, type Store, type StoreJson } from '../store/index.js';
+import { fingerprint, isIndexEntryFresh, type Fingerprint, type IndexEntryInput, type LazyIndex, type Store, type StoreJson } from '../store/index.js';
 import { mapWithConcurrency, messageOf } from '../util/index.js';
 import type { JsonSource } from '../json/index.js';
 import { listMigrationDirectories, migrationFiles, peekStateOutputRefs } from '../migration/index.js';
@@ -12,6 +12,9 @@ import { listRow, listRowRead, withUnsafeNameRows, type ListRow, type ReviewPoli
  * recomputed.
  */
 const ROW_FORMAT = 3;
+
+/** Recomputed entries written to the index per transaction. */
+const WRITE_BATCH = 500;
 
 function rowFormat(policy: ReviewPolicy): string {
   return `${ROW_FORMAT}:${policy}`;
@@ -109,36 +112,49 @@ async function safeRows(
   warn: (message: string) => void,
 ): Promise<ListRow[]> {
   if (store === null) return fullScan(liveRoot, repoRoot, slugs, policy);
-  let cached: Map<string, IndexEntry>;
+  let cached: LazyIndex;
   try {
-    cached = store.lookupIndexMany(liveRoot);
+    cached = store.lookupIndexLazy(liveRoot);
   } catch (error) {
     warn(`the list index could not be read (${messageOf(error)}); listing by a full scan.`);
     return fullScan(liveRoot, repoRoot, slugs, policy);
   }
-  const refreshed: Awaited<ReturnType<typeof computeEntry>>[] = [];
+  // Recomputed entries are written in batches, so they do not all wait in memory.
+  let pending: IndexEntryInput[] = [];
+  let writeFailure: unknown = null;
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0 || writeFailure !== null) return;
+    try {
+      store.storeIndexMany(liveRoot, batch);
+    } catch (error) {
+      writeFailure = error;
+    }
+  };
   const rows = await mapWithConcurrency(slugs, 16, async (slug) => {
     const entry = cached.get(slug);
-    if (entry !== undefined && isIndexEntryFresh(entry)) {
+    if (entry !== null && isIndexEntryFresh(entry)) {
       const row = rowFromJson(entry.row, policy);
       if (row !== null) return row;
     }
     const computed = await computeEntry(liveRoot, repoRoot, slug, policy);
-    refreshed.push(computed);
+    if (computed.deps !== null) {
+      pending.push({ slug, deps: computed.deps, row: rowToJson(computed.row, policy), recordedAtMs: computed.recordedAtMs });
+      if (pending.length >= WRITE_BATCH) flush();
+    }
     return computed.row;
   });
-  try {
-    if (refreshed.length > 0) {
-      const cacheable = refreshed.flatMap((entry) =>
-        entry.deps === null ? [] : [{ slug: entry.slug, deps: entry.deps, row: rowToJson(entry.row, policy), recordedAtMs: entry.recordedAtMs }],
-      );
-      if (cacheable.length > 0) store.storeIndexMany(liveRoot, cacheable);
+  flush();
+  if (writeFailure === null) {
+    try {
+      // Pruning takes the write lock: only when a migration has gone.
+      const listed = new Set(slugs);
+      if ([...cached.slugs()].some((slug) => !listed.has(slug))) store.deleteIndexExcept(liveRoot, slugs);
+    } catch (error) {
+      writeFailure = error;
     }
-    // Pruning takes the write lock: only when a migration has gone.
-    const listed = new Set(slugs);
-    if ([...cached.keys()].some((slug) => !listed.has(slug))) store.deleteIndexExcept(liveRoot, slugs);
-  } catch (error) {
-    warn(`the list index could not be updated (${messageOf(error)}); the next list scans again.`);
   }
+  if (writeFailure !== null) warn(`the list index could not be updated (${messageOf(writeFailure)}); the next list scans again.`);
   return rows;
 }

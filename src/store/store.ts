@@ -11,11 +11,13 @@ import type { StoreJson } from './json-values.js';
 import {
   deleteIndexExcept,
   lookupIndex,
+  lookupIndexLazy,
   lookupIndexMany,
   storeIndex,
   storeIndexMany,
   type IndexEntry,
   type IndexEntryInput,
+  type LazyIndex,
 } from './list-index.js';
 import { migrateStore, pendingMigrations, STORE_MIGRATIONS, type MigrationResult, type MigrationStep, type StoreMigration } from './migrations.js';
 import { fileIdentity, moveStoreAside } from './move-aside.js';
@@ -176,6 +178,14 @@ export class Store {
   /** Cached list entries under `liveRoot` (all, or those in `slugs`), in one query. */
   lookupIndexMany(liveRoot: string, slugs?: Iterable<string>): Map<string, IndexEntry> {
     return this.#guard('reading the list index', () => lookupIndexMany(this.#db, liveRoot, slugs));
+  }
+
+  /** Every cached list entry under `liveRoot`, read in one query and decoded one by one on demand. */
+  lookupIndexLazy(liveRoot: string): LazyIndex {
+    return this.#guard('reading the list index', () => {
+      const lazy = lookupIndexLazy(this.#db, liveRoot);
+      return { slugs: () => lazy.slugs(), get: (slug: string) => lazy.get(slug) };
+    });
   }
 
   /** Caches one list entry. `recordedAtMs`: `Date.now()` taken before fingerprinting `deps`. */
