@@ -6,7 +6,8 @@
 // For the execution benchmark: a project of N tracked source files holding
 // the fixture's ready migration.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -98,4 +99,24 @@ export function generateProjectCorpus(repo, count) {
     writeFileSync(path.join(sub, `f${String(i).padStart(6, '0')}.js`), `export const value${i} = ${i};\n`);
   }
   return migration.length + count;
+}
+
+/**
+ * A corpus of `count` migrations generated once and kept for later runs (a
+ * 10,000-migration corpus is 150,000 files): `<root>/corpus-<count>` under
+ * `BENCH_CORPUS_DIR` (default: the system temp directory). A marker written
+ * last tells a finished corpus from an interrupted one, which is regenerated.
+ * Resolves to `{ repo, files }`.
+ */
+export function cachedCorpus(count, root = process.env.BENCH_CORPUS_DIR ?? path.join(os.tmpdir(), 'cairn-bench-corpora')) {
+  const repo = path.join(root, `corpus-${count}`);
+  const marker = path.join(root, `corpus-${count}.done`);
+  if (existsSync(marker)) return { repo, files: Number(readFileSync(marker, 'utf8')) };
+  rmSync(repo, { recursive: true, force: true });
+  mkdirSync(repo, { recursive: true });
+  const files = generateCorpus(repo, count);
+  // The list index trusts no file changed within its racy window (2 s) of being indexed.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500);
+  writeFileSync(marker, String(files));
+  return { repo, files };
 }

@@ -1,62 +1,61 @@
-// `cairn list` on N generated migrations: cold (no local store: every row is
-// read and indexed), warm (every row served from the index) and a full scan
-// that bypasses the index (`--no-index`), measured in the same run.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+// `cairn list` on N generated migrations, in alternating rounds: cold (no
+// local store: every row is read and indexed), warm (every row served from
+// the index), a full scan that bypasses the index (`--no-index`) and the
+// original tool's `migration list`, against the floors of `cat`-ing every
+// manifest.json and state.json and of lstat-ing every file.
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { generateCorpus } from './corpus.js';
-import { timed } from './doctor.js';
+import { cachedCorpus } from './corpus.js';
+import { CLI, ROUNDS, alternate, catCase, fileList, fmtMb, fmtMs, originalSource, originalTool, ratio, statCase } from './measure.js';
 
-const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'cairn.js');
-const COLD_RUNS = 3;
-
-/** Index entries are trusted only for files older than the racy window (2 s). */
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function coldList(repo) {
+function removeStore(repo) {
   const store = path.join(repo, '.planning', 'cairn.db');
   for (const suffix of ['', '-wal', '-shm']) rmSync(store + suffix, { force: true });
-  const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [CLI, 'list', '--format', 'tsv'], { cwd: repo, maxBuffer: 1024 * 1024 * 1024 });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`list exited ${result.status}: ${result.stderr}`);
-  return ms;
 }
 
-async function measure(count) {
-  const repo = mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-list-'));
-  try {
-    generateCorpus(repo, count);
-    await sleep(2500);
-    const colds = Array.from({ length: COLD_RUNS }, () => coldList(repo)).sort((a, b) => a - b);
-    const warm = timed('warm', process.execPath, [CLI, 'list', '--format', 'tsv'], { cwd: repo });
-    const scan = timed('scan', process.execPath, [CLI, 'list', '--format', 'tsv', '--no-index'], { cwd: repo });
-    if (warm.result.stdout.toString() !== scan.result.stdout.toString()) throw new Error('warm list differs from a full scan');
-    return { count, cold: colds[Math.floor(COLD_RUNS / 2)], warm: warm.ms, scan: scan.ms };
-  } finally {
-    rmSync(repo, { recursive: true, force: true });
-  }
+function mustSucceed(result) {
+  if (result.status !== 0) throw new Error(`exited ${result.status}: ${result.stderr.toString().slice(0, 500)}`);
 }
 
-/** Prints a markdown table of cold, warm and full-scan list times; resolves to the rows. */
-export async function benchList(sizes = [10000]) {
+function measure(count) {
+  const { repo } = cachedCorpus(count);
+  const live = path.join(repo, 'migrations');
+  const list = path.join(repo, '..', `corpus-${count}.list-files`);
+  fileList(live, list, ['manifest.json', 'state.json']);
+  const cairn = (name, args, before) => ({ name, command: process.execPath, args: [CLI, ...args], options: { cwd: repo }, before, check: mustSucceed });
+  const cases = [
+    catCase('floor', list),
+    statCase('stat', live),
+    cairn('cold', ['list', '--format', 'tsv'], () => removeStore(repo)),
+    cairn('warm', ['list', '--format', 'tsv']),
+    cairn('scan', ['list', '--format', 'tsv', '--no-index']),
+  ];
+  const src = originalSource();
+  if (src !== null) cases.push({ ...originalTool(src, repo, path.join(repo, '..', `original-home-${count}`))('original', ['migration', 'list']), check: mustSucceed });
+  const r = alternate(cases);
+  const scan = r.scan.result.stdout.toString();
+  if (r.warm.result.stdout.toString() !== scan || r.cold.result.stdout.toString() !== scan) throw new Error('cold, warm and --no-index lists differ');
+  return { count, floor: r.floor.ms, stat: r.stat.ms, cold: r.cold, warm: r.warm, scan: r.scan, original: r.original ?? null };
+}
+
+/** Prints a markdown table of the list measurements; resolves to one row per size. */
+export async function benchList(sizes = [1000, 10000]) {
   const rows = [];
   for (const count of sizes) {
-    process.stderr.write(`list: generating and measuring ${count} migrations…\n`);
-    rows.push(await measure(count));
+    process.stderr.write(`list: measuring ${count} migrations (${ROUNDS} rounds)…\n`);
+    rows.push(measure(count));
   }
-  const fmt = (ms) => `${ms.toFixed(0)} ms`;
-  const pct = (a, b) => `${((100 * a) / b).toFixed(1)}%`;
-  console.log('## cairn list: cold (no store), warm (index) and a full scan (--no-index)');
+  console.log(`## cairn list (median of ${ROUNDS} alternating rounds; peak RSS)`);
   console.log('');
-  console.log('| migrations | cold | warm | full scan | warm / cold | warm / full scan |');
-  console.log('|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.count} | ${fmt(r.cold)} | ${fmt(r.warm)} | ${fmt(r.scan)} | ${pct(r.warm, r.cold)} | ${pct(r.warm, r.scan)} |`);
-  const last = rows[rows.length - 1];
-  console.log('');
-  console.log(`warm list at ${last.count} migrations: ${pct(last.warm, last.cold)} of cold (goal: under 10%)`);
+  console.log('| migrations | cat manifest+state | stat every file | cold | warm | --no-index | original | cold / cat | warm / cold | original / warm | RSS cold | RSS warm |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const original = r.original === null ? 'n/a' : fmtMs(r.original.ms);
+    const speedup = r.original === null ? 'n/a' : ratio(r.original.ms, r.warm.ms);
+    console.log(
+      `| ${r.count} | ${fmtMs(r.floor)} | ${fmtMs(r.stat)} | ${fmtMs(r.cold.ms)} | ${fmtMs(r.warm.ms)} | ${fmtMs(r.scan.ms)} | ${original} | ${ratio(r.cold.ms, r.floor)} | ${ratio(r.warm.ms, r.cold.ms)} | ${speedup} | ${fmtMb(r.cold.rssMb)} | ${fmtMb(r.warm.rssMb)} |`,
+    );
+  }
   console.log('');
   return rows;
 }

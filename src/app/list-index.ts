@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { fingerprint, isIndexEntryFresh, type Fingerprint, type Store, type StoreJson } from '../store/index.js';
-import { mapWithConcurrency } from '../util/index.js';
+import { fingerprint, isIndexEntryFresh, type Fingerprint, type IndexEntryInput, type LazyIndex, type Store, type StoreJson } from '../store/index.js';
+import { mapWithConcurrency, messageOf } from '../util/index.js';
+import type { JsonSource } from '../json/index.js';
 import { listMigrationDirectories, migrationFiles, peekStateOutputRefs } from '../migration/index.js';
-import { listRow, withUnsafeNameRows, type ListRow, type ReviewPolicy } from '../planning/index.js';
+import { listRow, listRowRead, withUnsafeNameRows, type ListRow, type ReviewPolicy } from '../planning/index.js';
 
 /**
  * Bumped whenever `ListRow` changes shape, so old cached rows are
@@ -11,6 +12,9 @@ import { listRow, withUnsafeNameRows, type ListRow, type ReviewPolicy } from '..
  * recomputed.
  */
 const ROW_FORMAT = 3;
+
+/** Recomputed entries written to the index per transaction. */
+const WRITE_BATCH = 500;
 
 function rowFormat(policy: ReviewPolicy): string {
   return `${ROW_FORMAT}:${policy}`;
@@ -24,14 +28,14 @@ function rowFormat(policy: ReviewPolicy): string {
  * which changes the directory's own stat fields, so the directory stands for
  * them; outputs elsewhere are listed one by one.
  */
-async function dependencies(migrationDir: string, repoRoot: string, row: ListRow, policy: ReviewPolicy): Promise<string[]> {
+async function dependencies(migrationDir: string, repoRoot: string, row: ListRow, policy: ReviewPolicy, stateSource: JsonSource | null): Promise<string[]> {
   const files = migrationFiles(migrationDir);
   const deps = [migrationDir, files.manifest];
   // Under policy "always" a ready row awaits review until reviews.jsonl ends with an approval.
   if (policy === 'always' && (row.status === 'ready' || row.status === 'in-progress')) deps.push(files.planningDir, files.reviews);
   if (row.status !== 'planning') return deps;
   deps.push(files.planningDir, files.state, files.stages);
-  for (const ref of await peekStateOutputRefs(files.state)) {
+  for (const ref of await peekStateOutputRefs(files.state, stateSource ?? undefined)) {
     if (ref === '' || path.isAbsolute(ref)) continue;
     const output = path.resolve(repoRoot, ref);
     if (path.dirname(output) !== files.stages && !deps.includes(output)) deps.push(output);
@@ -62,12 +66,12 @@ function rowFromJson(value: StoreJson, policy: ReviewPolicy): ListRow | null {
 async function computeEntry(liveRoot: string, repoRoot: string, slug: string, policy: ReviewPolicy) {
   const migrationDir = path.join(liveRoot, slug);
   const recordedAtMs = Date.now();
-  const row = await listRow(liveRoot, repoRoot, slug, policy);
+  const { row, stateSource } = await listRowRead(liveRoot, repoRoot, slug, policy);
   let deps: Fingerprint[] | null;
   // A conflicted row is never cached: resolving it may rewrite the files within one timestamp tick.
   if (row.mergeConflict !== null) return { slug, deps: null, row, recordedAtMs };
   try {
-    deps = (await dependencies(migrationDir, repoRoot, row, policy)).map((dep) => fingerprint(dep));
+    deps = (await dependencies(migrationDir, repoRoot, row, policy, stateSource)).map((dep) => fingerprint(dep));
   } catch {
     deps = null;
   }
@@ -78,34 +82,79 @@ async function computeEntry(liveRoot: string, repoRoot: string, slug: string, po
  * Every visible migration's list row, served from the store's index where
  * nothing it was computed from has changed (stat fields, git-index style,
  * with racy-timestamp care) and recomputed elsewhere. Identical to a full
- * scan by construction; without a store it is a full scan.
+ * scan by construction; without a store it is a full scan. The store is only
+ * a cache: when it cannot be read (locked by another process, damaged) the
+ * rows come from a full scan, and when it cannot be written the rows stand;
+ * either way `warn` is told why.
  */
-export async function listMigrations(liveRoot: string, repoRoot: string, store: Store | null, policy: ReviewPolicy = 'when-flagged'): Promise<ListRow[]> {
+export async function listMigrations(
+  liveRoot: string,
+  repoRoot: string,
+  store: Store | null,
+  policy: ReviewPolicy = 'when-flagged',
+  warn: (message: string) => void = () => {},
+): Promise<ListRow[]> {
   const { slugs, unsafeNames } = await listMigrationDirectories(liveRoot);
-  return withUnsafeNameRows(await safeRows(liveRoot, repoRoot, store, slugs, policy), unsafeNames);
+  return withUnsafeNameRows(await safeRows(liveRoot, repoRoot, store, slugs, policy, warn), unsafeNames);
+}
+
+function fullScan(liveRoot: string, repoRoot: string, slugs: string[], policy: ReviewPolicy): Promise<ListRow[]> {
+  return mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug, policy));
 }
 
 /** The rows of the migrations with safe slugs, from the index where it is fresh. */
-async function safeRows(liveRoot: string, repoRoot: string, store: Store | null, slugs: string[], policy: ReviewPolicy): Promise<ListRow[]> {
-  if (store === null) return mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug, policy));
-  const cached = store.lookupIndexMany(liveRoot, slugs);
-  const refreshed: Awaited<ReturnType<typeof computeEntry>>[] = [];
+async function safeRows(
+  liveRoot: string,
+  repoRoot: string,
+  store: Store | null,
+  slugs: string[],
+  policy: ReviewPolicy,
+  warn: (message: string) => void,
+): Promise<ListRow[]> {
+  if (store === null) return fullScan(liveRoot, repoRoot, slugs, policy);
+  let cached: LazyIndex;
+  try {
+    cached = store.lookupIndexLazy(liveRoot);
+  } catch (error) {
+    warn(`the list index could not be read (${messageOf(error)}); listing by a full scan.`);
+    return fullScan(liveRoot, repoRoot, slugs, policy);
+  }
+  // Recomputed entries are written in batches, so they do not all wait in memory.
+  let pending: IndexEntryInput[] = [];
+  let writeFailure: unknown = null;
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0 || writeFailure !== null) return;
+    try {
+      store.storeIndexMany(liveRoot, batch);
+    } catch (error) {
+      writeFailure = error;
+    }
+  };
   const rows = await mapWithConcurrency(slugs, 16, async (slug) => {
     const entry = cached.get(slug);
-    if (entry !== undefined && isIndexEntryFresh(entry)) {
+    if (entry !== null && isIndexEntryFresh(entry)) {
       const row = rowFromJson(entry.row, policy);
       if (row !== null) return row;
     }
     const computed = await computeEntry(liveRoot, repoRoot, slug, policy);
-    refreshed.push(computed);
+    if (computed.deps !== null) {
+      pending.push({ slug, deps: computed.deps, row: rowToJson(computed.row, policy), recordedAtMs: computed.recordedAtMs });
+      if (pending.length >= WRITE_BATCH) flush();
+    }
     return computed.row;
   });
-  if (refreshed.length > 0) {
-    const cacheable = refreshed.flatMap((entry) =>
-      entry.deps === null ? [] : [{ slug: entry.slug, deps: entry.deps, row: rowToJson(entry.row, policy), recordedAtMs: entry.recordedAtMs }],
-    );
-    if (cacheable.length > 0) store.storeIndexMany(liveRoot, cacheable);
+  flush();
+  if (writeFailure === null) {
+    try {
+      // Pruning takes the write lock: only when a migration has gone.
+      const listed = new Set(slugs);
+      if ([...cached.slugs()].some((slug) => !listed.has(slug))) store.deleteIndexExcept(liveRoot, slugs);
+    } catch (error) {
+      writeFailure = error;
+    }
   }
-  if (cached.size !== slugs.length || refreshed.length > 0) store.deleteIndexExcept(liveRoot, slugs);
+  if (writeFailure !== null) warn(`the list index could not be updated (${messageOf(writeFailure)}); the next list scans again.`);
   return rows;
 }

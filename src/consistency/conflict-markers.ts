@@ -1,4 +1,5 @@
-import { lenientText, readBytes } from '../fs/index.js';
+import { DEFAULT_MAX_READ_BYTES, lenientText, readBytes } from '../fs/index.js';
+import type { JsonSource } from '../json/index.js';
 
 /*
  * Git conflict markers: `<<<<<<< ours`, `|||||||  base` (diff3), `=======`,
@@ -9,8 +10,12 @@ import { lenientText, readBytes } from '../fs/index.js';
 
 const MARKER = /^(?:<{7}(?: |$)|\|{7}(?: |$)|={7}$|>{7}(?: |$))/;
 
+const MARKER_RUNS = ['<<<<<<<', '|||||||', '=======', '>>>>>>>'];
+
 /** The 1-based line number of the first conflict marker in `text`, or null. */
 export function firstConflictMarkerLine(text: string): number | null {
+  // Nearly every file holds none: rule that out without splitting or matching lines.
+  if (!MARKER_RUNS.some((run) => text.includes(run))) return null;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] as string).replace(/\r$/, '');
@@ -29,13 +34,23 @@ export function conflictMarkerLineInFile(file: string): number | null {
  * The files of a migration directory that hold git conflict markers, as
  * labels relative to it (`manifest.json`, `.planning/state.json`), in that
  * order; empty when neither does. The check `cairn list`, `cairn status` and
- * doctor's `merge-conflict` finding share.
+ * doctor's `merge-conflict` finding share. `read`: files already read
+ * (`readJsonSource`), so they are not read again.
  */
-export function mergeConflictFiles(files: { manifest: string; state: string }): string[] {
+export function mergeConflictFiles(files: { manifest: string; state: string }, read: { manifest?: JsonSource; state?: JsonSource } = {}): string[] {
   const labels: string[] = [];
-  if (conflictMarkerLineInFile(files.manifest) !== null) labels.push('manifest.json');
-  if (conflictMarkerLineInFile(files.state) !== null) labels.push('.planning/state.json');
+  if (markerLine(files.manifest, read.manifest) !== null) labels.push('manifest.json');
+  if (markerLine(files.state, read.state) !== null) labels.push('.planning/state.json');
   return labels;
+}
+
+/** `conflictMarkerLineInFile`, from the bytes already read when there are some. */
+function markerLine(file: string, source: JsonSource | undefined): number | null {
+  if (source === undefined) return conflictMarkerLineInFile(file);
+  // Files the marker scan cannot read (too large for it included) hold no marker for it.
+  if ('error' in source || source.bytes.length > DEFAULT_MAX_READ_BYTES) return null;
+  if (!MARKER_RUNS.some((run) => Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.length).includes(run))) return null;
+  return firstConflictMarkerLine(lenientText(source.bytes));
 }
 
 /** "manifest.json", "manifest.json and .planning/state.json". */

@@ -54,8 +54,34 @@ export async function readTextFile(path: string, options: ReadJsonOptions = {}):
 
 /** {@link readTextFile}, synchronously. */
 export function readTextFileSync(path: string, options: ReadJsonOptions = {}): string {
-  const text = decodeUtf8(readBoundedBytes(path, options.maxBytes ?? DEFAULT_MAX_JSON_BYTES));
+  return textOf(readBoundedBytes(path, options.maxBytes ?? DEFAULT_MAX_JSON_BYTES));
+}
+
+function textOf(bytes: Uint8Array): string {
+  const text = decodeUtf8(bytes);
   return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
+/**
+ * A JSON file read once: its bytes, or the error {@link readJsonFile} would
+ * have thrown while reading it. Lets one read serve both the parse and a
+ * look at the raw bytes (conflict markers).
+ */
+export type JsonSource = { readonly bytes: Uint8Array } | { readonly error: unknown };
+
+/** Reads `path` as {@link readJsonFile} does, keeping a read failure instead of throwing it. */
+export function readJsonSource(path: string, options: ReadJsonOptions = {}): JsonSource {
+  try {
+    return { bytes: readBoundedBytes(path, options.maxBytes ?? DEFAULT_MAX_JSON_BYTES) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** What {@link readJsonFile} returns (or throws) for the file `source` was read from. */
+export function parseJsonSource(source: JsonSource): JsonValue {
+  if ('error' in source) throw source.error;
+  return parseJson(textOf(source.bytes));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { CairnError, messageOf, compareCodePoints } from '../util/index.js';
-import { encodeJson, isJsonInteger, isJsonObject, pickJson, pyRepr, isJsonParseFailure, readJsonFile, peekJsonStringField, type JsonObject, type JsonValue } from '../json/index.js';
+import { encodeJson, isJsonInteger, isJsonObject, pickJson, pyRepr, isJsonParseFailure, readJsonFile, parseJsonSource, peekJsonStringField, type JsonSource, type JsonObject, type JsonValue } from '../json/index.js';
 import { writeFileDurable } from '../fs/index.js';
 
 /*
@@ -226,11 +226,12 @@ export function encodeManifest(manifest: Manifest): string {
  * "Could not load manifest <path>: …", bad JSON with "Could not parse
  * manifest <path>: …" (Python's parser message); decode errors keep their
  * own message. All are `CairnError('invalid-manifest')` carrying `path`.
+ * `source`: the file already read (`readJsonSource`), so it is not read again.
  */
-export async function loadManifest(file: string): Promise<Manifest> {
+export async function loadManifest(file: string, source?: JsonSource): Promise<Manifest> {
   let parsed: JsonValue;
   try {
-    parsed = await readJsonFile(file);
+    parsed = source === undefined ? await readJsonFile(file) : parseJsonSource(source);
   } catch (error) {
     const verb = isJsonParseFailure(error) ? 'parse' : 'load';
     throw new CairnError('invalid-manifest', `Could not ${verb} manifest ${file}: ${messageOf(error)}`, {

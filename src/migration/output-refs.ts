@@ -1,6 +1,6 @@
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
-import { CairnError, hasParentTraversal, isInside, purePosix, resolvePath } from '../util/index.js';
+import { CairnError, hasParentTraversal, isInside, purePosix, resolvePathWith } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import { specialFileKind } from '../fs/index.js';
 
@@ -53,25 +53,26 @@ export function migrationDirOfStateFile(stateFile: string): string {
  * the file to read for it. Throws `CairnError('invalid-state')` with the
  * message of docs/format.md §5.6 for the first rule broken (syntax, containment in the
  * resolved repository, in the published root, in the migration dir, symlink,
- * missing or not a regular file).
+ * missing or not a regular file). `resolved`: directories already resolved
+ * (`resolvePathWith`), shared by the refs of one state.
  */
-export function resolveOutputRef(ref: string, ctx: OutputRefContext): string {
+export function resolveOutputRef(ref: string, ctx: OutputRefContext, resolved: Map<string, string> = new Map()): string {
   checkOutputRefSyntax(ref);
-  const repoRoot = resolvePath(ctx.repoRoot);
+  const repoRoot = resolvePathWith(ctx.repoRoot, resolved);
   const unresolved = path.join(path.resolve(ctx.repoRoot), ref);
-  const target = resolvePath(unresolved);
+  const target = resolvePathWith(unresolved, resolved);
   if (!isInside(target, repoRoot)) throw mustBeRepoRelative(ref);
 
   const migrationDir = migrationDirOfStateFile(ctx.stateFile);
   let mapped = unresolved;
   if (ctx.publishedRoot !== undefined) {
-    const publishedRoot = resolvePath(ctx.publishedRoot);
+    const publishedRoot = resolvePathWith(ctx.publishedRoot, resolved);
     if (!isInside(target, publishedRoot)) {
       throw refError(`Planning output path ${pyRepr(ref)} must stay inside the published migration directory`);
     }
     mapped = path.join(migrationDir, path.relative(publishedRoot, target));
   }
-  if (!isInside(resolvePath(mapped), resolvePath(migrationDir))) {
+  if (!isInside(resolvePathWith(mapped, resolved), resolvePathWith(migrationDir, resolved))) {
     throw refError(`Planning output path ${pyRepr(ref)} must stay inside the migration directory`);
   }
   let isFile = false;

@@ -1,5 +1,5 @@
 import { CairnError, messageOf, compareCodePoints } from '../util/index.js';
-import { encodeJson, isJsonInteger, isJsonObject, jsonObject, pickJson, pyRepr, isJsonParseFailure, readJsonFile, peekJsonStringField, type JsonObject, type JsonValue } from '../json/index.js';
+import { encodeJson, isJsonInteger, isJsonObject, jsonObject, pickJson, pyRepr, isJsonParseFailure, readJsonFile, parseJsonSource, peekJsonStringField, type JsonSource, type JsonObject, type JsonValue } from '../json/index.js';
 import { writeFileDurable } from '../fs/index.js';
 import { anchorOutsideHistoryMessage, checkReplayMatches, isCursor, isFinalDecision, isOutcome, isStep, type CompletedStep, type FeedbackEntry, type PlanningState } from './graph.js';
 import { resolveOutputRef, type OutputRefContext } from './output-refs.js';
@@ -235,7 +235,8 @@ export function validateState(state: PlanningState, ctx: OutputRefContext): void
     throw invalid(`Unsupported planning state schema_version: ${String(state.schema_version)}`);
   }
   checkReplayMatches(state);
-  for (const step of state.completed_steps) resolveOutputRef(step.outputs.stdout, ctx);
+  const resolved = new Map<string, string>();
+  for (const step of state.completed_steps) resolveOutputRef(step.outputs.stdout, ctx, resolved);
 }
 
 function refContext(file: string, ctx: StateContext): OutputRefContext {
@@ -249,12 +250,13 @@ function refContext(file: string, ctx: StateContext): OutputRefContext {
  * fail with "Could not load planning state <path>: …", bad JSON with
  * "Could not parse planning state <path>: …" (Python's parser message);
  * decode and validation errors keep their own message. All are
- * `CairnError('invalid-state')` carrying `path`.
+ * `CairnError('invalid-state')` carrying `path`. `source`: the file already
+ * read (`readJsonSource`), so it is not read again.
  */
-export async function loadState(file: string, ctx: StateContext): Promise<PlanningState> {
+export async function loadState(file: string, ctx: StateContext, source?: JsonSource): Promise<PlanningState> {
   let parsed: JsonValue;
   try {
-    parsed = await readJsonFile(file);
+    parsed = source === undefined ? await readJsonFile(file) : parseJsonSource(source);
   } catch (error) {
     const verb = isJsonParseFailure(error) ? 'parse' : 'load';
     throw new CairnError('invalid-state', `Could not ${verb} planning state ${file}: ${messageOf(error)}`, {
@@ -311,10 +313,10 @@ export function peekStateCursor(file: string): Promise<string | null> {
  * validation (an empty list when it names none); for tracking which files a
  * cached view depends on, never for deciding on the plan.
  */
-export async function peekStateOutputRefs(file: string): Promise<string[]> {
+export async function peekStateOutputRefs(file: string, source?: JsonSource): Promise<string[]> {
   let raw;
   try {
-    raw = await readJsonFile(file);
+    raw = source === undefined ? await readJsonFile(file) : parseJsonSource(source);
   } catch {
     return [];
   }

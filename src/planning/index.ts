@@ -13,6 +13,7 @@ export {
   filterRows,
   formatListTsv,
   listRow,
+  listRowRead,
   scanMigrations,
   shownListRow,
   unsafeNameRow,

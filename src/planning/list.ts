@@ -3,6 +3,7 @@ import path from 'node:path';
 import { messageOf, mapWithConcurrency, collapseWhitespace, compareCodePoints, tsvField, withoutWorkflowCommands } from '../util/index.js';
 import { listMigrationDirectories, loadManifest, loadState, migrationFiles, type Manifest, type MigrationStatus } from '../migration/index.js';
 import { isMissing } from '../fs/index.js';
+import { readJsonSource, type JsonSource } from '../json/index.js';
 import { conflictFilesText, mergeConflictFiles } from '../consistency/index.js';
 import type { ReviewPolicy } from './accept-step.js';
 import { awaitingReviewReason } from './review-pending.js';
@@ -68,12 +69,13 @@ async function cursorOf(
   manifest: Manifest,
   migrationDir: string,
   repoRoot: string,
+  stateSource: JsonSource,
 ): Promise<{ cursor: string; reason: string | null }> {
   if (manifest.status === 'planning') {
     const stateFile = migrationFiles(migrationDir).state;
-    if (isAbsent(stateFile)) return { cursor: 'planning:blocked', reason: 'planning-state-missing' };
+    if (isAbsentAfter(stateSource, stateFile)) return { cursor: 'planning:blocked', reason: 'planning-state-missing' };
     try {
-      const state = await loadState(stateFile, { repoRoot, stateFile, publishedRoot: migrationDir });
+      const state = await loadState(stateFile, { repoRoot, stateFile, publishedRoot: migrationDir }, stateSource);
       return { cursor: `planning:${state.next_step}`, reason: null };
     } catch {
       return { cursor: 'planning:blocked', reason: 'planning-state-invalid' };
@@ -102,24 +104,58 @@ function isAbsent(file: string): boolean {
   }
 }
 
-/** The list row of one visible migration directory under review policy `policy`. Never throws for bad files. */
-export async function listRow(liveRoot: string, repoRoot: string, slug: string, policy: ReviewPolicy): Promise<ListRow> {
-  const migrationDir = path.join(liveRoot, slug);
-  const manifestPath = migrationFiles(migrationDir).manifest;
-  if (isAbsent(manifestPath)) return blockedManifestRow(slug, 'missing-manifest');
-  const row = await manifestRow(migrationDir, manifestPath, repoRoot, slug, policy);
-  const conflicted = mergeConflictFiles(migrationFiles(migrationDir));
-  return conflicted.length > 0 ? { ...row, mergeConflict: conflicted } : row;
+/**
+ * `isAbsent(file)`, knowing the read of `file` gave `source`: a file that was
+ * read exists; a read that found nothing is confirmed with `lstat` (a
+ * dangling symlink exists but cannot be opened).
+ */
+function isAbsentAfter(source: JsonSource, file: string): boolean {
+  return 'error' in source && isMissing(source.error) && isAbsent(file);
 }
 
-async function manifestRow(migrationDir: string, manifestPath: string, repoRoot: string, slug: string, policy: ReviewPolicy): Promise<ListRow> {
+/** The list row of one visible migration directory under review policy `policy`. Never throws for bad files. */
+export async function listRow(liveRoot: string, repoRoot: string, slug: string, policy: ReviewPolicy): Promise<ListRow> {
+  return (await listRowRead(liveRoot, repoRoot, slug, policy)).row;
+}
+
+/**
+ * `listRow`, with the read of the migration's state file it was computed
+ * from (null when the manifest is missing and the state was not read), so a
+ * caller that needs the state's contents too does not read it again. Each of
+ * manifest.json and state.json is read once.
+ */
+export async function listRowRead(
+  liveRoot: string,
+  repoRoot: string,
+  slug: string,
+  policy: ReviewPolicy,
+): Promise<{ row: ListRow; stateSource: JsonSource | null }> {
+  const migrationDir = path.join(liveRoot, slug);
+  const files = migrationFiles(migrationDir);
+  const manifestSource = readJsonSource(files.manifest);
+  if (isAbsentAfter(manifestSource, files.manifest)) return { row: blockedManifestRow(slug, 'missing-manifest'), stateSource: null };
+  const stateSource = readJsonSource(files.state);
+  const row = await manifestRow(migrationDir, files.manifest, manifestSource, stateSource, repoRoot, slug, policy);
+  const conflicted = mergeConflictFiles(files, { manifest: manifestSource, state: stateSource });
+  return { row: conflicted.length > 0 ? { ...row, mergeConflict: conflicted } : row, stateSource };
+}
+
+async function manifestRow(
+  migrationDir: string,
+  manifestPath: string,
+  manifestSource: JsonSource,
+  stateSource: JsonSource,
+  repoRoot: string,
+  slug: string,
+  policy: ReviewPolicy,
+): Promise<ListRow> {
   let manifest: Manifest;
   try {
-    manifest = await loadManifest(manifestPath);
+    manifest = await loadManifest(manifestPath, manifestSource);
   } catch (error) {
     return blockedManifestRow(slug, `invalid-manifest: ${collapseWhitespace(messageOf(error))}`);
   }
-  const { cursor, reason } = await cursorOf(manifest, migrationDir, repoRoot);
+  const { cursor, reason } = await cursorOf(manifest, migrationDir, repoRoot, stateSource);
   const reviewReason = await awaitingReviewReason(migrationDir, manifest, policy);
   const recordedReason = manifest.human_review_reason !== null && manifest.human_review_reason !== '' ? manifest.human_review_reason : null;
   return {

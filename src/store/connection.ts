@@ -10,13 +10,20 @@ export const BUSY_TIMEOUT_MS = 5000;
  * never block the writer), NORMAL sync (durable at checkpoints, consistent
  * always, which is enough for local history), and enforced foreign keys.
  */
-export function configureConnection(db: Database.Database, readonly: boolean): void {
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+export function configureConnection(db: Database.Database, readonly: boolean, busyTimeoutMs: number = BUSY_TIMEOUT_MS): void {
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   if (!readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
   }
   db.pragma('foreign_keys = ON');
+}
+
+export interface ConnectOptions {
+  readonly: boolean;
+  quickCheck: boolean;
+  /** How long to wait for another process's lock (default BUSY_TIMEOUT_MS). */
+  busyTimeoutMs?: number;
 }
 
 export type ConnectOutcome = { ok: true; db: Database.Database } | { ok: false; reason: string };
@@ -34,11 +41,11 @@ function sleepSync(ms: number): void {
  * SQLite can answer SQLITE_BUSY without calling the busy handler in a few
  * moments (a connection that would have to upgrade a read lock, or one that
  * opens while another runs WAL recovery), which a 16-process stress of
- * creating one store did hit; so the whole sequence is retried until
- * BUSY_TIMEOUT_MS has passed.
+ * creating one store did hit; so the whole sequence is retried until the
+ * busy timeout has passed.
  */
-export function connect(storePath: string, options: { readonly: boolean; quickCheck: boolean }): ConnectOutcome {
-  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+export function connect(storePath: string, options: ConnectOptions): ConnectOutcome {
+  const deadline = Date.now() + (options.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
   for (let attempt = 1; ; attempt++) {
     try {
       return connectOnce(storePath, options);
@@ -49,11 +56,12 @@ export function connect(storePath: string, options: { readonly: boolean; quickCh
   }
 }
 
-function connectOnce(storePath: string, options: { readonly: boolean; quickCheck: boolean }): ConnectOutcome {
+function connectOnce(storePath: string, options: ConnectOptions): ConnectOutcome {
+  const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
   let db: Database.Database | undefined;
   try {
-    db = new Database(storePath, { readonly: options.readonly, fileMustExist: options.readonly, timeout: BUSY_TIMEOUT_MS });
-    configureConnection(db, options.readonly);
+    db = new Database(storePath, { readonly: options.readonly, fileMustExist: options.readonly, timeout: busyTimeoutMs });
+    configureConnection(db, options.readonly, busyTimeoutMs);
     readUserVersion(db);
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
     if (options.quickCheck) {

@@ -4,6 +4,7 @@ export { fingerprint, type Fingerprint } from './fingerprint.js';
 export { RACY_WINDOW_MS, indexEntryStaleness, isIndexEntryFresh, type FreshnessInput } from './freshness.js';
 export { inspectStore, type StoreInspection } from './inspect.js';
 export { type StoreJson } from './json-values.js';
+export { type IndexEntry, type IndexEntryInput, type LazyIndex } from './list-index.js';
 export { LATEST_STORE_VERSION, STORE_MIGRATIONS, migrateStore, type StoreMigration } from './migrations.js';
 export { STORE_FILE_NAME, storePathFor } from './paths.js';
 export { RUN_VERDICTS, type RunEndInput, type RunRecord, type RunStartInput, type RunSummary, type RunVerdict } from './runs.js';

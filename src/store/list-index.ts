@@ -112,6 +112,34 @@ export function lookupIndexMany(db: Database.Database, liveRoot: string, slugs?:
   return entries;
 }
 
+/**
+ * Like `lookupIndexMany` for every entry under `liveRoot`, but each entry is
+ * decoded only when `get` is called for its slug: a listing that checks the
+ * entries one by one never holds all of them decoded at once.
+ */
+export function lookupIndexLazy(db: Database.Database, liveRoot: string): LazyIndex {
+  const root = rootKey(liveRoot);
+  const rows = new Map<string, IndexRow>();
+  for (const r of prepared(db, 'SELECT slug, recorded_at_ms, deps, row FROM list_index WHERE live_root = ?').iterate(root) as Iterable<IndexRow>) {
+    rows.set(r.slug, r);
+  }
+  return {
+    slugs: () => rows.keys(),
+    get: (slug) => {
+      const r = rows.get(slug);
+      return r === undefined ? null : toEntry(root, r);
+    },
+  };
+}
+
+/** The cached entries under one live root, decoded on demand. */
+export interface LazyIndex {
+  /** Every slug with a stored entry (decodable or not). */
+  slugs(): Iterable<string>;
+  /** The entry for `slug`, or null when there is none or it no longer decodes. */
+  get(slug: string): IndexEntry | null;
+}
+
 /** Stores (replacing) entries under `liveRoot` in one transaction; returns how many. */
 export function storeIndexMany(db: Database.Database, liveRoot: string, entries: Iterable<IndexEntryInput>): number {
   const root = rootKey(liveRoot);

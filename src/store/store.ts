@@ -11,11 +11,13 @@ import type { StoreJson } from './json-values.js';
 import {
   deleteIndexExcept,
   lookupIndex,
+  lookupIndexLazy,
   lookupIndexMany,
   storeIndex,
   storeIndexMany,
   type IndexEntry,
   type IndexEntryInput,
+  type LazyIndex,
 } from './list-index.js';
 import { migrateStore, pendingMigrations, STORE_MIGRATIONS, type MigrationResult, type MigrationStep, type StoreMigration } from './migrations.js';
 import { fileIdentity, moveStoreAside } from './move-aside.js';
@@ -45,6 +47,11 @@ export interface OpenStoreOptions {
   maxOutputBytes?: number;
   /** Run `PRAGMA quick_check` on open to detect damage (default true). */
   quickCheck?: boolean;
+  /**
+   * How long each statement waits for another process's lock before failing
+   * (default 5 s). Read commands that can do without the store use a short one.
+   */
+  busyTimeoutMs?: number;
 }
 
 /** A damaged store that was moved aside and replaced by a fresh one. */
@@ -173,6 +180,14 @@ export class Store {
     return this.#guard('reading the list index', () => lookupIndexMany(this.#db, liveRoot, slugs));
   }
 
+  /** Every cached list entry under `liveRoot`, read in one query and decoded one by one on demand. */
+  lookupIndexLazy(liveRoot: string): LazyIndex {
+    return this.#guard('reading the list index', () => {
+      const lazy = lookupIndexLazy(this.#db, liveRoot);
+      return { slugs: () => lazy.slugs(), get: (slug: string) => lazy.get(slug) };
+    });
+  }
+
   /** Caches one list entry. `recordedAtMs`: `Date.now()` taken before fingerprinting `deps`. */
   storeIndex(liveRoot: string, slug: string, deps: readonly Fingerprint[], row: StoreJson, recordedAtMs?: number): void {
     this.#guard('writing the list index', () => storeIndex(this.#db, liveRoot, slug, deps, row, recordedAtMs));
@@ -207,7 +222,7 @@ function openReadonly(storePath: string, options: OpenStoreOptions, migrations: 
       hint: 'It is created by the first cairn command that records history.',
     });
   }
-  const outcome = connect(storePath, { readonly: true, quickCheck: options.quickCheck ?? true });
+  const outcome = connect(storePath, { readonly: true, quickCheck: options.quickCheck ?? true, busyTimeoutMs: options.busyTimeoutMs });
   if (!outcome.ok) {
     throw new CairnError('store', `The local store ${storePath} is damaged: ${outcome.reason}.`, {
       path: storePath,
@@ -250,7 +265,7 @@ export function openStore(storePath: string, options: OpenStoreOptions = {}): St
   let db: Database.Database | undefined;
   for (let attempt = 0; db === undefined; attempt++) {
     const identity = fileIdentity(absolute);
-    const outcome = connect(absolute, { readonly: false, quickCheck: options.quickCheck ?? true });
+    const outcome = connect(absolute, { readonly: false, quickCheck: options.quickCheck ?? true, busyTimeoutMs: options.busyTimeoutMs });
     if (outcome.ok) {
       db = outcome.db;
       break;

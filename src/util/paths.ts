@@ -73,6 +73,33 @@ export function resolvePath(p: string): string {
   return resolved;
 }
 
+/**
+ * `resolvePath(p)`, reusing the directories already resolved in `resolved`
+ * (and adding those it resolves): for many paths under the same directories,
+ * each directory is walked once. Only prefixes that resolved completely (no
+ * symlink loop) are kept, so the answer is always `resolvePath`'s.
+ */
+export function resolvePathWith(p: string, resolved: Map<string, string>): string {
+  if (!path.isAbsolute(p)) return resolvePath(p);
+  return resolveCached(p, resolved)[0];
+}
+
+function resolveCached(p: string, resolved: Map<string, string>): [string, boolean] {
+  const hit = resolved.get(p);
+  if (hit !== undefined) return [hit, true];
+  const slash = p.lastIndexOf('/');
+  let result: [string, boolean];
+  if (slash <= 0) {
+    result = joinReal('/', p, new Map());
+  } else {
+    const [dir, ok] = resolveCached(p.slice(0, slash), resolved);
+    const name = p.slice(slash + 1);
+    result = ok ? joinReal(dir, name, new Map()) : [joinRest(dir, name), false];
+  }
+  if (result[1]) resolved.set(p, result[0]);
+  return result;
+}
+
 function joinReal(base: string, rest: string, seen: Map<string, string | null>): [string, boolean] {
   let current = base;
   let remaining = rest;

@@ -1,7 +1,7 @@
 import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { hasParentTraversal, isInside, isSafeSegment, purePosix, resolvePath, toPosix } from '../../src/util/paths.js';
+import { hasParentTraversal, isInside, isSafeSegment, purePosix, resolvePath, resolvePathWith, toPosix } from '../../src/util/paths.js';
 import { localTimestamp, utcTimestamp } from '../../src/util/time.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -104,5 +104,35 @@ describe('paths', () => {
     expect(resolvePath(path.join(root, 'loop-a', 'x'))).toBe(path.join(root, 'loop-a', 'x'));
     // Relative input is resolved against the working directory.
     expect(resolvePath('.')).toBe(realpathSync(process.cwd()));
+  });
+
+  test('resolvePathWith gives resolvePath\'s answer for every path, reusing what one map already resolved', () => {
+    const root = tempDir();
+    mkdirSync(path.join(root, 'real', 'deep', 'stages'), { recursive: true });
+    symlinkSync(path.join(root, 'real', 'deep'), path.join(root, 'link'));
+    symlinkSync('real/deep/nowhere', path.join(root, 'dangling'));
+    symlinkSync('loop-b', path.join(root, 'loop-a'));
+    symlinkSync('loop-a', path.join(root, 'loop-b'));
+    symlinkSync('../link/stages', path.join(root, 'real', 'up'));
+    const paths = [
+      `${root}/link/../x`,
+      `${root}/link/stages/a.md`,
+      `${root}/link/stages/b.md`,
+      `${root}/link/missing/file.md`,
+      `${root}/dangling`,
+      `${root}/dangling/more`,
+      `${root}/loop-a/x`,
+      `${root}/loop-a/x/y`,
+      `${root}/loop-b/../x`,
+      `${root}/real/up/c.md`,
+      `${root}/real/./deep//stages/`,
+      `${root}/real/deep/..`,
+      'relative/x',
+    ];
+    const shared = new Map<string, string>();
+    for (const p of [...paths, ...paths]) expect(resolvePathWith(p, shared)).toBe(resolvePath(p));
+    for (const p of paths) expect(resolvePathWith(p, new Map())).toBe(resolvePath(p));
+    expect(shared.get(`${root}/link/stages`)).toBe(path.join(root, 'real', 'deep', 'stages'));
+    expect([...shared.keys()].some((key) => key.startsWith(`${root}/loop-a`))).toBe(false);
   });
 });

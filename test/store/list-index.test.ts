@@ -34,6 +34,15 @@ describe('list index', () => {
     ]);
     expect([...store.lookupIndexMany(root).keys()].sort()).toEqual(['a', 'b', 'c']);
     expect([...store.lookupIndexMany(root, ['c', 'zzz']).entries()]).toEqual([['c', { liveRoot: root, slug: 'c', deps: [], row: [1, 2], recordedAtMs: 11 }]]);
+    const lazy = store.lookupIndexLazy(root);
+    expect([...lazy.slugs()].sort()).toEqual(['a', 'b', 'c']);
+    expect(lazy.get('c')).toEqual({ liveRoot: root, slug: 'c', deps: [], row: [1, 2], recordedAtMs: 11 });
+    expect(lazy.get('zzz')).toBeNull();
+    // A row that no longer decodes is listed (so it can be pruned) but never served.
+    store.db.prepare("UPDATE list_index SET deps = 'not json' WHERE live_root = ? AND slug = 'b'").run(root);
+    const damaged = store.lookupIndexLazy(root);
+    expect([...damaged.slugs()].sort()).toEqual(['a', 'b', 'c']);
+    expect(damaged.get('b')).toBeNull();
     expect(store.deleteIndexExcept(root, ['a', 'c'])).toBe(1);
     expect([...store.lookupIndexMany(root).keys()].sort()).toEqual(['a', 'c']);
     expect(store.lookupIndex('/other/migrations', 'a')?.row).toEqual({ slug: 'a', status: 'other' });

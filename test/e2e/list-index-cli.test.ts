@@ -1,0 +1,130 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore, RACY_WINDOW_MS } from '../../src/store/index.js';
+import { REPO_ROOT, runCli } from '../support/cli.js';
+import { CR_V1, expectedWithRepo } from '../support/fixture.js';
+import { fixtureRepo } from '../support/repo.js';
+
+/*
+ * The store is a cache for `list`: served from it or not, the bytes printed
+ * are those of a full scan. Another process holding its SQLite lock must not
+ * fail the listing nor make it wait out the 5 s busy timeout; the lock is
+ * held by a real second process through better-sqlite3.
+ */
+
+// Holds a lock on the database at argv[1] until stdin closes: "write" takes
+// the write lock (readers still read), "exclusive" takes the whole file
+// (nobody else can even read it). Prints "locked" once it holds it.
+const HOLDER = `
+const Database = require('better-sqlite3');
+const [file, mode] = process.argv.slice(1);
+const db = new Database(file);
+if (mode === 'exclusive') {
+  db.pragma('journal_mode = DELETE');
+  db.pragma('locking_mode = EXCLUSIVE');
+  db.exec('BEGIN EXCLUSIVE');
+} else {
+  db.exec('BEGIN IMMEDIATE');
+}
+process.stdout.write('locked\\n');
+process.stdin.on('end', () => { db.exec('ROLLBACK'); db.close(); });
+process.stdin.resume();
+`;
+
+const holders: ChildProcessWithoutNullStreams[] = [];
+
+afterEach(() => {
+  for (const holder of holders.splice(0)) holder.stdin.end();
+});
+
+async function holdLock(storePath: string, mode: 'write' | 'exclusive'): Promise<void> {
+  const holder = spawn(process.execPath, ['-e', HOLDER, storePath, mode], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  holders.push(holder);
+  let stderr = '';
+  holder.stderr.on('data', (chunk) => (stderr += chunk));
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.on('data', (chunk) => {
+      if (String(chunk).includes('locked')) resolve();
+    });
+    holder.on('exit', (code) => reject(new Error(`lock holder exited ${code}: ${stderr}`)));
+  });
+}
+
+describe('cairn list through the index', () => {
+  it('prints the same bytes cold (no store), warm (every row from the index) and with --no-index, in every format', async () => {
+    const repo = fixtureRepo();
+    const storePath = path.join(repo, '.planning', 'cairn.db');
+    const expected = expectedWithRepo(readFileSync(path.join(CR_V1, 'expected-list.tsv'), 'utf8'), repo);
+    // Entries are trusted only for files older than the racy window.
+    await new Promise((resolve) => setTimeout(resolve, RACY_WINDOW_MS + 100));
+    for (const format of ['tsv', 'json', 'text']) {
+      const scan = runCli(['list', '--format', format, '--no-index'], { cwd: repo });
+      for (const suffix of ['', '-wal', '-shm']) rmSync(storePath + suffix, { force: true });
+      const cold = runCli(['list', '--format', format], { cwd: repo });
+      const warm = runCli(['list', '--format', format], { cwd: repo });
+      for (const result of [scan, cold, warm]) expect([result.code, result.stderr]).toEqual([0, '']);
+      expect(cold.stdout).toBe(scan.stdout);
+      expect(warm.stdout).toBe(scan.stdout);
+      if (format === 'tsv') expect(scan.stdout).toBe(expected);
+    }
+    const store = openStore(storePath, { readonly: true });
+    // Every row is indexed but the merge-conflicted one, which is never cached.
+    expect([...store.lookupIndexMany(path.join(repo, 'migrations')).keys()].sort()).toEqual(
+      readdirSync(path.join(repo, 'migrations'))
+        .filter((name) => !name.startsWith('__') && name !== 'type-error-handling-in-webhooks-20260401T100523')
+        .sort(),
+    );
+    store.close();
+  });
+});
+
+describe('cairn list with a damaged store', () => {
+  it('lists by a full scan when the index pages cannot be read, and says so on stderr', () => {
+    const repo = fixtureRepo();
+    const storePath = path.join(repo, '.planning', 'cairn.db');
+    const expected = expectedWithRepo(readFileSync(path.join(CR_V1, 'expected-list.tsv'), 'utf8'), repo);
+    expect(runCli(['list', '--format', 'tsv'], { cwd: repo }).stdout).toBe(expected);
+    for (const suffix of ['-wal', '-shm']) rmSync(storePath + suffix, { force: true });
+    // Every page but the first (header and schema) becomes garbage.
+    const bytes = readFileSync(storePath);
+    const pageSize = bytes.readUInt16BE(16);
+    bytes.fill(0xa5, pageSize);
+    writeFileSync(storePath, bytes);
+    const listed = runCli(['list', '--format', 'tsv'], { cwd: repo });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toBe(expected);
+    expect(listed.stderr).toMatch(/^Warning: the (list index could not be read|local store could not be opened) \(.*\); listing by a full scan\.\n$/);
+  });
+});
+
+describe('cairn list with the store locked by another process', () => {
+  it('falls back to a full scan, says so on stderr and prints exactly the full-scan answer', async () => {
+    const repo = fixtureRepo();
+    const storePath = path.join(repo, '.planning', 'cairn.db');
+    const expected = expectedWithRepo(readFileSync(path.join(CR_V1, 'expected-list.tsv'), 'utf8'), repo);
+    const first = runCli(['list', '--format', 'tsv'], { cwd: repo });
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toBe(expected);
+
+    // A manifest rewritten (same row) is recomputed, so this list must write the index.
+    const manifest = path.join(repo, 'migrations', 'src-exports-queue-rb-20260402T081851', 'manifest.json');
+    writeFileSync(manifest, `${readFileSync(manifest, 'utf8')}\n`);
+    await holdLock(storePath, 'write');
+    const writeLocked = runCli(['list', '--format', 'tsv'], { cwd: repo });
+    expect(writeLocked.code).toBe(0);
+    expect(writeLocked.stdout).toBe(expected);
+    expect(writeLocked.stderr).toMatch(
+      /^Warning: the list index could not be updated \(The local store .*cairn\.db stayed locked by another process while writing the list index \(SQLITE_BUSY\)\.\); the next list scans again\.\n$/,
+    );
+    holders.splice(0).forEach((holder) => holder.stdin.end());
+
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await holdLock(storePath, 'exclusive');
+    const readLocked = runCli(['list', '--format', 'tsv'], { cwd: repo });
+    expect(readLocked.code).toBe(0);
+    expect(readLocked.stdout).toBe(expected);
+    expect(readLocked.stderr).toMatch(/^Warning: the local store could not be opened \(.*SQLITE_BUSY.*\); listing by a full scan\.\n$/);
+  });
+});
