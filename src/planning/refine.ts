@@ -91,7 +91,7 @@ function refusedAsNotRefinable<T>(check: () => T): T {
  * eligibility, appends the feedback, reopens at `revise` when the plan is
  * ready or at a review cursor, turns a ready manifest back into planning,
  * and saves both files in the workspace. Refusals are
- * `CairnError('not-refinable')` (exit 2).
+ * `CairnError('not-refinable')` (exit 1).
  */
 export async function applyRefinement(
   ctx: EngineContext,

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { saveManifest, appendReviewRecord, readReviewRecords, reviewerIdentity, migrationFiles, type ReviewDecision, type CompletedStep, type FeedbackEntry, type FinalDecision, type Manifest, type Phase, type ReviewRecord } from '../migration/index.js';
 import { CairnError, toPosix, localTimestamp, shellWord } from '../util/index.js';
+import { pyRepr } from '../json/index.js';
 import { readRegularTextSync, snapshotId, writeFileDurable } from '../fs/index.js';
 import type { PublishResult } from '../publish/index.js';
 import { intentionalSkipText, type ReviewPolicy } from './accept-step.js';
@@ -32,14 +33,13 @@ import { withRunLease } from './run-lease.js';
  * together with the manifest change it makes.
  */
 
-/** The refusal for a migration that is not waiting for a review (docs/format.md §9.7, with cairn's commands). */
+/** The refusal for a migration that is not waiting for a review (docs/format.md §9.7): a state refusal, exit 1. */
 export function notAwaitingReviewError(manifest: Manifest, slug: string): CairnError {
-  const base =
-    `migration '${slug}' is not awaiting human review. Reviewable migrations are listed by ` + '`cairn list --awaiting-review`.';
-  const tail = isRefinable(manifest, slug)
-    ? ` To revise this migration instead, run \`cairn refine ${shellWord(slug)} --message ...\`.`
-    : ` \`cairn refine ${shellWord(slug)} ...\` is only available for planning or unexecuted ready migrations.`;
-  return new CairnError('usage', base + tail);
+  const listed = '`cairn list --awaiting-review` lists the migrations that are.';
+  const hint = isRefinable(manifest, slug)
+    ? `To revise it instead, run \`cairn refine ${shellWord(slug)} --message ...\`; ${listed}`
+    : `It cannot be refined either: only planning migrations and ready ones whose phases have not started can. ${listed}`;
+  return new CairnError('invalid-state', `Migration ${pyRepr(slug)} is not awaiting human review.`, { hint });
 }
 
 /** What a reviewer sees before deciding. */

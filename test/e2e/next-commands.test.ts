@@ -74,7 +74,7 @@ describe('printed next commands', () => {
         "Manifest name 'src-cli-tasks-ts-20260402T140633' does not match directory slug 'my ready $HOME'.\n" +
         "Hint: Run `cairn doctor 'my ready $HOME'` to see every finding.\n",
     );
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(1);
   });
 
   it('refuses an agent command that is not on PATH before making a workspace', () => {

@@ -144,8 +144,11 @@ describe('cairn plan: one step at a time', () => {
     await expectV1Bytes(p);
 
     const again = p.cli(['plan', SLUG, ...AGENT]);
-    expect(again.code).toBe(2);
-    expect(again.stderr).toContain("Error: Planning snapshot 'alpha' is not in planning status\n");
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(
+      "Error: Migration 'alpha' has status 'ready'; only planning migrations have a next planning step\n" +
+        'Hint: Run `cairn refine alpha --message ...` to revise an unexecuted plan, or `cairn ready` to see what to do next.\n',
+    );
   });
 
   it('takes the findings path: review → revise → review-2 → final-review', async () => {

@@ -251,7 +251,7 @@ describe('cairn run: a green phase', () => {
     expect(doctor.code).toBe(0);
 
     const again = run(r);
-    expect(again.code).toBe(2);
+    expect(again.code).toBe(1);
     expect(again.stderr).toBe(`Error: Migration '${r.slug}' has status 'done'; there is no phase to run\nHint: Run \`cairn status ${r.slug}\` to see it.\n`);
   });
 
@@ -424,14 +424,14 @@ describe('cairn run: deferrals (§6.3)', () => {
 
     // Not eligible comes before "not committed": cooling down is the reason that matters.
     const again = run(r);
-    expect(again.code).toBe(2);
+    expect(again.code).toBe(1);
     expect(again.stderr).toBe(
       `Error: Migration '${r.slug}' is not eligible now: cooling down until ${after['cooldown_until'] as string}\n` +
         `Hint: Wait until then, or see why with \`cairn status ${r.slug}\`.\n`,
     );
     commitAll(r.repo, 'commit the deferral');
     const committed = run(r);
-    expect(committed.code).toBe(2);
+    expect(committed.code).toBe(1);
     expect(committed.stderr).toBe(again.stderr);
     expect(steps(r)).toEqual(['ready-check']);
   });
@@ -459,7 +459,7 @@ describe('cairn run: deferrals (§6.3)', () => {
     expect(git(r.repo, ['status', '--porcelain'])).toBe('');
 
     const again = run(r);
-    expect(again.code).toBe(2);
+    expect(again.code).toBe(1);
     expect(again.stderr).toBe(
       `Error: Migration '${r.slug}' is awaiting human review: ${reason}; no phase may run before it is reviewed\n` + `Hint: Run \`cairn review ${r.slug}\`.\n`,
     );
@@ -702,7 +702,7 @@ describe('cairn run: integration', () => {
 
     // The same phase again is refused while its branch is not merged.
     const again = run(r, ['--integrate', 'branch']);
-    expect(again.code).toBe(2);
+    expect(again.code).toBe(1);
     expect(again.stderr).toBe(
       `Error: Phase '${PHASE_1}' of '${r.slug}' was already carried out on branch ${branch}, which is not merged into HEAD\n` +
         `Hint: Merge it (\`git merge --ff-only ${branch}\`, or \`git merge ${branch}\`), or discard it with \`git branch -D ${branch}\`, then run again.\n`,
@@ -808,14 +808,14 @@ describe('cairn run: refusals', () => {
     refused(
       r,
       ['run', planning, ...EXEC_AGENT],
-      2,
+      1,
       `Error: Migration '${planning}' is still being planned; only ready or in-progress migrations have phases to run\n` +
         `Hint: Finish planning first: \`cairn plan ${planning}\` (or \`cairn run --all\`).\n`,
     );
     refused(
       r,
       ['run', awaiting, ...EXEC_AGENT],
-      2,
+      1,
       `Error: Migration '${awaiting}' is awaiting human review: rollout touches billing exports — needs product sign-off; no phase may run before it is reviewed\n` +
         `Hint: Run \`cairn review ${awaiting}\`.\n`,
     );
@@ -823,7 +823,7 @@ describe('cairn run: refusals', () => {
     refused(
       r,
       ['run', uncommitted, ...EXEC_AGENT],
-      2,
+      1,
       `Error: Migration '${uncommitted}' has changes that are not committed (${dir}/.planning/stages/approaches.stdout.md, ${dir}/.planning/stages/expand.stdout.md, ${dir}/.planning/stages/final-review.stdout.md, …); the phase runs in a git worktree of HEAD, which would not see them\n` +
         `Hint: Commit the migration directory first: git add -A -- ${dir} && git commit -m "cairn: ${uncommitted}"\n`,
     );

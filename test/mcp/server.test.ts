@@ -218,8 +218,8 @@ describe('cairn mcp', () => {
     const terminal = envelopeOf(await mcp.call('next_prompt', { slug: 'alpha' }));
     expect(terminal.error).toEqual({
       code: 'invalid-state',
-      message: "Planning snapshot 'alpha' is not in planning status",
-      hint: "alpha has status 'ready'. Run `cairn refine alpha --message ...` to revise an unexecuted plan, or `cairn ready` to see what to do next.",
+      message: "Migration 'alpha' has status 'ready'; only planning migrations have a next planning step",
+      hint: 'Run `cairn refine alpha --message ...` to revise an unexecuted plan, or `cairn ready` to see what to do next.',
     });
 
     // refine prepares revise in manual mode; the feedback is published with the step.

@@ -56,9 +56,8 @@ async function readFeedback(options: { message?: string; file?: string }, cwd: s
 }
 
 /**
- * The exit code of an error of the refine step (docs/format.md §9.6): a refusal
- * (`not-refinable`) is the caller's to fix and exits 2, a lock timeout 3;
- * any other error exits 1.
+ * The exit code of an error of the refine step (docs/format.md §9.6): a lock
+ * timeout exits 3; a refusal (`not-refinable`) and any other error exit 1.
  */
 function refineStepError(error: unknown): unknown {
   if (!isCairnError(error) || error.code === 'not-refinable' || error.code === 'lock-timeout' || error.exitCode === 1) return error;
