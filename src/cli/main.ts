@@ -4,6 +4,7 @@ import type { Io } from '../app/index.js';
 import type { ExitHolder } from './command.js';
 import { CairnError } from '../util/index.js';
 import { setAgentProgressSink, type AgentProgressSink } from '../agent/index.js';
+import { lockWaitMessage, setLockWaitSink } from '../publish/index.js';
 import { processIo, reportError } from './output.js';
 import { buildProgram, USAGE_HINT } from './program.js';
 
@@ -86,6 +87,10 @@ function terminalProgressLine(stream: NodeJS.WriteStream): AgentProgressSink {
 /** Entry point used by `bin/cairn.js`. */
 export async function main(argv: string[]): Promise<void> {
   endOnOutputError();
-  if (process.stderr.isTTY === true) setAgentProgressSink(terminalProgressLine(process.stderr));
+  if (process.stderr.isTTY === true) {
+    const stderr = process.stderr;
+    setAgentProgressSink(terminalProgressLine(stderr));
+    setLockWaitSink((holder) => void stderr.write(`${lockWaitMessage(holder)}\n`));
+  }
   process.exitCode = await run(argv);
 }

@@ -7,7 +7,7 @@ export { DIRTY_LIVE_REASON, blockingDirtyPaths, dirtyLiveHint, type DirtyCheckIn
 export { TRANSACTIONS_DIR, assertTransactionsRootConfined, transactionsRootProblem } from './layout.js';
 export { STALE_LIMIT_MS, decodeOwnerRecord, isCairnOwner, isProcessAlive, judgeStaleness, readLockHolder, type LockHolder, type LockOwner, type Staleness } from './lock-owner.js';
 export { crashPoint } from './faults.js';
-export { acquirePublishLock, lockWaitMessage, type HeldLock } from './lock.js';
+export { acquirePublishLock, lockWaitMessage, setLockWaitSink, type HeldLock } from './lock.js';
 export { MemoryRecorder, type PublishRecorder } from './recorder.js';
 export { recoverPendingTransactions } from './recover-pending.js';
 export { planRecovery, recover, type RecoveryPlan, type RecoveryReport } from './recovery.js';

@@ -86,12 +86,34 @@ export interface AcquireLockOptions {
 /** How long a publish waits before `onWait` is told. */
 const WAIT_NOTICE_MS = 1000;
 
-/** `waiting for the publish lock held by pid N (operation)`, from what owner.json says. */
+/**
+ * Told, like `onWait`, by every acquisition of this process that waits for a
+ * live holder: a front end whose stderr is a terminal installs one to say
+ * why it is quiet, whichever command or recovery is waiting.
+ */
+let waitSink: ((holder: LockHolder) => void) | null = null;
+
+/** Installs (or, with null, removes) the process-wide lock-wait notice. */
+export function setLockWaitSink(next: ((holder: LockHolder) => void) | null): void {
+  waitSink = next;
+}
+
+/** `Waiting for the publish lock held by pid N (operation)…`, from what owner.json says. */
 export function lockWaitMessage(holder: LockHolder): string {
   const pid = holder.owner?.pid ?? null;
   const operation = holder.owner?.operation ?? null;
   const who = pid === null ? 'another process' : `pid ${pid}`;
-  return `waiting for the publish lock held by ${who}${operation === null ? '' : ` (${operation})`}`;
+  return `Waiting for the publish lock held by ${who}${operation === null ? '' : ` (${operation})`}…`;
+}
+
+function tellWaiting(holder: LockHolder, onWait: ((holder: LockHolder) => void) | undefined): void {
+  for (const tell of [onWait, waitSink]) {
+    try {
+      tell?.(holder);
+    } catch {
+      // A notice that cannot be shown must not disturb the wait.
+    }
+  }
 }
 
 /** A stale lock this acquisition removed. */
@@ -178,9 +200,9 @@ export async function acquirePublishLock(liveRoot: string, options: AcquireLockO
     }
     const now = Date.now();
     if (now >= deadline) throw lockTimeout(lockDir, holder, options.timeoutMs, now);
-    if (!waitTold && options.onWait !== undefined && now - startedAt >= WAIT_NOTICE_MS) {
+    if (!waitTold && now - startedAt >= WAIT_NOTICE_MS) {
       waitTold = true;
-      options.onWait(holder);
+      tellWaiting(holder, options.onWait);
     }
     const jitter = Math.random() * pollMs;
     await sleep(Math.min(pollMs + jitter, Math.max(1, deadline - now)));

@@ -34,7 +34,7 @@ describe('publish lock', () => {
     await expect(acquirePublishLock(root, { operation: 'test', timeoutMs: 2500, onWait: (holder) => told.push(lockWaitMessage(holder)) })).rejects.toMatchObject({
       code: 'lock-timeout',
     });
-    expect(told).toEqual([`waiting for the publish lock held by pid ${process.pid} (migration.new)`]);
+    expect(told).toEqual([`Waiting for the publish lock held by pid ${process.pid} (migration.new)…`]);
     await held.release();
   });
 
