@@ -117,7 +117,7 @@ export function printStepText(
       if (result.publish?.staleBase === true) {
         io.stderr(`Error: ${result.reason}\n`);
         if (result.runDir !== null) io.stderr(`This run's workspace is kept for inspection: ${workspace}\n`);
-        io.stderr(`Hint: Run \`${next.carry(rerunCommand(result.slug, result.operation))}\`; \`${next.cairn('status', [result.slug])}\` shows where the plan is now.\n`);
+        io.stderr(`${next.hint(`Hint: Run \`${rerunCommand(result.slug, result.operation)}\`; \`${next.cairn('status', [result.slug])}\` shows where the plan is now.`)}\n`);
         return;
       }
       io.stderr(`Error: ${result.publish === null ? result.reason : publishErrorMessage(result.publish)}\n`);
