@@ -6,7 +6,7 @@ import { CairnError } from '../util/index.js';
 import { setAgentProgressSink, type AgentProgressSink } from '../agent/index.js';
 import { lockWaitMessage, setLockWaitSink } from '../publish/index.js';
 import { processIo, reportError } from './output.js';
-import { buildProgram, USAGE_HINT } from './program.js';
+import { buildProgram, commanderMessage, USAGE_HINT } from './program.js';
 
 /**
  * Whether the command line asks for `--format json` (before any `--`):
@@ -25,8 +25,7 @@ export function asksForJson(argv: readonly string[]): boolean {
 
 /** A commander usage error as cairn's own: its message without commander's `error: ` prefix. */
 function usageError(error: CommanderError): CairnError {
-  const message = error.message.replace(/^error: /, '');
-  return new CairnError('usage', message, { hint: USAGE_HINT });
+  return new CairnError('usage', commanderMessage(error.message), { hint: USAGE_HINT });
 }
 
 /** Run the CLI; resolves to the exit code (0 ok, 1 findings/blocked/failed, 2 usage/input, 3 lock timeout). */

@@ -33,7 +33,7 @@ const REOPEN_AT = ['review', 'review-2', 'final-review'];
 /** Checks feedback text: blank or whitespace-only is `CairnError('usage')` "refinement feedback must not be empty.". */
 export function checkFeedback(text: string): void {
   if (text.trim() === '') {
-    throw new CairnError('usage', 'refinement feedback must not be empty.', {
+    throw new CairnError('usage', 'Refinement feedback must not be empty.', {
       hint: 'Say what to change with --message "<text>" or --file <path>.',
     });
   }

@@ -87,7 +87,7 @@ export async function reviewSummary(
 ): Promise<ReviewSummary> {
   const liveDir = path.join(ctx.liveRoot, ctx.slug);
   if (!existsSync(migrationFiles(liveDir).manifest)) {
-    throw new CairnError('not-found', `migration '${ctx.slug}' does not exist.`, {
+    throw new CairnError('not-found', `Migration '${ctx.slug}' does not exist.`, {
       hint: 'Run `cairn list` to see the migrations in this repository.',
     });
   }
@@ -194,7 +194,7 @@ async function decideReviewNow(ctx: EngineContext, input: ReviewInput, options: 
   try {
     const prepared = await withRunCleanupOnThrow(run, async () => {
       if (options.reviewedSnapshotId != null && options.reviewedSnapshotId !== run.baseSnapshotId) {
-        throw new CairnError('blocked', `migration '${ctx.slug}' changed while it was being reviewed; nothing was recorded.`, {
+        throw new CairnError('blocked', `Migration '${ctx.slug}' changed while it was being reviewed; nothing was recorded.`, {
           hint: `Run \`cairn review ${shellWord(ctx.slug)}\` again to see the current plan.`,
         });
       }
@@ -230,7 +230,7 @@ async function decideReviewNow(ctx: EngineContext, input: ReviewInput, options: 
     const log = ctx.log ?? nullPlanningLog();
     if (input.decision === 'request-changes') {
       const plan = options.plan;
-      if (plan === undefined || plan === null) throw new CairnError('usage', 'request-changes needs an agent to revise the plan.');
+      if (plan === undefined || plan === null) throw new CairnError('usage', 'Requesting changes needs an agent to revise the plan.');
       const step = await executeStep(ctx, run, {
         agent: plan.agent,
         operationPrefix: 'migration.refine',

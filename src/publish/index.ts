@@ -3,7 +3,7 @@
  * and the dirty check. It knows nothing of what a migration holds: the
  * request's validator judges the trees it swaps.
  */
-export { DIRTY_LIVE_REASON, blockingDirtyPaths, dirtyLiveHint, type DirtyCheckInput } from './dirty.js';
+export { DIRTY_LIVE_MESSAGE, DIRTY_LIVE_REASON, blockingDirtyPaths, dirtyLiveHint, type DirtyCheckInput } from './dirty.js';
 export { TRANSACTIONS_DIR, assertTransactionsRootConfined, transactionsRootProblem } from './layout.js';
 export { STALE_LIMIT_MS, decodeOwnerRecord, isCairnOwner, isProcessAlive, judgeStaleness, readLockHolder, type LockHolder, type LockOwner, type Staleness } from './lock-owner.js';
 export { crashPoint } from './faults.js';

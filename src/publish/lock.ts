@@ -345,14 +345,14 @@ class Held implements HeldLock {
       abandonedLockIds.add(this.lockId);
       const there = await readLockHolder(this.path).catch(() => null);
       if (there !== null && isOwnAbandoned(there)) await claimStaleLock(this.liveRoot, there, STALE_LIMIT_MS).catch(() => null);
-      throw new CairnError('failed', `could not release publish lock ${this.path}: it is no longer held by this process`, {
+      throw new CairnError('failed', `Could not release publish lock ${this.path}: it is no longer held by this process`, {
         path: this.path,
       });
     }
     try {
       await discardLockDir(this.liveRoot);
     } catch (error) {
-      throw new CairnError('io', `could not release publish lock ${this.path}: ${messageOf(error)}`, {
+      throw new CairnError('io', `Could not release publish lock ${this.path}: ${messageOf(error)}`, {
         path: this.path,
         cause: error,
       });
@@ -472,7 +472,7 @@ function lockTimeout(lockDir: string, holder: LockHolder | null, timeoutMs: numb
   const held = holder === null ? 'it kept changing hands' : `it is held by ${describeHolder(holder, now)}`;
   return new CairnError(
     'lock-timeout',
-    `timed out after ${timeoutMs} ms waiting for the publish lock ${lockDir}; ${held}`,
+    `Timed out after ${timeoutMs} ms waiting for the publish lock ${lockDir}; ${held}`,
     {
       path: lockDir,
       hint:
@@ -483,7 +483,7 @@ function lockTimeout(lockDir: string, holder: LockHolder | null, timeoutMs: numb
 }
 
 function lockLost(lockDir: string, why: string): CairnError {
-  return new CairnError('failed', `publish lock ${lockDir} was lost: ${why}`, { path: lockDir });
+  return new CairnError('failed', `The publish lock ${lockDir} was lost: ${why}`, { path: lockDir });
 }
 
 function sleep(ms: number): Promise<void> {

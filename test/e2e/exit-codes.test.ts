@@ -38,7 +38,7 @@ describe('exit codes', () => {
       { args: ['resolve', SLUG, '--ours'], code: 1, error: 'Error: No git merge is in progress, so alpha has no merge conflict to resolve.' },
       { args: ['plan', SLUG, ...AGENT, '--until', 'nowhere'], code: 2, error: "Error: --until must be a planning step or 'terminal', got 'nowhere'" },
       { args: ['review', SLUG, '--reject'], code: 2, error: 'Error: A rejection needs a reason: --reject --reason "<why>".' },
-      { args: ['list', '--status', 'bogus'], code: 2, error: "error: option '--status <status>' argument 'bogus' is invalid. Allowed choices are planning, ready, in-progress, skipped, done." },
+      { args: ['list', '--status', 'bogus'], code: 2, error: "Error: Option '--status <status>' argument 'bogus' is invalid. Allowed choices are planning, ready, in-progress, skipped, done." },
     ]);
 
     expect(p.cli(['review', SLUG, '--approve']).code).toBe(0);
@@ -48,7 +48,7 @@ describe('exit codes', () => {
       { args: ['refine', SLUG, '--message', 'change it', ...AGENT], code: 1, error: "Error: Migration 'alpha' has completed phase work and cannot be refined" },
       { args: ['phase', 'done', SLUG, '--phase', 'add-api'], code: 1, error: "Error: Phase 'add-api' is not the current phase of 'alpha' (current: 'remove-old'); phases are completed in order" },
       { args: ['phase', 'done', SLUG, '--phase', 'polish'], code: 2, error: "Error: Cannot complete unknown phase 'polish'" },
-      { args: ['refine', SLUG, '--message', ' ', ...AGENT], code: 2, error: 'Error: refinement feedback must not be empty.' },
+      { args: ['refine', SLUG, '--message', ' ', ...AGENT], code: 2, error: 'Error: Refinement feedback must not be empty.' },
     ]);
 
     expect(p.cli(['phase', 'done', SLUG]).code).toBe(0);

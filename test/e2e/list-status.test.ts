@@ -32,7 +32,7 @@ describe('cairn list on the cr-v1 fixture', () => {
     ]);
     const bad = runCli(['list', '--status', 'finished'], { cwd: repo });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("error: option '--status <status>' argument 'finished' is invalid");
+    expect(bad.stderr).toContain("Error: Option '--status <status>' argument 'finished' is invalid");
   });
 
   it('prints JSON with a schema version and typed fields', () => {

@@ -91,7 +91,7 @@ describe('cairn new', () => {
       const waited = runCli(['new', 'alpha', '--target', 'x', '--lock-timeout', '300'], { cwd: repo.repoRoot });
       expect(waited.code).toBe(3);
       expect(waited.stderr).toContain(
-        `Error: timed out after 300 ms waiting for the publish lock ${path.join(repo.liveRoot, '__transactions__', '.lock')}; ` +
+        `Error: Timed out after 300 ms waiting for the publish lock ${path.join(repo.liveRoot, '__transactions__', '.lock')}; ` +
           `it is held by pid ${holder.pid} on host ${os.hostname()} (operation test.hold, since `,
       );
       expect(waited.stderr).toContain(`lock id ${holder.lockId}, last heartbeat `);
@@ -127,7 +127,7 @@ describe('a repository planned with continuous-refactoring', () => {
     const debris = path.join(live, '__transactions__', '1465f2339e43e933d13d6b96afc79745');
     const debrisId = await snapshotId(debris);
     const dry = runCli(['recover', '--dry-run'], { cwd: repo });
-    expect(dry.stdout).toContain('would reclaim the stale publish lock held by pid 42959 (operation planning.final-review, since 2026-05-22T18:20:05.166-07:00, no lock id: written by continuous-refactoring');
+    expect(dry.stdout).toContain('Would reclaim the stale publish lock held by pid 42959 (operation planning.final-review, since 2026-05-22T18:20:05.166-07:00, no lock id: written by continuous-refactoring');
     expect(dry.stdout).toContain(`${debris}: left alone: not a cairn transaction (no cairn-tx marker, no journal); left for inspection\n`);
     const created = runCli(['new', 'fresh-start', '--target', 'tidy the fixture'], { cwd: repo });
     expect(created.stderr).toBe('');

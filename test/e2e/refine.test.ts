@@ -69,7 +69,7 @@ describe('cairn refine', () => {
     expect((stateOf(p)['feedback'] as Record<string, unknown>[])[0]).toMatchObject({ source: 'file', text: 'Feedback from a pipe.\n' });
     const blank = p.cli(['refine', SLUG, '--file', '-', ...AGENT], undefined, '');
     expect(blank.code).toBe(2);
-    expect(blank.stderr.split('\n')[0]).toBe('Error: refinement feedback must not be empty.');
+    expect(blank.stderr.split('\n')[0]).toBe('Error: Refinement feedback must not be empty.');
   });
 
   it('turns an unexecuted ready migration (even one awaiting review) back into planning and revises it', async () => {
@@ -156,11 +156,11 @@ describe('cairn refine: refusals (docs/format.md §9.6)', () => {
     const p = copyRepo(fresh);
     const empty = p.cli(['refine', 'no-such-migration', '--message', '  \n', ...AGENT]);
     expect(empty.code).toBe(2);
-    expect(empty.stderr).toBe('Error: refinement feedback must not be empty.\nHint: Say what to change with --message "<text>" or --file <path>.\n');
+    expect(empty.stderr).toBe('Error: Refinement feedback must not be empty.\nHint: Say what to change with --message "<text>" or --file <path>.\n');
     const missing = path.join(p.repo, 'missing.md');
     const unreadable = p.cli(['refine', 'no-such-migration', '--file', missing, ...AGENT]);
     expect(unreadable.code).toBe(2);
-    expect(unreadable.stderr).toContain(`Error: could not read refinement feedback file: ${missing}: ENOENT`);
+    expect(unreadable.stderr).toContain(`Error: Could not read refinement feedback file: ${missing}: ENOENT`);
     const both = p.cli(['refine', SLUG, '--message', 'a', '--file', missing, ...AGENT]);
     expect(both.code).toBe(2);
     expect(both.stderr).toBe('Error: Give the feedback with exactly one of --message <text> or --file <path>.\n');

@@ -146,7 +146,7 @@ describe('cairn review', () => {
       [['--note', 'x'], '--note goes with --approve.'],
       [['--reject'], 'A rejection needs a reason: --reject --reason "<why>".'],
       [['--approve', '--reject', '--reason', 'x'], 'Give one decision: --approve [--note <text>], --reject --reason <text>, or --request-changes --message <text>.'],
-      [['--request-changes', '--message', ' '], 'refinement feedback must not be empty.'],
+      [['--request-changes', '--message', ' '], 'Refinement feedback must not be empty.'],
     ] as const;
     for (const [args, message] of flags) {
       const result = p.cli(['review', SLUG, ...args]);

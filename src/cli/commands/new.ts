@@ -1,13 +1,12 @@
 import path from 'node:path';
 import { postPublishCommit, newMigration, type GlobalOptions, type Io } from '../../app/index.js';
 import type { NewMigrationResult } from '../../planning/index.js';
-import { publishErrorMessage } from '../../publish/index.js';
 import { publishResultJson } from '../../outputs/index.js';
 import { nextCommands } from '../next-command.js';
 import { defineCommand } from '../command.js';
 import { publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
-import { printPublishText, publishExitCode } from '../publish-text.js';
+import { printPublishText, publishExitCode, publishFailureText } from '../publish-text.js';
 
 interface NewOptions {
   target: string;
@@ -43,7 +42,7 @@ function newJson(io: Io): NewView {
   return {
     created({ result }) {
       printJson(io, 'new', { result: publishResultJson(result) });
-      if (result.status !== 'published') io.stderr(`Error: ${publishErrorMessage(result)}\n`);
+      if (result.status !== 'published') io.stderr(`Error: ${publishFailureText(result)}\n`);
     },
     committed: () => {},
   };

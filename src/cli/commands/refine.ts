@@ -41,14 +41,14 @@ async function readFeedback(options: { message?: string; file?: string }, cwd: s
   if (options.message !== undefined) {
     feedback = { text: options.message, source: 'message' };
   } else if (options.file === '-') {
-    const text = await readStdin(DEFAULT_MAX_READ_BYTES, () => new CairnError('usage', `could not read refinement feedback from stdin: more than ${DEFAULT_MAX_READ_BYTES} bytes`));
+    const text = await readStdin(DEFAULT_MAX_READ_BYTES, () => new CairnError('usage', `Could not read refinement feedback from stdin: more than ${DEFAULT_MAX_READ_BYTES} bytes`));
     feedback = { text: text.toString('utf8'), source: 'file' };
   } else {
     const file = path.resolve(cwd, options.file as string);
     try {
       feedback = { text: readRegularTextSync(file), source: 'file' };
     } catch (error) {
-      throw new CairnError('usage', `could not read refinement feedback file: ${file}: ${messageOf(error)}`, { path: file });
+      throw new CairnError('usage', `Could not read refinement feedback file: ${file}: ${messageOf(error)}`, { path: file });
     }
   }
   checkFeedback(feedback.text);
