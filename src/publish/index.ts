@@ -9,7 +9,7 @@ export { STALE_LIMIT_MS, decodeOwnerRecord, isCairnOwner, isProcessAlive, judgeS
 export { crashPoint } from './faults.js';
 export { acquirePublishLock, lockWaitMessage, setLockWaitSink, type HeldLock } from './lock.js';
 export { MemoryRecorder, type PublishRecorder } from './recorder.js';
-export { recoverPendingTransactions } from './recover-pending.js';
+export { interruptedPublishes, recoverPendingTransactions } from './recover-pending.js';
 export { planRecovery, recover, type RecoveryPlan, type RecoveryReport } from './recovery.js';
 export { publishErrorMessage, type PublishResult } from './result.js';
 export { publish, type PublishRequest } from './transaction.js';
