@@ -100,6 +100,13 @@ describe('printed next commands', () => {
     expect(done.code).toBe(1);
   });
 
+  it('new --commit says what it committed before what to run next', () => {
+    const repo = emptyRepo();
+    const created = runCli(['new', 'beta', '--target', 'x', '--commit'], { cwd: repo });
+    expect(created.stdout).toMatch(/^Created migration beta at migrations\/beta\.\nCommitted [0-9a-f]{12}: cairn: beta: migration\.new\nNext: cairn plan beta\n$/);
+    expect(created.code).toBe(0);
+  });
+
   it('refuses an agent command that is not on PATH before making a workspace', () => {
     const root = tempDir('cairn-missing-');
     const p = planRepoAt(emptyRepo(root));

@@ -18,7 +18,8 @@ interface NewOptions {
 
 interface NewView {
   created(created: NewMigrationResult, slug: string, repoRoot: string): void;
-  committed(slug: string, commit: string): void;
+  /** After a real publish: the commit made (or null), then what to run next. */
+  finished(slug: string, commit: string | null): void;
 }
 
 function newText(io: Io, _options: NewOptions, globals: GlobalOptions): NewView {
@@ -28,13 +29,16 @@ function newText(io: Io, _options: NewOptions, globals: GlobalOptions): NewView 
       const where = path.relative(repoRoot, created.result.liveDir).split(path.sep).join('/');
       const text = created.result.dryRun
         ? `Dry run: would create migration ${slug} at ${where}; nothing was changed.`
-        : `Created migration ${slug} at ${where}.\nNext: ${next.cairn('plan', [slug])}`;
+        : `Created migration ${slug} at ${where}.`;
       printPublishText(io, created.result, text, repoRoot);
       if (publishExitCode(created.result) !== 0 && !created.workspaceRemoved) {
         io.stderr(`The workspace is kept for inspection: ${created.workspaceDir}\n`);
       }
     },
-    committed: (slug, commit) => io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${slug}: migration.new\n`),
+    finished(slug, commit) {
+      if (commit !== null) io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${slug}: migration.new\n`);
+      io.stdout(`Next: ${next.cairn('plan', [slug])}\n`);
+    },
   };
 }
 
@@ -44,7 +48,7 @@ function newJson(io: Io): NewView {
       printJson(io, 'new', { result: publishResultJson(result) });
       if (result.status !== 'published') io.stderr(`Error: ${publishFailureText(result)}\n`);
     },
-    committed: () => {},
+    finished: () => {},
   };
 }
 
@@ -65,8 +69,7 @@ export const newCommand = defineCommand<[string], NewOptions, NewView>({
     const created = await newMigration(context, io, { slug, target: options.target, dryRun, lockTimeout: options.lockTimeout });
     view.created(created, slug, context.repoRoot);
     const code = publishExitCode(created.result);
-    const commit = code === 0 ? commits.after(slug, 'migration.new') : null;
-    if (commit !== null) view.committed(slug, commit);
+    if (code === 0 && !dryRun) view.finished(slug, commits.after(slug, 'migration.new'));
     return code;
   },
 });
