@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { openProject, type Io, type GlobalOptions } from '../app/index.js';
 import type { ProjectContext } from '../config/index.js';
 import { registerSpec, type CliArgument, type CommandSpec, type OptionSpec } from './command-spec.js';
+import { nextCommands, withCallFlags } from './next-command.js';
 import { reportError } from './output.js';
 
 export { examplesText, type CliArgument } from './command-spec.js';
@@ -104,7 +105,7 @@ export function defineCommand<A extends unknown[], O extends object, V = undefin
           const view = (views?.[format ?? 'text'] ?? views?.text)?.(io, options, globals) as V;
           exit.code = await definition.run(call, view);
         } catch (error) {
-          exit.code = reportError(io, error, format);
+          exit.code = reportError(io, withCallFlags(error, nextCommands(globals, options)), format);
         }
       });
     },

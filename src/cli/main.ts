@@ -5,7 +5,7 @@ import type { AgentProgressSink } from '../agent/index.js';
 import type { ExitHolder } from './command.js';
 import { CairnError } from '../util/index.js';
 import { buildLazyProgram, builtCommandSpecs } from './command-table.js';
-import { USAGE_HINT, type ProgramOptions } from './root.js';
+import { commanderMessage, USAGE_HINT, type ProgramOptions } from './root.js';
 import { processIo } from './terminal.js';
 
 /*
@@ -31,8 +31,7 @@ export function asksForJson(argv: readonly string[]): boolean {
 
 /** A commander usage error as cairn's own: its message without commander's `error: ` prefix. */
 function usageError(error: CommanderError): CairnError {
-  const message = error.message.replace(/^error: /, '');
-  return new CairnError('usage', message, { hint: USAGE_HINT });
+  return new CairnError('usage', commanderMessage(error.message), { hint: USAGE_HINT });
 }
 
 async function reportError(io: Io, error: unknown, format: string | undefined): Promise<number> {
@@ -113,6 +112,8 @@ export async function main(argv: string[]): Promise<void> {
     if (process.stderr.isTTY !== true) return;
     const { setAgentProgressSink } = await import('../agent/index.js');
     setAgentProgressSink(terminalProgressLine(process.stderr));
+    const { lockWaitMessage, setLockWaitSink } = await import('../publish/index.js');
+    setLockWaitSink((holder) => void process.stderr.write(`${lockWaitMessage(holder)}\n`));
   };
   process.exitCode = await run(argv, processIo(), showProgress);
 }

@@ -26,6 +26,19 @@ export function reportError(io: Io, error: unknown, format: string | undefined):
 }
 
 /**
+ * A reason written to be embedded (`the validation command failed …`) as a
+ * sentence of its own: its first letter in upper case, unless it starts
+ * with a name that must keep its spelling: `slug`, or a word with a dot,
+ * underscore, dash, slash, quote or capital (`planning.expand`,
+ * `migrations_dir`, a flag, a path).
+ */
+export function asSentence(text: string, slug?: string): string {
+  const first = /^[^\s:;,(]*/.exec(text)?.[0] ?? '';
+  if (first === slug || !/^[a-z]/.test(first) || /[._/`'"A-Z-]/.test(first)) return text;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
  * Pad cells into aligned columns (two spaces between). A cell is one line:
  * every control and bidi character in it (a newline too) is shown visibly,
  * so a name or reason from the repository cannot start a line of its own;

@@ -26,7 +26,7 @@ import { unlockCommand } from './commands/unlock.js';
 import { resolveCommand } from './commands/resolve.js';
 import { rootProgram, type ProgramOptions } from './root.js';
 
-export { USAGE_HINT, type ProgramOptions } from './root.js';
+export { USAGE_HINT, commanderMessage, type ProgramOptions } from './root.js';
 
 /** Every command, in the order `cairn --help` lists them: the workflow's order, then inspection, then repair. */
 export const COMMANDS: readonly CliCommand[] = [

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Io } from '../app/index.js';
-import { dirtyLiveHint, publishErrorMessage, type PublishResult } from '../publish/index.js';
-import { paint } from './output.js';
+import { DIRTY_LIVE_MESSAGE, DIRTY_LIVE_REASON, dirtyLiveHint, type PublishResult } from '../publish/index.js';
+import { asSentence, paint } from './output.js';
 
 /* How new, phase done, accept and review show a publish result as text. */
 
@@ -34,6 +34,30 @@ function dryRunLines(result: PublishResult, repoRoot: string): string[] {
   return lines;
 }
 
+/**
+ * A blocked or failed publish as its user reads it: the reason as a
+ * sentence (a stale base in the user's terms, not as two snapshot ids), the
+ * uncommitted paths, and what a failed publish left behind. The lock path
+ * and the `key=value` lines of the library's message are left out.
+ */
+export function publishFailureText(result: PublishResult): string {
+  const lines: string[] = [];
+  if (result.staleBase) {
+    lines.push(`${result.slug} changed after this change was prepared from it (an edit, a commit, a checkout or another cairn command); nothing was published.`);
+  } else if (result.reason === DIRTY_LIVE_REASON) {
+    lines.push(DIRTY_LIVE_MESSAGE);
+  } else {
+    lines.push(asSentence(result.reason, result.slug));
+    if (result.dirtyPaths.length > 0) lines.push('Uncommitted changes:');
+  }
+  for (const dirty of result.dirtyPaths) lines.push(`  ${dirty}`);
+  if (result.status === 'failed' && result.transactionDir !== null) {
+    lines.push(`The interrupted publish is kept in ${result.transactionDir}; \`cairn recover\` finishes or rolls it back.`);
+  }
+  if (result.cleanupError !== null) lines.push(`Cleaning up failed: ${result.cleanupError}`);
+  return lines.join('\n');
+}
+
 /** Prints the dry-run diff of a publish result. */
 export function printDryRunLines(io: Io, result: PublishResult, repoRoot: string): void {
   io.stdout(`${dryRunLines(result, repoRoot).join('\n')}\n`);
@@ -51,7 +75,7 @@ export function printPublishText(io: Io, result: PublishResult, successText: str
     return;
   }
   if (!ok) {
-    io.stderr(`Error: ${publishErrorMessage(result)}\n`);
+    io.stderr(`Error: ${publishFailureText(result)}\n`);
     printDirtyHint(io, result, repoRoot);
     return;
   }

@@ -13,7 +13,13 @@ const WORKFLOW_EXAMPLES = [
 ];
 
 /** What a usage error tells the user to run next. */
-export const USAGE_HINT = 'run `cairn --help` or `cairn <command> --help` for usage';
+export const USAGE_HINT = 'Run `cairn --help` or `cairn <command> --help` for usage.';
+
+/** A commander error text without its `error: ` prefix, as a sentence: `Unknown option '--formt' …`. */
+export function commanderMessage(text: string): string {
+  const message = text.replace(/^error: /, '');
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
 
 /** How the command tree reports usage errors. */
 export interface ProgramOptions {
@@ -32,12 +38,13 @@ export function rootProgram(io: Io, options: ProgramOptions = {}): Command {
     .version(CAIRN_VERSION, '-V, --version')
     .option('--repo <dir>', 'repository root (default: found by walking up from the working directory)')
     .option('--migrations-dir <dir>', 'live migrations directory, relative to the repository root (overrides the config)')
-    .showHelpAfterError(jsonErrors ? false : `(${USAGE_HINT})`)
+    .showHelpAfterError(jsonErrors ? false : `Hint: ${USAGE_HINT}`)
     .configureOutput({
       writeOut: (text) => io.stdout(text),
       writeErr: (text) => io.stderr(text),
+      // commander's own usage errors in cairn's style: `Error: …`, then the hint.
       outputError: (text, write) => {
-        if (!jsonErrors) write(text);
+        if (!jsonErrors) write(`Error: ${commanderMessage(text)}`);
       },
     })
     .addHelpText('after', examplesText(WORKFLOW_EXAMPLES))

@@ -2,11 +2,10 @@ import { constants } from 'node:os';
 import { printWarnings, type Io } from '../app/index.js';
 import { rerunCommand, type StepRunResult } from '../planning/index.js';
 import { shellWord } from '../util/index.js';
-import { publishErrorMessage } from '../publish/index.js';
 import { acceptCommand, repoRelativePath } from '../outputs/index.js';
 import type { NextCommands } from './next-command.js';
-import { paint } from './output.js';
-import { printDirtyHint } from './publish-text.js';
+import { asSentence, paint } from './output.js';
+import { printDirtyHint, publishFailureText } from './publish-text.js';
 
 /* How plan, accept, refine and review show a planning step's result as text, and its exit code. */
 
@@ -118,11 +117,11 @@ export function printStepText(
       if (result.publish?.staleBase === true) {
         io.stderr(`Error: ${result.reason}\n`);
         if (result.runDir !== null) io.stderr(`This run's workspace is kept for inspection: ${workspace}\n`);
-        io.stderr(`Hint: Run \`${next.carry(rerunCommand(result.slug, result.operation))}\`; \`${next.cairn('status', [result.slug])}\` shows where the plan is now.\n`);
+        io.stderr(`${next.hint(`Hint: Run \`${rerunCommand(result.slug, result.operation)}\`; \`${next.cairn('status', [result.slug])}\` shows where the plan is now.`)}\n`);
         return;
       }
-      io.stderr(`Error: ${result.publish === null ? result.reason : publishErrorMessage(result.publish)}\n`);
-      if (result.runDir !== null) io.stderr(`The accepted workspace is kept for inspection: ${workspace}\n`);
+      io.stderr(`Error: ${result.publish === null ? asSentence(result.reason, result.slug) : publishFailureText(result.publish)}\n`);
+      if (result.runDir !== null) io.stderr(`Nothing was published. This run's workspace is kept for inspection: ${workspace}\n`);
       if (result.publish !== null) printDirtyHint(io, result.publish, repoRoot);
       return;
     case 'agent-failed':

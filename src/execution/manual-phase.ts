@@ -6,7 +6,7 @@ import type { Effort } from '../migration/index.js';
 import { CairnError } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import { addWorktree, deleteBranch, removeWorktree, uniqueBranchName } from './git.js';
-import { commitPhase, commitWhy, phaseCommitMessage, phaseCommitSubject } from './phase-commit.js';
+import { commitGreenPhase } from './phase-commit.js';
 import { preflightPhase, type Preflight } from './preflight.js';
 import { executePrompt } from './prompts.js';
 import { createExecutionDir, executionPaths, readExecutionRecord, removeExecutionDir, writeExecutionRecord, type ExecutionRecord } from './run-dir.js';
@@ -214,15 +214,14 @@ async function finishPhaseNow(ctx: EngineContext, options: FinishPhaseOptions, r
       attempts: [{ attempt: 1, outcome: 'red', reason, statusBlock: status, validation: { verdict: checked.verdict, tail: checked.tail } }],
     };
   }
-  const subject = phaseCommitSubject(options.commitPrefix, ctx.slug, pre.phase.file);
-  const committed = await commitPhase({
+  const committed = await commitGreenPhase({
     repoRoot: ctx.repoRoot,
     slug: ctx.slug,
-    liveDir: pre.liveDir,
+    pre,
     tree: paths.tree,
-    migrationRel: pre.migrationRel,
-    phase: pre.phase.name,
-    message: phaseCommitMessage(subject, commitWhy(status, `Completed ${pre.phase.name}.`), validation.command),
+    commitPrefix: options.commitPrefix,
+    status,
+    validation: validation.command,
     now,
   });
   removeWorktree(ctx.repoRoot, paths.tree);

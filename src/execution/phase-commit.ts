@@ -4,6 +4,7 @@ import { loadManifest, migrationFiles, saveManifest, type Manifest } from '../mi
 import { completePhaseInManifest } from '../planning/index.js';
 import { CairnError, localTimestamp, shellWord } from '../util/index.js';
 import { git, headCommit } from './git.js';
+import type { Preflight } from './preflight.js';
 import type { StatusBlock } from './status-block.js';
 
 /*
@@ -86,4 +87,36 @@ export async function commitPhase(input: PhaseCommitInput): Promise<{ commit: st
   if (excluded.length > 0) git(input.tree, ['reset', '--quiet', '--', ...excluded], 'git reset');
   git(input.tree, ['commit', '--quiet', '--no-verify', '-m', input.message], 'git commit');
   return { commit: headCommit(input.tree), manifest: next };
+}
+
+/** A phase whose validation passed in its worktree, as `cairn run` and `finish_phase` both commit it. */
+export interface GreenPhase {
+  repoRoot: string;
+  slug: string;
+  pre: Pick<Preflight, 'liveDir' | 'migrationRel' | 'phase'>;
+  tree: string;
+  commitPrefix: string;
+  /** The agent's status block: the commit's `Why:`. */
+  status: StatusBlock | null;
+  /** The validation command that passed: the commit's `Validation:`. */
+  validation: string | null;
+  now: Date;
+  exclude?: readonly string[];
+}
+
+/** Commits a green phase: the subject naming its file, `Why:` from the status block, `Validation:`, and the phase's completion. */
+export function commitGreenPhase(input: GreenPhase): Promise<{ commit: string; manifest: Manifest }> {
+  const { pre } = input;
+  const subject = phaseCommitSubject(input.commitPrefix, input.slug, pre.phase.file);
+  return commitPhase({
+    repoRoot: input.repoRoot,
+    slug: input.slug,
+    liveDir: pre.liveDir,
+    tree: input.tree,
+    migrationRel: pre.migrationRel,
+    phase: pre.phase.name,
+    message: phaseCommitMessage(subject, commitWhy(input.status, `Completed ${pre.phase.name}.`), input.validation),
+    now: input.now,
+    ...(input.exclude !== undefined ? { exclude: input.exclude } : {}),
+  });
 }

@@ -12,7 +12,7 @@ import { overBudgetReason } from './effort.js';
 import type { DeferralKind } from './deferral.js';
 import { addWorktree, allChanges, currentBranchRef, deleteBranch, git, headCommit, isAncestor, refCommit, removeWorktree, uniqueBranchName, isValidBranchName } from './git.js';
 import { INTEGRATION_JOURNAL_FILE, fastForward } from './integration.js';
-import { commitPhase, commitWhy, phaseCommitMessage, phaseCommitSubject } from './phase-commit.js';
+import { commitGreenPhase } from './phase-commit.js';
 import { preflightPhase, type Preflight } from './preflight.js';
 import { executePrompt, readyCheckPrompt, type PhasePromptInput } from './prompts.js';
 import { parseReadyAnswer, type ReadyAnswer } from './ready-answer.js';
@@ -343,16 +343,14 @@ async function runPhaseNow(ctx: EngineContext, options: RunPhaseOptions): Promis
         continue;
       }
       endRun('accepted', null);
-      const subject = phaseCommitSubject(options.commitPrefix, ctx.slug, pre.phase.file);
-      const message = phaseCommitMessage(subject, commitWhy(status, `Completed ${pre.phase.name}.`), options.validation.command);
-      const committed = await commitPhase({
+      const committed = await commitGreenPhase({
         repoRoot: ctx.repoRoot,
         slug: ctx.slug,
-        liveDir: pre.liveDir,
+        pre,
         tree: paths.tree,
-        migrationRel: pre.migrationRel,
-        phase: pre.phase.name,
-        message,
+        commitPrefix: options.commitPrefix,
+        status,
+        validation: options.validation.command,
         now: now(),
         exclude: attempt === 1 ? [...noise] : [],
       });

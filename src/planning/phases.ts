@@ -41,9 +41,10 @@ export function completePhaseInManifest(manifest: Manifest, name: string, comple
 
 /**
  * The phase `cairn phase done` may complete, or a refusal
- * (`CairnError('invalid-state')`, exit 2): the migration must be ready or
+ * (`CairnError('invalid-state')`, exit 1): the migration must be ready or
  * in progress, not waiting for a review, and have a current phase; an
- * explicit `--phase` must name that current phase.
+ * explicit `--phase` must name that current phase (a name that is none of its
+ * phases is bad input, `invalid-input`, exit 2).
  */
 export function phaseToComplete(manifest: Manifest, slug: string, pendingReview: boolean, requested: string | null): string {
   const name = `Migration ${pyRepr(slug)}`;
@@ -63,7 +64,7 @@ export function phaseToComplete(manifest: Manifest, slug: string, pendingReview:
   }
   if (requested !== null && requested !== current.name) {
     if (!manifest.phases.some((phase) => phase.name === requested)) {
-      throw new CairnError('invalid-state', `Cannot complete unknown phase ${pyRepr(requested)}`, {
+      throw new CairnError('invalid-input', `Cannot complete unknown phase ${pyRepr(requested)}`, {
         hint: `${slug}'s phases: ${manifest.phases.map((phase) => phase.name).join(', ')}.`,
       });
     }

@@ -33,7 +33,7 @@ const REOPEN_AT = ['review', 'review-2', 'final-review'];
 /** Checks feedback text: blank or whitespace-only is `CairnError('usage')` "refinement feedback must not be empty.". */
 export function checkFeedback(text: string): void {
   if (text.trim() === '') {
-    throw new CairnError('usage', 'refinement feedback must not be empty.', {
+    throw new CairnError('usage', 'Refinement feedback must not be empty.', {
       hint: 'Say what to change with --message "<text>" or --file <path>.',
     });
   }
@@ -91,7 +91,7 @@ function refusedAsNotRefinable<T>(check: () => T): T {
  * eligibility, appends the feedback, reopens at `revise` when the plan is
  * ready or at a review cursor, turns a ready manifest back into planning,
  * and saves both files in the workspace. Refusals are
- * `CairnError('not-refinable')` (exit 2).
+ * `CairnError('not-refinable')` (exit 1).
  */
 export async function applyRefinement(
   ctx: EngineContext,

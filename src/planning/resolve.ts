@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CairnError, hasUnsafeNameCharacter, isInside, resolvePath, visibleText } from '../util/index.js';
 import { isSafeSlug } from '../migration/index.js';
@@ -77,12 +77,61 @@ function pathCandidate(
   return { slug: path.basename(resolved), path: resolved };
 }
 
+/** The number of single-character insertions, deletions, substitutions and adjacent swaps that turn `a` into `b`. */
+export function editDistance(a: string, b: string): number {
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) rows.push([i, ...Array.from({ length: b.length }, (_, j) => (i === 0 ? j + 1 : 0))]);
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = best;
+    }
+  }
+  return rows[a.length]![b.length]!;
+}
+
+/** The migration whose slug is closest to a mistyped `value` (a typo or a dropped dash away), or null. */
+export function closestSlug(value: string, liveRoot: string): string | null {
+  let slugs: string[];
+  try {
+    slugs = readdirSync(liveRoot, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && isSafeSlug(entry.name))
+      .map((entry) => entry.name);
+  } catch {
+    return null;
+  }
+  const squash = (text: string): string => text.toLowerCase().replace(/[-_\s]/g, '');
+  let best: { slug: string; distance: number } | null = null;
+  for (const slug of slugs) {
+    const distance = Math.min(editDistance(value, slug), editDistance(squash(value), squash(slug)));
+    if (distance <= Math.max(2, Math.floor(slug.length / 4)) && (best === null || distance < best.distance)) best = { slug, distance };
+  }
+  return best?.slug ?? null;
+}
+
+/**
+ * A relative path typed from a subdirectory of the repository (tab
+ * completion from `src/` gives `../migrations/alpha`) as the absolute path
+ * it names there, when it exists; anything else as given.
+ */
+function fromWorkingDirectory(value: string, repoRoot: string, cwd: string): string {
+  if (!looksLikePath(value) || path.isAbsolute(value)) return value;
+  const here = resolvePath(cwd);
+  if (here === repoRoot || !isInside(here, repoRoot)) return value;
+  const named = path.resolve(here, value);
+  return existsSync(named) ? named : value;
+}
+
 /**
  * Resolve `<slug-or-path>` exactly as the v1 tool does (docs/format.md §15). `liveRoot`
  * and `repoRoot` must already be resolved. Relative paths are relative to the
- * repository root, not the working directory.
+ * repository root, not the working directory, except a path that exists
+ * relative to a working directory below the repository root.
  */
-export function resolveMigrationTarget(value: string, liveRoot: string, repoRoot: string): MigrationTarget {
+export function resolveMigrationTarget(given: string, liveRoot: string, repoRoot: string, cwd: string = process.cwd()): MigrationTarget {
+  const value = fromWorkingDirectory(given, repoRoot, cwd);
   if (value === '') throw refuse(`Migration '' does not exist.`);
   const slugPath = path.join(liveRoot, value);
   const slugCandidate: MigrationTarget | null =
@@ -102,7 +151,8 @@ export function resolveMigrationTarget(value: string, liveRoot: string, repoRoot
     const strict = pathCandidate(value, liveRoot, repoRoot, false, true);
     if (strict !== null) return strict;
   }
+  const closest = pathShaped ? null : closestSlug(value, liveRoot);
   throw new CairnError('not-found', `Migration '${value}' does not exist.`, {
-    hint: 'Run `cairn list` to see the migrations in this repository.',
+    hint: closest === null ? 'Run `cairn list` to see the migrations in this repository.' : `Did you mean ${closest}? Run \`cairn list\` to see the migrations in this repository.`,
   });
 }

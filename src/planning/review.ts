@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { saveManifest, appendReviewRecord, readReviewRecords, reviewerIdentity, migrationFiles, sectionText, type ReviewDecision, type CompletedStep, type FeedbackEntry, type FinalDecision, type Manifest, type Phase, type ReviewRecord } from '../migration/index.js';
 import { CairnError, toPosix, localTimestamp, shellWord } from '../util/index.js';
+import { pyRepr } from '../json/index.js';
 import { readRegularTextSync, snapshotId, writeFileDurable } from '../fs/index.js';
 import type { PublishResult } from '../publish/index.js';
 import { intentionalSkipText, type ReviewPolicy } from './accept-step.js';
@@ -32,14 +33,13 @@ import { withRunLease } from './run-lease.js';
  * together with the manifest change it makes.
  */
 
-/** The refusal for a migration that is not waiting for a review (docs/format.md §9.7, with cairn's commands). */
+/** The refusal for a migration that is not waiting for a review (docs/format.md §9.7): a state refusal, exit 1. */
 export function notAwaitingReviewError(manifest: Manifest, slug: string): CairnError {
-  const base =
-    `migration '${slug}' is not awaiting human review. Reviewable migrations are listed by ` + '`cairn list --awaiting-review`.';
-  const tail = isRefinable(manifest, slug)
-    ? ` To revise this migration instead, run \`cairn refine ${shellWord(slug)} --message ...\`.`
-    : ` \`cairn refine ${shellWord(slug)} ...\` is only available for planning or unexecuted ready migrations.`;
-  return new CairnError('usage', base + tail);
+  const listed = '`cairn list --awaiting-review` lists the migrations that are.';
+  const hint = isRefinable(manifest, slug)
+    ? `To revise it instead, run \`cairn refine ${shellWord(slug)} --message ...\`; ${listed}`
+    : `It cannot be refined either: only planning migrations and ready ones whose phases have not started can. ${listed}`;
+  return new CairnError('invalid-state', `Migration ${pyRepr(slug)} is not awaiting human review.`, { hint });
 }
 
 /** What a reviewer sees before deciding. */
@@ -100,7 +100,7 @@ export async function reviewSummary(
 ): Promise<ReviewSummary> {
   const liveDir = path.join(ctx.liveRoot, ctx.slug);
   if (!existsSync(migrationFiles(liveDir).manifest)) {
-    throw new CairnError('not-found', `migration '${ctx.slug}' does not exist.`, {
+    throw new CairnError('not-found', `Migration '${ctx.slug}' does not exist.`, {
       hint: 'Run `cairn list` to see the migrations in this repository.',
     });
   }
@@ -207,7 +207,7 @@ async function decideReviewNow(ctx: EngineContext, input: ReviewInput, options: 
   try {
     const prepared = await withRunCleanupOnThrow(run, async () => {
       if (options.reviewedSnapshotId != null && options.reviewedSnapshotId !== run.baseSnapshotId) {
-        throw new CairnError('blocked', `migration '${ctx.slug}' changed while it was being reviewed; nothing was recorded.`, {
+        throw new CairnError('blocked', `Migration '${ctx.slug}' changed while it was being reviewed; nothing was recorded.`, {
           hint: `Run \`cairn review ${shellWord(ctx.slug)}\` again to see the current plan.`,
         });
       }
@@ -243,7 +243,7 @@ async function decideReviewNow(ctx: EngineContext, input: ReviewInput, options: 
     const log = ctx.log ?? nullPlanningLog();
     if (input.decision === 'request-changes') {
       const plan = options.plan;
-      if (plan === undefined || plan === null) throw new CairnError('usage', 'request-changes needs an agent to revise the plan.');
+      if (plan === undefined || plan === null) throw new CairnError('usage', 'Requesting changes needs an agent to revise the plan.');
       const step = await executeStep(ctx, run, {
         agent: plan.agent,
         operationPrefix: 'migration.refine',

@@ -45,11 +45,11 @@ export interface PlanStepOptions {
 export function checkPlannable(loaded: LoadedWorkspace, slug: string, reviewReason: string | null): Step {
   const { manifest, state } = loaded;
   if (manifest.status !== 'planning') {
-    throw new CairnError('invalid-state', `Planning snapshot ${pyRepr(slug)} is not in planning status`, {
+    throw new CairnError('invalid-state', `Migration ${pyRepr(slug)} has status ${pyRepr(manifest.status)}; only planning migrations have a next planning step`, {
       hint:
         manifest.status === 'ready' || manifest.status === 'in-progress'
-          ? `${slug} has status '${manifest.status}'. Run \`cairn refine ${shellWord(slug)} --message ...\` to revise an unexecuted plan, or \`cairn ready\` to see what to do next.`
-          : `${slug} has status '${manifest.status}'; only planning migrations have a next planning step.`,
+          ? `Run \`cairn refine ${shellWord(slug)} --message ...\` to revise an unexecuted plan, or \`cairn ready\` to see what to do next.`
+          : `Run \`cairn status ${shellWord(slug)}\` to see it.`,
     });
   }
   if (reviewReason !== null) {
@@ -58,7 +58,7 @@ export function checkPlannable(loaded: LoadedWorkspace, slug: string, reviewReas
     });
   }
   if (state === null) {
-    throw new CairnError('invalid-state', `Planning snapshot ${pyRepr(slug)} is missing .planning/state.json`, {
+    throw new CairnError('invalid-state', `Migration ${pyRepr(slug)} is missing .planning/state.json`, {
       hint: `Run \`cairn doctor ${shellWord(slug)}\` to see what is wrong with it.`,
     });
   }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { CairnError } from '../util/index.js';
 import { snapshotId } from '../fs/index.js';
-import { blockingDirtyPaths, dirtyLiveHint, DIRTY_LIVE_REASON, type DirtyCheckInput } from '../publish/index.js';
+import { blockingDirtyPaths, dirtyLiveHint, DIRTY_LIVE_MESSAGE, type DirtyCheckInput } from '../publish/index.js';
 
 /*
  * Where a run starts (docs/format.md §9.1 step 1), once the command's session has
@@ -13,7 +13,7 @@ import { blockingDirtyPaths, dirtyLiveHint, DIRTY_LIVE_REASON, type DirtyCheckIn
 
 /** The blocked error for a dirty live migration, listing the paths. */
 export function dirtyLiveError(repoRoot: string, liveDir: string, slug: string, dirty: readonly string[]): CairnError {
-  return new CairnError('blocked', [DIRTY_LIVE_REASON, 'dirty paths:', ...dirty.map((entry) => `- ${entry}`)].join('\n'), {
+  return new CairnError('blocked', [DIRTY_LIVE_MESSAGE, ...dirty.map((entry) => `  ${entry}`)].join('\n'), {
     path: liveDir,
     hint: dirtyLiveHint(repoRoot, liveDir, slug),
   });

@@ -7,6 +7,9 @@ import type { PublishRecorder } from './recorder.js';
 /** The reason a publish gives for a dirty live tree (docs/format.md §13.3). */
 export const DIRTY_LIVE_REASON = "dirty live migration directory: its uncommitted changes are not cairn's last publish; commit them, or inspect them with cairn doctor";
 
+/** The same refusal as a person reads it, before the list of paths (the hint says what to do). */
+export const DIRTY_LIVE_MESSAGE = "The migration directory has uncommitted changes that are not cairn's last publish:";
+
 export interface DirtyCheckInput {
   repoRoot: string;
   liveRoot: string;

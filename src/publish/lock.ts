@@ -86,12 +86,34 @@ export interface AcquireLockOptions {
 /** How long a publish waits before `onWait` is told. */
 const WAIT_NOTICE_MS = 1000;
 
-/** `waiting for the publish lock held by pid N (operation)`, from what owner.json says. */
+/**
+ * Told, like `onWait`, by every acquisition of this process that waits for a
+ * live holder: a front end whose stderr is a terminal installs one to say
+ * why it is quiet, whichever command or recovery is waiting.
+ */
+let waitSink: ((holder: LockHolder) => void) | null = null;
+
+/** Installs (or, with null, removes) the process-wide lock-wait notice. */
+export function setLockWaitSink(next: ((holder: LockHolder) => void) | null): void {
+  waitSink = next;
+}
+
+/** `Waiting for the publish lock held by pid N (operation)…`, from what owner.json says. */
 export function lockWaitMessage(holder: LockHolder): string {
   const pid = holder.owner?.pid ?? null;
   const operation = holder.owner?.operation ?? null;
   const who = pid === null ? 'another process' : `pid ${pid}`;
-  return `waiting for the publish lock held by ${who}${operation === null ? '' : ` (${operation})`}`;
+  return `Waiting for the publish lock held by ${who}${operation === null ? '' : ` (${operation})`}…`;
+}
+
+function tellWaiting(holder: LockHolder, onWait: ((holder: LockHolder) => void) | undefined): void {
+  for (const tell of [onWait, waitSink]) {
+    try {
+      tell?.(holder);
+    } catch {
+      // A notice that cannot be shown must not disturb the wait.
+    }
+  }
 }
 
 /** A stale lock this acquisition removed. */
@@ -178,9 +200,9 @@ export async function acquirePublishLock(liveRoot: string, options: AcquireLockO
     }
     const now = Date.now();
     if (now >= deadline) throw lockTimeout(lockDir, holder, options.timeoutMs, now);
-    if (!waitTold && options.onWait !== undefined && now - startedAt >= WAIT_NOTICE_MS) {
+    if (!waitTold && now - startedAt >= WAIT_NOTICE_MS) {
       waitTold = true;
-      options.onWait(holder);
+      tellWaiting(holder, options.onWait);
     }
     const jitter = Math.random() * pollMs;
     await sleep(Math.min(pollMs + jitter, Math.max(1, deadline - now)));
@@ -323,14 +345,14 @@ class Held implements HeldLock {
       abandonedLockIds.add(this.lockId);
       const there = await readLockHolder(this.path).catch(() => null);
       if (there !== null && isOwnAbandoned(there)) await claimStaleLock(this.liveRoot, there, STALE_LIMIT_MS).catch(() => null);
-      throw new CairnError('failed', `could not release publish lock ${this.path}: it is no longer held by this process`, {
+      throw new CairnError('failed', `Could not release publish lock ${this.path}: it is no longer held by this process`, {
         path: this.path,
       });
     }
     try {
       await discardLockDir(this.liveRoot);
     } catch (error) {
-      throw new CairnError('io', `could not release publish lock ${this.path}: ${messageOf(error)}`, {
+      throw new CairnError('io', `Could not release publish lock ${this.path}: ${messageOf(error)}`, {
         path: this.path,
         cause: error,
       });
@@ -450,7 +472,7 @@ function lockTimeout(lockDir: string, holder: LockHolder | null, timeoutMs: numb
   const held = holder === null ? 'it kept changing hands' : `it is held by ${describeHolder(holder, now)}`;
   return new CairnError(
     'lock-timeout',
-    `timed out after ${timeoutMs} ms waiting for the publish lock ${lockDir}; ${held}`,
+    `Timed out after ${timeoutMs} ms waiting for the publish lock ${lockDir}; ${held}`,
     {
       path: lockDir,
       hint:
@@ -461,7 +483,7 @@ function lockTimeout(lockDir: string, holder: LockHolder | null, timeoutMs: numb
 }
 
 function lockLost(lockDir: string, why: string): CairnError {
-  return new CairnError('failed', `publish lock ${lockDir} was lost: ${why}`, { path: lockDir });
+  return new CairnError('failed', `The publish lock ${lockDir} was lost: ${why}`, { path: lockDir });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -2,7 +2,8 @@
  * The one error type that crosses cairn's boundaries. `code` is stable and
  * machine-readable; `message` says what happened and where; `hint` says what
  * to run next. `exitCode` follows the CLI convention (2 bad usage or input,
- * 1 blocked or failed, 3 lock wait timed out).
+ * 1 blocked, failed or refused because of the state of a migration or the
+ * project, 3 lock wait timed out).
  */
 export type CairnErrorCode =
   | 'usage'
@@ -40,10 +41,10 @@ const DEFAULT_EXIT: Record<CairnErrorCode, number> = {
   'invalid-json': 2,
   'invalid-manifest': 2,
   'merge-conflict': 1,
-  'no-merge-conflict': 2,
-  'invalid-state': 2,
+  'no-merge-conflict': 1,
+  'invalid-state': 1,
   'invalid-config': 2,
-  'not-refinable': 2,
+  'not-refinable': 1,
   'not-initialized': 2,
   'not-found': 2,
   resolve: 2,

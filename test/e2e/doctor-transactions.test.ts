@@ -22,7 +22,15 @@ describe('doctor and interrupted publishes', () => {
     runCli(['doctor', '--all'], { cwd: repo });
     expect(git(repo, ['status', '--porcelain', '--ignored'])).toBe(before);
 
+    // The read commands show the half-published tree and say so.
+    const warning = /^Warning: An interrupted publish of alpha is pending; recovery would (roll it back|finish it), so what is shown may change\. Run `cairn recover`\.\n$/;
+    const status = runCli(['status', 'alpha'], { cwd: repo });
+    expect([status.code, status.stderr]).toEqual([0, expect.stringMatching(warning)]);
+    const list = runCli(['list', '--format', 'json'], { cwd: repo });
+    expect([list.code, list.stderr]).toEqual([0, expect.stringMatching(warning)]);
+
     expect(runCli(['recover'], { cwd: repo }).code).toBe(0);
+    expect(runCli(['list'], { cwd: repo }).stderr).toBe('');
     const after = runCli(['doctor', '--all'], { cwd: repo });
     expect(after.stdout + after.stderr).not.toContain('transaction-incomplete');
     expect(after.code).toBe(0);

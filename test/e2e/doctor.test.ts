@@ -148,7 +148,7 @@ describe('usage and input errors exit 2', () => {
     const format = runCli(['doctor', '--all', '--format', 'xml'], { cwd: repo });
     expect([format.code, format.stderr.split('\n')[0]]).toEqual([
       2,
-      "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, tsv, json, github, sarif, junit.",
+      "Error: Option '--format <format>' argument 'xml' is invalid. Allowed choices are text, tsv, json, github, sarif, junit.",
     ]);
     const severity = runCli(['doctor', '--all', '--severity', 'fatal'], { cwd: repo });
     expect(severity.code).toBe(2);

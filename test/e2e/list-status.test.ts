@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -32,7 +32,7 @@ describe('cairn list on the cr-v1 fixture', () => {
     ]);
     const bad = runCli(['list', '--status', 'finished'], { cwd: repo });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("error: option '--status <status>' argument 'finished' is invalid");
+    expect(bad.stderr).toContain("Error: Option '--status <status>' argument 'finished' is invalid");
   });
 
   it('prints JSON with a schema version and typed fields', () => {
@@ -114,5 +114,31 @@ describe('cairn status', () => {
     const unknown = runCli(['status', 'nope'], { cwd: repo });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe("Error: Migration 'nope' does not exist.\nHint: Run `cairn list` to see the migrations in this repository.\n");
+  });
+});
+
+describe('naming a migration', () => {
+  it('suggests the closest slug for a typo, and takes a path relative to a subdirectory of the repository', () => {
+    const repo = fixtureRepo();
+    const slug = 'src-exports-queue-rb-20260402T081851';
+    const typo = runCli(['status', 'src-exports-queu-rb-20260402T081851'], { cwd: repo });
+    expect(typo.stderr).toBe(
+      "Error: Migration 'src-exports-queu-rb-20260402T081851' does not exist.\n" +
+        `Hint: Did you mean ${slug}? Run \`cairn list\` to see the migrations in this repository.\n`,
+    );
+    expect(typo.code).toBe(2);
+    const squashed = runCli(['status', 'srcexportsqueuerb20260402T081851'], { cwd: repo });
+    expect(squashed.stderr).toContain(`Hint: Did you mean ${slug}?`);
+    const unknown = runCli(['status', 'nothing-like-it'], { cwd: repo });
+    expect(unknown.stderr).toBe("Error: Migration 'nothing-like-it' does not exist.\nHint: Run `cairn list` to see the migrations in this repository.\n");
+
+    const sub = path.join(repo, 'src', 'deep');
+    mkdirSync(sub, { recursive: true });
+    const relative = runCli(['status', `../../migrations/${slug}`], { cwd: sub });
+    expect(relative.stderr).toBe('');
+    expect(relative.stdout.split('\n')[0]).toBe(`Migration   ${slug}`);
+    expect(relative.code).toBe(0);
+    // A path relative to the repository root still works from there.
+    expect(runCli(['status', `migrations/${slug}`], { cwd: repo }).code).toBe(0);
   });
 });

@@ -150,7 +150,7 @@ describe('a conflicted git merge of a migration', () => {
   it('refuses without a merge in progress, and without exactly one side', () => {
     const p = copyRepo(branched);
     const result = p.cli(['resolve', SLUG, '--theirs']);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       'Error: No git merge is in progress, so alpha has no merge conflict to resolve.\nHint: Run `cairn doctor alpha` to check the migration.\n',
     );
@@ -181,7 +181,7 @@ describe('a conflicted git merge of a migration', () => {
     git(q.repo, ['checkout', '--quiet', 'main']);
     expect(spawnSync('git', ['merge', '--no-edit', 'notes'], { cwd: q.repo }).status).toBe(1);
     const elsewhere = q.cli(['resolve', SLUG, '--ours']);
-    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.code).toBe(1);
     expect(elsewhere.stderr).toBe(
       `Error: The merge in progress has no conflict in alpha (${DIR}).\nHint: Resolve the other conflicts \`git status\` lists, then \`git commit\`.\n`,
     );

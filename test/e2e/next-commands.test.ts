@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CLI, CLI_TIMEOUT_MS, runCli } from '../support/cli.js';
 import { READY } from '../support/fixture.js';
 import { commitAll } from '../support/git.js';
-import { emptyRepo, planRepoAt, SLUG, TARGET, workRuns } from '../support/plan-repo.js';
+import { emptyRepo, newPlanRepo, planRepoAt, SLUG, TARGET, workRuns } from '../support/plan-repo.js';
 import { cairnRepo, newMigration } from '../support/repo.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -74,7 +74,37 @@ describe('printed next commands', () => {
         "Manifest name 'src-cli-tasks-ts-20260402T140633' does not match directory slug 'my ready $HOME'.\n" +
         "Hint: Run `cairn doctor 'my ready $HOME'` to see every finding.\n",
     );
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(1);
+  });
+
+  it('a refusal raised inside cairn names its next command with --repo and the agent flags of the call', () => {
+    const p = newPlanRepo();
+    const elsewhere = tempDir('cairn-cwd-');
+    const agent = ['--agent', 'command', '--agent-cmd', 'fake-agent {step}'];
+    const repoFlag = `--repo ${p.repo}`;
+    const run = runCli(['--repo', p.repo, 'run', SLUG, ...agent, '--validate', 'true'], { cwd: elsewhere, env: p.env() });
+    expect(run.stderr).toBe(
+      "Error: Migration 'alpha' is still being planned; only ready or in-progress migrations have phases to run\n" +
+        `Hint: Finish planning first: \`cairn ${repoFlag} plan alpha --agent command --agent-cmd 'fake-agent {step}'\`` +
+        ` (or \`cairn ${repoFlag} run --all --agent command --agent-cmd 'fake-agent {step}'\`).\n`,
+    );
+    expect(run.code).toBe(1);
+
+    // phase done starts no agent: its hint carries --repo only; the JSON error carries the same hint.
+    const done = runCli(['--repo', p.repo, 'phase', 'done', SLUG, '--format', 'json'], { cwd: elsewhere, env: p.env() });
+    expect(done.stderr).toBe(
+      "Error: Migration 'alpha' has status 'planning'; only ready or in-progress migrations have phases to complete\n" +
+        `Hint: Finish planning first: \`cairn ${repoFlag} plan alpha\`.\n`,
+    );
+    expect((JSON.parse(done.stdout) as { error: { hint: string } }).error.hint).toBe(`Finish planning first: \`cairn ${repoFlag} plan alpha\`.`);
+    expect(done.code).toBe(1);
+  });
+
+  it('new --commit says what it committed before what to run next', () => {
+    const repo = emptyRepo();
+    const created = runCli(['new', 'beta', '--target', 'x', '--commit'], { cwd: repo });
+    expect(created.stdout).toMatch(/^Created migration beta at migrations\/beta\.\nCommitted [0-9a-f]{12}: cairn: beta: migration\.new\nNext: cairn plan beta\n$/);
+    expect(created.code).toBe(0);
   });
 
   it('refuses an agent command that is not on PATH before making a workspace', () => {

@@ -32,7 +32,7 @@ describe('cairn phase done', () => {
     ]);
 
     const out = p.cli(['phase', 'done', SLUG, '--phase', 'add-api']);
-    expect(out.code).toBe(2);
+    expect(out.code).toBe(1);
     expect(out.stderr).toBe(
       "Error: Phase 'add-api' is not the current phase of 'alpha' (current: 'remove-old'); phases are completed in order\n" +
         'Hint: Run `cairn phase done alpha --phase remove-old` once phase-2-remove-old.md is done.\n',
@@ -60,20 +60,20 @@ describe('cairn phase done', () => {
     await expectV1Bytes(p);
 
     const after = p.cli(['phase', 'done', SLUG]);
-    expect(after.code).toBe(2);
+    expect(after.code).toBe(1);
     expect(after.stderr.split('\n')[0]).toBe("Error: Migration 'alpha' has status 'done'; only ready or in-progress migrations have phases to complete");
   });
 
   it('refuses while a human review is pending, and while planning', () => {
     const p = copyRepo(awaiting);
     const pending = p.cli(['phase', 'done', SLUG]);
-    expect(pending.code).toBe(2);
+    expect(pending.code).toBe(1);
     expect(pending.stderr).toBe(
       "Error: Migration 'alpha' is awaiting human review; no phase may start or complete before it is reviewed\nHint: Run `cairn review alpha`.\n",
     );
     const planning = newPlanRepo();
     const early = planning.cli(['phase', 'done', SLUG]);
-    expect(early.code).toBe(2);
+    expect(early.code).toBe(1);
     expect(early.stderr).toBe(
       "Error: Migration 'alpha' has status 'planning'; only ready or in-progress migrations have phases to complete\n" +
         'Hint: Finish planning first: `cairn plan alpha`.\n',

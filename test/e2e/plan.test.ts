@@ -144,8 +144,11 @@ describe('cairn plan: one step at a time', () => {
     await expectV1Bytes(p);
 
     const again = p.cli(['plan', SLUG, ...AGENT]);
-    expect(again.code).toBe(2);
-    expect(again.stderr).toContain("Error: Planning snapshot 'alpha' is not in planning status\n");
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(
+      "Error: Migration 'alpha' has status 'ready'; only planning migrations have a next planning step\n" +
+        'Hint: Run `cairn refine alpha --message ... --agent command --agent-cmd fake-agent` to revise an unexecuted plan, or `cairn ready` to see what to do next.\n',
+    );
   });
 
   it('takes the findings path: review → revise → review-2 → final-review', async () => {
@@ -229,8 +232,9 @@ describe('cairn plan: one step at a time', () => {
     const result = p.cli(['plan', SLUG, ...AGENT]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('Error: workspace validation failed: migration snapshot is inconsistent: missing-phase-definition-of-done: ');
-    expect(result.stderr).toMatch(/The accepted workspace is kept for inspection: \.planning\/work\/alpha\/[^/]+\/alpha\n$/);
+    expect(result.stderr).toContain('Error: Workspace validation failed: migration snapshot is inconsistent: missing-phase-definition-of-done: ');
+    expect(result.stderr).toMatch(/\nNothing was published\. This run's workspace is kept for inspection: \.planning\/work\/alpha\/[^/]+\/alpha\n$/);
+    expect(result.stderr).not.toContain('lock=');
     expect(await snapshotId(p.dir)).toBe(before);
     expect(stateOf(p)['next_step']).toBe('final-review');
     expect(manifestOf(p)['status']).toBe('planning');
@@ -470,8 +474,8 @@ describe('cairn plan: refusals and dry runs', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      "Error: dirty live migration directory: its uncommitted changes are not cairn's last publish; commit them, or inspect them with cairn doctor\n" +
-        'dirty paths:\n- migrations/alpha/notes.md\n' +
+      "Error: The migration directory has uncommitted changes that are not cairn's last publish:\n" +
+        '  migrations/alpha/notes.md\n' +
         'Hint: The files listed under migrations/alpha are not committed, and the directory is not the snapshot cairn last published there, ' +
         'so cairn will not build on it. Commit them (`git add -- migrations/alpha && git commit`) and run the command again, ' +
         'or run `cairn doctor alpha` to inspect the directory first.\n',

@@ -1,12 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { snapshotId } from '../../src/fs/digest.js';
-import { runCli } from '../support/cli.js';
+import { CLI, cliEnv, runCli } from '../support/cli.js';
 import { holdPublishLock } from '../support/drivers.js';
 import { publishRepo } from '../support/publish-repo.js';
 import { fixtureRepo } from '../support/repo.js';
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
 
 describe('cairn new', () => {
   it('creates the migration through publish and removes its workspace', async () => {
@@ -88,11 +91,28 @@ describe('cairn new', () => {
       const waited = runCli(['new', 'alpha', '--target', 'x', '--lock-timeout', '300'], { cwd: repo.repoRoot });
       expect(waited.code).toBe(3);
       expect(waited.stderr).toContain(
-        `Error: timed out after 300 ms waiting for the publish lock ${path.join(repo.liveRoot, '__transactions__', '.lock')}; ` +
+        `Error: Timed out after 300 ms waiting for the publish lock ${path.join(repo.liveRoot, '__transactions__', '.lock')}; ` +
           `it is held by pid ${holder.pid} on host ${os.hostname()} (operation test.hold, since `,
       );
       expect(waited.stderr).toContain(`lock id ${holder.lockId}, last heartbeat `);
       expect(waited.stderr).toContain('Hint: Wait for that command to finish, or retry with a longer --lock-timeout.');
+      expect(waited.stderr).not.toContain('Waiting for the publish lock');
+    } finally {
+      await holder.release();
+    }
+    expect(existsSync(path.join(repo.liveRoot, 'alpha'))).toBe(false);
+  });
+
+  it.skipIf(!hasScript)('says once on a terminal whose lock it waits for (under script(1), which provides a pty)', async () => {
+    const repo = publishRepo();
+    const holder = await holdPublishLock(repo.liveRoot);
+    try {
+      const command = `'${process.execPath}' '${CLI}' new alpha --target x --lock-timeout 2500`;
+      const waited = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: repo.repoRoot, env: cliEnv(), encoding: 'utf8', timeout: 60_000 });
+      expect(waited.status).toBe(3);
+      const notice = `Waiting for the publish lock held by pid ${holder.pid} (test.hold)…`;
+      expect(waited.stdout.split(notice)).toHaveLength(2);
+      expect(waited.stdout.indexOf(notice)).toBeLessThan(waited.stdout.indexOf('Error: '));
     } finally {
       await holder.release();
     }
@@ -107,7 +127,7 @@ describe('a repository planned with continuous-refactoring', () => {
     const debris = path.join(live, '__transactions__', '1465f2339e43e933d13d6b96afc79745');
     const debrisId = await snapshotId(debris);
     const dry = runCli(['recover', '--dry-run'], { cwd: repo });
-    expect(dry.stdout).toContain('would reclaim the stale publish lock held by pid 42959 (operation planning.final-review, since 2026-05-22T18:20:05.166-07:00, no lock id: written by continuous-refactoring');
+    expect(dry.stdout).toContain('Would reclaim the stale publish lock held by pid 42959 (operation planning.final-review, since 2026-05-22T18:20:05.166-07:00, no lock id: written by continuous-refactoring');
     expect(dry.stdout).toContain(`${debris}: left alone: not a cairn transaction (no cairn-tx marker, no journal); left for inspection\n`);
     const created = runCli(['new', 'fresh-start', '--target', 'tidy the fixture'], { cwd: repo });
     expect(created.stderr).toBe('');

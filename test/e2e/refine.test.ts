@@ -69,7 +69,7 @@ describe('cairn refine', () => {
     expect((stateOf(p)['feedback'] as Record<string, unknown>[])[0]).toMatchObject({ source: 'file', text: 'Feedback from a pipe.\n' });
     const blank = p.cli(['refine', SLUG, '--file', '-', ...AGENT], undefined, '');
     expect(blank.code).toBe(2);
-    expect(blank.stderr.split('\n')[0]).toBe('Error: refinement feedback must not be empty.');
+    expect(blank.stderr.split('\n')[0]).toBe('Error: Refinement feedback must not be empty.');
   });
 
   it('turns an unexecuted ready migration (even one awaiting review) back into planning and revises it', async () => {
@@ -131,11 +131,11 @@ describe('cairn refine: refusals (docs/format.md §9.6)', () => {
       expect(result.code).toBe(code);
       expect(workRuns(p, slug)).toEqual([]);
     };
-    expectRefused(slugs.donePhase, 2, `Migration '${slugs.donePhase}' has completed phase work and cannot be refined`);
-    expectRefused(slugs.skipped, 2, `Migration '${slugs.skipped}' has status 'skipped'; only planning or unexecuted ready migrations can be refined`);
-    expectRefused(slugs.noPhases, 2, `Migration '${slugs.noPhases}' has no phases and cannot be refined`);
-    expectRefused(slugs.advanced, 2, `Migration '${slugs.advanced}' has already advanced past its first phase`);
-    expectRefused(slugs.noState, 2, `Migration '${slugs.noState}' is missing .planning/state.json`);
+    expectRefused(slugs.donePhase, 1, `Migration '${slugs.donePhase}' has completed phase work and cannot be refined`);
+    expectRefused(slugs.skipped, 1, `Migration '${slugs.skipped}' has status 'skipped'; only planning or unexecuted ready migrations can be refined`);
+    expectRefused(slugs.noPhases, 1, `Migration '${slugs.noPhases}' has no phases and cannot be refined`);
+    expectRefused(slugs.advanced, 1, `Migration '${slugs.advanced}' has already advanced past its first phase`);
+    expectRefused(slugs.noState, 1, `Migration '${slugs.noState}' is missing .planning/state.json`);
     const bad = refine(slugs.badState);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('Could not parse planning state');
@@ -147,8 +147,8 @@ describe('cairn refine: refusals (docs/format.md §9.6)', () => {
     await saveManifest(terminalManifest, { ...(await loadManifest(terminalManifest)), status: 'planning' });
     commitAll(p.repo, 'craft inconsistent states');
     const before = await snapshotId(path.join(p.live, slugs.skipped));
-    expectRefused(slugs.skipped, 2, "Cannot reopen planning state at 'terminal-skipped' for revise");
-    expectRefused(slugs.terminal, 2, `Planning state is terminal; no next step for '${slugs.terminal}'`);
+    expectRefused(slugs.skipped, 1, "Cannot reopen planning state at 'terminal-skipped' for revise");
+    expectRefused(slugs.terminal, 1, `Planning state is terminal; no next step for '${slugs.terminal}'`);
     expect(await snapshotId(path.join(p.live, slugs.skipped))).toBe(before);
   });
 
@@ -156,11 +156,11 @@ describe('cairn refine: refusals (docs/format.md §9.6)', () => {
     const p = copyRepo(fresh);
     const empty = p.cli(['refine', 'no-such-migration', '--message', '  \n', ...AGENT]);
     expect(empty.code).toBe(2);
-    expect(empty.stderr).toBe('Error: refinement feedback must not be empty.\nHint: Say what to change with --message "<text>" or --file <path>.\n');
+    expect(empty.stderr).toBe('Error: Refinement feedback must not be empty.\nHint: Say what to change with --message "<text>" or --file <path>.\n');
     const missing = path.join(p.repo, 'missing.md');
     const unreadable = p.cli(['refine', 'no-such-migration', '--file', missing, ...AGENT]);
     expect(unreadable.code).toBe(2);
-    expect(unreadable.stderr).toContain(`Error: could not read refinement feedback file: ${missing}: ENOENT`);
+    expect(unreadable.stderr).toContain(`Error: Could not read refinement feedback file: ${missing}: ENOENT`);
     const both = p.cli(['refine', SLUG, '--message', 'a', '--file', missing, ...AGENT]);
     expect(both.code).toBe(2);
     expect(both.stderr).toBe('Error: Give the feedback with exactly one of --message <text> or --file <path>.\n');

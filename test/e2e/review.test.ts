@@ -80,11 +80,11 @@ describe('cairn review', () => {
     await expectV1Bytes(p);
 
     const again = p.cli(['review', SLUG, '--approve']);
-    expect(again.code).toBe(2);
+    expect(again.code).toBe(1);
     expect(again.stdout).toBe('');
     expect(again.stderr).toBe(
-      "Error: migration 'alpha' is not awaiting human review. Reviewable migrations are listed by `cairn list --awaiting-review`. " +
-        'To revise this migration instead, run `cairn refine alpha --message ...`.\n',
+      "Error: Migration 'alpha' is not awaiting human review.\n" +
+        'Hint: To revise it instead, run `cairn refine alpha --message ...`; `cairn list --awaiting-review` lists the migrations that are.\n',
     );
   });
 
@@ -106,10 +106,10 @@ describe('cairn review', () => {
     expectDoctorClean(p);
 
     const again = p.cli(['review', SLUG]);
-    expect(again.code).toBe(2);
+    expect(again.code).toBe(1);
     expect(again.stderr).toBe(
-      "Error: migration 'alpha' is not awaiting human review. Reviewable migrations are listed by `cairn list --awaiting-review`. " +
-        '`cairn refine alpha ...` is only available for planning or unexecuted ready migrations.\n',
+      "Error: Migration 'alpha' is not awaiting human review.\n" +
+        'Hint: It cannot be refined either: only planning migrations and ready ones whose phases have not started can. `cairn list --awaiting-review` lists the migrations that are.\n',
     );
   });
 
@@ -173,7 +173,7 @@ describe('cairn review', () => {
       [['--note', 'x'], '--note goes with --approve.'],
       [['--reject'], 'A rejection needs a reason: --reject --reason "<why>".'],
       [['--approve', '--reject', '--reason', 'x'], 'Give one decision: --approve [--note <text>], --reject --reason <text>, or --request-changes --message <text>.'],
-      [['--request-changes', '--message', ' '], 'refinement feedback must not be empty.'],
+      [['--request-changes', '--message', ' '], 'Refinement feedback must not be empty.'],
       [['--approve', '--file', 'changes.md'], '--file goes with --request-changes.'],
       [['--request-changes', '--message', 'x', '--file', 'changes.md'], 'Give the feedback with exactly one of --message <text> or --file <path>.'],
     ] as const;
@@ -221,7 +221,7 @@ describe('review policy "always"', () => {
     const ready = p.cli(['ready', '--format', 'json']);
     expect((JSON.parse(ready.stdout) as { items: { kind: string }[] }).items.map((item) => item.kind)).toEqual(['review']);
     const phase = p.cli(['phase', 'done', SLUG]);
-    expect(phase.code).toBe(2);
+    expect(phase.code).toBe(1);
     expect(phase.stderr).toContain("Error: Migration 'alpha' is awaiting human review; no phase may start or complete before it is reviewed\n");
     expect(p.cli(['review', SLUG, '--approve']).code).toBe(0);
     const after = p.cli(['ready', '--format', 'json']);
@@ -260,10 +260,10 @@ describe('review policy "always" switched on for a plan that is already ready', 
 
     const run = p.cli(['run', SLUG, ...AGENT, '--validate', 'true']);
     expect(run.stderr).toContain(`Error: Migration 'alpha' is awaiting human review: ${reason}; no phase may run before it is reviewed\n`);
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(1);
     const done = p.cli(['phase', 'done', SLUG, '--dry-run']);
     expect(done.stderr).toContain("Error: Migration 'alpha' is awaiting human review; no phase may start or complete before it is reviewed\n");
-    expect(done.code).toBe(2);
+    expect(done.code).toBe(1);
 
     expect(p.cli(['review', SLUG, '--approve', '--commit']).code).toBe(0);
     expect(p.cli(['list']).stdout).not.toContain('awaiting review');

@@ -251,7 +251,7 @@ describe('cairn run: a green phase', () => {
     expect(doctor.code).toBe(0);
 
     const again = run(r);
-    expect(again.code).toBe(2);
+    expect(again.code).toBe(1);
     expect(again.stderr).toBe(`Error: Migration '${r.slug}' has status 'done'; there is no phase to run\nHint: Run \`cairn status ${r.slug}\` to see it.\n`);
   });
 
@@ -334,8 +334,8 @@ describe('cairn run: a red phase', () => {
     expect(result.stderr).toContain(
       'Attempt 1 failed: the validation command failed (exit 1)\n' +
         'Attempt 2 failed: the validation command failed (exit 1)\n' +
-        `Error: phase ${PHASE_1} failed after 2 attempts: the validation command failed (exit 1); nothing was changed\n` +
-        `The attempts' diffs, agent output and validation output are in the run log: \`cairn log ${r.slug}\`.\n`,
+        `Error: Phase ${PHASE_1} failed after 2 attempts: the validation command failed (exit 1); nothing was changed\n` +
+        `Hint: The attempts' diffs, agent output and validation output are in the run log: \`cairn log ${r.slug}\`.\n`,
     );
     expectUnchanged(r, before);
     expect(readFileSync(manifestFile(r), 'utf8')).toBe(manifestBefore);
@@ -374,8 +374,8 @@ describe('cairn run: a red phase', () => {
     expect(result.stderr).toBe(
       `Checking the baseline of ${r.slug} with: sh check.sh\n` +
         'Warning: baseline output (end):\nFAIL: src/app.txt is broken\n' +
-        'Error: the validation command failed (exit 1) before any change (baseline is red); nothing was changed\n' +
-        `Fix the tests on your branch first; see \`cairn log ${r.slug}\` for the validation output.\n`,
+        'Error: The validation command failed (exit 1) before any change (baseline is red); nothing was changed\n' +
+        `Hint: Fix the tests on your branch first; see \`cairn log ${r.slug}\` for the validation output.\n`,
     );
     expect(existsSync(path.join(r.state, 'calls.log'))).toBe(false);
     expectUnchanged(r, before);
@@ -424,14 +424,14 @@ describe('cairn run: deferrals (§6.3)', () => {
 
     // Not eligible comes before "not committed": cooling down is the reason that matters.
     const again = run(r);
-    expect(again.code).toBe(2);
+    expect(again.code).toBe(1);
     expect(again.stderr).toBe(
       `Error: Migration '${r.slug}' is not eligible now: cooling down until ${after['cooldown_until'] as string}\n` +
         `Hint: Wait until then, or see why with \`cairn status ${r.slug}\`.\n`,
     );
     commitAll(r.repo, 'commit the deferral');
     const committed = run(r);
-    expect(committed.code).toBe(2);
+    expect(committed.code).toBe(1);
     expect(committed.stderr).toBe(again.stderr);
     expect(steps(r)).toEqual(['ready-check']);
   });
@@ -459,7 +459,7 @@ describe('cairn run: deferrals (§6.3)', () => {
     expect(git(r.repo, ['status', '--porcelain'])).toBe('');
 
     const again = run(r);
-    expect(again.code).toBe(2);
+    expect(again.code).toBe(1);
     expect(again.stderr).toBe(
       `Error: Migration '${r.slug}' is awaiting human review: ${reason}; no phase may run before it is reviewed\n` + `Hint: Run \`cairn review ${r.slug}\`.\n`,
     );
@@ -528,7 +528,7 @@ describe('cairn run: a stuck agent', () => {
     expect(result.stderr).toContain(
       'Attempt 1 failed: the agent failed: exec-agent did not finish within 2000 ms and was stopped\n' +
         'Attempt 2 failed: the agent failed: exec-agent did not finish within 2000 ms and was stopped\n' +
-        `Error: phase ${PHASE_1} failed after 2 attempts: the agent failed: exec-agent did not finish within 2000 ms and was stopped; nothing was changed\n`,
+        `Error: Phase ${PHASE_1} failed after 2 attempts: the agent failed: exec-agent did not finish within 2000 ms and was stopped; nothing was changed\n`,
     );
     expect(steps(r)).toEqual(['ready-check', 'execute', 'execute']);
     const pids = hangPids(r);
@@ -544,7 +544,7 @@ describe('cairn run: a stuck agent', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
       'Attempt 1 failed: the agent failed: exec-agent printed nothing for 2000 ms and was stopped\n' +
-        `Error: phase ${PHASE_1} failed after 1 attempt: the agent failed: exec-agent printed nothing for 2000 ms and was stopped; nothing was changed\n`,
+        `Error: Phase ${PHASE_1} failed after 1 attempt: the agent failed: exec-agent printed nothing for 2000 ms and was stopped; nothing was changed\n`,
     );
     const pids = hangPids(r);
     expect(pids).toHaveLength(1);
@@ -567,7 +567,7 @@ describe('cairn run: a stuck agent', () => {
     const validate = `sleep 600 & echo $! > "${pidFile}"; wait`;
     const result = r.cairn(['run', r.slug, '--agent', 'command', '--agent-cmd', 'exec-agent', '--validate', validate, '--validate-timeout', '2'], {}, SHORT_TIMEOUT_MS);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Error: the validation command timed out after 2 s before any change (baseline is red); nothing was changed\n');
+    expect(result.stderr).toContain('Error: The validation command timed out after 2 s before any change (baseline is red); nothing was changed\n');
     expect(isRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
     expect(calls(r)).toEqual([]);
     expectUnchanged(r, before);
@@ -702,7 +702,7 @@ describe('cairn run: integration', () => {
 
     // The same phase again is refused while its branch is not merged.
     const again = run(r, ['--integrate', 'branch']);
-    expect(again.code).toBe(2);
+    expect(again.code).toBe(1);
     expect(again.stderr).toBe(
       `Error: Phase '${PHASE_1}' of '${r.slug}' was already carried out on branch ${branch}, which is not merged into HEAD\n` +
         `Hint: Merge it (\`git merge --ff-only ${branch}\`, or \`git merge ${branch}\`), or discard it with \`git branch -D ${branch}\`, then run again.\n`,
@@ -768,7 +768,7 @@ describe('cairn run: other starting points', () => {
     const before = snapshot(r);
     const result = run(r, [], { EXEC_READY_TOUCH: '1' });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Error: the ready-check changed files in the worktree (src/app.txt); a ready-check may only look\n');
+    expect(result.stderr).toContain('Error: The ready-check changed files in the worktree (src/app.txt); a ready-check may only look\n');
     expect(steps(r)).toEqual(['ready-check']);
     expectUnchanged(r, before);
   });
@@ -808,14 +808,14 @@ describe('cairn run: refusals', () => {
     refused(
       r,
       ['run', planning, ...EXEC_AGENT],
-      2,
+      1,
       `Error: Migration '${planning}' is still being planned; only ready or in-progress migrations have phases to run\n` +
-        `Hint: Finish planning first: \`cairn plan ${planning}\` (or \`cairn run --all\`).\n`,
+        `Hint: Finish planning first: \`cairn plan ${planning} --agent command --agent-cmd exec-agent\` (or \`cairn run --all --agent command --agent-cmd exec-agent\`).\n`,
     );
     refused(
       r,
       ['run', awaiting, ...EXEC_AGENT],
-      2,
+      1,
       `Error: Migration '${awaiting}' is awaiting human review: rollout touches billing exports — needs product sign-off; no phase may run before it is reviewed\n` +
         `Hint: Run \`cairn review ${awaiting}\`.\n`,
     );
@@ -823,7 +823,7 @@ describe('cairn run: refusals', () => {
     refused(
       r,
       ['run', uncommitted, ...EXEC_AGENT],
-      2,
+      1,
       `Error: Migration '${uncommitted}' has changes that are not committed (${dir}/.planning/stages/approaches.stdout.md, ${dir}/.planning/stages/expand.stdout.md, ${dir}/.planning/stages/final-review.stdout.md, …); the phase runs in a git worktree of HEAD, which would not see them\n` +
         `Hint: Commit the migration directory first: git add -A -- ${dir} && git commit -m "cairn: ${uncommitted}"\n`,
     );
@@ -902,7 +902,7 @@ describe("cairn run: the agent's lane", () => {
     const result = run(r, ['--max-attempts', '1'], { EXEC_MODE: 'touch-migration' });
     expect(result.code).toBe(1);
     const why = `the agent changed the migration directory (migrations/${r.slug}/plan.md); only cairn records a phase's completion`;
-    expect(result.stderr).toContain(`Attempt 1 failed: ${why}\nError: phase ${PHASE_1} failed after 1 attempt: ${why}; nothing was changed\n`);
+    expect(result.stderr).toContain(`Attempt 1 failed: ${why}\nError: Phase ${PHASE_1} failed after 1 attempt: ${why}; nothing was changed\n`);
     expectUnchanged(r, before);
   });
 
@@ -911,7 +911,7 @@ describe("cairn run: the agent's lane", () => {
     const before = snapshot(r);
     const result = run(r, ['--max-attempts', '1'], { EXEC_MODE: 'nothing' });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`Attempt 1 failed: the agent changed nothing\nError: phase ${PHASE_1} failed after 1 attempt: the agent changed nothing; nothing was changed\n`);
+    expect(result.stderr).toContain(`Attempt 1 failed: the agent changed nothing\nError: Phase ${PHASE_1} failed after 1 attempt: the agent changed nothing; nothing was changed\n`);
     expectUnchanged(r, before);
   });
 

@@ -22,7 +22,7 @@ import { gitStatus } from './support.js';
 
 const AGENT = ['--agent', 'command', '--agent-cmd', 'fake-agent'];
 const RECORD = path.join('.planning', 'work', '.published', `${SLUG}.json`);
-const DIRTY_REASON = "Error: dirty live migration directory: its uncommitted changes are not cairn's last publish; commit them, or inspect them with cairn doctor";
+const DIRTY_REASON = "Error: The migration directory has uncommitted changes that are not cairn's last publish:";
 const DIRTY_HINT =
   'Hint: The files listed under migrations/alpha are not committed, and the directory is not the snapshot cairn last published there, ' +
   'so cairn will not build on it. Commit them (`git add -- migrations/alpha && git commit`) and run the command again, ' +
@@ -38,7 +38,7 @@ const STEP_AND_EDIT = [
 ];
 
 function refusal(paths: string[]): string {
-  return `${DIRTY_REASON}\ndirty paths:\n${paths.map((entry) => `- ${entry}\n`).join('')}${DIRTY_HINT}\n`;
+  return `${DIRTY_REASON}\n${paths.map((entry) => `  ${entry}\n`).join('')}${DIRTY_HINT}\n`;
 }
 
 /** A committed migration `alpha`, then its first planning step accepted and published without --commit. */

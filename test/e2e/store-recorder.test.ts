@@ -16,7 +16,7 @@ describe('what cairn itself published is not a human edit', () => {
     appendFileSync(path.join(p.dir, 'plan.md'), 'a hand edit\n');
     const blocked = p.cli(['plan', SLUG, '--agent', 'command', '--agent-cmd', 'fake-agent']);
     expect(blocked.code).toBe(1);
-    expect(blocked.stderr).toContain('dirty live migration directory');
+    expect(blocked.stderr).toContain("Error: The migration directory has uncommitted changes that are not cairn's last publish:\n  migrations/alpha/\n");
     expect(stateOf(p).next_step).toBe('pick-best');
   });
 
@@ -39,7 +39,7 @@ describe('cairn new --commit', () => {
     appendFileSync(path.join(p.repo, 'unrelated.txt'), 'not mine\n');
     const created = p.cli(['new', SLUG, '--target', TARGET, '--commit']);
     expect(created.code).toBe(0);
-    expect(created.stdout).toMatch(/\nCommitted [0-9a-f]{12}: cairn: alpha: migration\.new\n$/);
+    expect(created.stdout).toMatch(/\nCommitted [0-9a-f]{12}: cairn: alpha: migration\.new\nNext: cairn plan alpha\n$/);
     expect(gitLog(p)[0]).toContain('cairn: alpha: migration.new');
     expect(gitStatus(p)).toBe('?? unrelated.txt\n');
   });

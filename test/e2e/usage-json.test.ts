@@ -4,17 +4,17 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
-const HINT = 'run `cairn --help` or `cairn <command> --help` for usage';
+const HINT = 'Run `cairn --help` or `cairn <command> --help` for usage.';
 
 const CASES: { name: string; args: string[]; message: string }[] = [
-  { name: 'unknown option', args: ['list', '--format', 'json', '--bogus'], message: "unknown option '--bogus'" },
-  { name: 'missing argument', args: ['unlock', '--format=json'], message: "missing required argument 'lock-id'" },
+  { name: 'unknown option', args: ['list', '--format', 'json', '--bogus'], message: "Unknown option '--bogus'" },
+  { name: 'missing argument', args: ['unlock', '--format=json'], message: "Missing required argument 'lock-id'" },
   {
     name: 'bad choice',
     args: ['list', '--format', 'json', '--status', 'finished'],
-    message: "option '--status <status>' argument 'finished' is invalid. Allowed choices are planning, ready, in-progress, skipped, done.",
+    message: "Option '--status <status>' argument 'finished' is invalid. Allowed choices are planning, ready, in-progress, skipped, done.",
   },
-  { name: 'unknown command', args: ['frobnicate', '--format', 'json'], message: "unknown command 'frobnicate'" },
+  { name: 'unknown command', args: ['frobnicate', '--format', 'json'], message: "Unknown command 'frobnicate'" },
 ];
 
 describe('usage errors under --format json', () => {
@@ -28,11 +28,11 @@ describe('usage errors under --format json', () => {
     });
   }
 
-  it('without --format json a usage error is commander text on stderr and nothing on stdout', () => {
+  it('without --format json a usage error is the same Error: and Hint: lines on stderr and nothing on stdout', () => {
     const result = runCli(['list', '--bogus'], { cwd });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(`error: unknown option '--bogus'\n(${HINT})\n`);
+    expect(result.stderr).toBe(`Error: Unknown option '--bogus'\nHint: ${HINT}\n`);
   });
 
   it('--format json after -- is an argument, not a request for JSON', () => {

@@ -226,7 +226,7 @@ describe('cairn mcp', () => {
     const terminal = envelopeOf(await mcp.call('next_prompt', { slug: 'alpha' }));
     expect(terminal.error).toEqual({
       code: 'invalid-state',
-      message: "Planning snapshot 'alpha' is not in planning status",
+      message: "Migration 'alpha' has status 'ready'; only planning migrations have a next planning step",
       hint: "alpha has status 'ready'. Call the refine tool with {\"slug\":\"alpha\"} to revise an unexecuted plan, or the ready tool to see what to do next.",
     });
 

@@ -253,7 +253,7 @@ describe('buildStagePrompt', () => {
     expect(input.step).toBe('terminal-ready');
     const error = await caughtAsync(buildStagePrompt(input));
     expect(error.code).toBe('invalid-state');
-    expect(error.exitCode).toBe(2);
+    expect(error.exitCode).toBe(1);
     expect(error.message).toBe("Planning state is terminal; no prompt context for 'terminal-ready'");
   });
 

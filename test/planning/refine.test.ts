@@ -42,7 +42,7 @@ describe('refine eligibility (docs/format.md §9.6 step 3, in order)', () => {
 
 describe('refine feedback', () => {
   it('refuses blank feedback and frames the rest for the prompt', () => {
-    expect(() => checkFeedback(' \n\t')).toThrow('refinement feedback must not be empty.');
+    expect(() => checkFeedback(' \n\t')).toThrow('Refinement feedback must not be empty.');
     expect(() => checkFeedback('x')).not.toThrow();
     expect(refineContext({ text: 'Split phase 2.\n', source: 'file' })).toBe('User refinement feedback:\nSplit phase 2.\n');
   });

@@ -81,11 +81,15 @@ describe('the review gate', () => {
   });
 
   it('explains a refusal with the refine alternative when there is one (docs/format.md §9.7)', () => {
-    const head = "migration 'm1' is not awaiting human review. Reviewable migrations are listed by `cairn list --awaiting-review`.";
-    expect(notAwaitingReviewError(manifest({}), 'm1').message).toBe(`${head} To revise this migration instead, run \`cairn refine m1 --message ...\`.`);
+    const refinable = notAwaitingReviewError(manifest({}), 'm1');
+    expect(refinable.message).toBe("Migration 'm1' is not awaiting human review.");
+    expect(refinable.hint).toBe('To revise it instead, run `cairn refine m1 --message ...`; `cairn list --awaiting-review` lists the migrations that are.');
     const error = notAwaitingReviewError(manifest({ status: 'skipped' }), 'm1');
-    expect(error.message).toBe(`${head} \`cairn refine m1 ...\` is only available for planning or unexecuted ready migrations.`);
-    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe("Migration 'm1' is not awaiting human review.");
+    expect(error.hint).toBe(
+      'It cannot be refined either: only planning migrations and ready ones whose phases have not started can. `cairn list --awaiting-review` lists the migrations that are.',
+    );
+    expect([error.code, error.exitCode]).toEqual(['invalid-state', 1]);
   });
 });
 

@@ -34,7 +34,7 @@ describe('publish lock', () => {
     await expect(acquirePublishLock(root, { operation: 'test', timeoutMs: 2500, onWait: (holder) => told.push(lockWaitMessage(holder)) })).rejects.toMatchObject({
       code: 'lock-timeout',
     });
-    expect(told).toEqual([`waiting for the publish lock held by pid ${process.pid} (migration.new)`]);
+    expect(told).toEqual([`Waiting for the publish lock held by pid ${process.pid} (migration.new)…`]);
     await held.release();
   });
 
@@ -71,11 +71,11 @@ describe('publish lock', () => {
     const lock = await acquirePublishLock(root, { operation: 'test', timeoutMs: 1000 });
     renameSync(lockDirOf(root), path.join(root, '__transactions__', 'elsewhere'));
     await expect(lock.assertHeld()).rejects.toThrow(
-      `publish lock ${lockDirOf(root)} was lost: the lock directory was removed or replaced by another process`,
+      `The publish lock ${lockDirOf(root)} was lost: the lock directory was removed or replaced by another process`,
     );
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(lock.compromised()?.message).toMatch(/ENOENT/);
-    await expect(lock.release()).rejects.toThrow(`could not release publish lock ${lockDirOf(root)}: it is no longer held by this process`);
+    await expect(lock.release()).rejects.toThrow(`Could not release publish lock ${lockDirOf(root)}: it is no longer held by this process`);
   });
 
   it('reclaims the lock of a dead holder on this host at once and records it', async () => {

@@ -208,7 +208,7 @@ describe('publish', () => {
       const lockDir = path.join(repo.liveRoot, '__transactions__', '.lock');
       expect(cairn.message).toMatch(
         new RegExp(
-          `^timed out after 300 ms waiting for the publish lock ${lockDir}; it is held by pid ${holder.pid} on host ${os.hostname()} ` +
+          `^Timed out after 300 ms waiting for the publish lock ${lockDir}; it is held by pid ${holder.pid} on host ${os.hostname()} ` +
             `\\(operation test\\.hold, since \\d{4}-\\d\\d-\\d\\dT[^,]+, lock id ${holder.lockId}, last heartbeat \\d+\\.\\d s ago\\)$`,
         ),
       );

@@ -1,6 +1,7 @@
 import { MigrationStatusInput, listProject, type Io } from '../../app/index.js';
 import { formatListTsv, shownListRow, type ListRow } from '../../planning/index.js';
 import { listRowJson } from '../../outputs/index.js';
+import { warnInterruptedPublishes } from '../interrupted-publish.js';
 import { defineCommand } from '../command.js';
 import { formatOption } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';
@@ -46,9 +47,10 @@ export const listCommand = defineCommand<[], ListOptions, ListView>({
     json: (io) => (rows, liveRoot) => printJson(io, 'list', { live_root: liveRoot, migrations: rows.map(listRowJson) }),
   },
   examples: ['list', 'list --status ready --format json', 'list --awaiting-review'],
-  async run({ options, io, project }, show) {
+  async run({ options, io, globals, project }, show) {
     const context = await project();
     show(await listProject(context, io, { status: options.status, awaitingReview: options.awaitingReview, useIndex: options.index }), context.liveRoot);
+    await warnInterruptedPublishes(io, context.liveRoot, globals);
     return 0;
   },
 });

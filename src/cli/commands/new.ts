@@ -1,13 +1,12 @@
 import path from 'node:path';
 import { postPublishCommit, newMigration, type GlobalOptions, type Io } from '../../app/index.js';
 import type { NewMigrationResult } from '../../planning/index.js';
-import { publishErrorMessage } from '../../publish/index.js';
 import { publishResultJson } from '../../outputs/index.js';
 import { nextCommands } from '../next-command.js';
 import { defineCommand } from '../command.js';
 import { publishingOptions } from '../options.js';
 import { printJson } from '../output.js';
-import { printPublishText, publishExitCode } from '../publish-text.js';
+import { printPublishText, publishExitCode, publishFailureText } from '../publish-text.js';
 
 interface NewOptions {
   target: string;
@@ -19,7 +18,8 @@ interface NewOptions {
 
 interface NewView {
   created(created: NewMigrationResult, slug: string, repoRoot: string): void;
-  committed(slug: string, commit: string): void;
+  /** After a real publish: the commit made (or null), then what to run next. */
+  finished(slug: string, commit: string | null): void;
 }
 
 function newText(io: Io, _options: NewOptions, globals: GlobalOptions): NewView {
@@ -29,13 +29,16 @@ function newText(io: Io, _options: NewOptions, globals: GlobalOptions): NewView 
       const where = path.relative(repoRoot, created.result.liveDir).split(path.sep).join('/');
       const text = created.result.dryRun
         ? `Dry run: would create migration ${slug} at ${where}; nothing was changed.`
-        : `Created migration ${slug} at ${where}.\nNext: ${next.cairn('plan', [slug])}`;
+        : `Created migration ${slug} at ${where}.`;
       printPublishText(io, created.result, text, repoRoot);
       if (publishExitCode(created.result) !== 0 && !created.workspaceRemoved) {
         io.stderr(`The workspace is kept for inspection: ${created.workspaceDir}\n`);
       }
     },
-    committed: (slug, commit) => io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${slug}: migration.new\n`),
+    finished(slug, commit) {
+      if (commit !== null) io.stdout(`Committed ${commit.slice(0, 12)}: cairn: ${slug}: migration.new\n`);
+      io.stdout(`Next: ${next.cairn('plan', [slug])}\n`);
+    },
   };
 }
 
@@ -43,9 +46,9 @@ function newJson(io: Io): NewView {
   return {
     created({ result }) {
       printJson(io, 'new', { result: publishResultJson(result) });
-      if (result.status !== 'published') io.stderr(`Error: ${publishErrorMessage(result)}\n`);
+      if (result.status !== 'published') io.stderr(`Error: ${publishFailureText(result)}\n`);
     },
-    committed: () => {},
+    finished: () => {},
   };
 }
 
@@ -66,8 +69,7 @@ export const newCommand = defineCommand<[string], NewOptions, NewView>({
     const created = await newMigration(context, io, { slug, target: options.target, dryRun, lockTimeout: options.lockTimeout });
     view.created(created, slug, context.repoRoot);
     const code = publishExitCode(created.result);
-    const commit = code === 0 ? commits.after(slug, 'migration.new') : null;
-    if (commit !== null) view.committed(slug, commit);
+    if (code === 0 && !dryRun) view.finished(slug, commits.after(slug, 'migration.new'));
     return code;
   },
 });

@@ -9,20 +9,20 @@ import { printJson } from '../output.js';
 
 function reportText(report: RecoveryReport, agentLines: readonly string[], runs: ExecutionRecoveryReport): string {
   const lines: string[] = [...agentLines];
-  for (const done of runs.integrations) lines.push(`interrupted integration (${done.action}): ${done.message}`);
+  for (const done of runs.integrations) lines.push(`Interrupted integration (${done.action}): ${done.message}`);
   for (const run of runs.runs) lines.push(run.message);
   const verb = report.dryRun ? 'would' : 'did';
   for (const lock of report.reclaimedLocks) {
-    lines.push(`reclaimed stale publish lock${lock.owner?.lock_id ? ` ${lock.owner.lock_id}` : ''}: ${lock.reason}`);
+    lines.push(`Reclaimed stale publish lock${lock.owner?.lock_id ? ` ${lock.owner.lock_id}` : ''}: ${lock.reason}`);
   }
   if (report.lock !== null) {
     lines.push(
       report.lock.stale
-        ? `would reclaim the stale publish lock held by ${report.lock.holder}: ${report.lock.reason}`
-        : `the publish lock is held by ${report.lock.holder}; recovery would wait for it`,
+        ? `Would reclaim the stale publish lock held by ${report.lock.holder}: ${report.lock.reason}`
+        : `The publish lock is held by ${report.lock.holder}; recovery would wait for it`,
     );
   }
-  for (const tomb of report.tombstones) lines.push(`${report.dryRun ? 'would remove' : 'removed'} lock tombstone ${tomb}`);
+  for (const tomb of report.tombstones) lines.push(`${report.dryRun ? 'Would remove' : 'Removed'} lock tombstone ${tomb}`);
   for (const plan of report.plans) {
     const what = plan.action === 'leave' ? 'left alone' : `${verb} ${plan.action}`;
     lines.push(`${plan.txDir}${plan.slug === null ? '' : ` (${plan.slug})`}: ${what}: ${plan.reason}`);

@@ -41,14 +41,14 @@ export async function readFeedback(options: { message?: string; file?: string },
   if (options.message !== undefined) {
     feedback = { text: options.message, source: 'message' };
   } else if (options.file === '-') {
-    const text = await readStdin(DEFAULT_MAX_READ_BYTES, () => new CairnError('usage', `could not read refinement feedback from stdin: more than ${DEFAULT_MAX_READ_BYTES} bytes`));
+    const text = await readStdin(DEFAULT_MAX_READ_BYTES, () => new CairnError('usage', `Could not read refinement feedback from stdin: more than ${DEFAULT_MAX_READ_BYTES} bytes`));
     feedback = { text: text.toString('utf8'), source: 'file' };
   } else {
     const file = path.resolve(cwd, options.file as string);
     try {
       feedback = { text: readRegularTextSync(file), source: 'file' };
     } catch (error) {
-      throw new CairnError('usage', `could not read refinement feedback file: ${file}: ${messageOf(error)}`, { path: file });
+      throw new CairnError('usage', `Could not read refinement feedback file: ${file}: ${messageOf(error)}`, { path: file });
     }
   }
   checkFeedback(feedback.text);
@@ -56,9 +56,8 @@ export async function readFeedback(options: { message?: string; file?: string },
 }
 
 /**
- * The exit code of an error of the refine step (docs/format.md §9.6): a refusal
- * (`not-refinable`) is the caller's to fix and exits 2, a lock timeout 3;
- * any other error exits 1.
+ * The exit code of an error of the refine step (docs/format.md §9.6): a lock
+ * timeout exits 3; a refusal (`not-refinable`) and any other error exit 1.
  */
 function refineStepError(error: unknown): unknown {
   if (!isCairnError(error) || error.code === 'not-refinable' || error.code === 'lock-timeout' || error.exitCode === 1) return error;

@@ -3,13 +3,13 @@ import { createInterface } from 'node:readline';
 import { postPublishCommit, agentChoice, printWarnings, withMigrationSession, type AgentOptions, type GlobalOptions, type Io } from '../../app/index.js';
 import { CairnError } from '../../util/index.js';
 import { loadTaste, decideReview, notAwaitingReviewError, reviewSummary, describeMigration, type PlanStepOptions, type ReviewInput, type ReviewResult, type ReviewSummary } from '../../planning/index.js';
-import { publishErrorMessage, type RecoveryPlan } from '../../publish/index.js';
+import type { RecoveryPlan } from '../../publish/index.js';
 import { publishResultJson, reviewSummaryJson, stepJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
 import { readFeedback } from './refine.js';
 import { AGENT_OPTIONS, TARGET_ARGUMENT, publishingOptions } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';
-import { printDryRunLines } from '../publish-text.js';
+import { printDryRunLines, publishFailureText } from '../publish-text.js';
 import { nextCommands, type NextCommands } from '../next-command.js';
 import { printNextLine, printStepText, stepExitCode } from '../step-text.js';
 
@@ -180,7 +180,7 @@ function reviewText(io: Io, options: ReviewOptions, globals: GlobalOptions): Rev
         if (publish.staleBase) {
           io.stderr(`Error: ${slug} changed while your decision was being recorded; nothing was recorded.\nHint: Run \`${next.cairn('review', [slug])}\` again to see the current plan and decide.\n`);
         } else {
-          io.stderr(`Error: ${publishErrorMessage(publish)}\n`);
+          io.stderr(`Error: ${publishFailureText(publish)}\n`);
         }
         if (publish.dryRun) printDryRunLines(io, publish, repoRoot);
         return;
@@ -209,7 +209,7 @@ function reviewJson(io: Io): ReviewView {
           commit,
         },
       });
-      if (code !== 0) io.stderr(`Error: ${result.step?.reason ?? (result.publish === null ? 'not published' : publishErrorMessage(result.publish))}\n`);
+      if (code !== 0) io.stderr(`Error: ${result.step?.reason ?? (result.publish === null ? 'not published' : publishFailureText(result.publish))}\n`);
     },
   };
 }

@@ -8,7 +8,7 @@ import { CairnError, shellWord } from '../../util/index.js';
 import { defineCommand } from '../command.js';
 import { nextCommands, type NextCommands } from '../next-command.js';
 import { AGENT_OPTIONS, LOCK_TIMEOUT_OPTION, dryRunOption, formatOption } from '../options.js';
-import { printJson } from '../output.js';
+import { asSentence, printJson } from '../output.js';
 import { signalExitCode } from '../step-text.js';
 import { confirmValidationTrust } from '../trust-prompt.js';
 
@@ -129,10 +129,10 @@ function phaseText(io: Io, result: PhaseRunResult, next: NextCommands, validate:
       io.stderr(`Interrupted by ${result.interruptedBy ?? 'a signal'}: the agent was stopped and nothing was changed.\n`);
       return;
     case 'baseline-failed':
-      io.stderr(`Error: ${result.reason}\nFix the tests on your branch first; see \`${next.cairn('log', [result.slug])}\` for the validation output.\n`);
+      io.stderr(`Error: ${asSentence(result.reason, result.slug)}\nHint: Fix the tests on your branch first; see \`${next.cairn('log', [result.slug])}\` for the validation output.\n`);
       return;
     default:
-      io.stderr(`Error: ${result.reason}\nThe attempts' diffs, agent output and validation output are in the run log: \`${next.cairn('log', [result.slug])}\`.\n`);
+      io.stderr(`Error: ${asSentence(result.reason, result.slug)}\nHint: The attempts' diffs, agent output and validation output are in the run log: \`${next.cairn('log', [result.slug])}\`.\n`);
   }
 }
 

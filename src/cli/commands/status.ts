@@ -1,4 +1,5 @@
 import { nextCommands } from '../next-command.js';
+import { warnInterruptedPublishes } from '../interrupted-publish.js';
 import path from 'node:path';
 import { describeTarget, type Io } from '../../app/index.js';
 import type { MigrationDescription } from '../../planning/index.js';
@@ -106,6 +107,7 @@ export const statusCommand = defineCommand<[string], { format: string; graph?: b
     const context = await project();
     const description = await describeTarget(context, target);
     show(description, context.repoRoot);
+    await warnInterruptedPublishes(io, context.liveRoot, globals, description.slug);
     if (description.stateError !== null) {
       io.stderr(`Error: ${description.stateError}\nHint: Run \`${nextCommands(globals).cairn('doctor', [description.slug])}\` for details.\n`);
       return 2;
