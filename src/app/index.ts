@@ -7,6 +7,6 @@ export { EffortInput, LockTimeoutMsInput, LogLimitInput, MigrationStatusInput, M
 export { debugStack, printWarnings, type Io } from './io.js';
 export { DEFAULT_LOG_LIMIT, logEntries, readRunLog } from './log.js';
 export { openProject, type GlobalOptions } from './project.js';
-export { moveProjectMigration, newMigration, recoverProject, type MoveInput } from './publishing.js';
+export { moveProjectMigration, moveProjectRoot, newMigration, recoverProject, type MoveInput, type MoveRootInput } from './publishing.js';
 export { describeTarget, listProject, readyWork, resolveTargetMergeConflict } from './queries.js';
 export { withMigrationSession, type MigrationSession, type SessionOptions } from './session.js';

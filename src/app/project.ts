@@ -1,4 +1,5 @@
 import { resolveProjectContext, type ProjectContext } from '../config/index.js';
+import { readRootMoveJournal, recoverRootMove } from '../planning/index.js';
 
 /** The global `--repo` / `--migrations-dir` flags of the CLI, and the MCP server's. */
 export interface GlobalOptions {
@@ -7,6 +8,12 @@ export interface GlobalOptions {
 }
 
 /** The project a front end works on, found from the working directory unless `--repo` names it. */
-export function openProject(globals: GlobalOptions): Promise<ProjectContext> {
-  return resolveProjectContext({ cwd: process.cwd(), repo: globals.repo, migrationsDir: globals.migrationsDir });
+export async function openProject(globals: GlobalOptions): Promise<ProjectContext> {
+  const options = { cwd: process.cwd(), repo: globals.repo, migrationsDir: globals.migrationsDir };
+  const context = await resolveProjectContext(options);
+  // A root move a crash interrupted is finished or undone first: until then
+  // the config may name a root that is not (yet, or any more) the project's.
+  if ((await readRootMoveJournal(context.repoRoot)) === null) return context;
+  await recoverRootMove(context.repoRoot, context.lockTimeoutMs);
+  return resolveProjectContext(options);
 }
