@@ -1,5 +1,5 @@
 import { resolveProjectContext, type ProjectContext } from '../config/index.js';
-import { readRootMoveJournal, recoverRootMove } from '../planning/index.js';
+import { recoverRootMove, rootMovePending } from '../planning/index.js';
 
 /** The global `--repo` / `--migrations-dir` flags of the CLI, and the MCP server's. */
 export interface GlobalOptions {
@@ -13,7 +13,7 @@ export async function openProject(globals: GlobalOptions): Promise<ProjectContex
   const context = await resolveProjectContext(options);
   // A root move a crash interrupted is finished or undone first: until then
   // the config may name a root that is not (yet, or any more) the project's.
-  if ((await readRootMoveJournal(context.repoRoot)) === null) return context;
-  await recoverRootMove(context.repoRoot, context.lockTimeoutMs);
+  if (!(await rootMovePending(context.repoRoot))) return context;
+  await recoverRootMove(context.repoRoot, context.liveRoot, context.lockTimeoutMs);
   return resolveProjectContext(options);
 }

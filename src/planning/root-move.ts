@@ -228,23 +228,30 @@ export async function moveMigrationsRoot(request: MoveRootRequest): Promise<Move
   return { ...base, status: 'moved', reason: 'moved' };
 }
 
+/** Whether a root move was left unfinished: its journal, or only its workspace (killed while building). */
+export async function rootMovePending(repoRoot: string): Promise<boolean> {
+  return (await pathExists(journalPath(repoRoot))) || (await pathExists(workPaths(repoRoot).dir));
+}
+
 /**
  * Finishes or undoes a root move a crash interrupted (a no-op returning null
  * when there is none): a journal still `prepared` is rolled back to the old
- * layout, a `committed` one finished into the new layout. Takes the old
- * root's publish lock while the old root exists, so a move still running in
- * another process is waited for, not undone under it.
+ * layout, a `committed` one finished into the new layout, a workspace
+ * without a journal removed. Takes the old root's publish lock while the old
+ * root exists (`liveRoot` when there is no journal), so a move still running
+ * in another process is waited for, not undone under it.
  */
-export async function recoverRootMove(repoRoot: string, lockTimeoutMs: number): Promise<RootMoveRecovery | null> {
+export async function recoverRootMove(repoRoot: string, liveRoot: string, lockTimeoutMs: number): Promise<RootMoveRecovery | null> {
   let journal = await readRootMoveJournal(repoRoot);
-  if (journal === null) return null;
-  const oldRoot = path.join(repoRoot, journal.from);
-  const lock = (await pathExists(oldRoot)) ? await acquirePublishLock(oldRoot, { operation: 'migrations-root.recover', timeoutMs: lockTimeoutMs }) : null;
+  const oldRoot = journal === null ? liveRoot : path.join(repoRoot, journal.from);
+  const existed = await pathExists(oldRoot);
+  const lock = existed ? await acquirePublishLock(oldRoot, { operation: 'migrations-root.recover', timeoutMs: lockTimeoutMs }) : null;
   journal = await readRootMoveJournal(repoRoot);
   if (journal === null) {
-    // Finished by its own process while this one waited.
+    // Killed before its journal was written (nothing else was touched), or finished by its own process while this one waited.
+    await removeTreeDurable(workPaths(repoRoot).dir).catch(() => undefined);
     await lock?.release().catch(() => undefined);
-    if (!(await readdir(oldRoot).catch(() => ['?'])).length) await rmdir(oldRoot).catch(() => undefined);
+    if ((await readdir(oldRoot).catch(() => ['?'])).length === 0) await rmdir(oldRoot).catch(() => undefined);
     return null;
   }
   if (journal.phase === 'prepared') {

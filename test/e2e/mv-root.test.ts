@@ -7,7 +7,7 @@ import { copyFixtureMigrations, PLANNING } from '../support/fixture.js';
 import { commitAll, git } from '../support/git.js';
 import { copyRepo, emptyRepo, planRepoAt, type PlanRepo } from '../support/plan-repo.js';
 import { templateDir } from '../support/tmp.js';
-import { listTree } from '../support/tree.js';
+import { projectBytes } from '../support/tree.js';
 
 /*
  * `cairn mv --root` through the built CLI, on migrations written by the
@@ -37,21 +37,6 @@ beforeAll(() => {
   }
   byHand = projectBytes(reference.repo);
 });
-
-/** Every committed-kind file of the project (git's and cairn's local state left out) with its bytes. */
-export function projectBytes(repo: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const entry of listTree(repo)) {
-    if (entry.startsWith('.git/') || entry.startsWith('.planning/work/') || entry.startsWith('.planning/cairn.db') || entry.includes('__transactions__')) continue;
-    const full = path.join(repo, entry);
-    try {
-      files[entry] = readFileSync(full).toString('latin1');
-    } catch {
-      // a directory
-    }
-  }
-  return files;
-}
 
 function gitStatus(repo: string): string {
   return git(repo, ['status', '--porcelain', '--untracked-files=all']);
