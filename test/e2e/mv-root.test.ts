@@ -1,8 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MoveOutputSchema } from '../../src/outputs/move.js';
 import { acquireRunLease } from '../../src/planning/run-lease.js';
+import { acquirePublishLock } from '../../src/publish/lock.js';
+import { recordMovedRoot } from '../../src/publish/moved-roots.js';
+import { CLI } from '../support/cli.js';
 import { copyFixtureMigrations, PLANNING } from '../support/fixture.js';
 import { commitAll, git } from '../support/git.js';
 import { copyRepo, emptyRepo, planRepoAt, type PlanRepo } from '../support/plan-repo.js';
@@ -135,5 +139,35 @@ describe('cairn mv --root', () => {
     } finally {
       await lease.release();
     }
+  });
+});
+
+describe('a publish that waited on the old root while it was moved', () => {
+  it('refuses once it has the lock, and neither recreates the old root nor publishes into it', async () => {
+    const p = copyRepo(template);
+    const held = await acquirePublishLock(p.live, { operation: 'test.hold', timeoutMs: 5000 });
+    const waiter = spawn(process.execPath, [CLI, 'new', 'fresh', '--target', 'x', '--lock-timeout', '60000'], { cwd: p.repo, env: p.env() });
+    let stderr = '';
+    waiter.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => waiter.on('close', (code) => resolve(code)));
+    // Once its workspace exists the waiter has read the config (the old root); it seeds, then waits for the lock.
+    const workspace = path.join(p.repo, '.planning', 'work', 'fresh');
+    for (let i = 0; i < 600 && !existsSync(workspace); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(workspace)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // What the root move does while it holds the lock: the new root and config in place, the old root (and the lock in it) gone.
+    renameSync(p.live, path.join(p.repo, 'plans'));
+    renameSync(path.join(p.repo, 'plans', '__transactions__'), path.join(p.repo, '.planning', 'work', 'old-transactions'));
+    const config = path.join(p.repo, '.planning', 'config.json');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('"migrations"', '"plans"'));
+    await recordMovedRoot(p.repo, 'migrations', 'plans');
+    await held.forget();
+    expect(await exited).toBe(1);
+    expect(stderr).toContain('Error: The migrations root moved to plans; nothing was done in migrations.\n');
+    expect(existsSync(p.live)).toBe(false);
+    expect(existsSync(path.join(p.repo, 'plans', 'fresh'))).toBe(false);
+    const again = p.cli(['new', 'fresh', '--target', 'x']);
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect(existsSync(path.join(p.repo, 'plans', 'fresh', 'manifest.json'))).toBe(true);
   });
 });
