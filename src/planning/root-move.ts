@@ -9,6 +9,7 @@ import {
   TRANSACTIONS_DIR,
   acquirePublishLock,
   crashPoint,
+  faultPoint,
   recordMovedRoot,
   recoverUnderLock,
   relativeRoot,
@@ -205,6 +206,7 @@ export async function moveMigrationsRoot(request: MoveRootRequest): Promise<Move
     crashPoint('root-move-new-installed');
     await writeFileDurable(configPath, newConfig);
     crashPoint('root-move-config-written');
+    faultPoint('root-move-commit');
     await lock.assertHeld();
     journal = { ...journal, phase: 'committed' };
     await writeJournal(repoRoot, journal);

@@ -70,6 +70,7 @@ export const FAULT_POINTS = [
   'tx-remove',
   'lock-release',
   'move-install',
+  'root-move-commit',
 ] as const;
 export type FaultPointName = (typeof FAULT_POINTS)[number];
 

@@ -6,7 +6,7 @@
 export { DIRTY_LIVE_REASON, blockingDirtyPaths, dirtyLiveHint, type DirtyCheckInput } from './dirty.js';
 export { TRANSACTIONS_DIR, assertTransactionsRootConfined, transactionsRootProblem } from './layout.js';
 export { STALE_LIMIT_MS, decodeOwnerRecord, isCairnOwner, isProcessAlive, judgeStaleness, readLockHolder, type LockHolder, type LockOwner, type Staleness } from './lock-owner.js';
-export { crashPoint } from './faults.js';
+export { crashPoint, faultPoint } from './faults.js';
 export { acquirePublishLock, lockWaitMessage, type HeldLock } from './lock.js';
 export { MOVE_OPERATION, moveMigrationDir, type MoveRequest, type MoveResult } from './move.js';
 export { MOVED_ROOTS_RELATIVE_PATH, movedRootTarget, recordMovedRoot, relativeRoot } from './moved-roots.js';

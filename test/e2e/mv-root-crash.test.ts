@@ -69,6 +69,18 @@ describe('cairn mv --root killed at every named point', () => {
     expectWhole(p, 'new');
   });
 
+  it('a move that fails just before its commit point is undone at once: the old layout, nothing left', () => {
+    const p = copyRepo(template);
+    const failed = p.cli(['mv', '--root', 'plans'], { CAIRN_TEST_FAULT: 'root-move-commit:EIO' });
+    expect([failed.code, failed.stdout]).toEqual([1, '']);
+    expect(failed.stderr).toBe(
+      'Error: Could not move the migrations root migrations to plans: the move failed: EIO: i/o error, injected at root-move-commit; migrations was left as it was\n' +
+        'Hint: migrations and the config are as they were; fix the cause and run `cairn mv --root` again.\n',
+    );
+    expectWhole(p, 'old');
+    expect(existsSync(path.join(p.repo, '.planning', 'work', 'root-move'))).toBe(false);
+  });
+
   it('an empty directory the move took the place of is there again after a roll-back', () => {
     const p = copyRepo(template);
     mkdirSync(path.join(p.repo, 'plans'));
