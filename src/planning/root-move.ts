@@ -10,6 +10,7 @@ import {
   acquirePublishLock,
   crashPoint,
   faultPoint,
+  movedRootTarget,
   recordMovedRoot,
   recoverUnderLock,
   relativeRoot,
@@ -192,9 +193,10 @@ export async function moveMigrationsRoot(request: MoveRootRequest): Promise<Move
     await writeJournal(repoRoot, journal);
     crashPoint('root-move-journal-written');
   } catch (error) {
+    // Nothing outside the workspace was touched yet.
+    await rm(workPaths(repoRoot).dir, { recursive: true, force: true }).catch(() => undefined);
     await lock.release().catch(() => undefined);
     if (error instanceof CairnError) throw error;
-    await rm(workPaths(repoRoot).dir, { recursive: true, force: true }).catch(() => undefined);
     return { ...base, reason: `could not build the new root: ${messageOf(error)}` };
   }
 
@@ -253,7 +255,8 @@ export async function recoverRootMove(repoRoot: string, liveRoot: string, lockTi
     // Killed before its journal was written (nothing else was touched), or finished by its own process while this one waited.
     await removeTreeDurable(workPaths(repoRoot).dir).catch(() => undefined);
     await lock?.release().catch(() => undefined);
-    if ((await readdir(oldRoot).catch(() => ['?'])).length === 0) await rmdir(oldRoot).catch(() => undefined);
+    // Taking the lock recreated a root the finished move had removed.
+    if ((await movedRootTarget(repoRoot, oldRoot)) !== null && (await readdir(oldRoot).catch(() => null))?.length === 0) await rmdir(oldRoot).catch(() => undefined);
     return null;
   }
   if (journal.phase === 'prepared') {

@@ -124,6 +124,18 @@ describe('cairn mv --root', () => {
     expect(dirty[0]).toBe('1');
     expect(dirty[1]).toContain('it has uncommitted changes');
     git(p.repo, ['checkout', '--', '.']);
+    before[`migrations/${OTHER}/.planning/state.json`] = clean;
+    const foreign = path.join(p.live, '__transactions__', 'not-cairns');
+    mkdirSync(foreign, { recursive: true });
+    writeFileSync(path.join(foreign, 'x'), 'x');
+    const pending = refusal(['plans']);
+    expect(pending).toEqual([
+      '1',
+      `Error: Cannot move the migrations root: an interrupted transaction is left that recovery cannot finish (${foreign}: not a cairn transaction (no cairn-tx marker, no journal); left for inspection).`,
+    ]);
+    expect(readFileSync(path.join(foreign, 'x'), 'utf8')).toBe('x');
+    expect(existsSync(path.join(p.repo, 'plans'))).toBe(false);
+    expect(existsSync(path.join(p.repo, '.planning', 'work', 'root-move'))).toBe(false);
     const usage = p.cli(['mv', '--root', 'plans', PLANNING]);
     expect(usage.code).toBe(2);
   });
