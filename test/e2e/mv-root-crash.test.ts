@@ -69,6 +69,16 @@ describe('cairn mv --root killed at every named point', () => {
     expectWhole(p, 'new');
   });
 
+  it('a recovery killed while finishing a root move is finished by the next one', () => {
+    const p = copyRepo(template);
+    expect(p.cli(['mv', '--root', 'plans'], { CAIRN_TEST_CRASH_AT: 'root-move-journal-committed' }).signal).toBe('SIGKILL');
+    expect(p.cli(['recover'], { CAIRN_TEST_CRASH_AT: 'root-move-old-moved-aside' }).signal).toBe('SIGKILL');
+    expect(existsSync(path.join(p.repo, '.planning', 'work', 'root-move.json'))).toBe(true);
+    const recovered = p.cli(['recover']);
+    expect([recovered.code, recovered.stderr]).toEqual([0, '']);
+    expectWhole(p, 'new');
+  });
+
   it('a move that fails just before its commit point is undone at once: the old layout, nothing left', () => {
     const p = copyRepo(template);
     const failed = p.cli(['mv', '--root', 'plans'], { CAIRN_TEST_FAULT: 'root-move-commit:EIO' });
