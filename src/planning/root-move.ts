@@ -30,8 +30,8 @@ import { describeRunLease, readRunLease } from './run-lease.js';
  * both roots is written to `.planning/work/root-move.json`, the built root
  * is renamed into place and the config rewritten; the journal's `committed`
  * phase is the commit point. The old root is then renamed away (its lock
- * with it) and removed. recoverRootMove, run before any command opens the
- * project, finishes or undoes a move a crash interrupted.
+ * with it) and removed. recoverRootMove, run before every command but
+ * doctor opens the project, finishes or undoes a move a crash interrupted.
  */
 
 export const ROOT_MOVE_OPERATION = 'migrations-root.move';
