@@ -54,7 +54,7 @@ async function* withProgress(groups: AsyncIterable<DoctorGroup>, clear: () => vo
 export async function doctorRun(target: string | undefined, globals: GlobalOptions, progress: DoctorProgress | null): Promise<DoctorRun> {
   let context;
   try {
-    context = await openProject(globals);
+    context = await openProject(globals, { recover: false });
   } catch (error) {
     const group = await configGroup(error, globals);
     if (group === null) throw error;

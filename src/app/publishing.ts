@@ -1,5 +1,5 @@
 import type { ProjectContext } from '../config/index.js';
-import { createMigration, moveMigration, type MoveMigrationResult, type NewMigrationResult } from '../planning/index.js';
+import { createMigration, moveMigration, moveMigrationsRoot, type MoveMigrationResult, type MoveRootResult, type NewMigrationResult } from '../planning/index.js';
 import { recover, recoverPendingTransactions, type RecoveryReport } from '../publish/index.js';
 import type { Io } from './io.js';
 import { openServices } from './services.js';
@@ -72,6 +72,30 @@ export async function moveProjectMigration(context: ProjectContext, io: Io, inpu
       recorder: services?.recorder,
     });
     return { ...result, recovered: [...recovered, ...result.recovered] };
+  } finally {
+    services?.close();
+  }
+}
+
+export interface MoveRootInput {
+  newRoot: string;
+  dryRun: boolean;
+  lockTimeout?: number | undefined;
+}
+
+/** Moves the migrations root and the config's `migrations_dir` in one journaled step, recording events in the local store. */
+export async function moveProjectRoot(context: ProjectContext, io: Io, input: MoveRootInput): Promise<MoveRootResult> {
+  const services = input.dryRun ? null : openServices(context, io);
+  try {
+    return await moveMigrationsRoot({
+      repoRoot: context.repoRoot,
+      liveRoot: context.liveRoot,
+      configPath: context.configPath,
+      newRoot: input.newRoot,
+      dryRun: input.dryRun,
+      lockTimeoutMs: input.lockTimeout ?? context.lockTimeoutMs,
+      recorder: services?.recorder,
+    });
   } finally {
     services?.close();
   }

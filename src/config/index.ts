@@ -2,3 +2,4 @@ export { resolveLiveRoot, resolveProjectContext, type ContextOptions, type Proje
 export { initProject, type InitOptions, type InitResult } from './init.js';
 export { findProjectRoot, readProjectConfig } from './load.js';
 export { CONFIG_RELATIVE_PATH, ProjectConfigSchema, validateCommandProblem, type ProjectConfig } from './schema.js';
+export { hasControlCharacter, migrationsDirProblem, showMigrationsDir, trimTrailingSlashes } from './migrations-dir.js';

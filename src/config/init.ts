@@ -105,17 +105,12 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   return { repoRoot, configPath, migrationsDir, liveRoot, created, unchanged };
 }
 
-/**
- * How to move the migrations root by hand: the planning state of every
- * migration records its stage outputs by repo-relative paths that start with
- * the root, so moving the directory and editing the config alone breaks them.
- */
+/** How to move the migrations root: `cairn mv --root` moves it with every path the migrations record. */
 function moveRootHint(from: string, to: string): string {
-  const old = trimTrailingSlashes(from).split(path.sep).join('/');
   const now = trimTrailingSlashes(to).split(path.sep).join('/');
+  const old = trimTrailingSlashes(from).split(path.sep).join('/');
   return (
-    `cairn does not move the migrations root itself. To move it by hand, in one commit: \`git mv ${shellWord(old)} ${shellWord(now)}\`, ` +
-    `set "migrations_dir" to "${now}" in ${CONFIG_RELATIVE_PATH}, and in every migration's .planning/state.json rewrite the paths starting "${old}/" to start "${now}/"; ` +
-    'then `cairn doctor --all` checks the result. To rename one migration, use `cairn mv <slug> <new-slug>`.'
+    `To move the migrations root from ${shellWord(old)}, run \`cairn mv --root ${shellWord(now)}\`: it moves every migration, rewrites the paths their planning state records ` +
+    `and sets "migrations_dir" in ${CONFIG_RELATIVE_PATH}, in one crash-safe step. To rename one migration, use \`cairn mv <slug> <new-slug>\`.`
   );
 }

@@ -124,7 +124,7 @@ async function removeJournal(runDir: string): Promise<void> {
 export async function fastForward(input: FastForwardInput): Promise<FastForwardOutcome> {
   // Checked only under the lock: outside it, another run's fast-forward in
   // progress (its index.lock, its half-updated tree) would look like the user's.
-  const lock = await acquirePublishLock(input.liveRoot, { operation: 'migration.integrate', timeoutMs: input.lockTimeoutMs, recorder: input.recorder });
+  const lock = await acquirePublishLock(input.liveRoot, { operation: 'migration.integrate', timeoutMs: input.lockTimeoutMs, recorder: input.recorder, repoRoot: input.repoRoot });
   try {
     const problem = await integrationProblem(input);
     if (problem !== null) return problem;

@@ -16,7 +16,7 @@ export { NewOutputSchema, PhaseDoneOutputSchema } from './publish.js';
 export { publishedSchemas, renderPublishedSchemas, type PublishedSchema } from './published.js';
 export { ReadyOutputSchema, ReadyItemSchema } from './ready.js';
 export { RecoverOutputSchema, recoverReportJson } from './recover.js';
-export { MoveOutputSchema, moveResultJson } from './move.js';
+export { MoveOutputSchema, moveResultJson, moveRootResultJson } from './move.js';
 export { JSON_OUTPUTS, type JsonOutputName } from './registry.js';
 export { escapeGithubData, escapeGithubProperty, githubStepSummary } from './reporters/github.js';
 export { createReporter } from './reporters/index.js';

@@ -1,22 +1,25 @@
 import { z } from 'zod';
-import type { MoveMigrationResult } from '../planning/index.js';
+import type { MoveMigrationResult, MoveRootResult } from '../planning/index.js';
 import { jsonDocument, type DocumentPayload } from './document.js';
 import { recoveryPlanJson, RecoveryPlanJsonSchema } from './publish-result.js';
 
 export const MoveOutputSchema = jsonDocument(
   {
+    kind: z.enum(['migration', 'root']).describe('`migration` for `cairn mv <slug> <new-slug>`, `root` for `cairn mv --root <new-dir>`.'),
     status: z.enum(['moved', 'would-move', 'failed']),
     reason: z.string(),
     dry_run: z.boolean(),
-    from: z.string().describe('The old slug.'),
-    to: z.string().describe('The new slug.'),
+    from: z.string().describe('The old slug (kind root: the old migrations root, repo-relative).'),
+    to: z.string().describe('The new slug (kind root: the new migrations root, repo-relative).'),
     from_dir: z.string(),
     to_dir: z.string(),
     changes: z
       .array(z.strictObject({ file: z.string(), field: z.string(), from: z.string(), to: z.string() }))
-      .describe('Every value rewritten in the moved migration: file relative to the migration directory, field, old and new value.'),
-    snapshot_id: z.string().nullable().describe('The snapshot of the moved migration (null in a dry run or on failure).'),
-    transaction_dir: z.string().nullable().describe('A transaction left for `cairn recover` (null when none).'),
+      .describe(
+        'Every value rewritten: file relative to the migration directory (kind root: relative to the repository, the config included), field, old and new value.',
+      ),
+    snapshot_id: z.string().nullable().describe('The snapshot of the moved migration (null in a dry run, on failure and for kind root).'),
+    transaction_dir: z.string().nullable().describe('A transaction (kind root: the root move journal) left for `cairn recover` (null when none).'),
     cleanup_error: z.string().nullable(),
     recovered: z.array(RecoveryPlanJsonSchema).describe('Interrupted transactions finished or undone before the move.'),
     commit: z.string().nullable().describe('The commit made by --commit, or null.'),
@@ -27,6 +30,7 @@ export const MoveOutputSchema = jsonDocument(
 /** A move as JSON, without `schema_version`. */
 export function moveResultJson(result: MoveMigrationResult, commit: string | null): DocumentPayload<typeof MoveOutputSchema> {
   return {
+    kind: 'migration',
     status: result.status,
     reason: result.reason,
     dry_run: result.dryRun,
@@ -37,6 +41,26 @@ export function moveResultJson(result: MoveMigrationResult, commit: string | nul
     changes: result.changes.map((change) => ({ file: change.file, field: change.field, from: change.from, to: change.to })),
     snapshot_id: result.snapshotId,
     transaction_dir: result.transactionDir,
+    cleanup_error: result.cleanupError,
+    recovered: result.recovered.map(recoveryPlanJson),
+    commit,
+  };
+}
+
+/** A root move as JSON, without `schema_version`. */
+export function moveRootResultJson(result: MoveRootResult, commit: string | null): DocumentPayload<typeof MoveOutputSchema> {
+  return {
+    kind: 'root',
+    status: result.status,
+    reason: result.reason,
+    dry_run: result.dryRun,
+    from: result.from,
+    to: result.to,
+    from_dir: result.fromDir,
+    to_dir: result.toDir,
+    changes: result.changes.map((change) => ({ file: change.file, field: change.field, from: change.from, to: change.to })),
+    snapshot_id: null,
+    transaction_dir: result.journal,
     cleanup_error: result.cleanupError,
     recovered: result.recovered.map(recoveryPlanJson),
     commit,

@@ -46,6 +46,13 @@ export const CRASH_POINTS = [
   'move-journal-committed',
   'move-published-recorded',
   'move-tx-removed',
+  'root-move-staged',
+  'root-move-journal-written',
+  'root-move-new-installed',
+  'root-move-config-written',
+  'root-move-journal-committed',
+  'root-move-old-moved-aside',
+  'root-move-done',
 ] as const;
 export type CrashPointName = (typeof CRASH_POINTS)[number];
 
@@ -63,6 +70,7 @@ export const FAULT_POINTS = [
   'tx-remove',
   'lock-release',
   'move-install',
+  'root-move-commit',
 ] as const;
 export type FaultPointName = (typeof FAULT_POINTS)[number];
 

@@ -6,12 +6,14 @@
 export { DIRTY_LIVE_MESSAGE, DIRTY_LIVE_REASON, blockingDirtyPaths, dirtyLiveHint, type DirtyCheckInput } from './dirty.js';
 export { TRANSACTIONS_DIR, assertTransactionsRootConfined, transactionsRootProblem } from './layout.js';
 export { STALE_LIMIT_MS, decodeOwnerRecord, isCairnOwner, isProcessAlive, judgeStaleness, readLockHolder, type LockHolder, type LockOwner, type Staleness } from './lock-owner.js';
-export { crashPoint } from './faults.js';
+export { crashPoint, faultPoint } from './faults.js';
 export { acquirePublishLock, lockWaitMessage, setLockWaitSink, type HeldLock } from './lock.js';
 export { MOVE_OPERATION, moveMigrationDir, type MoveRequest, type MoveResult } from './move.js';
+export { MOVED_ROOTS_RELATIVE_PATH, movedRootTarget, recordMovedRoot, relativeRoot } from './moved-roots.js';
+export { writePublishedRecordSafely } from './published-record.js';
 export { MemoryRecorder, type PublishRecorder } from './recorder.js';
 export { interruptedPublishes, recoverPendingTransactions } from './recover-pending.js';
-export { planRecovery, recover, type RecoveryPlan, type RecoveryReport } from './recovery.js';
+export { planRecovery, recover, recoverUnderLock, type RecoveryPlan, type RecoveryReport } from './recovery.js';
 export { publishErrorMessage, type PublishResult } from './result.js';
 export { publish, type PublishRequest } from './transaction.js';
 export { unlockPublishLock, type UnlockResult } from './unlock.js';

@@ -21,6 +21,7 @@ import {
 } from './lock-owner.js';
 import type { PublishRecorder } from './recorder.js';
 import { safeRecord } from './record-safely.js';
+import { movedRootTarget, relativeRoot } from './moved-roots.js';
 
 /*
  * The publish lock `<live>/__transactions__/.lock` (docs/durability.md §4).
@@ -81,6 +82,11 @@ export interface AcquireLockOptions {
   staleLimitMs?: number | undefined;
   /** Told once, with the live holder, when the lock could not be taken within a second. */
   onWait?: ((holder: LockHolder) => void) | undefined;
+  /**
+   * The repository: once the lock is taken, a migrations root recorded as
+   * moved (moved-roots.ts) is refused, and the lock given back.
+   */
+  repoRoot?: string | undefined;
 }
 
 /** How long a publish waits before `onWait` is told. */
@@ -144,6 +150,27 @@ export interface HeldLock {
    * `__transactions__` when it is left empty. Idempotent.
    */
   release(): Promise<void>;
+  /**
+   * Stops the heartbeat and lets go without touching the lock directory:
+   * for a lock moved away together with its migrations root.
+   */
+  forget(): Promise<void>;
+}
+
+/**
+ * A waiter that took the lock of a migrations root moved while it waited
+ * (moved-roots.ts): gives the lock back, removes the root its lock
+ * acquisition recreated (when empty), and refuses.
+ */
+async function refuseMovedRoot(repoRoot: string, liveRoot: string, held: HeldLock): Promise<void> {
+  const target = await movedRootTarget(repoRoot, liveRoot);
+  if (target === null) return;
+  await held.release().catch(() => undefined);
+  await rmdir(liveRoot).catch(() => undefined);
+  throw new CairnError('blocked', `The migrations root moved to ${target}; nothing was done in ${relativeRoot(repoRoot, liveRoot)}.`, {
+    path: liveRoot,
+    hint: `Run the command again: it reads the new "migrations_dir" from .planning/config.json.`,
+  });
 }
 
 /**
@@ -173,7 +200,10 @@ export async function acquirePublishLock(liveRoot: string, options: AcquireLockO
       throw new CairnError('io', `Could not acquire publish lock ${lockDir}: ${messageOf(error)}`, { path: lockDir, cause: error });
     }
     const held = await tryTakeLock(liveRoot, options.operation, reclaimed);
-    if (held !== null) return held;
+    if (held !== null) {
+      if (options.repoRoot !== undefined) await refuseMovedRoot(options.repoRoot, liveRoot, held);
+      return held;
+    }
 
     const holder = await readLockHolder(lockDir).catch(() => null);
     if (holder === null) {
@@ -333,6 +363,12 @@ class Held implements HeldLock {
     if (!(await ownsLock(this.path, this.ino, this.lockId))) {
       throw lockLost(this.path, 'the lock directory was removed or replaced by another process');
     }
+  }
+
+  async forget(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await stopHeartbeat(transactionsRoot(this.liveRoot), this.path);
   }
 
   async release(): Promise<void> {

@@ -75,6 +75,7 @@ export async function moveMigrationDir(request: MoveRequest): Promise<MoveResult
     operation: MOVE_OPERATION,
     timeoutMs: request.lockTimeoutMs,
     recorder: request.recorder,
+    repoRoot,
     onWait: request.onLockWait,
   });
   const req = { ...request, liveRoot, repoRoot, workspaceDir };

@@ -352,6 +352,7 @@ export async function recover(liveRoot: string, options: RecoveryOptions = {}): 
     operation: 'recover',
     timeoutMs: options.lockTimeoutMs ?? 30_000,
     recorder: options.recorder,
+    repoRoot: options.repoRoot,
     staleLimitMs: options.staleLimitMs,
   });
   report.reclaimedLocks = [...lock.reclaimed];

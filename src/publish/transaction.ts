@@ -96,6 +96,7 @@ export async function publish(request: PublishRequest): Promise<PublishResult> {
     operation: req.operation,
     timeoutMs: req.lockTimeoutMs,
     recorder: req.recorder,
+    repoRoot: req.repoRoot,
     staleLimitMs: req.staleLimitMs,
     onWait: req.onLockWait,
   });

@@ -201,14 +201,13 @@ describe('cairn mv', () => {
     expect(existsSync(path.join(p.live, PLANNING))).toBe(false);
   });
 
-  it("init's hint for moving the migrations root, followed by hand, gives a clean project", () => {
+  it("init's hint names cairn mv --root, and moving the root by hand as it used to say still gives a clean project", () => {
     const p = copyRepo(template);
     const refused = p.cli(['init', '--migrations-dir', 'plans']);
     expect(refused.code).toBe(2);
     expect(refused.stderr.split('\n')[1]).toBe(
-      'Hint: cairn does not move the migrations root itself. To move it by hand, in one commit: `git mv migrations plans`, ' +
-        'set "migrations_dir" to "plans" in .planning/config.json, and in every migration\'s .planning/state.json rewrite the paths starting "migrations/" to start "plans/"; ' +
-        'then `cairn doctor --all` checks the result. To rename one migration, use `cairn mv <slug> <new-slug>`.',
+      'Hint: To move the migrations root from migrations, run `cairn mv --root plans`: it moves every migration, rewrites the paths their planning state records ' +
+        'and sets "migrations_dir" in .planning/config.json, in one crash-safe step. To rename one migration, use `cairn mv <slug> <new-slug>`.',
     );
     git(p.repo, ['mv', 'migrations', 'plans']);
     const config = path.join(p.repo, '.planning', 'config.json');

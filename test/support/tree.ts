@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -35,4 +35,17 @@ export function listTree(dir: string): string[] {
   };
   if (existsSync(dir)) walk('');
   return out.sort();
+}
+
+/**
+ * Every file of a repository a commit could hold (git's own directory,
+ * cairn's local state and transaction directories left out), with its bytes.
+ */
+export function projectBytes(repo: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of listTree(repo)) {
+    if (entry.startsWith('.git/') || entry.startsWith('.planning/work/') || entry.startsWith('.planning/cairn.db') || entry.includes('__transactions__')) continue;
+    files[entry] = readFileSync(path.join(repo, entry)).toString('latin1');
+  }
+  return files;
 }
