@@ -1,4 +1,5 @@
 export { extractAgentText } from './agent-text.js';
+export { readableStreamJsonMirror, streamJsonEventText } from './stream-json-log.js';
 export { agentEnv } from './env.js';
 export { MAX_STEP_OUTPUT_BYTES } from './capture.js';
 export { checkStepOutputSize, stepOutputTooLarge } from './step-output.js';

@@ -1,4 +1,4 @@
-import { checkAgentProgram, DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS, loadUserAgentConfig, resolveAgentSettings } from '../agent/index.js';
+import { checkAgentProgram, DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS, loadUserAgentConfig, readableStreamJsonMirror, resolveAgentSettings } from '../agent/index.js';
 import type { ProjectContext } from '../config/index.js';
 import { nullPlanningLog, storePlanningLog, resolveMigrationTarget, type AgentChoice, type EngineContext } from '../planning/index.js';
 import { recoverPendingTransactions, type RecoveryPlan } from '../publish/index.js';
@@ -37,11 +37,13 @@ export async function agentChoice(options: AgentOptions, context: ProjectContext
   });
   if (requireProgram) checkAgentProgram(settings);
   const mirror = (chunk: Buffer): void => io.stderr(chunk.toString('utf8'));
+  // claude prints JSON events: mirrored as the text they carry.
+  const stdoutMirror = settings.agent === 'claude' ? readableStreamJsonMirror((text) => io.stderr(text)) : mirror;
   return {
     settings,
     timeoutMs: options.timeout ?? DEFAULT_AGENT_TIMEOUT_MS,
     silenceTimeoutMs: options.silenceTimeout ?? DEFAULT_SILENCE_TIMEOUT_MS,
-    mirror: options.showAgentLogs === true ? { stdout: mirror, stderr: mirror } : undefined,
+    mirror: options.showAgentLogs === true ? { stdout: stdoutMirror, stderr: mirror } : undefined,
     allowOutsideWrites: options.allowOutsideWrites === true,
   };
 }

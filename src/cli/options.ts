@@ -68,6 +68,6 @@ export const AGENT_OPTIONS: readonly CliOption[] = [
     description: `stop the agent when it prints nothing for this long (default ${DEFAULT_SILENCE_TIMEOUT_MS / 1000}; 0 = never)`,
     parse: parseSeconds('--silence-timeout'),
   },
-  { flags: '--show-agent-logs', description: "mirror the agent's stdout and stderr to stderr while it runs" },
+  { flags: '--show-agent-logs', description: "mirror the agent's stdout and stderr to stderr while it runs (claude's JSON events as readable text)" },
   { flags: '--allow-outside-writes', description: 'accept a planning step although files outside its workspace changed while the agent ran' },
 ];

@@ -457,7 +457,8 @@ export async function validate(
     env: executionEnv({ slug: ctx.slug, phase: pre.phase.name, worktree: paths.tree, repoRoot: ctx.repoRoot, step: 'validate' }),
     timeoutMs: options.validationTimeoutMs ?? DEFAULT_VALIDATION_TIMEOUT_MS,
     silenceTimeoutMs: options.validationSilenceMs ?? DEFAULT_VALIDATION_SILENCE_MS,
-    mirror: options.agent.mirror,
+    // The test output as it is, even when the agent's own stdout is rendered (claude's events).
+    mirror: options.agent.mirror === undefined ? undefined : { stdout: options.agent.mirror.stderr, stderr: options.agent.mirror.stderr },
     record: { runDir: paths.runDir, workspace: paths.tree },
   });
   ctx.log?.runEnded(logId, {
