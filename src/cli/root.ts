@@ -36,7 +36,7 @@ export function rootProgram(io: Io, options: ProgramOptions = {}): Command {
   return new Command('cairn')
     .description('Plan large changes in durable, resumable stages; publish every change through a crash-safe transaction.')
     .version(CAIRN_VERSION, '-V, --version')
-    .option('--repo <dir>', 'repository root (default: found by walking up from the working directory)')
+    .option('--repo <dir>', 'the repository, or a directory inside it: cairn walks up to the nearest .planning/config.json (default: from the working directory)')
     .option('--migrations-dir <dir>', 'live migrations directory, relative to the repository root (overrides the config)')
     .showHelpAfterError(jsonErrors ? false : `Hint: ${USAGE_HINT}`)
     .configureOutput({

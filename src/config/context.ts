@@ -71,6 +71,11 @@ export async function resolveProjectContext(options: ContextOptions): Promise<Pr
       throw new CairnError('usage', `--repo ${options.repo}: no such directory (${given}).`);
     }
     repoRoot = resolvePath(given);
+    // --repo may name a directory inside the project, as the working directory may.
+    if (options.migrationsDir === undefined && lstatSync(path.join(repoRoot, CONFIG_RELATIVE_PATH), { throwIfNoEntry: false }) === undefined) {
+      const found = await findProjectRoot(repoRoot);
+      if (found !== null) repoRoot = resolvePath(found);
+    }
   } else {
     const found = await findProjectRoot(options.cwd);
     if (found !== null) {
