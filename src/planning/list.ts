@@ -47,7 +47,8 @@ export function shownListRow(row: ListRow): ShownListRow {
 }
 
 export interface ListFilter {
-  status?: string | undefined;
+  /** One status, or any of several. */
+  status?: string | readonly string[] | undefined;
   awaitingReview?: boolean | undefined;
 }
 
@@ -174,7 +175,7 @@ async function manifestRow(
 export function filterRows(rows: ListRow[], filter: ListFilter): ListRow[] {
   return rows.filter(
     (row) =>
-      (filter.status === undefined || row.status === filter.status) &&
+      (filter.status === undefined || (typeof filter.status === 'string' ? row.status === filter.status : filter.status.includes(row.status))) &&
       (filter.awaitingReview !== true || row.awaitingReview),
   );
 }

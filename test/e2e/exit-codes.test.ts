@@ -38,7 +38,7 @@ describe('exit codes', () => {
       { args: ['resolve', SLUG, '--ours'], code: 1, error: 'Error: No git merge is in progress, so alpha has no merge conflict to resolve.' },
       { args: ['plan', SLUG, ...AGENT, '--until', 'nowhere'], code: 2, error: "Error: --until must be a planning step or 'terminal', got 'nowhere'" },
       { args: ['review', SLUG, '--reject'], code: 2, error: 'Error: A rejection needs a reason: --reject --reason "<why>".' },
-      { args: ['list', '--status', 'bogus'], code: 2, error: "Error: Option '--status <status>' argument 'bogus' is invalid. Allowed choices are planning, ready, in-progress, skipped, done." },
+      { args: ['list', '--status', 'bogus'], code: 2, error: "Error: Option '--status <status...>' argument 'bogus' is invalid. Allowed choices are planning, ready, in-progress, skipped, done." },
     ]);
 
     expect(p.cli(['review', SLUG, '--approve']).code).toBe(0);

@@ -30,9 +30,12 @@ describe('cairn list on the cr-v1 fixture', () => {
       'src-storage-handlers-py-20260422T081612',
       'type-date-parsing-in-inventory-20260307T175217',
     ]);
+    const doneOrSkipped = runCli(['list', '--format', 'tsv', '--status', 'done', 'skipped', '--no-headers'], { cwd: repo });
+    expect(doneOrSkipped.stdout.trim().split('\n').map((line) => line.split('\t')[1]).sort()).toEqual(['done', 'done', 'done', 'done', 'skipped']);
+    expect(runCli(['list', '--status', 'in-progress'], { cwd: repo }).stdout).toBe('No migrations match the filter.\n');
     const bad = runCli(['list', '--status', 'finished'], { cwd: repo });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("Error: Option '--status <status>' argument 'finished' is invalid");
+    expect(bad.stderr).toContain("Error: Option '--status <status...>' argument 'finished' is invalid");
   });
 
   it('prints JSON with a schema version and typed fields', () => {

@@ -267,7 +267,7 @@ describe('review policy "always" switched on for a plan that is already ready', 
 
     expect(p.cli(['review', SLUG, '--approve', '--commit']).code).toBe(0);
     expect(p.cli(['list']).stdout).not.toContain('awaiting review');
-    expect(p.cli(['list', '--awaiting-review']).stdout).toBe('No migrations.\n');
+    expect(p.cli(['list', '--awaiting-review']).stdout).toBe('No migrations match the filter.\n');
     expect(p.cli(['status', SLUG]).stdout).toMatch(/\nReview +not awaiting review\n/);
     const approved = JSON.parse(p.cli(['status', SLUG, '--format', 'json']).stdout) as Record<string, unknown>;
     expect([approved['awaiting_review'], approved['review_reason']]).toEqual([false, null]);

@@ -12,7 +12,7 @@ const CASES: { name: string; args: string[]; message: string }[] = [
   {
     name: 'bad choice',
     args: ['list', '--format', 'json', '--status', 'finished'],
-    message: "Option '--status <status>' argument 'finished' is invalid. Allowed choices are planning, ready, in-progress, skipped, done.",
+    message: "Option '--status <status...>' argument 'finished' is invalid. Allowed choices are planning, ready, in-progress, skipped, done.",
   },
   { name: 'unknown command', args: ['frobnicate', '--format', 'json'], message: "Unknown command 'frobnicate'" },
 ];

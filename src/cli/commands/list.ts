@@ -7,7 +7,7 @@ import { formatOption } from '../options.js';
 import { alignColumns, paint, printJson } from '../output.js';
 
 interface ListOptions {
-  status?: string;
+  status?: string[];
   awaitingReview?: boolean;
   format: string;
   headers: boolean;
@@ -16,10 +16,14 @@ interface ListOptions {
 
 type ListView = (rows: ListRow[], liveRoot: string) => void;
 
+function filtered(options: ListOptions): boolean {
+  return options.status !== undefined || options.awaitingReview === true;
+}
+
 function listText(io: Io, options: ListOptions): ListView {
   return (listed) => {
     const rows = listed.map(shownListRow);
-    if (rows.length === 0) return io.stdout('No migrations.\n');
+    if (rows.length === 0) return io.stdout(filtered(options) ? 'No migrations match the filter.\n' : 'No migrations.\n');
     const table = rows.map((row) => [row.slug, row.status, row.cursor, row.awaitingReview ? 'awaiting review' : '', row.reason ?? '']);
     if (options.headers) table.unshift(['MIGRATION', 'STATUS', 'NEXT', 'REVIEW', 'REASON']);
     const lines = alignColumns(table).map((line, i) => {
@@ -35,7 +39,7 @@ export const listCommand = defineCommand<[], ListOptions, ListView>({
   name: 'list',
   description: 'list the migrations with their status and next step',
   options: [
-    { flags: '--status <status>', description: 'only migrations with this status', choices: MigrationStatusInput.options },
+    { flags: '--status <status...>', description: 'only migrations with one of these statuses', choices: MigrationStatusInput.options },
     { flags: '--awaiting-review', description: 'only migrations awaiting a human review' },
     formatOption(['text', 'tsv', 'json']),
     { flags: '--no-headers', description: 'omit the header row (text and tsv)' },
@@ -46,7 +50,7 @@ export const listCommand = defineCommand<[], ListOptions, ListView>({
     tsv: (io, options) => (rows) => io.stdout(formatListTsv(rows, { headers: options.headers })),
     json: (io) => (rows, liveRoot) => printJson(io, 'list', { live_root: liveRoot, migrations: rows.map(listRowJson) }),
   },
-  examples: ['list', 'list --status ready --format json', 'list --awaiting-review'],
+  examples: ['list', 'list --status planning ready --format json', 'list --awaiting-review'],
   async run({ options, io, globals, project }, show) {
     const context = await project();
     show(await listProject(context, io, { status: options.status, awaitingReview: options.awaitingReview, useIndex: options.index }), context.liveRoot);
