@@ -227,7 +227,7 @@ describe('cairn mcp', () => {
     expect(terminal.error).toEqual({
       code: 'invalid-state',
       message: "Migration 'alpha' has status 'ready'; only planning migrations have a next planning step",
-      hint: "alpha has status 'ready'. Call the refine tool with {\"slug\":\"alpha\"} to revise an unexecuted plan, or the ready tool to see what to do next.",
+      hint: "Call the refine tool with {\"slug\":\"alpha\"} to revise an unexecuted plan, or the ready tool to see what to do next.",
     });
 
     // refine prepares revise in manual mode; the feedback is published with the step.
