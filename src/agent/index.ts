@@ -17,5 +17,5 @@ export {
   type LoadedUserAgentConfig,
   type TrustedValidateEntry,
 } from './user-config.js';
-export { checkAgentProgram, findOnPath } from './program-lookup.js';
+export { checkAgentCommandShape, checkAgentProgram, findOnPath } from './program-lookup.js';
 export { AGENT_RECORD_FILE, bootId, reapAbandonedAgents, type AbandonedAgent } from './process-record.js';

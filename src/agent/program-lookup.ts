@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { CairnError } from '../util/index.js';
+import { CairnError, shellWord } from '../util/index.js';
 import { resolveAgentCommand } from './presets.js';
 import { splitCommandTemplate } from './template.js';
 import type { AgentSettings } from './user-config.js';
@@ -42,6 +42,24 @@ function agentProgram(settings: AgentSettings): string | null {
   return command.kind === 'process' ? (command.argv[0] ?? null) : null;
 }
 
+/** `NAME=value` as a command's first word: a shell's environment assignment, which cairn (running no shell) would take for the program. */
+const ENV_ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
+/**
+ * Refuses (`CairnError('usage')`, exit 2) an agent command template whose
+ * first word is an environment assignment: agent commands run without a
+ * shell, so `FOO=1 my-agent` would start a program named `FOO=1`. Checked
+ * in dry runs too, where the program itself is not looked up.
+ */
+export function checkAgentCommandShape(settings: AgentSettings): void {
+  if (settings.agent !== 'command') return;
+  const first = splitCommandTemplate(settings.agentCmd ?? '')[0];
+  if (first === undefined || !ENV_ASSIGNMENT.test(first)) return;
+  throw new CairnError('usage', `The agent command starts with the environment assignment '${first}': cairn runs agent commands without a shell, so it would look for a program named '${first}'.`, {
+    hint: `Put env first: --agent-cmd ${shellWord(`env ${settings.agentCmd ?? ''}`)}.`,
+  });
+}
+
 /**
  * Refuses (`CairnError('usage')`, exit 2) an agent whose program is not on
  * PATH, or, given as an absolute path, is no executable file. A relative
@@ -49,6 +67,7 @@ function agentProgram(settings: AgentSettings): string | null {
  * working directory, which does not exist yet.
  */
 export function checkAgentProgram(settings: AgentSettings, env: NodeJS.ProcessEnv = process.env): void {
+  checkAgentCommandShape(settings);
   const program = agentProgram(settings);
   if (program === null) return;
   const how =

@@ -126,4 +126,19 @@ describe('printed next commands', () => {
     expect(refine.stderr).toContain("Agent command 'no-such-agent-xyz' was not found on PATH");
     expect(workRuns(p)).toEqual([]);
   });
+
+  it('refuses an agent command that starts with an environment assignment, in a dry run too, naming env', () => {
+    const p = planRepoAt(emptyRepo(tempDir('cairn-env-assign-')));
+    newMigration(p.repo, SLUG, TARGET, p.env());
+    commitAll(p.repo, 'new alpha');
+    for (const extra of [[], ['--dry-run']]) {
+      const result = p.cli(['plan', SLUG, '--agent', 'command', '--agent-cmd', 'FOO=1 fake-agent', ...extra]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        "Error: The agent command starts with the environment assignment 'FOO=1': cairn runs agent commands without a shell, so it would look for a program named 'FOO=1'.\n" +
+          "Hint: Put env first: --agent-cmd 'env FOO=1 fake-agent'.\n",
+      );
+    }
+    expect(workRuns(p)).toEqual([]);
+  });
 });
