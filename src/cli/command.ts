@@ -105,7 +105,9 @@ export function defineCommand<A extends unknown[], O extends object, V = undefin
           const view = (views?.[format ?? 'text'] ?? views?.text)?.(io, options, globals) as V;
           exit.code = await definition.run(call, view);
         } catch (error) {
-          exit.code = reportError(io, withCallFlags(error, nextCommands(globals, options)), format);
+          // init's --migrations-dir is the directory it sets up, not a flag later commands need.
+          const shown = definition.name === 'init' ? error : withCallFlags(error, nextCommands(globals, options));
+          exit.code = reportError(io, shown, format);
         }
       });
     },
