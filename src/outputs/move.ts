@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MoveMigrationResult, MoveRootResult } from '../planning/index.js';
+import type { MoveMigrationResult, MoveOutcome, MoveRootResult } from '../planning/index.js';
 import { jsonDocument, type DocumentPayload } from './document.js';
 import { recoveryPlanJson, RecoveryPlanJsonSchema } from './publish-result.js';
 
@@ -27,10 +27,9 @@ export const MoveOutputSchema = jsonDocument(
   'Output of `cairn mv --format json`.',
 );
 
-/** A move as JSON, without `schema_version`. */
-export function moveResultJson(result: MoveMigrationResult, commit: string | null): DocumentPayload<typeof MoveOutputSchema> {
+/** The fields every move's JSON shares. */
+function moveOutcomeJson(result: MoveOutcome, commit: string | null) {
   return {
-    kind: 'migration',
     status: result.status,
     reason: result.reason,
     dry_run: result.dryRun,
@@ -39,30 +38,18 @@ export function moveResultJson(result: MoveMigrationResult, commit: string | nul
     from_dir: result.fromDir,
     to_dir: result.toDir,
     changes: result.changes.map((change) => ({ file: change.file, field: change.field, from: change.from, to: change.to })),
-    snapshot_id: result.snapshotId,
-    transaction_dir: result.transactionDir,
     cleanup_error: result.cleanupError,
     recovered: result.recovered.map(recoveryPlanJson),
     commit,
   };
 }
 
+/** A move as JSON, without `schema_version`. */
+export function moveResultJson(result: MoveMigrationResult, commit: string | null): DocumentPayload<typeof MoveOutputSchema> {
+  return { kind: 'migration', ...moveOutcomeJson(result, commit), snapshot_id: result.snapshotId, transaction_dir: result.transactionDir };
+}
+
 /** A root move as JSON, without `schema_version`. */
 export function moveRootResultJson(result: MoveRootResult, commit: string | null): DocumentPayload<typeof MoveOutputSchema> {
-  return {
-    kind: 'root',
-    status: result.status,
-    reason: result.reason,
-    dry_run: result.dryRun,
-    from: result.from,
-    to: result.to,
-    from_dir: result.fromDir,
-    to_dir: result.toDir,
-    changes: result.changes.map((change) => ({ file: change.file, field: change.field, from: change.from, to: change.to })),
-    snapshot_id: null,
-    transaction_dir: result.journal,
-    cleanup_error: result.cleanupError,
-    recovered: result.recovered.map(recoveryPlanJson),
-    commit,
-  };
+  return { kind: 'root', ...moveOutcomeJson(result, commit), snapshot_id: null, transaction_dir: result.journal };
 }

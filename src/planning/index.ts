@@ -53,4 +53,4 @@ export {
 export { liveChange, rerunCommand, staleBaseMessage } from './stale-base.js';
 export { resolveMergeConflict, type MergeResolution, type MergeSide } from './merge-resolve.js';
 export { ROOT_MOVE_OPERATION, commitRootMove, moveMigrationsRoot, readRootMoveJournal, recoverRootMove, rootMovePending, rootCommitMessage, type MoveRootRequest, type MoveRootResult, type RootMoveRecovery } from './root-move.js';
-export { commitMove, moveMigration, type MoveMigrationRequest, type MoveMigrationResult } from './move.js';
+export { commitMove, moveMigration, type MoveMigrationRequest, type MoveMigrationResult, type MoveOutcome } from './move.js';

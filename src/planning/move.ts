@@ -27,22 +27,26 @@ export interface MoveMigrationRequest {
   recorder?: PublishRecorder | undefined;
 }
 
-export interface MoveMigrationResult {
+/** What every move reports: a migration's (`cairn mv <slug> <new>`) or the root's (`cairn mv --root`). */
+export interface MoveOutcome {
   status: 'moved' | 'would-move' | 'failed';
   reason: string;
   from: string;
   to: string;
   fromDir: string;
   toDir: string;
-  /** Every value rewritten in the renamed copy. */
+  /** Every value rewritten in the moved copy. */
   changes: RenameChange[];
+  cleanupError: string | null;
+  recovered: RecoveryPlan[];
+  dryRun: boolean;
+}
+
+export interface MoveMigrationResult extends MoveOutcome {
   /** The new directory's snapshot once moved. */
   snapshotId: string | null;
   /** A transaction left for `cairn recover`, when the move failed after it started. */
   transactionDir: string | null;
-  cleanupError: string | null;
-  recovered: RecoveryPlan[];
-  dryRun: boolean;
 }
 
 /**

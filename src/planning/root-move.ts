@@ -21,6 +21,7 @@ import {
 } from '../publish/index.js';
 import { CairnError, isInside, messageOf, resolvePath, shellWord, toPosix } from '../util/index.js';
 import { describeRunLease, readRunLease } from './run-lease.js';
+import type { MoveOutcome } from './move.js';
 
 /*
  * `cairn mv --root`: moves the whole migrations root and the config's
@@ -62,21 +63,10 @@ export interface MoveRootRequest {
   recorder?: PublishRecorder | undefined;
 }
 
-export interface MoveRootResult {
-  status: 'moved' | 'would-move' | 'failed';
-  reason: string;
-  /** The old and new root, repo-relative. */
-  from: string;
-  to: string;
-  fromDir: string;
-  toDir: string;
-  /** Every value rewritten; `file` is relative to the repository. */
-  changes: RenameChange[];
+/** A root move: `from`/`to` are the old and new root, repo-relative; a change's `file` is relative to the repository. */
+export interface MoveRootResult extends MoveOutcome {
   /** The journal left for `cairn recover` when the move failed after it started. */
   journal: string | null;
-  cleanupError: string | null;
-  recovered: RecoveryPlan[];
-  dryRun: boolean;
 }
 
 export interface RootMoveRecovery {
