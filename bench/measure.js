@@ -93,10 +93,11 @@ export function originalSource() {
 }
 
 /**
- * Registers `repo` with the original tool under a home of its own and
- * resolves to a function making a case that runs `args` of the original there.
+ * Writes `<home>/launch.py`, which runs the original CLI from its source tree
+ * `src` (its version banner needs package metadata a source tree lacks);
+ * returns its path.
  */
-export function originalTool(src, repo, home) {
+export function writeOriginalLauncher(src, home) {
   mkdirSync(home, { recursive: true });
   const launcher = path.join(home, 'launch.py');
   writeFileSync(
@@ -117,6 +118,15 @@ export function originalTool(src, repo, home) {
       '',
     ].join('\n'),
   );
+  return launcher;
+}
+
+/**
+ * Registers `repo` with the original tool under a home of its own and
+ * resolves to a function making a case that runs `args` of the original there.
+ */
+export function originalTool(src, repo, home) {
+  const launcher = writeOriginalLauncher(src, home);
   const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, 'xdg') };
   const init = spawnSync('python3', [launcher, 'init', '--live-migrations-dir', 'migrations'], { cwd: repo, env });
   if (init.status !== 0) throw new Error(`the original tool's init failed: ${init.stderr}`);

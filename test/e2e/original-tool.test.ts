@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliEnv } from '../support/cli.js';
 import { EXEC_AGENT, runRepo } from '../support/run-repo.js';
 import { tempDir } from '../support/tmp.js';
+// @ts-expect-error: a plain-JS bench module, without type declarations.
+import { writeOriginalLauncher } from '../../bench/measure.js';
 
 /*
  * The original continuous-refactoring tool reads what `cairn run` leaves:
@@ -17,25 +19,7 @@ const ORIGINAL_SRC = process.env['CAIRN_ORIGINAL_SRC'];
 
 /** Runs the original CLI from its source tree (its version banner needs package metadata that a source tree lacks). */
 function original(cwd: string, home: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const launcher = path.join(home, 'launch.py');
-  writeFileSync(
-    launcher,
-    [
-      'import sys, importlib.metadata as metadata',
-      'real = metadata.version',
-      'def version(name):',
-      '    try:',
-      '        return real(name)',
-      '    except Exception:',
-      '        return "0.0.0"',
-      'metadata.version = version',
-      `sys.path.insert(0, ${JSON.stringify(ORIGINAL_SRC)})`,
-      'from continuous_refactoring import cli',
-      'sys.argv = ["continuous-refactoring"] + sys.argv[1:]',
-      'cli.cli_main()',
-      '',
-    ].join('\n'),
-  );
+  const launcher = writeOriginalLauncher(ORIGINAL_SRC as string, home);
   const result = spawnSync('python3', [launcher, ...args], { cwd, env: cliEnv({ HOME: home, XDG_CONFIG_HOME: path.join(home, 'xdg') }), encoding: 'utf8', timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
