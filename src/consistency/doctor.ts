@@ -26,7 +26,10 @@ export const DOCTOR_CONCURRENCY = 32;
  * findings for one migration directory. No transaction checks. Never
  * throws: an unexpected failure becomes a `check-failed` finding.
  */
-export async function doctorMigration(target: { slug: string; path: string }, options: { repoRoot: string }): Promise<DoctorGroup> {
+export async function doctorMigration(
+  target: { slug: string; path: string },
+  options: { repoRoot: string; realpaths?: Map<string, string> },
+): Promise<DoctorGroup> {
   let findings: Finding[];
   try {
     findings = await inspectMigration(target.path, {
@@ -34,6 +37,7 @@ export async function doctorMigration(target: { slug: string; path: string }, op
       repoRoot: options.repoRoot,
       slug: target.slug,
       planningState: true,
+      realpaths: options.realpaths,
     });
   } catch (error) {
     findings = [
@@ -132,9 +136,11 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
     yield { slug: finding.slug, path: options.liveRoot, kind: 'live-root', findings: [finding] };
   }
   let done = 0;
+  // The repository and live root resolve once for the whole run, not once per migration.
+  const realpaths = new Map<string, string>();
   const check = async (directory: { name: string; safe: boolean }) => {
     const target = { slug: directory.name, path: path.join(options.liveRoot, directory.name) };
-    const group = directory.safe ? await doctorMigration(target, { repoRoot: options.repoRoot }) : unsafeNameGroup(target);
+    const group = directory.safe ? await doctorMigration(target, { repoRoot: options.repoRoot, realpaths }) : unsafeNameGroup(target);
     options.onProgress?.(++done, directories.length, directory.name);
     return group;
   };
