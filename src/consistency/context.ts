@@ -23,8 +23,8 @@ export interface MigrationContext {
   /** lstat results shared by the rules of this one check. */
   lstats: LstatCache;
   /**
-   * Directories already resolved (`resolvePathWith`): the repository and the
-   * live root, shared across the migrations of one `doctor --all`.
+   * Paths already resolved (`resolvePathWith`) during this check; `doctor
+   * --all` seeds it with the repository and the live root, resolved once.
    */
   realpaths: Map<string, string>;
   finding(code: string, path: string, message: string, extra?: FindingExtras): Finding;

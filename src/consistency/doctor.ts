@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { compareCodePoints, messageOf, visibleText, yieldToEventLoop } from '../util/index.js';
+import { compareCodePoints, messageOf, resolvePathWith, visibleText, yieldToEventLoop } from '../util/index.js';
 import { listMigrationDirectories, type Finding } from '../migration/index.js';
 import { TRANSACTIONS_DIR } from '../publish/index.js';
 import { CONFIG_SLUG, configFindings } from './config-rules.js';
@@ -137,10 +137,12 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
   }
   let done = 0;
   // The repository and live root resolve once for the whole run, not once per migration.
-  const realpaths = new Map<string, string>();
+  const roots = new Map<string, string>();
+  resolvePathWith(path.resolve(options.repoRoot), roots);
+  resolvePathWith(path.resolve(options.liveRoot), roots);
   const check = async (directory: { name: string; safe: boolean }) => {
     const target = { slug: directory.name, path: path.join(options.liveRoot, directory.name) };
-    const group = directory.safe ? await doctorMigration(target, { repoRoot: options.repoRoot, realpaths }) : unsafeNameGroup(target);
+    const group = directory.safe ? await doctorMigration(target, { repoRoot: options.repoRoot, realpaths: new Map(roots) }) : unsafeNameGroup(target);
     options.onProgress?.(++done, directories.length, directory.name);
     return group;
   };

@@ -17,7 +17,7 @@ import type { CheckOptions, Finding, Manifest } from '../migration/index.js';
 export interface InspectOptions extends CheckOptions {
   /** Add the planning-state findings (`cairn doctor` on a planning migration). */
   planningState?: boolean;
-  /** Directories already resolved, shared by the checks of one run (see `MigrationContext.realpaths`). */
+  /** Paths already resolved, to reuse (see `MigrationContext.realpaths`). */
   realpaths?: Map<string, string>;
 }
 
