@@ -22,14 +22,22 @@ export interface MigrationContext {
   publishedRoot: string;
   /** lstat results shared by the rules of this one check. */
   lstats: LstatCache;
+  /**
+   * Paths already resolved (`resolvePathWith`) during this check; `doctor
+   * --all` seeds it with the repository and the live root, resolved once.
+   */
+  realpaths: Map<string, string>;
   finding(code: string, path: string, message: string, extra?: FindingExtras): Finding;
 }
 
 /** A context whose `finding()` stamps the check's mode and slug on every finding. */
-export function migrationContext(fields: Omit<MigrationContext, 'finding' | 'lstats'>): MigrationContext {
+export function migrationContext(
+  fields: Omit<MigrationContext, 'finding' | 'lstats' | 'realpaths'> & { realpaths?: Map<string, string> | undefined },
+): MigrationContext {
   return {
     ...fields,
     lstats: new LstatCache(),
+    realpaths: fields.realpaths ?? new Map(),
     finding: (code, path, message, extra = {}) =>
       makeFinding(code, { mode: fields.mode, slug: fields.slug, path, message, ...extra }),
   };

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { compareCodePoints, messageOf, visibleText, yieldToEventLoop } from '../util/index.js';
+import { compareCodePoints, messageOf, resolvePathWith, visibleText, yieldToEventLoop } from '../util/index.js';
 import { listMigrationDirectories, type Finding } from '../migration/index.js';
 import { TRANSACTIONS_DIR } from '../publish/index.js';
 import { CONFIG_SLUG, configFindings } from './config-rules.js';
@@ -26,7 +26,10 @@ export const DOCTOR_CONCURRENCY = 32;
  * findings for one migration directory. No transaction checks. Never
  * throws: an unexpected failure becomes a `check-failed` finding.
  */
-export async function doctorMigration(target: { slug: string; path: string }, options: { repoRoot: string }): Promise<DoctorGroup> {
+export async function doctorMigration(
+  target: { slug: string; path: string },
+  options: { repoRoot: string; realpaths?: Map<string, string> },
+): Promise<DoctorGroup> {
   let findings: Finding[];
   try {
     findings = await inspectMigration(target.path, {
@@ -34,6 +37,7 @@ export async function doctorMigration(target: { slug: string; path: string }, op
       repoRoot: options.repoRoot,
       slug: target.slug,
       planningState: true,
+      realpaths: options.realpaths,
     });
   } catch (error) {
     findings = [
@@ -132,9 +136,13 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
     yield { slug: finding.slug, path: options.liveRoot, kind: 'live-root', findings: [finding] };
   }
   let done = 0;
+  // The repository and live root resolve once for the whole run, not once per migration.
+  const roots = new Map<string, string>();
+  resolvePathWith(path.resolve(options.repoRoot), roots);
+  resolvePathWith(path.resolve(options.liveRoot), roots);
   const check = async (directory: { name: string; safe: boolean }) => {
     const target = { slug: directory.name, path: path.join(options.liveRoot, directory.name) };
-    const group = directory.safe ? await doctorMigration(target, { repoRoot: options.repoRoot }) : unsafeNameGroup(target);
+    const group = directory.safe ? await doctorMigration(target, { repoRoot: options.repoRoot, realpaths: new Map(roots) }) : unsafeNameGroup(target);
     options.onProgress?.(++done, directories.length, directory.name);
     return group;
   };

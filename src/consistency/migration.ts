@@ -17,6 +17,8 @@ import type { CheckOptions, Finding, Manifest } from '../migration/index.js';
 export interface InspectOptions extends CheckOptions {
   /** Add the planning-state findings (`cairn doctor` on a planning migration). */
   planningState?: boolean;
+  /** Paths already resolved, to reuse (see `MigrationContext.realpaths`). */
+  realpaths?: Map<string, string>;
 }
 
 function listEntries(ctx: MigrationContext, findings: Finding[]): Dirent[] {
@@ -94,6 +96,7 @@ export async function inspectMigration(dir: string, options: InspectOptions): Pr
     mode: options.mode,
     repoRoot: options.repoRoot,
     publishedRoot: options.publishedRoot ?? absolute,
+    realpaths: options.realpaths,
   });
   const loaded = await loadManifestForCheck(ctx);
   if (loaded.finding !== undefined) return [loaded.finding];

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { hasParentTraversal, isSafeSegment, resolvePath, shellWord, toPosix } from '../util/index.js';
+import { hasParentTraversal, isSafeSegment, resolvePathWith, shellWord, toPosix } from '../util/index.js';
 import { entryKind, readBytes } from '../fs/index.js';
 import { migrationFiles, type Finding, type PlanningState } from '../migration/index.js';
 import type { MigrationContext } from './context.js';
@@ -24,9 +24,9 @@ function sameBytes(a: string, b: string): boolean {
  * migration, and where the old file still exists it holds the same bytes.
  */
 export function movedFromSlug(ctx: MigrationContext, state: PlanningState): string | null {
-  const publishedRoot = resolvePath(ctx.publishedRoot);
+  const publishedRoot = resolvePathWith(ctx.publishedRoot, ctx.realpaths);
   const liveRoot = path.dirname(publishedRoot);
-  const repoRoot = resolvePath(ctx.repoRoot);
+  const repoRoot = resolvePathWith(ctx.repoRoot, ctx.realpaths);
   const here = path.basename(publishedRoot);
   let from: string | null = null;
   if (state.completed_steps.length === 0) return null;
@@ -53,7 +53,7 @@ export function movedFindings(ctx: MigrationContext, state: PlanningState | unde
   if (ctx.mode !== 'doctor' || state === undefined) return [];
   const from = movedFromSlug(ctx, state);
   if (from === null) return [];
-  const liveRel = toPosix(path.relative(resolvePath(ctx.repoRoot), path.dirname(resolvePath(ctx.publishedRoot))));
+  const liveRel = toPosix(path.relative(resolvePathWith(ctx.repoRoot, ctx.realpaths), path.dirname(resolvePathWith(ctx.publishedRoot, ctx.realpaths))));
   const oldRel = liveRel === '' ? from : `${liveRel}/${from}`;
   return [
     ctx.finding(
@@ -61,7 +61,7 @@ export function movedFindings(ctx: MigrationContext, state: PlanningState | unde
       migrationFiles(ctx.dir).state,
       `This migration was moved or renamed from ${from}: .planning/state.json still records its stage outputs under ${oldRel}/.`,
       {
-        hint: `Move it back with \`git mv ${toPosix(path.relative(resolvePath(ctx.repoRoot), resolvePath(ctx.dir)))} ${oldRel}\` and commit, then rename it with \`cairn mv ${shellWord(from)} <new-slug>\`, which rewrites these paths too; or make the rename complete by hand: rewrite "${oldRel}/" to "${liveRel === '' ? '' : `${liveRel}/`}${path.basename(resolvePath(ctx.dir))}/" in .planning/state.json and set "name" in manifest.json to the directory name.`,
+        hint: `Move it back with \`git mv ${toPosix(path.relative(resolvePathWith(ctx.repoRoot, ctx.realpaths), resolvePathWith(ctx.dir, ctx.realpaths)))} ${oldRel}\` and commit, then rename it with \`cairn mv ${shellWord(from)} <new-slug>\`, which rewrites these paths too; or make the rename complete by hand: rewrite "${oldRel}/" to "${liveRel === '' ? '' : `${liveRel}/`}${path.basename(resolvePathWith(ctx.dir, ctx.realpaths))}/" in .planning/state.json and set "name" in manifest.json to the directory name.`,
       },
     ),
   ];

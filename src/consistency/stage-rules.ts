@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { messageOf, compareCodePoints, resolvePath } from '../util/index.js';
+import { messageOf, compareCodePoints, resolvePathWith } from '../util/index.js';
 import { pyStrRepr } from '../json/index.js';
 import { migrationFiles, type PlanningState, type Finding } from '../migration/index.js';
 import type { MigrationContext } from './context.js';
@@ -33,7 +33,7 @@ function recordedNames(ctx: MigrationContext, state: PlanningState): Set<string>
     }
     let relative = relativeToPublished(ctx.repoRoot, ctx.publishedRoot, ref);
     if (relative === null) {
-      resolved ??= { repoRoot: resolvePath(ctx.repoRoot), publishedRoot: resolvePath(ctx.publishedRoot) };
+      resolved ??= { repoRoot: resolvePathWith(ctx.repoRoot, ctx.realpaths), publishedRoot: resolvePathWith(ctx.publishedRoot, ctx.realpaths) };
       relative = relativeToPublished(resolved.repoRoot, resolved.publishedRoot, ref);
     }
     if (relative !== null && path.dirname(path.join(ctx.dir, relative)) === stages) names.add(path.basename(relative));

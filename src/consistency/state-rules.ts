@@ -32,7 +32,7 @@ export async function loadStateForCheck(ctx: MigrationContext, validate: boolean
   if (pathKind(stateFile) === 'missing') return { kind: 'missing' };
   if (validate) {
     try {
-      return { kind: 'usable', state: await loadState(stateFile, { repoRoot: ctx.repoRoot, stateFile, publishedRoot: ctx.publishedRoot }) };
+      return { kind: 'usable', state: await loadState(stateFile, { repoRoot: ctx.repoRoot, stateFile, publishedRoot: ctx.publishedRoot, realpaths: ctx.realpaths }) };
     } catch (error) {
       return invalid(stateFile, error);
     }

@@ -17,14 +17,20 @@ export const MIGRATION_FILES = {
 
 export type MigrationFiles = { readonly [K in keyof typeof MIGRATION_FILES]: string };
 
+// The rules of one check each ask for the same directory's paths: the last answer is kept.
+let last: { dir: string; files: MigrationFiles } | null = null;
+
 /** The absolute paths of the files of the migration directory `dir`. */
 export function migrationFiles(dir: string): MigrationFiles {
-  return {
+  if (last !== null && last.dir === dir) return last.files;
+  const files: MigrationFiles = Object.freeze({
     manifest: path.join(dir, MIGRATION_FILES.manifest),
     planningDir: path.join(dir, MIGRATION_FILES.planningDir),
     state: path.join(dir, MIGRATION_FILES.state),
     stages: path.join(dir, MIGRATION_FILES.stages),
     sums: path.join(dir, MIGRATION_FILES.sums),
     reviews: path.join(dir, MIGRATION_FILES.reviews),
-  };
+  });
+  last = { dir, files };
+  return files;
 }

@@ -19,6 +19,8 @@ export interface StateContext {
   /** Defaults to the path being loaded or saved. */
   stateFile?: string;
   publishedRoot?: string;
+  /** Directories already resolved (`resolvePathWith`), reused and added to by the output ref checks. */
+  realpaths?: Map<string, string>;
 }
 
 const STATE_REQUIRED_KEYS = [
@@ -230,12 +232,11 @@ export function encodeState(state: PlanningState): string {
  * `final_reason` present exactly when there is a decision; every output ref
  * (see `resolveOutputRef`). Throws `CairnError('invalid-state')`.
  */
-export function validateState(state: PlanningState, ctx: OutputRefContext): void {
+export function validateState(state: PlanningState, ctx: OutputRefContext, resolved: Map<string, string> = new Map()): void {
   if (state.schema_version !== 1) {
     throw invalid(`Unsupported planning state schema_version: ${String(state.schema_version)}`);
   }
   checkReplayMatches(state);
-  const resolved = new Map<string, string>();
   for (const step of state.completed_steps) resolveOutputRef(step.outputs.stdout, ctx, resolved);
 }
 
@@ -266,7 +267,7 @@ export async function loadState(file: string, ctx: StateContext, source?: JsonSo
   }
   try {
     const state = decodeState(parsed);
-    validateState(state, refContext(file, ctx));
+    validateState(state, refContext(file, ctx), ctx.realpaths);
     return state;
   } catch (error) {
     throw withPath(error, file);

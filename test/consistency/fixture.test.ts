@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { doctorAll, type DoctorGroup } from '../../src/consistency/index.js';
-import { CR_V1 } from '../support/fixture.js';
+import { doctorAll, doctorMigration, type DoctorGroup } from '../../src/consistency/index.js';
+import { CR_V1, PLANNING } from '../support/fixture.js';
 import { fixtureRepo } from '../support/repo.js';
+import { tempDir } from '../support/tmp.js';
 
 interface ExpectedFinding {
   code: string;
@@ -57,5 +58,21 @@ describe('doctorAll on the cr-v1 fixture', () => {
     const bySlug = new Map(groups.map((group) => [group.slug, group]));
     expect(valid.map((slug) => [slug, bySlug.get(slug)?.findings])).toEqual(valid.map((slug) => [slug, []]));
     expect(groups.filter((g) => g.kind === 'migration')).toHaveLength(40);
+  });
+
+  it('finds, through a symlinked repository path, what checking each migration on its own finds', async () => {
+    const repo = fixtureRepo({ commit: false });
+    // A planning migration moved by hand: its state's refs and the move hint resolve both roots.
+    renameSync(path.join(repo, 'migrations', PLANNING), path.join(repo, 'migrations', 'renamed-by-hand'));
+    const link = path.join(tempDir(), 'repo-link');
+    symlinkSync(repo, link);
+    const live = path.join(link, 'migrations');
+    const groups: DoctorGroup[] = [];
+    for await (const group of doctorAll({ repoRoot: link, liveRoot: live })) if (group.kind === 'migration') groups.push(group);
+    expect(groups).toHaveLength(40);
+    const alone = await Promise.all(groups.map((group) => doctorMigration({ slug: group.slug, path: group.path }, { repoRoot: link })));
+    expect(groups).toEqual(alone);
+    const moved = groups.find((group) => group.slug === 'renamed-by-hand')?.findings.find((f) => f.code === 'migration-moved');
+    expect(moved?.hint).toContain(`\`git mv migrations/renamed-by-hand migrations/${PLANNING}\``);
   });
 });
