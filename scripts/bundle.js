@@ -8,6 +8,7 @@ import { copyFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { barrelImportsPlugin } from './barrel-imports.js';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const live = path.join(dist, 'bundle');
@@ -31,6 +32,7 @@ await build({
   target: 'node20',
   // A native addon: loaded from node_modules as it is.
   external: ['better-sqlite3'],
+  plugins: [barrelImportsPlugin(dist)],
   // CommonJS dependencies use require() and __filename; an ES module has neither of its own.
   banner: {
     js: [

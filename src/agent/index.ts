@@ -5,7 +5,8 @@ export { MAX_STEP_OUTPUT_BYTES } from './capture.js';
 export { checkStepOutputSize, stepOutputTooLarge } from './step-output.js';
 export { AGENT_KINDS, resolveAgentCommand, type AgentKind, type AgentOutputMode } from './presets.js';
 export { formatAgentProgress, setAgentProgressSink, type AgentProgressSink } from './progress.js';
-export { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS, agentFailureReason, runAgent, type AgentRunResult } from './run.js';
+export { agentFailureReason, runAgent, type AgentRunResult } from './run.js';
+export { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS } from './limits.js';
 export { parseCommandTemplate, renderCommandTemplate, splitCommandTemplate } from './template.js';
 export {
   TrustedValidateEntrySchema,

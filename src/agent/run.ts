@@ -22,10 +22,6 @@ import { agentProcessRecord, removeAgentRecord, writeAgentRecord } from './proce
 export type AgentVerdict = 'exited' | 'timeout' | 'silence' | 'aborted' | 'spawn-failed';
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
-/** Suggested per-call deadline for a planning step. */
-export const DEFAULT_AGENT_TIMEOUT_MS = 60 * 60 * 1000;
-/** Suggested silence limit: no byte on stdout or stderr for this long ends the run. */
-export const DEFAULT_SILENCE_TIMEOUT_MS = 15 * 60 * 1000;
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** How long to wait for the output pipes to close once the group is gone (a process outside it may hold them). */

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProjectConfig } from '../config/index.js';
 import { CairnError, messageOf, errnoCode } from '../util/index.js';
 import { readJsonFile, toPlainJson, type JsonValue } from '../json/index.js';

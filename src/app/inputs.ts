@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CairnError } from '../util/index.js';
 import { STEPS, EFFORTS, MIGRATION_STATUSES, type Step } from '../migration/index.js';
 

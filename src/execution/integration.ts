@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fsyncDir, snapshotId, writeFileDurable } from '../fs/index.js';
 import { encodeJson, parseJson, toPlainJson } from '../json/index.js';
 import { acquirePublishLock, crashPoint, type PublishRecorder } from '../publish/index.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertConfined, confinementProblem, mkdirDurable, procStat, readRegularTextSync, writeFileDurable } from '../fs/index.js';
 import { encodeJson, parseJson, toPlainJson } from '../json/index.js';
 import { isProcessAlive } from '../publish/index.js';

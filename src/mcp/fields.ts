@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EffortInput, LockTimeoutMsInput, MigrationTargetInput } from '../app/index.js';
 
 /* Tool input fields used by several tools; the values themselves are the shared inputs of app/inputs.ts. */

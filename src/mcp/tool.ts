@@ -1,6 +1,6 @@
 import type { McpServer, ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Io, GlobalOptions } from '../app/index.js';
 import type { ProjectContext } from '../config/index.js';
 import type { CairnError } from '../util/index.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * One line of `<migration>/.planning/reviews.jsonl`: a human review decision,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FINAL_DECISIONS, OUTCOMES, STEPS, CURSORS, type Cursor } from './graph.js';
 import { EFFORTS, MIGRATION_STATUSES } from './manifest.js';
 

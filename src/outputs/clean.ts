@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CleanReport } from '../app/index.js';
 import { jsonDocument, type DocumentPayload } from './document.js';
 

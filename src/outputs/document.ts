@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Version of every `--format json` document cairn prints (and of every MCP tool result). */
 export const JSON_SCHEMA_VERSION = 1;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CairnError, CairnErrorCode } from '../util/index.js';
 import { jsonDocument, type DocumentPayload } from './document.js';
 

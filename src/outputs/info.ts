@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StoreInspection } from '../store/index.js';
 import { jsonDocument } from './document.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonDocument } from './document.js';
 
 export const InitOutputSchema = jsonDocument(

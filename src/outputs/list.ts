@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MIGRATION_STATUSES } from '../migration/index.js';
 import { shownListRow, type ListRow } from '../planning/index.js';
 import { jsonDocument } from './document.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RUN_VERDICTS, type EventRecord, type RunSummary } from '../store/index.js';
 import { utcTimestamp } from '../util/index.js';
 import { jsonDocument } from './document.js';

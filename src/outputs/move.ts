@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MoveMigrationResult, MoveOutcome, MoveRootResult } from '../planning/index.js';
 import { jsonDocument, type DocumentPayload } from './document.js';
 import { recoveryPlanJson, RecoveryPlanJsonSchema } from './publish-result.js';

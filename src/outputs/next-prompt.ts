@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonDocument, type DocumentPayload } from './document.js';
 import { STEPS } from '../migration/index.js';
 import type { PlanStepOutcome } from '../planning/index.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { INVARIANT_NAMES, type Severity, type ValidationMode } from '../migration/index.js';
 import type { PublishResult, RecoveryPlan } from '../publish/index.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProjectConfigSchema } from '../config/index.js';
 import { ReviewRecordSchema, ManifestFileSchema, StateFileSchema } from '../migration/index.js';
 import { JSON_OUTPUTS } from './registry.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RecoveryReport } from '../publish/index.js';
 import type { ExecutionRecoveryReport } from '../execution/index.js';
 import { recoveryPlanJson, RecoveryPlanJsonSchema } from './publish-result.js';

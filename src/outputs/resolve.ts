@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MergeResolution } from '../planning/index.js';
 import { jsonDocument, type DocumentPayload } from './document.js';
 import { FindingJsonSchema, findingJson } from './reporters/index.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ReviewRecordSchema, FINAL_DECISIONS, EFFORTS, MIGRATION_STATUSES, CompletedStepFileSchema, FeedbackFileSchema } from '../migration/index.js';
 import type { ReviewSummary } from '../planning/index.js';
 import { PublishResultJsonSchema } from './publish-result.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EFFORTS, MIGRATION_STATUSES } from '../migration/index.js';
 import type { AbandonedRun, PhaseRunResult, RunAllAction } from '../execution/index.js';
 import { jsonDocument } from './document.js';

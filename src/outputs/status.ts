@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MigrationDescription } from '../planning/index.js';
 import { CURSORS, FINAL_DECISIONS, OUTCOMES, STEPS, EFFORTS, MIGRATION_STATUSES, FeedbackFileSchema, type Cursor } from '../migration/index.js';
 import { jsonDocument, type DocumentPayload } from './document.js';

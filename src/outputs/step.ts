@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StepRunResult, StepRunStatus } from '../planning/index.js';
 import { CURSORS, OUTCOMES, STEPS, type Cursor } from '../migration/index.js';
 import type { RecoveryPlan } from '../publish/index.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonDocument } from './document.js';
 
 /** owner.json of a publish lock, as read (fields a foreign lock lacks are null). */

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { encodeJson, jsonObject, parseJson, toPlainJson } from '../json/index.js';
 import { procStat, readRegularTextSync, writeFileDurable } from '../fs/index.js';
 import { isProcessAlive } from '../publish/index.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CairnError, messageOf, compareCodePoints, localTimestamp, toPosix } from '../util/index.js';
 import { encodeJson, jsonObject, readTextFile, type JsonObject } from '../json/index.js';
 import { assertConfined, mkdirDurable, writeFileDurable, copyTreeDurable, isDirectory, pathExists, runGit, type TreeFingerprint } from '../fs/index.js';

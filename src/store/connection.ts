@@ -1,6 +1,7 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { quickCheckProblems, readUserVersion } from './checks.js';
 import { describeSqliteError, isBusyError, isCorruptionError, storeError } from './errors.js';
+import { sqliteDatabase } from './sqlite.js';
 
 /** How long a connection waits for another process's lock before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5000;
@@ -60,6 +61,7 @@ function connectOnce(storePath: string, options: ConnectOptions): ConnectOutcome
   const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
   let db: Database.Database | undefined;
   try {
+    const Database = sqliteDatabase();
     db = new Database(storePath, { readonly: options.readonly, fileMustExist: options.readonly, timeout: busyTimeoutMs });
     configureConnection(db, options.readonly, busyTimeoutMs);
     readUserVersion(db);

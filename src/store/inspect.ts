@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { foreignKeyViolations, quickCheckProblems, readUserVersion, rowCounts } from './checks.js';
 import { BUSY_TIMEOUT_MS } from './connection.js';
 import { assertStorePathConfined } from './paths.js';
 import { describeSqliteError, isCorruptionError, storeError } from './errors.js';
 import { pendingMigrations, STORE_MIGRATIONS, validateMigrationList, type MigrationStep, type StoreMigration } from './migrations.js';
+import { sqliteDatabase } from './sqlite.js';
 
 /** What `inspectStore` found; plain values, ready to print or serialize. */
 export interface StoreInspection {
@@ -49,6 +50,7 @@ export function inspectStore(storePath: string, options: { migrations?: readonly
   let db: Database.Database | undefined;
   let schemaVersion: number | null = null;
   try {
+    const Database = sqliteDatabase();
     db = new Database(absolute, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     schemaVersion = readUserVersion(db);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -9,6 +9,8 @@ import { run as runEager } from '../../src/cli/main.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { COMMAND_LOADERS } from '../../src/cli/command-table.js';
 import { CLI, REPO_ROOT, cliEnv } from '../support/cli.js';
+import { copyFixtureMigrations, PLANNING } from '../support/fixture.js';
+import { gitRepo } from '../support/git.js';
 import { tempDir } from '../support/tmp.js';
 
 /*
@@ -69,8 +71,8 @@ describe('what a command loads', () => {
   /** Text found only in code `--version` and `--help` must not load: a command, zod, the store, the MCP SDK. */
   const HEAVY = ['= defineCommand(', '$ZodType', 'better-sqlite3', 'McpServer'];
 
-  /** The text of every module of this checkout that `cairn <args>` loads. */
-  function loaded(args: string[], cwd: string): string[] {
+  /** Every file `cairn <args>` loads as a module. */
+  function loadedFiles(args: string[], cwd: string): string[] {
     const log = path.join(cwd, `loads-${args.join('-').replace(/[^a-z-]/g, '')}.txt`);
     const result = spawnSync(process.execPath, ['--import', path.join(REPO_ROOT, 'test', 'support', 'load-log.mjs'), CLI, ...args], {
       cwd,
@@ -81,7 +83,12 @@ describe('what a command loads', () => {
     expect(result.status, result.stderr).toBe(0);
     const files = readFileSync(log, 'utf8').trim().split('\n').filter((url) => url.startsWith('file:')).map((url) => fileURLToPath(url));
     expect(files).toContain(CLI);
-    return files.filter((file) => file.startsWith(path.join(REPO_ROOT, 'dist'))).map((file) => readFileSync(file, 'utf8'));
+    return files;
+  }
+
+  /** The text of every module of this checkout that `cairn <args>` loads. */
+  function loaded(args: string[], cwd: string): string[] {
+    return loadedFiles(args, cwd).filter((file) => file.startsWith(path.join(REPO_ROOT, 'dist'))).map((file) => readFileSync(file, 'utf8'));
   }
 
   const heavyIn = (texts: string[]): string[] => HEAVY.filter((marker) => texts.some((text) => text.includes(marker)));
@@ -91,5 +98,18 @@ describe('what a command loads', () => {
     expect(heavyIn(loaded(['--version'], dir))).toEqual([]);
     expect(heavyIn(loaded(['--help'], dir))).toEqual([]);
     expect(heavyIn(loaded(['status', '--help'], dir))).toEqual(['= defineCommand(', '$ZodType', 'better-sqlite3']);
+  });
+
+  it('status loads only what it uses: no SQLite, Markdown renderer, zod locales or other commands', () => {
+    const repo = gitRepo({ prefix: 'cairn-loads-status-' });
+    copyFixtureMigrations(path.join(repo, 'migrations'), [PLANNING]);
+    mkdirSync(path.join(repo, '.planning'));
+    writeFileSync(path.join(repo, '.planning', 'config.json'), '{ "migrations_dir": "migrations" }\n');
+    const files = loadedFiles(['status', PLANNING], repo);
+    expect(files.filter((file) => file.includes(`${path.sep}better-sqlite3${path.sep}`))).toEqual([]);
+    const texts = files.filter((file) => file.startsWith(path.join(REPO_ROOT, 'dist'))).map((file) => readFileSync(file, 'utf8'));
+    // The bundle names each file it holds in a comment.
+    const held = ['dist/cli/commands/status.js', 'node_modules/markdown-it/', 'zod/v4/locales/he.js', 'dist/cli/commands/list.js', 'dist/execution/'];
+    expect(held.filter((marker) => texts.some((text) => text.includes(`// ${marker}`) || text.includes(`/${marker}`)))).toEqual(['dist/cli/commands/status.js']);
   });
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AcceptOutputSchema, stepJson, outputDocument } from '../../outputs/index.js';
 import { StepNameInput, withMigrationSession } from '../../app/index.js';
 import { acceptManualOutput } from '../../planning/index.js';

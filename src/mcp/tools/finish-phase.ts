@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { printWarnings, withPhaseSession } from '../../app/index.js';
 import { INTEGRATE_MODES, finishPhase } from '../../execution/index.js';
 import { FinishPhaseOutputSchema, outputDocument, phaseRunJson } from '../../outputs/index.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ListOutputSchema, listRowJson, outputDocument } from '../../outputs/index.js';
 import { MigrationStatusInput, listProject } from '../../app/index.js';
 import { defineTool } from '../tool.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LogListOutputSchema, eventJson, runJson, outputDocument } from '../../outputs/index.js';
 import { LogLimitInput, StepNameInput, DEFAULT_LOG_LIMIT, logEntries, readRunLog } from '../../app/index.js';
 import { defineTool } from '../tool.js';

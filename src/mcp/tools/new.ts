@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NewOutputSchema, publishResultJson, outputDocument } from '../../outputs/index.js';
 import { NewSlugInput, newMigration } from '../../app/index.js';
 import { publishFailure } from '../failures.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { printWarnings, withPhaseSession } from '../../app/index.js';
 import { EffortInput } from '../../app/index.js';
 import { preparePhase, resolveValidationCommand, untrustedCommandError } from '../../execution/index.js';

@@ -1,6 +1,6 @@
 import { PhaseDoneOutputSchema, publishResultJson, recoveryPlanJson, outputDocument } from '../../outputs/index.js';
 import { completePhase } from '../../planning/index.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { printWarnings, withMigrationSession } from '../../app/index.js';
 import { publishFailure } from '../failures.js';
 import { slugField, publishFields } from '../fields.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ReadyItemSchema, ReadyOutputSchema, outputDocument } from '../../outputs/index.js';
 import { readyWork } from '../../app/index.js';
 import { defineTool } from '../tool.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CairnError, shellWord } from '../../util/index.js';
 import { pyRepr } from '../../json/index.js';
 import { loadManifest, migrationFiles } from '../../migration/index.js';
