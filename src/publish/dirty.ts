@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { toPosix, shellWord } from '../util/index.js';
+import { isInside, toPosix, shellWord } from '../util/index.js';
 import { gitDirtyPaths } from '../fs/index.js';
 import { readPublishedRecord } from './published-record.js';
 import type { PublishRecorder } from './recorder.js';
@@ -23,11 +23,17 @@ export interface DirtyCheckInput {
  * digest is `liveId`, is exactly the snapshot cairn last published there, as
  * either the store or the published-snapshot record remembers it (the store
  * is a cache: missing, damaged or locked, the record decides).
+ *
+ * The store is asked first: when it vouches for the tree, no path can block,
+ * and `git status` is skipped. Git reads the whole index even for one
+ * directory, so that call is the only part of a publish whose cost grows
+ * with the number of sibling migrations.
  */
 export function blockingDirtyPaths(input: DirtyCheckInput, liveId: string): string[] {
-  const dirty = gitDirtyPaths(input.repoRoot, path.join(input.liveRoot, input.slug));
+  const liveDir = path.join(input.liveRoot, input.slug);
+  if (isInside(liveDir, input.repoRoot) && storeSnapshot(input) === liveId) return [];
+  const dirty = gitDirtyPaths(input.repoRoot, liveDir);
   if (dirty === null || dirty.length === 0) return [];
-  if (storeSnapshot(input) === liveId) return [];
   return readPublishedRecord(input.repoRoot, input.liveRoot, input.slug) === liveId ? [] : dirty;
 }
 
