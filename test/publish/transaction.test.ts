@@ -298,6 +298,35 @@ describe('dirty check', () => {
     expect(blocked.dirtyPaths).toEqual(['migrations/alpha/']);
   });
 
+  it('runs no git when the store vouches for the live tree, and git when it does not', async () => {
+    const repo = publishRepo({ git: true });
+    const recorder = new MemoryRecorder();
+    const workspace = workspaceFor(repo, 'alpha', 'seed', false);
+    await seedWorkspace(repo, workspace, 'alpha');
+    expect((await publish(await request(repo, 'alpha', workspace, { recorder }))).status).toBe('published');
+    const next = workspaceFor(repo, 'alpha');
+    await acceptNext(repo, next, 'alpha', 'approaches\n');
+    const nextRequest = await request(repo, 'alpha', next, { recorder });
+    const withoutGit = async <T>(action: () => Promise<T>): Promise<T> => {
+      const savedPath = process.env.PATH;
+      process.env.PATH = path.join(repo.repoRoot, 'no-git-here');
+      try {
+        return await action();
+      } finally {
+        process.env.PATH = savedPath;
+      }
+    };
+    const accepted = await withoutGit(() => publish(nextRequest));
+    expect(accepted.reason).toBe('published');
+    expect(accepted.dirtyPaths).toEqual([]);
+    const third = workspaceFor(repo, 'alpha', 'third');
+    await acceptNext(repo, third, 'alpha', 'pick\n');
+    // Without the store's word the check needs git, which cannot run there.
+    const unvouched = await request(repo, 'alpha', third);
+    await expect(withoutGit(() => publish(unvouched))).rejects.toThrow(/^Could not inspect live migration git status: git could not be run/);
+    expect((await publish(await request(repo, 'alpha', third, { recorder }))).reason).toBe('published');
+  });
+
   it('outside git only the snapshot check applies', async () => {
     const repo = publishRepo();
     await seeded(repo, 'alpha');
