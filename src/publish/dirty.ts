@@ -24,17 +24,21 @@ export interface DirtyCheckInput {
  * either the store or the published-snapshot record remembers it (the store
  * is a cache: missing, damaged or locked, the record decides).
  *
- * The store is asked first: when it vouches for the tree, no path can block,
- * and `git status` is skipped. Git reads the whole index even for one
- * directory, so that call is the only part of a publish whose cost grows
- * with the number of sibling migrations.
+ * The store and the record are asked first: when either vouches for the
+ * tree, no path can block, and `git status` is skipped. Git reads the whole
+ * index even for one directory, so that call is the only part of a publish
+ * whose cost grows with the number of sibling migrations.
  */
 export function blockingDirtyPaths(input: DirtyCheckInput, liveId: string): string[] {
   const liveDir = path.join(input.liveRoot, input.slug);
-  if (isInside(liveDir, input.repoRoot) && storeSnapshot(input) === liveId) return [];
-  const dirty = gitDirtyPaths(input.repoRoot, liveDir);
-  if (dirty === null || dirty.length === 0) return [];
-  return readPublishedRecord(input.repoRoot, input.liveRoot, input.slug) === liveId ? [] : dirty;
+  if (isInside(liveDir, input.repoRoot) && vouchedFor(input, liveId)) return [];
+  return gitDirtyPaths(input.repoRoot, liveDir) ?? [];
+}
+
+/** True when the store or, failing that, the published-snapshot record names `liveId` as cairn's last publish there. */
+function vouchedFor(input: DirtyCheckInput, liveId: string): boolean {
+  if (storeSnapshot(input) === liveId) return true;
+  return readPublishedRecord(input.repoRoot, input.liveRoot, input.slug, liveId) === liveId;
 }
 
 function storeSnapshot(input: DirtyCheckInput): string | null {

@@ -98,8 +98,10 @@ export async function writePublishedRecordSafely(repoRoot: string, liveRoot: str
  * there is no trustworthy record: missing, unreadable, malformed, written
  * for another live directory, reached through a symlink, or tracked by git
  * (a committed record is the repository author's, not this machine's).
+ * With `expected`, a record naming another snapshot is null too, found
+ * without running git.
  */
-export function readPublishedRecord(repoRoot: string, liveRoot: string, slug: string): string | null {
+export function readPublishedRecord(repoRoot: string, liveRoot: string, slug: string, expected?: string): string | null {
   const file = publishedRecordPath(repoRoot, slug);
   if (hasLinkOrOddComponent(repoRoot, file)) return null;
   let record: PublishedRecord | null;
@@ -109,6 +111,7 @@ export function readPublishedRecord(repoRoot: string, liveRoot: string, slug: st
     return null;
   }
   if (record === null || record.liveDir !== recordedLiveDir(repoRoot, liveRoot, slug)) return null;
+  if (expected !== undefined && record.snapshotId !== expected) return null;
   return trackedByGit(repoRoot, file) ? null : record.snapshotId;
 }
 

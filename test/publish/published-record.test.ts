@@ -68,6 +68,8 @@ describe('reading and writing the record', () => {
     expect(readPublishedRecord(root, live, 'beta')).toBeNull();
     await writePublishedRecord(root, live, 'alpha', OTHER);
     expect(readPublishedRecord(root, live, 'alpha')).toBe(OTHER);
+    expect(readPublishedRecord(root, live, 'alpha', OTHER)).toBe(OTHER);
+    expect(readPublishedRecord(root, live, 'alpha', ID)).toBeNull();
   });
 
   it('does not trust a record git tracks', async () => {
