@@ -41,26 +41,27 @@ function writeMigration(dir, slug, files) {
 
 /**
  * One benchmark case: a repository with `siblings` other migrations and
- * the target `bench` of `files` files; `iterations` publishes of a changed
- * copy, timed around `publish()` alone.
+ * the target `bench` of `files` files. `publishOnce()` publishes a changed
+ * copy and resolves to the milliseconds of `publish()` alone.
  */
-async function runCase(api, { files, siblings, iterations }) {
+function prepareCase(api, { files, siblings }) {
   const root = mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-publish-'));
-  try {
-    const repo = path.join(root, 'repo');
-    const live = path.join(repo, 'migrations');
-    mkdirSync(path.join(repo, '.planning'), { recursive: true });
-    writeFileSync(path.join(repo, '.planning', 'config.json'), '{\n  "migrations_dir": "migrations"\n}\n');
-    writeFileSync(path.join(repo, '.planning', '.gitignore'), 'cairn.db\nwork/\n');
-    for (let i = 0; i < siblings; i++) writeMigration(path.join(live, `sibling-${String(i).padStart(5, '0')}`), `sibling-${String(i).padStart(5, '0')}`, 2);
-    writeMigration(path.join(live, 'bench'), 'bench', files);
-    git(repo, ['init', '--quiet', '--initial-branch=main']);
-    git(repo, ['add', '--all']);
-    git(repo, ['commit', '--quiet', '-m', 'bench']);
+  const repo = path.join(root, 'repo');
+  const live = path.join(repo, 'migrations');
+  mkdirSync(path.join(repo, '.planning'), { recursive: true });
+  writeFileSync(path.join(repo, '.planning', 'config.json'), '{\n  "migrations_dir": "migrations"\n}\n');
+  writeFileSync(path.join(repo, '.planning', '.gitignore'), 'cairn.db\nwork/\n');
+  for (let i = 0; i < siblings; i++) writeMigration(path.join(live, `sibling-${String(i).padStart(5, '0')}`), `sibling-${String(i).padStart(5, '0')}`, 2);
+  writeMigration(path.join(live, 'bench'), 'bench', files);
+  git(repo, ['init', '--quiet', '--initial-branch=main']);
+  git(repo, ['add', '--all']);
+  git(repo, ['commit', '--quiet', '-m', 'bench']);
 
-    const recorder = new api.MemoryRecorder();
-    const timings = [];
-    for (let i = 0; i < iterations; i++) {
+  const recorder = new api.MemoryRecorder();
+  let count = 0;
+  return {
+    async publishOnce() {
+      const i = count++;
       const workspace = path.join(root, 'work', String(i), 'bench');
       cpSync(path.join(live, 'bench'), workspace, { recursive: true });
       writeFileSync(path.join(workspace, 'notes-changed.md'), `iteration ${i}\n`);
@@ -78,21 +79,48 @@ async function runCase(api, { files, siblings, iterations }) {
       });
       const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
       if (result.status !== 'published') throw new Error(`bench publish ${result.status}: ${result.reason}`);
-      timings.push(elapsed);
       rmSync(path.dirname(workspace), { recursive: true, force: true });
+      return elapsed;
+    },
+    dispose() {
+      rmSync(root, { recursive: true, force: true, maxRetries: 5 });
+    },
+  };
+}
+
+function row({ files, siblings, iterations }, timings) {
+  const sorted = [...timings].sort((a, b) => a - b);
+  return {
+    case: siblings > 0 ? `${files} files, ${siblings} siblings` : `${files} files`,
+    files,
+    siblings,
+    iterations,
+    median_ms: Number(percentile(sorted, 0.5).toFixed(1)),
+    p90_ms: Number(percentile(sorted, 0.9).toFixed(1)),
+    min_ms: Number(sorted[0].toFixed(1)),
+  };
+}
+
+/**
+ * Runs `cases` side by side: both repositories are built first, each gets
+ * two unmeasured publishes, then the measured publishes alternate between
+ * them, so a ratio between the cases is not skewed by the machine's load
+ * changing, nor by the kernel still writing back a freshly built corpus.
+ */
+async function runInterleaved(api, cases) {
+  const prepared = cases.map((benchCase) => prepareCase(api, benchCase));
+  try {
+    for (let i = 0; i < 2; i++) for (const entry of prepared) await entry.publishOnce();
+    const timings = cases.map(() => []);
+    const rounds = Math.max(...cases.map((benchCase) => benchCase.iterations));
+    for (let i = 0; i < rounds; i++) {
+      for (const [index, entry] of prepared.entries()) {
+        if (i < cases[index].iterations) timings[index].push(await entry.publishOnce());
+      }
     }
-    const sorted = [...timings].sort((a, b) => a - b);
-    return {
-      case: siblings > 0 ? `${files} files, ${siblings} siblings` : `${files} files`,
-      files,
-      siblings,
-      iterations,
-      median_ms: Number(percentile(sorted, 0.5).toFixed(1)),
-      p90_ms: Number(percentile(sorted, 0.9).toFixed(1)),
-      min_ms: Number(sorted[0].toFixed(1)),
-    };
+    return cases.map((benchCase, index) => row(benchCase, timings[index]));
   } finally {
-    rmSync(root, { recursive: true, force: true, maxRetries: 5 });
+    for (const entry of prepared) entry.dispose();
   }
 }
 
@@ -108,19 +136,25 @@ export async function benchPublish(options = {}) {
     ...(await import(path.join(DIST, 'consistency', 'index.js'))),
   };
   const scale = options.iterations ?? 15;
-  const cases = [
+  const sizeCases = [
     { files: 10, siblings: 0, iterations: scale },
     { files: 100, siblings: 0, iterations: scale },
     { files: 1000, siblings: 0, iterations: Math.max(3, Math.round(scale / 3)) },
+  ];
+  // Compared with each other (the goal is a ratio), so measured alternately.
+  const siblingCases = [
     { files: 10, siblings: 1, iterations: scale },
     { files: 10, siblings: 10000, iterations: scale },
   ];
   const rows = [];
-  for (const benchCase of cases) {
-    const row = await runCase(api, benchCase);
-    options.onRow?.(row);
-    rows.push(row);
-  }
+  const report = (caseRows) => {
+    for (const caseRow of caseRows) {
+      options.onRow?.(caseRow);
+      rows.push(caseRow);
+    }
+  };
+  for (const benchCase of sizeCases) report(await runInterleaved(api, [benchCase]));
+  report(await runInterleaved(api, siblingCases));
   return rows;
 }
 
