@@ -1,8 +1,11 @@
 import { listTransactionsRoot, lockDirPath } from './layout.js';
-import { judgeStaleness, readLockHolder } from './lock-owner.js';
-import { planRecovery, type RecoveryPlan } from './recovery-plan.js';
+import type { RecoveryPlan } from './recovery-plan.js';
 
-/* Kept apart from recovery's execution, so that a read-only command does not load the publish lock. */
+/*
+ * Kept apart from recovery's execution, so that a read-only command does not
+ * load the publish lock; what judges a transaction is loaded only when there
+ * is one.
+ */
 
 /**
  * The interrupted publishes a command reading the live tree would see half
@@ -13,6 +16,7 @@ import { planRecovery, type RecoveryPlan } from './recovery-plan.js';
 export async function interruptedPublishes(liveRoot: string): Promise<RecoveryPlan[]> {
   const { transactions } = await listTransactionsRoot(liveRoot);
   if (transactions.length === 0) return [];
+  const [{ judgeStaleness, readLockHolder }, { planRecovery }] = await Promise.all([import('./lock-owner.js'), import('./recovery-plan.js')]);
   const holder = await readLockHolder(lockDirPath(liveRoot)).catch(() => null);
   if (holder !== null && !judgeStaleness(holder).stale) return [];
   const plans: RecoveryPlan[] = [];

@@ -101,7 +101,7 @@ describe('what a command loads', () => {
     expect(heavyIn(loaded(['list', '--help'], dir))).toEqual(['= defineCommand(', '$ZodType', 'better-sqlite3']);
   });
 
-  it('status loads only what it uses: no SQLite, store, publish lock, root-move code, Markdown renderer, zod locales or other commands', () => {
+  it('status loads only what it uses: no SQLite, store, publish lock or recovery, root-move code, file writer, output schemas, Markdown renderer, zod locales or other commands', () => {
     const repo = gitRepo({ prefix: 'cairn-loads-status-' });
     copyFixtureMigrations(path.join(repo, 'migrations'), [PLANNING]);
     mkdirSync(path.join(repo, '.planning'));
@@ -125,6 +125,11 @@ describe('what a command loads', () => {
       'dist/planning/merge-resolve.js',
       'dist/consistency/rules.js',
       'dist/agent/user-config.js',
+      'node_modules/write-file-atomic/',
+      'dist/publish/recovery-plan.js',
+      'dist/migration/schemas.js',
+      'dist/outputs/status.js',
+      'dist/outputs/error.js',
     ];
     expect(held.filter((marker) => texts.some((text) => text.includes(`// ${marker}`) || text.includes(`/${marker}`)))).toEqual(['dist/cli/commands/status.js']);
   });
