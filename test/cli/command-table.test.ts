@@ -130,6 +130,7 @@ describe('what a command loads', () => {
       'dist/migration/schemas.js',
       'dist/outputs/status.js',
       'dist/outputs/error.js',
+      'dist/app/inputs.js',
     ];
     expect(held.filter((marker) => texts.some((text) => text.includes(`// ${marker}`) || text.includes(`/${marker}`)))).toEqual(['dist/cli/commands/status.js']);
   });

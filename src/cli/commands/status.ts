@@ -6,7 +6,7 @@ import type { MigrationDescription } from '../../planning/index.js';
 import { isTerminalCursor } from '../../migration/index.js';
 import { statusJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
-import { TARGET_ARGUMENT, formatOption } from '../options.js';
+import { TARGET_ARGUMENT, formatOption } from '../common-options.js';
 import { alignColumns, paint, printJson } from '../output.js';
 import { statusGraphText } from '../status-graph.js';
 
