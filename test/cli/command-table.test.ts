@@ -131,6 +131,7 @@ describe('what a command loads', () => {
       'dist/outputs/status.js',
       'dist/outputs/error.js',
       'dist/app/inputs.js',
+      'dist/outputs/report/model.js',
     ];
     expect(held.filter((marker) => texts.some((text) => text.includes(`// ${marker}`) || text.includes(`/${marker}`)))).toEqual(['dist/cli/commands/status.js']);
   });
