@@ -13,10 +13,10 @@ export {
   UserAgentConfigSchema,
   loadUserAgentConfig,
   resolveAgentSettings,
-  userConfigPath,
   type AgentSettings,
   type LoadedUserAgentConfig,
   type TrustedValidateEntry,
 } from './user-config.js';
+export { userConfigPath } from './user-config-path.js';
 export { checkAgentCommandShape, checkAgentProgram, findOnPath } from './program-lookup.js';
 export { AGENT_RECORD_FILE, bootId, reapAbandonedAgents, type AbandonedAgent } from './process-record.js';

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import * as z from 'zod';
 import type { ProjectConfig } from '../config/index.js';
@@ -7,6 +6,7 @@ import { readJsonFile, toPlainJson, type JsonValue } from '../json/index.js';
 import { EFFORTS, isEffort, type Effort } from '../migration/index.js';
 import { AGENT_KINDS, isAgentKind, type AgentKind } from './presets.js';
 import { parseCommandTemplate } from './template.js';
+import { userConfigPath } from './user-config-path.js';
 
 /*
  * Agent settings come from three places, highest precedence first: command
@@ -64,21 +64,6 @@ export interface LoadedUserAgentConfig {
   /** `{}` when the file does not exist. */
   config: UserAgentConfig;
 }
-
-/**
- * The user config file: `$XDG_CONFIG_HOME/cairn/config.json` when
- * `XDG_CONFIG_HOME` is an absolute path (the XDG rule: a relative value is
- * ignored), else `$HOME/.config/cairn/config.json`.
- */
-export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  const xdg = env.XDG_CONFIG_HOME;
-  const base =
-    xdg !== undefined && xdg !== '' && path.isAbsolute(xdg)
-      ? xdg
-      : path.join(env.HOME !== undefined && env.HOME !== '' ? env.HOME : os.homedir(), '.config');
-  return path.join(base, 'cairn', 'config.json');
-}
-
 
 function isMissing(error: unknown): boolean {
   for (let current: unknown = error; current instanceof Error; current = current.cause) {

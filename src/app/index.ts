@@ -8,6 +8,7 @@ export { debugStack, printWarnings, type Io } from './io.js';
 export { DEFAULT_LOG_LIMIT, LOG_STEPS, logEntries, logSlug, parseLogStep, preparedRun, readRunLog, runOfPrepared, type PreparedRun } from './log.js';
 export { openProject, type GlobalOptions } from './project.js';
 export { moveProjectMigration, moveProjectRoot, newMigration, recoverProject, type MoveInput, type MoveRootInput } from './publishing.js';
-export { describeTarget, listProject, readyWork, resolveTargetMergeConflict } from './queries.js';
+export { describeTarget } from './describe-target.js';
+export { listProject, readyWork, resolveTargetMergeConflict } from './queries.js';
 export { withMigrationSession, type MigrationSession, type SessionOptions } from './session.js';
 export { collectReport, type ReportDoc, type ReportInput, type ReportMigration } from './report.js';

@@ -1,5 +1,5 @@
 import { resolveProjectContext, type ProjectContext } from '../config/index.js';
-import { recoverRootMove, rootMovePending } from '../planning/index.js';
+import { rootMovePending } from '../planning/index.js';
 
 /** The global `--repo` / `--migrations-dir` flags of the CLI, and the MCP server's. */
 export interface GlobalOptions {
@@ -19,6 +19,8 @@ export async function openProject(globals: GlobalOptions, open: { recover: boole
   // A root move a crash interrupted is finished or undone first: until then
   // the config may name a root that is not (yet, or any more) the project's.
   if (!(await rootMovePending(context.repoRoot))) return context;
+  // Loaded only when needed: the root-move code is large and rarely runs.
+  const { recoverRootMove } = await import('../planning/index.js');
   await recoverRootMove(context.repoRoot, context.liveRoot, context.lockTimeoutMs);
   return resolveProjectContext(options);
 }

@@ -1,13 +1,12 @@
 import type { ProjectContext } from '../config/index.js';
 import {
-  describeMigration,
   filterRows,
   listReadyWork,
   resolveMergeConflict,
   resolveMigrationTarget,
   type MergeResolution,
   type MergeSide,
-  type MigrationDescription, type ListFilter, type ListRow, type ReadyItem } from '../planning/index.js';
+  type ListFilter, type ListRow, type ReadyItem } from '../planning/index.js';
 import type { Io } from './io.js';
 import { listMigrations } from './list-index.js';
 import { openServices } from './services.js';
@@ -44,12 +43,6 @@ export async function listProject(context: ProjectContext, io: Io, filter: ListF
     services?.close();
   }
   return filterRows(rows, filter);
-}
-
-/** One migration, by slug or directory, as status shows it. */
-export async function describeTarget(context: ProjectContext, target: string): Promise<MigrationDescription> {
-  const resolved = resolveMigrationTarget(target, context.liveRoot, context.repoRoot);
-  return describeMigration(resolved.slug, resolved.path, context.repoRoot, context.reviewPolicy);
 }
 
 /** The work that can be done now, in the order `ready` lists it. */

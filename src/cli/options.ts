@@ -1,22 +1,12 @@
 import { AGENT_KINDS, DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS } from '../agent/index.js';
 import { EffortInput, LockTimeoutMsInput, parseWholeNumberFlag } from '../app/index.js';
 import { CairnError } from '../util/index.js';
-import type { CliArgument, CliOption } from './command.js';
+import type { CliOption } from './command.js';
+import { dryRunOption, formatOption } from './common-options.js';
 
 /* Arguments and options that several commands take, declared once. */
 
-/** `<slug-or-path>`: the migration a command works on. */
-export const TARGET_ARGUMENT: CliArgument = { name: '<slug-or-path>', description: 'migration slug, or its directory under the migrations dir' };
-
-/** `--format <format>`: `text` (the default) or one of `formats`. */
-export function formatOption(formats: readonly string[] = ['text', 'json']): CliOption {
-  return { flags: '--format <format>', description: 'output format', choices: formats, default: 'text' };
-}
-
-/** `--dry-run`, described as the command means it. */
-export function dryRunOption(description: string): CliOption {
-  return { flags: '--dry-run', description };
-}
+export { TARGET_ARGUMENT, dryRunOption, formatOption } from './common-options.js';
 
 /** `--commit` (see app/commit.ts). */
 function commitOption(description = 'git-commit the migration directory after the publish'): CliOption {

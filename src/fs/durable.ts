@@ -1,6 +1,6 @@
 import { lstat, mkdir, open, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import type writeFileAtomic from 'write-file-atomic';
 import { CairnError } from '../util/index.js';
 
 /*
@@ -65,7 +65,9 @@ export async function writeFileDurable(
   // write-file-atomic mutates its options object, so give it a fresh one.
   const atomicOptions: writeFileAtomic.Options = { fsync: true };
   if (options.mode !== undefined) atomicOptions.mode = options.mode;
-  await writeFileAtomic(file, payload, atomicOptions);
+  // Loaded on the first write: read-only commands never pay for it.
+  const { default: writeAtomic } = await import('write-file-atomic');
+  await writeAtomic(file, payload, atomicOptions);
   const written = await realpath(file).catch(() => path.resolve(file));
   await fsyncDir(path.dirname(written));
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { CairnError, CairnErrorCode } from '../util/index.js';
+import type { CairnErrorCode } from '../util/index.js';
 import { jsonDocument, type DocumentPayload } from './document.js';
 
 const ERROR_CODES = [
@@ -40,11 +40,3 @@ export const ErrorOutputSchema = jsonDocument(
 );
 
 export type ErrorPayload = DocumentPayload<typeof ErrorOutputSchema>;
-
-/** The envelope of one error. */
-export function errorJson(error: CairnError): ErrorPayload {
-  const payload: ErrorPayload = { error: { code: error.code, message: error.message } };
-  if (error.hint !== undefined) payload.error.hint = error.hint;
-  if (error.path !== undefined) payload.error.path = error.path;
-  return payload;
-}

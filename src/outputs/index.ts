@@ -6,7 +6,7 @@
 export { CleanOutputSchema, cleanReportJson } from './clean.js';
 export { ResolveOutputSchema, resolveJson } from './resolve.js';
 export { JSON_SCHEMA_VERSION, outputDocument, type DocumentPayload } from './document.js';
-export { errorJson } from './error.js';
+export { errorJson } from './error-json.js';
 export { inspectionJson, type InfoMigrationJson, type InfoUserConfigJson } from './info.js';
 export { ListOutputSchema, listRowJson } from './list.js';
 export { LogListOutputSchema, eventJson, runJson, storeTime } from './log.js';
@@ -26,7 +26,8 @@ export { escapeXml } from './reporters/junit.js';
 export { DOCTOR_FORMATS, type DoctorFormat, type Reporter } from './reporters/types.js';
 export { reviewSummaryJson } from './review.js';
 export { FinishPhaseOutputSchema, NextPhaseOutputSchema, RunOutputSchema, cleanedUpJson, phaseRunJson, runActionJson } from './run.js';
-export { StatusOutputSchema, statusJson } from './status.js';
+export { StatusOutputSchema } from './status.js';
+export { statusJson } from './status-json.js';
 export { AcceptOutputSchema, acceptCommand, repoRelativePath, stepJson } from './step.js';
 export { TrustOutputSchema } from './trust.js';
 export { BOARD_COLUMNS, DEFAULT_HTML_MAX_BYTES, anchorOf, boardColumn, newestTimestamp, phaseTrackText, planningGraphText, renderHtmlReport, renderMarkdown, renderMarkdownReport, type BoardColumn, type GraphColour, type ReportData } from './report/index.js';

@@ -1,8 +1,6 @@
-import path from 'node:path';
 import * as z from 'zod';
-import type { MigrationDescription } from '../planning/index.js';
 import { CURSORS, FINAL_DECISIONS, OUTCOMES, STEPS, EFFORTS, MIGRATION_STATUSES, FeedbackFileSchema, type Cursor } from '../migration/index.js';
-import { jsonDocument, type DocumentPayload } from './document.js';
+import { jsonDocument } from './document.js';
 
 export const StatusOutputSchema = jsonDocument(
   {
@@ -53,48 +51,3 @@ export const StatusOutputSchema = jsonDocument(
   },
   'Output of `cairn status --format json`.',
 );
-
-/** `cairn status --format json` without `schema_version`. */
-export function statusJson(description: MigrationDescription, repoRoot: string): DocumentPayload<typeof StatusOutputSchema> {
-  const { manifest, state } = description;
-  return {
-    slug: description.slug,
-    path: path.relative(repoRoot, description.path).split(path.sep).join('/'),
-    status: manifest.status,
-    next_step: state?.next_step ?? null,
-    target: state?.target ?? null,
-    awaiting_human_review: manifest.awaiting_human_review,
-    human_review_reason: manifest.human_review_reason,
-    awaiting_review: description.awaitingReview !== null,
-    review_reason: description.awaitingReview,
-    final_decision: state?.final_decision ?? null,
-    final_reason: state?.final_reason ?? null,
-    review_findings: state?.review_findings ?? null,
-    current_phase: manifest.current_phase,
-    created_at: manifest.created_at,
-    last_touch: manifest.last_touch,
-    cooldown_until: manifest.cooldown_until,
-    wake_up_on: manifest.wake_up_on,
-    completed_steps: (state?.completed_steps ?? []).map((step) => ({
-      name: step.name,
-      outcome: step.outcome,
-      completed_at: step.completed_at,
-      agent: step.agent ?? null,
-      model: step.model ?? null,
-      effort: step.effort ?? null,
-      stdout: step.outputs.stdout,
-    })),
-    feedback: state?.feedback ?? [],
-    revision_base_step_counts: state?.revision_base_step_counts ?? [],
-    phases: manifest.phases.map((phase) => ({
-      name: phase.name,
-      file: phase.file,
-      done: phase.done,
-      current: phase.name === manifest.current_phase,
-      precondition: phase.precondition,
-      required_effort: phase.required_effort,
-      effort_reason: phase.effort_reason,
-    })),
-    state_error: description.stateError,
-  };
-}

@@ -52,5 +52,6 @@ export {
 } from './run-lease.js';
 export { liveChange, rerunCommand, staleBaseMessage } from './stale-base.js';
 export { resolveMergeConflict, type MergeResolution, type MergeSide } from './merge-resolve.js';
-export { ROOT_MOVE_OPERATION, commitRootMove, moveMigrationsRoot, readRootMoveJournal, recoverRootMove, rootMovePending, rootCommitMessage, type MoveRootRequest, type MoveRootResult, type RootMoveRecovery } from './root-move.js';
+export { rootMovePending } from './root-move-paths.js';
+export { ROOT_MOVE_OPERATION, commitRootMove, moveMigrationsRoot, readRootMoveJournal, recoverRootMove, rootCommitMessage, type MoveRootRequest, type MoveRootResult, type RootMoveRecovery } from './root-move.js';
 export { commitMove, moveMigration, type MoveMigrationRequest, type MoveMigrationResult, type MoveOutcome } from './move.js';

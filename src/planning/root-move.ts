@@ -21,6 +21,7 @@ import {
 } from '../publish/index.js';
 import { CairnError, isInside, messageOf, resolvePath, shellWord, toPosix } from '../util/index.js';
 import { describeRunLease, readRunLease } from './run-lease.js';
+import { journalPath, WORK_RELATIVE_DIR, workPaths } from './root-move-paths.js';
 import type { MoveOutcome } from './move.js';
 
 /*
@@ -36,8 +37,6 @@ import type { MoveOutcome } from './move.js';
  */
 
 export const ROOT_MOVE_OPERATION = 'migrations-root.move';
-const JOURNAL_RELATIVE_PATH = path.join('.planning', 'work', 'root-move.json');
-const WORK_RELATIVE_DIR = path.join('.planning', 'work', 'root-move');
 const JOURNAL_VERSION = 1;
 
 export interface RootMoveJournal {
@@ -74,15 +73,6 @@ export interface RootMoveRecovery {
   from: string;
   to: string;
   reason: string;
-}
-
-function journalPath(repoRoot: string): string {
-  return path.join(repoRoot, JOURNAL_RELATIVE_PATH);
-}
-
-function workPaths(repoRoot: string): { dir: string; staged: string; old: string; discard: string } {
-  const dir = path.join(repoRoot, WORK_RELATIVE_DIR);
-  return { dir, staged: path.join(dir, 'staged'), old: path.join(dir, 'old'), discard: path.join(dir, 'discard') };
 }
 
 /**
@@ -220,11 +210,6 @@ export async function moveMigrationsRoot(request: MoveRootRequest): Promise<Move
     return { ...base, status: 'moved', reason: 'moved', cleanupError: `the move stands, but cleaning up failed: ${messageOf(error)}`, journal: journalPath(repoRoot) };
   }
   return { ...base, status: 'moved', reason: 'moved' };
-}
-
-/** Whether a root move was left unfinished: its journal, or only its workspace (killed while building). */
-export async function rootMovePending(repoRoot: string): Promise<boolean> {
-  return (await pathExists(journalPath(repoRoot))) || (await pathExists(workPaths(repoRoot).dir));
 }
 
 /**

@@ -12,8 +12,10 @@ export { MOVE_OPERATION, moveMigrationDir, type MoveRequest, type MoveResult } f
 export { MOVED_ROOTS_RELATIVE_PATH, movedRootTarget, recordMovedRoot, relativeRoot } from './moved-roots.js';
 export { writePublishedRecordSafely } from './published-record.js';
 export { MemoryRecorder, type PublishRecorder } from './recorder.js';
-export { interruptedPublishes, recoverPendingTransactions } from './recover-pending.js';
-export { planRecovery, recover, recoverUnderLock, type RecoveryPlan, type RecoveryReport } from './recovery.js';
+export { interruptedPublishes } from './interrupted.js';
+export { recoverPendingTransactions } from './recover-pending.js';
+export { planRecovery, type RecoveryPlan } from './recovery-plan.js';
+export { recover, recoverUnderLock, type RecoveryReport } from './recovery.js';
 export { publishErrorMessage, type PublishResult } from './result.js';
 export { publish, type PublishRequest } from './transaction.js';
 export { unlockPublishLock, type UnlockResult } from './unlock.js';

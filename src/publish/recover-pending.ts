@@ -1,5 +1,4 @@
-import { listTransactionsRoot, lockDirPath } from './layout.js';
-import { judgeStaleness, readLockHolder } from './lock-owner.js';
+import { listTransactionsRoot } from './layout.js';
 import type { PublishRecorder } from './recorder.js';
 import { planRecovery, recover, type RecoveryOptions, type RecoveryPlan } from './recovery.js';
 
@@ -32,23 +31,4 @@ export async function recoverPendingTransactions(input: RecoverPendingInput): Pr
   if (input.repoRoot !== undefined) options.repoRoot = input.repoRoot;
   const report = await recover(input.liveRoot, options);
   return report.plans.filter((plan) => plan.action !== 'leave');
-}
-
-/**
- * The interrupted publishes a command reading the live tree would see half
- * done: transactions that recovery would roll back or forward. None while a
- * live process holds the publish lock (its transaction is in progress, not
- * interrupted). Reads only.
- */
-export async function interruptedPublishes(liveRoot: string): Promise<RecoveryPlan[]> {
-  const { transactions } = await listTransactionsRoot(liveRoot);
-  if (transactions.length === 0) return [];
-  const holder = await readLockHolder(lockDirPath(liveRoot)).catch(() => null);
-  if (holder !== null && !judgeStaleness(holder).stale) return [];
-  const plans: RecoveryPlan[] = [];
-  for (const txDir of transactions) {
-    const plan = await planRecovery(liveRoot, txDir);
-    if (plan.action === 'roll-back' || plan.action === 'roll-forward') plans.push(plan);
-  }
-  return plans;
 }

@@ -3,7 +3,7 @@ import { formatListTsv, shownListRow, type ListRow } from '../../planning/index.
 import { listRowJson } from '../../outputs/index.js';
 import { warnInterruptedPublishes } from '../interrupted-publish.js';
 import { defineCommand } from '../command.js';
-import { formatOption } from '../options.js';
+import { formatOption } from '../common-options.js';
 import { alignColumns, paint, printJson } from '../output.js';
 
 interface ListOptions {

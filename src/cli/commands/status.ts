@@ -6,9 +6,8 @@ import type { MigrationDescription } from '../../planning/index.js';
 import { isTerminalCursor } from '../../migration/index.js';
 import { statusJson } from '../../outputs/index.js';
 import { defineCommand } from '../command.js';
-import { TARGET_ARGUMENT, formatOption } from '../options.js';
+import { TARGET_ARGUMENT, formatOption } from '../common-options.js';
 import { alignColumns, paint, printJson } from '../output.js';
-import { statusGraphText } from '../status-graph.js';
 
 /**
  * What comes next for the migration as a whole. The planning cursor is the
@@ -90,7 +89,8 @@ function statusText(io: Io, description: MigrationDescription, repoRoot: string)
   return `${out.join('\n')}\n`;
 }
 
-type StatusView = (description: MigrationDescription, repoRoot: string) => void;
+/** `graph`: the `--graph` drawing, '' without it. */
+type StatusView = (description: MigrationDescription, repoRoot: string, graph: string) => void;
 
 export const statusCommand = defineCommand<[string], { format: string; graph?: boolean; ascii?: boolean }, StatusView>({
   name: 'status',
@@ -98,15 +98,16 @@ export const statusCommand = defineCommand<[string], { format: string; graph?: b
   arguments: [TARGET_ARGUMENT],
   options: [formatOption(), { flags: '--graph', description: 'also draw the planning path and the phase track' }, { flags: '--ascii', description: 'draw --graph in plain ASCII' }],
   views: {
-    text: (io, options) => (description, repoRoot) =>
-      io.stdout(statusText(io, description, repoRoot) + (options.graph === true ? statusGraphText(io, description, options.ascii === true) : '')),
+    text: (io) => (description, repoRoot, graph) => io.stdout(statusText(io, description, repoRoot) + graph),
     json: (io) => (description, repoRoot) => printJson(io, 'status', statusJson(description, repoRoot)),
   },
   examples: ['status my-migration', 'status my-migration --format json', 'status my-migration --graph --ascii'],
-  async run({ args: [target], io, globals, project }, show) {
+  async run({ args: [target], io, globals, options, project }, show) {
     const context = await project();
     const description = await describeTarget(context, target);
-    show(description, context.repoRoot);
+    // The drawing code is loaded only for --graph.
+    const graph = options.graph === true && options.format !== 'json' ? (await import('../status-graph.js')).statusGraphText(io, description, options.ascii === true) : '';
+    show(description, context.repoRoot, graph);
     await warnInterruptedPublishes(io, context.liveRoot, globals, description.slug);
     if (description.stateError !== null) {
       io.stderr(`Error: ${description.stateError}\nHint: Run \`${nextCommands(globals).cairn('doctor', [description.slug])}\` for details.\n`);
