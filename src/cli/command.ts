@@ -44,6 +44,13 @@ export interface CommandDefinition<A extends unknown[], O, V> {
   views?: Views<O, V>;
   /** One to three real command lines (without the leading `cairn `), shown at the end of `--help`. */
   examples?: readonly string[];
+  /**
+   * Whether the `cairn …` commands in this command's error hints get the
+   * call's `--repo`/`--migrations-dir`/agent flags (default yes); not for a
+   * command whose flags mean something else there (`init --migrations-dir`
+   * names the directory it sets up).
+   */
+  hintsCarryCallFlags?: boolean;
   /** Does the work through the app layer, shows it through `view` and returns the exit code. */
   run(call: CommandCall<A, O>, view: V): Promise<number>;
 }
@@ -105,8 +112,7 @@ export function defineCommand<A extends unknown[], O extends object, V = undefin
           const view = (views?.[format ?? 'text'] ?? views?.text)?.(io, options, globals) as V;
           exit.code = await definition.run(call, view);
         } catch (error) {
-          // init's --migrations-dir is the directory it sets up, not a flag later commands need.
-          const shown = definition.name === 'init' ? error : withCallFlags(error, nextCommands(globals, options));
+          const shown = definition.hintsCarryCallFlags === false ? error : withCallFlags(error, nextCommands(globals, options));
           exit.code = reportError(io, shown, format);
         }
       });

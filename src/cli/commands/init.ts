@@ -58,6 +58,8 @@ export const initCommand = defineCommand<[], { format: string }, InitView>({
   options: [formatOption()],
   views: { text: initText, json: initJson },
   examples: ['init'],
+  // --migrations-dir here is the directory being set up, not a flag later commands need.
+  hintsCarryCallFlags: false,
   async run({ globals }, show) {
     show(await initProject({ cwd: process.cwd(), repo: globals.repo, migrationsDir: globals.migrationsDir }));
     return 0;
