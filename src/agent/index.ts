@@ -3,7 +3,7 @@ export { readableStreamJsonMirror, streamJsonEventText } from './stream-json-log
 export { agentEnv } from './env.js';
 export { MAX_STEP_OUTPUT_BYTES } from './capture.js';
 export { checkStepOutputSize, stepOutputTooLarge } from './step-output.js';
-export { AGENT_KINDS, resolveAgentCommand, type AgentKind, type AgentOutputMode } from './presets.js';
+export { AGENT_KINDS, agentOutputMode, resolveAgentCommand, type AgentKind, type AgentOutputMode } from './presets.js';
 export { formatAgentProgress, setAgentProgressSink, type AgentProgressSink } from './progress.js';
 export { agentFailureReason, runAgent, type AgentRunResult } from './run.js';
 export { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS } from './limits.js';

@@ -21,6 +21,11 @@ export type AgentKind = (typeof AGENT_KINDS)[number];
 /** How an agent's stdout becomes the stage text: as is, or the final result of claude's stream-json. */
 export type AgentOutputMode = 'raw' | 'claude-stream-json';
 
+/** How an agent's stdout reads: claude prints stream-json events, every other agent plain text. */
+export function agentOutputMode(agent: AgentKind): AgentOutputMode {
+  return agent === 'claude' ? 'claude-stream-json' : 'raw';
+}
+
 export type AgentCommand =
   | { kind: 'process'; argv: string[]; outputMode: AgentOutputMode }
   | { kind: 'manual' };
@@ -62,9 +67,9 @@ export function resolveAgentCommand(request: AgentCommandRequest): AgentCommand 
     case 'manual':
       return { kind: 'manual' };
     case 'claude':
-      return { kind: 'process', argv: claudeArgv(model, effort), outputMode: 'claude-stream-json' };
+      return { kind: 'process', argv: claudeArgv(model, effort), outputMode: agentOutputMode(agent) };
     case 'codex':
-      return { kind: 'process', argv: codexArgv(model, effort), outputMode: 'raw' };
+      return { kind: 'process', argv: codexArgv(model, effort), outputMode: agentOutputMode(agent) };
     case 'command': {
       const template = request.agentCmd ?? null;
       if (template === null) {
@@ -79,7 +84,7 @@ export function resolveAgentCommand(request: AgentCommandRequest): AgentCommand 
         slug: request.slug ?? null,
         workspace: request.workspace ?? null,
       });
-      return { kind: 'process', argv, outputMode: 'raw' };
+      return { kind: 'process', argv, outputMode: agentOutputMode(agent) };
     }
   }
 }

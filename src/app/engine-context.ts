@@ -1,4 +1,4 @@
-import { checkAgentCommandShape, checkAgentProgram, DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS, loadUserAgentConfig, readableStreamJsonMirror, resolveAgentSettings } from '../agent/index.js';
+import { agentOutputMode, checkAgentCommandShape, checkAgentProgram, DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_SILENCE_TIMEOUT_MS, loadUserAgentConfig, readableStreamJsonMirror, resolveAgentSettings } from '../agent/index.js';
 import type { ProjectContext } from '../config/index.js';
 import { nullPlanningLog, storePlanningLog, resolveMigrationTarget, type AgentChoice, type EngineContext } from '../planning/index.js';
 import { recoverPendingTransactions, type RecoveryPlan } from '../publish/index.js';
@@ -38,8 +38,8 @@ export async function agentChoice(options: AgentOptions, context: ProjectContext
   if (requireProgram) checkAgentProgram(settings);
   else checkAgentCommandShape(settings);
   const mirror = (chunk: Buffer): void => io.stderr(chunk.toString('utf8'));
-  // claude prints JSON events: mirrored as the text they carry.
-  const stdoutMirror = settings.agent === 'claude' ? readableStreamJsonMirror((text) => io.stderr(text)) : mirror;
+  // stream-json events are mirrored as the text they carry.
+  const stdoutMirror = agentOutputMode(settings.agent) === 'claude-stream-json' ? readableStreamJsonMirror((text) => io.stderr(text)) : mirror;
   return {
     settings,
     timeoutMs: options.timeout ?? DEFAULT_AGENT_TIMEOUT_MS,
