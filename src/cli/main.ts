@@ -1,7 +1,8 @@
 import { writeSync } from 'node:fs';
 import { CommanderError, type Command } from 'commander';
 import type { Io } from '../app/index.js';
-import type { AgentProgressSink } from '../agent/index.js';
+import { setAgentProgressSink, type AgentProgressSink } from '../agent/index.js';
+import { lockWaitMessage, setLockWaitSink } from '../publish/index.js';
 import type { ExitHolder } from './command.js';
 import { CairnError } from '../util/index.js';
 import { buildLazyProgram, builtCommandSpecs } from './command-table.js';
@@ -108,11 +109,10 @@ function terminalProgressLine(stream: NodeJS.WriteStream): AgentProgressSink {
 /** Entry point used by `bin/cairn.js`. */
 export async function main(argv: string[]): Promise<void> {
   endOnOutputError();
-  const showProgress = async (): Promise<void> => {
+  // Static imports: the bundle resolves them to the two small modules that hold the sinks.
+  const showProgress = (): void => {
     if (process.stderr.isTTY !== true) return;
-    const { setAgentProgressSink } = await import('../agent/index.js');
     setAgentProgressSink(terminalProgressLine(process.stderr));
-    const { lockWaitMessage, setLockWaitSink } = await import('../publish/index.js');
     setLockWaitSink((holder) => void process.stderr.write(`${lockWaitMessage(holder)}\n`));
   };
   process.exitCode = await run(argv, processIo(), showProgress);

@@ -7,7 +7,8 @@ export { DIRTY_LIVE_MESSAGE, DIRTY_LIVE_REASON, blockingDirtyPaths, dirtyLiveHin
 export { TRANSACTIONS_DIR, assertTransactionsRootConfined, transactionsRootProblem } from './layout.js';
 export { STALE_LIMIT_MS, decodeOwnerRecord, isCairnOwner, isProcessAlive, judgeStaleness, readLockHolder, type LockHolder, type LockOwner, type Staleness } from './lock-owner.js';
 export { crashPoint, faultPoint } from './faults.js';
-export { acquirePublishLock, lockWaitMessage, setLockWaitSink, type HeldLock } from './lock.js';
+export { acquirePublishLock, type HeldLock } from './lock.js';
+export { lockWaitMessage, setLockWaitSink } from './lock-wait.js';
 export { MOVE_OPERATION, moveMigrationDir, type MoveRequest, type MoveResult } from './move.js';
 export { MOVED_ROOTS_RELATIVE_PATH, movedRootTarget, recordMovedRoot, relativeRoot } from './moved-roots.js';
 export { writePublishedRecordSafely } from './published-record.js';

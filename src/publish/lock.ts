@@ -22,6 +22,7 @@ import {
 import type { PublishRecorder } from './recorder.js';
 import { safeRecord } from './record-safely.js';
 import { movedRootTarget, relativeRoot } from './moved-roots.js';
+import { lockWaitSink } from './lock-wait.js';
 
 /*
  * The publish lock `<live>/__transactions__/.lock` (docs/durability.md §4).
@@ -92,28 +93,8 @@ export interface AcquireLockOptions {
 /** How long a publish waits before `onWait` is told. */
 const WAIT_NOTICE_MS = 1000;
 
-/**
- * Told, like `onWait`, by every acquisition of this process that waits for a
- * live holder: a front end whose stderr is a terminal installs one to say
- * why it is quiet, whichever command or recovery is waiting.
- */
-let waitSink: ((holder: LockHolder) => void) | null = null;
-
-/** Installs (or, with null, removes) the process-wide lock-wait notice. */
-export function setLockWaitSink(next: ((holder: LockHolder) => void) | null): void {
-  waitSink = next;
-}
-
-/** `Waiting for the publish lock held by pid N (operation)…`, from what owner.json says. */
-export function lockWaitMessage(holder: LockHolder): string {
-  const pid = holder.owner?.pid ?? null;
-  const operation = holder.owner?.operation ?? null;
-  const who = pid === null ? 'another process' : `pid ${pid}`;
-  return `Waiting for the publish lock held by ${who}${operation === null ? '' : ` (${operation})`}…`;
-}
-
 function tellWaiting(holder: LockHolder, onWait: ((holder: LockHolder) => void) | undefined): void {
-  for (const tell of [onWait, waitSink]) {
+  for (const tell of [onWait, lockWaitSink()]) {
     try {
       tell?.(holder);
     } catch {
