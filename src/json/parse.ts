@@ -26,11 +26,85 @@ export function parseJson(text: string): JsonValue {
   if (text.charCodeAt(0) === 0xfeff) {
     throw JsonSyntaxError.at('Unexpected UTF-8 BOM (decode using utf-8-sig)', text, 0);
   }
+  const fast = parseWithEngine(text);
+  if (fast !== undefined) return fast;
   const scanner = new Scanner(text);
   const value = scanner.scanValue(scanner.skipWhitespace(0));
   const end = scanner.skipWhitespace(scanner.next);
   if (end !== text.length) throw JsonSyntaxError.at('Extra data', text, end);
   return value;
+}
+
+/**
+ * `text` parsed by the engine's own JSON.parse, when that is sure to give
+ * what the scanner below gives: no number token with a fraction or exponent
+ * (the engine cannot tell `1.0` from `1`), every integer safe, nesting well
+ * under the limit. Anything else, a malformed document included, is left to
+ * the scanner: undefined.
+ */
+function parseWithEngine(text: string): JsonValue | undefined {
+  if (hasFloatToken(text)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return fromEngineValue(parsed, 0);
+}
+
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+
+/** True when a digit outside every string is followed by `.`, `e` or `E`: the document may hold a float token. */
+function hasFloatToken(text: string): boolean {
+  let index = 0;
+  for (;;) {
+    const quote = text.indexOf('"', index);
+    const end = quote < 0 ? text.length : quote;
+    for (let at = index + 1; at < end; at++) {
+      const unit = text.charCodeAt(at);
+      if (unit === 0x2e || (unit | 0x20) === 0x65) {
+        const before = text.charCodeAt(at - 1);
+        if (before >= DIGIT_0 && before <= DIGIT_9) return true;
+      }
+    }
+    if (quote < 0) return false;
+    // Skip the string: its end is the next quote not escaped by an odd run of backslashes.
+    let close = text.indexOf('"', quote + 1);
+    for (;;) {
+      if (close < 0) return false;
+      let backslashes = 0;
+      while (text.charCodeAt(close - 1 - backslashes) === BACKSLASH) backslashes++;
+      if (backslashes % 2 === 0) break;
+      close = text.indexOf('"', close + 1);
+    }
+    index = close + 1;
+  }
+}
+
+/** The scanner's value for an engine-parsed value (null-prototype objects, -0 as 0), or undefined when they could differ. */
+function fromEngineValue(value: unknown, depth: number): JsonValue | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value || 0 : undefined;
+  if (depth >= MAX_JSON_DEPTH - 1) return undefined;
+  if (Array.isArray(value)) {
+    const items: JsonValue[] = new Array<JsonValue>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item = fromEngineValue(value[i], depth + 1);
+      if (item === undefined) return undefined;
+      items[i] = item;
+    }
+    return items;
+  }
+  const object = jsonObject();
+  const source = value as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    const item = fromEngineValue(source[key], depth + 1);
+    if (item === undefined) return undefined;
+    object[key] = item;
+  }
+  return object;
 }
 
 function isWhitespace(unit: number): boolean {
