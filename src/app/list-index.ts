@@ -1,17 +1,18 @@
 import path from 'node:path';
-import { fingerprint, isIndexEntryFresh, type Fingerprint, type IndexEntryInput, type LazyIndex, type Store, type StoreJson } from '../store/index.js';
-import { mapWithConcurrency, messageOf } from '../util/index.js';
+import { fingerprint, fingerprintOfStats, isIndexEntryFresh, type Fingerprint, type IndexEntryInput, type LazyIndex, type Store, type StoreJson } from '../store/index.js';
+import { messageOf } from '../util/index.js';
+import { mapPrefetched } from '../fs/index.js';
 import type { JsonSource } from '../json/index.js';
 import { listMigrationDirectories, migrationFiles, peekStateOutputRefs } from '../migration/index.js';
-import { listRow, listRowRead, withUnsafeNameRows, type ListRow, type ReviewPolicy } from '../planning/index.js';
+import { LIST_ROW_FILES, listRowRead, readListRows, resolvedRoots, withUnsafeNameRows, type ListRow, type ReviewPolicy } from '../planning/index.js';
 
 /**
- * Bumped whenever `ListRow` changes shape, so old cached rows are
- * recomputed. A row also depends on the review policy, so the policy is
+ * Bumped whenever `ListRow` changes shape or a row's dependencies change,
+ * so old cached rows are recomputed. A row also depends on the review policy, so the policy is
  * part of the stored format: rows cached under the other policy are
  * recomputed.
  */
-const ROW_FORMAT = 3;
+const ROW_FORMAT = 4;
 
 /** Recomputed entries written to the index per transaction. */
 const WRITE_BATCH = 500;
@@ -21,26 +22,36 @@ function rowFormat(policy: ReviewPolicy): string {
 }
 
 /**
- * The files and directories a migration's list row is computed from. Every
- * row depends on its manifest; a planning row also on its state and the stage
- * outputs it names. An output inside `.planning/stages/` can only appear,
- * disappear or be swapped for a symlink by changing that directory's entries,
- * which changes the directory's own stat fields, so the directory stands for
- * them; outputs elsewhere are listed one by one.
+ * The files a migration's list row is computed from: its manifest and its
+ * state file (read for conflict markers whatever the status), under policy
+ * "always" its review records, and for a planning row the stage outputs its
+ * state names. An output inside `.planning/stages/` can only appear,
+ * disappear or be swapped for a symlink by changing that directory's
+ * entries, which changes the directory's own stat fields, so the directory
+ * stands for them; outputs elsewhere are listed one by one. The directories
+ * above these files need no entry of their own: a directory renamed,
+ * replaced, swapped for a symlink or closed to the user changes what `lstat`
+ * says of every file under it, or makes it fail.
  */
 async function dependencies(migrationDir: string, repoRoot: string, row: ListRow, policy: ReviewPolicy, stateSource: JsonSource | null): Promise<string[]> {
   const files = migrationFiles(migrationDir);
-  const deps = [migrationDir, files.manifest];
+  const deps = [files.manifest, files.state];
   // Under policy "always" a ready row awaits review until reviews.jsonl ends with an approval.
-  if (policy === 'always' && (row.status === 'ready' || row.status === 'in-progress')) deps.push(files.planningDir, files.reviews);
+  if (policy === 'always' && (row.status === 'ready' || row.status === 'in-progress')) deps.push(files.reviews);
   if (row.status !== 'planning') return deps;
-  deps.push(files.planningDir, files.state, files.stages);
+  deps.push(files.stages);
   for (const ref of await peekStateOutputRefs(files.state, stateSource ?? undefined)) {
     if (ref === '' || path.isAbsolute(ref)) continue;
     const output = path.resolve(repoRoot, ref);
     if (path.dirname(output) !== files.stages && !deps.includes(output)) deps.push(output);
   }
   return deps;
+}
+
+/** The fingerprint of `dep`, from the stat fields of its read when it is the file `source` was read from. */
+function depFingerprint(dep: string, reads: ReadonlyMap<string, JsonSource | null>): Fingerprint {
+  const source = reads.get(dep);
+  return source !== undefined && source !== null && 'stats' in source && source.stats !== undefined ? fingerprintOfStats(dep, source.stats) : fingerprint(dep);
 }
 
 function rowToJson(row: ListRow, policy: ReviewPolicy): StoreJson {
@@ -63,15 +74,18 @@ function rowFromJson(value: StoreJson, policy: ReviewPolicy): ListRow | null {
  * the row, blocked by the same failure, is shown but not cached, so one
  * unreadable migration never stops the listing of the others.
  */
-async function computeEntry(liveRoot: string, repoRoot: string, slug: string, policy: ReviewPolicy) {
+async function computeEntry(liveRoot: string, repoRoot: string, slug: string, policy: ReviewPolicy, roots: ReadonlyMap<string, string>) {
   const migrationDir = path.join(liveRoot, slug);
   const recordedAtMs = Date.now();
-  const { row, stateSource } = await listRowRead(liveRoot, repoRoot, slug, policy);
+  const { row, manifestSource, stateSource } = await listRowRead(liveRoot, repoRoot, slug, policy, roots);
+  const files = migrationFiles(migrationDir);
+  const reads = new Map([
+    [files.manifest, manifestSource],
+    [files.state, stateSource],
+  ]);
   let deps: Fingerprint[] | null;
-  // A conflicted row is never cached: resolving it may rewrite the files within one timestamp tick.
-  if (row.mergeConflict !== null) return { slug, deps: null, row, recordedAtMs };
   try {
-    deps = (await dependencies(migrationDir, repoRoot, row, policy, stateSource)).map((dep) => fingerprint(dep));
+    deps = (await dependencies(migrationDir, repoRoot, row, policy, stateSource)).map((dep) => depFingerprint(dep, reads));
   } catch {
     deps = null;
   }
@@ -99,7 +113,13 @@ export async function listMigrations(
 }
 
 function fullScan(liveRoot: string, repoRoot: string, slugs: string[], policy: ReviewPolicy): Promise<ListRow[]> {
-  return mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug, policy));
+  return readListRows(liveRoot, repoRoot, slugs, policy);
+}
+
+/** The row of `slug` from the index, when its entry is fresh and of this format; else null. */
+function freshRow(cached: LazyIndex, slug: string, policy: ReviewPolicy): ListRow | null {
+  const entry = cached.get(slug);
+  return entry !== null && isIndexEntryFresh(entry) ? rowFromJson(entry.row, policy) : null;
 }
 
 /** The rows of the migrations with safe slugs, from the index where it is fresh. */
@@ -132,13 +152,11 @@ async function safeRows(
       writeFailure = error;
     }
   };
-  const rows = await mapWithConcurrency(slugs, 16, async (slug) => {
-    const entry = cached.get(slug);
-    if (entry !== null && isIndexEntryFresh(entry)) {
-      const row = rowFromJson(entry.row, policy);
-      if (row !== null) return row;
-    }
-    const computed = await computeEntry(liveRoot, repoRoot, slug, policy);
+  const rows: (ListRow | null)[] = slugs.map((slug) => freshRow(cached, slug, policy));
+  const stale = slugs.filter((_, index) => rows[index] === null);
+  const roots = resolvedRoots(liveRoot, repoRoot);
+  const recomputed = await mapPrefetched(stale, (slug) => path.join(liveRoot, slug), LIST_ROW_FILES, async (slug) => {
+    const computed = await computeEntry(liveRoot, repoRoot, slug, policy, roots);
     if (computed.deps !== null) {
       pending.push({ slug, deps: computed.deps, row: rowToJson(computed.row, policy), recordedAtMs: computed.recordedAtMs });
       if (pending.length >= WRITE_BATCH) flush();
@@ -146,6 +164,8 @@ async function safeRows(
     return computed.row;
   });
   flush();
+  let next = 0;
+  const merged = rows.map((row) => row ?? (recomputed[next++] as ListRow));
   if (writeFailure === null) {
     try {
       // Pruning takes the write lock: only when a migration has gone.
@@ -156,5 +176,5 @@ async function safeRows(
     }
   }
   if (writeFailure !== null) warn(`the list index could not be updated (${messageOf(writeFailure)}); the next list scans again.`);
-  return rows;
+  return merged;
 }

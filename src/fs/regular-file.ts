@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type BigIntStats, type Stats } from 'node:fs';
 
 /*
  * The one way cairn opens a file it reads from a repository (docs/security.md
@@ -12,7 +12,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 
 export const DEFAULT_MAX_READ_BYTES = 16 * 1024 * 1024;
 
 /** The kind of a non-regular file, in the words the messages use. */
-export function specialFileKind(stats: Stats): string {
+export function specialFileKind(stats: Stats | BigIntStats): string {
   if (stats.isDirectory()) return 'a directory';
   if (stats.isFIFO()) return 'a FIFO';
   if (stats.isCharacterDevice()) return 'a character device';
@@ -92,13 +92,39 @@ export function openRegularFileSync(file: string, options: Pick<RegularReadOptio
  *   or the read's errno error
  */
 export function readRegularFileSync(file: string, options: RegularReadOptions = {}): Buffer {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_READ_BYTES;
   const { fd, stats } = openRegularFileSync(file, options);
+  return readOpenedFile(file, fd, stats.size, options.maxBytes ?? DEFAULT_MAX_READ_BYTES);
+}
+
+/**
+ * {@link readRegularFileSync}, with the opened file's stat fields (from the
+ * same descriptor, taken before the read, 64-bit exact): what a cache keyed
+ * on stat fields records for the bytes it was computed from, without a
+ * second `lstat`.
+ */
+export function readRegularFileWithStatsSync(file: string, options: RegularReadOptions = {}): { bytes: Buffer; stats: BigIntStats } {
+  const fd = openSync(file, options.noFollow === true ? OPEN_FLAGS | constants.O_NOFOLLOW : OPEN_FLAGS);
+  let stats: BigIntStats;
   try {
-    if (stats.size > maxBytes) throw new FileTooLargeError(file, stats.size, maxBytes);
+    stats = fstatSync(fd, { bigint: true });
+  } catch (error) {
+    closeQuietly(fd);
+    throw error;
+  }
+  if (!stats.isFile()) {
+    closeQuietly(fd);
+    throw new NotRegularFileError(file, specialFileKind(stats));
+  }
+  return { bytes: readOpenedFile(file, fd, Number(stats.size), options.maxBytes ?? DEFAULT_MAX_READ_BYTES), stats };
+}
+
+/** Reads the opened regular file `fd` of `size` bytes (at most `maxBytes`) and closes it. */
+function readOpenedFile(file: string, fd: number, size: number, maxBytes: number): Buffer {
+  try {
+    if (size > maxBytes) throw new FileTooLargeError(file, size, maxBytes);
     const chunks: Buffer[] = [];
     let total = 0;
-    let chunkSize = Math.min(stats.size + 1, maxBytes + 1);
+    let chunkSize = Math.min(size + 1, maxBytes + 1);
     for (;;) {
       const chunk = Buffer.allocUnsafe(Math.max(1, chunkSize));
       const bytesRead = readSync(fd, chunk, 0, chunk.length, null);

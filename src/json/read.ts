@@ -5,7 +5,8 @@ import { pyStrRepr } from './repr.js';
 import { Utf8DecodeError, decodeUtf8 } from './utf8.js';
 import { isJsonObject, type JsonValue } from './value.js';
 import { errnoCode } from '../util/index.js';
-import { FileTooLargeError, NotRegularFileError, readRegularFileSync } from '../fs/index.js';
+import type { BigIntStats } from 'node:fs';
+import { FileTooLargeError, NotRegularFileError, readRegularFileSync, readRegularFileWithStatsSync } from '../fs/index.js';
 
 /** The default size limit of {@link readJsonFile}: 32 MiB. */
 export const DEFAULT_MAX_JSON_BYTES = 32 * 1024 * 1024;
@@ -67,14 +68,18 @@ function textOf(bytes: Uint8Array): string {
  * have thrown while reading it. Lets one read serve both the parse and a
  * look at the raw bytes (conflict markers).
  */
-export type JsonSource = { readonly bytes: Uint8Array } | { readonly error: unknown };
+export type JsonSource = { readonly bytes: Uint8Array; readonly stats?: BigIntStats } | { readonly error: unknown };
 
-/** Reads `path` as {@link readJsonFile} does, keeping a read failure instead of throwing it. */
+/**
+ * Reads `path` as {@link readJsonFile} does, keeping a read failure instead
+ * of throwing it, and the stat fields of the file that was read.
+ */
 export function readJsonSource(path: string, options: ReadJsonOptions = {}): JsonSource {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_JSON_BYTES;
   try {
-    return { bytes: readBoundedBytes(path, options.maxBytes ?? DEFAULT_MAX_JSON_BYTES) };
+    return readRegularFileWithStatsSync(path, { maxBytes });
   } catch (error) {
-    return { error };
+    return { error: jsonReadError(path, error, maxBytes) };
   }
 }
 
@@ -123,9 +128,12 @@ function readBoundedBytes(path: string, maxBytes: number): Uint8Array {
   try {
     return readRegularFileSync(path, { maxBytes });
   } catch (error) {
-    if (error instanceof FileTooLargeError) throw new JsonFileTooLargeError(error.size, maxBytes);
-    throw new JsonFileReadError(path, error);
+    throw jsonReadError(path, error, maxBytes);
   }
+}
+
+function jsonReadError(path: string, error: unknown, maxBytes: number): Error {
+  return error instanceof FileTooLargeError ? new JsonFileTooLargeError(error.size, maxBytes) : new JsonFileReadError(path, error);
 }
 
 /** glibc's strerror text for the errors a file read can plausibly meet. */

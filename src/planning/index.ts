@@ -11,9 +11,12 @@ export { nullPlanningLog, storePlanningLog } from './engine-log.js';
 export { liveDirOf, loadWorkspace, publishRun, withRunCleanupOnThrow, workspaceFiles, type AgentChoice, type EngineContext, type StepRunResult, type StepRunStatus } from './engine.js';
 export {
   filterRows,
+  LIST_ROW_FILES,
   formatListTsv,
   listRow,
   listRowRead,
+  readListRows,
+  resolvedRoots,
   scanMigrations,
   shownListRow,
   unsafeNameRow,

@@ -1,8 +1,8 @@
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
-import { messageOf, mapWithConcurrency, collapseWhitespace, compareCodePoints, tsvField, withoutWorkflowCommands } from '../util/index.js';
-import { listMigrationDirectories, loadManifest, loadState, migrationFiles, type Manifest, type MigrationStatus } from '../migration/index.js';
-import { isMissing } from '../fs/index.js';
+import { messageOf, collapseWhitespace, resolvePathWith, compareCodePoints, tsvField, withoutWorkflowCommands } from '../util/index.js';
+import { MIGRATION_FILES, listMigrationDirectories, loadManifest, loadState, migrationFiles, type Manifest, type MigrationStatus } from '../migration/index.js';
+import { isMissing, mapPrefetched, type PrefetchScope } from '../fs/index.js';
 import { readJsonSource, type JsonSource } from '../json/index.js';
 import { conflictFilesText, mergeConflictFiles } from '../consistency/index.js';
 import type { ReviewPolicy } from './accept-step.js';
@@ -71,12 +71,13 @@ async function cursorOf(
   migrationDir: string,
   repoRoot: string,
   stateSource: JsonSource,
+  roots: ReadonlyMap<string, string>,
 ): Promise<{ cursor: string; reason: string | null }> {
   if (manifest.status === 'planning') {
     const stateFile = migrationFiles(migrationDir).state;
     if (isAbsentAfter(stateSource, stateFile)) return { cursor: 'planning:blocked', reason: 'planning-state-missing' };
     try {
-      const state = await loadState(stateFile, { repoRoot, stateFile, publishedRoot: migrationDir }, stateSource);
+      const state = await loadState(stateFile, { repoRoot, stateFile, publishedRoot: migrationDir, realpaths: new Map(roots) }, stateSource);
       return { cursor: `planning:${state.next_step}`, reason: null };
     } catch {
       return { cursor: 'planning:blocked', reason: 'planning-state-invalid' };
@@ -115,30 +116,43 @@ function isAbsentAfter(source: JsonSource, file: string): boolean {
 }
 
 /** The list row of one visible migration directory under review policy `policy`. Never throws for bad files. */
-export async function listRow(liveRoot: string, repoRoot: string, slug: string, policy: ReviewPolicy): Promise<ListRow> {
-  return (await listRowRead(liveRoot, repoRoot, slug, policy)).row;
+export async function listRow(liveRoot: string, repoRoot: string, slug: string, policy: ReviewPolicy, roots?: ReadonlyMap<string, string>): Promise<ListRow> {
+  return (await listRowRead(liveRoot, repoRoot, slug, policy, roots)).row;
 }
 
 /**
- * `listRow`, with the read of the migration's state file it was computed
- * from (null when the manifest is missing and the state was not read), so a
- * caller that needs the state's contents too does not read it again. Each of
- * manifest.json and state.json is read once.
+ * The repository and live root resolved (`resolvePathWith`), for a scan of
+ * many migrations to resolve them once instead of once per migration.
+ */
+export function resolvedRoots(liveRoot: string, repoRoot: string): ReadonlyMap<string, string> {
+  const roots = new Map<string, string>();
+  resolvePathWith(path.resolve(repoRoot), roots);
+  resolvePathWith(path.resolve(liveRoot), roots);
+  return roots;
+}
+
+/**
+ * `listRow`, with the reads of the migration's manifest and state file it
+ * was computed from (the state's is null when the manifest is missing and
+ * the state was not read), so a caller that needs their contents or stat
+ * fields too does not read them again. Each of manifest.json and state.json
+ * is read once.
  */
 export async function listRowRead(
   liveRoot: string,
   repoRoot: string,
   slug: string,
   policy: ReviewPolicy,
-): Promise<{ row: ListRow; stateSource: JsonSource | null }> {
+  roots: ReadonlyMap<string, string> = new Map(),
+): Promise<{ row: ListRow; manifestSource: JsonSource; stateSource: JsonSource | null }> {
   const migrationDir = path.join(liveRoot, slug);
   const files = migrationFiles(migrationDir);
   const manifestSource = readJsonSource(files.manifest);
-  if (isAbsentAfter(manifestSource, files.manifest)) return { row: blockedManifestRow(slug, 'missing-manifest'), stateSource: null };
+  if (isAbsentAfter(manifestSource, files.manifest)) return { row: blockedManifestRow(slug, 'missing-manifest'), manifestSource, stateSource: null };
   const stateSource = readJsonSource(files.state);
-  const row = await manifestRow(migrationDir, files.manifest, manifestSource, stateSource, repoRoot, slug, policy);
+  const row = await manifestRow(migrationDir, files.manifest, manifestSource, stateSource, repoRoot, slug, policy, roots);
   const conflicted = mergeConflictFiles(files, { manifest: manifestSource, state: stateSource });
-  return { row: conflicted.length > 0 ? { ...row, mergeConflict: conflicted } : row, stateSource };
+  return { row: conflicted.length > 0 ? { ...row, mergeConflict: conflicted } : row, manifestSource, stateSource };
 }
 
 async function manifestRow(
@@ -149,6 +163,7 @@ async function manifestRow(
   repoRoot: string,
   slug: string,
   policy: ReviewPolicy,
+  roots: ReadonlyMap<string, string>,
 ): Promise<ListRow> {
   let manifest: Manifest;
   try {
@@ -156,7 +171,7 @@ async function manifestRow(
   } catch (error) {
     return blockedManifestRow(slug, `invalid-manifest: ${collapseWhitespace(messageOf(error))}`);
   }
-  const { cursor, reason } = await cursorOf(manifest, migrationDir, repoRoot, stateSource);
+  const { cursor, reason } = await cursorOf(manifest, migrationDir, repoRoot, stateSource, roots);
   const reviewReason = await awaitingReviewReason(migrationDir, manifest, policy);
   const recordedReason = manifest.human_review_reason !== null && manifest.human_review_reason !== '' ? manifest.human_review_reason : null;
   return {
@@ -195,10 +210,19 @@ export function withUnsafeNameRows(rows: ListRow[], unsafeNames: readonly string
   return [...rows, ...unsafeNames.map(unsafeNameRow)].sort((a, b) => compareCodePoints(a.slug, b.slug));
 }
 
+/** The files a list row is read from, relative to the migration directory: what a scan prefetches. */
+export const LIST_ROW_FILES: PrefetchScope = { files: [MIGRATION_FILES.manifest, MIGRATION_FILES.state] };
+
+/** The rows of `slugs` under `liveRoot` by reading their files, in order. */
+export function readListRows(liveRoot: string, repoRoot: string, slugs: readonly string[], policy: ReviewPolicy): Promise<ListRow[]> {
+  const roots = resolvedRoots(liveRoot, repoRoot);
+  return mapPrefetched(slugs, (slug) => path.join(liveRoot, slug), LIST_ROW_FILES, (slug) => listRow(liveRoot, repoRoot, slug, policy, roots));
+}
+
 /** Every visible migration's row under review policy `policy` (default `when-flagged`), sorted by slug (a full scan of the files). */
 export async function scanMigrations(liveRoot: string, repoRoot: string, policy: ReviewPolicy = 'when-flagged'): Promise<ListRow[]> {
   const { slugs, unsafeNames } = await listMigrationDirectories(liveRoot);
-  return withUnsafeNameRows(await mapWithConcurrency(slugs, 16, (slug) => listRow(liveRoot, repoRoot, slug, policy)), unsafeNames);
+  return withUnsafeNameRows(await readListRows(liveRoot, repoRoot, slugs, policy), unsafeNames);
 }
 
 const NONE = '(none)';

@@ -46,6 +46,21 @@ export function fingerprint(target: string): Fingerprint {
     throw new CairnError('io', `Cannot stat ${absolute}: ${messageOf(error)}`, { path: absolute, cause: error });
   }
   if (stat === undefined) return missing(absolute);
+  return fromStats(absolute, stat);
+}
+
+/**
+ * The fingerprint of `target` from stat fields already taken: an `lstat` of
+ * it, or the `fstat` of the regular file opened at it. (Had `target` been a
+ * symlink, the opened file's fields describe the link's target, and a later
+ * `fingerprint(target)` sees a symlink: the two never match, so nothing
+ * computed from it is trusted, as it should not be.)
+ */
+export function fingerprintOfStats(target: string, stat: fs.BigIntStats): Fingerprint {
+  return fromStats(path.resolve(target), stat);
+}
+
+function fromStats(absolute: string, stat: fs.BigIntStats): Fingerprint {
   const kind: FingerprintKind = stat.isFile() ? 'file' : stat.isDirectory() ? 'dir' : 'other';
   return {
     path: absolute,

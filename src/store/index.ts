@@ -1,6 +1,6 @@
 export { StoreMigrationError } from './errors.js';
 export { type EventRecord } from './events.js';
-export { fingerprint, type Fingerprint } from './fingerprint.js';
+export { fingerprint, fingerprintOfStats, type Fingerprint } from './fingerprint.js';
 export { RACY_WINDOW_MS, indexEntryStaleness, isIndexEntryFresh, type FreshnessInput } from './freshness.js';
 export { inspectStore, type StoreInspection } from './inspect.js';
 export { type StoreJson } from './json-values.js';

@@ -50,17 +50,34 @@ function isFingerprint(value: unknown): value is Fingerprint {
   );
 }
 
-/** Only the fingerprint fields, in a fixed order (so stored JSON is stable). */
-function depsJson(deps: readonly Fingerprint[], slug: string): string {
+/**
+ * The stored form of `deps`: one array per fingerprint, its path and then
+ * the fingerprint fields in a fixed order (so stored JSON is stable), the
+ * path relative to `root` when inside it. Earlier versions stored one
+ * object per fingerprint with an absolute path; both are read.
+ */
+function depsJson(root: string, deps: readonly Fingerprint[], slug: string): string {
   if (!Array.isArray(deps)) throw new CairnError('invalid-input', `deps of "${slug}" must be an array of fingerprints.`);
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
   return JSON.stringify(
     deps.map((dep, i) => {
       if (!isFingerprint(dep)) throw new CairnError('invalid-input', `deps[${i}] of "${slug}" is not a fingerprint.`);
-      const out: Record<string, unknown> = { path: dep.path };
-      for (const field of FINGERPRINT_FIELDS) out[field] = dep[field];
-      return out;
+      const stored: unknown[] = [dep.path.startsWith(prefix) ? dep.path.slice(prefix.length) : dep.path];
+      for (const field of FINGERPRINT_FIELDS) stored.push(dep[field]);
+      return stored;
     }),
   );
+}
+
+/** A stored dependency as a fingerprint (either stored form), or null when it is neither. */
+function storedFingerprint(root: string, stored: unknown): Fingerprint | null {
+  if (!Array.isArray(stored)) return isFingerprint(stored) ? stored : null;
+  if (stored.length !== FINGERPRINT_FIELDS.length + 1 || typeof stored[0] !== 'string' || stored[0] === '') return null;
+  const dep: Record<string, unknown> = { path: path.isAbsolute(stored[0]) ? stored[0] : path.join(root, stored[0]) };
+  FINGERPRINT_FIELDS.forEach((field, i) => {
+    dep[field] = stored[i + 1];
+  });
+  return isFingerprint(dep) ? dep : null;
 }
 
 interface IndexRow {
@@ -73,8 +90,14 @@ interface IndexRow {
 /** A stored row that no longer parses is treated as absent (it will be recomputed). */
 function toEntry(liveRoot: string, r: IndexRow): IndexEntry | null {
   try {
-    const deps: unknown = JSON.parse(r.deps);
-    if (!Array.isArray(deps) || !deps.every(isFingerprint)) return null;
+    const stored: unknown = JSON.parse(r.deps);
+    if (!Array.isArray(stored)) return null;
+    const deps: Fingerprint[] = [];
+    for (const item of stored) {
+      const dep = storedFingerprint(liveRoot, item);
+      if (dep === null) return null;
+      deps.push(dep);
+    }
     return { liveRoot, slug: r.slug, deps, row: JSON.parse(r.row) as StoreJson, recordedAtMs: r.recorded_at_ms };
   } catch {
     return null;
@@ -150,7 +173,7 @@ export function storeIndexMany(db: Database.Database, liveRoot: string, entries:
     if (!Number.isSafeInteger(recordedAtMs) || recordedAtMs < 0) {
       throw new CairnError('invalid-input', `recordedAtMs of "${slug}" must be a non-negative integer.`);
     }
-    return [root, slug, recordedAtMs, depsJson(e.deps, slug), toStoreJson(e.row, `index row of "${slug}"`)] as const;
+    return [root, slug, recordedAtMs, depsJson(root, e.deps, slug), toStoreJson(e.row, `index row of "${slug}"`)] as const;
   });
   const upsert = prepared(
     db,

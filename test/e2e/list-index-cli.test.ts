@@ -70,13 +70,34 @@ describe('cairn list through the index', () => {
       if (format === 'tsv') expect(scan.stdout).toBe(expected);
     }
     const store = openStore(storePath, { readonly: true });
-    // Every row is indexed but the merge-conflicted one, which is never cached.
+    // Every row is indexed, the merge-conflicted one too.
     expect([...store.lookupIndexMany(path.join(repo, 'migrations')).keys()].sort()).toEqual(
       readdirSync(path.join(repo, 'migrations'))
-        .filter((name) => !name.startsWith('__') && name !== 'type-error-handling-in-webhooks-20260401T100523')
+        .filter((name) => !name.startsWith('__'))
         .sort(),
     );
     store.close();
+  });
+
+  it('sees conflict markers appear in, and leave, the state file of a ready migration it has indexed', async () => {
+    const repo = fixtureRepo();
+    const slug = 'src-cli-tasks-ts-20260402T140633';
+    const stateFile = path.join(repo, 'migrations', slug, '.planning', 'state.json');
+    const original = readFileSync(stateFile, 'utf8');
+    await new Promise((resolve) => setTimeout(resolve, RACY_WINDOW_MS + 100));
+    const rowOf = (stdout: string) => (JSON.parse(stdout) as { migrations: { slug: string; status: string }[] }).migrations.find((row) => row.slug === slug);
+    const indexed = runCli(['list', '--format', 'json'], { cwd: repo });
+    expect(rowOf(indexed.stdout)?.status).toBe('ready');
+
+    writeFileSync(stateFile, `<<<<<<< ours\n${original}=======\n${original}>>>>>>> theirs\n`);
+    const conflicted = runCli(['list', '--format', 'json'], { cwd: repo });
+    expect(rowOf(conflicted.stdout)?.status).toBe('merge-conflict');
+    expect(conflicted.stdout).toBe(runCli(['list', '--format', 'json', '--no-index'], { cwd: repo }).stdout);
+
+    writeFileSync(stateFile, original);
+    const resolved = runCli(['list', '--format', 'json'], { cwd: repo });
+    expect(rowOf(resolved.stdout)?.status).toBe('ready');
+    expect(resolved.stdout).toBe(runCli(['list', '--format', 'json', '--no-index'], { cwd: repo }).stdout);
   });
 });
 

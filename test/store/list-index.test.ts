@@ -57,6 +57,28 @@ describe('list index', () => {
     fresh.close();
   });
 
+  it('stores deps compactly (paths inside the live root relative to it) and still reads entries stored one object per dep', () => {
+    const store = openStore(path.join(tempDir(), 'cairn.db'));
+    const root = '/repo/migrations';
+    const deps = [dep('/repo/migrations/a/manifest.json', 1), dep('/repo/elsewhere/out.md', 2)];
+    store.storeIndex(root, 'a', deps, { slug: 'a' }, 1_750_000_000_000);
+    const stored = store.db.prepare("SELECT deps FROM list_index WHERE slug = 'a'").pluck().get() as string;
+    expect(JSON.parse(stored)).toEqual([
+      ['a/manifest.json', 'file', 1, deps[0]?.mtimeNs, '1700000000000000001', '1', '2049', 0o100644],
+      ['/repo/elsewhere/out.md', 'file', 2, deps[1]?.mtimeNs, '1700000000000000001', '2', '2049', 0o100644],
+    ]);
+    expect(store.lookupIndex(root, 'a')?.deps).toEqual(deps);
+
+    store.db.prepare("UPDATE list_index SET deps = ? WHERE slug = 'a'").run(JSON.stringify(deps));
+    expect(store.lookupIndex(root, 'a')?.deps).toEqual(deps);
+    // A relative path in the old form, or a short tuple, is not a dep: the entry is not served.
+    store.db.prepare("UPDATE list_index SET deps = ? WHERE slug = 'a'").run(JSON.stringify([{ ...deps[0], path: 'a/manifest.json' }]));
+    expect(store.lookupIndex(root, 'a')).toBeNull();
+    store.db.prepare("UPDATE list_index SET deps = ? WHERE slug = 'a'").run(JSON.stringify([['a/manifest.json', 'file']]));
+    expect(store.lookupIndex(root, 'a')).toBeNull();
+    store.close();
+  });
+
   it('refreshes 10,000 entries in one transaction and reads them back in one query', () => {
     const dir = tempDir();
     const store = openStore(path.join(dir, 'cairn.db'));
