@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { compareCodePoints, messageOf, resolvePathWith, visibleText, yieldToEventLoop } from '../util/index.js';
 import { listMigrationDirectories, type Finding } from '../migration/index.js';
+import { startPrefetch } from '../fs/index.js';
 import { TRANSACTIONS_DIR } from '../publish/index.js';
 import { CONFIG_SLUG, configFindings } from './config-rules.js';
 import { inspectMigration } from './migration.js';
@@ -140,13 +141,23 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
   const roots = new Map<string, string>();
   resolvePathWith(path.resolve(options.repoRoot), roots);
   resolvePathWith(path.resolve(options.liveRoot), roots);
+  // Every file of every migration is read: a prefetcher reads ahead while the rules run.
+  const prefetch = startPrefetch(
+    directories.filter((directory) => directory.safe).map((directory) => path.join(options.liveRoot, directory.name)),
+    { tree: true },
+  );
   const check = async (directory: { name: string; safe: boolean }) => {
     const target = { slug: directory.name, path: path.join(options.liveRoot, directory.name) };
     const group = directory.safe ? await doctorMigration(target, { repoRoot: options.repoRoot, realpaths: new Map(roots) }) : unsafeNameGroup(target);
     options.onProgress?.(++done, directories.length, directory.name);
+    if (done % 64 === 0) prefetch.advance(done);
     return group;
   };
-  yield* orderedWindow(directories, Math.max(1, options.concurrency ?? DOCTOR_CONCURRENCY), check);
+  try {
+    yield* orderedWindow(directories, Math.max(1, options.concurrency ?? DOCTOR_CONCURRENCY), check);
+  } finally {
+    prefetch.stop();
+  }
   let findings: Finding[];
   try {
     findings = await transactionFindings(options.liveRoot, options);

@@ -20,7 +20,9 @@ export {
   isRefusedFile,
   openRegularFileSync,
   readRegularFileSync,
+  readRegularFileWithStatsSync,
   readRegularTextSync,
   specialFileKind,
   type RegularReadOptions,
 } from './regular-file.js';
+export { PREFETCH_MIN_DIRECTORIES, mapPrefetched, startPrefetch, type PrefetchScope, type Prefetcher } from './prefetch.js';

@@ -4,6 +4,7 @@ export { errnoCode } from './errno.js';
 export { CairnError, isCairnError, messageOf, toCairnError, type CairnErrorCode } from './errors.js';
 export { hasParentTraversal, isInside, isSafeSegment, isVisibleSegment, purePosix, resolvePath, resolvePathWith, toPosix } from './paths.js';
 export { hasUnsafeNameCharacter, tsvField, visibleLines, visibleOutput, visibleText, withoutWorkflowCommands } from './visible.js';
+export { reapplyRuntimeFlags, setRuntimeFlag } from './runtime-flags.js';
 export { shellWord } from './shell.js';
 export { PY_SPACE, collapseWhitespace, splitLines, stripText } from './text.js';
 export { localTimestamp, utcTimestamp } from './time.js';

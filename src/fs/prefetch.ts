@@ -1,0 +1,186 @@
+import { Worker } from 'node:worker_threads';
+import { mapWithConcurrency, reapplyRuntimeFlags } from '../util/index.js';
+
+/*
+ * Reading thousands of small files one after another waits on the disk once
+ * per file: with a cold page cache that wait, not the parsing, is most of a
+ * `list` or `doctor --all` run. A prefetcher reads the files a scan is about
+ * to read on a worker thread, many at a time, so they are in the page cache
+ * when the scan's own (checked, synchronous) reads get to them. It only
+ * warms the cache: nothing it reads is used, so what the scan reads, checks
+ * and reports is exactly what it would be without it.
+ */
+
+/** What a prefetcher reads in each directory it is given. */
+export type PrefetchScope =
+  /** These files, by path relative to the directory. */
+  | { files: readonly string[] }
+  /** Every regular file under the directory, symlinks not followed. */
+  | { tree: true };
+
+export interface Prefetcher {
+  /** The scan has finished with the first `count` directories; the prefetcher may read further ahead. */
+  advance(count: number): void;
+  /** Stops reading; the scan has what it needs. */
+  stop(): void;
+}
+
+/** Fewer directories than this are scanned without a prefetcher: starting a thread costs more than it saves. */
+export const PREFETCH_MIN_DIRECTORIES = 100;
+
+/** Reads in flight at once: enough to keep the disk's queue full. */
+const IN_FLIGHT = 32;
+/** How many directories the prefetcher may be ahead of the scan, so it never evicts what the scan has yet to read. */
+const AHEAD = 512;
+/** Files larger than this are not prefetched (the scan refuses or rarely reads them). */
+const MAX_BYTES = 16 * 1024 * 1024;
+
+const INERT: Prefetcher = { advance() {}, stop() {} };
+
+/**
+ * Starts reading `directories` (in order) as `scope` says, ahead of a scan
+ * that reads them in the same order and calls `advance` as it goes. Returns
+ * an inert prefetcher for a short list, or when a thread cannot be started.
+ * The thread never keeps the process alive and ignores every error.
+ */
+export function startPrefetch(directories: readonly string[], scope: PrefetchScope): Prefetcher {
+  if (directories.length < PREFETCH_MIN_DIRECTORIES) return INERT;
+  if (process.env['CAIRN_PF'] === 'off') return INERT;
+  let worker: Worker;
+  try {
+    // The modules are passed in: a bundler rewrites `require` inside the function's own text.
+    worker = new Worker(`(${prefetchThread.toString()})(require('node:fs'), require('node:worker_threads'))`, {
+      eval: true,
+      workerData: { directories, scope, inFlight: IN_FLIGHT, ahead: AHEAD, maxBytes: MAX_BYTES },
+      stdout: true,
+      stderr: true,
+    });
+  } catch {
+    return INERT;
+  }
+  worker.unref();
+  worker.on('error', () => {});
+  worker.once('online', reapplyRuntimeFlags);
+  let stopped = false;
+  return {
+    advance(count) {
+      if (!stopped) worker.postMessage(count);
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      void worker.terminate().catch(() => {});
+    },
+  };
+}
+
+/**
+ * `mapWithConcurrency(items, 16, fn)` for a scan that reads the directory
+ * `directoryOf(item)` of each item in order, with a prefetcher reading
+ * `scope` ahead of it.
+ */
+export async function mapPrefetched<T, R>(
+  items: readonly T[],
+  directoryOf: (item: T) => string,
+  scope: PrefetchScope,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const prefetch = startPrefetch(items.map(directoryOf), scope);
+  try {
+    return await mapWithConcurrency(items, 16, (item, index) => {
+      if (index % 64 === 0) prefetch.advance(index);
+      return fn(item, index);
+    });
+  } finally {
+    prefetch.stop();
+  }
+}
+
+/**
+ * The worker thread's program, run from its source text (so it needs no
+ * file of its own next to a bundle): reads as workerData says, with fs
+ * callbacks so `inFlight` reads wait on the disk at once.
+ */
+function prefetchThread(fs: typeof import('node:fs'), threads: typeof import('node:worker_threads')): void {
+  const { parentPort, workerData } = threads;
+  const { directories, scope, inFlight, ahead, maxBytes } = workerData as {
+    directories: string[];
+    scope: { files?: string[]; tree?: boolean };
+    inFlight: number;
+    ahead: number;
+    maxBytes: number;
+  };
+  const flags = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY | fs.constants.O_NOFOLLOW;
+  const scratch: Buffer[] = [];
+  const queue: string[] = [];
+  let nextDir = 0;
+  let allowed = ahead;
+  let running = 0;
+  let listing = 0;
+  const MAX_LISTING = 4;
+
+  parentPort?.on('message', (done: number) => {
+    allowed = done + ahead;
+    pump();
+  });
+
+  function finish(buffer: Buffer | null, fd: number | null): void {
+    if (buffer !== null) scratch.push(buffer);
+    if (fd !== null) fs.close(fd, () => {});
+    running--;
+    pump();
+  }
+
+  function readFile(file: string): void {
+    running++;
+    fs.open(file, flags, (openError, fd) => {
+      if (openError) return finish(null, null);
+      fs.fstat(fd, (statError, stats) => {
+        if (statError || !stats.isFile() || stats.size > maxBytes) return finish(null, fd);
+        const buffer = scratch.pop() ?? Buffer.allocUnsafe(64 * 1024);
+        const step = (offset: number): void => {
+          fs.read(fd, buffer, 0, buffer.length, offset, (readError, bytes) => {
+            if (readError || bytes === 0 || offset + bytes >= stats.size) return finish(buffer, fd);
+            step(offset + bytes);
+          });
+        };
+        step(0);
+      });
+    });
+  }
+
+  function walk(dir: string): void {
+    listing++;
+    running++;
+    fs.readdir(dir, { withFileTypes: true }, (error, entries) => {
+      listing--;
+      running--;
+      if (!error) {
+        for (const entry of entries) {
+          const full = `${dir}/${entry.name}`;
+          if (entry.isDirectory()) queue.push(`\0${full}`);
+          else if (entry.isFile()) queue.push(full);
+        }
+      }
+      pump();
+    });
+  }
+
+  function pump(): void {
+    while (running < inFlight) {
+      const next = queue.shift();
+      if (next !== undefined) {
+        if (next.startsWith('\0')) walk(next.slice(1));
+        else readFile(next);
+        continue;
+      }
+      if (nextDir >= directories.length || nextDir >= allowed || listing >= MAX_LISTING) return;
+      const dir = directories[nextDir++] as string;
+      if (scope.tree === true) walk(dir);
+      else for (const name of scope.files ?? []) queue.push(`${dir}/${name}`);
+    }
+  }
+
+  pump();
+}
+
