@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { cachedCorpus } from './corpus.js';
-import { CLI, ROUNDS, alternate, catCase, fileList, fmtMb, fmtMs, originalSource, originalTool, ratio } from './measure.js';
+import { CACHE_MODE, CLI, ROUNDS, alternate, catCase, fileList, fmtMb, fmtMs, originalSource, originalTool, ratio } from './measure.js';
 
 function measure(count) {
   const { repo, files } = cachedCorpus(count);
@@ -23,7 +23,7 @@ function measure(count) {
   ];
   const src = originalSource();
   if (src !== null) cases.push(originalTool(src, repo, path.join(repo, '..', `original-home-${count}`))('original', ['migration', 'doctor', '--all']));
-  const r = alternate(cases);
+  const r = alternate(cases, list);
   const findings = r.doctor.result.stdout.toString().split('\n').filter((line) => line !== '').length;
   return { count, files, findings, floor: r.floor.ms, doctor: r.doctor, original: r.original ?? null };
 }
@@ -35,7 +35,7 @@ export function benchDoctor(sizes = [1000, 10000]) {
     process.stderr.write(`doctor: measuring ${count} migrations (${ROUNDS} rounds)…\n`);
     rows.push(measure(count));
   }
-  console.log(`## cairn doctor --all, no store (median of ${ROUNDS} alternating rounds; peak RSS)`);
+  console.log(`## cairn doctor --all, no store (median of ${ROUNDS} alternating rounds, ${CACHE_MODE}; peak RSS)`);
   console.log('');
   console.log('| migrations | files | findings | cat every file | doctor | original | doctor / cat | original / doctor | RSS |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -3,10 +3,10 @@
 // the index), a full scan that bypasses the index (`--no-index`) and the
 // original tool's `migration list`, against the floors of `cat`-ing every
 // manifest.json and state.json and of lstat-ing every file.
-import { rmSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { cachedCorpus } from './corpus.js';
-import { CLI, ROUNDS, alternate, catCase, fileList, fmtMb, fmtMs, originalSource, originalTool, ratio, statCase } from './measure.js';
+import { CACHE_MODE, CLI, ROUNDS, alternate, catCase, fileList, fmtMb, fmtMs, originalSource, originalTool, ratio, statCase } from './measure.js';
 
 function removeStore(repo) {
   const store = path.join(repo, '.planning', 'cairn.db');
@@ -22,6 +22,10 @@ function measure(count) {
   const live = path.join(repo, 'migrations');
   const list = path.join(repo, '..', `corpus-${count}.list-files`);
   fileList(live, list, ['manifest.json', 'state.json']);
+  const evict = path.join(repo, '..', `corpus-${count}.evict-list`);
+  fileList(live, evict);
+  const store = path.join(repo, '.planning', 'cairn.db');
+  appendFileSync(evict, `\0${store}\0${store}-wal`);
   const cairn = (name, args, before) => ({ name, command: process.execPath, args: [CLI, ...args], options: { cwd: repo }, before, check: mustSucceed });
   const cases = [
     catCase('floor', list),
@@ -32,7 +36,7 @@ function measure(count) {
   ];
   const src = originalSource();
   if (src !== null) cases.push({ ...originalTool(src, repo, path.join(repo, '..', `original-home-${count}`))('original', ['migration', 'list']), check: mustSucceed });
-  const r = alternate(cases);
+  const r = alternate(cases, evict);
   const scan = r.scan.result.stdout.toString();
   if (r.warm.result.stdout.toString() !== scan || r.cold.result.stdout.toString() !== scan) throw new Error('cold, warm and --no-index lists differ');
   return { count, floor: r.floor.ms, stat: r.stat.ms, cold: r.cold, warm: r.warm, scan: r.scan, original: r.original ?? null };
@@ -45,7 +49,7 @@ export async function benchList(sizes = [1000, 10000]) {
     process.stderr.write(`list: measuring ${count} migrations (${ROUNDS} rounds)…\n`);
     rows.push(measure(count));
   }
-  console.log(`## cairn list (median of ${ROUNDS} alternating rounds; peak RSS)`);
+  console.log(`## cairn list (median of ${ROUNDS} alternating rounds, ${CACHE_MODE}; peak RSS)`);
   console.log('');
   console.log('| migrations | cat manifest+state | stat every file | cold | warm | --no-index | original | cold / cat | warm / cold | original / warm | RSS cold | RSS warm |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

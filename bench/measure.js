@@ -11,6 +11,41 @@ import { percentile } from './support.js';
 /** The CLI measured: this checkout's, or `BENCH_CLI` (another build, for a before/after table). */
 export const CLI = process.env.BENCH_CLI ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'cairn.js');
 export const ROUNDS = Number(process.env.BENCH_REPEAT ?? 3);
+
+/*
+ * The goals are set for machines that keep little page cache between runs
+ * (CI images, busy 2-core machines), where every command reads its files from
+ * the disk. A machine with memory to spare keeps a corpus cached after its
+ * first read and measures something else. So before each timed case the
+ * corpus's files are dropped from the page cache (posix_fadvise DONTNEED, which
+ * needs no privileges), for the floors and the tools alike. BENCH_CACHE=keep
+ * measures with whatever the cache holds instead.
+ */
+const EVICT_PY = [
+  'import os, sys',
+  'for name in open(sys.argv[1], "rb").read().split(b"\\0"):',
+  '    if not name: continue',
+  '    try:',
+  '        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)',
+  '    except OSError:',
+  '        continue',
+  '    try:',
+  '        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)',
+  '    finally:',
+  '        os.close(fd)',
+].join('\n');
+const CAN_EVICT =
+  process.env.BENCH_CACHE !== 'keep' && spawnSync('python3', ['-c', 'import os; os.posix_fadvise'], { stdio: 'ignore' }).status === 0;
+
+/** How the page cache is treated, for the tables' headings. */
+export const CACHE_MODE = CAN_EVICT ? 'files dropped from the page cache before each run' : 'page cache kept';
+
+/** Drops the files named in the NUL-separated list `list` from the page cache (when the bench evicts). */
+export function evictFiles(list) {
+  if (!CAN_EVICT) return;
+  const result = spawnSync('python3', ['-c', EVICT_PY, list], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (result.status !== 0) throw new Error(`evicting the corpus from the page cache failed: ${result.stderr}`);
+}
 const TIME = '/usr/bin/time';
 const HAS_TIME = existsSync(TIME);
 
@@ -38,14 +73,17 @@ export const median = (values) => percentile([...values].sort((a, b) => a - b), 
 
 /**
  * Runs every case `ROUNDS` times, one round after another (case order kept
- * within a round); each case's `before` runs untimed before it. Resolves to
- * `{ name: { ms, rssMb, result } }` with median time and peak memory.
+ * within a round); each case's `before` runs untimed before it, then the
+ * files in the NUL-separated list `evict` (when given) leave the page cache.
+ * Resolves to `{ name: { ms, rssMb, result } }` with median time and peak
+ * memory.
  */
-export function alternate(cases) {
+export function alternate(cases, evict = null) {
   const runs = Object.fromEntries(cases.map((c) => [c.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of cases) {
       c.before?.();
+      if (evict !== null) evictFiles(evict);
       const run = runOnce(c.command, c.args, c.options);
       c.check?.(run.result);
       runs[c.name].push(run);
