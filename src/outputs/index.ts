@@ -5,7 +5,8 @@
  */
 export { CleanOutputSchema, cleanReportJson } from './clean.js';
 export { ResolveOutputSchema, resolveJson } from './resolve.js';
-export { JSON_SCHEMA_VERSION, outputDocument, type DocumentPayload } from './document.js';
+export type { DocumentPayload } from './document.js';
+export { JSON_SCHEMA_VERSION, outputDocument } from './output-document.js';
 export { errorJson } from './error-json.js';
 export { inspectionJson, type InfoMigrationJson, type InfoUserConfigJson } from './info.js';
 export { ListOutputSchema, listRowJson } from './list.js';
