@@ -10,6 +10,22 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { barrelImportsPlugin } from './barrel-imports.js';
 
+// commander requires node:child_process when it loads, for executable
+// subcommands (cairn has none); loading it costs every command a few
+// milliseconds. commander gets a spawn that loads it on first use instead.
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(build) {
+    build.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child-process', namespace: 'lazy-builtin' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
+      contents: "module.exports = { spawn: (...args) => process.getBuiltinModule('node:child_process').spawn(...args) };",
+      loader: 'js',
+    }));
+  },
+};
+
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const live = path.join(dist, 'bundle');
 // Written beside the live bundle and swapped in whole, so that a cairn started
@@ -32,7 +48,7 @@ await build({
   target: 'node20',
   // A native addon: loaded from node_modules as it is.
   external: ['better-sqlite3'],
-  plugins: [barrelImportsPlugin(dist)],
+  plugins: [barrelImportsPlugin(dist), lazyChildProcessForCommander],
   // CommonJS dependencies use require() and __filename; an ES module has neither of its own.
   banner: {
     js: [
