@@ -13,7 +13,7 @@ export { resolveOutputRef, type OutputRefContext } from './output-refs.js';
 export { applyDiscoveredPhases, discoverPhases, hasHeading, parsePhaseDocFilename, sectionText, type PhaseDocHeading, type PhaseDocName } from './phase-docs.js';
 export { appendReviewRecord, reviewerIdentity } from './review-records.js';
 export { readReviewRecords } from './read-review-records.js';
-export { ReviewRecordSchema, type ReviewDecision, type ReviewRecord } from './reviews-schema.js';
+export { reviewRecordSchema, type ReviewDecision, type ReviewRecord } from './reviews-schema.js';
 export { CompletedStepFileSchema, FeedbackFileSchema, ManifestFileSchema, StateFileSchema } from './schemas.js';
 export { latestStdoutRef, nextStageOutputPath, readLatestStdout, stdoutRefFor } from './stage-outputs.js';
 export { decodeState, encodeState, loadState, peekStateCursor, peekStateOutputRefs, saveState, stateToJson } from './state.js';

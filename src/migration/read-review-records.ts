@@ -20,11 +20,11 @@ export async function readReviewRecords(migrationDir: string): Promise<ReviewRec
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   if (lines.length === 0) return [];
   // The schema (and zod) load only when there is a record to check.
-  const { ReviewRecordSchema } = await import('./reviews-schema.js');
+  const { reviewRecordSchema } = await import('./reviews-schema.js');
   const records: ReviewRecord[] = [];
   for (const line of lines) {
     try {
-      const parsed = ReviewRecordSchema.safeParse(toPlain(parseJson(line)));
+      const parsed = reviewRecordSchema().safeParse(toPlain(parseJson(line)));
       if (parsed.success) records.push(parsed.data);
     } catch {
       // not a record

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ReviewRecordSchema, type ReviewRecord } from './reviews-schema.js';
+import { reviewRecordSchema, type ReviewRecord } from './reviews-schema.js';
 import { migrationFiles } from './layout.js';
 import { CairnError, compareCodePoints, errnoCode } from '../util/index.js';
 import { writeFileDurable, mkdirDurable, readRegularFileSync, runGit } from '../fs/index.js';
@@ -33,7 +33,7 @@ export function reviewerIdentity(repoRoot: string): string {
 
 /** One reviews.jsonl line: the record's keys sorted, no spaces, LF-terminated. */
 export function encodeReviewRecord(record: ReviewRecord): string {
-  const checked = ReviewRecordSchema.parse(record);
+  const checked = reviewRecordSchema().parse(record);
   const sorted: Record<string, unknown> = {};
   for (const key of Object.keys(checked).sort(compareCodePoints)) sorted[key] = checked[key as keyof ReviewRecord];
   return `${JSON.stringify(sorted)}\n`;
