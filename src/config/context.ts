@@ -4,7 +4,8 @@ import { CairnError, isInside, resolvePath, toPosix } from '../util/index.js';
 import { hasControlCharacter, migrationsDirProblem, showMigrationsDir, trimTrailingSlashes } from './migrations-dir.js';
 import { gitTopLevel } from '../fs/index.js';
 import { findProjectRoot, readProjectConfig } from './load.js';
-import { CONFIG_RELATIVE_PATH, DEFAULT_LOCK_TIMEOUT_MS, type ProjectConfig } from './schema.js';
+import type { ProjectConfig } from './schema.js';
+import { CONFIG_RELATIVE_PATH, DEFAULT_LOCK_TIMEOUT_MS } from './config-rules.js';
 
 /** Where a command works: the repository, its config and its live migrations root. */
 export interface ProjectContext {

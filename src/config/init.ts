@@ -6,7 +6,7 @@ import { assertConfined, mkdirDurable, writeFileDurable, gitTopLevel } from '../
 import { resolveLiveRoot } from './context.js';
 import { hasControlCharacter, trimTrailingSlashes } from './migrations-dir.js';
 import { readProjectConfig } from './load.js';
-import { CONFIG_RELATIVE_PATH } from './schema.js';
+import { CONFIG_RELATIVE_PATH } from './config-rules.js';
 
 /** Lines `.planning/.gitignore` must hold: local state never goes into git. */
 export const PLANNING_GITIGNORE_LINES = ['cairn.db*', 'work/'] as const;

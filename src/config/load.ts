@@ -3,7 +3,9 @@ import path from 'node:path';
 import { CairnError, messageOf } from '../util/index.js';
 import { readJsonFile, toPlainJson, type JsonValue } from '../json/index.js';
 import { confinementProblem } from '../fs/index.js';
-import { CONFIG_RELATIVE_PATH, ProjectConfigSchema, type ProjectConfig } from './schema.js';
+import type { ProjectConfig } from './schema.js';
+import { CONFIG_RELATIVE_PATH } from './config-rules.js';
+import { plainlyValidConfig } from './plain-config.js';
 
 
 function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
@@ -38,7 +40,12 @@ export async function readProjectConfig(configPath: string): Promise<ProjectConf
       hint: 'Fix the JSON in .planning/config.json (it must be an object with at least "migrations_dir").',
     });
   }
-  const parsed = ProjectConfigSchema.safeParse(toPlainJson(raw));
+  const value = toPlainJson(raw);
+  const plain = plainlyValidConfig(value);
+  if (plain !== null) return plain;
+  // The schema (and zod) load only for a config the quick check does not accept.
+  const { ProjectConfigSchema } = await import('./schema.js');
+  const parsed = ProjectConfigSchema.safeParse(value);
   if (!parsed.success) {
     throw new CairnError('invalid-config', `Invalid cairn config ${configPath}: ${describeIssues(parsed.error.issues)}`, {
       path: configPath,

@@ -1,27 +1,5 @@
 import * as z from 'zod';
-
-export const EFFORTS = ['low', 'medium', 'high', 'xhigh'] as const;
-
-/**
- * Characters a `validate` command may not hold: every control character but
- * tab (a newline would hide a second command below the first line a person
- * reads), the bidi controls and line separators that make text read
- * differently from what runs, and lone surrogates (which UTF-8 cannot encode,
- * so two different texts could share one trusted digest).
- */
-const UNSAFE_COMMAND_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\p{Cs}/u;
-
-/**
- * Why `command` cannot be a validation command, or null when it can: it must
- * hold something besides whitespace and none of the characters above.
- */
-export function validateCommandProblem(command: string): string | null {
-  if (command.trim() === '') return 'it must not be empty';
-  if (UNSAFE_COMMAND_CHARACTER.test(command)) {
-    return 'it must be one line without control characters (tab aside), bidi controls or line separators';
-  }
-  return null;
-}
+import { CONFIG_AGENTS, EFFORTS, MAX_LOCK_TIMEOUT_MS, REVIEW_POLICIES, validateCommandProblem } from './config-rules.js';
 
 /**
  * `.planning/config.json`, committed with the repository. Strict: an unknown
@@ -35,19 +13,19 @@ export const ProjectConfigSchema = z
   .object({
     migrations_dir: z.string().min(1).describe('Live migrations root, relative to the repository root.'),
     review: z
-      .enum(['when-flagged', 'always'])
+      .enum(REVIEW_POLICIES)
       .optional()
       .describe('When a human review is required before execution (default "when-flagged").'),
     lock_timeout_ms: z
       .number()
       .int()
       .min(0)
-      .max(3_600_000)
+      .max(MAX_LOCK_TIMEOUT_MS)
       .optional()
       .describe('How long a publish waits for the lock (default 30000).'),
     agent: z
       .object({
-        agent: z.enum(['claude', 'codex', 'manual']).optional(),
+        agent: z.enum(CONFIG_AGENTS).optional(),
         model: z.string().min(1).optional(),
         effort: z.enum(EFFORTS).optional(),
       })
@@ -70,6 +48,3 @@ export const ProjectConfigSchema = z
   .strict();
 
 export type ProjectConfig = z.infer<typeof ProjectConfigSchema>;
-
-export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
-export const CONFIG_RELATIVE_PATH = '.planning/config.json';

@@ -3,7 +3,7 @@ import { parseJson } from '../json/index.js';
 import type { MigrationContext } from './context.js';
 import { malformedLineFindings } from './line-findings.js';
 import { pathKind, readBytes } from '../fs/index.js';
-import { ReviewRecordSchema, migrationFiles, type Finding } from '../migration/index.js';
+import { reviewRecordSchema, migrationFiles, type Finding } from '../migration/index.js';
 
 /** Why one reviews.jsonl line is not a review record, or null when it is one. */
 export function reviewLineProblem(line: string): string | null {
@@ -13,7 +13,7 @@ export function reviewLineProblem(line: string): string | null {
   } catch (error) {
     return `not valid JSON (${messageOf(error)})`;
   }
-  const parsed = ReviewRecordSchema.safeParse(value);
+  const parsed = reviewRecordSchema().safeParse(value);
   if (parsed.success) return null;
   return parsed.error.issues
     .map((issue) => `${issue.path.length === 0 ? '(record)' : issue.path.map(String).join('.')}: ${issue.message}`)

@@ -1,4 +1,8 @@
-import { spawnSync } from 'node:child_process';
+/**
+ * node:child_process, loaded on first use: many commands import this module
+ * without running git, and loading it costs a few milliseconds at start-up.
+ */
+const childProcess = () => process.getBuiltinModule('node:child_process');
 
 export interface GitResult {
   status: number | null;
@@ -14,7 +18,7 @@ export interface GitResult {
  */
 export function runGit(cwd: string, args: string[]): GitResult {
   const env = { ...process.env, GIT_LITERAL_PATHSPECS: '1' };
-  const result = spawnSync('git', args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = childProcess().spawnSync('git', args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const out: GitResult = { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
   if (result.error) out.error = result.error;
   return out;
@@ -31,6 +35,6 @@ export function gitTopLevel(cwd: string): string | null {
 /** Like `runGit`, with stdout as bytes (blob contents); null when git fails. */
 export function runGitBytes(cwd: string, args: string[]): Buffer | null {
   const env = { ...process.env, GIT_LITERAL_PATHSPECS: '1' };
-  const result = spawnSync('git', args, { cwd, env, maxBuffer: 256 * 1024 * 1024 });
+  const result = childProcess().spawnSync('git', args, { cwd, env, maxBuffer: 256 * 1024 * 1024 });
   return result.error === undefined && result.status === 0 ? result.stdout : null;
 }

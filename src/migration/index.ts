@@ -11,8 +11,9 @@ export { isSafeSlug, listMigrationDirectories, listMigrationSlugs, type Migratio
 export { EFFORTS, MIGRATION_STATUSES, decodeManifest, encodeManifest, isEffort, loadManifest, peekManifestStatus, saveManifest, seedManifest, type Effort, type Manifest, type MigrationStatus, type Phase } from './manifest.js';
 export { resolveOutputRef, type OutputRefContext } from './output-refs.js';
 export { applyDiscoveredPhases, discoverPhases, hasHeading, parsePhaseDocFilename, sectionText, type PhaseDocHeading, type PhaseDocName } from './phase-docs.js';
-export { appendReviewRecord, readReviewRecords, reviewerIdentity } from './review-records.js';
-export { ReviewRecordSchema, type ReviewDecision, type ReviewRecord } from './reviews-schema.js';
+export { appendReviewRecord, reviewerIdentity } from './review-records.js';
+export { readReviewRecords } from './read-review-records.js';
+export { reviewRecordSchema, type ReviewDecision, type ReviewRecord } from './reviews-schema.js';
 export { CompletedStepFileSchema, FeedbackFileSchema, ManifestFileSchema, StateFileSchema } from './schemas.js';
 export { latestStdoutRef, nextStageOutputPath, readLatestStdout, stdoutRefFor } from './stage-outputs.js';
 export { decodeState, encodeState, loadState, peekStateCursor, peekStateOutputRefs, saveState, stateToJson } from './state.js';

@@ -1,9 +1,8 @@
 import path from 'node:path';
-import { ReviewRecordSchema, type ReviewRecord } from './reviews-schema.js';
+import { reviewRecordSchema, type ReviewRecord } from './reviews-schema.js';
 import { migrationFiles } from './layout.js';
 import { CairnError, compareCodePoints, errnoCode } from '../util/index.js';
-import { parseJson } from '../json/index.js';
-import { writeFileDurable, mkdirDurable, readRegularFileSync, readRegularTextSync, runGit } from '../fs/index.js';
+import { writeFileDurable, mkdirDurable, readRegularFileSync, runGit } from '../fs/index.js';
 
 /*
  * `<migration>/.planning/reviews.jsonl`: one JSON object per human review
@@ -34,38 +33,10 @@ export function reviewerIdentity(repoRoot: string): string {
 
 /** One reviews.jsonl line: the record's keys sorted, no spaces, LF-terminated. */
 export function encodeReviewRecord(record: ReviewRecord): string {
-  const checked = ReviewRecordSchema.parse(record);
+  const checked = reviewRecordSchema().parse(record);
   const sorted: Record<string, unknown> = {};
   for (const key of Object.keys(checked).sort(compareCodePoints)) sorted[key] = checked[key as keyof ReviewRecord];
   return `${JSON.stringify(sorted)}\n`;
-}
-
-/** The valid records of a migration's reviews.jsonl, in order (malformed lines are doctor's business). */
-export async function readReviewRecords(migrationDir: string): Promise<ReviewRecord[]> {
-  let text: string;
-  try {
-    text = readRegularTextSync(migrationFiles(migrationDir).reviews);
-  } catch {
-    return [];
-  }
-  const records: ReviewRecord[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const parsed = ReviewRecordSchema.safeParse(toPlain(parseJson(line)));
-      if (parsed.success) records.push(parsed.data);
-    } catch {
-      // not a record
-    }
-  }
-  return records;
-}
-
-function toPlain(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number(value);
-  if (Array.isArray(value)) return value.map(toPlain);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v)]));
-  return value;
 }
 
 /** Appends one record to `<migrationDir>/.planning/reviews.jsonl` (durably, keeping earlier lines byte for byte). */

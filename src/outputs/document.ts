@@ -1,7 +1,5 @@
 import * as z from 'zod';
-
-/** Version of every `--format json` document cairn prints (and of every MCP tool result). */
-export const JSON_SCHEMA_VERSION = 1;
+import { JSON_SCHEMA_VERSION } from './output-document.js';
 
 /**
  * A top-level JSON document: `schema_version` first, then `shape`; unknown
@@ -17,8 +15,3 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 /** What a command passes to `printJson`: the document without `schema_version`, which is added on printing. */
 export type DocumentPayload<S extends z.ZodType> = DistributiveOmit<z.infer<S>, 'schema_version'>;
-
-/** A document as it is printed or returned: `schema_version` first, then `payload`. */
-export function outputDocument<P extends object>(payload: P): { schema_version: typeof JSON_SCHEMA_VERSION } & P {
-  return { schema_version: JSON_SCHEMA_VERSION, ...payload };
-}

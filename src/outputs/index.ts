@@ -5,10 +5,12 @@
  */
 export { CleanOutputSchema, cleanReportJson } from './clean.js';
 export { ResolveOutputSchema, resolveJson } from './resolve.js';
-export { JSON_SCHEMA_VERSION, outputDocument, type DocumentPayload } from './document.js';
+export type { DocumentPayload } from './document.js';
+export { JSON_SCHEMA_VERSION, outputDocument } from './output-document.js';
 export { errorJson } from './error-json.js';
 export { inspectionJson, type InfoMigrationJson, type InfoUserConfigJson } from './info.js';
-export { ListOutputSchema, listRowJson } from './list.js';
+export { ListOutputSchema } from './list.js';
+export { listRowJson } from './list-json.js';
 export { LogListOutputSchema, eventJson, runJson, storeTime } from './log.js';
 export { NextPromptOutputSchema, nextPromptJson, type NextPromptPayload } from './next-prompt.js';
 export { publishResultJson, recoveryPlanJson } from './publish-result.js';

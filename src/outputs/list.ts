@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { MIGRATION_STATUSES } from '../migration/index.js';
-import { shownListRow, type ListRow } from '../planning/index.js';
 import { jsonDocument } from './document.js';
 
 export const ListRowJsonSchema = z.strictObject({
@@ -21,18 +20,3 @@ export const ListOutputSchema = jsonDocument(
   },
   'Output of `cairn list --format json`.',
 );
-
-/** One `list` row as JSON. */
-export function listRowJson(listed: ListRow): z.infer<typeof ListRowJsonSchema> {
-  const row = shownListRow(listed);
-  return {
-    slug: row.slug,
-    status: row.status,
-    cursor: row.cursor,
-    awaiting_review: row.awaitingReview,
-    last_touch: row.lastTouch,
-    cooldown_until: row.cooldownUntil,
-    reason: row.reason,
-    blocked: row.blocked,
-  };
-}

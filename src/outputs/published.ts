@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ProjectConfigSchema } from '../config/index.js';
-import { ReviewRecordSchema, ManifestFileSchema, StateFileSchema } from '../migration/index.js';
+import { reviewRecordSchema, ManifestFileSchema, StateFileSchema } from '../migration/index.js';
 import { JSON_OUTPUTS } from './registry.js';
 
 /** One file of `schemas/`. */
@@ -14,7 +14,7 @@ const FILE_SCHEMAS: readonly PublishedSchema[] = [
   { file: 'manifest.schema.json', title: 'cairn: manifest.json of a migration', schema: ManifestFileSchema },
   { file: 'state.schema.json', title: 'cairn: .planning/state.json of a migration', schema: StateFileSchema },
   { file: 'config.schema.json', title: 'cairn: .planning/config.json of a repository', schema: ProjectConfigSchema },
-  { file: 'reviews-record.schema.json', title: 'cairn: one line of .planning/reviews.jsonl', schema: ReviewRecordSchema },
+  { file: 'reviews-record.schema.json', title: 'cairn: one line of .planning/reviews.jsonl', schema: reviewRecordSchema() },
 ];
 
 /** Every JSON Schema cairn publishes in `schemas/`: the files it reads and writes, then every `--format json` output. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ReviewRecordSchema, FINAL_DECISIONS, EFFORTS, MIGRATION_STATUSES, CompletedStepFileSchema, FeedbackFileSchema } from '../migration/index.js';
+import { reviewRecordSchema, FINAL_DECISIONS, EFFORTS, MIGRATION_STATUSES, CompletedStepFileSchema, FeedbackFileSchema } from '../migration/index.js';
 import type { ReviewSummary } from '../planning/index.js';
 import { PublishResultJsonSchema } from './publish-result.js';
 import { jsonDocument } from './document.js';
@@ -28,7 +28,7 @@ export const ReviewSummaryJsonSchema = z.strictObject({
   plan_head: z.array(z.string()).nullable().describe('The first lines of plan.md.'),
   plan_more_lines: z.int().min(0),
   phases: z.array(PhaseJsonSchema),
-  last_review: ReviewRecordSchema.nullable(),
+  last_review: reviewRecordSchema().nullable(),
   changed_steps: z.array(CompletedStepFileSchema).describe('Accepted steps newer than the last review.'),
   changed_feedback: z.array(FeedbackFileSchema),
   snapshot_id: z.string().describe('The live snapshot the reviewer looked at.'),
@@ -42,7 +42,7 @@ export const ReviewOutputSchema = jsonDocument(
       decision: z.enum(['approve', 'reject', 'request-changes']),
       reviewer: z.string(),
       snapshot_id: z.string(),
-      record: ReviewRecordSchema.describe('The line appended to .planning/reviews.jsonl.'),
+      record: reviewRecordSchema().describe('The line appended to .planning/reviews.jsonl.'),
       publish: PublishResultJsonSchema.nullable().describe('Approve and reject: the publish.'),
       step: StepJsonSchema.nullable().describe('Request changes: the refine step that carried the decision.'),
       commit: z.string().nullable(),

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as z from 'zod';
 import { encodeJson, jsonObject, parseJson, toPlainJson } from '../json/index.js';
+import { lazily } from '../util/index.js';
 import { procStat, readRegularTextSync, writeFileDurable } from '../fs/index.js';
 import { isProcessAlive } from '../publish/index.js';
 
@@ -15,16 +16,18 @@ import { isProcessAlive } from '../publish/index.js';
 
 export const RUN_OWNER_FILE = 'owner.json';
 
-const RunOwnerSchema = z
-  .object({
-    pid: z.number().int(),
-    /** /proc start time of the process; null without /proc. */
-    start_time: z.string().nullable(),
-    host: z.string(),
-  })
-  .strict();
+const runOwnerSchema = lazily(() =>
+  z
+    .object({
+      pid: z.number().int(),
+      /** /proc start time of the process; null without /proc. */
+      start_time: z.string().nullable(),
+      host: z.string(),
+    })
+    .strict(),
+);
 
-type RunOwner = z.infer<typeof RunOwnerSchema>;
+type RunOwner = z.infer<ReturnType<typeof runOwnerSchema>>;
 
 /** Records this process as the one working in `runDir`. */
 export async function claimRun(runDir: string): Promise<void> {
@@ -37,7 +40,7 @@ export async function claimRun(runDir: string): Promise<void> {
 
 function readRunOwner(runDir: string): RunOwner | null {
   try {
-    const parsed = RunOwnerSchema.safeParse(toPlainJson(parseJson(readRegularTextSync(path.join(runDir, RUN_OWNER_FILE), { noFollow: true, maxBytes: 4096 }))));
+    const parsed = runOwnerSchema().safeParse(toPlainJson(parseJson(readRegularTextSync(path.join(runDir, RUN_OWNER_FILE), { noFollow: true, maxBytes: 4096 }))));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

@@ -3,7 +3,7 @@ import { lstatSync } from 'node:fs';
 import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
-import { CairnError, messageOf, compareCodePoints, localTimestamp, toPosix } from '../util/index.js';
+import { CairnError, messageOf, compareCodePoints, lazily, localTimestamp, toPosix } from '../util/index.js';
 import { encodeJson, jsonObject, readTextFile, type JsonObject } from '../json/index.js';
 import { assertConfined, mkdirDurable, writeFileDurable, copyTreeDurable, isDirectory, pathExists, runGit, type TreeFingerprint } from '../fs/index.js';
 import { STEPS, isSafeSlug } from '../migration/index.js';
@@ -27,34 +27,36 @@ export const RUN_RECORD_FILE = 'run.json';
 /** How the step's output arrives: from an agent process, or later through `cairn accept`. */
 export type RunMode = 'agent' | 'manual';
 
-/** `<run-dir>/run.json`. */
-export const RunRecordSchema = z
-  .object({
-    schema_version: z.literal(1),
-    run_id: z.string().min(1),
-    slug: z.string().min(1),
-    /** The planning step the run executes; null for runs that run no step (review, phase done). */
-    step: z.enum(STEPS).nullable(),
-    /** The publish operation, e.g. `planning.expand` or `migration.refine.revise`. */
-    operation: z.string().min(1),
-    mode: z.enum(['agent', 'manual']),
-    base_snapshot_id: z.string().regex(/^[0-9a-f]{64}$/),
-    agent: z.string().nullable(),
-    model: z.string().nullable(),
-    effort: z.string().nullable(),
-    prompt_sha256: z.string().nullable(),
-    created_at: z.string().min(1),
-    /** The workspace as it was handed to the agent or person: path → fingerprint (fs/tree-fingerprint.ts). */
-    prepared_tree: z.record(z.string(), z.string()),
-    /**
-     * HMAC-SHA256 of the other fields under the user's run seal key
-     * (run-seal.ts); null for an agent run when the key cannot be created.
-     */
-    seal: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
-  })
-  .strict();
+/** `<run-dir>/run.json` (built on first use). */
+export const runRecordSchema = lazily(() =>
+  z
+    .object({
+      schema_version: z.literal(1),
+      run_id: z.string().min(1),
+      slug: z.string().min(1),
+      /** The planning step the run executes; null for runs that run no step (review, phase done). */
+      step: z.enum(STEPS).nullable(),
+      /** The publish operation, e.g. `planning.expand` or `migration.refine.revise`. */
+      operation: z.string().min(1),
+      mode: z.enum(['agent', 'manual']),
+      base_snapshot_id: z.string().regex(/^[0-9a-f]{64}$/),
+      agent: z.string().nullable(),
+      model: z.string().nullable(),
+      effort: z.string().nullable(),
+      prompt_sha256: z.string().nullable(),
+      created_at: z.string().min(1),
+      /** The workspace as it was handed to the agent or person: path → fingerprint (fs/tree-fingerprint.ts). */
+      prepared_tree: z.record(z.string(), z.string()),
+      /**
+       * HMAC-SHA256 of the other fields under the user's run seal key
+       * (run-seal.ts); null for an agent run when the key cannot be created.
+       */
+      seal: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+    })
+    .strict(),
+);
 
-export type RunRecord = z.infer<typeof RunRecordSchema>;
+export type RunRecord = z.infer<ReturnType<typeof runRecordSchema>>;
 
 /** A run record before cairn seals it. */
 export type UnsealedRunRecord = Omit<RunRecord, 'seal'>;
@@ -154,7 +156,7 @@ export async function writeRunRecord(runDir: string, record: UnsealedRunRecord):
     if (record.mode === 'manual') throw error;
     seal = null;
   }
-  const sealed = RunRecordSchema.parse({ ...record, seal });
+  const sealed = runRecordSchema().parse({ ...record, seal });
   const object = unsealedJson(sealed);
   object['seal'] = sealed.seal;
   await writeFileDurable(path.join(runDir, RUN_RECORD_FILE), encodeJson(object));
@@ -179,7 +181,7 @@ export async function readRunRecord(runDir: string): Promise<RunRecord | null> {
   } catch {
     return null;
   }
-  const parsed = RunRecordSchema.safeParse(value);
+  const parsed = runRecordSchema().safeParse(value);
   return parsed.success ? parsed.data : null;
 }
 

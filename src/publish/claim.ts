@@ -2,7 +2,8 @@ import { lstat, mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { removeTreeDurable } from '../fs/index.js';
-import { claimDirPath, newLockTombPath, OWNER_FILE_NAME } from './layout.js';
+import { claimDirPath, OWNER_FILE_NAME } from './layout.js';
+import { newLockTombPath } from './random-names.js';
 import { encodeOwner, judgeStaleness, readLockHolder, STALE_LIMIT_MS } from './lock-owner.js';
 import { localTimestamp, CAIRN_VERSION, errnoCode } from '../util/index.js';
 

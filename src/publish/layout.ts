@@ -1,4 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { compareCodePoints, errnoCode } from '../util/index.js';
@@ -57,16 +56,6 @@ export function lockDirPath(liveRoot: string): string {
 
 export function claimDirPath(liveRoot: string): string {
   return path.join(liveRoot, TRANSACTIONS_DIR, CLAIM_DIR_NAME);
-}
-
-/** A fresh tombstone path for a lock directory on its way out. */
-export function newLockTombPath(liveRoot: string): string {
-  return path.join(liveRoot, TRANSACTIONS_DIR, `${LOCK_TOMB_PREFIX}${randomBytes(8).toString('hex')}`);
-}
-
-/** A transaction token: a random UUID4 as 32 lowercase hex digits. */
-export function newTransactionToken(): string {
-  return randomUUID().replaceAll('-', '');
 }
 
 export interface TransactionPaths {

@@ -7,7 +7,8 @@ import { CairnError, messageOf, localTimestamp, CAIRN_VERSION, errnoCode } from 
 import { fsyncDir, mkdirDurable, removeTreeDurable, writeFileDurable } from '../fs/index.js';
 import { crashPoint, faultPoint } from './faults.js';
 import { withClaimMutex } from './claim.js';
-import { assertTransactionsRootConfined, lockDirPath, newLockTombPath, OWNER_FILE_NAME, transactionsRoot } from './layout.js';
+import { assertTransactionsRootConfined, lockDirPath, OWNER_FILE_NAME, transactionsRoot } from './layout.js';
+import { newLockTombPath } from './random-names.js';
 import {
   describeHolder,
   encodeOwner,

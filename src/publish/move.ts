@@ -4,7 +4,8 @@ import { CairnError, isInside, isSafeSegment, localTimestamp, messageOf, resolve
 import { assertConfined, copyTreeDurable, fsyncDir, mkdirDurable, pathExists, renameDurable, snapshotId } from '../fs/index.js';
 import { crashPoint, faultPoint } from './faults.js';
 import { writeJournal, writeTransactionMarker, type JournalBody } from './journal.js';
-import { assertTransactionsRootConfined, newTransactionToken, transactionPaths, transactionsRoot } from './layout.js';
+import { assertTransactionsRootConfined, transactionPaths, transactionsRoot } from './layout.js';
+import { newTransactionToken } from './random-names.js';
 import { acquirePublishLock, type HeldLock } from './lock.js';
 import type { LockHolder } from './lock-owner.js';
 import { writePublishedRecordSafely } from './published-record.js';

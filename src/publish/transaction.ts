@@ -7,7 +7,8 @@ import { candidateDiff, checkCandidate, type CandidateCheck } from './candidate.
 import { blockingDirtyPaths, DIRTY_LIVE_REASON } from './dirty.js';
 import { crashPoint, faultPoint } from './faults.js';
 import { writeJournal, writeTransactionMarker, type JournalBody } from './journal.js';
-import { assertTransactionsRootConfined, listTransactionsRoot, newTransactionToken, transactionPaths, transactionsRoot } from './layout.js';
+import { assertTransactionsRootConfined, listTransactionsRoot, transactionPaths, transactionsRoot } from './layout.js';
+import { newTransactionToken } from './random-names.js';
 import { acquirePublishLock, type HeldLock } from './lock.js';
 import { executeRecovery, planRecovery, recoverUnderLock } from './recovery.js';
 import type { PublishRecorder } from './recorder.js';

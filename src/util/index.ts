@@ -1,6 +1,7 @@
 export { compareCodePoints } from './compare.js';
 export { mapWithConcurrency, yieldToEventLoop } from './concurrency.js';
 export { errnoCode } from './errno.js';
+export { lazily } from './lazy.js';
 export { CairnError, isCairnError, messageOf, toCairnError, type CairnErrorCode } from './errors.js';
 export { hasParentTraversal, isInside, isSafeSegment, isVisibleSegment, purePosix, resolvePath, resolvePathWith, toPosix } from './paths.js';
 export { hasUnsafeNameCharacter, tsvField, visibleLines, visibleOutput, visibleText, withoutWorkflowCommands } from './visible.js';

@@ -1,10 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReviewRecordSchema } from '../../src/migration/reviews-schema.js';
+import { reviewRecordSchema } from '../../src/migration/reviews-schema.js';
 import { reviewLineProblem } from '../../src/consistency/review-rules.js';
 import type { Manifest } from '../../src/migration/manifest.js';
-import { appendReviewRecord, encodeReviewRecord, readReviewRecords, reviewerIdentity, type ReviewRecord } from '../../src/migration/review-records.js';
+import { appendReviewRecord, encodeReviewRecord, reviewerIdentity, type ReviewRecord } from '../../src/migration/review-records.js';
+import { readReviewRecords } from '../../src/migration/read-review-records.js';
 import { notAwaitingReviewError } from '../../src/planning/review.js';
 import { reviewPending, reviewPendingReason } from '../../src/planning/review-pending.js';
 import { git, gitRepo } from '../support/git.js';
@@ -53,7 +54,7 @@ describe('reviews.jsonl records', () => {
     await appendReviewRecord(dir, { ...RECORD, decision: 'reject', note: 'no' });
     expect(readFileSync(file, 'utf8')).toBe(`not a record\n${encodeReviewRecord(RECORD)}${encodeReviewRecord({ ...RECORD, decision: 'reject', note: 'no' })}`);
     expect((await readReviewRecords(dir)).map((record) => record.decision)).toEqual(['approve', 'reject']);
-    expect(ReviewRecordSchema.parse((await readReviewRecords(dir))[0])).toEqual(RECORD);
+    expect(reviewRecordSchema().parse((await readReviewRecords(dir))[0])).toEqual(RECORD);
     expect(await readReviewRecords(tempDir('cairn-reviews-'))).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
-import { MigrationStatusInput, listProject, type Io } from '../../app/index.js';
+import { listProject, type Io } from '../../app/index.js';
+import { MIGRATION_STATUSES } from '../../migration/index.js';
 import { formatListTsv, shownListRow, type ListRow } from '../../planning/index.js';
 import { listRowJson } from '../../outputs/index.js';
 import { warnInterruptedPublishes } from '../interrupted-publish.js';
@@ -39,7 +40,7 @@ export const listCommand = defineCommand<[], ListOptions, ListView>({
   name: 'list',
   description: 'list the migrations with their status and next step',
   options: [
-    { flags: '--status <status...>', description: 'only migrations with one of these statuses', choices: MigrationStatusInput.options },
+    { flags: '--status <status...>', description: 'only migrations with one of these statuses', choices: [...MIGRATION_STATUSES] },
     { flags: '--awaiting-review', description: 'only migrations awaiting a human review' },
     formatOption(['text', 'tsv', 'json']),
     { flags: '--no-headers', description: 'omit the header row (text and tsv)' },
