@@ -4,7 +4,8 @@ import { loadManifest, migrationFiles, MIGRATION_FILES, type Manifest, type Find
 import { pyStrRepr } from '../json/index.js';
 import { conflictMarkerLineInFile } from './conflict-markers.js';
 import type { MigrationContext } from './context.js';
-import { pathKind } from '../fs/index.js';
+import { isGone } from '../fs/index.js';
+import { readJsonSource } from '../json/index.js';
 
 export type ManifestOutcome = { manifest: Manifest; finding?: undefined } | { manifest?: undefined; finding: Finding };
 
@@ -20,11 +21,13 @@ export function mergeConflictMessage(fileLabel: string, line: number): string {
  */
 export async function loadManifestForCheck(ctx: MigrationContext): Promise<ManifestOutcome> {
   const file = migrationFiles(ctx.dir).manifest;
-  if (pathKind(file) === 'missing') {
+  // Read first: a read that finds nothing is what a stat would have said.
+  const source = readJsonSource(file);
+  if ('error' in source && isGone(source.error)) {
     return { finding: ctx.finding('missing-manifest', file, 'Migration manifest is missing.') };
   }
   try {
-    return { manifest: await loadManifest(file) };
+    return { manifest: await loadManifest(file, source) };
   } catch (error) {
     const message = messageOf(error);
     const line = conflictMarkerLineInFile(file);

@@ -1,9 +1,9 @@
 import { messageOf, collapseWhitespace } from '../util/index.js';
-import { decodeUtf8, parseJson } from '../json/index.js';
+import { decodeUtf8, parseJson, readJsonSource } from '../json/index.js';
 import { decodeState, loadState, MIGRATION_FILES, migrationFiles, type Manifest, type PlanningState, type Finding } from '../migration/index.js';
 import { conflictMarkerLineInFile } from './conflict-markers.js';
 import type { MigrationContext } from './context.js';
-import { pathKind, readBytes } from '../fs/index.js';
+import { isGone, pathKind, readBytes } from '../fs/index.js';
 import { mergeConflictMessage } from './manifest-rules.js';
 
 /**
@@ -29,16 +29,19 @@ function invalid(stateFile: string, error: unknown): StateOutcome {
  */
 export async function loadStateForCheck(ctx: MigrationContext, validate: boolean): Promise<StateOutcome> {
   const stateFile = migrationFiles(ctx.dir).state;
-  if (pathKind(stateFile) === 'missing') return { kind: 'missing' };
+  // Read first: a read that finds nothing is what a stat would have said.
   if (validate) {
+    const source = readJsonSource(stateFile);
+    if ('error' in source && isGone(source.error)) return { kind: 'missing' };
     try {
-      return { kind: 'usable', state: await loadState(stateFile, { repoRoot: ctx.repoRoot, stateFile, publishedRoot: ctx.publishedRoot, realpaths: ctx.realpaths }) };
+      return { kind: 'usable', state: await loadState(stateFile, { repoRoot: ctx.repoRoot, stateFile, publishedRoot: ctx.publishedRoot, realpaths: ctx.realpaths }, source) };
     } catch (error) {
       return invalid(stateFile, error);
     }
   }
+  const read = readBytes(stateFile);
+  if ('error' in read && isGone(read.error)) return { kind: 'missing' };
   try {
-    const read = readBytes(stateFile);
     if ('error' in read) throw read.error;
     return { kind: 'usable', state: decodeState(parseJson(decodeUtf8(read.bytes))) };
   } catch (error) {

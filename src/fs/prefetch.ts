@@ -45,7 +45,6 @@ const INERT: Prefetcher = { advance() {}, stop() {} };
  */
 export function startPrefetch(directories: readonly string[], scope: PrefetchScope): Prefetcher {
   if (directories.length < PREFETCH_MIN_DIRECTORIES) return INERT;
-  if (process.env['CAIRN_PF'] === 'off') return INERT;
   let worker: Worker;
   try {
     // The modules are passed in: a bundler rewrites `require` inside the function's own text.

@@ -86,6 +86,11 @@ export function listDir(dir: string): { entries: Dirent[] } | { error: unknown }
 }
 
 /** True for an error meaning the path (or a parent) does not exist. */
+/** True for the errors of a read (or stat) that {@link pathKind} reads as `missing`: a symlink loop too. */
+export function isGone(error: unknown): boolean {
+  return GONE.has(errorCode(error) ?? '');
+}
+
 export function isMissing(error: unknown): boolean {
   const code = errorCode(error);
   return code === 'ENOENT' || code === 'ENOTDIR';
