@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { compareCodePoints, messageOf, resolvePathWith, visibleText, yieldToEventLoop } from '../util/index.js';
-import { listMigrationDirectories, type Finding } from '../migration/index.js';
-import { startPrefetch } from '../fs/index.js';
+import { MIGRATION_FILES, listMigrationDirectories, type Finding } from '../migration/index.js';
+import { startPrefetch, type PrefetchScope } from '../fs/index.js';
 import { TRANSACTIONS_DIR } from '../publish/index.js';
 import { CONFIG_SLUG, configFindings } from './config-rules.js';
 import { inspectMigration } from './migration.js';
@@ -18,6 +18,17 @@ export interface DoctorGroup {
   kind: 'migration' | 'transactions' | 'config' | 'live-root';
   findings: Finding[];
 }
+
+/**
+ * The files a migration's check reads: the manifest, plan and phase docs at
+ * its top, the state, sums and review records, and the stage outputs when a
+ * sums file has them checked (not the approach notes the rules never open).
+ */
+const DOCTOR_READS: PrefetchScope = {
+  topLevel: true,
+  files: [MIGRATION_FILES.state, MIGRATION_FILES.sums, MIGRATION_FILES.reviews],
+  subdirs: [{ dir: MIGRATION_FILES.stages, when: MIGRATION_FILES.sums }],
+};
 
 /** How many migrations `doctorAll` checks at once by default. */
 export const DOCTOR_CONCURRENCY = 32;
@@ -141,10 +152,10 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
   const roots = new Map<string, string>();
   resolvePathWith(path.resolve(options.repoRoot), roots);
   resolvePathWith(path.resolve(options.liveRoot), roots);
-  // Every file of every migration is read: a prefetcher reads ahead while the rules run.
+  // A prefetcher reads ahead what the rules will read while they run.
   const prefetch = startPrefetch(
     directories.filter((directory) => directory.safe).map((directory) => path.join(options.liveRoot, directory.name)),
-    { tree: true },
+    DOCTOR_READS,
   );
   const check = async (directory: { name: string; safe: boolean }) => {
     const target = { slug: directory.name, path: path.join(options.liveRoot, directory.name) };

@@ -11,12 +11,17 @@ import { mapWithConcurrency, reapplyRuntimeFlags } from '../util/index.js';
  * and reports is exactly what it would be without it.
  */
 
-/** What a prefetcher reads in each directory it is given. */
-export type PrefetchScope =
-  /** These files, by path relative to the directory. */
-  | { files: readonly string[] }
-  /** Every regular file under the directory, symlinks not followed. */
-  | { tree: true };
+/** What a prefetcher reads in each directory it is given (paths relative to it; symlinks never followed). */
+export interface PrefetchScope {
+  /** These files. */
+  files?: readonly string[];
+  /** Every regular file directly in the directory. */
+  topLevel?: boolean;
+  /** Every regular file directly in each of these subdirectories; with `when`, only if that file exists. */
+  subdirs?: readonly { dir: string; when?: string }[];
+  /** Every regular file under the directory. */
+  tree?: boolean;
+}
 
 export interface Prefetcher {
   /** The scan has finished with the first `count` directories; the prefetcher may read further ahead. */
@@ -104,7 +109,7 @@ function prefetchThread(fs: typeof import('node:fs'), threads: typeof import('no
   const { parentPort, workerData } = threads;
   const { directories, scope, inFlight, ahead, maxBytes } = workerData as {
     directories: string[];
-    scope: { files?: string[]; tree?: boolean };
+    scope: { files?: string[]; topLevel?: boolean; subdirs?: { dir: string; when?: string }[]; tree?: boolean };
     inFlight: number;
     ahead: number;
     maxBytes: number;
@@ -148,7 +153,8 @@ function prefetchThread(fs: typeof import('node:fs'), threads: typeof import('no
     });
   }
 
-  function walk(dir: string): void {
+  // Queued directories: "\0<dir>" is read with everything under it, "\u0001<dir>" only its own files.
+  function walk(dir: string, deep: boolean): void {
     listing++;
     running++;
     fs.readdir(dir, { withFileTypes: true }, (error, entries) => {
@@ -157,10 +163,22 @@ function prefetchThread(fs: typeof import('node:fs'), threads: typeof import('no
       if (!error) {
         for (const entry of entries) {
           const full = `${dir}/${entry.name}`;
-          if (entry.isDirectory()) queue.push(`\0${full}`);
-          else if (entry.isFile()) queue.push(full);
+          if (entry.isDirectory()) {
+            if (deep) queue.push(`\0${full}`);
+          } else if (entry.isFile()) {
+            queue.push(full);
+          }
         }
       }
+      pump();
+    });
+  }
+
+  function walkWhen(dir: string, marker: string): void {
+    running++;
+    fs.access(marker, (error) => {
+      running--;
+      if (!error) queue.push(`\u0001${dir}`);
       pump();
     });
   }
@@ -169,14 +187,20 @@ function prefetchThread(fs: typeof import('node:fs'), threads: typeof import('no
     while (running < inFlight) {
       const next = queue.shift();
       if (next !== undefined) {
-        if (next.startsWith('\0')) walk(next.slice(1));
+        if (next.startsWith('\0')) walk(next.slice(1), true);
+        else if (next.startsWith('\u0001')) walk(next.slice(1), false);
         else readFile(next);
         continue;
       }
       if (nextDir >= directories.length || nextDir >= allowed || listing >= MAX_LISTING) return;
       const dir = directories[nextDir++] as string;
-      if (scope.tree === true) walk(dir);
-      else for (const name of scope.files ?? []) queue.push(`${dir}/${name}`);
+      if (scope.tree === true) queue.push(`\0${dir}`);
+      else if (scope.topLevel === true) queue.push(`\u0001${dir}`);
+      for (const name of scope.files ?? []) queue.push(`${dir}/${name}`);
+      for (const sub of scope.subdirs ?? []) {
+        if (sub.when === undefined) queue.push(`\u0001${dir}/${sub.dir}`);
+        else walkWhen(`${dir}/${sub.dir}`, `${dir}/${sub.when}`);
+      }
     }
   }
 

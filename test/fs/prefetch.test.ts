@@ -23,7 +23,7 @@ describe('mapPrefetched', () => {
   it('maps every item in order, with or without a prefetcher, whatever the directories hold', async () => {
     for (const count of [3, PREFETCH_MIN_DIRECTORIES + 20]) {
       const dirs = directories(count);
-      for (const scope of [{ files: ['a', 'fifo', 'missing'] }, { tree: true as const }]) {
+      for (const scope of [{ files: ['a', 'fifo', 'missing'] }, { tree: true }, { topLevel: true, subdirs: [{ dir: 'sub', when: 'a' }, { dir: 'none', when: 'missing' }] }]) {
         const mapped = await mapPrefetched(dirs, (dir) => dir, scope, async (dir, index) => `${index}:${path.basename(dir)}`);
         expect(mapped).toEqual(dirs.map((dir, index) => `${index}:${path.basename(dir)}`));
       }
@@ -47,6 +47,7 @@ describe('startPrefetch', () => {
     const script = `
       import { startPrefetch } from ${JSON.stringify(path.join(REPO_ROOT, 'dist', 'fs', 'index.js'))};
       startPrefetch(${JSON.stringify(dirs)}, { tree: true });
+      startPrefetch(${JSON.stringify(dirs)}, { topLevel: true, subdirs: [{ dir: 'sub', when: 'fifo' }] }).advance(1e9);
       startPrefetch(${JSON.stringify(dirs)}, { files: ['fifo', 'a'] }).advance(1e9);
       process.stdout.write('started\\n');
     `;
