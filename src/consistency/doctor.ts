@@ -160,7 +160,8 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
   const check = async (directory: { name: string; safe: boolean }) => {
     const target = { slug: directory.name, path: path.join(options.liveRoot, directory.name) };
     const group = directory.safe ? await doctorMigration(target, { repoRoot: options.repoRoot, realpaths: new Map(roots) }) : unsafeNameGroup(target);
-    options.onProgress?.(++done, directories.length, directory.name);
+    done++;
+    options.onProgress?.(done, directories.length, directory.name);
     if (done % 64 === 0) prefetch.advance(done);
     return group;
   };
