@@ -38,9 +38,12 @@ if (wants('startup')) {
     console.log('(start-up benchmark skipped: bench/startup.js is not there)\n');
   }
 }
+/** The row the goals are judged on: 10,000 migrations, the size they were set for, else the largest measured. */
+const goalRow = (rows) => rows.find((row) => row.count === 10000) ?? rows[rows.length - 1];
+
 if (wants('list')) {
   const rows = await benchList(scanSizes);
-  const last = rows[rows.length - 1];
+  const last = goalRow(rows);
   goal(`list cold / cat of every manifest.json and state.json (${last.count})`, last.cold.ms / last.floor, 1.5);
   goal(`list warm / list cold (${last.count})`, last.warm.ms / last.cold.ms, 0.3);
   goal(`original list / list warm (${last.count})`, last.original === null ? null : last.original.ms / last.warm.ms, 20, false);
@@ -48,7 +51,7 @@ if (wants('list')) {
 }
 if (wants('doctor')) {
   const rows = benchDoctor(scanSizes);
-  const last = rows[rows.length - 1];
+  const last = goalRow(rows);
   goal(`doctor --all / cat of every file (${last.count})`, last.doctor.ms / last.floor, 1.3);
   goal(`original doctor --all / doctor --all (${last.count})`, last.original === null ? null : last.original.ms / last.doctor.ms, 2.5, false);
   memoryGoals('doctor --all', rows.map((r) => ({ count: r.count, rssMb: r.doctor.rssMb })));

@@ -3,7 +3,7 @@ import type { ProjectContext } from '../config/index.js';
 import { doctorAll, transactionIncompleteInspector, type DoctorGroup } from '../consistency/index.js';
 import { readRegularTextSync } from '../fs/index.js';
 import { readReviewRecords, type Finding, type Manifest, type PlanningState, type ReviewRecord } from '../migration/index.js';
-import { describeMigration } from '../planning/index.js';
+import { describeMigration, resolvedRoots } from '../planning/index.js';
 import { hasParentTraversal, messageOf, toPosix } from '../util/index.js';
 
 /*
@@ -64,7 +64,7 @@ function repoRelative(text: string, repoRoot: string): string {
   return text.split(`${repoRoot}${path.sep}`).join('');
 }
 
-async function migrationInput(context: ProjectContext, group: DoctorGroup): Promise<ReportMigration> {
+async function migrationInput(context: ProjectContext, group: DoctorGroup, roots: ReadonlyMap<string, string>): Promise<ReportMigration> {
   const dir = toPosix(path.relative(context.repoRoot, group.path));
   const findings = group.findings.map((finding) => ({ ...finding, message: repoRelative(finding.message, context.repoRoot) }));
   const base = { slug: group.slug, dir, findings };
@@ -73,7 +73,7 @@ async function migrationInput(context: ProjectContext, group: DoctorGroup): Prom
     return { ...base, ...unreadable, manifestError: 'the directory name holds unsafe characters' };
   }
   try {
-    const description = await describeMigration(group.slug, group.path, context.repoRoot, context.reviewPolicy);
+    const description = await describeMigration(group.slug, group.path, context.repoRoot, context.reviewPolicy, roots);
     let reviews: ReviewRecord[] = [];
     try {
       reviews = await readReviewRecords(group.path);
@@ -130,13 +130,14 @@ export async function collectReport(context: ProjectContext): Promise<ReportInpu
   const pending: Promise<ReportMigration>[] = [];
   const projectGroups: DoctorGroup[] = [];
   const limit = limiter(16);
+  const roots = resolvedRoots(context.liveRoot, context.repoRoot);
   for await (const group of doctorAll({
     repoRoot: context.repoRoot,
     liveRoot: context.liveRoot,
     configPath: context.configPath ?? undefined,
     inspectTransactionDirs: transactionIncompleteInspector(context.liveRoot),
   })) {
-    if (group.kind === 'migration') pending.push(limit(() => migrationInput(context, group)));
+    if (group.kind === 'migration') pending.push(limit(() => migrationInput(context, group, roots)));
     else if (group.findings.length > 0) projectGroups.push(group);
   }
   return { migrations: await Promise.all(pending), projectGroups };

@@ -1,5 +1,6 @@
 import { lstatSync } from 'node:fs';
 import { CairnError, messageOf, shellWord } from '../util/index.js';
+import { readJsonSource } from '../json/index.js';
 import { loadManifest, loadState, migrationFiles, type Manifest, type PlanningState } from '../migration/index.js';
 import { conflictFilesText, mergeConflictFiles, mergeConflictHint } from '../consistency/index.js';
 import type { ReviewPolicy } from './accept-step.js';
@@ -22,9 +23,18 @@ export interface MigrationDescription {
  * Load a migration's manifest, planning state and review state (under
  * review policy `policy`) for display. A missing or
  * invalid manifest, or a git merge conflict in the manifest or state, is an error (nothing to show); an invalid state is
- * reported in `stateError` so the rest can still be shown.
+ * reported in `stateError` so the rest can still be shown. Each of
+ * manifest.json and state.json is read once. `roots`: the repository and
+ * live root already resolved (`resolvedRoots`), for a caller describing many
+ * migrations.
  */
-export async function describeMigration(slug: string, migrationDir: string, repoRoot: string, policy: ReviewPolicy): Promise<MigrationDescription> {
+export async function describeMigration(
+  slug: string,
+  migrationDir: string,
+  repoRoot: string,
+  policy: ReviewPolicy,
+  roots: ReadonlyMap<string, string> = new Map(),
+): Promise<MigrationDescription> {
   const manifestPath = migrationFiles(migrationDir).manifest;
   try {
     lstatSync(manifestPath);
@@ -34,26 +44,28 @@ export async function describeMigration(slug: string, migrationDir: string, repo
       hint: `Run \`cairn doctor ${shellWord(slug)}\` to see what is wrong with it.`,
     });
   }
-  const conflicted = mergeConflictFiles(migrationFiles(migrationDir));
-  if (conflicted.length > 0) {
-    throw new CairnError('merge-conflict', `Migration '${slug}' has a git merge conflict in ${conflictFilesText(conflicted)}.`, {
-      path: migrationDir,
-      hint: mergeConflictHint(slug),
-    });
-  }
-  const manifest = await loadManifest(manifestPath);
   const stateFile = migrationFiles(migrationDir).state;
-  let state: PlanningState | null = null;
-  let stateError: string | null = null;
   let hasState = true;
   try {
     lstatSync(stateFile);
   } catch {
     hasState = false;
   }
+  const manifestSource = readJsonSource(manifestPath);
+  const stateSource = hasState ? readJsonSource(stateFile) : undefined;
+  const conflicted = mergeConflictFiles(migrationFiles(migrationDir), { manifest: manifestSource, state: stateSource });
+  if (conflicted.length > 0) {
+    throw new CairnError('merge-conflict', `Migration '${slug}' has a git merge conflict in ${conflictFilesText(conflicted)}.`, {
+      path: migrationDir,
+      hint: mergeConflictHint(slug),
+    });
+  }
+  const manifest = await loadManifest(manifestPath, manifestSource);
+  let state: PlanningState | null = null;
+  let stateError: string | null = null;
   if (hasState) {
     try {
-      state = await loadState(stateFile, { repoRoot, stateFile, publishedRoot: migrationDir });
+      state = await loadState(stateFile, { repoRoot, stateFile, publishedRoot: migrationDir, realpaths: new Map(roots) }, stateSource);
     } catch (error) {
       stateError = messageOf(error);
     }
