@@ -67,10 +67,15 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTT
  * for anything else (the descriptor is closed first).
  */
 export function openRegularFileSync(file: string, options: Pick<RegularReadOptions, 'noFollow'> = {}): { fd: number; stats: Stats } {
+  return openChecked(file, options, (fd) => fstatSync(fd));
+}
+
+/** Opens `file` as {@link openRegularFileSync} does, with the descriptor's stat fields taken by `stat`. */
+function openChecked<S extends Stats | BigIntStats>(file: string, options: Pick<RegularReadOptions, 'noFollow'>, stat: (fd: number) => S): { fd: number; stats: S } {
   const fd = openSync(file, options.noFollow === true ? OPEN_FLAGS | constants.O_NOFOLLOW : OPEN_FLAGS);
-  let stats: Stats;
+  let stats: S;
   try {
-    stats = fstatSync(fd);
+    stats = stat(fd);
   } catch (error) {
     closeQuietly(fd);
     throw error;
@@ -103,18 +108,7 @@ export function readRegularFileSync(file: string, options: RegularReadOptions = 
  * second `lstat`.
  */
 export function readRegularFileWithStatsSync(file: string, options: RegularReadOptions = {}): { bytes: Buffer; stats: BigIntStats } {
-  const fd = openSync(file, options.noFollow === true ? OPEN_FLAGS | constants.O_NOFOLLOW : OPEN_FLAGS);
-  let stats: BigIntStats;
-  try {
-    stats = fstatSync(fd, { bigint: true });
-  } catch (error) {
-    closeQuietly(fd);
-    throw error;
-  }
-  if (!stats.isFile()) {
-    closeQuietly(fd);
-    throw new NotRegularFileError(file, specialFileKind(stats));
-  }
+  const { fd, stats } = openChecked(file, options, (descriptor) => fstatSync(descriptor, { bigint: true }));
   return { bytes: readOpenedFile(file, fd, Number(stats.size), options.maxBytes ?? DEFAULT_MAX_READ_BYTES), stats };
 }
 

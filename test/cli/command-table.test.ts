@@ -71,9 +71,9 @@ describe('what a command loads', () => {
   /** Text found only in code `--version` and `--help` must not load: a command, zod, the store, the MCP SDK. */
   const HEAVY = ['= defineCommand(', '$ZodType', 'better-sqlite3', 'McpServer'];
 
-  /** Every file `cairn <args>` loads as a module. */
-  function loadedFiles(args: string[], cwd: string): string[] {
-    const log = path.join(cwd, `loads-${args.join('-').replace(/[^a-z-]/g, '')}.txt`);
+  /** The load log of `cairn <args>` (test/support/load-log.mjs): one loaded module per line. */
+  function loadLog(args: string[], cwd: string, name: string): string {
+    const log = path.join(cwd, `${name}-${args.join('-').replace(/[^a-z-]/g, '')}.txt`);
     const result = spawnSync(process.execPath, ['--import', path.join(REPO_ROOT, 'test', 'support', 'load-log.mjs'), CLI, ...args], {
       cwd,
       env: cliEnv({ CAIRN_LOAD_LOG: log }),
@@ -81,22 +81,19 @@ describe('what a command loads', () => {
       timeout: 120_000,
     });
     expect(result.status, result.stderr).toBe(0);
-    const files = readFileSync(log, 'utf8').trim().split('\n').filter((url) => url.startsWith('file:')).map((url) => fileURLToPath(url));
+    return readFileSync(log, 'utf8');
+  }
+
+  /** Every file `cairn <args>` loads as a module. */
+  function loadedFiles(args: string[], cwd: string): string[] {
+    const files = loadLog(args, cwd, 'loads').trim().split('\n').filter((url) => url.startsWith('file:')).map((url) => fileURLToPath(url));
     expect(files).toContain(CLI);
     return files;
   }
 
   /** The built-in modules `cairn <args>` loads (by import or require), by name. */
   function loadedBuiltins(args: string[], cwd: string): string[] {
-    const log = path.join(cwd, `builtins-${args.join('-').replace(/[^a-z-]/g, '')}.txt`);
-    const result = spawnSync(process.execPath, ['--import', path.join(REPO_ROOT, 'test', 'support', 'load-log.mjs'), CLI, ...args], {
-      cwd,
-      env: cliEnv({ CAIRN_LOAD_LOG: log }),
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    expect(result.status, result.stderr).toBe(0);
-    return readFileSync(log, 'utf8').split('\n').filter((line) => line.startsWith('node-builtin:')).map((line) => line.slice('node-builtin:'.length));
+    return loadLog(args, cwd, 'builtins').split('\n').filter((line) => line.startsWith('node-builtin:')).map((line) => line.slice('node-builtin:'.length));
   }
 
   /** The text of every module of this checkout that `cairn <args>` loads. */
