@@ -2,7 +2,7 @@ import { messageOf } from '../util/index.js';
 import { parseJson } from '../json/index.js';
 import type { MigrationContext } from './context.js';
 import { malformedLineFindings } from './line-findings.js';
-import { pathKind, readBytes } from '../fs/index.js';
+import { isGone, readBytes } from '../fs/index.js';
 import { reviewRecordSchema, migrationFiles, type Finding } from '../migration/index.js';
 
 /** Why one reviews.jsonl line is not a review record, or null when it is one. */
@@ -27,11 +27,11 @@ export function reviewLineProblem(line: string): string | null {
  */
 export function reviewFindings(ctx: MigrationContext): Finding[] {
   const file = migrationFiles(ctx.dir).reviews;
-  const kind = pathKind(file);
-  if (kind === 'missing') return [];
+  // Read first: a read that finds nothing is what a stat would have said.
+  const read = readBytes(file);
+  if ('error' in read && isGone(read.error)) return [];
   let text: string;
   try {
-    const read = readBytes(file);
     if ('error' in read) throw read.error;
     text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes);
   } catch (error) {

@@ -4,7 +4,7 @@ import { pyStrRepr } from '../json/index.js';
 import { outsideMessage, parseSums, sha256Hex, migrationFiles, type Finding } from '../migration/index.js';
 import type { MigrationContext } from './context.js';
 import { malformedLineFindings } from './line-findings.js';
-import { entryKind, pathKind, readBytes, staysInside } from '../fs/index.js';
+import { entryKind, isGone, readBytes, staysInside } from '../fs/index.js';
 
 /**
  * `sums-invalid` for malformed lines (at most 100, then
@@ -14,11 +14,11 @@ import { entryKind, pathKind, readBytes, staysInside } from '../fs/index.js';
  */
 export function sumsFindings(ctx: MigrationContext): Finding[] {
   const sumsFile = migrationFiles(ctx.dir).sums;
-  const kind = pathKind(sumsFile);
-  if (kind === 'missing') return [];
+  // Read first: a read that finds nothing is what a stat would have said.
+  const read = readBytes(sumsFile);
+  if ('error' in read && isGone(read.error)) return [];
   let text: string;
   try {
-    const read = readBytes(sumsFile);
     if ('error' in read) throw read.error;
     text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes);
   } catch (error) {
