@@ -73,6 +73,7 @@ if (wants('plan')) {
   console.log('');
   console.log(`median ${result.median_ms} ms, p90 ${result.p90_ms} ms, min ${result.min_ms} ms over ${result.iterations} steps (agent itself: median ${result.agent_median_ms} ms)`);
   console.log('');
+  goal('plan step overhead, instant agent (median ms)', result.median_ms, 100);
 }
 if (wants('phase')) benchPhase(sizes.length > 0 ? sizes : [1000, 10000]);
 
