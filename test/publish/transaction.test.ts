@@ -28,10 +28,11 @@ async function request(repo: PublishRepo, slug: string, workspace: string, extra
   };
 }
 
-async function seeded(repo: PublishRepo, slug: string): Promise<string> {
+/** Publishes a new migration `slug` (through `recorder`, when given); resolves to its snapshot id. */
+async function seeded(repo: PublishRepo, slug: string, recorder?: PublishRecorder): Promise<string> {
   const workspace = workspaceFor(repo, slug, 'seed', false);
   await seedWorkspace(repo, workspace, slug);
-  const result = await publish(await request(repo, slug, workspace));
+  const result = await publish(await request(repo, slug, workspace, recorder === undefined ? {} : { recorder }));
   expect(result.status).toBe('published');
   return result.snapshotId as string;
 }
@@ -246,9 +247,7 @@ describe('dirty check', () => {
   it('accepts an uncommitted tree that is exactly what cairn last published', async () => {
     const repo = publishRepo({ git: true });
     const recorder = new MemoryRecorder();
-    const workspace = workspaceFor(repo, 'alpha', 'seed', false);
-    await seedWorkspace(repo, workspace, 'alpha');
-    expect((await publish(await request(repo, 'alpha', workspace, { recorder }))).status).toBe('published');
+    await seeded(repo, 'alpha', recorder);
     const next = workspaceFor(repo, 'alpha');
     await acceptNext(repo, next, 'alpha', 'approaches\n');
     // Without the store and without the published-snapshot record, nothing says the tree is cairn's.
@@ -301,9 +300,7 @@ describe('dirty check', () => {
   it('runs no git when the store vouches for the live tree, and git when it does not', async () => {
     const repo = publishRepo({ git: true });
     const recorder = new MemoryRecorder();
-    const workspace = workspaceFor(repo, 'alpha', 'seed', false);
-    await seedWorkspace(repo, workspace, 'alpha');
-    expect((await publish(await request(repo, 'alpha', workspace, { recorder }))).status).toBe('published');
+    await seeded(repo, 'alpha', recorder);
     const next = workspaceFor(repo, 'alpha');
     await acceptNext(repo, next, 'alpha', 'approaches\n');
     const nextRequest = await request(repo, 'alpha', next, { recorder });
