@@ -1,6 +1,6 @@
 import type { ProjectContext } from '../config/index.js';
 import { createMigration, moveMigration, moveMigrationsRoot, type MoveMigrationResult, type MoveRootResult, type NewMigrationResult } from '../planning/index.js';
-import { recover, recoverPendingTransactions, type RecoveryReport } from '../publish/index.js';
+import { recover, recoverPendingTransactions, type PublishRecorder, type RecoveryReport } from '../publish/index.js';
 import type { Io } from './io.js';
 import { openServices } from './services.js';
 
@@ -9,6 +9,16 @@ import { openServices } from './services.js';
  * migration: creating one, and recovering interrupted transactions. A dry
  * run opens no store, so it records nothing.
  */
+
+/** Runs `action` with the local store's recorder (none on a dry run), closing the store after. */
+async function withRecorder<T>(context: ProjectContext, io: Io, dryRun: boolean, action: (recorder: PublishRecorder | undefined) => Promise<T>): Promise<T> {
+  const services = dryRun ? null : openServices(context, io);
+  try {
+    return await action(services?.recorder);
+  } finally {
+    services?.close();
+  }
+}
 
 export interface NewMigrationInput {
   slug: string;
@@ -20,27 +30,29 @@ export interface NewMigrationInput {
 
 /** Creates a migration through the publish transaction, recording the publish in the local store. */
 export async function newMigration(context: ProjectContext, io: Io, input: NewMigrationInput): Promise<NewMigrationResult> {
-  const services = input.dryRun ? null : openServices(context, io);
-  return createMigration({
-    recorder: services?.recorder,
-    repoRoot: context.repoRoot,
-    liveRoot: context.liveRoot,
-    slug: input.slug,
-    target: input.target,
-    dryRun: input.dryRun,
-    lockTimeoutMs: input.lockTimeout ?? context.lockTimeoutMs,
-  }).finally(() => services?.close());
+  return withRecorder(context, io, input.dryRun, (recorder) =>
+    createMigration({
+      recorder,
+      repoRoot: context.repoRoot,
+      liveRoot: context.liveRoot,
+      slug: input.slug,
+      target: input.target,
+      dryRun: input.dryRun,
+      lockTimeoutMs: input.lockTimeout ?? context.lockTimeoutMs,
+    }),
+  );
 }
 
 /** Finishes or undoes the project's interrupted publish transactions (a dry run only says what it would do). */
 export async function recoverProject(context: ProjectContext, io: Io, options: { dryRun: boolean; lockTimeout?: number | undefined }): Promise<RecoveryReport> {
-  const services = options.dryRun ? null : openServices(context, io);
-  return recover(context.liveRoot, {
-    dryRun: options.dryRun,
-    repoRoot: context.repoRoot,
-    lockTimeoutMs: options.lockTimeout ?? context.lockTimeoutMs,
-    recorder: services?.recorder,
-  }).finally(() => services?.close());
+  return withRecorder(context, io, options.dryRun, (recorder) =>
+    recover(context.liveRoot, {
+      dryRun: options.dryRun,
+      repoRoot: context.repoRoot,
+      lockTimeoutMs: options.lockTimeout ?? context.lockTimeoutMs,
+      recorder,
+    }),
+  );
 }
 
 export interface MoveInput {
@@ -56,12 +68,9 @@ export interface MoveInput {
  * transaction directory until then); the move is recorded in the local store.
  */
 export async function moveProjectMigration(context: ProjectContext, io: Io, input: MoveInput): Promise<MoveMigrationResult> {
-  const services = input.dryRun ? null : openServices(context, io);
-  try {
+  return withRecorder(context, io, input.dryRun, async (recorder) => {
     const lockTimeoutMs = input.lockTimeout ?? context.lockTimeoutMs;
-    const recovered = input.dryRun
-      ? []
-      : await recoverPendingTransactions({ liveRoot: context.liveRoot, recorder: services?.recorder, lockTimeoutMs, repoRoot: context.repoRoot });
+    const recovered = input.dryRun ? [] : await recoverPendingTransactions({ liveRoot: context.liveRoot, recorder, lockTimeoutMs, repoRoot: context.repoRoot });
     const result = await moveMigration({
       repoRoot: context.repoRoot,
       liveRoot: context.liveRoot,
@@ -69,12 +78,10 @@ export async function moveProjectMigration(context: ProjectContext, io: Io, inpu
       to: input.to,
       dryRun: input.dryRun,
       lockTimeoutMs,
-      recorder: services?.recorder,
+      recorder,
     });
     return { ...result, recovered: [...recovered, ...result.recovered] };
-  } finally {
-    services?.close();
-  }
+  });
 }
 
 export interface MoveRootInput {
@@ -85,18 +92,15 @@ export interface MoveRootInput {
 
 /** Moves the migrations root and the config's `migrations_dir` in one journaled step, recording events in the local store. */
 export async function moveProjectRoot(context: ProjectContext, io: Io, input: MoveRootInput): Promise<MoveRootResult> {
-  const services = input.dryRun ? null : openServices(context, io);
-  try {
-    return await moveMigrationsRoot({
+  return withRecorder(context, io, input.dryRun, (recorder) =>
+    moveMigrationsRoot({
       repoRoot: context.repoRoot,
       liveRoot: context.liveRoot,
       configPath: context.configPath,
       newRoot: input.newRoot,
       dryRun: input.dryRun,
       lockTimeoutMs: input.lockTimeout ?? context.lockTimeoutMs,
-      recorder: services?.recorder,
-    });
-  } finally {
-    services?.close();
-  }
+      recorder,
+    }),
+  );
 }
