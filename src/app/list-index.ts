@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { fingerprint, fingerprintOfStats, isIndexEntryFresh, type Fingerprint, type IndexEntryInput, type LazyIndex, type Store, type StoreJson } from '../store/index.js';
-import { messageOf } from '../util/index.js';
+import { messageOf, resolvedRoots } from '../util/index.js';
 import { mapPrefetched } from '../fs/index.js';
 import type { JsonSource } from '../json/index.js';
 import { listMigrationDirectories, migrationFiles, peekStateOutputRefs } from '../migration/index.js';
-import { LIST_ROW_FILES, listRowRead, readListRows, resolvedRoots, withUnsafeNameRows, type ListRow, type ReviewPolicy } from '../planning/index.js';
+import { LIST_ROW_FILES, listRowRead, readListRows, withUnsafeNameRows, type ListRow, type ReviewPolicy } from '../planning/index.js';
 
 /**
  * Bumped whenever `ListRow` changes shape or a row's dependencies change,
@@ -154,7 +154,7 @@ async function safeRows(
   };
   const rows: (ListRow | null)[] = slugs.map((slug) => freshRow(cached, slug, policy));
   const stale = slugs.filter((_, index) => rows[index] === null);
-  const roots = resolvedRoots(liveRoot, repoRoot);
+  const roots = resolvedRoots(repoRoot, liveRoot);
   const recomputed = await mapPrefetched(stale, (slug) => path.join(liveRoot, slug), LIST_ROW_FILES, async (slug) => {
     const computed = await computeEntry(liveRoot, repoRoot, slug, policy, roots);
     if (computed.deps !== null) {

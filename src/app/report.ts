@@ -3,8 +3,8 @@ import type { ProjectContext } from '../config/index.js';
 import { doctorAll, transactionIncompleteInspector, type DoctorGroup } from '../consistency/index.js';
 import { readRegularTextSync } from '../fs/index.js';
 import { readReviewRecords, type Finding, type Manifest, type PlanningState, type ReviewRecord } from '../migration/index.js';
-import { describeMigration, resolvedRoots } from '../planning/index.js';
-import { hasParentTraversal, messageOf, toPosix } from '../util/index.js';
+import { describeMigration } from '../planning/index.js';
+import { hasParentTraversal, messageOf, resolvedRoots, toPosix } from '../util/index.js';
 
 /*
  * What `cairn report` shows, read with the calls `status` and `doctor` use:
@@ -130,7 +130,7 @@ export async function collectReport(context: ProjectContext): Promise<ReportInpu
   const pending: Promise<ReportMigration>[] = [];
   const projectGroups: DoctorGroup[] = [];
   const limit = limiter(16);
-  const roots = resolvedRoots(context.liveRoot, context.repoRoot);
+  const roots = resolvedRoots(context.repoRoot, context.liveRoot);
   for await (const group of doctorAll({
     repoRoot: context.repoRoot,
     liveRoot: context.liveRoot,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { compareCodePoints, messageOf, resolvePathWith, visibleText, yieldToEventLoop } from '../util/index.js';
+import { compareCodePoints, messageOf, resolvedRoots, visibleText, yieldToEventLoop } from '../util/index.js';
 import { MIGRATION_FILES, listMigrationDirectories, type Finding } from '../migration/index.js';
 import { startPrefetch, type PrefetchScope } from '../fs/index.js';
 import { TRANSACTIONS_DIR } from '../publish/index.js';
@@ -148,10 +148,7 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
     yield { slug: finding.slug, path: options.liveRoot, kind: 'live-root', findings: [finding] };
   }
   let done = 0;
-  // The repository and live root resolve once for the whole run, not once per migration.
-  const roots = new Map<string, string>();
-  resolvePathWith(path.resolve(options.repoRoot), roots);
-  resolvePathWith(path.resolve(options.liveRoot), roots);
+  const roots = resolvedRoots(options.repoRoot, options.liveRoot);
   // A prefetcher reads ahead what the rules will read while they run.
   const prefetch = startPrefetch(
     directories.filter((directory) => directory.safe).map((directory) => path.join(options.liveRoot, directory.name)),

@@ -16,7 +16,6 @@ export {
   listRow,
   listRowRead,
   readListRows,
-  resolvedRoots,
   scanMigrations,
   shownListRow,
   unsafeNameRow,

@@ -1,6 +1,6 @@
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
-import { messageOf, collapseWhitespace, resolvePathWith, compareCodePoints, tsvField, withoutWorkflowCommands } from '../util/index.js';
+import { messageOf, collapseWhitespace, resolvedRoots, compareCodePoints, tsvField, withoutWorkflowCommands } from '../util/index.js';
 import { MIGRATION_FILES, listMigrationDirectories, loadManifest, loadState, migrationFiles, type Manifest, type MigrationStatus } from '../migration/index.js';
 import { isMissing, mapPrefetched, type PrefetchScope } from '../fs/index.js';
 import { readJsonSource, type JsonSource } from '../json/index.js';
@@ -120,16 +120,6 @@ export async function listRow(liveRoot: string, repoRoot: string, slug: string, 
   return (await listRowRead(liveRoot, repoRoot, slug, policy, roots)).row;
 }
 
-/**
- * The repository and live root resolved (`resolvePathWith`), for a scan of
- * many migrations to resolve them once instead of once per migration.
- */
-export function resolvedRoots(liveRoot: string, repoRoot: string): ReadonlyMap<string, string> {
-  const roots = new Map<string, string>();
-  resolvePathWith(path.resolve(repoRoot), roots);
-  resolvePathWith(path.resolve(liveRoot), roots);
-  return roots;
-}
 
 /**
  * `listRow`, with the reads of the migration's manifest and state file it
@@ -215,7 +205,7 @@ export const LIST_ROW_FILES: PrefetchScope = { files: [MIGRATION_FILES.manifest,
 
 /** The rows of `slugs` under `liveRoot` by reading their files, in order. */
 export function readListRows(liveRoot: string, repoRoot: string, slugs: readonly string[], policy: ReviewPolicy): Promise<ListRow[]> {
-  const roots = resolvedRoots(liveRoot, repoRoot);
+  const roots = resolvedRoots(repoRoot, liveRoot);
   return mapPrefetched(slugs, (slug) => path.join(liveRoot, slug), LIST_ROW_FILES, (slug) => listRow(liveRoot, repoRoot, slug, policy, roots));
 }
 

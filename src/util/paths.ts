@@ -84,6 +84,17 @@ export function resolvePathWith(p: string, resolved: Map<string, string>): strin
   return resolveCached(p, resolved)[0];
 }
 
+/**
+ * `roots` (the repository, the live root) resolved, to seed a copy of for
+ * each of many checks under them (`new Map(seed)` for `resolvePathWith`), so
+ * a scan resolves them once instead of once per migration.
+ */
+export function resolvedRoots(...roots: string[]): ReadonlyMap<string, string> {
+  const resolved = new Map<string, string>();
+  for (const root of roots) resolvePathWith(path.resolve(root), resolved);
+  return resolved;
+}
+
 function resolveCached(p: string, resolved: Map<string, string>): [string, boolean] {
   const hit = resolved.get(p);
   if (hit !== undefined) return [hit, true];
