@@ -11,7 +11,11 @@ import { mapWithConcurrency, reapplyRuntimeFlags } from '../util/index.js';
  * and reports is exactly what it would be without it.
  */
 
-/** What a prefetcher reads in each directory it is given (paths relative to it; symlinks never followed). */
+/**
+ * What a prefetcher reads in each directory it is given: paths relative to
+ * it, reached without following a symlink anywhere below it (the scan's own
+ * reads apply the path rule; the prefetcher simply stays out of links).
+ */
 export interface PrefetchScope {
   /** These files. */
   files?: readonly string[];
@@ -52,8 +56,10 @@ export function startPrefetch(directories: readonly string[], scope: PrefetchSco
   if (directories.length < PREFETCH_MIN_DIRECTORIES) return INERT;
   let worker: Worker;
   try {
-    // The modules are passed in: a bundler rewrites `require` inside the function's own text.
-    worker = new Worker(`(${prefetchThread.toString()})(require('node:fs'), require('node:worker_threads'))`, {
+    // The modules are passed in: a bundler would rewrite a `require` inside the function's own
+    // text, and a worker evaluates its source as an ES module when the process was started so.
+    const source = `Promise.all([import('node:fs'), import('node:worker_threads')]).then(([fs, threads]) => (${prefetchThread.toString()})(fs.default, threads))`;
+    worker = new Worker(source, {
       eval: true,
       workerData: { directories, scope, inFlight: IN_FLIGHT, ahead: AHEAD, maxBytes: MAX_BYTES },
       stdout: true,
@@ -174,13 +180,71 @@ function prefetchThread(fs: typeof import('node:fs'), threads: typeof import('no
     });
   }
 
-  function walkWhen(dir: string, marker: string): void {
+  /**
+   * Queues `entries` (files, or directories each with the marker that must
+   * exist) once every component of `rel` below `dir` is a directory: a
+   * symlink there could lead out of the repository, where nothing is read.
+   * Each chain is checked once per directory, whatever it leads to.
+   */
+  function queueUnder(dir: string, rel: string, entries: { entry: string; marker?: string | undefined }[]): void {
+    const parts = rel.split('/');
+    let current = dir;
+    let checked = 0;
     running++;
-    fs.access(marker, (error) => {
+    const settle = (ok: boolean): void => {
       running--;
-      if (!error) queue.push(`\u0001${dir}`);
+      if (ok) for (const { entry, marker } of entries) (marker === undefined ? queue.push(entry) : queueIfPresent(entry, `${dir}/${marker}`));
+      pump();
+    };
+    const next = (): void => {
+      if (checked === parts.length) return settle(true);
+      current = `${current}/${parts[checked++]}`;
+      isDirectory(current, (ok) => (ok ? next() : settle(false)));
+    };
+    next();
+  }
+
+  // The callers waiting on each lstat in flight: the chains of one migration, queued together, share it.
+  const directoryChecks = new Map<string, ((ok: boolean) => void)[]>();
+
+  /** Calls `then` with whether `target` is a directory (not a symlink to one). */
+  function isDirectory(target: string, then: (ok: boolean) => void): void {
+    const waiting = directoryChecks.get(target);
+    if (waiting !== undefined) return void waiting.push(then);
+    directoryChecks.set(target, [then]);
+    fs.lstat(target, (error, stats) => {
+      const ok = !error && stats.isDirectory();
+      const waiters = directoryChecks.get(target) ?? [];
+      directoryChecks.delete(target);
+      for (const waiter of waiters) waiter(ok);
+    });
+  }
+
+  function queueIfPresent(entry: string, marker: string): void {
+    running++;
+    fs.lstat(marker, (error) => {
+      running--;
+      if (!error) queue.push(entry);
       pump();
     });
+  }
+
+  /** The entries of `scope` under `dir`, grouped by the directory chain (relative, '' for `dir` itself) each is reached through. */
+  function scopeEntries(dir: string): Map<string, { entry: string; marker?: string | undefined }[]> {
+    const groups = new Map<string, { entry: string; marker?: string | undefined }[]>();
+    const add = (chain: string, entry: string, marker?: string): void => {
+      const group = groups.get(chain);
+      if (group === undefined) groups.set(chain, [{ entry, marker }]);
+      else group.push({ entry, marker });
+    };
+    if (scope.tree === true) add('', `\0${dir}`);
+    else if (scope.topLevel === true) add('', `\u0001${dir}`);
+    for (const name of scope.files ?? []) {
+      const slash = name.lastIndexOf('/');
+      add(slash < 0 ? '' : name.slice(0, slash), `${dir}/${name}`);
+    }
+    for (const sub of scope.subdirs ?? []) add(sub.dir, `\u0001${dir}/${sub.dir}`, sub.when);
+    return groups;
   }
 
   function pump(): void {
@@ -194,12 +258,9 @@ function prefetchThread(fs: typeof import('node:fs'), threads: typeof import('no
       }
       if (nextDir >= directories.length || nextDir >= allowed || listing >= MAX_LISTING) return;
       const dir = directories[nextDir++] as string;
-      if (scope.tree === true) queue.push(`\0${dir}`);
-      else if (scope.topLevel === true) queue.push(`\u0001${dir}`);
-      for (const name of scope.files ?? []) queue.push(`${dir}/${name}`);
-      for (const sub of scope.subdirs ?? []) {
-        if (sub.when === undefined) queue.push(`\u0001${dir}/${sub.dir}`);
-        else walkWhen(`${dir}/${sub.dir}`, `${dir}/${sub.when}`);
+      for (const [chain, entries] of scopeEntries(dir)) {
+        if (chain === '') for (const { entry, marker } of entries) (marker === undefined ? queue.push(entry) : queueIfPresent(entry, `${dir}/${marker}`));
+        else queueUnder(dir, chain, entries);
       }
     }
   }

@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PREFETCH_MIN_DIRECTORIES, mapPrefetched } from '../../src/fs/index.js';
@@ -55,4 +55,59 @@ describe('startPrefetch', () => {
     expect([result.status, result.signal, result.stdout, result.stderr]).toEqual([0, null, 'started\n', '']);
   });
 
+});
+
+/** Resolves once process `pid` waits in the kernel for a FIFO's reader (so a reader that comes is seen). */
+async function writerWaiting(pid: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (readFileSync(`/proc/${pid}/wchan`, 'utf8') === 'wait_for_partner') return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('the FIFO writer never started waiting for a reader');
+}
+
+describe('the prefetcher and symlinks', () => {
+  /**
+   * Prefetches `.planning/state.json` of 100 directories whose `.planning`
+   * is a real directory or a symlink to `outside`, where a FIFO waits for a
+   * reader; resolves to whether its writer got one (opening a FIFO for
+   * reading is what lets a blocked writer's open return).
+   */
+  async function readerReached(linked: boolean): Promise<boolean> {
+    const root = tempDir();
+    const outside = path.join(root, 'outside');
+    mkdirSync(outside);
+    const fifo = path.join(outside, 'state.json');
+    execFileSync('mkfifo', [fifo]);
+    const dirs = Array.from({ length: PREFETCH_MIN_DIRECTORIES }, (_, i) => {
+      const dir = path.join(root, 'repo', `m${i}`);
+      mkdirSync(dir, { recursive: true });
+      if (linked) symlinkSync(outside, path.join(dir, '.planning'));
+      else if (i === 0) {
+        mkdirSync(path.join(dir, '.planning'));
+        renameSync(fifo, path.join(dir, '.planning', 'state.json'));
+      }
+      return dir;
+    });
+    const target = linked ? fifo : path.join(dirs[0] as string, '.planning', 'state.json');
+    const writer = spawn(process.execPath, ['-e', `require('fs').openSync(${JSON.stringify(target)}, 'w'); process.stdout.write('opened')`]);
+    let written = '';
+    writer.stdout.on('data', (chunk) => (written += chunk));
+    await writerWaiting(writer.pid as number);
+    const script = `
+      import { startPrefetch } from ${JSON.stringify(path.join(REPO_ROOT, 'dist', 'fs', 'index.js'))};
+      startPrefetch(${JSON.stringify(dirs)}, { files: ['.planning/state.json'], subdirs: [{ dir: '.planning', when: '.planning/state.json' }] }).advance(1e9);
+      setTimeout(() => {}, 1500);
+    `;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    writer.kill('SIGKILL');
+    return written === 'opened';
+  }
+
+  it('reads a file under a real directory, and nothing through a symlinked one', async () => {
+    expect(await readerReached(false)).toBe(true);
+    expect(await readerReached(true)).toBe(false);
+  });
 });
