@@ -8,9 +8,9 @@ import { LIST_ROW_FILES, listRowRead, readListRows, withUnsafeNameRows, type Lis
 
 /**
  * Bumped whenever `ListRow` changes shape or a row's dependencies change,
- * so old cached rows are recomputed. A row also depends on the review policy, so the policy is
- * part of the stored format: rows cached under the other policy are
- * recomputed.
+ * so old cached rows are recomputed. A row also depends on the review
+ * policy, so the policy is part of the stored format: rows cached under the
+ * other policy are recomputed.
  */
 const ROW_FORMAT = 4;
 
@@ -112,10 +112,6 @@ export async function listMigrations(
   return withUnsafeNameRows(await safeRows(liveRoot, repoRoot, store, slugs, policy, warn), unsafeNames);
 }
 
-function fullScan(liveRoot: string, repoRoot: string, slugs: string[], policy: ReviewPolicy): Promise<ListRow[]> {
-  return readListRows(liveRoot, repoRoot, slugs, policy);
-}
-
 /** The row of `slug` from the index, when its entry is fresh and of this format; else null. */
 function freshRow(cached: LazyIndex, slug: string, policy: ReviewPolicy): ListRow | null {
   const entry = cached.get(slug);
@@ -131,13 +127,13 @@ async function safeRows(
   policy: ReviewPolicy,
   warn: (message: string) => void,
 ): Promise<ListRow[]> {
-  if (store === null) return fullScan(liveRoot, repoRoot, slugs, policy);
+  if (store === null) return readListRows(liveRoot, repoRoot, slugs, policy);
   let cached: LazyIndex;
   try {
     cached = store.lookupIndexLazy(liveRoot);
   } catch (error) {
     warn(`the list index could not be read (${messageOf(error)}); listing by a full scan.`);
-    return fullScan(liveRoot, repoRoot, slugs, policy);
+    return readListRows(liveRoot, repoRoot, slugs, policy);
   }
   // Recomputed entries are written in batches, so they do not all wait in memory.
   let pending: IndexEntryInput[] = [];
