@@ -39,6 +39,8 @@ const result = await build({
     cairn: path.join(dist, 'cli', 'main.js'),
     // Found by `cairn demo` beside the code that starts it (planning/demo.ts).
     'demo/replay-agent': path.join(dist, 'planning', 'demo', 'replay-agent.js'),
+    // Started by `doctor --all` beside the code that starts it (app/doctor.ts).
+    'doctor-worker': path.join(dist, 'app', 'doctor-worker.js'),
   },
   outdir: out,
   bundle: true,

@@ -1,6 +1,7 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { findProjectRoot, CONFIG_RELATIVE_PATH } from '../config/index.js';
-import { CONFIG_SLUG, configFindings, doctorAll, doctorMigration, transactionIncompleteInspector, type DoctorGroup } from '../consistency/index.js';
+import { CONFIG_SLUG, configFindings, doctorAll, doctorMigration, transactionIncompleteInspector, type DoctorGroup, type DoctorThreads } from '../consistency/index.js';
 import { isCairnError, resolvePath } from '../util/index.js';
 import { resolveMigrationTarget } from '../planning/index.js';
 import { openProject, type GlobalOptions } from './project.js';
@@ -33,6 +34,20 @@ async function configGroup(error: unknown, globals: GlobalOptions): Promise<Doct
   return { slug: CONFIG_SLUG, path: configPath, kind: 'config', findings };
 }
 
+/** Threads checking migrations at once when not told: one per core, at most this many. */
+const DEFAULT_MAX_JOBS = 4;
+
+/**
+ * The worker threads of a `doctor --all` run: `jobs` threads check
+ * migrations in all, this one included (default: one per CPU core, at most
+ * four, and only for a large project; a `jobs` given is used whatever the
+ * project's size).
+ */
+export function doctorThreads(jobs?: number): DoctorThreads {
+  const total = jobs ?? Math.min(availableParallelism(), DEFAULT_MAX_JOBS);
+  return { workerUrl: new URL('./doctor-worker.js', import.meta.url), workers: Math.max(0, total - 1), always: jobs !== undefined };
+}
+
 async function* single<T>(value: Promise<T>): AsyncGenerator<T> {
   yield await value;
 }
@@ -51,7 +66,7 @@ async function* withProgress(groups: AsyncIterable<DoctorGroup>, clear: () => vo
  * `.planning/config.json` is invalid yields its `config-invalid` finding
  * instead of an error.
  */
-export async function doctorRun(target: string | undefined, globals: GlobalOptions, progress: DoctorProgress | null): Promise<DoctorRun> {
+export async function doctorRun(target: string | undefined, globals: GlobalOptions, progress: DoctorProgress | null, jobs?: number): Promise<DoctorRun> {
   let context;
   try {
     context = await openProject(globals, { recover: false });
@@ -71,6 +86,7 @@ export async function doctorRun(target: string | undefined, globals: GlobalOptio
     configPath: context.configPath ?? undefined,
     inspectTransactionDirs: transactionIncompleteInspector(context.liveRoot),
     onProgress: progress === null ? undefined : (done, total) => progress.update(done, total),
+    threads: doctorThreads(jobs),
   });
   return { repoRoot, groups: progress === null ? groups : withProgress(groups, progress.clear) };
 }

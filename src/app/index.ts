@@ -1,9 +1,9 @@
 export { cleanWorkspaces, countLeftoverWorkspaces, type CleanAction, type CleanReport, type CleanedWorkspace } from './clean.js';
 export { postPublishCommit } from './commit.js';
-export { doctorRun, type DoctorProgress } from './doctor.js';
+export { doctorRun, doctorThreads, type DoctorProgress } from './doctor.js';
 export { recoverRuns, reportExecutionRecovery, withPhaseSession, withRunSession, type RunSession } from './execution.js';
 export { agentChoice, type AgentOptions } from './engine-context.js';
-export { EffortInput, LockTimeoutMsInput, LogLimitInput, MigrationStatusInput, MigrationTargetInput, NewSlugInput, SeverityInput, StepNameInput, parseStepName, parseWholeNumberFlag } from './inputs.js';
+export { EffortInput, JobsInput, LockTimeoutMsInput, LogLimitInput, MigrationStatusInput, MigrationTargetInput, NewSlugInput, SeverityInput, StepNameInput, parseStepName, parseWholeNumberFlag } from './inputs.js';
 export { debugStack, printWarnings, type Io } from './io.js';
 export { DEFAULT_LOG_LIMIT, LOG_STEPS, logEntries, logSlug, parseLogStep, preparedRun, readRunLog, runOfPrepared, type PreparedRun } from './log.js';
 export { openProject, type GlobalOptions } from './project.js';

@@ -33,6 +33,8 @@ export const LockTimeoutMsInput = z
   .max(Number.MAX_SAFE_INTEGER)
   .describe('How long to wait for the publish lock, in milliseconds (default: the config, or 30000).');
 
+export const JobsInput = z.int().min(1).max(64).describe('Threads that check migrations at once (default: one per CPU core, at most 4).');
+
 export const LogLimitInput = z.int().min(1).max(Number.MAX_SAFE_INTEGER).describe('At most this many runs and events (default 20).');
 
 /** The first problem zod found, as one line. */

@@ -5,6 +5,7 @@ import { readRegularTextSync } from '../fs/index.js';
 import { readReviewRecords, type Finding, type Manifest, type PlanningState, type ReviewRecord } from '../migration/index.js';
 import { describeMigration } from '../planning/index.js';
 import { hasParentTraversal, messageOf, resolvedRoots, toPosix } from '../util/index.js';
+import { doctorThreads } from './doctor.js';
 
 /*
  * What `cairn report` shows, read with the calls `status` and `doctor` use:
@@ -136,6 +137,7 @@ export async function collectReport(context: ProjectContext): Promise<ReportInpu
     liveRoot: context.liveRoot,
     configPath: context.configPath ?? undefined,
     inspectTransactionDirs: transactionIncompleteInspector(context.liveRoot),
+    threads: doctorThreads(),
   })) {
     if (group.kind === 'migration') pending.push(limit(() => migrationInput(context, group, roots)));
     else if (group.findings.length > 0) projectGroups.push(group);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { compareCodePoints, messageOf, resolvedRoots, visibleText, yieldToEventLoop } from '../util/index.js';
+import { compareCodePoints, mapInThreads, messageOf, resolvedRoots, visibleText, workerModuleExists, yieldToEventLoop } from '../util/index.js';
 import { MIGRATION_FILES, listMigrationDirectories, type Finding } from '../migration/index.js';
 import { startPrefetch, type PrefetchScope } from '../fs/index.js';
 import { TRANSACTIONS_DIR } from '../publish/index.js';
@@ -88,6 +88,40 @@ export interface DoctorAllOptions extends TransactionCheckOptions {
   concurrency?: number;
   /** Called after each migration's group is ready, with the count done and the total. */
   onProgress?: (done: number, total: number, slug: string) => void;
+  /** Worker threads that check migrations besides this one; without it every check runs in this thread. */
+  threads?: DoctorThreads;
+}
+
+/** Worker threads for {@link doctorAll}: a module that serves {@link doctorChunk}, and how many to start. */
+export interface DoctorThreads {
+  workerUrl: URL;
+  /** Worker threads to start besides the calling thread. */
+  workers: number;
+  /** Start them even for a project below {@link THREADED_MIN_MIGRATIONS} (an explicit request). */
+  always?: boolean;
+}
+
+/** Fewer migrations than this are checked in the calling thread alone: starting threads costs more than it saves. */
+export const THREADED_MIN_MIGRATIONS = 400;
+
+/** The most migrations a thread checks per chunk; fewer when there are few, so every thread gets some. */
+const THREAD_CHUNK = 48;
+
+/** What every check of one `doctorAll` run shares; structured-cloneable, for worker threads. */
+export interface DoctorChunkSetup {
+  repoRoot: string;
+  liveRoot: string;
+  /** The repository and live root, resolved once (see `MigrationContext.realpaths`). */
+  roots: [string, string][];
+}
+
+/** Checks the migrations named `names` (safe slugs) under `setup.liveRoot`, in order. */
+export async function doctorChunk(names: readonly string[], setup: DoctorChunkSetup): Promise<DoctorGroup[]> {
+  const groups: DoctorGroup[] = [];
+  for (const name of names) {
+    groups.push(await doctorMigration({ slug: name, path: path.join(setup.liveRoot, name) }, { repoRoot: setup.repoRoot, realpaths: new Map(setup.roots) }));
+  }
+  return groups;
 }
 
 /**
@@ -107,6 +141,39 @@ async function* orderedWindow<T, R>(items: readonly T[], limit: number, producer
     const result = await (window.shift() as Promise<R>);
     fill();
     yield result;
+  }
+}
+
+/**
+ * The groups of `directories` (in their order), the safe ones checked on
+ * worker threads and this one, the unsafe names answered here.
+ */
+async function* threadedGroups(
+  directories: readonly { name: string; safe: boolean }[],
+  safe: readonly string[],
+  setup: DoctorChunkSetup,
+  threads: DoctorThreads,
+  counted: (group: DoctorGroup) => DoctorGroup,
+): AsyncGenerator<DoctorGroup> {
+  const checked = mapInThreads(safe, {
+    workerUrl: threads.workerUrl,
+    workerData: setup,
+    workers: threads.workers,
+    chunkSize: Math.min(THREAD_CHUNK, Math.ceil(safe.length / (threads.workers + 1) / 4)),
+    runLocal: (names: string[]) => doctorChunk(names, setup),
+  });
+  try {
+    for (const directory of directories) {
+      if (!directory.safe) {
+        yield counted(unsafeNameGroup({ slug: directory.name, path: path.join(setup.liveRoot, directory.name) }));
+        continue;
+      }
+      const next = await checked.next();
+      if (next.done === true) throw new Error(`no group came back for ${directory.name}`);
+      yield counted(next.value);
+    }
+  } finally {
+    await checked.return(undefined);
   }
 }
 
@@ -148,22 +215,30 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
     yield { slug: finding.slug, path: options.liveRoot, kind: 'live-root', findings: [finding] };
   }
   let done = 0;
-  const roots = resolvedRoots(options.repoRoot, options.liveRoot);
+  const setup: DoctorChunkSetup = { repoRoot: options.repoRoot, liveRoot: options.liveRoot, roots: [...resolvedRoots(options.repoRoot, options.liveRoot)] };
+  const safe = directories.filter((directory) => directory.safe).map((directory) => directory.name);
   // A prefetcher reads ahead what the rules will read while they run.
   const prefetch = startPrefetch(
-    directories.filter((directory) => directory.safe).map((directory) => path.join(options.liveRoot, directory.name)),
+    safe.map((name) => path.join(options.liveRoot, name)),
     DOCTOR_READS,
   );
-  const check = async (directory: { name: string; safe: boolean }) => {
-    const target = { slug: directory.name, path: path.join(options.liveRoot, directory.name) };
-    const group = directory.safe ? await doctorMigration(target, { repoRoot: options.repoRoot, realpaths: new Map(roots) }) : unsafeNameGroup(target);
+  const counted = (group: DoctorGroup): DoctorGroup => {
     done++;
-    options.onProgress?.(done, directories.length, directory.name);
+    options.onProgress?.(done, directories.length, group.slug);
     if (done % 64 === 0) prefetch.advance(done);
     return group;
   };
   try {
-    yield* orderedWindow(directories, Math.max(1, options.concurrency ?? DOCTOR_CONCURRENCY), check);
+    const threads = options.threads;
+    if (threads !== undefined && threads.workers > 0 && (threads.always === true || safe.length >= THREADED_MIN_MIGRATIONS) && workerModuleExists(threads.workerUrl)) {
+      yield* threadedGroups(directories, safe, setup, threads, counted);
+    } else {
+      const check = async (directory: { name: string; safe: boolean }) => {
+        const target = { slug: directory.name, path: path.join(options.liveRoot, directory.name) };
+        return counted(directory.safe ? await doctorMigration(target, { repoRoot: options.repoRoot, realpaths: new Map(setup.roots) }) : unsafeNameGroup(target));
+      };
+      yield* orderedWindow(directories, Math.max(1, options.concurrency ?? DOCTOR_CONCURRENCY), check);
+    }
   } finally {
     prefetch.stop();
   }

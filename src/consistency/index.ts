@@ -4,7 +4,7 @@
  * returns findings; it never prints or exits.
  */
 export { CONFIG_SLUG, configFindings } from './config-rules.js';
-export { doctorAll, doctorMigration, type DoctorGroup } from './doctor.js';
+export { THREADED_MIN_MIGRATIONS, doctorAll, doctorChunk, doctorMigration, type DoctorChunkSetup, type DoctorGroup, type DoctorThreads } from './doctor.js';
 export { conflictFilesText, mergeConflictFiles, mergeConflictHint } from './conflict-markers.js';
 export { checkMigrationDir, checkPlanContract, type PlanContractOptions } from './migration.js';
 export { localIsoSeconds } from './publish-lock.js';

@@ -126,6 +126,8 @@ function readOpenedFile(file: string, fd: number, size: number, maxBytes: number
       chunks.push(chunk.subarray(0, bytesRead));
       total += bytesRead;
       if (total > maxBytes) throw new FileTooLargeError(file, total, maxBytes);
+      // A regular file reads short only at its end: no second read to learn that it is over.
+      if (bytesRead < chunk.length) break;
       chunkSize = Math.min(Math.max(chunkSize, 64 * 1024), maxBytes + 1 - total);
     }
     return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);

@@ -7,6 +7,7 @@ export { hasParentTraversal, isInside, isSafeSegment, isVisibleSegment, purePosi
 export { hasUnsafeNameCharacter, tsvField, visibleLines, visibleOutput, visibleText, withoutWorkflowCommands } from './visible.js';
 export { reapplyRuntimeFlags, setRuntimeFlag } from './runtime-flags.js';
 export { shellWord } from './shell.js';
+export { mapInThreads, serveChunks, workerModuleExists, type ThreadedMap } from './thread-pool.js';
 export { PY_SPACE, collapseWhitespace, splitLines, stripText } from './text.js';
 export { localTimestamp, utcTimestamp } from './time.js';
 export { CAIRN_VERSION } from './version.js';

@@ -22,6 +22,21 @@ describe('cairn doctor --all on the cr-v1 fixture', () => {
     expect(result.stdout.split('\n')).toEqual(expected.split('\n'));
   });
 
+  it('prints the same lines with the migrations checked on worker threads (--jobs)', () => {
+    const repo = fixtureRepo();
+    const expected = expectedWithRepo(readFileSync(path.join(CR_V1, 'expected-doctor.tsv'), 'utf8'), repo);
+    for (const jobs of ['3', '1']) {
+      const result = runCli(['doctor', '--all', '--format', 'tsv', '--jobs', jobs], { cwd: repo, env: UTC });
+      expect([result.code, result.stderr]).toEqual([1, '']);
+      expect(result.stdout.split('\n')).toEqual(expected.split('\n'));
+    }
+    for (const bad of ['0', '65', 'two']) {
+      const result = runCli(['doctor', '--all', '--jobs', bad], { cwd: repo, env: UTC });
+      expect([result.code, result.stdout]).toEqual([2, '']);
+      expect(result.stderr).toContain(`--jobs takes a whole number from 1 to 64, not '${bad}'.`);
+    }
+  });
+
   it('prints the lock mtime in the local timezone', () => {
     const repo = fixtureRepo();
     const result = runCli(['doctor', '--all', '--format', 'tsv'], { cwd: repo, env: { TZ: 'America/Los_Angeles' } });

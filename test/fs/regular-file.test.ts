@@ -21,6 +21,16 @@ describe('readRegularFileSync', () => {
     expect(readRegularFileSync(file).toString()).toBe('hello\n');
   });
 
+  it('reads empty files and files larger than one read whole', () => {
+    const dir = tempDir();
+    const big = Buffer.alloc(300 * 1024 + 7, 'x');
+    big.write('end', big.length - 3);
+    writeFileSync(path.join(dir, 'big'), big);
+    writeFileSync(path.join(dir, 'empty'), '');
+    expect(readRegularFileSync(path.join(dir, 'big')).equals(big)).toBe(true);
+    expect(readRegularFileSync(path.join(dir, 'empty')).length).toBe(0);
+  });
+
   it('refuses a FIFO at once instead of blocking in open()', () => {
     const fifo = path.join(tempDir(), 'config.json');
     execFileSync('mkfifo', [fifo]);

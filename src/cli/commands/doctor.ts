@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { countLeftoverWorkspaces, doctorRun, SeverityInput, type DoctorProgress, type Io } from '../../app/index.js';
+import { countLeftoverWorkspaces, doctorRun, JobsInput, parseWholeNumberFlag, SeverityInput, type DoctorProgress, type Io } from '../../app/index.js';
 import type { ProjectContext } from '../../config/index.js';
 import { SummaryCounter, doctorExitCode, type DoctorGroup, type DoctorSummary } from '../../consistency/index.js';
 import { DOCTOR_FORMATS, createReporter, githubStepSummary, JSON_SCHEMA_VERSION, type DoctorFormat } from '../../outputs/index.js';
@@ -13,6 +13,11 @@ interface DoctorOptions {
   all?: boolean;
   format: DoctorFormat;
   severity: Severity;
+  jobs?: number;
+}
+
+function jobsCount(value: string): number {
+  return parseWholeNumberFlag(value, JobsInput, `--jobs takes a whole number from 1 to 64, not '${value}'.`);
 }
 
 /** Shows one run's groups as they are checked, then its summary, for the repository paths are reported against. */
@@ -94,16 +99,17 @@ export const doctorCommand = defineCommand<[string | undefined], DoctorOptions, 
     { flags: '--all', description: 'check every migration, the publish lock and leftover transactions (the default without an argument)' },
     formatOption(DOCTOR_FORMATS),
     { flags: '--severity <severity>', description: 'lowest finding severity that fails the run', choices: SeverityInput.options, default: 'error' },
+    { flags: '--jobs <n>', description: 'threads that check migrations at once (default: one per CPU core, at most 4, for 400 migrations or more)', parse: jobsCount },
   ],
   views: { text: reporterView('text'), ...Object.fromEntries(DOCTOR_FORMATS.map((format) => [format, reporterView(format)])) } as Views<DoctorOptions, DoctorView>,
-  examples: ['doctor', 'doctor my-migration --format json', 'doctor --format github --severity warning'],
+  examples: ['doctor', 'doctor my-migration --format json', 'doctor --format github --severity warning --jobs 2'],
   async run({ args: [target], options, globals, io, project }, view) {
     if (target !== undefined && options.all === true) {
       throw new CairnError('usage', 'doctor takes either --all or <slug-or-path>, not both.', {
         hint: 'Run `cairn doctor` (or `cairn doctor --all`) to check everything, or `cairn doctor <slug>` for one migration.',
       });
     }
-    const run = await doctorRun(target, globals, progressReporter());
+    const run = await doctorRun(target, globals, progressReporter(), options.jobs);
     const shown = view(run.repoRoot);
     const counter = new SummaryCounter(options.severity);
     for await (const group of run.groups) {
