@@ -41,6 +41,8 @@ const result = await build({
     'demo/replay-agent': path.join(dist, 'planning', 'demo', 'replay-agent.js'),
     // Started by `doctor --all` beside the code that starts it (app/doctor.ts).
     'doctor-worker': path.join(dist, 'app', 'doctor-worker.js'),
+    // Started by `cairn report` beside the code that starts it (app/report.ts).
+    'report-worker': path.join(dist, 'app', 'report-worker.js'),
   },
   outdir: out,
   bundle: true,

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { ProjectContext } from '../config/index.js';
-import { doctorAll, transactionIncompleteInspector, type DoctorGroup } from '../consistency/index.js';
+import { doctorAll, doctorChunk, transactionIncompleteInspector, type DoctorChunkSetup, type DoctorGroup } from '../consistency/index.js';
 import { readRegularTextSync } from '../fs/index.js';
 import { readReviewRecords, type Finding, type Manifest, type PlanningState, type ReviewRecord } from '../migration/index.js';
-import { describeMigration } from '../planning/index.js';
+import { describeMigration, type ReviewPolicy } from '../planning/index.js';
 import { hasParentTraversal, messageOf, resolvedRoots, toPosix } from '../util/index.js';
 import { doctorThreads } from './doctor.js';
 
@@ -65,7 +65,13 @@ function repoRelative(text: string, repoRoot: string): string {
   return text.split(`${repoRoot}${path.sep}`).join('');
 }
 
-async function migrationInput(context: ProjectContext, group: DoctorGroup, roots: ReadonlyMap<string, string>): Promise<ReportMigration> {
+/** What reading a migration for the report needs of the project; structured-cloneable, for worker threads. */
+interface ReportSetup {
+  repoRoot: string;
+  reviewPolicy: ReviewPolicy;
+}
+
+async function migrationInput(context: ReportSetup, group: DoctorGroup, roots: ReadonlyMap<string, string>): Promise<ReportMigration> {
   const dir = toPosix(path.relative(context.repoRoot, group.path));
   const findings = group.findings.map((finding) => ({ ...finding, message: repoRelative(finding.message, context.repoRoot) }));
   const base = { slug: group.slug, dir, findings };
@@ -96,51 +102,47 @@ async function migrationInput(context: ProjectContext, group: DoctorGroup, roots
   }
 }
 
-/** Runs the jobs given to it with at most `max` in flight, in the order given. */
-function limiter(max: number): <T>(job: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  const next = (): void => {
-    if (active >= max) return;
-    const start = queue.shift();
-    if (start === undefined) return;
-    active++;
-    start();
-  };
-  return (job) =>
-    new Promise((resolve, reject) => {
-      queue.push(() => {
-        job()
-          .then(resolve, reject)
-          .finally(() => {
-            active--;
-            next();
-          });
-      });
-      next();
-    });
+/** A doctor group with the report's view of its migration. */
+export interface ReportGroup extends DoctorGroup {
+  report?: ReportMigration;
+}
+
+/**
+ * Doctor's check of the migrations `names` with each one's report input
+ * added, read in the same thread right after the check: run by `report
+ * --all` in every thread (`app/report-worker.ts`).
+ */
+export async function reportChunk(names: string[], setup: DoctorChunkSetup): Promise<ReportGroup[]> {
+  const context = setup.extra as ReportSetup;
+  const roots = new Map(setup.roots);
+  const groups: ReportGroup[] = await doctorChunk(names, setup);
+  for (const group of groups) group.report = await migrationInput(context, group, roots);
+  return groups;
 }
 
 /**
  * Every migration of the project, in doctor's order (by slug), with
  * doctor's findings, and doctor's other groups that hold findings. Each
- * migration's files are read while doctor checks the next ones. Never throws for a broken
+ * migration is read in the thread that checked it (`jobs` as for
+ * `doctorThreads`). Never throws for a broken
  * migration: it is reported with what could be read.
  */
-export async function collectReport(context: ProjectContext): Promise<ReportInput> {
-  const pending: Promise<ReportMigration>[] = [];
+export async function collectReport(context: ProjectContext, jobs?: number): Promise<ReportInput> {
+  const migrations: ReportMigration[] = [];
   const projectGroups: DoctorGroup[] = [];
-  const limit = limiter(16);
+  const setup: ReportSetup = { repoRoot: context.repoRoot, reviewPolicy: context.reviewPolicy };
   const roots = resolvedRoots(context.repoRoot, context.liveRoot);
   for await (const group of doctorAll({
     repoRoot: context.repoRoot,
     liveRoot: context.liveRoot,
     configPath: context.configPath ?? undefined,
     inspectTransactionDirs: transactionIncompleteInspector(context.liveRoot),
-    threads: doctorThreads(),
-  })) {
-    if (group.kind === 'migration') pending.push(limit(() => migrationInput(context, group, roots)));
+    threads: { ...doctorThreads(jobs), workerUrl: new URL('./report-worker.js', import.meta.url) },
+    checkChunk: reportChunk,
+    chunkExtra: setup,
+  }) as AsyncIterable<ReportGroup>) {
+    if (group.kind === 'migration') migrations.push(group.report ?? (await migrationInput(setup, group, roots)));
     else if (group.findings.length > 0) projectGroups.push(group);
   }
-  return { migrations: await Promise.all(pending), projectGroups };
+  return { migrations, projectGroups };
 }

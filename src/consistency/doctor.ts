@@ -90,6 +90,14 @@ export interface DoctorAllOptions extends TransactionCheckOptions {
   onProgress?: (done: number, total: number, slug: string) => void;
   /** Worker threads that check migrations besides this one; without it every check runs in this thread. */
   threads?: DoctorThreads;
+  /**
+   * Checks safe migrations in this thread: {@link doctorChunk} unless the
+   * caller adds its own work to each group (the worker of `threads` must
+   * then run the same function).
+   */
+  checkChunk?: (names: string[], setup: DoctorChunkSetup) => Promise<DoctorGroup[]>;
+  /** Given to `checkChunk` (in every thread) as `setup.extra`; structured-cloneable. */
+  chunkExtra?: unknown;
 }
 
 /** Worker threads for {@link doctorAll}: a module that serves {@link doctorChunk}, and how many to start. */
@@ -113,6 +121,8 @@ export interface DoctorChunkSetup {
   liveRoot: string;
   /** The repository and live root, resolved once (see `MigrationContext.realpaths`). */
   roots: [string, string][];
+  /** `DoctorAllOptions.chunkExtra`. */
+  extra?: unknown;
 }
 
 /** Checks the migrations named `names` (safe slugs) under `setup.liveRoot`, in order. */
@@ -153,6 +163,7 @@ async function* threadedGroups(
   safe: readonly string[],
   setup: DoctorChunkSetup,
   threads: DoctorThreads,
+  checkChunk: (names: string[], setup: DoctorChunkSetup) => Promise<DoctorGroup[]>,
   counted: (group: DoctorGroup) => DoctorGroup,
 ): AsyncGenerator<DoctorGroup> {
   const checked = mapInThreads(safe, {
@@ -160,7 +171,7 @@ async function* threadedGroups(
     workerData: setup,
     workers: threads.workers,
     chunkSize: Math.min(THREAD_CHUNK, Math.ceil(safe.length / (threads.workers + 1) / 4)),
-    runLocal: (names: string[]) => doctorChunk(names, setup),
+    runLocal: (names: string[]) => checkChunk(names, setup),
   });
   try {
     for (const directory of directories) {
@@ -215,7 +226,8 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
     yield { slug: finding.slug, path: options.liveRoot, kind: 'live-root', findings: [finding] };
   }
   let done = 0;
-  const setup: DoctorChunkSetup = { repoRoot: options.repoRoot, liveRoot: options.liveRoot, roots: [...resolvedRoots(options.repoRoot, options.liveRoot)] };
+  const setup: DoctorChunkSetup = { repoRoot: options.repoRoot, liveRoot: options.liveRoot, roots: [...resolvedRoots(options.repoRoot, options.liveRoot)], extra: options.chunkExtra };
+  const checkChunk = options.checkChunk ?? doctorChunk;
   const safe = directories.filter((directory) => directory.safe).map((directory) => directory.name);
   // A prefetcher reads ahead what the rules will read while they run.
   const prefetch = startPrefetch(
@@ -231,11 +243,13 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
   try {
     const threads = options.threads;
     if (threads !== undefined && threads.workers > 0 && (threads.always === true || safe.length >= THREADED_MIN_MIGRATIONS) && workerModuleExists(threads.workerUrl)) {
-      yield* threadedGroups(directories, safe, setup, threads, counted);
+      yield* threadedGroups(directories, safe, setup, threads, checkChunk, counted);
     } else {
       const check = async (directory: { name: string; safe: boolean }) => {
-        const target = { slug: directory.name, path: path.join(options.liveRoot, directory.name) };
-        return counted(directory.safe ? await doctorMigration(target, { repoRoot: options.repoRoot, realpaths: new Map(setup.roots) }) : unsafeNameGroup(target));
+        if (!directory.safe) return counted(unsafeNameGroup({ slug: directory.name, path: path.join(options.liveRoot, directory.name) }));
+        const [group] = await checkChunk([directory.name], setup);
+        if (group === undefined) throw new Error(`no group came back for ${directory.name}`);
+        return counted(group);
       };
       yield* orderedWindow(directories, Math.max(1, options.concurrency ?? DOCTOR_CONCURRENCY), check);
     }

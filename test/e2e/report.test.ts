@@ -159,6 +159,7 @@ describe('cairn report on every planning path', () => {
   it('gives the same bytes for the same files, wherever the repository is', () => {
     const first = report(paths.repo).html;
     expect(report(paths.repo).html).toBe(first);
+    expect(report(paths.repo, ['--jobs', '2']).html).toBe(first);
     expect(report(copyRepoDir(paths.repo)).html).toBe(first);
     expect(first).not.toContain(paths.repo);
     const dated = report(paths.repo, ['--now', '2099-01-01T00:00:00Z']).html;
@@ -224,6 +225,8 @@ describe('cairn report on the cr-v1 fixture corpus', () => {
     const total = ['planning', 'awaiting-review', 'ready', 'in-progress', 'done', 'skipped', 'blocked'].reduce((sum, column) => sum + boardSlugs(html, column).length, 0);
     expect(total).toBe(40);
     expect(boardSlugs(html, 'blocked')).toContain('src-audit-schema-go-20260427T042537');
+    // Read and checked on worker threads (--jobs), the same bytes.
+    expect(report(repo, ['--jobs', '3']).html).toBe(html);
   });
 
   it('doctor --format github appends its summary to $GITHUB_STEP_SUMMARY after what is there', () => {

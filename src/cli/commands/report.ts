@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { collectReport } from '../../app/index.js';
+import { collectReport, JobsInput, parseWholeNumberFlag } from '../../app/index.js';
 import { writeFileDurable } from '../../fs/index.js';
 import { newestTimestamp, renderHtmlReport, renderMarkdownReport, type ReportData } from '../../outputs/index.js';
 import { CairnError } from '../../util/index.js';
@@ -12,6 +12,7 @@ interface ReportOptions {
   out?: string;
   open?: boolean;
   now?: string;
+  jobs?: number;
 }
 
 const DEFAULT_FILES = { html: 'cairn-report.html', markdown: 'cairn-report.md' } as const;
@@ -24,6 +25,10 @@ function parseNow(value: string): string {
     });
   }
   return value;
+}
+
+function jobsCount(value: string): number {
+  return parseWholeNumberFlag(value, JobsInput, `--jobs takes a whole number from 1 to 64, not '${value}'.`);
 }
 
 /** Where the report goes: `-` is stdout (null); a directory gets the default file name. */
@@ -62,6 +67,7 @@ export const reportCommand = defineCommand<[], ReportOptions>({
     { flags: '--out <file|dir>', description: `where to write it (a directory gets index.html or ${DEFAULT_FILES.markdown}; - for stdout). Default: ${DEFAULT_FILES.html} for html, stdout for markdown` },
     { flags: '--open', description: 'open the HTML report in the default browser once written' },
     { flags: '--now <time>', description: "measure ages from this ISO-8601 time, or 'now' (default: the newest activity in the report, so the same files give the same report)", parse: parseNow },
+    { flags: '--jobs <n>', description: 'threads that read and check migrations at once (default: one per CPU core, at most 4, for 400 migrations or more)', parse: jobsCount },
   ],
   examples: ['report --out build/report/', 'report --format markdown >> "$GITHUB_STEP_SUMMARY"', 'report --open --now now'],
   async run({ options, io, project }) {
@@ -70,7 +76,7 @@ export const reportCommand = defineCommand<[], ReportOptions>({
       throw new CairnError('usage', '--open needs an HTML report written to a file.', { hint: 'Run `cairn report --open` (or with `--out <file>`), without `--format markdown` or `--out -`.' });
     }
     const context = await project();
-    const input = await collectReport(context);
+    const input = await collectReport(context, options.jobs);
     const data: ReportData = { ...input, now: options.now ?? newestTimestamp(input.migrations) };
     const text = options.format === 'markdown' ? renderMarkdownReport(data) : renderHtmlReport(data, context.repoRoot);
     if (file === null) {
