@@ -21,11 +21,17 @@ function measure(count) {
     catCase('floor', list),
     { name: 'doctor', command: process.execPath, args: [CLI, 'doctor', '--all', '--format', 'tsv'], options: { cwd: repo }, before: removeStore, check: findingsExit },
   ];
+  // Another build (BENCH_CLI) may not know --jobs.
+  if (process.env.BENCH_CLI === undefined) {
+    cases.push({ name: 'oneThread', command: process.execPath, args: [CLI, 'doctor', '--all', '--format', 'tsv', '--jobs', '1'], options: { cwd: repo }, before: removeStore, check: findingsExit });
+  }
   const src = originalSource();
   if (src !== null) cases.push(originalTool(src, repo, path.join(repo, '..', `original-home-${count}`))('original', ['migration', 'doctor', '--all']));
   const r = alternate(cases, list);
-  const findings = r.doctor.result.stdout.toString().split('\n').filter((line) => line !== '').length;
-  return { count, files, findings, floor: r.floor.ms, doctor: r.doctor, original: r.original ?? null };
+  const output = r.doctor.result.stdout.toString();
+  if (r.oneThread !== undefined && r.oneThread.result.stdout.toString() !== output) throw new Error('doctor --all on threads and with --jobs 1 differ');
+  const findings = output.split('\n').filter((line) => line !== '').length;
+  return { count, files, findings, floor: r.floor.ms, doctor: r.doctor, oneThread: r.oneThread ?? null, original: r.original ?? null };
 }
 
 /** Measures doctor at each size; prints a markdown table and resolves to one row per size. */
@@ -37,13 +43,13 @@ export function benchDoctor(sizes = [1000, 10000]) {
   }
   console.log(`## cairn doctor --all, no store (median of ${ROUNDS} alternating rounds, ${CACHE_MODE}; peak RSS)`);
   console.log('');
-  console.log('| migrations | files | findings | cat every file | doctor | original | doctor / cat | original / doctor | RSS |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| migrations | files | findings | cat every file | doctor | doctor --jobs 1 | original | doctor / cat | original / doctor | RSS |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const original = r.original === null ? 'n/a' : fmtMs(r.original.ms);
     const speedup = r.original === null ? 'n/a' : ratio(r.original.ms, r.doctor.ms);
     console.log(
-      `| ${r.count} | ${r.files} | ${r.findings} | ${fmtMs(r.floor)} | ${fmtMs(r.doctor.ms)} | ${original} | ${ratio(r.doctor.ms, r.floor)} | ${speedup} | ${fmtMb(r.doctor.rssMb)} |`,
+      `| ${r.count} | ${r.files} | ${r.findings} | ${fmtMs(r.floor)} | ${fmtMs(r.doctor.ms)} | ${r.oneThread === null ? 'n/a' : fmtMs(r.oneThread.ms)} | ${original} | ${ratio(r.doctor.ms, r.floor)} | ${speedup} | ${fmtMb(r.doctor.rssMb)} |`,
     );
   }
   console.log('');
