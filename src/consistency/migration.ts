@@ -23,7 +23,10 @@ export interface InspectOptions extends CheckOptions {
 
 function listEntries(ctx: MigrationContext, findings: Finding[]): Dirent[] {
   const listed = listDir(ctx.dir);
-  if ('entries' in listed) return listed.entries;
+  if ('entries' in listed) {
+    ctx.lstats.seedListing(ctx.dir, listed.entries);
+    return listed.entries;
+  }
   findings.push(ctx.finding('path-unreadable', ctx.dir, `Could not list ${ctx.dir}: ${messageOf(listed.error)}`));
   return [];
 }

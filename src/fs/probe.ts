@@ -30,15 +30,30 @@ export function pathKind(target: string): PathKind {
   }
 }
 
+/** What an `lstat` tells the rules that ask it: the kind of entry. `Stats` and a listing's `Dirent` both answer. */
+export interface EntryType {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+}
+
 /**
  * `lstat` results for the duration of one migration's check, so the
  * components shared by many paths (`.planning`, `.planning/stages`) are
- * looked at once.
+ * looked at once. A directory's listing, once taken, answers for the
+ * entries directly in it without an `lstat` of their own.
  */
 export class LstatCache {
-  private readonly results = new Map<string, Stats | NodeJS.ErrnoException>();
+  private readonly results = new Map<string, EntryType | NodeJS.ErrnoException>();
 
-  lstat(target: string): Stats | NodeJS.ErrnoException {
+  /** Takes what the listing `entries` of `dir` says of each entry (a `readdir` with file types). */
+  seedListing(dir: string, entries: readonly Dirent[]): void {
+    for (const entry of entries) this.results.set(path.join(dir, entry.name), entry);
+  }
+
+  // A name the listing does not hold is still looked at: on a case-insensitive or
+  // normalizing file system it may name a listed entry by another spelling.
+  lstat(target: string): EntryType | NodeJS.ErrnoException {
     let result = this.results.get(target);
     if (result === undefined) {
       try {
