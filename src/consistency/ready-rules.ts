@@ -14,7 +14,9 @@ export function planFindings(ctx: MigrationContext, manifest: Manifest): Finding
   const gated = ctx.mode === 'ready-publish' || (ctx.mode !== 'planning-snapshot' && isReadyOrInProgress(manifest));
   if (!gated) return [];
   const plan = path.join(ctx.dir, 'plan.md');
-  const kind = pathKind(plan);
+  // A regular file as the listing saw it needs no stat; a symlink is followed.
+  const seen = ctx.lstats.lstat(plan);
+  const kind = !(seen instanceof Error) && seen.isFile() ? 'file' : pathKind(plan);
   if (kind === 'file') return [];
   // a directory keeps v1's message; a FIFO or device is named (docs/security.md §2)
   const message =
