@@ -40,7 +40,7 @@ export const DOCTOR_CONCURRENCY = 32;
  */
 export async function doctorMigration(
   target: { slug: string; path: string },
-  options: { repoRoot: string; realpaths?: Map<string, string> },
+  options: { repoRoot: string; realpaths?: Map<string, string>; digestStore?: string | undefined },
 ): Promise<DoctorGroup> {
   let findings: Finding[];
   try {
@@ -50,6 +50,7 @@ export async function doctorMigration(
       slug: target.slug,
       planningState: true,
       realpaths: options.realpaths,
+      digestStore: options.digestStore,
     });
   } catch (error) {
     findings = [
@@ -86,6 +87,12 @@ export interface DoctorAllOptions extends TransactionCheckOptions {
   configPath?: string | undefined;
   /** Migrations checked at once (default {@link DOCTOR_CONCURRENCY}). */
   concurrency?: number;
+  /**
+   * The local store (`.planning/cairn.db`) whose verified digests of stage
+   * outputs may stand for hashing them: a path, so each thread that checks
+   * migrations opens its own read-only reader (`provideVerifiedDigests`).
+   */
+  digestStore?: string | undefined;
   /** Called after each migration's group is ready, with the count done and the total. */
   onProgress?: (done: number, total: number, slug: string) => void;
 }
@@ -156,7 +163,7 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
   );
   const check = async (directory: { name: string; safe: boolean }) => {
     const target = { slug: directory.name, path: path.join(options.liveRoot, directory.name) };
-    const group = directory.safe ? await doctorMigration(target, { repoRoot: options.repoRoot, realpaths: new Map(roots) }) : unsafeNameGroup(target);
+    const group = directory.safe ? await doctorMigration(target, { repoRoot: options.repoRoot, realpaths: new Map(roots), digestStore: options.digestStore }) : unsafeNameGroup(target);
     done++;
     options.onProgress?.(done, directories.length, directory.name);
     if (done % 64 === 0) prefetch.advance(done);
