@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { readUserVersion, tableNames } from './checks.js';
-import { lookupOutputDigest, outputDigestStaleness } from './output-digests.js';
+import { digestPathKey, digestRootKey, lookupOutputDigestsBelow, outputDigestStaleness, type OutputDigest } from './output-digests.js';
 import { assertStorePathConfined } from './paths.js';
 import { sqliteDatabase } from './sqlite.js';
 
@@ -55,19 +55,29 @@ export function openOutputDigestReader(storePath: string): OutputDigestReader {
     return NONE;
   }
   let failed = false;
+  // The checks of one migration ask for its files one after another: its records are read in one query.
+  let cached: { root: string; dir: string; digests: Map<string, OutputDigest> } | null = null;
   return {
     matches(liveRoot, file, sha256) {
       if (failed) return false;
-      let digest;
-      try {
-        digest = lookupOutputDigest(db, liveRoot, file);
-      } catch {
-        failed = true;
-        return false;
+      const root = digestRootKey(liveRoot);
+      const key = digestPathKey(root, file);
+      const slash = key === null ? -1 : key.indexOf('/');
+      if (key === null || slash <= 0) return false;
+      const dir = key.slice(0, slash);
+      if (cached === null || cached.root !== root || cached.dir !== dir) {
+        try {
+          cached = { root, dir, digests: lookupOutputDigestsBelow(db, root, dir) };
+        } catch {
+          failed = true;
+          return false;
+        }
       }
-      return digest !== null && digest.sha256 === sha256 && outputDigestStaleness(digest) === null;
+      const digest = cached.digests.get(key);
+      return digest !== undefined && digest.sha256 === sha256 && outputDigestStaleness(digest) === null;
     },
     close() {
+      cached = null;
       if (db.open) db.close();
     },
   };

@@ -50,6 +50,11 @@ export function digestRootKey(liveRoot: string): string {
  * separators, or null when it is not below the root.
  */
 export function digestPathKey(root: string, file: string): string | null {
+  // The common case, a normalised absolute path below the root, without path.relative's work.
+  if (file.startsWith(root) && file[root.length] === path.sep && path.isAbsolute(file) && path.normalize(file) === file) {
+    const relative = file.slice(root.length + 1);
+    return path.sep === '/' ? relative : relative.split(path.sep).join('/');
+  }
   const relative = path.relative(root, path.resolve(file));
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return null;
   return relative.split(path.sep).join('/');
@@ -81,6 +86,21 @@ export function lookupOutputDigest(db: Database.Database, liveRoot: string, file
   if (key === null) return null;
   const row = prepared(db, `SELECT ${COLUMNS} FROM output_digests WHERE live_root = ? AND path = ?`).get(root, key) as DigestRow | undefined;
   return row === undefined ? null : toDigest(root, row);
+}
+
+/**
+ * The records of the files below the directory `dir` of `liveRoot` (a key
+ * prefix: `slug` for a migration directory), by file key, in one range query.
+ */
+export function lookupOutputDigestsBelow(db: Database.Database, liveRoot: string, dir: string): Map<string, OutputDigest> {
+  const root = digestRootKey(liveRoot);
+  const rows = prepared(db, `SELECT ${COLUMNS} FROM output_digests WHERE live_root = ? AND path >= ? AND path < ?`).all(root, `${dir}/`, `${dir}0`) as DigestRow[];
+  const digests = new Map<string, OutputDigest>();
+  for (const row of rows) {
+    const digest = toDigest(root, row);
+    if (digest !== null) digests.set(row.path, digest);
+  }
+  return digests;
 }
 
 /** Every record under one live root, decoded on demand. */
