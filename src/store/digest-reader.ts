@@ -6,6 +6,8 @@ import { digestPathKey, digestRootKey, lookupOutputDigestsBelow, outputDigestSta
 import { assertStorePathConfined } from './paths.js';
 import { sqliteDatabase } from './sqlite.js';
 
+type DigestsBelow = ReturnType<typeof lookupOutputDigestsBelow>;
+
 /** Answers, from the store's verified digests, whether a file may be taken as matching without reading it. */
 export interface OutputDigestReader {
   /**
@@ -19,6 +21,9 @@ export interface OutputDigestReader {
 }
 
 const NONE: OutputDigestReader = { matches: () => false, close() {} };
+
+/** Migrations asked about one by one before the reader loads every record of the live root at once. */
+const WHOLE_ROOT_AFTER = 16;
 
 /** The first schema version with the `output_digests` table. */
 const DIGESTS_VERSION = 3;
@@ -55,29 +60,41 @@ export function openOutputDigestReader(storePath: string): OutputDigestReader {
     return NONE;
   }
   let failed = false;
-  // The checks of one migration ask for its files one after another: its records are read in one query.
-  let cached: { root: string; dir: string; digests: Map<string, OutputDigest> } | null = null;
+  // The checks of one migration ask for its files one after another, so its records are read in
+  // one query; once a run has asked about enough migrations, every record of the root in one.
+  let cached: { root: string; dir: string; digests: DigestsBelow } | null = null;
+  let whole: { root: string; digests: DigestsBelow } | null = null;
+  let dirsAsked = 0;
+  const recordOf = (root: string, key: string): OutputDigest | null => {
+    if (whole !== null && whole.root === root) return whole.digests.get(key);
+    const dir = key.slice(0, key.indexOf('/'));
+    if (cached === null || cached.root !== root || cached.dir !== dir) {
+      if (++dirsAsked > WHOLE_ROOT_AFTER) {
+        whole = { root, digests: lookupOutputDigestsBelow(db, root, null) };
+        cached = null;
+        return whole.digests.get(key);
+      }
+      cached = { root, dir, digests: lookupOutputDigestsBelow(db, root, dir) };
+    }
+    return cached.digests.get(key);
+  };
   return {
     matches(liveRoot, file, sha256) {
       if (failed) return false;
-      const root = digestRootKey(liveRoot);
-      const key = digestPathKey(root, file);
-      const slash = key === null ? -1 : key.indexOf('/');
-      if (key === null || slash <= 0) return false;
-      const dir = key.slice(0, slash);
-      if (cached === null || cached.root !== root || cached.dir !== dir) {
-        try {
-          cached = { root, dir, digests: lookupOutputDigestsBelow(db, root, dir) };
-        } catch {
-          failed = true;
-          return false;
-        }
+      try {
+        const root = digestRootKey(liveRoot);
+        const key = digestPathKey(root, file);
+        if (key === null || key.indexOf('/') <= 0) return false;
+        const digest = recordOf(root, key);
+        return digest !== null && digest.sha256 === sha256 && outputDigestStaleness(digest) === null;
+      } catch {
+        failed = true;
+        return false;
       }
-      const digest = cached.digests.get(key);
-      return digest !== undefined && digest.sha256 === sha256 && outputDigestStaleness(digest) === null;
     },
     close() {
       cached = null;
+      whole = null;
       if (db.open) db.close();
     },
   };

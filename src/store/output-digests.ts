@@ -90,17 +90,24 @@ export function lookupOutputDigest(db: Database.Database, liveRoot: string, file
 
 /**
  * The records of the files below the directory `dir` of `liveRoot` (a key
- * prefix: `slug` for a migration directory), by file key, in one range query.
+ * prefix: `slug` for a migration directory; null for the whole root), read
+ * in one query and decoded one by one when asked for by file key.
  */
-export function lookupOutputDigestsBelow(db: Database.Database, liveRoot: string, dir: string): Map<string, OutputDigest> {
+export function lookupOutputDigestsBelow(db: Database.Database, liveRoot: string, dir: string | null): { get(key: string): OutputDigest | null } {
   const root = digestRootKey(liveRoot);
-  const rows = prepared(db, `SELECT ${COLUMNS} FROM output_digests WHERE live_root = ? AND path >= ? AND path < ?`).all(root, `${dir}/`, `${dir}0`) as DigestRow[];
-  const digests = new Map<string, OutputDigest>();
-  for (const row of rows) {
-    const digest = toDigest(root, row);
-    if (digest !== null) digests.set(row.path, digest);
-  }
-  return digests;
+  const rows = (
+    dir === null
+      ? prepared(db, `SELECT ${COLUMNS} FROM output_digests WHERE live_root = ?`).all(root)
+      : prepared(db, `SELECT ${COLUMNS} FROM output_digests WHERE live_root = ? AND path >= ? AND path < ?`).all(root, `${dir}/`, `${dir}0`)
+  ) as DigestRow[];
+  const byKey = new Map<string, DigestRow>();
+  for (const row of rows) byKey.set(row.path, row);
+  return {
+    get: (key) => {
+      const row = byKey.get(key);
+      return row === undefined ? null : toDigest(root, row);
+    },
+  };
 }
 
 /** Every record under one live root, decoded on demand. */

@@ -72,4 +72,22 @@ describe('verified digests', () => {
     openStore(storePath, { migrations: STORE_MIGRATIONS.slice(0, 2) }).close();
     expect(openOutputDigestReader(storePath).matches(live, file, sha)).toBe(false);
   });
+
+  it('answers alike when it reads one migration's records at a time and, after many, the whole root at once', () => {
+    const { live, storePath } = setup();
+    const files = Array.from({ length: 40 }, (_, i) => {
+      const file = path.join(live, `m-${String(i).padStart(2, '0')}`, '.planning', 'stages', 'review.stdout.md');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, `review ${i}\n`);
+      return file;
+    });
+    const store = openStore(storePath);
+    const digests = files.map((file) => digestOf(file, LATER()));
+    // Every other file recorded.
+    store.storeOutputDigests(live, digests.filter((_, i) => i % 2 === 0));
+    store.close();
+    const reader = openOutputDigestReader(storePath);
+    expect(digests.map((digest) => reader.matches(live, digest.file, digest.sha256))).toEqual(digests.map((_, i) => i % 2 === 0));
+    reader.close();
+  });
 });
