@@ -73,7 +73,7 @@ describe('verified digests', () => {
     expect(openOutputDigestReader(storePath).matches(live, file, sha)).toBe(false);
   });
 
-  it('answers alike when it reads one migration's records at a time and, after many, the whole root at once', () => {
+  it('answers alike when it reads the records of one migration at a time and, after many, of the whole root at once', () => {
     const { live, storePath } = setup();
     const files = Array.from({ length: 40 }, (_, i) => {
       const file = path.join(live, `m-${String(i).padStart(2, '0')}`, '.planning', 'stages', 'review.stdout.md');
