@@ -1,7 +1,18 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { findProjectRoot, CONFIG_RELATIVE_PATH } from '../config/index.js';
-import { CONFIG_SLUG, configFindings, doctorAll, doctorMigration, transactionIncompleteInspector, type DoctorGroup, type DoctorThreads } from '../consistency/index.js';
+import {
+  CONFIG_SLUG,
+  closeVerifiedDigests,
+  configFindings,
+  doctorAll,
+  doctorMigration,
+  provideVerifiedDigests,
+  transactionIncompleteInspector,
+  type DoctorGroup,
+  type DoctorThreads,
+} from '../consistency/index.js';
+import { openOutputDigestReader, storePathFor } from '../store/index.js';
 import { isCairnError, resolvePath } from '../util/index.js';
 import { resolveMigrationTarget } from '../planning/index.js';
 import { openProject, type GlobalOptions } from './project.js';
@@ -60,6 +71,26 @@ async function* withProgress(groups: AsyncIterable<DoctorGroup>, clear: () => vo
   }
 }
 
+/** `groups`, with this thread's readers of verified digests closed once they are done. */
+async function* closingDigests(groups: AsyncIterable<DoctorGroup>): AsyncGenerator<DoctorGroup> {
+  try {
+    yield* groups;
+  } finally {
+    closeVerifiedDigests();
+  }
+}
+
+/**
+ * The store whose verified digests (`cairn index`) let the sums rule skip
+ * unchanged stage outputs. Doctor only reads it, without a lock and without
+ * creating a file; a missing, locked or damaged store just means every file
+ * is hashed, with the same findings.
+ */
+export function verifiedDigestStore(repoRoot: string): string {
+  provideVerifiedDigests(openOutputDigestReader);
+  return storePathFor(repoRoot);
+}
+
 /**
  * The groups doctor checks: one migration (`target`) or, without a target,
  * every migration, the lock and leftover transactions. A project whose
@@ -78,15 +109,16 @@ export async function doctorRun(target: string | undefined, globals: GlobalOptio
   const repoRoot = context.repoRoot;
   if (target !== undefined) {
     const resolved = resolveMigrationTarget(target, context.liveRoot, repoRoot);
-    return { repoRoot, groups: single(doctorMigration(resolved, { repoRoot })) };
+    return { repoRoot, groups: closingDigests(single(doctorMigration(resolved, { repoRoot, digestStore: verifiedDigestStore(repoRoot) }))) };
   }
   const groups = doctorAll({
     repoRoot,
+    digestStore: verifiedDigestStore(repoRoot),
     liveRoot: context.liveRoot,
     configPath: context.configPath ?? undefined,
     inspectTransactionDirs: transactionIncompleteInspector(context.liveRoot),
     onProgress: progress === null ? undefined : (done, total) => progress.update(done, total),
     threads: doctorThreads(jobs),
   });
-  return { repoRoot, groups: progress === null ? groups : withProgress(groups, progress.clear) };
+  return { repoRoot, groups: closingDigests(progress === null ? groups : withProgress(groups, progress.clear)) };
 }

@@ -9,6 +9,8 @@ export { DEFAULT_LOG_LIMIT, LOG_STEPS, logEntries, logSlug, parseLogStep, prepar
 export { openProject, type GlobalOptions } from './project.js';
 export { moveProjectMigration, moveProjectRoot, newMigration, recoverProject, type MoveInput, type MoveRootInput } from './publishing.js';
 export { describeTarget } from './describe-target.js';
+export { indexProject, type IndexReport } from './index-project.js';
+export { type DigestRefresh, type DigestSkipReason } from './output-digests.js';
 export { listProject, readyWork, resolveTargetMergeConflict } from './queries.js';
 export { withMigrationSession, type MigrationSession, type SessionOptions } from './session.js';
 export { collectReport, type ReportDoc, type ReportInput, type ReportMigration } from './report.js';

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import type { ProjectContext } from '../config/index.js';
-import { doctorAll, doctorChunk, transactionIncompleteInspector, type DoctorChunkSetup, type DoctorGroup } from '../consistency/index.js';
+import { closeVerifiedDigests, doctorAll, doctorChunk, transactionIncompleteInspector, type DoctorChunkSetup, type DoctorGroup } from '../consistency/index.js';
 import { readRegularTextSync } from '../fs/index.js';
 import { readReviewRecords, type Finding, type Manifest, type PlanningState, type ReviewRecord } from '../migration/index.js';
 import { describeMigration, type ReviewPolicy } from '../planning/index.js';
 import { hasParentTraversal, messageOf, resolvedRoots, toPosix } from '../util/index.js';
-import { doctorThreads } from './doctor.js';
+import { doctorThreads, verifiedDigestStore } from './doctor.js';
 
 /*
  * What `cairn report` shows, read with the calls `status` and `doctor` use:
@@ -132,17 +132,23 @@ export async function collectReport(context: ProjectContext, jobs?: number): Pro
   const projectGroups: DoctorGroup[] = [];
   const setup: ReportSetup = { repoRoot: context.repoRoot, reviewPolicy: context.reviewPolicy };
   const roots = resolvedRoots(context.repoRoot, context.liveRoot);
-  for await (const group of doctorAll({
+  const groups = doctorAll({
     repoRoot: context.repoRoot,
     liveRoot: context.liveRoot,
     configPath: context.configPath ?? undefined,
     inspectTransactionDirs: transactionIncompleteInspector(context.liveRoot),
+    digestStore: verifiedDigestStore(context.repoRoot),
     threads: { ...doctorThreads(jobs), workerUrl: new URL('./report-worker.js', import.meta.url) },
     checkChunk: reportChunk,
     chunkExtra: setup,
-  }) as AsyncIterable<ReportGroup>) {
-    if (group.kind === 'migration') migrations.push(group.report ?? (await migrationInput(setup, group, roots)));
-    else if (group.findings.length > 0) projectGroups.push(group);
+  }) as AsyncIterable<ReportGroup>;
+  try {
+    for await (const group of groups) {
+      if (group.kind === 'migration') migrations.push(group.report ?? (await migrationInput(setup, group, roots)));
+      else if (group.findings.length > 0) projectGroups.push(group);
+    }
+  } finally {
+    closeVerifiedDigests();
   }
   return { migrations, projectGroups };
 }

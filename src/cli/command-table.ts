@@ -27,6 +27,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<CliCommand>>
   unlock: async () => (await import('./commands/unlock.js')).unlockCommand,
   resolve: async () => (await import('./commands/resolve.js')).resolveCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
+  index: async () => (await import('./commands/index-caches.js')).indexCommand,
   report: async () => (await import('./commands/report.js')).reportCommand,
   plan: async () => (await import('./commands/plan.js')).planCommand,
   accept: async () => (await import('./commands/accept.js')).acceptCommand,

@@ -5,6 +5,7 @@ import { acceptCommand } from './commands/accept.js';
 import { cleanCommand } from './commands/clean.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
+import { indexCommand } from './commands/index-caches.js';
 import { infoCommand } from './commands/info.js';
 import { initCommand } from './commands/init.js';
 import { listCommand } from './commands/list.js';
@@ -43,6 +44,7 @@ export const COMMANDS: readonly CliCommand[] = [
   listCommand,
   logCommand,
   doctorCommand,
+  indexCommand,
   reportCommand,
   infoCommand,
   trustCommand,

@@ -1,6 +1,7 @@
 import type { Manifest, Finding, Severity, ValidationMode } from '../migration/index.js';
 import { LstatCache } from '../fs/index.js';
 import { makeFinding } from './rules.js';
+import type { VerifiedDigests } from './verified-digests.js';
 
 /** Optional finding fields beyond code, path and message. */
 export interface FindingExtras {
@@ -27,17 +28,23 @@ export interface MigrationContext {
    * --all` seeds it with the repository and the live root, resolved once.
    */
   realpaths: Map<string, string>;
+  /** Digests verified earlier that the sums rule may take instead of hashing (doctor with a store only). */
+  verifiedDigests: VerifiedDigests | null;
   finding(code: string, path: string, message: string, extra?: FindingExtras): Finding;
 }
 
 /** A context whose `finding()` stamps the check's mode and slug on every finding. */
 export function migrationContext(
-  fields: Omit<MigrationContext, 'finding' | 'lstats' | 'realpaths'> & { realpaths?: Map<string, string> | undefined },
+  fields: Omit<MigrationContext, 'finding' | 'lstats' | 'realpaths' | 'verifiedDigests'> & {
+    realpaths?: Map<string, string> | undefined;
+    verifiedDigests?: VerifiedDigests | null | undefined;
+  },
 ): MigrationContext {
   return {
     ...fields,
     lstats: new LstatCache(),
     realpaths: fields.realpaths ?? new Map(),
+    verifiedDigests: fields.verifiedDigests ?? null,
     finding: (code, path, message, extra = {}) =>
       makeFinding(code, { mode: fields.mode, slug: fields.slug, path, message, ...extra }),
   };

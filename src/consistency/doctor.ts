@@ -40,7 +40,7 @@ export const DOCTOR_CONCURRENCY = 32;
  */
 export async function doctorMigration(
   target: { slug: string; path: string },
-  options: { repoRoot: string; realpaths?: Map<string, string> },
+  options: { repoRoot: string; realpaths?: Map<string, string>; digestStore?: string | undefined },
 ): Promise<DoctorGroup> {
   let findings: Finding[];
   try {
@@ -50,6 +50,7 @@ export async function doctorMigration(
       slug: target.slug,
       planningState: true,
       realpaths: options.realpaths,
+      digestStore: options.digestStore,
     });
   } catch (error) {
     findings = [
@@ -86,6 +87,12 @@ export interface DoctorAllOptions extends TransactionCheckOptions {
   configPath?: string | undefined;
   /** Migrations checked at once (default {@link DOCTOR_CONCURRENCY}). */
   concurrency?: number;
+  /**
+   * The local store (`.planning/cairn.db`) whose verified digests of stage
+   * outputs may stand for hashing them: a path, so each thread that checks
+   * migrations opens its own read-only reader (`provideVerifiedDigests`).
+   */
+  digestStore?: string | undefined;
   /** Called after each migration's group is ready, with the count done and the total. */
   onProgress?: (done: number, total: number, slug: string) => void;
   /** Worker threads that check migrations besides this one; without it every check runs in this thread. */
@@ -121,6 +128,8 @@ export interface DoctorChunkSetup {
   liveRoot: string;
   /** The repository and live root, resolved once (see `MigrationContext.realpaths`). */
   roots: [string, string][];
+  /** `DoctorAllOptions.digestStore`. */
+  digestStore?: string | undefined;
   /** `DoctorAllOptions.chunkExtra`. */
   extra?: unknown;
 }
@@ -129,7 +138,8 @@ export interface DoctorChunkSetup {
 export async function doctorChunk(names: readonly string[], setup: DoctorChunkSetup): Promise<DoctorGroup[]> {
   const groups: DoctorGroup[] = [];
   for (const name of names) {
-    groups.push(await doctorMigration({ slug: name, path: path.join(setup.liveRoot, name) }, { repoRoot: setup.repoRoot, realpaths: new Map(setup.roots) }));
+    const target = { slug: name, path: path.join(setup.liveRoot, name) };
+    groups.push(await doctorMigration(target, { repoRoot: setup.repoRoot, realpaths: new Map(setup.roots), digestStore: setup.digestStore }));
   }
   return groups;
 }
@@ -226,7 +236,13 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
     yield { slug: finding.slug, path: options.liveRoot, kind: 'live-root', findings: [finding] };
   }
   let done = 0;
-  const setup: DoctorChunkSetup = { repoRoot: options.repoRoot, liveRoot: options.liveRoot, roots: [...resolvedRoots(options.repoRoot, options.liveRoot)], extra: options.chunkExtra };
+  const setup: DoctorChunkSetup = {
+    repoRoot: options.repoRoot,
+    liveRoot: options.liveRoot,
+    roots: [...resolvedRoots(options.repoRoot, options.liveRoot)],
+    digestStore: options.digestStore,
+    extra: options.chunkExtra,
+  };
   const checkChunk = options.checkChunk ?? doctorChunk;
   const safe = directories.filter((directory) => directory.safe).map((directory) => directory.name);
   // A prefetcher reads ahead what the rules will read while they run.

@@ -13,3 +13,4 @@ export { RULES, makeFinding, rulesMarkdownTable, type Rule } from './rules.js';
 export { SummaryCounter, doctorExitCode, summarize, type DoctorSummary } from './summary.js';
 export { transactionIncompleteInspector } from './transaction-inspector.js';
 export { transactionFindings } from './transactions.js';
+export { closeVerifiedDigests, provideVerifiedDigests, type VerifiedDigests, type VerifiedDigestsOpener } from './verified-digests.js';

@@ -12,6 +12,7 @@ import { unrecordedStageFindings } from './stage-rules.js';
 import { movedFindings } from './move-rules.js';
 import { loadStateForCheck, stateFindings, wantsPlanningChecks } from './state-rules.js';
 import { sumsFindings } from './sums.js';
+import { verifiedDigestsAt } from './verified-digests.js';
 import type { CheckOptions, Finding, Manifest } from '../migration/index.js';
 
 export interface InspectOptions extends CheckOptions {
@@ -19,6 +20,8 @@ export interface InspectOptions extends CheckOptions {
   planningState?: boolean;
   /** Paths already resolved, to reuse (see `MigrationContext.realpaths`). */
   realpaths?: Map<string, string>;
+  /** The local store whose verified digests the sums rule may use (see `verifiedDigestsAt`). */
+  digestStore?: string | undefined;
 }
 
 function listEntries(ctx: MigrationContext, findings: Finding[]): Dirent[] {
@@ -100,6 +103,7 @@ export async function inspectMigration(dir: string, options: InspectOptions): Pr
     repoRoot: options.repoRoot,
     publishedRoot: options.publishedRoot ?? absolute,
     realpaths: options.realpaths,
+    verifiedDigests: verifiedDigestsAt(options.digestStore),
   });
   const loaded = await loadManifestForCheck(ctx);
   if (loaded.finding !== undefined) return [loaded.finding];

@@ -8,6 +8,7 @@ export { ResolveOutputSchema, resolveJson } from './resolve.js';
 export type { DocumentPayload } from './document.js';
 export { JSON_SCHEMA_VERSION, outputDocument } from './output-document.js';
 export { errorJson } from './error-json.js';
+export { IndexOutputSchema, indexReportJson } from './index-output.js';
 export { inspectionJson, type InfoMigrationJson, type InfoUserConfigJson } from './info.js';
 export { ListOutputSchema } from './list.js';
 export { listRowJson } from './list-json.js';

@@ -1,6 +1,7 @@
 import { CleanOutputSchema } from './clean.js';
 import { DoctorOutputSchema } from './reporters/json-schema.js';
 import { ErrorOutputSchema } from './error.js';
+import { IndexOutputSchema } from './index-output.js';
 import { InfoOutputSchema } from './info.js';
 import { InitOutputSchema } from './init.js';
 import { ListOutputSchema } from './list.js';
@@ -28,6 +29,7 @@ export const JSON_OUTPUTS = {
   doctor: DoctorOutputSchema,
   ready: ReadyOutputSchema,
   info: InfoOutputSchema,
+  index: IndexOutputSchema,
   log: LogOutputSchema,
   init: InitOutputSchema,
   new: NewOutputSchema,

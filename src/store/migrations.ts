@@ -100,6 +100,23 @@ CREATE INDEX runs_by_slug ON runs (slug, seq);
 CREATE INDEX events_by_slug ON events (slug, seq);
 `;
 
+const V3_OUTPUT_DIGESTS = `
+CREATE TABLE output_digests (
+  live_root TEXT NOT NULL,
+  path TEXT NOT NULL,
+  recorded_at_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  mtime_ns TEXT NOT NULL,
+  ctime_ns TEXT NOT NULL,
+  ino TEXT NOT NULL,
+  dev TEXT NOT NULL,
+  mode INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  PRIMARY KEY (live_root, path)
+) WITHOUT ROWID;
+`;
+
 /** The store's schema history, oldest first. Never edit a released entry; append. */
 export const STORE_MIGRATIONS: readonly StoreMigration[] = Object.freeze([
   {
@@ -114,6 +131,13 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = Object.freeze([
     name: 'list index and per-migration log lookups',
     up: (db: Database.Database) => {
       db.exec(V2_LIST_INDEX);
+    },
+  },
+  {
+    version: 3,
+    name: 'verified digests of stage outputs',
+    up: (db: Database.Database) => {
+      db.exec(V3_OUTPUT_DIGESTS);
     },
   },
 ]);

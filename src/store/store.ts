@@ -19,6 +19,13 @@ import {
   type IndexEntryInput,
   type LazyIndex,
 } from './list-index.js';
+import {
+  deleteOutputDigestsExcept,
+  lookupOutputDigestsLazy,
+  storeOutputDigests,
+  type LazyDigests,
+  type OutputDigest,
+} from './output-digests.js';
 import { migrateStore, pendingMigrations, STORE_MIGRATIONS, type MigrationResult, type MigrationStep, type StoreMigration } from './migrations.js';
 import { fileIdentity, moveStoreAside } from './move-aside.js';
 import { assertStorePathConfined } from './paths.js';
@@ -201,6 +208,33 @@ export class Store {
   /** Drops cached entries under `liveRoot` whose slug is not in `keep`; returns how many. */
   deleteIndexExcept(liveRoot: string, keep: Iterable<string>): number {
     return this.#guard('pruning the list index', () => deleteIndexExcept(this.#db, liveRoot, keep));
+  }
+
+  /** Every verified stage-output digest under `liveRoot`, read in one query and decoded on demand. */
+  lookupOutputDigestsLazy(liveRoot: string): LazyDigests {
+    return this.#guard('reading the verified digests', () => {
+      const lazy = lookupOutputDigestsLazy(this.#db, liveRoot);
+      return { files: () => lazy.files(), get: (file: string) => lazy.get(file) };
+    });
+  }
+
+  /** Records (replacing) verified stage-output digests under `liveRoot` in one transaction; returns how many. */
+  storeOutputDigests(liveRoot: string, digests: Iterable<OutputDigest>): number {
+    return this.#guard('writing the verified digests', () => storeOutputDigests(this.#db, liveRoot, digests));
+  }
+
+  /** Drops the digests under `liveRoot` of files not in `keep` (absolute paths); returns how many. */
+  deleteOutputDigestsExcept(liveRoot: string, keep: Iterable<string>): number {
+    return this.#guard('pruning the verified digests', () => deleteOutputDigestsExcept(this.#db, liveRoot, keep));
+  }
+
+  /**
+   * Copies what the write-ahead log holds into the database file as far as
+   * no reader needs it (a passive checkpoint), so readers that see the file
+   * alone (`openOutputDigestReader`) see it too.
+   */
+  checkpoint(): void {
+    this.#guard('checkpointing', () => void this.#db.pragma('wal_checkpoint(PASSIVE)'));
   }
 }
 

@@ -43,7 +43,7 @@ describe('cairn info', () => {
     old.close();
     const info = JSON.parse(runCli(['info', '--format', 'json'], { cwd: repo }).stdout);
     expect(info.store.schema_version).toBe(1);
-    expect(info.store.pending_migrations.map((step: { version: number }) => step.version)).toEqual([2]);
+    expect(info.store.pending_migrations.map((step: { version: number }) => step.version)).toEqual([2, 3]);
     expect(info.store.row_counts.events).toBe(1);
     const again = JSON.parse(runCli(['info', '--format', 'json'], { cwd: repo }).stdout);
     expect(again.store.schema_version).toBe(1);

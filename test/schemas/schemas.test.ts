@@ -146,6 +146,8 @@ describe('schemas/', () => {
 
     expect(expectOutput('status', p.cli(['status', SLUG, '--format', 'json']))['awaiting_human_review']).toBe(true);
     expect(expectOutput('list', p.cli(['list', '--format', 'json']))['migrations']).toHaveLength(1);
+    // The seven accepted stage outputs the sums file names, just written: recorded, and racy.
+    expect(expectOutput('index', p.cli(['index', '--format', 'json']))['digests']).toMatchObject({ recorded: 7, racy: 7, fresh: 0 });
     expect(expectOutput('ready', p.cli(['ready', '--format', 'json']))['items']).toMatchObject([{ kind: 'review', slug: SLUG }]);
     expectOutput('doctor', p.cli(['doctor', '--all', '--format', 'json']));
     expectOutput('doctor', p.cli(['doctor', SLUG, '--format', 'json']));

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inspectStore, openStore } from '../../src/store/index.js';
+import { LATEST_STORE_VERSION, inspectStore, openStore } from '../../src/store/index.js';
 import { tempDir } from '../support/tmp.js';
 import { transpileForNode } from '../support/transpile.js';
 
@@ -45,9 +45,9 @@ describe('many cairn processes at once', () => {
     expect(results).toEqual(Array.from({ length: 8 }, (_, w) => ({ code: 0, stdout: `done ${w}`, stderr: '' })));
 
     const report = inspectStore(storePath);
-    expect(report.schemaVersion).toBe(2);
+    expect(report.schemaVersion).toBe(LATEST_STORE_VERSION);
     expect(report.integrity).toBe('ok');
-    expect(report.rowCounts).toEqual({ events: 1600, list_index: 0, published_snapshots: 0, run_outputs: 1600, runs: 1600 });
+    expect(report.rowCounts).toEqual({ events: 1600, list_index: 0, output_digests: 0, published_snapshots: 0, run_outputs: 1600, runs: 1600 });
 
     const store = openStore(storePath, { readonly: true });
     const runs = store.listRuns();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/util/errors.js';
-import { inspectStore, openStore } from '../../src/store/index.js';
+import { LATEST_STORE_VERSION, inspectStore, openStore } from '../../src/store/index.js';
 import { fileIdentity, moveStoreAside } from '../../src/store/move-aside.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -27,7 +27,7 @@ function expectFreshRecoveredStore(file: string, reason: string): string {
   expect(path.dirname(movedTo)).toBe(path.dirname(file));
   expect(path.basename(movedTo)).toMatch(MOVED);
   expect(store.recovered).toEqual({ movedTo, reason });
-  expect(store.schemaVersion).toBe(2);
+  expect(store.schemaVersion).toBe(LATEST_STORE_VERSION);
   expect(store.listRuns()).toEqual([]);
   expect(store.listEvents().map((e) => [e.kind, e.slug, e.details])).toEqual([['store.recovered', null, { movedTo, reason }]]);
   store.close();
@@ -122,7 +122,7 @@ describe('a damaged store', () => {
     fs.writeFileSync(file, '');
     const store = openStore(file);
     expect(store.recovered).toBeNull();
-    expect(store.schemaVersion).toBe(2);
+    expect(store.schemaVersion).toBe(LATEST_STORE_VERSION);
     store.close();
   });
 });

@@ -14,6 +14,8 @@ import {
 import { tempDir } from '../support/tmp.js';
 
 const V1_ONLY = STORE_MIGRATIONS.slice(0, 1);
+/** The history up to version 2, which the tests of the migration machinery extend with a version 3 of their own. */
+const UP_TO_V2 = STORE_MIGRATIONS.slice(0, 2);
 
 function schemaObjects(file: string): string[] {
   const db = new Database(file, { readonly: true });
@@ -50,15 +52,16 @@ describe('store schema migrations', () => {
     const file = path.join(tempDir(), 'nested', 'dir', 'cairn.db');
     const store = openStore(file);
     expect(store.schemaVersion).toBe(LATEST_STORE_VERSION);
-    expect(LATEST_STORE_VERSION).toBe(2);
+    expect(LATEST_STORE_VERSION).toBe(3);
     expect(store.migration).toEqual({
       dryRun: false,
       fromVersion: 0,
-      toVersion: 2,
-      latestVersion: 2,
+      toVersion: 3,
+      latestVersion: 3,
       pending: [
         { version: 1, name: 'run log, events and published snapshots' },
         { version: 2, name: 'list index and per-migration log lookups' },
+        { version: 3, name: 'verified digests of stage outputs' },
       ],
       applied: [
         { version: 1, name: 'run log, events and published snapshots', rowCountsBefore: {}, rowCountsAfter: { events: 0, published_snapshots: 0, run_outputs: 0, runs: 0 } },
@@ -67,6 +70,12 @@ describe('store schema migrations', () => {
           name: 'list index and per-migration log lookups',
           rowCountsBefore: { events: 0, published_snapshots: 0, run_outputs: 0, runs: 0 },
           rowCountsAfter: { events: 0, list_index: 0, published_snapshots: 0, run_outputs: 0, runs: 0 },
+        },
+        {
+          version: 3,
+          name: 'verified digests of stage outputs',
+          rowCountsBefore: { events: 0, list_index: 0, published_snapshots: 0, run_outputs: 0, runs: 0 },
+          rowCountsAfter: { events: 0, list_index: 0, output_digests: 0, published_snapshots: 0, run_outputs: 0, runs: 0 },
         },
       ],
     });
@@ -77,7 +86,7 @@ describe('store schema migrations', () => {
     store.close();
     // Reopening finds nothing to do.
     const again = openStore(file);
-    expect(again.migration).toEqual({ dryRun: false, fromVersion: 2, toVersion: 2, latestVersion: 2, pending: [], applied: [] });
+    expect(again.migration).toEqual({ dryRun: false, fromVersion: 3, toVersion: 3, latestVersion: 3, pending: [], applied: [] });
     again.close();
   });
 
@@ -88,13 +97,19 @@ describe('store schema migrations', () => {
 
     const store = openStore(file);
     expect(store.migration?.fromVersion).toBe(1);
-    expect(store.migration?.toVersion).toBe(2);
+    expect(store.migration?.toVersion).toBe(3);
     expect(store.migration?.applied).toEqual([
       {
         version: 2,
         name: 'list index and per-migration log lookups',
         rowCountsBefore: { events: 1, published_snapshots: 1, run_outputs: 2, runs: 2 },
         rowCountsAfter: { events: 1, list_index: 0, published_snapshots: 1, run_outputs: 2, runs: 2 },
+      },
+      {
+        version: 3,
+        name: 'verified digests of stage outputs',
+        rowCountsBefore: { events: 1, list_index: 0, published_snapshots: 1, run_outputs: 2, runs: 2 },
+        rowCountsAfter: { events: 1, list_index: 0, output_digests: 0, published_snapshots: 1, run_outputs: 2, runs: 2 },
       },
     ]);
     expect(store.listRuns().map((r) => r.id)).toEqual([...runIds].reverse());
@@ -113,6 +128,7 @@ describe('store schema migrations', () => {
       'index runs_by_slug',
       'table events',
       'table list_index',
+      'table output_digests',
       'table published_snapshots',
       'table run_outputs',
       'table runs',
@@ -126,13 +142,17 @@ describe('store schema migrations', () => {
     const before = fs.readFileSync(file);
     const store = openStore(file, { migrate: false });
     expect(store.migration).toBeNull();
-    expect(store.pendingMigrations).toEqual([{ version: 2, name: 'list index and per-migration log lookups' }]);
+    const pending = [
+      { version: 2, name: 'list index and per-migration log lookups' },
+      { version: 3, name: 'verified digests of stage outputs' },
+    ];
+    expect(store.pendingMigrations).toEqual(pending);
     expect(store.migrate({ dryRun: true })).toEqual({
       dryRun: true,
       fromVersion: 1,
       toVersion: 1,
-      latestVersion: 2,
-      pending: [{ version: 2, name: 'list index and per-migration log lookups' }],
+      latestVersion: 3,
+      pending,
       applied: [],
     });
     expect(store.schemaVersion).toBe(1);
@@ -144,7 +164,7 @@ describe('store schema migrations', () => {
     const file = path.join(tempDir(), 'cairn.db');
     const { runIds } = makeV1Store(file);
     const broken: StoreMigration[] = [
-      ...STORE_MIGRATIONS,
+      ...UP_TO_V2,
       {
         version: 3,
         name: 'prune old runs',
@@ -195,7 +215,7 @@ describe('store schema migrations', () => {
     const file = path.join(tempDir(), 'cairn.db');
     makeV1Store(file);
     const declared: StoreMigration[] = [
-      ...STORE_MIGRATIONS,
+      ...UP_TO_V2,
       {
         version: 3,
         name: 'prune old runs',
@@ -219,7 +239,7 @@ describe('store schema migrations', () => {
     const file = path.join(tempDir(), 'cairn.db');
     makeV1Store(file);
     const orphaning: StoreMigration[] = [
-      ...STORE_MIGRATIONS,
+      ...UP_TO_V2,
       {
         version: 3,
         name: 'orphan an output',
@@ -234,7 +254,7 @@ describe('store schema migrations', () => {
       'Store migration 3 "orphan an output" was rolled back (the store stays at version 2): ' +
         'foreign-key-check: table "run_outputs" row 999 references a missing row of "runs"',
     );
-    const store = openStore(file);
+    const store = openStore(file, { migrate: false });
     expect(store.schemaVersion).toBe(2);
     expect(store.db.prepare('SELECT count(*) FROM run_outputs').pluck().get()).toBe(2);
     store.close();
@@ -274,7 +294,7 @@ describe('store schema migrations', () => {
     const raw = new Database(file);
     raw.pragma('user_version = 7');
     raw.close();
-    expect(() => openStore(file)).toThrow(`The local store ${file} has schema version 7, newer than this cairn understands (2).`);
+    expect(() => openStore(file)).toThrow(`The local store ${file} has schema version 7, newer than this cairn understands (3).`);
 
     const db = new Database(':memory:');
     expect(() => migrateStore(db, { migrations: [STORE_MIGRATIONS[1]!] })).toThrow(
