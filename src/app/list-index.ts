@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fingerprint, fingerprintOfStats, isIndexEntryFresh, type Fingerprint, type IndexEntryInput, type LazyIndex, type Store, type StoreJson } from '../store/index.js';
+import { fingerprint, fingerprintOfStats, type Fingerprint, type FreshIndexRows, type IndexEntryInput, type Store, type StoreJson } from '../store/index.js';
 import { messageOf, resolvedRoots } from '../util/index.js';
 import { mapPrefetched } from '../fs/index.js';
 import type { JsonSource } from '../json/index.js';
@@ -112,12 +112,6 @@ export async function listMigrations(
   return withUnsafeNameRows(await safeRows(liveRoot, repoRoot, store, slugs, policy, warn), unsafeNames);
 }
 
-/** The row of `slug` from the index, when its entry is fresh and of this format; else null. */
-function freshRow(cached: LazyIndex, slug: string, policy: ReviewPolicy): ListRow | null {
-  const entry = cached.get(slug);
-  return entry !== null && isIndexEntryFresh(entry) ? rowFromJson(entry.row, policy) : null;
-}
-
 /** The rows of the migrations with safe slugs, from the index where it is fresh. */
 async function safeRows(
   liveRoot: string,
@@ -128,9 +122,9 @@ async function safeRows(
   warn: (message: string) => void,
 ): Promise<ListRow[]> {
   if (store === null) return readListRows(liveRoot, repoRoot, slugs, policy);
-  let cached: LazyIndex;
+  let cached: FreshIndexRows;
   try {
-    cached = store.lookupIndexLazy(liveRoot);
+    cached = store.freshIndexRows(liveRoot, slugs);
   } catch (error) {
     warn(`the list index could not be read (${messageOf(error)}); listing by a full scan.`);
     return readListRows(liveRoot, repoRoot, slugs, policy);
@@ -148,7 +142,7 @@ async function safeRows(
       writeFailure = error;
     }
   };
-  const rows: (ListRow | null)[] = slugs.map((slug) => freshRow(cached, slug, policy));
+  const rows = cached.rows.map((row) => (row === null ? null : rowFromJson(row, policy)));
   const stale = slugs.filter((_, index) => rows[index] === null);
   const roots = resolvedRoots(repoRoot, liveRoot);
   const recomputed = await mapPrefetched(stale, (slug) => path.join(liveRoot, slug), LIST_ROW_FILES, async (slug) => {
@@ -165,8 +159,7 @@ async function safeRows(
   if (writeFailure === null) {
     try {
       // Pruning takes the write lock: only when a migration has gone.
-      const listed = new Set(slugs);
-      if ([...cached.slugs()].some((slug) => !listed.has(slug))) store.deleteIndexExcept(liveRoot, slugs);
+      if (cached.othersStored) store.deleteIndexExcept(liveRoot, slugs);
     } catch (error) {
       writeFailure = error;
     }
