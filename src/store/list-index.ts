@@ -120,40 +120,34 @@ export interface LazyIndex {
 
 /** What the index can serve of a listing (see `freshIndexRows`). */
 export interface FreshIndexRows {
-  /** For each slug asked for, in the same order: its stored row when its entry is fresh, else null. */
-  rows: (StoreJson | null)[];
-  /** Whether entries are stored for slugs not asked for (which a listing of every slug would prune). */
-  othersStored: boolean;
+  /** The stored row of each slug whose entry is fresh. */
+  rows: Map<string, StoreJson>;
+  /** Every slug with a stored entry (fresh or not, decodable or not). */
+  slugs: string[];
 }
 
 /**
- * The stored rows of `slugs` under `liveRoot` whose entries are fresh: the
- * answer of `get` and then `isIndexEntryFresh` for each slug, read in one
- * query with each entry checked as it comes (one lstat per dep, compared
- * with the stored fields as they are, no fingerprint built) and then
- * dropped, so only the rows served stay in memory.
+ * The stored rows under `liveRoot` whose entries are fresh: for each entry
+ * the answer of `get` and then `isIndexEntryFresh`, read in one query with
+ * each entry checked as it comes (one lstat per dep, compared with the
+ * stored fields as they are, no fingerprint built) and then dropped, so
+ * only the rows served stay in memory.
  */
-export function freshIndexRows(db: Database.Database, liveRoot: string, slugs: readonly string[], options: FreshnessOptions = {}): FreshIndexRows {
+export function freshIndexRows(db: Database.Database, liveRoot: string, options: FreshnessOptions = {}): FreshIndexRows {
   const root = rootKey(liveRoot);
   const prefix = root.endsWith(path.sep) ? root : root + path.sep;
-  const positions = new Map<string, number>();
-  slugs.forEach((slug, index) => positions.set(slug, index));
-  const rows: (StoreJson | null)[] = new Array<StoreJson | null>(slugs.length).fill(null);
-  let othersStored = false;
+  const rows = new Map<string, StoreJson>();
+  const slugs: string[] = [];
   const query = preparedRaw(db, 'SELECT slug, recorded_at_ms, deps, row FROM list_index WHERE live_root = ?');
   for (const [slug, recordedAtMs, deps, row] of query.iterate(root) as Iterable<[string, number, string, string]>) {
-    const index = positions.get(slug);
-    if (index === undefined) {
-      othersStored = true;
-      continue;
-    }
+    slugs.push(slug);
     try {
-      if (storedDepsFresh(root, prefix, JSON.parse(deps), recordedAtMs, options)) rows[index] = JSON.parse(row) as StoreJson;
+      if (storedDepsFresh(root, prefix, JSON.parse(deps), recordedAtMs, options)) rows.set(slug, JSON.parse(row) as StoreJson);
     } catch {
       // A stored entry that no longer parses is never served (it will be recomputed).
     }
   }
-  return { rows, othersStored };
+  return { rows, slugs };
 }
 
 /** Stores (replacing) entries under `liveRoot` in one transaction; returns how many. */

@@ -191,9 +191,9 @@ export class Store {
     });
   }
 
-  /** The stored rows of `slugs` under `liveRoot` whose entries are fresh (see `FreshIndexRows`). */
-  freshIndexRows(liveRoot: string, slugs: readonly string[], options?: FreshnessOptions): FreshIndexRows {
-    return this.#guard('reading the list index', () => freshIndexRows(this.#db, liveRoot, slugs, options));
+  /** The stored rows under `liveRoot` whose entries are fresh, and every slug with an entry. */
+  freshIndexRows(liveRoot: string, options?: FreshnessOptions): FreshIndexRows {
+    return this.#guard('reading the list index', () => freshIndexRows(this.#db, liveRoot, options));
   }
 
   /** Caches one list entry. `recordedAtMs`: `Date.now()` taken before fingerprinting `deps`. */
