@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fingerprint, fingerprintOfStats, isIndexEntryFresh, type Fingerprint, type IndexEntryInput, type LazyIndex, type Store, type StoreJson } from '../store/index.js';
+import { fingerprint, fingerprintOfStats, type Fingerprint, type FreshIndexRows, type IndexEntryInput, type Store, type StoreJson } from '../store/index.js';
 import { messageOf, resolvedRoots } from '../util/index.js';
 import { mapPrefetched } from '../fs/index.js';
 import type { JsonSource } from '../json/index.js';
@@ -108,33 +108,34 @@ export async function listMigrations(
   policy: ReviewPolicy = 'when-flagged',
   warn: (message: string) => void = () => {},
 ): Promise<ListRow[]> {
-  const { slugs, unsafeNames } = await listMigrationDirectories(liveRoot);
-  return withUnsafeNameRows(await safeRows(liveRoot, repoRoot, store, slugs, policy, warn), unsafeNames);
+  // The directory is read on the thread pool while the index is checked here.
+  const listing = listMigrationDirectories(liveRoot);
+  const cached = store === null ? null : readIndex(store, liveRoot, warn);
+  const { slugs, unsafeNames } = await listing;
+  const rows = store === null || cached === null ? await readListRows(liveRoot, repoRoot, slugs, policy) : await safeRows(liveRoot, repoRoot, store, cached, slugs, policy, warn);
+  return withUnsafeNameRows(rows, unsafeNames);
 }
 
-/** The row of `slug` from the index, when its entry is fresh and of this format; else null. */
-function freshRow(cached: LazyIndex, slug: string, policy: ReviewPolicy): ListRow | null {
-  const entry = cached.get(slug);
-  return entry !== null && isIndexEntryFresh(entry) ? rowFromJson(entry.row, policy) : null;
+/** The fresh rows of the index, or null (after a warning) when it cannot be read. */
+function readIndex(store: Store, liveRoot: string, warn: (message: string) => void): FreshIndexRows | null {
+  try {
+    return store.freshIndexRows(liveRoot);
+  } catch (error) {
+    warn(`the list index could not be read (${messageOf(error)}); listing by a full scan.`);
+    return null;
+  }
 }
 
 /** The rows of the migrations with safe slugs, from the index where it is fresh. */
 async function safeRows(
   liveRoot: string,
   repoRoot: string,
-  store: Store | null,
+  store: Store,
+  cached: FreshIndexRows,
   slugs: string[],
   policy: ReviewPolicy,
   warn: (message: string) => void,
 ): Promise<ListRow[]> {
-  if (store === null) return readListRows(liveRoot, repoRoot, slugs, policy);
-  let cached: LazyIndex;
-  try {
-    cached = store.lookupIndexLazy(liveRoot);
-  } catch (error) {
-    warn(`the list index could not be read (${messageOf(error)}); listing by a full scan.`);
-    return readListRows(liveRoot, repoRoot, slugs, policy);
-  }
   // Recomputed entries are written in batches, so they do not all wait in memory.
   let pending: IndexEntryInput[] = [];
   let writeFailure: unknown = null;
@@ -148,7 +149,10 @@ async function safeRows(
       writeFailure = error;
     }
   };
-  const rows: (ListRow | null)[] = slugs.map((slug) => freshRow(cached, slug, policy));
+  const rows = slugs.map((slug) => {
+    const row = cached.rows.get(slug);
+    return row === undefined ? null : rowFromJson(row, policy);
+  });
   const stale = slugs.filter((_, index) => rows[index] === null);
   const roots = resolvedRoots(repoRoot, liveRoot);
   const recomputed = await mapPrefetched(stale, (slug) => path.join(liveRoot, slug), LIST_ROW_FILES, async (slug) => {
@@ -166,7 +170,7 @@ async function safeRows(
     try {
       // Pruning takes the write lock: only when a migration has gone.
       const listed = new Set(slugs);
-      if ([...cached.slugs()].some((slug) => !listed.has(slug))) store.deleteIndexExcept(liveRoot, slugs);
+      if (cached.slugs.some((slug) => !listed.has(slug))) store.deleteIndexExcept(liveRoot, slugs);
     } catch (error) {
       writeFailure = error;
     }

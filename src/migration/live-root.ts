@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { compareCodePoints, isSafeSegment, isVisibleSegment, errnoCode } from '../util/index.js';
+import { isSafeSegment, isVisibleSegment, errnoCode, sortByCodePoints } from '../util/index.js';
 
 export const INTENTIONAL_SKIPS_DIR = '__intentional_skips__';
 
@@ -38,7 +38,7 @@ export async function listMigrationDirectories(liveRoot: string): Promise<Migrat
     if (!entry.isDirectory() || entry.isSymbolicLink() || !isVisibleSegment(entry.name)) continue;
     (isSafeSlug(entry.name) ? slugs : unsafeNames).push(entry.name);
   }
-  return { slugs: slugs.sort(compareCodePoints), unsafeNames: unsafeNames.sort(compareCodePoints) };
+  return { slugs: sortByCodePoints(slugs), unsafeNames: sortByCodePoints(unsafeNames) };
 }
 
 /**

@@ -26,6 +26,12 @@ export interface FreshnessOptions {
   racyWindowMs?: number;
 }
 
+/** Times (ns since the epoch) strictly before this are outside the racy window of an entry recorded at `recordedAtMs`. */
+export function trustedBeforeNs(recordedAtMs: number, options: FreshnessOptions = {}): bigint {
+  const windowMs = options.racyWindowMs ?? RACY_WINDOW_MS;
+  return (BigInt(Math.floor(recordedAtMs)) - BigInt(Math.ceil(windowMs))) * 1_000_000n;
+}
+
 /**
  * Restats every dependency of an index entry and returns the first reason it
  * cannot be trusted, or null when it is fresh. Fresh means: every field
@@ -36,8 +42,7 @@ export interface FreshnessOptions {
  * is not trusted). Never decides by mtime alone.
  */
 export function indexEntryStaleness(entry: FreshnessInput, options: FreshnessOptions = {}): Staleness | null {
-  const windowMs = options.racyWindowMs ?? RACY_WINDOW_MS;
-  const trustedBeforeNs = (BigInt(Math.floor(entry.recordedAtMs)) - BigInt(Math.ceil(windowMs))) * 1_000_000n;
+  const trustedBefore = trustedBeforeNs(entry.recordedAtMs, options);
   for (const dep of entry.deps) {
     let now: Fingerprint;
     try {
@@ -47,7 +52,7 @@ export function indexEntryStaleness(entry: FreshnessInput, options: FreshnessOpt
     }
     const fields = fingerprintDifferences(dep, now);
     if (fields.length > 0) return { reason: 'changed', path: dep.path, fields };
-    if (dep.kind !== 'missing' && (BigInt(dep.mtimeNs) >= trustedBeforeNs || BigInt(dep.ctimeNs) >= trustedBeforeNs)) {
+    if (dep.kind !== 'missing' && (BigInt(dep.mtimeNs) >= trustedBefore || BigInt(dep.ctimeNs) >= trustedBefore)) {
       return { reason: 'racy', path: dep.path };
     }
   }

@@ -5,7 +5,7 @@ export { RACY_WINDOW_MS, indexEntryStaleness, isIndexEntryFresh, type FreshnessI
 export { openOutputDigestReader, type OutputDigestReader } from './digest-reader.js';
 export { inspectStore, type StoreInspection } from './inspect.js';
 export { type StoreJson } from './json-values.js';
-export { type IndexEntry, type IndexEntryInput, type LazyIndex } from './list-index.js';
+export { type FreshIndexRows, type IndexEntry, type IndexEntryInput, type LazyIndex } from './list-index.js';
 export { LATEST_STORE_VERSION, STORE_MIGRATIONS, migrateStore, type StoreMigration } from './migrations.js';
 export { outputDigestStaleness, type LazyDigests, type OutputDigest } from './output-digests.js';
 export { STORE_FILE_NAME, storePathFor } from './paths.js';

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { CairnError } from '../util/index.js';
-import { FINGERPRINT_FIELDS, type Fingerprint } from './fingerprint.js';
+import type { Fingerprint } from './fingerprint.js';
+import type { FreshnessOptions } from './freshness.js';
 import { toStoreJson, type StoreJson } from './json-values.js';
-import { prepared } from './statements.js';
+import { prepared, preparedRaw } from './statements.js';
+import { depsJson, storedDepsFresh, storedFingerprint } from './stored-deps.js';
 import { requireText } from './validate.js';
 
 /**
@@ -31,53 +33,6 @@ export interface IndexEntryInput {
    * which is right only when the deps were fingerprinted just now.
    */
   recordedAtMs?: number;
-}
-
-const KINDS = new Set(['file', 'dir', 'missing', 'other']);
-const DECIMAL = /^\d+$/;
-
-function isFingerprint(value: unknown): value is Fingerprint {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return (
-    typeof v.path === 'string' &&
-    path.isAbsolute(v.path) &&
-    typeof v.kind === 'string' &&
-    KINDS.has(v.kind) &&
-    Number.isSafeInteger(v.size) &&
-    Number.isSafeInteger(v.mode) &&
-    (['mtimeNs', 'ctimeNs', 'ino', 'dev'] as const).every((k) => typeof v[k] === 'string' && DECIMAL.test(v[k]))
-  );
-}
-
-/**
- * The stored form of `deps`: one array per fingerprint, its path and then
- * the fingerprint fields in a fixed order (so stored JSON is stable), the
- * path relative to `root` when inside it. Earlier versions stored one
- * object per fingerprint with an absolute path; both are read.
- */
-function depsJson(root: string, deps: readonly Fingerprint[], slug: string): string {
-  if (!Array.isArray(deps)) throw new CairnError('invalid-input', `deps of "${slug}" must be an array of fingerprints.`);
-  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
-  return JSON.stringify(
-    deps.map((dep, i) => {
-      if (!isFingerprint(dep)) throw new CairnError('invalid-input', `deps[${i}] of "${slug}" is not a fingerprint.`);
-      const stored: unknown[] = [dep.path.startsWith(prefix) ? dep.path.slice(prefix.length) : dep.path];
-      for (const field of FINGERPRINT_FIELDS) stored.push(dep[field]);
-      return stored;
-    }),
-  );
-}
-
-/** A stored dependency as a fingerprint (either stored form), or null when it is neither. */
-function storedFingerprint(root: string, stored: unknown): Fingerprint | null {
-  if (!Array.isArray(stored)) return isFingerprint(stored) ? stored : null;
-  if (stored.length !== FINGERPRINT_FIELDS.length + 1 || typeof stored[0] !== 'string' || stored[0] === '') return null;
-  const dep: Record<string, unknown> = { path: path.isAbsolute(stored[0]) ? stored[0] : path.join(root, stored[0]) };
-  FINGERPRINT_FIELDS.forEach((field, i) => {
-    dep[field] = stored[i + 1];
-  });
-  return isFingerprint(dep) ? dep : null;
 }
 
 interface IndexRow {
@@ -161,6 +116,38 @@ export interface LazyIndex {
   slugs(): Iterable<string>;
   /** The entry for `slug`, or null when there is none or it no longer decodes. */
   get(slug: string): IndexEntry | null;
+}
+
+/** What the index can serve of a listing (see `freshIndexRows`). */
+export interface FreshIndexRows {
+  /** The stored row of each slug whose entry is fresh. */
+  rows: Map<string, StoreJson>;
+  /** Every slug with a stored entry (fresh or not, decodable or not). */
+  slugs: string[];
+}
+
+/**
+ * The stored rows under `liveRoot` whose entries are fresh: for each entry
+ * the answer of `get` and then `isIndexEntryFresh`, read in one query with
+ * each entry checked as it comes (one lstat per dep, compared with the
+ * stored fields as they are, no fingerprint built) and then dropped, so
+ * only the rows served stay in memory.
+ */
+export function freshIndexRows(db: Database.Database, liveRoot: string, options: FreshnessOptions = {}): FreshIndexRows {
+  const root = rootKey(liveRoot);
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  const rows = new Map<string, StoreJson>();
+  const slugs: string[] = [];
+  const query = preparedRaw(db, 'SELECT slug, recorded_at_ms, deps, row FROM list_index WHERE live_root = ?');
+  for (const [slug, recordedAtMs, deps, row] of query.iterate(root) as Iterable<[string, number, string, string]>) {
+    slugs.push(slug);
+    try {
+      if (storedDepsFresh(root, prefix, JSON.parse(deps), recordedAtMs, options)) rows.set(slug, JSON.parse(row) as StoreJson);
+    } catch {
+      // A stored entry that no longer parses is never served (it will be recomputed).
+    }
+  }
+  return { rows, slugs };
 }
 
 /** Stores (replacing) entries under `liveRoot` in one transaction; returns how many. */

@@ -7,14 +7,17 @@ import { connect } from './connection.js';
 import { CORRUPTION_HINT, storeError } from './errors.js';
 import { recordEvent, listEvents, type EventFilter, type EventInput, type EventRecord } from './events.js';
 import type { Fingerprint } from './fingerprint.js';
+import type { FreshnessOptions } from './freshness.js';
 import type { StoreJson } from './json-values.js';
 import {
   deleteIndexExcept,
+  freshIndexRows,
   lookupIndex,
   lookupIndexLazy,
   lookupIndexMany,
   storeIndex,
   storeIndexMany,
+  type FreshIndexRows,
   type IndexEntry,
   type IndexEntryInput,
   type LazyIndex,
@@ -193,6 +196,11 @@ export class Store {
       const lazy = lookupIndexLazy(this.#db, liveRoot);
       return { slugs: () => lazy.slugs(), get: (slug: string) => lazy.get(slug) };
     });
+  }
+
+  /** The stored rows under `liveRoot` whose entries are fresh, and every slug with an entry. */
+  freshIndexRows(liveRoot: string, options?: FreshnessOptions): FreshIndexRows {
+    return this.#guard('reading the list index', () => freshIndexRows(this.#db, liveRoot, options));
   }
 
   /** Caches one list entry. `recordedAtMs`: `Date.now()` taken before fingerprinting `deps`. */

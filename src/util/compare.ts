@@ -23,3 +23,15 @@ function isHighSurrogate(unit: number): boolean {
 function isLowSurrogate(unit: number): boolean {
   return unit >= 0xdc00 && unit <= 0xdfff;
 }
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+/**
+ * Sorts `strings` in place by code point ({@link compareCodePoints}) and
+ * returns it. When no string holds a surrogate, each UTF-16 unit is a code
+ * point and code point order is the unit order of the comparator-free sort,
+ * which is many times faster.
+ */
+export function sortByCodePoints(strings: string[]): string[] {
+  return strings.some((s) => SURROGATE.test(s)) ? strings.sort(compareCodePoints) : strings.sort();
+}

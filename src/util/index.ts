@@ -1,4 +1,4 @@
-export { compareCodePoints } from './compare.js';
+export { compareCodePoints, sortByCodePoints } from './compare.js';
 export { mapWithConcurrency, yieldToEventLoop } from './concurrency.js';
 export { errnoCode } from './errno.js';
 export { lazily } from './lazy.js';

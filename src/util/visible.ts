@@ -55,12 +55,16 @@ export function visibleOutput(text: string): string {
   return text.replace(CONTROL_EXCEPT_NEWLINE_AND_TAB, visibleCharacter);
 }
 
+/** Printable ASCII but the backslash: most fields, which {@link tsvField} returns as they are. */
+const PLAIN_TSV_FIELD = /^[\x20-\x5b\x5d-\x7e]*$/;
+
 /**
  * One TSV field: a backslash becomes `\\`, tab, newline and CR become `\t`,
  * `\n`, `\r`, and every other unsafe character is rendered visibly, so a field
  * never splits a row or a column and can be decoded unambiguously.
  */
 export function tsvField(text: string): string {
+  if (PLAIN_TSV_FIELD.test(text)) return text;
   return visibleText(text.replace(/\\/g, '\\\\'));
 }
 

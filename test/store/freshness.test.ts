@@ -190,6 +190,8 @@ describe('index entry freshness', () => {
             }
           }
           const fresh = isIndexEntryFresh(entry, WINDOW);
+          // The listing's fast check gives the same answer.
+          expect(store.freshIndexRows(root, WINDOW).rows.has('m')).toBe(fresh);
           // A fresh entry's row always equals a full recomputation; an untouched one is fresh.
           if (fresh) expect(entry.row).toEqual(read());
           else stale++;
