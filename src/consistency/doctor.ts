@@ -25,6 +25,8 @@ export interface DoctorGroup {
  * sums file has them checked (not the approach notes the rules never open).
  */
 const DOCTOR_READS: PrefetchScope = {
+  // Read by doctor and report, not by list: a cached plan says doctor's files were read lately.
+  probe: 'plan.md',
   topLevel: true,
   files: [MIGRATION_FILES.state, MIGRATION_FILES.sums, MIGRATION_FILES.reviews],
   subdirs: [{ dir: MIGRATION_FILES.stages, when: MIGRATION_FILES.sums }],
@@ -245,7 +247,7 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
   };
   const checkChunk = options.checkChunk ?? doctorChunk;
   const safe = directories.filter((directory) => directory.safe).map((directory) => directory.name);
-  // A prefetcher reads ahead what the rules will read while they run.
+  // Files on the disk are read ahead while the rules run; files already in the page cache are not.
   const prefetch = startPrefetch(
     safe.map((name) => path.join(options.liveRoot, name)),
     DOCTOR_READS,
@@ -258,7 +260,14 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
   };
   try {
     const threads = options.threads;
-    if (threads !== undefined && threads.workers > 0 && (threads.always === true || safe.length >= THREADED_MIN_MIGRATIONS) && workerModuleExists(threads.workerUrl)) {
+    // Unasked, checks run on more threads only when the files are cached: while reading ahead, the
+    // reads already keep the second core busy, and more threads checking only slowed the run.
+    const threaded =
+      threads !== undefined &&
+      threads.workers > 0 &&
+      (threads.always === true || (safe.length >= THREADED_MIN_MIGRATIONS && !prefetch.reading)) &&
+      workerModuleExists(threads.workerUrl);
+    if (threaded) {
       yield* threadedGroups(directories, safe, setup, threads, checkChunk, counted);
     } else {
       const check = async (directory: { name: string; safe: boolean }) => {

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { mapWithConcurrency, reapplyRuntimeFlags } from '../util/index.js';
+import { filesLookCached } from './cache-probe.js';
 
 /*
  * Reading thousands of small files one after another waits on the disk once
@@ -25,6 +26,12 @@ export interface PrefetchScope {
   subdirs?: readonly { dir: string; when?: string }[];
   /** Every regular file under the directory. */
   tree?: boolean;
+  /**
+   * The file (directly in each directory) whose read time, sampled before
+   * reading ahead, stands for the scope's: when it reads from the page
+   * cache, nothing is read ahead. Default: the first of `files`.
+   */
+  probe?: string;
 }
 
 export interface Prefetcher {
@@ -32,6 +39,8 @@ export interface Prefetcher {
   advance(count: number): void;
   /** Stops reading; the scan has what it needs. */
   stop(): void;
+  /** Whether a thread reads ahead (false for a short list, files already cached, or no thread). */
+  readonly reading: boolean;
 }
 
 /** Fewer directories than this are scanned without a prefetcher: starting a thread costs more than it saves. */
@@ -44,16 +53,19 @@ const AHEAD = 512;
 /** Files larger than this are not prefetched (the scan refuses or rarely reads them). */
 const MAX_BYTES = 16 * 1024 * 1024;
 
-const INERT: Prefetcher = { advance() {}, stop() {} };
+const INERT: Prefetcher = { advance() {}, stop() {}, reading: false };
 
 /**
  * Starts reading `directories` (in order) as `scope` says, ahead of a scan
  * that reads them in the same order and calls `advance` as it goes. Returns
- * an inert prefetcher for a short list, or when a thread cannot be started.
+ * an inert prefetcher for a short list, when a sample of the files reads
+ * from the page cache (`filesLookCached`), or when a thread cannot be started.
  * The thread never keeps the process alive and ignores every error.
  */
 export function startPrefetch(directories: readonly string[], scope: PrefetchScope): Prefetcher {
   if (directories.length < PREFETCH_MIN_DIRECTORIES) return INERT;
+  const probe = scope.probe ?? scope.files?.[0];
+  if (probe !== undefined && filesLookCached(directories, probe)) return INERT;
   let worker: Worker;
   try {
     // The modules are passed in: a bundler would rewrite a `require` inside the function's own
@@ -81,6 +93,7 @@ export function startPrefetch(directories: readonly string[], scope: PrefetchSco
       stopped = true;
       void worker.terminate().catch(() => {});
     },
+    reading: true,
   };
 }
 
