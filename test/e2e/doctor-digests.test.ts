@@ -1,12 +1,12 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LATEST_STORE_VERSION, RACY_WINDOW_MS, STORE_MIGRATIONS, openStore } from '../../src/store/index.js';
-import { REPO_ROOT, runCli, type CliResult } from '../support/cli.js';
+import { runCli, type CliResult } from '../support/cli.js';
 import { DONE, READY } from '../support/fixture.js';
 import { fixtureRepo } from '../support/repo.js';
+import { holdStoreLock, releaseStoreLocks } from '../support/store-lock.js';
 import { tempDir } from '../support/tmp.js';
 
 /*
@@ -35,22 +35,7 @@ syncBuiltinESMExports();
 if (isMainThread) fs.appendFileSync(process.env.OPENED_FILE, '');
 `;
 
-const HOLDER = `
-const Database = require('better-sqlite3');
-const db = new Database(process.argv[1]);
-db.pragma('journal_mode = DELETE');
-db.pragma('locking_mode = EXCLUSIVE');
-db.exec('BEGIN EXCLUSIVE');
-process.stdout.write('locked\\n');
-process.stdin.on('end', () => { db.exec('ROLLBACK'); db.close(); });
-process.stdin.resume();
-`;
-
-const holders: ChildProcessWithoutNullStreams[] = [];
-
-afterEach(() => {
-  for (const holder of holders.splice(0)) holder.stdin.end();
-});
+afterEach(releaseStoreLocks);
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -202,12 +187,7 @@ describe('cairn index and doctor', () => {
     const storePath = path.join(repo, '.planning', 'cairn.db');
     const args = ['--all', '--format', 'tsv'];
     const [expected] = withoutStore(repo, [args]) as [CliResult];
-    const holder = spawn(process.execPath, ['-e', HOLDER, storePath], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    holders.push(holder);
-    await new Promise<void>((resolve, reject) => {
-      holder.stdout.on('data', (chunk) => String(chunk).includes('locked') && resolve());
-      holder.on('exit', (code) => reject(new Error(`lock holder exited ${code}`)));
-    });
+    await holdStoreLock(storePath, 'exclusive');
     const locked = runCli(['doctor', ...args], { cwd: repo, env: UTC, timeoutMs: 30_000 });
     expect(outcome(locked)).toEqual(outcome(expected));
   });

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, RACY_WINDOW_MS } from '../../src/store/index.js';
-import { REPO_ROOT, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import { CR_V1, expectedWithRepo } from '../support/fixture.js';
 import { fixtureRepo } from '../support/repo.js';
+import { holdStoreLock, releaseStoreLocks } from '../support/store-lock.js';
 
 /*
  * The store is a cache for `list`: served from it or not, the bytes printed
@@ -14,43 +14,7 @@ import { fixtureRepo } from '../support/repo.js';
  * held by a real second process through better-sqlite3.
  */
 
-// Holds a lock on the database at argv[1] until stdin closes: "write" takes
-// the write lock (readers still read), "exclusive" takes the whole file
-// (nobody else can even read it). Prints "locked" once it holds it.
-const HOLDER = `
-const Database = require('better-sqlite3');
-const [file, mode] = process.argv.slice(1);
-const db = new Database(file);
-if (mode === 'exclusive') {
-  db.pragma('journal_mode = DELETE');
-  db.pragma('locking_mode = EXCLUSIVE');
-  db.exec('BEGIN EXCLUSIVE');
-} else {
-  db.exec('BEGIN IMMEDIATE');
-}
-process.stdout.write('locked\\n');
-process.stdin.on('end', () => { db.exec('ROLLBACK'); db.close(); });
-process.stdin.resume();
-`;
-
-const holders: ChildProcessWithoutNullStreams[] = [];
-
-afterEach(() => {
-  for (const holder of holders.splice(0)) holder.stdin.end();
-});
-
-async function holdLock(storePath: string, mode: 'write' | 'exclusive'): Promise<void> {
-  const holder = spawn(process.execPath, ['-e', HOLDER, storePath, mode], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  holders.push(holder);
-  let stderr = '';
-  holder.stderr.on('data', (chunk) => (stderr += chunk));
-  await new Promise<void>((resolve, reject) => {
-    holder.stdout.on('data', (chunk) => {
-      if (String(chunk).includes('locked')) resolve();
-    });
-    holder.on('exit', (code) => reject(new Error(`lock holder exited ${code}: ${stderr}`)));
-  });
-}
+afterEach(releaseStoreLocks);
 
 describe('cairn list through the index', () => {
   it('prints the same bytes cold (no store), warm (every row from the index) and with --no-index, in every format', async () => {
@@ -132,17 +96,17 @@ describe('cairn list with the store locked by another process', () => {
     // A manifest rewritten (same row) is recomputed, so this list must write the index.
     const manifest = path.join(repo, 'migrations', 'src-exports-queue-rb-20260402T081851', 'manifest.json');
     writeFileSync(manifest, `${readFileSync(manifest, 'utf8')}\n`);
-    await holdLock(storePath, 'write');
+    await holdStoreLock(storePath, 'write');
     const writeLocked = runCli(['list', '--format', 'tsv'], { cwd: repo });
     expect(writeLocked.code).toBe(0);
     expect(writeLocked.stdout).toBe(expected);
     expect(writeLocked.stderr).toMatch(
       /^Warning: the list index could not be updated \(The local store .*cairn\.db stayed locked by another process while writing the list index \(SQLITE_BUSY\)\.\); the next list scans again\.\n$/,
     );
-    holders.splice(0).forEach((holder) => holder.stdin.end());
+    releaseStoreLocks();
 
     await new Promise((resolve) => setTimeout(resolve, 200));
-    await holdLock(storePath, 'exclusive');
+    await holdStoreLock(storePath, 'exclusive');
     const readLocked = runCli(['list', '--format', 'tsv'], { cwd: repo });
     expect(readLocked.code).toBe(0);
     expect(readLocked.stdout).toBe(expected);
