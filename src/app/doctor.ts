@@ -45,13 +45,17 @@ async function configGroup(error: unknown, globals: GlobalOptions): Promise<Doct
   return { slug: CONFIG_SLUG, path: configPath, kind: 'config', findings };
 }
 
-/** Threads checking migrations at once when not told: one per core, at most this many. */
-const DEFAULT_MAX_JOBS = 4;
+/**
+ * Threads checking migrations at once when not told: one per core, at most
+ * this many. Each worker thread adds about 70 MB to the peak RSS at 10,000
+ * migrations, so more are used only when `--jobs` asks.
+ */
+const DEFAULT_MAX_JOBS = 2;
 
 /**
  * The worker threads of a `doctor --all` run: `jobs` threads check
  * migrations in all, this one included (default: one per CPU core, at most
- * four, and only for a large project; a `jobs` given is used whatever the
+ * two, and only for a large project; a `jobs` given is used whatever the
  * project's size).
  */
 export function doctorThreads(jobs?: number): DoctorThreads {

@@ -33,7 +33,7 @@ export const LockTimeoutMsInput = z
   .max(Number.MAX_SAFE_INTEGER)
   .describe('How long to wait for the publish lock, in milliseconds (default: the config, or 30000).');
 
-export const JobsInput = z.int().min(1).max(64).describe('Threads that check migrations at once (default: one per CPU core, at most 4).');
+export const JobsInput = z.int().min(1).max(64).describe('Threads that check migrations at once (default: up to 2, for 400 or more migrations whose files are cached).');
 
 export const LogLimitInput = z.int().min(1).max(Number.MAX_SAFE_INTEGER).describe('At most this many runs and events (default 20).');
 

@@ -29,6 +29,12 @@ export interface ThreadedMap<T, R> {
 const QUEUED_PER_WORKER = 2;
 /** How far ahead of the oldest unfinished chunk the calling thread may run, bounding what waits in memory. */
 const LOCAL_AHEAD = 8;
+/**
+ * A worker's young generation, in MB. V8's default lets each thread's grow
+ * to tens of MB before it collects; this small one cost no time measured
+ * and keeps about 30 MB per worker out of the peak RSS.
+ */
+const WORKER_YOUNG_GENERATION_MB = 2;
 
 type Reply<R> = { id: number; results: R[] } | { id: number; error: string };
 
@@ -87,7 +93,12 @@ export async function* mapInThreads<T, R>(items: readonly T[], spec: ThreadedMap
   for (let i = 0; i < spec.workers && chunks.length > 1; i++) {
     let worker: Worker;
     try {
-      worker = new Worker(spec.workerUrl, { workerData: spec.workerData, stdout: true, stderr: true });
+      worker = new Worker(spec.workerUrl, {
+        workerData: spec.workerData,
+        stdout: true,
+        stderr: true,
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      });
     } catch {
       break;
     }

@@ -67,7 +67,7 @@ export const reportCommand = defineCommand<[], ReportOptions>({
     { flags: '--out <file|dir>', description: `where to write it (a directory gets index.html or ${DEFAULT_FILES.markdown}; - for stdout). Default: ${DEFAULT_FILES.html} for html, stdout for markdown` },
     { flags: '--open', description: 'open the HTML report in the default browser once written' },
     { flags: '--now <time>', description: "measure ages from this ISO-8601 time, or 'now' (default: the newest activity in the report, so the same files give the same report)", parse: parseNow },
-    { flags: '--jobs <n>', description: 'threads that read and check migrations at once (default: one per CPU core, at most 4, for 400 migrations or more)', parse: jobsCount },
+    { flags: '--jobs <n>', description: 'threads that read and check migrations at once (default: up to 2, for 400 or more migrations whose files are cached)', parse: jobsCount },
   ],
   examples: ['report --out build/report/', 'report --format markdown >> "$GITHUB_STEP_SUMMARY"', 'report --open --now now'],
   async run({ options, io, project }) {
