@@ -8,6 +8,7 @@ import { inspectMigration } from './migration.js';
 import { makeFinding } from './rules.js';
 import { TRANSACTIONS_SLUG, transactionFindings, type TransactionCheckOptions } from './transactions.js';
 import { committedWorkFindings } from './work-rules.js';
+import { verifiedDigestsAt } from './verified-digests.js';
 
 /** The findings of one checked unit: a migration, the live root's transactions, or the project config. */
 export interface DoctorGroup {
@@ -31,6 +32,13 @@ const DOCTOR_READS: PrefetchScope = {
   files: [MIGRATION_FILES.state, MIGRATION_FILES.sums, MIGRATION_FILES.reviews],
   subdirs: [{ dir: MIGRATION_FILES.stages, when: MIGRATION_FILES.sums }],
 };
+
+/**
+ * {@link DOCTOR_READS} when the store holds verified digests of stage
+ * outputs (`cairn index`): the sums rule takes those instead of reading the
+ * files, so reading them ahead would only cost the disk.
+ */
+const DOCTOR_READS_WITH_DIGESTS: PrefetchScope = { probe: 'plan.md', topLevel: true, files: DOCTOR_READS.files ?? [] };
 
 /** How many migrations `doctorAll` checks at once by default. */
 export const DOCTOR_CONCURRENCY = 32;
@@ -250,7 +258,7 @@ export async function* doctorAll(options: DoctorAllOptions): AsyncGenerator<Doct
   // Files on the disk are read ahead while the rules run; files already in the page cache are not.
   const prefetch = startPrefetch(
     safe.map((name) => path.join(options.liveRoot, name)),
-    DOCTOR_READS,
+    verifiedDigestsAt(options.digestStore)?.holdsAny(options.liveRoot) === true ? DOCTOR_READS_WITH_DIGESTS : DOCTOR_READS,
   );
   const counted = (group: DoctorGroup): DoctorGroup => {
     done++;

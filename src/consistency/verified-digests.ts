@@ -13,6 +13,8 @@ export interface VerifiedDigests {
    * `liveRoot`, checked to be a regular file) has the SHA-256 `sha256`.
    */
   matches(liveRoot: string, file: string, sha256: string): boolean;
+  /** True when the store holds any record below `liveRoot` (a `cairn index` ran for it). */
+  holdsAny(liveRoot: string): boolean;
   close(): void;
 }
 

@@ -5,6 +5,7 @@ import { readUserVersion, tableNames } from './checks.js';
 import { digestPathKey, digestRootKey, lookupOutputDigestsBelow, outputDigestStaleness, type OutputDigest } from './output-digests.js';
 import { assertStorePathConfined } from './paths.js';
 import { sqliteDatabase } from './sqlite.js';
+import { prepared } from './statements.js';
 
 type DigestsBelow = ReturnType<typeof lookupOutputDigestsBelow>;
 
@@ -17,10 +18,12 @@ export interface OutputDigestReader {
    * store included: the caller then reads and hashes the file itself.
    */
   matches(liveRoot: string, file: string, sha256: string): boolean;
+  /** True when the store holds any record below `liveRoot`; false for any failure. */
+  holdsAny(liveRoot: string): boolean;
   close(): void;
 }
 
-const NONE: OutputDigestReader = { matches: () => false, close() {} };
+const NONE: OutputDigestReader = { matches: () => false, holdsAny: () => false, close() {} };
 
 /** Migrations asked about one by one before the reader loads every record of the live root at once. */
 const WHOLE_ROOT_AFTER = 16;
@@ -89,6 +92,14 @@ export function openOutputDigestReader(storePath: string): OutputDigestReader {
         return digest !== null && digest.sha256 === sha256 && outputDigestStaleness(digest) === null;
       } catch {
         failed = true;
+        return false;
+      }
+    },
+    holdsAny(liveRoot) {
+      if (failed) return false;
+      try {
+        return prepared(db, 'SELECT 1 FROM output_digests WHERE live_root = ? LIMIT 1').get(digestRootKey(liveRoot)) !== undefined;
+      } catch {
         return false;
       }
     },

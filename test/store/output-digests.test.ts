@@ -38,6 +38,7 @@ describe('verified digests', () => {
 
     const reader = openOutputDigestReader(storePath);
     expect(reader.matches(live, file, digest.sha256)).toBe(true);
+    expect([reader.holdsAny(live), reader.holdsAny(path.join(path.dirname(live), 'elsewhere'))]).toEqual([true, false]);
     expect(reader.matches(live, file, '0'.repeat(64))).toBe(false);
     expect(reader.matches(path.join(live, 'a'), file, digest.sha256)).toBe(false);
     expect(reader.matches(live, path.join(live, 'b', 'x.md'), digest.sha256)).toBe(false);
@@ -68,9 +69,13 @@ describe('verified digests', () => {
     const { live, file, storePath } = setup();
     const sha = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
     expect(openOutputDigestReader(storePath).matches(live, file, sha)).toBe(false);
+    expect(openOutputDigestReader(storePath).holdsAny(live)).toBe(false);
     expect(fs.existsSync(path.dirname(storePath))).toBe(false);
     openStore(storePath, { migrations: STORE_MIGRATIONS.slice(0, 2) }).close();
     expect(openOutputDigestReader(storePath).matches(live, file, sha)).toBe(false);
+    expect(openOutputDigestReader(storePath).holdsAny(live)).toBe(false);
+    openStore(storePath).close();
+    expect(openOutputDigestReader(storePath).holdsAny(live)).toBe(false);
   });
 
   it('answers alike when it reads the records of one migration at a time and, after many, of the whole root at once', () => {
