@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { LstatCache, entryKind, isGone, readBytes, readRegularFileWithStatsSync, staysInside } from '../fs/index.js';
+import { sumsTarget } from '../consistency/index.js';
+import { LstatCache, readRegularFileWithStatsSync, readStrictText } from '../fs/index.js';
 import { listMigrationDirectories, migrationFiles, parseSums, sha256Hex } from '../migration/index.js';
-import { RACY_WINDOW_MS, fingerprintOfStats, outputDigestStaleness, type OutputDigest, type Store } from '../store/index.js';
+import { fingerprintOfStats, outputDigestStaleness, trustedBeforeNs, type OutputDigest, type Store } from '../store/index.js';
 
 /** Why a stage output named in a sums file got no digest. */
 export type DigestSkipReason = 'sums-unreadable' | 'outside' | 'missing' | 'symlink' | 'not-regular' | 'unreadable';
@@ -34,27 +35,19 @@ function noSkips(): Record<DigestSkipReason, number> {
  * only for a file that rule reads). The rest are counted in `skipped`.
  */
 function namedOutputs(dir: string, skipped: Record<DigestSkipReason, number>): string[] {
-  const read = readBytes(migrationFiles(dir).sums);
-  if ('error' in read && isGone(read.error)) return [];
-  let text: string;
-  try {
-    if ('error' in read) throw read.error;
-    text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes);
-  } catch {
+  const read = readStrictText(migrationFiles(dir).sums);
+  if (read === null) return [];
+  if ('error' in read) {
     skipped['sums-unreadable']++;
     return [];
   }
   const lstats = new LstatCache();
   const files: string[] = [];
-  for (const entry of parseSums(text).entries) {
-    if (!staysInside(dir, entry.path, lstats)) {
-      skipped.outside++;
-      continue;
-    }
-    const file = path.join(dir, ...entry.path.split('/'));
-    const kind = entryKind(file, lstats);
-    if (kind === 'file') files.push(file);
-    else skipped[kind === 'other' ? 'not-regular' : kind]++;
+  for (const entry of parseSums(read.text).entries) {
+    const target = sumsTarget(dir, entry.path, lstats);
+    if (target === null) skipped.outside++;
+    else if (target.kind === 'file') files.push(target.file);
+    else skipped[target.kind === 'other' ? 'not-regular' : target.kind]++;
   }
   return files;
 }
@@ -76,8 +69,8 @@ function verify(file: string): OutputDigest | null {
 }
 
 function isRacy(digest: OutputDigest): boolean {
-  const trustedBeforeNs = BigInt(digest.recordedAtMs - RACY_WINDOW_MS) * 1_000_000n;
-  return BigInt(digest.fingerprint.mtimeNs) >= trustedBeforeNs || BigInt(digest.fingerprint.ctimeNs) >= trustedBeforeNs;
+  const trustedBefore = trustedBeforeNs(digest.recordedAtMs);
+  return BigInt(digest.fingerprint.mtimeNs) >= trustedBefore || BigInt(digest.fingerprint.ctimeNs) >= trustedBefore;
 }
 
 /**

@@ -8,6 +8,7 @@ export { THREADED_MIN_MIGRATIONS, doctorAll, doctorChunk, doctorMigration, type 
 export { conflictFilesText, mergeConflictFiles, mergeConflictHint } from './conflict-markers.js';
 export { checkMigrationDir, checkPlanContract, type PlanContractOptions } from './migration.js';
 export { localIsoSeconds } from './publish-lock.js';
+export { sumsTarget } from './sums.js';
 export { publishValidator } from './publish-validator.js';
 export { RULES, makeFinding, rulesMarkdownTable, type Rule } from './rules.js';
 export { SummaryCounter, doctorExitCode, summarize, type DoctorSummary } from './summary.js';

@@ -2,7 +2,7 @@ import { messageOf } from '../util/index.js';
 import { parseJson } from '../json/index.js';
 import type { MigrationContext } from './context.js';
 import { malformedLineFindings } from './line-findings.js';
-import { isGone, readBytes } from '../fs/index.js';
+import { readStrictText } from '../fs/index.js';
 import { reviewRecordSchema, migrationFiles, type Finding } from '../migration/index.js';
 
 /** Why one reviews.jsonl line is not a review record, or null when it is one. */
@@ -27,17 +27,10 @@ export function reviewLineProblem(line: string): string | null {
  */
 export function reviewFindings(ctx: MigrationContext): Finding[] {
   const file = migrationFiles(ctx.dir).reviews;
-  // Read first: a read that finds nothing is what a stat would have said.
-  const read = readBytes(file);
-  if ('error' in read && isGone(read.error)) return [];
-  let text: string;
-  try {
-    if ('error' in read) throw read.error;
-    text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes);
-  } catch (error) {
-    return [ctx.finding('review-record-invalid', file, `Could not read .planning/reviews.jsonl: ${messageOf(error)}`)];
-  }
-  const lines = text.split('\n');
+  const read = readStrictText(file);
+  if (read === null) return [];
+  if ('error' in read) return [ctx.finding('review-record-invalid', file, `Could not read .planning/reviews.jsonl: ${messageOf(read.error)}`)];
+  const lines = read.text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const messages: string[] = [];
   lines.forEach((line, index) => {

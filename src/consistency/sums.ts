@@ -4,7 +4,7 @@ import { pyStrRepr } from '../json/index.js';
 import { outsideMessage, parseSums, sha256Hex, migrationFiles, type Finding } from '../migration/index.js';
 import type { MigrationContext } from './context.js';
 import { malformedLineFindings } from './line-findings.js';
-import { entryKind, isGone, readBytes, staysInside } from '../fs/index.js';
+import { entryKind, readBytes, readStrictText, staysInside, type EntryKind, type LstatCache } from '../fs/index.js';
 
 /**
  * `sums-invalid` for malformed lines (at most 100, then
@@ -15,32 +15,35 @@ import { entryKind, isGone, readBytes, staysInside } from '../fs/index.js';
  */
 export function sumsFindings(ctx: MigrationContext): Finding[] {
   const sumsFile = migrationFiles(ctx.dir).sums;
-  // Read first: a read that finds nothing is what a stat would have said.
-  const read = readBytes(sumsFile);
-  if ('error' in read && isGone(read.error)) return [];
-  let text: string;
-  try {
-    if ('error' in read) throw read.error;
-    text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes);
-  } catch (error) {
-    return [ctx.finding('sums-invalid', sumsFile, `Could not read .planning/sums: ${messageOf(error)}`)];
-  }
-  const { entries, problems } = parseSums(text);
+  const read = readStrictText(sumsFile);
+  if (read === null) return [];
+  if ('error' in read) return [ctx.finding('sums-invalid', sumsFile, `Could not read .planning/sums: ${messageOf(read.error)}`)];
+  const { entries, problems } = parseSums(read.text);
   const findings = malformedLineFindings(ctx, 'sums-invalid', sumsFile, '.planning/sums', problems.map((problem) => problem.message));
   for (const entry of entries) {
-    if (!staysInside(ctx.dir, entry.path, ctx.lstats)) {
+    const target = sumsTarget(ctx.dir, entry.path, ctx.lstats);
+    if (target === null) {
       findings.push(ctx.finding('sums-invalid', sumsFile, outsideMessage(entry.line, entry.path)));
       continue;
     }
-    const file = path.join(ctx.dir, ...entry.path.split('/'));
-    const problem = stageFileProblem(file, entry.sha256, ctx);
-    if (problem !== null) findings.push(ctx.finding('stage-output-modified', file, `Stage output ${pyStrRepr(entry.path)} ${problem}`));
+    const problem = stageFileProblem(target, entry.sha256, ctx);
+    if (problem !== null) findings.push(ctx.finding('stage-output-modified', target.file, `Stage output ${pyStrRepr(entry.path)} ${problem}`));
   }
   return findings;
 }
 
-function stageFileProblem(file: string, expected: string, ctx: MigrationContext): string | null {
-  const kind = entryKind(file, ctx.lstats);
+/**
+ * The file a `.planning/sums` line names (`rel`, relative to the migration
+ * directory `dir`) and what it is, or null when it resolves outside `dir`:
+ * the sums rule reads and hashes it only when it is a regular file.
+ */
+export function sumsTarget(dir: string, rel: string, lstats: LstatCache): { file: string; kind: EntryKind } | null {
+  if (!staysInside(dir, rel, lstats)) return null;
+  const file = path.join(dir, ...rel.split('/'));
+  return { file, kind: entryKind(file, lstats) };
+}
+
+function stageFileProblem({ file, kind }: { file: string; kind: EntryKind }, expected: string, ctx: MigrationContext): string | null {
   if (kind === 'missing') return 'recorded in .planning/sums is missing.';
   if (kind === 'symlink') return 'recorded in .planning/sums is a symlink, not the accepted file.';
   if (kind === 'other') return 'recorded in .planning/sums is not a regular file.';

@@ -86,6 +86,21 @@ export function readBytes(file: string): { bytes: Buffer } | { error: unknown } 
   }
 }
 
+/**
+ * The text of a regular file that must be valid UTF-8: null when nothing is
+ * there (the read itself says so, no stat first), or the error that stopped
+ * the read or the decoding.
+ */
+export function readStrictText(file: string): { text: string } | { error: unknown } | null {
+  const read = readBytes(file);
+  if ('error' in read) return isGone(read.error) ? null : read;
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(read.bytes) };
+  } catch (error) {
+    return { error };
+  }
+}
+
 /** UTF-8 text with undecodable bytes replaced (for scanning ASCII markers and headings). */
 export function lenientText(bytes: Uint8Array): string {
   return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
