@@ -35,18 +35,21 @@ export async function indexProject(context: ProjectContext, io: Io): Promise<Ind
     if (store.recovered !== null) {
       io.stderr(`Warning: the local store was damaged (${store.recovered.reason}); it was moved to ${store.recovered.movedTo} and a new one was created.\n`);
     }
-    const startedAtMs = Date.now();
     let writeWarning: string | null = null;
-    const rows = await listMigrations(context.liveRoot, context.repoRoot, store, context.reviewPolicy, (message) => {
-      writeWarning ??= message;
-    });
-    if (writeWarning !== null) throw new CairnError('store', `The list index: ${writeWarning}`, { path: store.path });
-    const index = store.lookupIndexLazy(context.liveRoot);
     let listRefreshed = 0;
-    for (const slug of index.slugs()) {
-      const entry = index.get(slug);
-      if (entry !== null && entry.recordedAtMs >= startedAtMs) listRefreshed++;
-    }
+    const rows = await listMigrations(
+      context.liveRoot,
+      context.repoRoot,
+      store,
+      context.reviewPolicy,
+      (message) => {
+        writeWarning ??= message;
+      },
+      (count) => {
+        listRefreshed += count;
+      },
+    );
+    if (writeWarning !== null) throw new CairnError('store', `The list index: ${writeWarning}`, { path: store.path });
     const digests = await refreshOutputDigests(store, context.liveRoot);
     store.checkpoint();
     return { store: store.path, listRows: rows.length, listRefreshed, digests };

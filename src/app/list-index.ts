@@ -99,7 +99,8 @@ async function computeEntry(liveRoot: string, repoRoot: string, slug: string, po
  * scan by construction; without a store it is a full scan. The store is only
  * a cache: when it cannot be read (locked by another process, damaged) the
  * rows come from a full scan, and when it cannot be written the rows stand;
- * either way `warn` is told why.
+ * either way `warn` is told why. `stored` hears how many recomputed rows
+ * each write put in the index.
  */
 export async function listMigrations(
   liveRoot: string,
@@ -107,12 +108,13 @@ export async function listMigrations(
   store: Store | null,
   policy: ReviewPolicy = 'when-flagged',
   warn: (message: string) => void = () => {},
+  stored: (count: number) => void = () => {},
 ): Promise<ListRow[]> {
   // The directory is read on the thread pool while the index is checked here.
   const listing = listMigrationDirectories(liveRoot);
   const cached = store === null ? null : readIndex(store, liveRoot, warn);
   const { slugs, unsafeNames } = await listing;
-  const rows = store === null || cached === null ? await readListRows(liveRoot, repoRoot, slugs, policy) : await safeRows(liveRoot, repoRoot, store, cached, slugs, policy, warn);
+  const rows = store === null || cached === null ? await readListRows(liveRoot, repoRoot, slugs, policy) : await safeRows(liveRoot, repoRoot, store, cached, slugs, policy, warn, stored);
   return withUnsafeNameRows(rows, unsafeNames);
 }
 
@@ -135,6 +137,7 @@ async function safeRows(
   slugs: string[],
   policy: ReviewPolicy,
   warn: (message: string) => void,
+  stored: (count: number) => void,
 ): Promise<ListRow[]> {
   // Recomputed entries are written in batches, so they do not all wait in memory.
   let pending: IndexEntryInput[] = [];
@@ -144,7 +147,7 @@ async function safeRows(
     pending = [];
     if (batch.length === 0 || writeFailure !== null) return;
     try {
-      store.storeIndexMany(liveRoot, batch);
+      stored(store.storeIndexMany(liveRoot, batch));
     } catch (error) {
       writeFailure = error;
     }

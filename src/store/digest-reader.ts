@@ -2,10 +2,11 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { readUserVersion, tableNames } from './checks.js';
-import { digestPathKey, digestRootKey, lookupOutputDigestsBelow, outputDigestStaleness, type OutputDigest } from './output-digests.js';
+import { digestPathKey, lookupOutputDigestsBelow, outputDigestStaleness, type OutputDigest } from './output-digests.js';
 import { assertStorePathConfined } from './paths.js';
 import { sqliteDatabase } from './sqlite.js';
 import { prepared } from './statements.js';
+import { liveRootKey } from './validate.js';
 
 type DigestsBelow = ReturnType<typeof lookupOutputDigestsBelow>;
 
@@ -85,7 +86,7 @@ export function openOutputDigestReader(storePath: string): OutputDigestReader {
     matches(liveRoot, file, sha256) {
       if (failed) return false;
       try {
-        const root = digestRootKey(liveRoot);
+        const root = liveRootKey(liveRoot);
         const key = digestPathKey(root, file);
         if (key === null || key.indexOf('/') <= 0) return false;
         const digest = recordOf(root, key);
@@ -98,7 +99,7 @@ export function openOutputDigestReader(storePath: string): OutputDigestReader {
     holdsAny(liveRoot) {
       if (failed) return false;
       try {
-        return prepared(db, 'SELECT 1 FROM output_digests WHERE live_root = ? LIMIT 1').get(digestRootKey(liveRoot)) !== undefined;
+        return prepared(db, 'SELECT 1 FROM output_digests WHERE live_root = ? LIMIT 1').get(liveRootKey(liveRoot)) !== undefined;
       } catch {
         return false;
       }

@@ -26,6 +26,24 @@ export interface Fingerprint {
 export const FINGERPRINT_FIELDS = ['kind', 'size', 'mtimeNs', 'ctimeNs', 'ino', 'dev', 'mode'] as const;
 export type FingerprintField = (typeof FINGERPRINT_FIELDS)[number];
 
+const KINDS = new Set(['file', 'dir', 'missing', 'other']);
+const DECIMAL = /^\d+$/;
+
+/** True when `value` is a whole fingerprint as stored: an absolute path, a known kind, integers, decimal strings. */
+export function isFingerprint(value: unknown): value is Fingerprint {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.path === 'string' &&
+    path.isAbsolute(v.path) &&
+    typeof v.kind === 'string' &&
+    KINDS.has(v.kind) &&
+    Number.isSafeInteger(v.size) &&
+    Number.isSafeInteger(v.mode) &&
+    (['mtimeNs', 'ctimeNs', 'ino', 'dev'] as const).every((k) => typeof v[k] === 'string' && DECIMAL.test(v[k]))
+  );
+}
+
 function missing(absolute: string): Fingerprint {
   return { path: absolute, kind: 'missing', size: 0, mtimeNs: '0', ctimeNs: '0', ino: '0', dev: '0', mode: 0 };
 }

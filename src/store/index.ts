@@ -1,7 +1,7 @@
 export { StoreMigrationError } from './errors.js';
 export { type EventRecord } from './events.js';
 export { fingerprint, fingerprintOfStats, type Fingerprint } from './fingerprint.js';
-export { RACY_WINDOW_MS, indexEntryStaleness, isIndexEntryFresh, type FreshnessInput } from './freshness.js';
+export { RACY_WINDOW_MS, indexEntryStaleness, isIndexEntryFresh, trustedBeforeNs, type FreshnessInput } from './freshness.js';
 export { openOutputDigestReader, type OutputDigestReader } from './digest-reader.js';
 export { inspectStore, type StoreInspection } from './inspect.js';
 export { type StoreJson } from './json-values.js';

@@ -6,7 +6,7 @@ import type { FreshnessOptions } from './freshness.js';
 import { toStoreJson, type StoreJson } from './json-values.js';
 import { prepared, preparedRaw } from './statements.js';
 import { depsJson, storedDepsFresh, storedFingerprint } from './stored-deps.js';
-import { requireText } from './validate.js';
+import { liveRootKey, requireText } from './validate.js';
 
 /**
  * One cached `list` row: the row payload and the fingerprints of the files it
@@ -59,13 +59,9 @@ function toEntry(liveRoot: string, r: IndexRow): IndexEntry | null {
   }
 }
 
-function rootKey(liveRoot: string): string {
-  return path.resolve(requireText(liveRoot, 'liveRoot'));
-}
-
 /** The cached entry for `slug` under `liveRoot`, or null. Check it with `isIndexEntryFresh` before use. */
 export function lookupIndex(db: Database.Database, liveRoot: string, slug: string): IndexEntry | null {
-  const root = rootKey(liveRoot);
+  const root = liveRootKey(liveRoot);
   const row = prepared(db, 'SELECT slug, recorded_at_ms, deps, row FROM list_index WHERE live_root = ? AND slug = ?').get(
     root,
     requireText(slug, 'slug'),
@@ -78,7 +74,7 @@ export function lookupIndex(db: Database.Database, liveRoot: string, slug: strin
  * them, or only those in `slugs`.
  */
 export function lookupIndexMany(db: Database.Database, liveRoot: string, slugs?: Iterable<string>): Map<string, IndexEntry> {
-  const root = rootKey(liveRoot);
+  const root = liveRootKey(liveRoot);
   const wanted = slugs === undefined ? null : new Set(slugs);
   const rows = prepared(db, 'SELECT slug, recorded_at_ms, deps, row FROM list_index WHERE live_root = ?').all(root) as IndexRow[];
   const entries = new Map<string, IndexEntry>();
@@ -96,7 +92,7 @@ export function lookupIndexMany(db: Database.Database, liveRoot: string, slugs?:
  * entries one by one never holds all of them decoded at once.
  */
 export function lookupIndexLazy(db: Database.Database, liveRoot: string): LazyIndex {
-  const root = rootKey(liveRoot);
+  const root = liveRootKey(liveRoot);
   const rows = new Map<string, IndexRow>();
   for (const r of prepared(db, 'SELECT slug, recorded_at_ms, deps, row FROM list_index WHERE live_root = ?').iterate(root) as Iterable<IndexRow>) {
     rows.set(r.slug, r);
@@ -134,7 +130,7 @@ export interface FreshIndexRows {
  * only the rows served stay in memory.
  */
 export function freshIndexRows(db: Database.Database, liveRoot: string, options: FreshnessOptions = {}): FreshIndexRows {
-  const root = rootKey(liveRoot);
+  const root = liveRootKey(liveRoot);
   const prefix = root.endsWith(path.sep) ? root : root + path.sep;
   const rows = new Map<string, StoreJson>();
   const slugs: string[] = [];
@@ -152,7 +148,7 @@ export function freshIndexRows(db: Database.Database, liveRoot: string, options:
 
 /** Stores (replacing) entries under `liveRoot` in one transaction; returns how many. */
 export function storeIndexMany(db: Database.Database, liveRoot: string, entries: Iterable<IndexEntryInput>): number {
-  const root = rootKey(liveRoot);
+  const root = liveRootKey(liveRoot);
   const now = Date.now();
   const rows = [...entries].map((e) => {
     const slug = requireText(e.slug, 'slug');
@@ -187,7 +183,7 @@ export function storeIndex(
 
 /** Deletes every entry under `liveRoot` whose slug is not in `keep`; returns how many were deleted. */
 export function deleteIndexExcept(db: Database.Database, liveRoot: string, keep: Iterable<string>): number {
-  const root = rootKey(liveRoot);
+  const root = liveRootKey(liveRoot);
   const kept = new Set(keep);
   const remove = prepared(db, 'DELETE FROM list_index WHERE live_root = ? AND slug = ?');
   return db

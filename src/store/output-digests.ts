@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { CairnError } from '../util/index.js';
-import type { Fingerprint } from './fingerprint.js';
+import { isFingerprint, type Fingerprint } from './fingerprint.js';
 import { indexEntryStaleness, type Staleness } from './freshness.js';
 import { prepared } from './statements.js';
-import { requireText } from './validate.js';
+import { liveRootKey } from './validate.js';
 
 /**
  * A stage output's SHA-256 as `cairn index` computed it, with the
@@ -37,13 +37,7 @@ interface DigestRow {
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
-const DECIMAL = /^\d+$/;
 const COLUMNS = 'path, recorded_at_ms, kind, size, mtime_ns, ctime_ns, ino, dev, mode, sha256';
-
-/** The live root as the table keys it. */
-export function digestRootKey(liveRoot: string): string {
-  return path.resolve(requireText(liveRoot, 'liveRoot'));
-}
 
 /**
  * The key of `file` under `root`: its path relative to the root with `/`
@@ -63,29 +57,14 @@ export function digestPathKey(root: string, file: string): string | null {
 /** A stored row as a record, or null when it does not decode (it is then ignored). */
 function toDigest(root: string, row: DigestRow): OutputDigest | null {
   if (row.kind !== 'file' || !SHA256.test(row.sha256) || !Number.isSafeInteger(row.recorded_at_ms)) return null;
-  if (!Number.isSafeInteger(row.size) || !Number.isSafeInteger(row.mode)) return null;
-  if (![row.mtime_ns, row.ctime_ns, row.ino, row.dev].every((value) => typeof value === 'string' && DECIMAL.test(value))) return null;
   const file = path.join(root, ...row.path.split('/'));
-  return {
-    file,
-    sha256: row.sha256,
-    recordedAtMs: row.recorded_at_ms,
-    fingerprint: { path: file, kind: 'file', size: row.size, mtimeNs: row.mtime_ns, ctimeNs: row.ctime_ns, ino: row.ino, dev: row.dev, mode: row.mode },
-  };
+  const fingerprint = { path: file, kind: row.kind, size: row.size, mtimeNs: row.mtime_ns, ctimeNs: row.ctime_ns, ino: row.ino, dev: row.dev, mode: row.mode };
+  return isFingerprint(fingerprint) ? { file, sha256: row.sha256, recordedAtMs: row.recorded_at_ms, fingerprint } : null;
 }
 
 /** Why `digest` cannot vouch for its file now (the list index's rule), or null when it can. */
 export function outputDigestStaleness(digest: OutputDigest): Staleness | null {
   return indexEntryStaleness({ deps: [digest.fingerprint], recordedAtMs: digest.recordedAtMs });
-}
-
-/** The record of `file` under `liveRoot`, or null. Check it with `outputDigestStaleness` before use. */
-export function lookupOutputDigest(db: Database.Database, liveRoot: string, file: string): OutputDigest | null {
-  const root = digestRootKey(liveRoot);
-  const key = digestPathKey(root, file);
-  if (key === null) return null;
-  const row = prepared(db, `SELECT ${COLUMNS} FROM output_digests WHERE live_root = ? AND path = ?`).get(root, key) as DigestRow | undefined;
-  return row === undefined ? null : toDigest(root, row);
 }
 
 /**
@@ -94,7 +73,7 @@ export function lookupOutputDigest(db: Database.Database, liveRoot: string, file
  * in one query and decoded one by one when asked for by file key.
  */
 export function lookupOutputDigestsBelow(db: Database.Database, liveRoot: string, dir: string | null): { get(key: string): OutputDigest | null } {
-  const root = digestRootKey(liveRoot);
+  const root = liveRootKey(liveRoot);
   const rows = (
     dir === null
       ? prepared(db, `SELECT ${COLUMNS} FROM output_digests WHERE live_root = ?`).all(root)
@@ -120,7 +99,7 @@ export interface LazyDigests {
 
 /** Every record under `liveRoot`, read in one query and decoded one by one when asked for. */
 export function lookupOutputDigestsLazy(db: Database.Database, liveRoot: string): LazyDigests {
-  const root = digestRootKey(liveRoot);
+  const root = liveRootKey(liveRoot);
   const rows = new Map<string, DigestRow>();
   for (const row of prepared(db, `SELECT ${COLUMNS} FROM output_digests WHERE live_root = ?`).iterate(root) as Iterable<DigestRow>) {
     rows.set(path.join(root, ...row.path.split('/')), row);
@@ -136,7 +115,7 @@ export function lookupOutputDigestsLazy(db: Database.Database, liveRoot: string)
 
 /** Stores (replacing) records under `liveRoot` in one transaction; returns how many. */
 export function storeOutputDigests(db: Database.Database, liveRoot: string, digests: Iterable<OutputDigest>): number {
-  const root = digestRootKey(liveRoot);
+  const root = liveRootKey(liveRoot);
   const rows = [...digests].map((digest) => {
     const key = digestPathKey(root, digest.file);
     const fp = digest.fingerprint;
@@ -164,7 +143,7 @@ export function storeOutputDigests(db: Database.Database, liveRoot: string, dige
 
 /** Deletes every record under `liveRoot` whose file is not in `keep` (absolute paths); returns how many. */
 export function deleteOutputDigestsExcept(db: Database.Database, liveRoot: string, keep: Iterable<string>): number {
-  const root = digestRootKey(liveRoot);
+  const root = liveRootKey(liveRoot);
   const kept = new Set<string>();
   for (const file of keep) {
     const key = digestPathKey(root, file);

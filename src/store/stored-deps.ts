@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CairnError, errnoCode } from '../util/index.js';
-import { FINGERPRINT_FIELDS, type Fingerprint } from './fingerprint.js';
+import { FINGERPRINT_FIELDS, isFingerprint, type Fingerprint } from './fingerprint.js';
 import { isIndexEntryFresh, trustedBeforeNs, type FreshnessOptions } from './freshness.js';
 
 /*
@@ -11,23 +11,6 @@ import { isIndexEntryFresh, trustedBeforeNs, type FreshnessOptions } from './fre
  * Earlier versions stored one object per fingerprint with an absolute path;
  * both are read.
  */
-
-const KINDS = new Set(['file', 'dir', 'missing', 'other']);
-const DECIMAL = /^\d+$/;
-
-function isFingerprint(value: unknown): value is Fingerprint {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return (
-    typeof v.path === 'string' &&
-    path.isAbsolute(v.path) &&
-    typeof v.kind === 'string' &&
-    KINDS.has(v.kind) &&
-    Number.isSafeInteger(v.size) &&
-    Number.isSafeInteger(v.mode) &&
-    (['mtimeNs', 'ctimeNs', 'ino', 'dev'] as const).every((k) => typeof v[k] === 'string' && DECIMAL.test(v[k]))
-  );
-}
 
 /** The JSON text stored for `deps` under `root` (a resolved path). */
 export function depsJson(root: string, deps: readonly Fingerprint[], slug: string): string {

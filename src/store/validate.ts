@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { CairnError } from '../util/index.js';
 
 export function requireText(value: unknown, what: string): string {
@@ -35,4 +36,9 @@ export function isoTime(value: Date | undefined, what: string): string {
     throw new CairnError('invalid-input', `${what} must be a valid Date.`);
   }
   return at.toISOString();
+}
+
+/** A live root as the store's tables key it: resolved, so every spelling of it finds the same rows. */
+export function liveRootKey(liveRoot: string): string {
+  return path.resolve(requireText(liveRoot, 'liveRoot'));
 }
