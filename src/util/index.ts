@@ -8,6 +8,6 @@ export { hasUnsafeNameCharacter, tsvField, visibleLines, visibleOutput, visibleT
 export { reapplyRuntimeFlags, setRuntimeFlag } from './runtime-flags.js';
 export { shellWord } from './shell.js';
 export { mapInThreads, serveChunks, workerModuleExists, type ThreadedMap } from './thread-pool.js';
-export { PY_SPACE, collapseWhitespace, splitLines, stripText } from './text.js';
+export { PY_SPACE, collapseWhitespace, plural, splitLines, stripText } from './text.js';
 export { localTimestamp, utcTimestamp } from './time.js';
 export { CAIRN_VERSION } from './version.js';

@@ -28,3 +28,8 @@ export function splitLines(text: string): string[] {
 export function stripText(text: string): string {
   return text.replace(LEADING_SPACE, '').replace(TRAILING_SPACE, '');
 }
+
+/** "1 error", "2 errors". */
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}

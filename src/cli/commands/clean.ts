@@ -1,5 +1,6 @@
 import { cleanWorkspaces, type CleanReport, type Io } from '../../app/index.js';
 import { cleanReportJson } from '../../outputs/index.js';
+import { plural } from '../../util/index.js';
 import { defineCommand } from '../command.js';
 import { dryRunOption, formatOption } from '../options.js';
 import { alignColumns, printJson } from '../output.js';
@@ -11,10 +12,6 @@ interface CleanOptions {
 }
 
 type CleanView = (report: CleanReport) => void;
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
 
 /** The closing line: what was removed (or would be), what stayed. */
 function summaryLine(report: CleanReport): string {

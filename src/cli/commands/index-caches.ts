@@ -1,5 +1,6 @@
 import { indexProject, type DigestSkipReason, type IndexReport, type Io } from '../../app/index.js';
 import { indexReportJson } from '../../outputs/index.js';
+import { plural } from '../../util/index.js';
 import { defineCommand } from '../command.js';
 import { formatOption } from '../options.js';
 import { printJson } from '../output.js';
@@ -18,10 +19,6 @@ const SKIP_WORDS: Record<DigestSkipReason, string> = {
   'not-regular': 'not a regular file',
   unreadable: 'unreadable',
 };
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
 
 function indexText(io: Io): IndexView {
   return (report) => {

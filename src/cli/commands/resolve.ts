@@ -2,7 +2,7 @@ import path from 'node:path';
 import { resolveTargetMergeConflict, type Io } from '../../app/index.js';
 import type { MergeResolution } from '../../planning/index.js';
 import { resolveJson } from '../../outputs/index.js';
-import { CairnError } from '../../util/index.js';
+import { CairnError, plural } from '../../util/index.js';
 import { defineCommand } from '../command.js';
 import { TARGET_ARGUMENT, dryRunOption, formatOption } from '../options.js';
 import { printJson } from '../output.js';
@@ -15,10 +15,6 @@ interface ResolveOptions {
 }
 
 type ResolveView = (result: MergeResolution, repoRoot: string) => void;
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
 
 function resolveText(io: Io): ResolveView {
   return (result, repoRoot) => {

@@ -1,7 +1,7 @@
 import type { DoctorSummary } from '../../consistency/index.js';
 import type { Severity } from '../../migration/index.js';
-import { visibleText } from '../../util/index.js';
-import { plural, repoRelative, type Reporter, type ReporterOptions } from './types.js';
+import { plural, visibleText } from '../../util/index.js';
+import { repoRelative, type Reporter, type ReporterOptions } from './types.js';
 
 /*
  * GitHub Actions workflow commands, so findings show as annotations on the

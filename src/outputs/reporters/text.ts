@@ -1,6 +1,6 @@
 import type { Severity } from '../../migration/index.js';
-import { visibleText, withoutWorkflowCommands } from '../../util/index.js';
-import { plural, repoRelative, type PaintColour, type Reporter, type ReporterOptions } from './types.js';
+import { plural, visibleText, withoutWorkflowCommands } from '../../util/index.js';
+import { repoRelative, type PaintColour, type Reporter, type ReporterOptions } from './types.js';
 
 const INDENT = ' '.repeat(10);
 const COLOUR: Record<Severity, PaintColour> = { error: 'red', warning: 'yellow', info: 'cyan' };

@@ -36,8 +36,3 @@ export function repoRelative(repoRoot: string, file: string): string {
   if (relative.startsWith('..') || path.isAbsolute(relative)) return file.split(path.sep).join('/');
   return relative.split(path.sep).join('/');
 }
-
-/** "1 error", "2 errors". */
-export function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
