@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ProjectContext } from '../config/index.js';
-import { closeVerifiedDigests, doctorAll, doctorChunk, transactionIncompleteInspector, type DoctorChunkSetup, type DoctorGroup } from '../consistency/index.js';
+import { closeVerifiedDigests, doctorAll, doctorChunk, transactionIncompleteInspector, type DoctorChunkSetup, type DoctorGroup, type InspectedFiles } from '../consistency/index.js';
 import { readRegularTextSync } from '../fs/index.js';
 import { readReviewRecords, type Finding, type Manifest, type PlanningState, type ReviewRecord } from '../migration/index.js';
 import { describeMigration, type ReviewPolicy } from '../planning/index.js';
@@ -71,7 +71,7 @@ interface ReportSetup {
   reviewPolicy: ReviewPolicy;
 }
 
-async function migrationInput(context: ReportSetup, group: DoctorGroup, roots: ReadonlyMap<string, string>): Promise<ReportMigration> {
+async function migrationInput(context: ReportSetup, group: DoctorGroup, roots: ReadonlyMap<string, string>, read?: InspectedFiles): Promise<ReportMigration> {
   const dir = toPosix(path.relative(context.repoRoot, group.path));
   const findings = group.findings.map((finding) => ({ ...finding, message: repoRelative(finding.message, context.repoRoot) }));
   const base = { slug: group.slug, dir, findings };
@@ -80,7 +80,7 @@ async function migrationInput(context: ReportSetup, group: DoctorGroup, roots: R
     return { ...base, ...unreadable, manifestError: 'the directory name holds unsafe characters' };
   }
   try {
-    const description = await describeMigration(group.slug, group.path, context.repoRoot, context.reviewPolicy, roots);
+    const description = await describeMigration(group.slug, group.path, context.repoRoot, context.reviewPolicy, roots, read);
     let reviews: ReviewRecord[] = [];
     try {
       reviews = await readReviewRecords(group.path);
@@ -109,15 +109,14 @@ export interface ReportGroup extends DoctorGroup {
 
 /**
  * Doctor's check of the migrations `names` with each one's report input
- * added, read in the same thread right after the check: run by `report
- * --all` in every thread (`app/report-worker.ts`).
+ * added, read in the same thread right after the check, from the manifest
+ * and state the check loaded: run by `report` in every thread
+ * (`app/report-worker.ts`).
  */
 export async function reportChunk(names: string[], setup: DoctorChunkSetup): Promise<ReportGroup[]> {
   const context = setup.extra as ReportSetup;
   const roots = new Map(setup.roots);
-  const groups: ReportGroup[] = await doctorChunk(names, setup);
-  for (const group of groups) group.report = await migrationInput(context, group, roots);
-  return groups;
+  return doctorChunk(names, setup, async (group, read): Promise<ReportGroup> => ({ ...group, report: await migrationInput(context, group, roots, read) }));
 }
 
 /**

@@ -4,7 +4,7 @@ import { MIGRATION_FILES, listMigrationDirectories, type Finding } from '../migr
 import { startPrefetch, type PrefetchScope } from '../fs/index.js';
 import { TRANSACTIONS_DIR } from '../publish/index.js';
 import { CONFIG_SLUG, configFindings } from './config-rules.js';
-import { inspectMigration } from './migration.js';
+import { inspectMigration, type InspectOptions, type InspectedFiles } from './migration.js';
 import { makeFinding } from './rules.js';
 import { TRANSACTIONS_SLUG, transactionFindings, type TransactionCheckOptions } from './transactions.js';
 import { committedWorkFindings } from './work-rules.js';
@@ -50,7 +50,7 @@ export const DOCTOR_CONCURRENCY = 32;
  */
 export async function doctorMigration(
   target: { slug: string; path: string },
-  options: { repoRoot: string; realpaths?: Map<string, string>; digestStore?: string | undefined },
+  options: { repoRoot: string; realpaths?: Map<string, string>; digestStore?: string | undefined; onLoaded?: InspectOptions['onLoaded'] },
 ): Promise<DoctorGroup> {
   let findings: Finding[];
   try {
@@ -61,6 +61,7 @@ export async function doctorMigration(
       planningState: true,
       realpaths: options.realpaths,
       digestStore: options.digestStore,
+      onLoaded: options.onLoaded,
     });
   } catch (error) {
     findings = [
@@ -144,12 +145,26 @@ export interface DoctorChunkSetup {
   extra?: unknown;
 }
 
-/** Checks the migrations named `names` (safe slugs) under `setup.liveRoot`, in order. */
-export async function doctorChunk(names: readonly string[], setup: DoctorChunkSetup): Promise<DoctorGroup[]> {
-  const groups: DoctorGroup[] = [];
+/**
+ * Checks the migrations named `names` (safe slugs) under `setup.liveRoot`,
+ * in order. `then`, when given, runs right after each check with its group
+ * and what the check read of the migration (undefined when the manifest
+ * could not be loaded), and its result is that migration's entry.
+ */
+export async function doctorChunk<G extends DoctorGroup = DoctorGroup>(
+  names: readonly string[],
+  setup: DoctorChunkSetup,
+  then?: (group: DoctorGroup, read: InspectedFiles | undefined) => Promise<G>,
+): Promise<G[]> {
+  const groups: G[] = [];
   for (const name of names) {
     const target = { slug: name, path: path.join(setup.liveRoot, name) };
-    groups.push(await doctorMigration(target, { repoRoot: setup.repoRoot, realpaths: new Map(setup.roots), digestStore: setup.digestStore }));
+    let read: InspectedFiles | undefined;
+    const onLoaded = then === undefined ? undefined : (files: InspectedFiles) => void (read = files);
+    const group = await doctorMigration(target, { repoRoot: setup.repoRoot, realpaths: new Map(setup.roots), digestStore: setup.digestStore, onLoaded });
+    // A check that failed part way says nothing reliable about what it read.
+    const reliable = group.findings.some((finding) => finding.code === 'check-failed') ? undefined : read;
+    groups.push(then === undefined ? (group as G) : await then(group, reliable));
   }
   return groups;
 }

@@ -6,7 +6,7 @@
 export { CONFIG_SLUG, configFindings } from './config-rules.js';
 export { THREADED_MIN_MIGRATIONS, doctorAll, doctorChunk, doctorMigration, type DoctorChunkSetup, type DoctorGroup, type DoctorThreads } from './doctor.js';
 export { conflictFilesText, mergeConflictFiles, mergeConflictHint } from './conflict-markers.js';
-export { checkMigrationDir, checkPlanContract, type PlanContractOptions } from './migration.js';
+export { checkMigrationDir, checkPlanContract, type InspectedFiles, type PlanContractOptions } from './migration.js';
 export { localIsoSeconds } from './publish-lock.js';
 export { sumsTarget } from './sums.js';
 export { publishValidator } from './publish-validator.js';

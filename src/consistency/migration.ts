@@ -13,7 +13,16 @@ import { movedFindings } from './move-rules.js';
 import { loadStateForCheck, stateFindings, wantsPlanningChecks } from './state-rules.js';
 import { sumsFindings } from './sums.js';
 import { verifiedDigestsAt } from './verified-digests.js';
-import type { CheckOptions, Finding, Manifest } from '../migration/index.js';
+import type { CheckOptions, Finding, Manifest, PlanningState } from '../migration/index.js';
+
+/** What one check read of a migration and could use, for a caller that shows it as well (`cairn report`). */
+export interface InspectedFiles {
+  manifest: Manifest;
+  /** The decoded planning state; null when there is no state file; undefined when it could not be read or decoded. */
+  state: PlanningState | null | undefined;
+  /** Whether `state` also passed the codec's full validation (replay and output refs), as `loadState` does. */
+  stateValidated: boolean;
+}
 
 export interface InspectOptions extends CheckOptions {
   /** Add the planning-state findings (`cairn doctor` on a planning migration). */
@@ -22,6 +31,8 @@ export interface InspectOptions extends CheckOptions {
   realpaths?: Map<string, string>;
   /** The local store whose verified digests the sums rule may use (see `verifiedDigestsAt`). */
   digestStore?: string | undefined;
+  /** Called with the manifest and state once both are read, when the manifest could be loaded. */
+  onLoaded?: ((files: InspectedFiles) => void) | undefined;
 }
 
 function listEntries(ctx: MigrationContext, findings: Finding[]): Dirent[] {
@@ -116,6 +127,7 @@ export async function inspectMigration(dir: string, options: InspectOptions): Pr
 
   const planning = wantsPlanningChecks(manifest, options.planningState === true);
   const state = await loadStateForCheck(ctx, planning);
+  options.onLoaded?.({ manifest, state: state.kind === 'missing' ? null : state.state, stateValidated: planning });
   const decoded = state.kind === 'invalid' && planning ? await loadStateForCheck(ctx, false) : state;
   const moved = movedFindings(ctx, decoded.state);
   // A moved migration's refs fail as path errors: the move is the finding to report instead.

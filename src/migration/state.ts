@@ -265,8 +265,22 @@ export async function loadState(file: string, ctx: StateContext, source?: JsonSo
       cause: error,
     });
   }
+  let state: PlanningState;
   try {
-    const state = decodeState(parsed);
+    state = decodeState(parsed);
+  } catch (error) {
+    throw withPath(error, file);
+  }
+  return validateDecodedState(file, ctx, state);
+}
+
+/**
+ * The validation half of {@link loadState}, for a state `file` already
+ * decoded elsewhere (`decodeState` of the same bytes): replay and output
+ * refs, failing as `loadState` would. Returns `state`.
+ */
+export function validateDecodedState(file: string, ctx: StateContext, state: PlanningState): PlanningState {
+  try {
     validateState(state, refContext(file, ctx), ctx.realpaths);
     return state;
   } catch (error) {

@@ -1,8 +1,8 @@
 import { lstatSync } from 'node:fs';
 import { CairnError, messageOf, shellWord } from '../util/index.js';
 import { readJsonSource } from '../json/index.js';
-import { loadManifest, loadState, migrationFiles, type Manifest, type PlanningState } from '../migration/index.js';
-import { conflictFilesText, mergeConflictFiles, mergeConflictHint } from '../consistency/index.js';
+import { loadManifest, loadState, migrationFiles, validateDecodedState, type Manifest, type PlanningState } from '../migration/index.js';
+import { conflictFilesText, mergeConflictFiles, mergeConflictHint, type InspectedFiles } from '../consistency/index.js';
 import type { ReviewPolicy } from './accept-step.js';
 import { awaitingReviewReason } from './review-pending.js';
 
@@ -26,7 +26,9 @@ export interface MigrationDescription {
  * reported in `stateError` so the rest can still be shown. Each of
  * manifest.json and state.json is read once. `roots`: the repository and
  * live root already resolved (`resolvedRoots`), for a caller describing many
- * migrations.
+ * migrations. `read`: the manifest and state a check of the same files
+ * just loaded (`InspectedFiles`), so they are not read again; a state it
+ * could not use is read here as usual.
  */
 export async function describeMigration(
   slug: string,
@@ -34,7 +36,9 @@ export async function describeMigration(
   repoRoot: string,
   policy: ReviewPolicy,
   roots: ReadonlyMap<string, string> = new Map(),
+  read?: InspectedFiles,
 ): Promise<MigrationDescription> {
+  if (read !== undefined && read.state !== undefined) return describeRead(slug, migrationDir, repoRoot, policy, roots, read);
   const manifestPath = migrationFiles(migrationDir).manifest;
   try {
     lstatSync(manifestPath);
@@ -71,6 +75,37 @@ export async function describeMigration(
     }
   } else if (manifest.status === 'planning') {
     stateError = 'Planning migration is missing .planning/state.json.';
+  }
+  const awaitingReview = await awaitingReviewReason(migrationDir, manifest, policy);
+  return { slug, path: migrationDir, manifest, state, stateError, awaitingReview };
+}
+
+/**
+ * {@link describeMigration} from files a check already loaded: a manifest
+ * that loaded and a state that decoded held no conflict markers (JSON never
+ * can), and a state only decoded is validated here as `loadState` would.
+ */
+async function describeRead(
+  slug: string,
+  migrationDir: string,
+  repoRoot: string,
+  policy: ReviewPolicy,
+  roots: ReadonlyMap<string, string>,
+  read: InspectedFiles,
+): Promise<MigrationDescription> {
+  const { manifest } = read;
+  const stateFile = migrationFiles(migrationDir).state;
+  let state: PlanningState | null = read.state ?? null;
+  let stateError: string | null = null;
+  if (state === null) {
+    if (manifest.status === 'planning') stateError = 'Planning migration is missing .planning/state.json.';
+  } else if (!read.stateValidated) {
+    try {
+      state = validateDecodedState(stateFile, { repoRoot, stateFile, publishedRoot: migrationDir, realpaths: new Map(roots) }, state);
+    } catch (error) {
+      state = null;
+      stateError = messageOf(error);
+    }
   }
   const awaitingReview = await awaitingReviewReason(migrationDir, manifest, policy);
   return { slug, path: migrationDir, manifest, state, stateError, awaitingReview };
