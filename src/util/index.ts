@@ -5,7 +5,7 @@ export { lazily } from './lazy.js';
 export { CairnError, isCairnError, messageOf, toCairnError, type CairnErrorCode } from './errors.js';
 export { hasParentTraversal, isInside, isSafeSegment, isVisibleSegment, purePosix, resolvePath, resolvePathWith, resolvedRoots, toPosix } from './paths.js';
 export { hasUnsafeNameCharacter, tsvField, visibleLines, visibleOutput, visibleText, withoutWorkflowCommands } from './visible.js';
-export { reapplyRuntimeFlags, setRuntimeFlag } from './runtime-flags.js';
+export { capYoungGeneration, reapplyRuntimeFlags, setRuntimeFlag } from './runtime-flags.js';
 export { shellWord } from './shell.js';
 export { mapInThreads, serveChunks, workerModuleExists, type ThreadedMap } from './thread-pool.js';
 export { PY_SPACE, collapseWhitespace, plural, splitLines, stripText } from './text.js';

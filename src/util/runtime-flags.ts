@@ -1,4 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 /*
  * V8 flags set while the process runs. Starting a worker thread resets them
@@ -16,4 +16,33 @@ export function setRuntimeFlag(flag: string): void {
 /** Sets again every flag {@link setRuntimeFlag} set: after a worker thread came online. */
 export function reapplyRuntimeFlags(): void {
   for (const flag of applied) setFlagsFromString(flag);
+}
+
+/** The size of V8's new space (the young generation's two semi-spaces), in bytes. */
+function newSpaceBytes(): number {
+  return getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+}
+
+/**
+ * Lets the young generation grow once, straight to a new space of about
+ * `maxBytes`, and holds it there. V8 reads its size limits only at start-up;
+ * the growth factor, which it reads at every scavenge, is the one switch a
+ * running process has. It is turned back to 1 after the first scavenge that
+ * grew the space, seen once the program yields; one growth step to the cap
+ * leaves nothing for a long synchronous stretch to overshoot by.
+ */
+export function capYoungGeneration(maxBytes: number): void {
+  const size = newSpaceBytes();
+  const hold = (): void => {
+    for (let i = applied.length - 1; i >= 0; i--) if (applied[i]?.startsWith('--semi-space-growth-factor=') === true) applied.splice(i, 1);
+    setRuntimeFlag('--semi-space-growth-factor=1');
+  };
+  if (size === 0 || size >= maxBytes) return hold();
+  setRuntimeFlag(`--semi-space-growth-factor=${Math.ceil(maxBytes / size)}`);
+  const observer = new PerformanceObserver(() => {
+    if (newSpaceBytes() <= size) return;
+    hold();
+    observer.disconnect();
+  });
+  observer.observe({ entryTypes: ['gc'] });
 }

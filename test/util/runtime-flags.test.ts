@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/cli.js';
+
+/**
+ * The size of V8's new space after a run that keeps a tenth of what it
+ * allocates (so scavenges see survivors and the young generation grows)
+ * and yields between short stretches, as a scan does, with
+ * `capYoungGeneration(capMb)` first, or nothing when `capMb` is null.
+ */
+function newSpaceAfterChurn(capMb: number | null): number {
+  const script = `
+    import { getHeapSpaceStatistics } from 'node:v8';
+    import { capYoungGeneration } from ${JSON.stringify(path.join(REPO_ROOT, 'dist', 'util', 'index.js'))};
+    ${capMb === null ? '' : `capYoungGeneration(${capMb} * 1024 * 1024);`}
+    const kept = [];
+    const churn = (round) => {
+      for (let i = 0; i < 20000; i++) {
+        const item = { round, i, text: 'item ' + i };
+        if (i % 10 === 0) kept.push(item);
+      }
+      if (round < 150) setImmediate(() => churn(round + 1));
+      else process.stdout.write(String(getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size));
+    };
+    churn(0);
+  `;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  expect([result.status, result.stderr]).toEqual([0, '']);
+  return Number(result.stdout);
+}
+
+describe('capYoungGeneration', () => {
+  it('lets the young generation grow to the cap and holds it there', () => {
+    const MB = 1024 * 1024;
+    // Unheld, V8 grows it well past the cap.
+    expect(newSpaceAfterChurn(null)).toBeGreaterThan(8 * MB);
+    expect(newSpaceAfterChurn(8)).toBe(8 * MB);
+    expect(newSpaceAfterChurn(4)).toBe(4 * MB);
+  });
+});
