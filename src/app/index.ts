@@ -13,4 +13,4 @@ export { indexProject, type IndexReport } from './index-project.js';
 export { type DigestRefresh, type DigestSkipReason } from './output-digests.js';
 export { listProject, readyWork, resolveTargetMergeConflict } from './queries.js';
 export { withMigrationSession, type MigrationSession, type SessionOptions } from './session.js';
-export { collectReport, type ReportDoc, type ReportInput, type ReportMigration } from './report.js';
+export { collectReport, type ReportDoc, type ReportDocs, type ReportInput, type ReportMigration } from './report.js';

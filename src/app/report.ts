@@ -32,15 +32,23 @@ export interface ReportMigration {
   /** Why the migration awaits a human review, or null. */
   awaitingReview: string | null;
   reviews: ReviewRecord[];
-  /** Plan first, then the phase docs in manifest order; null when the manifest could not be read. */
-  docs: ReportDoc[] | null;
+  /** The plan and phase docs, read when the page has room for them (`ReportInput.readDocs`); null when the manifest could not be read or none of them can be. */
+  docs: ReportDocs | null;
   findings: Finding[];
+}
+
+/** Which docs a migration has: the files to read for its page. */
+export interface ReportDocs {
+  /** Plan first, then the phase docs in manifest order, relative to the migration. */
+  files: string[];
 }
 
 export interface ReportInput {
   migrations: ReportMigration[];
   /** Doctor's groups that are not a migration (config, lock, leftover transactions) and hold findings. */
   projectGroups: DoctorGroup[];
+  /** The docs of `migration` that can be read now, in its order (none when it has none). */
+  readDocs(migration: ReportMigration): ReportDoc[];
 }
 
 /** Largest single doc read into a report. */
@@ -55,9 +63,18 @@ function readDoc(migrationDir: string, file: string): ReportDoc | null {
   }
 }
 
-function readDocs(migrationDir: string, manifest: Manifest): ReportDoc[] {
-  const files = ['plan.md', ...manifest.phases.map((phase) => phase.file)];
+function readDocs(migrationDir: string, files: readonly string[]): ReportDoc[] {
   return files.map((file) => readDoc(migrationDir, file)).filter((doc): doc is ReportDoc => doc !== null);
+}
+
+/**
+ * The docs of a migration, or null when none can be read. Only the first
+ * readable one is read now: most migrations of a large project only get a
+ * note on the page, and their docs are never needed.
+ */
+function docsOf(migrationDir: string, manifest: Manifest): ReportDocs | null {
+  const files = ['plan.md', ...manifest.phases.map((phase) => phase.file)];
+  return files.some((file) => readDoc(migrationDir, file) !== null) ? { files } : null;
 }
 
 /** `text` with the repository's absolute path taken out, so the same files give the same report wherever they are checked out. */
@@ -95,7 +112,7 @@ async function migrationInput(context: ReportSetup, group: DoctorGroup, roots: R
       stateError: description.stateError === null ? null : repoRelative(description.stateError, context.repoRoot),
       awaitingReview: description.awaitingReview,
       reviews,
-      docs: readDocs(group.path, description.manifest),
+      docs: docsOf(group.path, description.manifest),
     };
   } catch (error) {
     return { ...base, ...unreadable, manifestError: repoRelative(messageOf(error), context.repoRoot) };
@@ -149,5 +166,7 @@ export async function collectReport(context: ProjectContext, jobs?: number): Pro
   } finally {
     closeVerifiedDigests();
   }
-  return { migrations, projectGroups };
+  const readDocsNow = (migration: ReportMigration): ReportDoc[] =>
+    migration.docs === null ? [] : readDocs(path.join(context.repoRoot, ...migration.dir.split('/')), migration.docs.files);
+  return { migrations, projectGroups, readDocs: readDocsNow };
 }

@@ -3,7 +3,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { collectReport, JobsInput, parseWholeNumberFlag } from '../../app/index.js';
 import { writeFileDurable } from '../../fs/index.js';
-import { newestTimestamp, renderHtmlReport, renderMarkdownReport, type ReportData } from '../../outputs/index.js';
+import { htmlReportParts, newestTimestamp, renderMarkdownReport, type ReportData } from '../../outputs/index.js';
 import { CairnError } from '../../util/index.js';
 import { defineCommand } from '../command.js';
 
@@ -78,13 +78,14 @@ export const reportCommand = defineCommand<[], ReportOptions>({
     const context = await project();
     const input = await collectReport(context, options.jobs);
     const data: ReportData = { ...input, now: options.now ?? newestTimestamp(input.migrations) };
-    const text = options.format === 'markdown' ? renderMarkdownReport(data) : renderHtmlReport(data, context.repoRoot);
+    // A large HTML page stays in pieces until it is encoded: one string of it would be a second copy.
+    const parts = options.format === 'markdown' ? [renderMarkdownReport(data)] : htmlReportParts(data, context.repoRoot);
     if (file === null) {
-      io.stdout(text);
+      for (const part of parts) io.stdout(part);
       return 0;
     }
     mkdirSync(path.dirname(file), { recursive: true });
-    await writeFileDurable(file, text);
+    await writeFileDurable(file, Buffer.concat(parts.map((part) => Buffer.from(part, 'utf8'))));
     io.stderr(`Wrote ${file} (${data.migrations.length} migration${data.migrations.length === 1 ? '' : 's'}).\n`);
     if (options.open === true && !(await openInBrowser(file))) {
       io.stderr(`Warning: could not start a browser for ${file}.\nHint: Open the file yourself, or install xdg-open.\n`);

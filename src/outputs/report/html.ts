@@ -17,6 +17,7 @@ import {
   planningPath,
   stepRunner,
   type ReportData,
+  type ReportDoc,
   type ReportMigration,
 } from './model.js';
 
@@ -159,10 +160,10 @@ function reviewsHtml(migration: ReportMigration): string {
   return `<h3>Reviews (${migration.reviews.length})</h3><div class="scroll"><table><thead><tr><th>When</th><th>Reviewer</th><th>Decision</th><th>Note</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
-function docsHtml(migration: ReportMigration): string {
-  if (migration.docs === null || migration.docs.length === 0) return '';
-  const anchors = new Map(migration.docs.map((doc) => [doc.file, `${anchorOf(migration.slug)}--${doc.file.replace(/[^A-Za-z0-9_.-]/g, '-')}`]));
-  return `<h3>Plan and phase docs</h3>${migration.docs
+function docsHtml(migration: ReportMigration, docs: readonly ReportDoc[]): string {
+  if (docs.length === 0) return '';
+  const anchors = new Map(docs.map((doc) => [doc.file, `${anchorOf(migration.slug)}--${doc.file.replace(/[^A-Za-z0-9_.-]/g, '-')}`]));
+  return `<h3>Plan and phase docs</h3>${docs
     .map(
       (doc) =>
         `<article class="doc" id="${esc(anchors.get(doc.file) ?? '')}" data-file="${esc(doc.file)}"><p class="meta">${esc(doc.file)}</p>${renderMarkdown(doc.text, anchors)}</article>`,
@@ -196,16 +197,17 @@ function projectHtml(groups: readonly DoctorGroup[], repoRoot: string | null): s
 }
 
 /**
- * The HTML report of `data`. `repoRoot` shortens finding paths. The plan
- * and phase docs are included in migration order while the page stays
- * within `maxBytes`; from the first migration whose docs would pass it on,
- * a note names the directory instead.
+ * The HTML report of `data`, in order, as the pieces it is made of: joined,
+ * they are {@link renderHtmlReport}'s page, and a caller writing a large
+ * page to a file need not hold it as one string too. `repoRoot` shortens
+ * finding paths. The plan and phase docs are included in migration order
+ * while the page stays within `maxBytes`; from the first migration whose
+ * docs would pass it on, a note names the directory instead.
  */
-export function renderHtmlReport(data: ReportData, repoRoot: string | null, options: HtmlReportOptions = {}): string {
+export function htmlReportParts(data: ReportData, repoRoot: string | null, options: HtmlReportOptions = {}): string[] {
   const maxBytes = options.maxBytes ?? DEFAULT_HTML_MAX_BYTES;
   const counts = BOARD_COLUMNS.map((column) => [column, data.migrations.filter((m) => boardColumn(m) === column).length] as const).filter(([, n]) => n > 0);
   const summary = counts.map(([column, n]) => `${n} ${COLUMN_TITLES[column].toLowerCase()}`).join(', ');
-  const heads = data.migrations.map((migration) => migrationHead(migration, data, repoRoot));
   const head =
     `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">` +
@@ -213,24 +215,34 @@ export function renderHtmlReport(data: ReportData, repoRoot: string | null, opti
     `<h1>Migrations</h1><p class="meta">${data.migrations.length} migration${data.migrations.length === 1 ? '' : 's'}${summary === '' ? '' : `: ${esc(summary)}`}.` +
     `${data.now === null ? '' : ` Ages as of ${esc(data.now)}.`}</p>${boardHtml(data)}${projectHtml(data.projectGroups, repoRoot)}`;
   const tail = '</main></body></html>\n';
-  const wrap = (migration: ReportMigration, part: string, docs: string): string => `<section class="mig" id="${anchorOf(migration.slug)}">${part}${docs}</section>`;
-  const notes = data.migrations.map((migration) => (migration.docs === null || migration.docs.length === 0 ? '' : leftOutNote(migration)));
+  // Each migration is three parts: its opening with the head, its docs or the note that stands for
+  // them, and the closing tag; only the middle one changes once the budget is spent.
+  const parts: string[] = [head];
   let size = Buffer.byteLength(head) + Buffer.byteLength(tail);
-  data.migrations.forEach((migration, i) => (size += Buffer.byteLength(wrap(migration, heads[i] ?? '', notes[i] ?? ''))));
+  const withDocs: number[] = [];
+  for (const migration of data.migrations) {
+    const opening = `<section class="mig" id="${anchorOf(migration.slug)}">${migrationHead(migration, data, repoRoot)}`;
+    const note = migration.docs === null ? '' : leftOutNote(migration);
+    if (note !== '') withDocs.push(parts.length + 1);
+    parts.push(opening, note, '</section>');
+    size += Buffer.byteLength(opening) + Buffer.byteLength(note) + '</section>'.length;
+  }
+  parts.push(tail);
   // Docs are rendered in order until one migration's no longer fit; the rest keep their note, so
-  // a large report does not render Markdown it will leave out.
-  let full = false;
-  const sections = data.migrations.map((migration, i) => {
-    const note = notes[i] ?? '';
-    if (full || note === '') return wrap(migration, heads[i] ?? '', note);
-    const docs = docsHtml(migration);
+  // a large report does not read or render docs it will leave out.
+  for (const index of withDocs) {
+    const migration = data.migrations[(index - 2) / 3] as ReportMigration;
+    const note = parts[index] as string;
+    const docs = docsHtml(migration, data.readDocs(migration));
     const extra = Buffer.byteLength(docs) - Buffer.byteLength(note);
-    if (size + extra > maxBytes) {
-      full = true;
-      return wrap(migration, heads[i] ?? '', note);
-    }
+    if (size + extra > maxBytes) break;
     size += extra;
-    return wrap(migration, heads[i] ?? '', docs);
-  });
-  return `${head}${sections.join('')}${tail}`;
+    parts[index] = docs;
+  }
+  return parts;
+}
+
+/** The HTML report of `data` as one page (see {@link htmlReportParts}). */
+export function renderHtmlReport(data: ReportData, repoRoot: string | null, options: HtmlReportOptions = {}): string {
+  return htmlReportParts(data, repoRoot, options).join('');
 }

@@ -7,7 +7,7 @@ import type { CompletedStep, Manifest, PlanningState, Step } from '../../migrati
  * rendering (HTML, Markdown, terminal) shares.
  */
 
-export type { ReportDoc, ReportMigration } from '../../app/index.js';
+export type { ReportDoc, ReportDocs, ReportMigration } from '../../app/index.js';
 
 export interface ReportData extends ReportInput {
   /** The moment ages are measured from: `--now`, else the newest timestamp in the data, else null. */
