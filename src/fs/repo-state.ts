@@ -30,21 +30,41 @@ function contentHash(file: string): string {
   }
 }
 
-/** The repository's HEAD and changed paths, or null outside a git work tree. */
+/** Fields before the path in `git status --porcelain=v2` records: ordinary, renamed or copied, unmerged. */
+const FIELDS_BEFORE_PATH: Readonly<Record<string, number>> = { '1': 8, '2': 9, u: 10, '?': 1, '!': 1 };
+
+/**
+ * The repository's HEAD and changed paths, or null outside a git work tree:
+ * one `git status` whose branch header names the commit checked out. A
+ * rename or copy counts under both its paths.
+ */
 export function captureRepoState(repoRoot: string): RepoState | null {
-  const status = runGit(repoRoot, ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignore-submodules=none']);
+  const status = runGit(repoRoot, ['--no-optional-locks', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--ignore-submodules=none']);
   if (status.error !== undefined || status.status !== 0) return null;
-  const head = runGit(repoRoot, ['rev-parse', '--verify', '--quiet', 'HEAD']);
+  let head: string | null = null;
   const entries = new Map<string, string>();
+  const record = (rel: string, code: string): void => void entries.set(rel, `${code}:${contentHash(path.join(repoRoot, rel))}`);
   const fields = status.stdout.split('\0');
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i] as string;
-    if (field.length < 4) continue;
-    const rel = field.slice(3);
-    entries.set(rel, `${field.slice(0, 2)}:${contentHash(path.join(repoRoot, rel))}`);
-    if (field[0] === 'R' || field[0] === 'C') i++;
+    if (field.startsWith('# branch.oid ')) {
+      const oid = field.slice('# branch.oid '.length);
+      head = oid === '(initial)' ? null : oid;
+      continue;
+    }
+    const kind = field.slice(0, 1);
+    const before = FIELDS_BEFORE_PATH[kind];
+    if (before === undefined) continue;
+    // The path is everything after the fixed fields: it may hold spaces.
+    let at = 0;
+    for (let n = 0; n < before && at !== -1; n++) at = field.indexOf(' ', at + 1);
+    if (at === -1) continue;
+    const code = kind === '1' || kind === '2' || kind === 'u' ? field.slice(2, 4) : kind;
+    record(field.slice(at + 1), code);
+    if (kind === '2') record(fields[++i] ?? '', code);
   }
-  return { head: head.status === 0 ? head.stdout.trim() : null, entries };
+  entries.delete('');
+  return { head, entries };
 }
 
 /**

@@ -16,11 +16,11 @@ function newSpaceAfterChurn(capMb: number | null): number {
     ${capMb === null ? '' : `capYoungGeneration(${capMb} * 1024 * 1024);`}
     const kept = [];
     const churn = (round) => {
-      for (let i = 0; i < 20000; i++) {
+      for (let i = 0; i < 2000; i++) {
         const item = { round, i, text: 'item ' + i };
         if (i % 10 === 0) kept.push(item);
       }
-      if (round < 150) setImmediate(() => churn(round + 1));
+      if (round < 1500) setImmediate(() => churn(round + 1));
       else process.stdout.write(String(getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size));
     };
     churn(0);
