@@ -16,6 +16,6 @@ export { readReviewRecords } from './read-review-records.js';
 export { reviewRecordSchema, type ReviewDecision, type ReviewRecord } from './reviews-schema.js';
 export { CompletedStepFileSchema, FeedbackFileSchema, ManifestFileSchema, StateFileSchema } from './schemas.js';
 export { latestStdoutRef, nextStageOutputPath, readLatestStdout, stdoutRefFor } from './stage-outputs.js';
-export { decodeState, encodeState, loadState, peekStateCursor, peekStateOutputRefs, saveState, stateToJson, validateDecodedState } from './state.js';
+export { decodeState, encodeState, loadState, peekStateCursor, peekStateOutputRefs, saveState, stateToJson, validateDecodedState, type StateContext } from './state.js';
 export { appendSums, outsideMessage, parseSums, sha256Hex } from './sums.js';
 export { rewriteForRename, type RenameChange, type RenameInput } from './rename.js';

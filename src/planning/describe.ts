@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { CairnError, messageOf, shellWord } from '../util/index.js';
 import { readJsonSource } from '../json/index.js';
-import { loadManifest, loadState, migrationFiles, validateDecodedState, type Manifest, type PlanningState } from '../migration/index.js';
+import { loadManifest, loadState, migrationFiles, validateDecodedState, type Manifest, type PlanningState, type StateContext } from '../migration/index.js';
 import { conflictFilesText, mergeConflictFiles, mergeConflictHint, type InspectedFiles } from '../consistency/index.js';
 import type { ReviewPolicy } from './accept-step.js';
 import { awaitingReviewReason } from './review-pending.js';
@@ -38,7 +38,23 @@ export async function describeMigration(
   roots: ReadonlyMap<string, string> = new Map(),
   read?: InspectedFiles,
 ): Promise<MigrationDescription> {
-  if (read !== undefined && read.state !== undefined) return describeRead(slug, migrationDir, repoRoot, policy, roots, read);
+  const loaded = read !== undefined && read.state !== undefined ? fromCheck(migrationDir, repoRoot, roots, read) : await readFresh(slug, migrationDir, repoRoot, roots);
+  const awaitingReview = await awaitingReviewReason(migrationDir, loaded.manifest, policy);
+  return { slug, path: migrationDir, ...loaded, awaitingReview };
+}
+
+/** The files of a description: what {@link describeMigration} adds the review state to. */
+type DescribedFiles = Pick<MigrationDescription, 'manifest' | 'state' | 'stateError'>;
+
+const MISSING_STATE = 'Planning migration is missing .planning/state.json.';
+
+/** How the state of the migration in `migrationDir` is validated (output refs against that directory). */
+function stateContext(migrationDir: string, repoRoot: string, roots: ReadonlyMap<string, string>): StateContext {
+  return { repoRoot, stateFile: migrationFiles(migrationDir).state, publishedRoot: migrationDir, realpaths: new Map(roots) };
+}
+
+/** Reads manifest.json and state.json once each, refusing a migration without a manifest or with conflict markers. */
+async function readFresh(slug: string, migrationDir: string, repoRoot: string, roots: ReadonlyMap<string, string>): Promise<DescribedFiles> {
   const manifestPath = migrationFiles(migrationDir).manifest;
   try {
     lstatSync(manifestPath);
@@ -69,44 +85,28 @@ export async function describeMigration(
   let stateError: string | null = null;
   if (hasState) {
     try {
-      state = await loadState(stateFile, { repoRoot, stateFile, publishedRoot: migrationDir, realpaths: new Map(roots) }, stateSource);
+      state = await loadState(stateFile, stateContext(migrationDir, repoRoot, roots), stateSource);
     } catch (error) {
       stateError = messageOf(error);
     }
   } else if (manifest.status === 'planning') {
-    stateError = 'Planning migration is missing .planning/state.json.';
+    stateError = MISSING_STATE;
   }
-  const awaitingReview = await awaitingReviewReason(migrationDir, manifest, policy);
-  return { slug, path: migrationDir, manifest, state, stateError, awaitingReview };
+  return { manifest, state, stateError };
 }
 
 /**
- * {@link describeMigration} from files a check already loaded: a manifest
- * that loaded and a state that decoded held no conflict markers (JSON never
- * can), and a state only decoded is validated here as `loadState` would.
+ * The same from files a check already loaded: a manifest that loaded and a
+ * state that decoded held no conflict markers (JSON never can), and a state
+ * only decoded is validated here as `loadState` would.
  */
-async function describeRead(
-  slug: string,
-  migrationDir: string,
-  repoRoot: string,
-  policy: ReviewPolicy,
-  roots: ReadonlyMap<string, string>,
-  read: InspectedFiles,
-): Promise<MigrationDescription> {
+function fromCheck(migrationDir: string, repoRoot: string, roots: ReadonlyMap<string, string>, read: InspectedFiles): DescribedFiles {
   const { manifest } = read;
-  const stateFile = migrationFiles(migrationDir).state;
-  let state: PlanningState | null = read.state ?? null;
-  let stateError: string | null = null;
-  if (state === null) {
-    if (manifest.status === 'planning') stateError = 'Planning migration is missing .planning/state.json.';
-  } else if (!read.stateValidated) {
-    try {
-      state = validateDecodedState(stateFile, { repoRoot, stateFile, publishedRoot: migrationDir, realpaths: new Map(roots) }, state);
-    } catch (error) {
-      state = null;
-      stateError = messageOf(error);
-    }
+  if (read.state === null || read.state === undefined) return { manifest, state: null, stateError: manifest.status === 'planning' ? MISSING_STATE : null };
+  if (read.stateValidated) return { manifest, state: read.state, stateError: null };
+  try {
+    return { manifest, state: validateDecodedState(migrationFiles(migrationDir).state, stateContext(migrationDir, repoRoot, roots), read.state), stateError: null };
+  } catch (error) {
+    return { manifest, state: null, stateError: messageOf(error) };
   }
-  const awaitingReview = await awaitingReviewReason(migrationDir, manifest, policy);
-  return { slug, path: migrationDir, manifest, state, stateError, awaitingReview };
 }

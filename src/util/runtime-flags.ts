@@ -7,10 +7,13 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  */
 const applied: string[] = [];
 
-/** Sets the V8 flag `flag` (as `--name=value`) for the rest of the process. */
+/** Sets the V8 flag `flag` (as `--name=value`) for the rest of the process, in place of any value set before. */
 export function setRuntimeFlag(flag: string): void {
   setFlagsFromString(flag);
-  if (!applied.includes(flag)) applied.push(flag);
+  const name = flag.split('=', 1)[0] as string;
+  const earlier = applied.findIndex((set) => set.split('=', 1)[0] === name);
+  if (earlier >= 0) applied.splice(earlier, 1);
+  applied.push(flag);
 }
 
 /** Sets again every flag {@link setRuntimeFlag} set: after a worker thread came online. */
@@ -28,15 +31,12 @@ function newSpaceBytes(): number {
  * `maxBytes`, and holds it there. V8 reads its size limits only at start-up;
  * the growth factor, which it reads at every scavenge, is the one switch a
  * running process has. It is turned back to 1 after the first scavenge that
- * grew the space, seen once the program yields; one growth step to the cap
- * leaves nothing for a long synchronous stretch to overshoot by.
+ * grew the space, seen once the program yields: one growth step reaches the
+ * cap, and a long synchronous stretch can take it at most one step further.
  */
 export function capYoungGeneration(maxBytes: number): void {
   const size = newSpaceBytes();
-  const hold = (): void => {
-    for (let i = applied.length - 1; i >= 0; i--) if (applied[i]?.startsWith('--semi-space-growth-factor=') === true) applied.splice(i, 1);
-    setRuntimeFlag('--semi-space-growth-factor=1');
-  };
+  const hold = (): void => setRuntimeFlag('--semi-space-growth-factor=1');
   if (size === 0 || size >= maxBytes) return hold();
   setRuntimeFlag(`--semi-space-growth-factor=${Math.ceil(maxBytes / size)}`);
   const observer = new PerformanceObserver(() => {

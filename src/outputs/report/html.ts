@@ -219,25 +219,24 @@ export function htmlReportParts(data: ReportData, repoRoot: string | null, optio
   // them, and the closing tag; only the middle one changes once the budget is spent.
   const parts: string[] = [head];
   let size = Buffer.byteLength(head) + Buffer.byteLength(tail);
-  const withDocs: number[] = [];
+  // The migrations that have docs, with where their note stands in `parts`.
+  const withDocs: { migration: ReportMigration; at: number }[] = [];
   for (const migration of data.migrations) {
     const opening = `<section class="mig" id="${anchorOf(migration.slug)}">${migrationHead(migration, data, repoRoot)}`;
     const note = migration.docs === null ? '' : leftOutNote(migration);
-    if (note !== '') withDocs.push(parts.length + 1);
+    if (note !== '') withDocs.push({ migration, at: parts.length + 1 });
     parts.push(opening, note, '</section>');
     size += Buffer.byteLength(opening) + Buffer.byteLength(note) + '</section>'.length;
   }
   parts.push(tail);
   // Docs are rendered in order until one migration's no longer fit; the rest keep their note, so
   // a large report does not read or render docs it will leave out.
-  for (const index of withDocs) {
-    const migration = data.migrations[(index - 2) / 3] as ReportMigration;
-    const note = parts[index] as string;
+  for (const { migration, at } of withDocs) {
     const docs = docsHtml(migration, data.readDocs(migration));
-    const extra = Buffer.byteLength(docs) - Buffer.byteLength(note);
+    const extra = Buffer.byteLength(docs) - Buffer.byteLength(parts[at] as string);
     if (size + extra > maxBytes) break;
     size += extra;
-    parts[index] = docs;
+    parts[at] = docs;
   }
   return parts;
 }
