@@ -22,6 +22,8 @@ export interface InspectedFiles {
   state: PlanningState | null | undefined;
   /** Whether `state` also passed the codec's full validation (replay and output refs), as `loadState` does. */
   stateValidated: boolean;
+  /** The paths the check resolved (`MigrationContext.realpaths`), for validating `state` without resolving them again. */
+  realpaths?: Map<string, string>;
 }
 
 export interface InspectOptions extends CheckOptions {
@@ -127,7 +129,7 @@ export async function inspectMigration(dir: string, options: InspectOptions): Pr
 
   const planning = wantsPlanningChecks(manifest, options.planningState === true);
   const state = await loadStateForCheck(ctx, planning);
-  options.onLoaded?.({ manifest, state: state.kind === 'missing' ? null : state.state, stateValidated: planning });
+  options.onLoaded?.({ manifest, state: state.kind === 'missing' ? null : state.state, stateValidated: planning, realpaths: ctx.realpaths });
   const decoded = state.kind === 'invalid' && planning ? await loadStateForCheck(ctx, false) : state;
   const moved = movedFindings(ctx, decoded.state);
   // A moved migration's refs fail as path errors: the move is the finding to report instead.

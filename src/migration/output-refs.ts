@@ -1,6 +1,6 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { CairnError, hasParentTraversal, isInside, purePosix, resolvePathWith } from '../util/index.js';
+import { CairnError, hasParentTraversal, isInside, purePosix, resolveLeafWith, resolvePathWith } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
 import { specialFileKind } from '../fs/index.js';
 
@@ -57,39 +57,62 @@ export function migrationDirOfStateFile(stateFile: string): string {
  * (`resolvePathWith`), shared by the refs of one state.
  */
 export function resolveOutputRef(ref: string, ctx: OutputRefContext, resolved: Map<string, string> = new Map()): string {
-  checkOutputRefSyntax(ref);
-  const repoRoot = resolvePathWith(ctx.repoRoot, resolved);
-  const unresolved = path.join(path.resolve(ctx.repoRoot), ref);
-  const target = resolvePathWith(unresolved, resolved);
-  if (!isInside(target, repoRoot)) throw mustBeRepoRelative(ref);
+  return outputRefResolver(ctx, resolved)(ref);
+}
 
-  const migrationDir = migrationDirOfStateFile(ctx.stateFile);
-  let mapped = unresolved;
-  if (ctx.publishedRoot !== undefined) {
-    const publishedRoot = resolvePathWith(ctx.publishedRoot, resolved);
-    if (!isInside(target, publishedRoot)) {
-      throw refError(`Planning output path ${pyRepr(ref)} must stay inside the published migration directory`);
-    }
-    mapped = path.join(migrationDir, path.relative(publishedRoot, target));
-  }
-  if (!isInside(resolvePathWith(mapped, resolved), resolvePathWith(migrationDir, resolved))) {
-    throw refError(`Planning output path ${pyRepr(ref)} must stay inside the migration directory`);
-  }
-  let isFile = false;
+/** The lstat of `file`, or null when it cannot be taken. */
+function lstatOrNull(file: string): Stats | null {
   try {
-    const stats = lstatSync(mapped);
-    if (stats.isSymbolicLink()) {
+    return lstatSync(file);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * {@link resolveOutputRef} for the refs of one state: the roots every ref is
+ * checked against are resolved once, on the first ref, and each ref's file
+ * is looked at once.
+ */
+export function outputRefResolver(ctx: OutputRefContext, resolved: Map<string, string> = new Map()): (ref: string) => string {
+  let roots: { repoRoot: string; absoluteRepoRoot: string; migrationDir: string; resolvedMigrationDir: string; publishedRoot: string | undefined } | undefined;
+  return (ref) => {
+    checkOutputRefSyntax(ref);
+    if (roots === undefined) {
+      const migrationDir = migrationDirOfStateFile(ctx.stateFile);
+      roots = {
+        repoRoot: resolvePathWith(ctx.repoRoot, resolved),
+        absoluteRepoRoot: path.resolve(ctx.repoRoot),
+        migrationDir,
+        resolvedMigrationDir: resolvePathWith(migrationDir, resolved),
+        publishedRoot: ctx.publishedRoot === undefined ? undefined : resolvePathWith(ctx.publishedRoot, resolved),
+      };
+    }
+    const unresolved = path.join(roots.absoluteRepoRoot, ref);
+    // Resolving the path would lstat its file too: when that file is no symlink, one look does for both.
+    const leaf = lstatOrNull(unresolved);
+    const target = (leaf !== null && !leaf.isSymbolicLink() ? resolveLeafWith(unresolved, resolved) : null) ?? resolvePathWith(unresolved, resolved);
+    if (!isInside(target, roots.repoRoot)) throw mustBeRepoRelative(ref);
+
+    let mapped = unresolved;
+    if (roots.publishedRoot !== undefined) {
+      if (!isInside(target, roots.publishedRoot)) {
+        throw refError(`Planning output path ${pyRepr(ref)} must stay inside the published migration directory`);
+      }
+      mapped = path.join(roots.migrationDir, path.relative(roots.publishedRoot, target));
+    }
+    if (!isInside(resolvePathWith(mapped, resolved), roots.resolvedMigrationDir)) {
+      throw refError(`Planning output path ${pyRepr(ref)} must stay inside the migration directory`);
+    }
+    const stats = mapped === unresolved ? leaf : lstatOrNull(mapped);
+    if (stats?.isSymbolicLink() === true) {
       throw refError(`Planning output path ${pyRepr(ref)} must be a regular file, not a symlink`);
     }
     // a directory stays "missing" as in v1; a FIFO or device is named
-    if (!stats.isFile() && !stats.isDirectory()) {
+    if (stats !== null && !stats.isFile() && !stats.isDirectory()) {
       throw refError(`Planning output path ${pyRepr(ref)} must be a regular file, not ${specialFileKind(stats)}`);
     }
-    isFile = stats.isFile();
-  } catch (error) {
-    if (error instanceof CairnError) throw error;
-    isFile = false;
-  }
-  if (!isFile) throw refError(`missing planning output: ${ref}`);
-  return mapped;
+    if (stats === null || !stats.isFile()) throw refError(`missing planning output: ${ref}`);
+    return mapped;
+  };
 }

@@ -2,7 +2,7 @@ import { CairnError, messageOf, compareCodePoints } from '../util/index.js';
 import { encodeJson, isJsonInteger, isJsonObject, jsonObject, pickJson, pyRepr, isJsonParseFailure, readJsonFile, parseJsonSource, peekJsonStringField, type JsonSource, type JsonObject, type JsonValue } from '../json/index.js';
 import { writeFileDurable } from '../fs/index.js';
 import { anchorOutsideHistoryMessage, checkReplayMatches, isCursor, isFinalDecision, isOutcome, isStep, type CompletedStep, type FeedbackEntry, type PlanningState } from './graph.js';
-import { resolveOutputRef, type OutputRefContext } from './output-refs.js';
+import { outputRefResolver, type OutputRefContext } from './output-refs.js';
 
 export type { CompletedStep, Cursor, FeedbackEntry, FeedbackSource, FinalDecision, Outcome, PlanningState, Step } from './graph.js';
 
@@ -237,7 +237,8 @@ export function validateState(state: PlanningState, ctx: OutputRefContext, resol
     throw invalid(`Unsupported planning state schema_version: ${String(state.schema_version)}`);
   }
   checkReplayMatches(state);
-  for (const step of state.completed_steps) resolveOutputRef(step.outputs.stdout, ctx, resolved);
+  const resolveRef = outputRefResolver(ctx, resolved);
+  for (const step of state.completed_steps) resolveRef(step.outputs.stdout);
 }
 
 function refContext(file: string, ctx: StateContext): OutputRefContext {

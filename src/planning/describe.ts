@@ -49,8 +49,8 @@ type DescribedFiles = Pick<MigrationDescription, 'manifest' | 'state' | 'stateEr
 const MISSING_STATE = 'Planning migration is missing .planning/state.json.';
 
 /** How the state of the migration in `migrationDir` is validated (output refs against that directory). */
-function stateContext(migrationDir: string, repoRoot: string, roots: ReadonlyMap<string, string>): StateContext {
-  return { repoRoot, stateFile: migrationFiles(migrationDir).state, publishedRoot: migrationDir, realpaths: new Map(roots) };
+function stateContext(migrationDir: string, repoRoot: string, realpaths: Map<string, string>): StateContext {
+  return { repoRoot, stateFile: migrationFiles(migrationDir).state, publishedRoot: migrationDir, realpaths };
 }
 
 /** Reads manifest.json and state.json once each, refusing a migration without a manifest or with conflict markers. */
@@ -85,7 +85,7 @@ async function readFresh(slug: string, migrationDir: string, repoRoot: string, r
   let stateError: string | null = null;
   if (hasState) {
     try {
-      state = await loadState(stateFile, stateContext(migrationDir, repoRoot, roots), stateSource);
+      state = await loadState(stateFile, stateContext(migrationDir, repoRoot, new Map(roots)), stateSource);
     } catch (error) {
       stateError = messageOf(error);
     }
@@ -105,7 +105,8 @@ function fromCheck(migrationDir: string, repoRoot: string, roots: ReadonlyMap<st
   if (read.state === null || read.state === undefined) return { manifest, state: null, stateError: manifest.status === 'planning' ? MISSING_STATE : null };
   if (read.stateValidated) return { manifest, state: read.state, stateError: null };
   try {
-    return { manifest, state: validateDecodedState(migrationFiles(migrationDir).state, stateContext(migrationDir, repoRoot, roots), read.state), stateError: null };
+    const realpaths = read.realpaths ?? new Map(roots);
+    return { manifest, state: validateDecodedState(migrationFiles(migrationDir).state, stateContext(migrationDir, repoRoot, realpaths), read.state), stateError: null };
   } catch (error) {
     return { manifest, state: null, stateError: messageOf(error) };
   }

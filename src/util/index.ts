@@ -3,7 +3,7 @@ export { mapWithConcurrency, yieldToEventLoop } from './concurrency.js';
 export { errnoCode } from './errno.js';
 export { lazily } from './lazy.js';
 export { CairnError, isCairnError, messageOf, toCairnError, type CairnErrorCode } from './errors.js';
-export { hasParentTraversal, isInside, isSafeSegment, isVisibleSegment, purePosix, resolvePath, resolvePathWith, resolvedRoots, toPosix } from './paths.js';
+export { hasParentTraversal, isInside, isSafeSegment, isVisibleSegment, purePosix, resolveLeafWith, resolvePath, resolvePathWith, resolvedRoots, toPosix } from './paths.js';
 export { hasUnsafeNameCharacter, tsvField, visibleLines, visibleOutput, visibleText, withoutWorkflowCommands } from './visible.js';
 export { capYoungGeneration, reapplyRuntimeFlags, setRuntimeFlag } from './runtime-flags.js';
 export { shellWord } from './shell.js';

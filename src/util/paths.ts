@@ -85,6 +85,27 @@ export function resolvePathWith(p: string, resolved: Map<string, string>): strin
 }
 
 /**
+ * `resolvePathWith(p, resolved)` for an absolute, normalized `p` whose last
+ * component the caller has just found (by `lstat`) to exist and not be a
+ * symlink: its directory is resolved as usual and the name appended, without
+ * the `lstat` of that last component resolving would make again. Null where
+ * that shortcut does not apply (the root, an unusual last component, a
+ * directory that does not resolve completely); take `resolvePathWith` then.
+ */
+export function resolveLeafWith(p: string, resolved: Map<string, string>): string | null {
+  const hit = resolved.get(p);
+  if (hit !== undefined) return hit;
+  const slash = p.lastIndexOf('/');
+  const name = p.slice(slash + 1);
+  if (slash <= 0 || name === '' || name === '.' || name === '..') return null;
+  const [dir, ok] = resolveCached(p.slice(0, slash), resolved);
+  if (!ok) return null;
+  const result = dir === '/' ? `/${name}` : `${dir}/${name}`;
+  resolved.set(p, result);
+  return result;
+}
+
+/**
  * `roots` (the repository, the live root) resolved, to seed a copy of for
  * each of many checks under them (`new Map(seed)` for `resolvePathWith`), so
  * a scan resolves them once instead of once per migration.

@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CairnError } from '../../src/util/errors.js';
-import { checkOutputRefSyntax, resolveOutputRef } from '../../src/migration/output-refs.js';
+import { checkOutputRefSyntax, outputRefResolver, resolveOutputRef } from '../../src/migration/output-refs.js';
 import { encodeState, loadState } from '../../src/migration/state.js';
 import { tempDir } from '../support/tmp.js';
 import { migrationRepo, stageRef, stateWith, step } from './support.js';
@@ -170,5 +171,59 @@ describe('resolveOutputRef', () => {
     expect(refError(() => resolveOutputRef(stageRef('m1', 'a.stdout.md'), ctx))).toBe(
       "Planning output path 'migrations/m1/.planning/stages/a.stdout.md' must stay inside the migration directory",
     );
+  });
+
+  test('one resolver for many refs answers each as a fresh check does', () => {
+    const { m, ctx, stages } = setup();
+    writeFileSync(path.join(stages, 'a.stdout.md'), 'a');
+    writeFileSync(path.join(stages, 'b.stdout.md'), 'b');
+    symlinkSync('a.stdout.md', path.join(stages, 'link.stdout.md'));
+    symlinkSync('stages', path.join(m.dir, '.planning', 'aliased'));
+    execFileSync('mkfifo', [path.join(stages, 'pipe.stdout.md')]);
+    mkdirSync(path.join(stages, 'dir.stdout.md'));
+    const outside = tempDir('cairn-outside-');
+    writeFileSync(path.join(outside, 'x.md'), 'x');
+    symlinkSync(path.join(outside, 'x.md'), path.join(stages, 'leak.stdout.md'));
+    symlinkSync('loop-b', path.join(m.dir, 'loop-a'));
+    symlinkSync('loop-a', path.join(m.dir, 'loop-b'));
+    const refs = [
+      stageRef('m1', 'a.stdout.md'),
+      `migrations/m1/.planning//stages/./b.stdout.md`,
+      'migrations/m1/.planning/aliased/b.stdout.md',
+      stageRef('m1', 'link.stdout.md'),
+      stageRef('m1', 'pipe.stdout.md'),
+      stageRef('m1', 'dir.stdout.md'),
+      stageRef('m1', 'gone.stdout.md'),
+      stageRef('m1', 'leak.stdout.md'),
+      'migrations/m1/loop-a/x.md',
+      'migrations/m1/.planning/stages/',
+      'README.md',
+      '../x',
+    ];
+    const answer = (fn: () => string): string => {
+      try {
+        return `ok ${fn()}`;
+      } catch (error) {
+        return `error ${(error as Error).message}`;
+      }
+    };
+    const fresh = refs.map((ref) => answer(() => resolveOutputRef(ref, ctx)));
+    for (const context of [ctx, { ...ctx, publishedRoot: m.dir }]) {
+      const expected = refs.map((ref) => answer(() => resolveOutputRef(ref, context)));
+      const resolve = outputRefResolver(context, new Map());
+      expect(refs.map((ref) => answer(() => resolve(ref)))).toEqual(expected);
+      // Asked again, from what it has already resolved.
+      expect(refs.map((ref) => answer(() => resolve(ref)))).toEqual(expected);
+    }
+    expect(fresh.slice(0, 8)).toEqual([
+      `ok ${path.join(stages, 'a.stdout.md')}`,
+      `ok ${path.join(stages, 'b.stdout.md')}`,
+      `ok ${path.join(m.dir, '.planning', 'aliased', 'b.stdout.md')}`,
+      "error Planning output path 'migrations/m1/.planning/stages/link.stdout.md' must be a regular file, not a symlink",
+      "error Planning output path 'migrations/m1/.planning/stages/pipe.stdout.md' must be a regular file, not a FIFO",
+      'error missing planning output: migrations/m1/.planning/stages/dir.stdout.md',
+      'error missing planning output: migrations/m1/.planning/stages/gone.stdout.md',
+      "error Planning output path 'migrations/m1/.planning/stages/leak.stdout.md' must be repo-relative",
+    ]);
   });
 });
