@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ProjectContext } from '../config/index.js';
 import { closeVerifiedDigests, doctorAll, doctorChunk, transactionIncompleteInspector, type DoctorChunkSetup, type DoctorGroup, type InspectedFiles } from '../consistency/index.js';
 import { readRegularTextSync } from '../fs/index.js';
-import { readReviewRecords, type Finding, type Manifest, type PlanningState, type ReviewRecord } from '../migration/index.js';
+import { readReviewRecords, reviewRecordsOf, type Finding, type Manifest, type PlanningState, type ReviewRecord } from '../migration/index.js';
 import { describeMigration, type ReviewPolicy } from '../planning/index.js';
 import { hasParentTraversal, messageOf, resolvedRoots, toPosix } from '../util/index.js';
 import { doctorThreads, verifiedDigestStore } from './doctor.js';
@@ -100,7 +100,9 @@ async function migrationInput(context: ReportSetup, group: DoctorGroup, roots: R
     const description = await describeMigration(group.slug, group.path, context.repoRoot, context.reviewPolicy, roots, read);
     let reviews: ReviewRecord[] = [];
     try {
-      reviews = await readReviewRecords(group.path);
+      // The check's own read of reviews.jsonl, decoded as readReviewRecords decodes a fresh one.
+      if (read?.reviews === undefined) reviews = await readReviewRecords(group.path);
+      else if ('bytes' in read.reviews) reviews = await reviewRecordsOf(read.reviews.bytes.toString('utf8'));
     } catch {
       // An unreadable reviews.jsonl is one of doctor's findings; the report shows none.
     }

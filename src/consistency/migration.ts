@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import { messageOf } from '../util/index.js';
 import { isReadyGated, migrationContext, type MigrationContext } from './context.js';
-import { listDir } from '../fs/index.js';
+import { listDir, readBytes, type LstatCache } from '../fs/index.js';
 import { identityFindings, loadManifestForCheck } from './manifest-rules.js';
 import { collisionFindings, coverageFindings, phaseDocsOf } from './phase-doc-rules.js';
 import { phaseFileFindings } from './phase-file-rules.js';
@@ -13,7 +13,7 @@ import { movedFindings } from './move-rules.js';
 import { loadStateForCheck, stateFindings, wantsPlanningChecks } from './state-rules.js';
 import { sumsFindings } from './sums.js';
 import { verifiedDigestsAt } from './verified-digests.js';
-import type { CheckOptions, Finding, Manifest, PlanningState } from '../migration/index.js';
+import { migrationFiles, type CheckOptions, type Finding, type Manifest, type PlanningState } from '../migration/index.js';
 
 /** What one check read of a migration and could use, for a caller that shows it as well (`cairn report`). */
 export interface InspectedFiles {
@@ -24,6 +24,10 @@ export interface InspectedFiles {
   stateValidated: boolean;
   /** The paths the check resolved (`MigrationContext.realpaths`), for validating `state` without resolving them again. */
   realpaths?: Map<string, string>;
+  /** What the check's `lstat`s found (`MigrationContext.lstats`), for the same. */
+  lstats?: LstatCache;
+  /** What reading `.planning/reviews.jsonl` gave the check (`readBytes`). */
+  reviews?: ReturnType<typeof readBytes>;
 }
 
 export interface InspectOptions extends CheckOptions {
@@ -33,7 +37,7 @@ export interface InspectOptions extends CheckOptions {
   realpaths?: Map<string, string>;
   /** The local store whose verified digests the sums rule may use (see `verifiedDigestsAt`). */
   digestStore?: string | undefined;
-  /** Called with the manifest and state once both are read, when the manifest could be loaded. */
+  /** Called with what the check read once it is done, when the manifest could be loaded. */
   onLoaded?: ((files: InspectedFiles) => void) | undefined;
 }
 
@@ -129,7 +133,6 @@ export async function inspectMigration(dir: string, options: InspectOptions): Pr
 
   const planning = wantsPlanningChecks(manifest, options.planningState === true);
   const state = await loadStateForCheck(ctx, planning);
-  options.onLoaded?.({ manifest, state: state.kind === 'missing' ? null : state.state, stateValidated: planning, realpaths: ctx.realpaths });
   const decoded = state.kind === 'invalid' && planning ? await loadStateForCheck(ctx, false) : state;
   const moved = movedFindings(ctx, decoded.state);
   // A moved migration's refs fail as path errors: the move is the finding to report instead.
@@ -139,7 +142,9 @@ export async function inspectMigration(dir: string, options: InspectOptions): Pr
   append(findings, sumsFindings(ctx));
   // A moved migration's stage files are all named under the old path: the move says it once.
   if (state.state !== undefined && moved.length === 0) append(findings, unrecordedStageFindings(ctx, state.state));
-  append(findings, reviewFindings(ctx));
+  const reviews = readBytes(migrationFiles(ctx.dir).reviews);
+  append(findings, reviewFindings(ctx, reviews));
+  options.onLoaded?.({ manifest, state: state.kind === 'missing' ? null : state.state, stateValidated: planning, realpaths: ctx.realpaths, lstats: ctx.lstats, reviews });
   return findings;
 }
 

@@ -2,7 +2,7 @@ import { messageOf } from '../util/index.js';
 import { parseJson } from '../json/index.js';
 import type { MigrationContext } from './context.js';
 import { malformedLineFindings } from './line-findings.js';
-import { readStrictText } from '../fs/index.js';
+import { readBytes, strictTextOf } from '../fs/index.js';
 import { reviewRecordSchema, migrationFiles, type Finding } from '../migration/index.js';
 
 /** Why one reviews.jsonl line is not a review record, or null when it is one. */
@@ -25,9 +25,9 @@ export function reviewLineProblem(line: string): string | null {
  * `.planning/reviews.jsonl` (a blank line included; the final newline is not
  * a line). Silent when the file does not exist.
  */
-export function reviewFindings(ctx: MigrationContext): Finding[] {
+export function reviewFindings(ctx: MigrationContext, bytes: ReturnType<typeof readBytes> = readBytes(migrationFiles(ctx.dir).reviews)): Finding[] {
   const file = migrationFiles(ctx.dir).reviews;
-  const read = readStrictText(file);
+  const read = strictTextOf(bytes);
   if (read === null) return [];
   if ('error' in read) return [ctx.finding('review-record-invalid', file, `Could not read .planning/reviews.jsonl: ${messageOf(read.error)}`)];
   const lines = read.text.split('\n');

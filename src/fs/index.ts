@@ -8,7 +8,7 @@ export { fsyncDir, mkdirDurable, removeTreeDurable, renameDurable, writeFileDura
 export { isDirectory, isRegularFile, pathExists, pathExistsSync } from './exists.js';
 export { gitDirtyPaths } from './git-dirty.js';
 export { gitTopLevel, runGit, runGitBytes, type GitResult } from './git.js';
-export { LstatCache, entryKind, isGone, isMissing, lenientText, listDir, pathKind, readBytes, readStrictText, staysInside, type EntryKind } from './probe.js';
+export { LstatCache, entryKind, isGone, isMissing, lenientText, listDir, pathKind, readBytes, readStrictText, staysInside, strictTextOf, type EntryKind, type EntryType } from './probe.js';
 export { procPids, procStat, type ProcStat } from './proc.js';
 export { captureRepoState, repoStateChanges, type RepoState } from './repo-state.js';
 export { copyTreeDurable, diffTrees, type DiffEntry } from './tree.js';

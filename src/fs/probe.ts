@@ -92,7 +92,11 @@ export function readBytes(file: string): { bytes: Buffer } | { error: unknown } 
  * the read or the decoding.
  */
 export function readStrictText(file: string): { text: string } | { error: unknown } | null {
-  const read = readBytes(file);
+  return strictTextOf(readBytes(file));
+}
+
+/** {@link readStrictText} of what {@link readBytes} already read. */
+export function strictTextOf(read: { bytes: Buffer } | { error: unknown }): { text: string } | { error: unknown } | null {
   if ('error' in read) return isGone(read.error) ? null : read;
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(read.bytes) };

@@ -12,7 +12,7 @@ export { EFFORTS, MIGRATION_STATUSES, decodeManifest, encodeManifest, isEffort, 
 export { resolveOutputRef, type OutputRefContext } from './output-refs.js';
 export { applyDiscoveredPhases, discoverPhases, hasHeading, parsePhaseDocFilename, sectionText, type PhaseDocHeading, type PhaseDocName } from './phase-docs.js';
 export { appendReviewRecord, reviewerIdentity } from './review-records.js';
-export { readReviewRecords } from './read-review-records.js';
+export { readReviewRecords, reviewRecordsOf } from './read-review-records.js';
 export { reviewRecordSchema, type ReviewDecision, type ReviewRecord } from './reviews-schema.js';
 export { CompletedStepFileSchema, FeedbackFileSchema, ManifestFileSchema, StateFileSchema } from './schemas.js';
 export { latestStdoutRef, nextStageOutputPath, readLatestStdout, stdoutRefFor } from './stage-outputs.js';

@@ -2,7 +2,7 @@ import { lstatSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { CairnError, hasParentTraversal, isInside, purePosix, resolveLeafWith, resolvePathWith } from '../util/index.js';
 import { pyRepr } from '../json/index.js';
-import { specialFileKind } from '../fs/index.js';
+import { specialFileKind, type EntryType, type LstatCache } from '../fs/index.js';
 
 /*
  * Output refs (docs/format.md §5.6): every accepted step records its
@@ -22,6 +22,8 @@ export interface OutputRefContext {
    * validated (how a workspace copy validates refs naming the live location).
    */
   publishedRoot?: string;
+  /** `lstat`s already taken moments ago, by a check of the same migration, to use instead of taking them again. */
+  lstats?: LstatCache;
 }
 
 function refError(message: string): CairnError {
@@ -69,6 +71,13 @@ function lstatOrNull(file: string): Stats | null {
   }
 }
 
+/** What `file` is, from `lstats` when given, or null when it cannot be looked at. */
+function entryOrNull(file: string, lstats: LstatCache | undefined): EntryType | null {
+  if (lstats === undefined) return lstatOrNull(file);
+  const entry = lstats.lstat(file);
+  return entry instanceof Error ? null : entry;
+}
+
 /**
  * {@link resolveOutputRef} for the refs of one state: the roots every ref is
  * checked against are resolved once, on the first ref, and each ref's file
@@ -90,7 +99,7 @@ export function outputRefResolver(ctx: OutputRefContext, resolved: Map<string, s
     }
     const unresolved = path.join(roots.absoluteRepoRoot, ref);
     // Resolving the path would lstat its file too: when that file is no symlink, one look does for both.
-    const leaf = lstatOrNull(unresolved);
+    const leaf = entryOrNull(unresolved, ctx.lstats);
     const target = (leaf !== null && !leaf.isSymbolicLink() ? resolveLeafWith(unresolved, resolved) : null) ?? resolvePathWith(unresolved, resolved);
     if (!isInside(target, roots.repoRoot)) throw mustBeRepoRelative(ref);
 
@@ -104,13 +113,14 @@ export function outputRefResolver(ctx: OutputRefContext, resolved: Map<string, s
     if (!isInside(resolvePathWith(mapped, resolved), roots.resolvedMigrationDir)) {
       throw refError(`Planning output path ${pyRepr(ref)} must stay inside the migration directory`);
     }
-    const stats = mapped === unresolved ? leaf : lstatOrNull(mapped);
+    const stats = mapped === unresolved ? leaf : entryOrNull(mapped, ctx.lstats);
     if (stats?.isSymbolicLink() === true) {
       throw refError(`Planning output path ${pyRepr(ref)} must be a regular file, not a symlink`);
     }
-    // a directory stays "missing" as in v1; a FIFO or device is named
+    // a directory stays "missing" as in v1; a FIFO or device is named (by a look of its own)
     if (stats !== null && !stats.isFile() && !stats.isDirectory()) {
-      throw refError(`Planning output path ${pyRepr(ref)} must be a regular file, not ${specialFileKind(stats)}`);
+      const special = lstatOrNull(mapped);
+      if (special !== null) throw refError(`Planning output path ${pyRepr(ref)} must be a regular file, not ${specialFileKind(special)}`);
     }
     if (stats === null || !stats.isFile()) throw refError(`missing planning output: ${ref}`);
     return mapped;

@@ -17,6 +17,11 @@ export async function readReviewRecords(migrationDir: string): Promise<ReviewRec
   } catch {
     return [];
   }
+  return reviewRecordsOf(text);
+}
+
+/** The valid records in `text`, a reviews.jsonl's contents (see {@link readReviewRecords}). */
+export async function reviewRecordsOf(text: string): Promise<ReviewRecord[]> {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   if (lines.length === 0) return [];
   // The schema (and zod) load only when there is a record to check.

@@ -1,6 +1,6 @@
 import { CairnError, messageOf, compareCodePoints } from '../util/index.js';
 import { encodeJson, isJsonInteger, isJsonObject, jsonObject, pickJson, pyRepr, isJsonParseFailure, readJsonFile, parseJsonSource, peekJsonStringField, type JsonSource, type JsonObject, type JsonValue } from '../json/index.js';
-import { writeFileDurable } from '../fs/index.js';
+import { writeFileDurable, type LstatCache } from '../fs/index.js';
 import { anchorOutsideHistoryMessage, checkReplayMatches, isCursor, isFinalDecision, isOutcome, isStep, type CompletedStep, type FeedbackEntry, type PlanningState } from './graph.js';
 import { outputRefResolver, type OutputRefContext } from './output-refs.js';
 
@@ -21,6 +21,8 @@ export interface StateContext {
   publishedRoot?: string;
   /** Directories already resolved (`resolvePathWith`), reused and added to by the output ref checks. */
   realpaths?: Map<string, string>;
+  /** `lstat`s a check of the same migration took moments ago (see `OutputRefContext.lstats`). */
+  lstats?: LstatCache;
 }
 
 const STATE_REQUIRED_KEYS = [
@@ -244,6 +246,7 @@ export function validateState(state: PlanningState, ctx: OutputRefContext, resol
 function refContext(file: string, ctx: StateContext): OutputRefContext {
   const full: OutputRefContext = { repoRoot: ctx.repoRoot, stateFile: ctx.stateFile ?? file };
   if (ctx.publishedRoot !== undefined) full.publishedRoot = ctx.publishedRoot;
+  if (ctx.lstats !== undefined) full.lstats = ctx.lstats;
   return full;
 }
 

@@ -3,6 +3,7 @@ import { CairnError, messageOf, shellWord } from '../util/index.js';
 import { readJsonSource } from '../json/index.js';
 import { loadManifest, loadState, migrationFiles, validateDecodedState, type Manifest, type PlanningState, type StateContext } from '../migration/index.js';
 import { conflictFilesText, mergeConflictFiles, mergeConflictHint, type InspectedFiles } from '../consistency/index.js';
+import type { LstatCache } from '../fs/index.js';
 import type { ReviewPolicy } from './accept-step.js';
 import { awaitingReviewReason } from './review-pending.js';
 
@@ -49,8 +50,8 @@ type DescribedFiles = Pick<MigrationDescription, 'manifest' | 'state' | 'stateEr
 const MISSING_STATE = 'Planning migration is missing .planning/state.json.';
 
 /** How the state of the migration in `migrationDir` is validated (output refs against that directory). */
-function stateContext(migrationDir: string, repoRoot: string, realpaths: Map<string, string>): StateContext {
-  return { repoRoot, stateFile: migrationFiles(migrationDir).state, publishedRoot: migrationDir, realpaths };
+function stateContext(migrationDir: string, repoRoot: string, realpaths: Map<string, string>, lstats?: LstatCache): StateContext {
+  return { repoRoot, stateFile: migrationFiles(migrationDir).state, publishedRoot: migrationDir, realpaths, ...(lstats === undefined ? {} : { lstats }) };
 }
 
 /** Reads manifest.json and state.json once each, refusing a migration without a manifest or with conflict markers. */
@@ -105,8 +106,8 @@ function fromCheck(migrationDir: string, repoRoot: string, roots: ReadonlyMap<st
   if (read.state === null || read.state === undefined) return { manifest, state: null, stateError: manifest.status === 'planning' ? MISSING_STATE : null };
   if (read.stateValidated) return { manifest, state: read.state, stateError: null };
   try {
-    const realpaths = read.realpaths ?? new Map(roots);
-    return { manifest, state: validateDecodedState(migrationFiles(migrationDir).state, stateContext(migrationDir, repoRoot, realpaths), read.state), stateError: null };
+    const context = stateContext(migrationDir, repoRoot, read.realpaths ?? new Map(roots), read.lstats);
+    return { manifest, state: validateDecodedState(migrationFiles(migrationDir).state, context, read.state), stateError: null };
   } catch (error) {
     return { manifest, state: null, stateError: messageOf(error) };
   }

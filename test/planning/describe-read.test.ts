@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { doctorMigration, type InspectedFiles } from '../../src/consistency/index.js';
@@ -73,5 +74,30 @@ describe('describeMigration from what a doctor check read', () => {
     expect(cut.read?.state).toBeUndefined();
     expect(cut.fromCheck).toEqual(cut.fresh);
     expect(cut.fresh).toMatchObject({ described: { state: null, stateError: expect.stringContaining('Could not parse planning state') } });
+  });
+
+  it('judges a stage output the check already looked at as a fresh look does: a FIFO, a symlink, a directory', async () => {
+    const repo = fixtureRepo({ commit: false });
+    const slug = 'inline-permission-checks-in-search-20260408T130909';
+    const stages = path.join(repo, 'migrations', slug, '.planning', 'stages');
+    const [first] = readdirSync(stages).sort();
+    const output = path.join(stages, first as string);
+    // A symlink to a sibling output is followed: refs of a live state are judged by where they lead.
+    const expected: Record<string, string | null> = {
+      fifo: 'must be a regular file, not a FIFO',
+      symlink: null,
+      directory: 'missing planning output',
+    };
+    for (const [kind, message] of Object.entries(expected)) {
+      rmSync(output, { recursive: true, force: true });
+      if (kind === 'fifo') execFileSync('mkfifo', [output]);
+      else if (kind === 'symlink') symlinkSync(readdirSync(stages).sort()[1] as string, output);
+      else mkdirSync(output);
+      const { fresh, fromCheck, read } = await bothWays(repo, slug);
+      expect(read?.lstats, kind).toBeDefined();
+      expect(fromCheck, kind).toEqual(fresh);
+      if (message === null) expect(fresh, kind).toMatchObject({ described: { stateError: null } });
+      else expect(fresh, kind).toMatchObject({ described: { state: null, stateError: expect.stringContaining(message) } });
+    }
   });
 });
