@@ -48,7 +48,7 @@ export interface ReportInput {
   /** Doctor's groups that are not a migration (config, lock, leftover transactions) and hold findings. */
   projectGroups: DoctorGroup[];
   /** The docs of `migration` that can be read now, in its order (none when it has none). */
-  readDocs(migration: ReportMigration): ReportDoc[];
+  readDocs(migration: Pick<ReportMigration, 'slug' | 'dir' | 'docs'>): ReportDoc[];
 }
 
 /** Largest single doc read into a report. */
@@ -143,9 +143,11 @@ export async function reportChunk(names: string[], setup: DoctorChunkSetup): Pro
  * doctor's findings, and doctor's other groups that hold findings. Each
  * migration is read in the thread that checked it (`jobs` as for
  * `doctorThreads`). Never throws for a broken
- * migration: it is reported with what could be read.
+ * migration: it is reported with what could be read. With `each`, every
+ * migration is handed to it as soon as it is ready, in order, and not kept
+ * (`migrations` is then empty): a large project's need not all be held.
  */
-export async function collectReport(context: ProjectContext, jobs?: number): Promise<ReportInput> {
+export async function collectReport(context: ProjectContext, jobs?: number, each?: (migration: ReportMigration) => void): Promise<ReportInput> {
   const migrations: ReportMigration[] = [];
   const projectGroups: DoctorGroup[] = [];
   const setup: ReportSetup = { repoRoot: context.repoRoot, reviewPolicy: context.reviewPolicy };
@@ -162,13 +164,17 @@ export async function collectReport(context: ProjectContext, jobs?: number): Pro
   }) as AsyncIterable<ReportGroup>;
   try {
     for await (const group of groups) {
-      if (group.kind === 'migration') migrations.push(group.report ?? (await migrationInput(setup, group, roots)));
+      if (group.kind === 'migration') {
+        const migration = group.report ?? (await migrationInput(setup, group, roots));
+        if (each === undefined) migrations.push(migration);
+        else each(migration);
+      }
       else if (group.findings.length > 0) projectGroups.push(group);
     }
   } finally {
     closeVerifiedDigests();
   }
-  const readDocsNow = (migration: ReportMigration): ReportDoc[] =>
+  const readDocsNow = (migration: Pick<ReportMigration, 'dir' | 'docs'>): ReportDoc[] =>
     migration.docs === null ? [] : readDocs(path.join(context.repoRoot, ...migration.dir.split('/')), migration.docs.files);
   return { migrations, projectGroups, readDocs: readDocsNow };
 }

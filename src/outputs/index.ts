@@ -33,4 +33,4 @@ export { StatusOutputSchema } from './status.js';
 export { statusJson } from './status-json.js';
 export { AcceptOutputSchema, acceptCommand, repoRelativePath, stepJson } from './step.js';
 export { TrustOutputSchema } from './trust.js';
-export { BOARD_COLUMNS, DEFAULT_HTML_MAX_BYTES, anchorOf, boardColumn, htmlReportParts, newestTimestamp, phaseTrackText, planningGraphText, renderHtmlReport, renderMarkdown, renderMarkdownReport, type BoardColumn, type GraphColour, type ReportData } from './report/index.js';
+export { BOARD_COLUMNS, DEFAULT_HTML_MAX_BYTES, HtmlReportPage, anchorOf, boardColumn, htmlReportParts, newestTimestamp, phaseTrackText, planningGraphText, renderHtmlReport, renderMarkdown, renderMarkdownReport, type BoardColumn, type GraphColour, type ReportData } from './report/index.js';

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { collectReport, JobsInput, parseWholeNumberFlag } from '../../app/index.js';
+import type { ProjectContext } from '../../config/index.js';
 import { writeFileDurable } from '../../fs/index.js';
-import { htmlReportParts, newestTimestamp, renderMarkdownReport, type ReportData } from '../../outputs/index.js';
+import { HtmlReportPage, newestTimestamp, renderMarkdownReport, type ReportData } from '../../outputs/index.js';
 import { CairnError } from '../../util/index.js';
 import { defineCommand } from '../command.js';
 
@@ -58,6 +59,30 @@ function openInBrowser(file: string): Promise<boolean> {
   });
 }
 
+/** The page in UTF-8 pieces, and how many migrations it shows. */
+interface RenderedReport {
+  parts: Buffer[];
+  count: number;
+}
+
+async function markdownReport(context: ProjectContext, options: ReportOptions): Promise<RenderedReport> {
+  const input = await collectReport(context, options.jobs);
+  const data: ReportData = { ...input, now: options.now ?? newestTimestamp(input.migrations) };
+  return { parts: [Buffer.from(renderMarkdownReport(data), 'utf8')], count: input.migrations.length };
+}
+
+// Each migration is rendered as it comes, and the page stays in pieces until it is written: the
+// migrations held whole, or the page as one string, would be a second copy of it.
+async function htmlReport(context: ProjectContext, options: ReportOptions): Promise<RenderedReport> {
+  const page = new HtmlReportPage(context.repoRoot);
+  let count = 0;
+  const input = await collectReport(context, options.jobs, (migration) => {
+    page.add(migration);
+    count++;
+  });
+  return { parts: page.parts({ ...input, now: options.now ?? page.newest }), count };
+}
+
 export const reportCommand = defineCommand<[], ReportOptions>({
   name: 'report',
   description:
@@ -76,17 +101,14 @@ export const reportCommand = defineCommand<[], ReportOptions>({
       throw new CairnError('usage', '--open needs an HTML report written to a file.', { hint: 'Run `cairn report --open` (or with `--out <file>`), without `--format markdown` or `--out -`.' });
     }
     const context = await project();
-    const input = await collectReport(context, options.jobs);
-    const data: ReportData = { ...input, now: options.now ?? newestTimestamp(input.migrations) };
-    // A large HTML page stays in pieces until it is encoded: one string of it would be a second copy.
-    const parts = options.format === 'markdown' ? [renderMarkdownReport(data)] : htmlReportParts(data, context.repoRoot);
+    const { parts, count } = options.format === 'markdown' ? await markdownReport(context, options) : await htmlReport(context, options);
     if (file === null) {
-      for (const part of parts) io.stdout(part);
+      for (const part of parts) io.stdout(part.toString('utf8'));
       return 0;
     }
     mkdirSync(path.dirname(file), { recursive: true });
-    await writeFileDurable(file, Buffer.concat(parts.map((part) => Buffer.from(part, 'utf8'))));
-    io.stderr(`Wrote ${file} (${data.migrations.length} migration${data.migrations.length === 1 ? '' : 's'}).\n`);
+    await writeFileDurable(file, Buffer.concat(parts));
+    io.stderr(`Wrote ${file} (${count} migration${count === 1 ? '' : 's'}).\n`);
     if (options.open === true && !(await openInBrowser(file))) {
       io.stderr(`Warning: could not start a browser for ${file}.\nHint: Open the file yourself, or install xdg-open.\n`);
     }

@@ -10,12 +10,13 @@ import {
   ageText,
   anchorOf,
   boardColumn,
-  boardOf,
   cursorText,
   nextStep,
   phaseTrack,
   planningPath,
   stepRunner,
+  NewestTimestamp,
+  type BoardColumn,
   type ReportData,
   type ReportDoc,
   type ReportMigration,
@@ -81,16 +82,17 @@ function badge(migration: ReportMigration): string {
   return `<span class="badge b-${column}">${COLUMN_MARKS[column]} ${esc(COLUMN_TITLES[column])}</span>`;
 }
 
-function boardHtml(data: ReportData): string {
-  const board = boardOf(data.migrations);
+function boardHtml(migrations: readonly RenderedMigration[], now: string | null): string {
+  const board = new Map<BoardColumn, RenderedMigration[]>(BOARD_COLUMNS.map((column) => [column, []]));
+  for (const migration of migrations) board.get(migration.column)?.push(migration);
   const columns = BOARD_COLUMNS.filter((column) => column !== 'blocked' || (board.get(column)?.length ?? 0) > 0).map((column) => {
     const items = board.get(column) ?? [];
     const cards = items
       .map((migration) => {
-        const age = ageText(migration.manifest?.last_touch ?? null, data.now);
+        const age = ageText(migration.lastTouch, now);
         const touch = age === null ? '' : ` · touched ${age} ago`;
-        const findings = migration.findings.length > 0 ? ` · ${migration.findings.length} finding${migration.findings.length === 1 ? '' : 's'}` : '';
-        return `<li><a href="#${anchorOf(migration.slug)}">${esc(migration.slug)}</a><small>${esc(nextStep(migration))}${touch}${findings}</small></li>`;
+        const findings = migration.findings > 0 ? ` · ${migration.findings} finding${migration.findings === 1 ? '' : 's'}` : '';
+        return `<li><a href="#${anchorOf(migration.slug)}">${esc(migration.slug)}</a><small>${esc(migration.next)}${touch}${findings}</small></li>`;
       })
       .join('');
     return `<section class="col" id="col-${column}"><h3>${COLUMN_MARKS[column]} ${esc(COLUMN_TITLES[column])} <span class="count">(${items.length})</span></h3><ul>${cards}</ul></section>`;
@@ -160,7 +162,7 @@ function reviewsHtml(migration: ReportMigration): string {
   return `<h3>Reviews (${migration.reviews.length})</h3><div class="scroll"><table><thead><tr><th>When</th><th>Reviewer</th><th>Decision</th><th>Note</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
-function docsHtml(migration: ReportMigration, docs: readonly ReportDoc[]): string {
+function docsHtml(migration: Pick<ReportMigration, 'slug'>, docs: readonly ReportDoc[]): string {
   if (docs.length === 0) return '';
   const anchors = new Map(docs.map((doc) => [doc.file, `${anchorOf(migration.slug)}--${doc.file.replace(/[^A-Za-z0-9_.-]/g, '-')}`]));
   return `<h3>Plan and phase docs</h3>${docs
@@ -171,24 +173,46 @@ function docsHtml(migration: ReportMigration, docs: readonly ReportDoc[]): strin
     .join('')}`;
 }
 
-function leftOutNote(migration: ReportMigration): string {
+function leftOutNote(migration: Pick<ReportMigration, 'dir'>): string {
   return `<p class="note">Plan and phase docs left out to keep this report small: see <code>${esc(migration.dir)}</code>.</p>`;
 }
 
-function migrationHead(migration: ReportMigration, data: ReportData, repoRoot: string | null): string {
+/**
+ * A migration's section, rendered as far as it can be before the page's
+ * time (`now`) is known: the parts before and after the age of its last
+ * touch, as UTF-8 (half the size of the string), and what the board and
+ * the docs need of it.
+ */
+interface RenderedMigration extends Pick<ReportMigration, 'slug' | 'dir' | 'docs'> {
+  column: BoardColumn;
+  next: string;
+  lastTouch: string | null;
+  findings: number;
+  beforeAge: Buffer;
+  afterAge: Buffer;
+}
+
+function renderMigration(migration: ReportMigration, repoRoot: string | null): RenderedMigration {
   const { manifest } = migration;
-  const age = ageText(manifest?.last_touch ?? null, data.now);
-  const facts = [
-    `<li>Next: ${esc(nextStep(migration))}</li>`,
-    manifest !== null ? `<li>Status: ${esc(manifest.status)}</li><li>Last touch: ${esc(manifest.last_touch)}${age === null ? '' : ` (${age} ago)`}</li>` : '',
-    migration.state !== null ? `<li>Target: ${esc(migration.state.target)}</li>` : '',
-    `<li>Directory: <code>${esc(migration.dir)}</code></li>`,
-  ].join('');
-  return (
-    `<h2><a href="#${anchorOf(migration.slug)}">${esc(migration.slug)}</a> ${badge(migration)}</h2><ul class="meta">${facts}</ul>` +
+  const next = nextStep(migration);
+  const beforeAge =
+    `<section class="mig" id="${anchorOf(migration.slug)}"><h2><a href="#${anchorOf(migration.slug)}">${esc(migration.slug)}</a> ${badge(migration)}</h2>` +
+    `<ul class="meta"><li>Next: ${esc(next)}</li>${manifest !== null ? `<li>Status: ${esc(manifest.status)}</li><li>Last touch: ${esc(manifest.last_touch)}` : ''}`;
+  const afterAge =
+    `${manifest !== null ? '</li>' : ''}${migration.state !== null ? `<li>Target: ${esc(migration.state.target)}</li>` : ''}<li>Directory: <code>${esc(migration.dir)}</code></li></ul>` +
     `${planningHtml(migration)}${phasesHtml(migration)}${reviewsHtml(migration)}` +
-    `<h3>Doctor <span class="count">(${migration.findings.length})</span></h3>${findingsHtml(migration.findings, repoRoot)}`
-  );
+    `<h3>Doctor <span class="count">(${migration.findings.length})</span></h3>${findingsHtml(migration.findings, repoRoot)}`;
+  return {
+    slug: migration.slug,
+    dir: migration.dir,
+    docs: migration.docs,
+    column: boardColumn(migration),
+    next,
+    lastTouch: manifest?.last_touch ?? null,
+    findings: migration.findings.length,
+    beforeAge: Buffer.from(beforeAge, 'utf8'),
+    afterAge: Buffer.from(afterAge, 'utf8'),
+  };
 }
 
 function projectHtml(groups: readonly DoctorGroup[], repoRoot: string | null): string {
@@ -197,48 +221,87 @@ function projectHtml(groups: readonly DoctorGroup[], repoRoot: string | null): s
 }
 
 /**
+ * An HTML report built a migration at a time: each migration is rendered
+ * as it is added, so a large project's migrations need not all be held at
+ * once, and the page is put together once the time ages are measured from
+ * is known. Its pieces, joined, are {@link htmlReportParts}'s.
+ */
+export class HtmlReportPage {
+  private readonly migrations: RenderedMigration[] = [];
+  private readonly newestTouch = new NewestTimestamp();
+
+  /** `repoRoot` shortens finding paths. */
+  constructor(private readonly repoRoot: string | null) {}
+
+  /** Adds the next migration, in the page's order. */
+  add(migration: ReportMigration): void {
+    this.newestTouch.add(migration);
+    this.migrations.push(renderMigration(migration, this.repoRoot));
+  }
+
+  /** The newest activity among the migrations added (`newestTimestamp`), the default `now`. */
+  get newest(): string | null {
+    return this.newestTouch.value;
+  }
+
+  /**
+   * The page, in order, as UTF-8 pieces. The plan and phase docs are
+   * included in migration order while the page stays within `maxBytes`;
+   * from the first migration whose docs would pass it on, a note names the
+   * directory instead.
+   */
+  parts(page: Pick<ReportData, 'now' | 'projectGroups' | 'readDocs'>, options: HtmlReportOptions = {}): Buffer[] {
+    const maxBytes = options.maxBytes ?? DEFAULT_HTML_MAX_BYTES;
+    const { migrations } = this;
+    const counts = BOARD_COLUMNS.map((column) => [column, migrations.filter((m) => m.column === column).length] as const).filter(([, n]) => n > 0);
+    const summary = counts.map(([column, n]) => `${n} ${COLUMN_TITLES[column].toLowerCase()}`).join(', ');
+    const head = Buffer.from(
+      `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+        `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">` +
+        `<title>cairn report</title><style>${CSS}</style></head><body>${graphSymbols()}<main>` +
+        `<h1>Migrations</h1><p class="meta">${migrations.length} migration${migrations.length === 1 ? '' : 's'}${summary === '' ? '' : `: ${esc(summary)}`}.` +
+        `${page.now === null ? '' : ` Ages as of ${esc(page.now)}.`}</p>${boardHtml(migrations, page.now)}${projectHtml(page.projectGroups, this.repoRoot)}`,
+      'utf8',
+    );
+    const tail = Buffer.from('</main></body></html>\n', 'utf8');
+    const closing = Buffer.from('</section>', 'utf8');
+    const nothing = Buffer.alloc(0);
+    // Each migration is five parts: its opening around the age, its docs or the note that stands for
+    // them, and the closing tag; only the fourth one changes once the budget is spent.
+    const parts: Buffer[] = [head];
+    let size = head.length + tail.length;
+    // The migrations that have docs, with where their note stands in `parts`.
+    const withDocs: { migration: RenderedMigration; at: number }[] = [];
+    for (const migration of migrations) {
+      const age = migration.lastTouch === null ? null : ageText(migration.lastTouch, page.now);
+      const ageBytes = age === null ? nothing : Buffer.from(` (${age} ago)`, 'utf8');
+      const note = migration.docs === null ? nothing : Buffer.from(leftOutNote(migration), 'utf8');
+      if (note.length > 0) withDocs.push({ migration, at: parts.length + 3 });
+      parts.push(migration.beforeAge, ageBytes, migration.afterAge, note, closing);
+      size += migration.beforeAge.length + ageBytes.length + migration.afterAge.length + note.length + closing.length;
+    }
+    parts.push(tail);
+    // Docs are rendered in order until one migration's no longer fit; the rest keep their note, so
+    // a large report does not read or render docs it will leave out.
+    for (const { migration, at } of withDocs) {
+      const docs = Buffer.from(docsHtml(migration, page.readDocs(migration)), 'utf8');
+      const extra = docs.length - (parts[at] as Buffer).length;
+      if (size + extra > maxBytes) break;
+      size += extra;
+      parts[at] = docs;
+    }
+    return parts;
+  }
+}
+
+/**
  * The HTML report of `data`, in order, as the pieces it is made of: joined,
- * they are {@link renderHtmlReport}'s page, and a caller writing a large
- * page to a file need not hold it as one string too. `repoRoot` shortens
- * finding paths. The plan and phase docs are included in migration order
- * while the page stays within `maxBytes`; from the first migration whose
- * docs would pass it on, a note names the directory instead.
+ * they are {@link renderHtmlReport}'s page (see {@link HtmlReportPage}).
  */
 export function htmlReportParts(data: ReportData, repoRoot: string | null, options: HtmlReportOptions = {}): string[] {
-  const maxBytes = options.maxBytes ?? DEFAULT_HTML_MAX_BYTES;
-  const counts = BOARD_COLUMNS.map((column) => [column, data.migrations.filter((m) => boardColumn(m) === column).length] as const).filter(([, n]) => n > 0);
-  const summary = counts.map(([column, n]) => `${n} ${COLUMN_TITLES[column].toLowerCase()}`).join(', ');
-  const head =
-    `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">` +
-    `<title>cairn report</title><style>${CSS}</style></head><body>${graphSymbols()}<main>` +
-    `<h1>Migrations</h1><p class="meta">${data.migrations.length} migration${data.migrations.length === 1 ? '' : 's'}${summary === '' ? '' : `: ${esc(summary)}`}.` +
-    `${data.now === null ? '' : ` Ages as of ${esc(data.now)}.`}</p>${boardHtml(data)}${projectHtml(data.projectGroups, repoRoot)}`;
-  const tail = '</main></body></html>\n';
-  // Each migration is three parts: its opening with the head, its docs or the note that stands for
-  // them, and the closing tag; only the middle one changes once the budget is spent.
-  const parts: string[] = [head];
-  let size = Buffer.byteLength(head) + Buffer.byteLength(tail);
-  // The migrations that have docs, with where their note stands in `parts`.
-  const withDocs: { migration: ReportMigration; at: number }[] = [];
-  for (const migration of data.migrations) {
-    const opening = `<section class="mig" id="${anchorOf(migration.slug)}">${migrationHead(migration, data, repoRoot)}`;
-    const note = migration.docs === null ? '' : leftOutNote(migration);
-    if (note !== '') withDocs.push({ migration, at: parts.length + 1 });
-    parts.push(opening, note, '</section>');
-    size += Buffer.byteLength(opening) + Buffer.byteLength(note) + '</section>'.length;
-  }
-  parts.push(tail);
-  // Docs are rendered in order until one migration's no longer fit; the rest keep their note, so
-  // a large report does not read or render docs it will leave out.
-  for (const { migration, at } of withDocs) {
-    const docs = docsHtml(migration, data.readDocs(migration));
-    const extra = Buffer.byteLength(docs) - Buffer.byteLength(parts[at] as string);
-    if (size + extra > maxBytes) break;
-    size += extra;
-    parts[at] = docs;
-  }
-  return parts;
+  const page = new HtmlReportPage(repoRoot);
+  for (const migration of data.migrations) page.add(migration);
+  return page.parts(data, options).map((part) => part.toString('utf8'));
 }
 
 /** The HTML report of `data` as one page (see {@link htmlReportParts}). */

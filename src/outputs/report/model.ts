@@ -158,22 +158,31 @@ export function ageText(then: string | null, now: string | null): string | null 
 
 /** The newest parseable timestamp among the migrations' last touches, accepted steps and reviews. */
 export function newestTimestamp(migrations: readonly ReportMigration[]): string | null {
-  let best: string | null = null;
-  let bestMs = -Infinity;
-  const consider = (value: string | null | undefined): void => {
+  const newest = new NewestTimestamp();
+  for (const migration of migrations) newest.add(migration);
+  return newest.value;
+}
+
+/** {@link newestTimestamp} of migrations added one at a time. */
+export class NewestTimestamp {
+  /** The newest time seen (the first of equal ones), or null. */
+  value: string | null = null;
+  private valueMs = -Infinity;
+
+  add(migration: ReportMigration): void {
+    this.consider(migration.manifest?.last_touch);
+    for (const step of migration.state?.completed_steps ?? []) this.consider(step.completed_at);
+    for (const review of migration.reviews) this.consider(review.at);
+  }
+
+  private consider(value: string | null | undefined): void {
     if (value === null || value === undefined) return;
     const ms = Date.parse(value);
-    if (Number.isFinite(ms) && ms > bestMs) {
-      bestMs = ms;
-      best = value;
+    if (Number.isFinite(ms) && ms > this.valueMs) {
+      this.valueMs = ms;
+      this.value = value;
     }
-  };
-  for (const migration of migrations) {
-    consider(migration.manifest?.last_touch);
-    for (const step of migration.state?.completed_steps ?? []) consider(step.completed_at);
-    for (const review of migration.reviews) consider(review.at);
   }
-  return best;
 }
 
 /** Migrations grouped by board column, each column in slug order (the input's). */

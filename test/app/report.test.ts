@@ -1,15 +1,17 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { reportChunk } from '../../src/app/report.js';
+import { collectReport, reportChunk, type ReportMigration } from '../../src/app/report.js';
 import { readReviewRecords } from '../../src/migration/index.js';
 import { resolvedRoots } from '../../src/util/index.js';
 import { fixtureRepo } from '../support/repo.js';
 
 /*
- * The report takes each migration's review records from the bytes its
- * doctor check read, instead of reading reviews.jsonl again. Whatever the
- * file holds, the records must be the ones a fresh read finds.
+ * What the report gathers. It takes each migration's review records from
+ * the bytes its doctor check read, instead of reading reviews.jsonl again:
+ * whatever the file holds, the records must be the ones a fresh read finds.
+ * It can hand each migration on as soon as it is ready instead of keeping
+ * them all.
  */
 
 const REVIEW = { reviewer: 'Ada <ada@example.com>', decision: 'approve', at: '2026-05-01T10:00:00.000-07:00', snapshot_id: 'a'.repeat(64) };
@@ -53,5 +55,21 @@ describe('the report reads review records from what doctor read', () => {
     // The byte order mark keeps the first record from parsing, as it does for a fresh read.
     expect(groups.map((group) => group.report?.reviews.length)).toEqual([0, 0, 1, 2, 1, 1, 0]);
     expect(withRecords).toBe(4);
+  });
+});
+
+describe('collectReport handing each migration on', () => {
+  it('gives every migration, in order, to its callback and keeps none of them', async () => {
+    const repo = fixtureRepo({ commit: false });
+    const liveRoot = path.join(repo, 'migrations');
+    const context = { repoRoot: repo, configPath: null, config: null, migrationsDir: 'migrations', liveRoot, lockTimeoutMs: 1000, reviewPolicy: 'when-flagged' as const };
+    const kept = await collectReport(context, 1);
+    const handed: ReportMigration[] = [];
+    const streamed = await collectReport(context, 1, (migration) => void handed.push(migration));
+    expect(streamed.migrations).toEqual([]);
+    expect(handed.map((migration) => migration.slug)).toEqual(kept.migrations.map((migration) => migration.slug));
+    expect(handed).toEqual(kept.migrations);
+    expect(handed.length).toBeGreaterThan(5);
+    expect(streamed.projectGroups).toEqual(kept.projectGroups);
   });
 });
