@@ -34,12 +34,35 @@ function contentHash(file: string): string {
 const FIELDS_BEFORE_PATH: Readonly<Record<string, number>> = { '1': 8, '2': 9, u: 10, '?': 1, '!': 1 };
 
 /**
+ * The pathspec that leaves out each of `except` (repository-relative,
+ * `/`-separated directories), taken literally; none when nothing inside the
+ * repository is left out.
+ */
+function exclusionPathspec(except: readonly string[]): string[] {
+  const inside = except.filter((prefix) => prefix !== '' && prefix !== '.' && prefix !== '..' && !prefix.startsWith('../') && !path.isAbsolute(prefix) && !/^[A-Za-z]:/.test(prefix));
+  return inside.length === 0 ? [] : ['--', ':/', ...inside.map((prefix) => `:(top,exclude,literal)${prefix}`)];
+}
+
+/**
  * The repository's HEAD and changed paths, or null outside a git work tree:
  * one `git status` whose branch header names the commit checked out. A
- * rename or copy counts under both its paths.
+ * rename or copy counts under both its paths. Paths under one of `except`
+ * (repository-relative, `/`-separated) are not looked at: git leaves them
+ * out, so a large live root is neither scanned for changes nor hashed.
  */
-export function captureRepoState(repoRoot: string): RepoState | null {
-  const status = runGit(repoRoot, ['--no-optional-locks', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--ignore-submodules=none']);
+export function captureRepoState(repoRoot: string, except: readonly string[] = []): RepoState | null {
+  // Pathspec magic is off in cairn's git calls (GIT_LITERAL_PATHSPECS); this one needs `exclude`.
+  const status = runGit(repoRoot, [
+    '--no-literal-pathspecs',
+    '--no-optional-locks',
+    'status',
+    '--porcelain=v2',
+    '--branch',
+    '-z',
+    '--untracked-files=all',
+    '--ignore-submodules=none',
+    ...exclusionPathspec(except),
+  ]);
   if (status.error !== undefined || status.status !== 0) return null;
   let head: string | null = null;
   const entries = new Map<string, string>();

@@ -307,7 +307,9 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
     promptSha256: prompt.promptSha256,
   });
   result.logRunId = logRunId;
-  const outsideBefore = captureRepoState(ctx.repoRoot);
+  // The live root is left out: other migrations publish there meanwhile, and this one's live directory is guarded by the publish's dirty check.
+  const lane = [toPosix(path.relative(ctx.repoRoot, ctx.liveRoot))];
+  const outsideBefore = captureRepoState(ctx.repoRoot, lane);
   options.progress?.(`Running ${operation} for ${run.slug} with ${settings.agent === 'command' ? path.basename(command.argv[0] ?? '') : settings.agent}…`);
   const agentRun = await runAgent({
     argv: command.argv,
@@ -342,8 +344,7 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
     return { ...result, status: 'agent-failed', reason };
   }
 
-  // The live root is left out: other migrations publish there meanwhile, and this one's live directory is guarded by the publish's dirty check.
-  const outside = repoStateChanges(outsideBefore, captureRepoState(ctx.repoRoot), [toPosix(path.relative(ctx.repoRoot, ctx.liveRoot))]);
+  const outside = repoStateChanges(outsideBefore, captureRepoState(ctx.repoRoot, lane), lane);
   if (outside.length > 0) {
     const shown = outside.slice(0, 10).join(', ') + (outside.length > 10 ? `, and ${outside.length - 10} more` : '');
     if (options.agent.allowOutsideWrites !== true) {

@@ -73,4 +73,34 @@ describe('repoStateChanges between two captures', () => {
   it('is null outside a git work tree', () => {
     expect(captureRepoState(tempDir())).toBeNull();
   });
+
+  it('leaves out what is under an excluded directory, taken literally, and nothing beside it', () => {
+    const repo = seeded();
+    for (const dir of ['live[1]', 'live1', 'live[1]-old']) {
+      mkdirSync(path.join(repo, dir));
+      writeFileSync(path.join(repo, dir, 'x.md'), 'x\n');
+    }
+    commitAll(repo, 'live');
+    const lane = ['live[1]'];
+    const change = (): void => {
+      for (const dir of ['live[1]', 'live1', 'live[1]-old']) writeFileSync(path.join(repo, dir, 'x.md'), 'edited\n');
+      mkdirSync(path.join(repo, 'live[1]', 'fresh'));
+      writeFileSync(path.join(repo, 'live[1]', 'fresh', 'y.md'), 'y\n');
+      writeFileSync(path.join(repo, 'src', 'a.js'), 'edited\n');
+    };
+    const before = captureRepoState(repo, lane);
+    change();
+    const after = captureRepoState(repo, lane);
+    expect([...(after?.entries.keys() ?? [])].sort()).toEqual(['live1/x.md', 'live[1]-old/x.md', 'src/a.js']);
+    expect(repoStateChanges(before, after, lane)).toEqual(['live1/x.md', 'live[1]-old/x.md', 'src/a.js']);
+    // Asked from a subdirectory, and with the live root outside the repository or at its top, the same.
+    expect([...(captureRepoState(path.join(repo, 'src'), lane)?.entries.keys() ?? [])].sort()).toEqual(['live1/x.md', 'live[1]-old/x.md', 'src/a.js']);
+    expect([...(captureRepoState(repo, ['../elsewhere', ''])?.entries.keys() ?? [])].sort()).toEqual([
+      'live1/x.md',
+      'live[1]-old/x.md',
+      'live[1]/fresh/y.md',
+      'live[1]/x.md',
+      'src/a.js',
+    ]);
+  });
 });
