@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runGit } from './git.js';
+import { gitTopLevel, runGit, type GitResult } from './git.js';
 
 /*
  * What an agent may not change: the repository outside the directory it was
@@ -33,41 +33,98 @@ function contentHash(file: string): string {
 /** Fields before the path in `git status --porcelain=v2` records: ordinary, renamed or copied, unmerged. */
 const FIELDS_BEFORE_PATH: Readonly<Record<string, number>> = { '1': 8, '2': 9, u: 10, '?': 1, '!': 1 };
 
-/**
- * The pathspec that leaves out each of `except` (repository-relative,
- * `/`-separated directories), taken literally; none when nothing inside the
- * repository is left out.
- */
-function exclusionPathspec(except: readonly string[]): string[] {
-  const inside = except.filter((prefix) => prefix !== '' && prefix !== '.' && prefix !== '..' && !prefix.startsWith('../') && !path.isAbsolute(prefix) && !/^[A-Za-z]:/.test(prefix));
-  return inside.length === 0 ? [] : ['--', ':/', ...inside.map((prefix) => `:(top,exclude,literal)${prefix}`)];
+/** The directories of `except` that lie inside the repository (repository-relative, `/`-separated). */
+function insidePrefixes(except: readonly string[]): string[] {
+  return except.filter((prefix) => prefix !== '' && prefix !== '.' && prefix !== '..' && !prefix.startsWith('../') && !path.isAbsolute(prefix) && !/^[A-Za-z]:/.test(prefix));
 }
 
 /**
- * The repository's HEAD and changed paths, or null outside a git work tree:
- * one `git status` whose branch header names the commit checked out. A
- * rename or copy counts under both its paths. Paths under one of `except`
- * (repository-relative, `/`-separated) are not looked at: git leaves them
- * out, so a large live root is neither scanned for changes nor hashed.
+ * A directory left out with more entries than this is left out of git's
+ * walk for untracked files by naming what lies beside it instead: git walks
+ * a directory an `exclude` pathspec leaves out all the same (0.6 s for a
+ * live root of 10,000 migrations).
+ */
+const NAME_BESIDE_MIN_ENTRIES = 256;
+
+function entryCount(dir: string): number {
+  try {
+    return readdirSync(dir).length;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Literal pathspecs for everything on disk beside `prefix`: the other
+ * entries of each directory on the way down to it (`.git` aside). Null when
+ * one of those directories cannot be listed.
+ */
+function besidePathspecs(repoRoot: string, prefix: string): string[] | null {
+  const parts = prefix.split('/').filter((part) => part !== '' && part !== '.');
+  const specs: string[] = [];
+  for (let depth = 0; depth < parts.length; depth++) {
+    const dir = parts.slice(0, depth).join('/');
+    let names: string[];
+    try {
+      names = readdirSync(path.join(repoRoot, dir));
+    } catch {
+      return null;
+    }
+    for (const name of names) {
+      if (name === parts[depth] || (depth === 0 && name === '.git')) continue;
+      specs.push(`:(literal)${dir === '' ? '' : `${dir}/`}${name}`);
+    }
+  }
+  return specs;
+}
+
+/** Pathspec magic is off in cairn's git calls (GIT_LITERAL_PATHSPECS); these need `exclude` and `literal`. */
+function gitWithMagic(repoRoot: string, args: string[]): GitResult {
+  return runGit(repoRoot, ['--no-literal-pathspecs', '--no-optional-locks', ...args]);
+}
+
+function statusArgs(untracked: 'all' | 'no', pathspec: string[]): string[] {
+  return ['status', '--porcelain=v2', '--branch', '-z', `--untracked-files=${untracked}`, '--ignore-submodules=none', ...pathspec];
+}
+
+/**
+ * The repository's HEAD and changed paths (relative to the top of the work
+ * tree), or null outside a git work tree: one `git status` whose branch
+ * header names the commit checked out. A rename or copy counts under both
+ * its paths. Paths under one of `except` (relative to `repoRoot`,
+ * `/`-separated) are not looked at: git leaves them out, so a large live
+ * root is neither scanned for changes nor hashed. `repoRoot` may be a
+ * directory inside the work tree (a project in a monorepo).
  */
 export function captureRepoState(repoRoot: string, except: readonly string[] = []): RepoState | null {
-  // Pathspec magic is off in cairn's git calls (GIT_LITERAL_PATHSPECS); this one needs `exclude`.
-  const status = runGit(repoRoot, [
-    '--no-literal-pathspecs',
-    '--no-optional-locks',
-    'status',
-    '--porcelain=v2',
-    '--branch',
-    '-z',
-    '--untracked-files=all',
-    '--ignore-submodules=none',
-    ...exclusionPathspec(except),
-  ]);
-  if (status.error !== undefined || status.status !== 0) return null;
+  const inside = insidePrefixes(except);
+  const exclusions = inside.length === 0 ? [] : ['--', ':/', ...inside.map((prefix) => `:(exclude,literal)${prefix}`)];
+  const atTop = lstatSync(path.join(repoRoot, '.git'), { throwIfNoEntry: false }) !== undefined;
+  const top = atTop ? repoRoot : gitTopLevel(repoRoot);
+  if (top === null) return null;
+  const [only] = inside;
+  const beside = atTop && inside.length === 1 && only !== undefined && entryCount(path.join(repoRoot, only)) > NAME_BESIDE_MIN_ENTRIES ? besidePathspecs(repoRoot, only) : null;
+  if (beside === null) {
+    const status = gitWithMagic(repoRoot, statusArgs('all', exclusions));
+    return status.error !== undefined || status.status !== 0 ? null : parseStatus(top, status.stdout);
+  }
+  // Tracked paths from the index (fast with the exclusion); untracked ones only where git is told to look.
+  const tracked = gitWithMagic(repoRoot, statusArgs('no', exclusions));
+  if (tracked.error !== undefined || tracked.status !== 0) return null;
+  const state = parseStatus(top, tracked.stdout);
+  if (beside.length === 0) return state;
+  const untracked = gitWithMagic(repoRoot, ['ls-files', '--others', '--exclude-standard', '--full-name', '-z', '--', ...beside]);
+  if (untracked.error !== undefined || untracked.status !== 0) return null;
+  for (const rel of untracked.stdout.split('\0')) if (rel !== '') state.entries.set(rel, `?:${contentHash(path.join(top, rel))}`);
+  return state;
+}
+
+/** What `git status --porcelain=v2 --branch -z` printed, each path's content hashed under `top`, the work tree's top. */
+function parseStatus(top: string, stdout: string): RepoState {
   let head: string | null = null;
   const entries = new Map<string, string>();
-  const record = (rel: string, code: string): void => void entries.set(rel, `${code}:${contentHash(path.join(repoRoot, rel))}`);
-  const fields = status.stdout.split('\0');
+  const record = (rel: string, code: string): void => void entries.set(rel, `${code}:${contentHash(path.join(top, rel))}`);
+  const fields = stdout.split('\0');
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i] as string;
     if (field.startsWith('# branch.oid ')) {

@@ -93,8 +93,7 @@ describe('repoStateChanges between two captures', () => {
     const after = captureRepoState(repo, lane);
     expect([...(after?.entries.keys() ?? [])].sort()).toEqual(['live1/x.md', 'live[1]-old/x.md', 'src/a.js']);
     expect(repoStateChanges(before, after, lane)).toEqual(['live1/x.md', 'live[1]-old/x.md', 'src/a.js']);
-    // Asked from a subdirectory, and with the live root outside the repository or at its top, the same.
-    expect([...(captureRepoState(path.join(repo, 'src'), lane)?.entries.keys() ?? [])].sort()).toEqual(['live1/x.md', 'live[1]-old/x.md', 'src/a.js']);
+    // With the live root outside the repository or at its top, nothing is left out.
     expect([...(captureRepoState(repo, ['../elsewhere', ''])?.entries.keys() ?? [])].sort()).toEqual([
       'live1/x.md',
       'live[1]-old/x.md',
@@ -102,5 +101,62 @@ describe('repoStateChanges between two captures', () => {
       'live[1]/x.md',
       'src/a.js',
     ]);
+  });
+
+  it('leaves a large live root out of the walk for untracked files and still sees everything beside it', () => {
+    const repo = seeded();
+    for (const live of ['migrations', 'nested/live']) {
+      for (let i = 0; i < 300; i++) {
+        mkdirSync(path.join(repo, live, `m${i}`), { recursive: true });
+        writeFileSync(path.join(repo, live, `m${i}`, 'manifest.json'), '{}\n');
+      }
+    }
+    writeFileSync(path.join(repo, 'README'), 'r\n');
+    writeFileSync(path.join(repo, 'nested', 'kept.md'), 'k\n');
+    commitAll(repo, 'live roots');
+    const change = (): void => {
+      writeFileSync(path.join(repo, 'notes.txt'), 'untracked at the top\n');
+      writeFileSync(path.join(repo, 'src', 'new.js'), 'untracked in src\n');
+      writeFileSync(path.join(repo, 'nested', 'other.md'), 'untracked beside the nested live root\n');
+      mkdirSync(path.join(repo, 'ignored'));
+      writeFileSync(path.join(repo, 'ignored', 'x'), 'ignored\n');
+      rmSync(path.join(repo, 'README'));
+      rmSync(path.join(repo, 'nested', 'kept.md'));
+      writeFileSync(path.join(repo, 'src', 'a.js'), 'edited\n');
+      for (const live of ['migrations', 'nested/live']) {
+        writeFileSync(path.join(repo, live, 'm1', 'manifest.json'), 'edited\n');
+        mkdirSync(path.join(repo, live, 'fresh'));
+        writeFileSync(path.join(repo, live, 'fresh', 'manifest.json'), '{}\n');
+      }
+    };
+    const before = { top: captureRepoState(repo, ['migrations']), nested: captureRepoState(repo, ['nested/live']) };
+    change();
+    const top = captureRepoState(repo, ['migrations']);
+    const nested = captureRepoState(repo, ['nested/live']);
+    const common = ['README', 'nested/kept.md', 'nested/other.md', 'notes.txt', 'src/a.js', 'src/new.js'];
+    expect([...(top?.entries.keys() ?? [])].sort()).toEqual([...common, 'nested/live/fresh/manifest.json', 'nested/live/m1/manifest.json'].sort());
+    expect([...(nested?.entries.keys() ?? [])].sort()).toEqual([...common, 'migrations/fresh/manifest.json', 'migrations/m1/manifest.json'].sort());
+    expect(top?.entries.get('notes.txt')).toMatch(/^\?:[0-9a-f]{64}$/);
+    expect(top?.entries.get('README')).toBe('.D:-');
+    expect(repoStateChanges(before.top, top, ['migrations'])).toEqual([...common, 'nested/live/fresh/manifest.json', 'nested/live/m1/manifest.json'].sort());
+    expect(repoStateChanges(before.nested, nested, ['nested/live'])).toEqual([...common, 'migrations/fresh/manifest.json', 'migrations/m1/manifest.json'].sort());
+  });
+
+  it('works for a project in a directory of a larger repository, its live root relative to the project', () => {
+    const repo = seeded();
+    const project = path.join(repo, 'project');
+    mkdirSync(path.join(project, 'live', 'm'), { recursive: true });
+    writeFileSync(path.join(project, 'live', 'm', 'manifest.json'), '{}\n');
+    writeFileSync(path.join(project, 'tool.js'), 't\n');
+    commitAll(repo, 'project');
+    writeFileSync(path.join(repo, 'src', 'a.js'), 'dirty before\n');
+    const before = captureRepoState(project, ['live']);
+    writeFileSync(path.join(repo, 'src', 'a.js'), 'dirty after\n');
+    writeFileSync(path.join(project, 'tool.js'), 'edited\n');
+    writeFileSync(path.join(project, 'live', 'm', 'manifest.json'), 'edited\n');
+    const after = captureRepoState(project, ['live']);
+    // Paths are the repository's; a second edit of an already dirty file is seen, so its content was found.
+    expect([...(after?.entries.keys() ?? [])].sort()).toEqual(['project/tool.js', 'src/a.js']);
+    expect(repoStateChanges(before, after)).toEqual(['project/tool.js', 'src/a.js']);
   });
 });
