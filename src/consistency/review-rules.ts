@@ -23,9 +23,10 @@ export function reviewLineProblem(line: string): string | null {
 /**
  * `review-record-invalid`: one finding per malformed line of
  * `.planning/reviews.jsonl` (a blank line included; the final newline is not
- * a line). Silent when the file does not exist.
+ * a line), from `bytes`, what `readBytes` read of it. Silent when the file
+ * does not exist.
  */
-export function reviewFindings(ctx: MigrationContext, bytes: ReturnType<typeof readBytes> = readBytes(migrationFiles(ctx.dir).reviews)): Finding[] {
+export function reviewFindings(ctx: MigrationContext, bytes: ReturnType<typeof readBytes>): Finding[] {
   const file = migrationFiles(ctx.dir).reviews;
   const read = strictTextOf(bytes);
   if (read === null) return [];

@@ -149,15 +149,14 @@ function parseStatus(top: string, stdout: string): RepoState {
 
 /**
  * The paths that differ between two states (sorted), with `HEAD` first when
- * it moved. Paths under one of `except` (repository-relative, `/`-separated)
- * are left out.
+ * it moved. What the captures left out (`captureRepoState`'s `except`) is
+ * in neither.
  */
-export function repoStateChanges(before: RepoState | null, after: RepoState | null, except: readonly string[] = []): string[] {
+export function repoStateChanges(before: RepoState | null, after: RepoState | null): string[] {
   if (before === null || after === null) return [];
-  const excluded = (rel: string): boolean => except.some((prefix) => rel === prefix || rel.startsWith(`${prefix}/`));
   const changed = new Set<string>();
-  for (const [rel, value] of after.entries) if (before.entries.get(rel) !== value && !excluded(rel)) changed.add(rel);
-  for (const rel of before.entries.keys()) if (!after.entries.has(rel) && !excluded(rel)) changed.add(rel);
+  for (const [rel, value] of after.entries) if (before.entries.get(rel) !== value) changed.add(rel);
+  for (const rel of before.entries.keys()) if (!after.entries.has(rel)) changed.add(rel);
   const paths = [...changed].sort();
   return before.head !== after.head ? ['HEAD', ...paths] : paths;
 }

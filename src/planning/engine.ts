@@ -344,7 +344,7 @@ export async function executeStep(ctx: EngineContext, run: OpenedRun, options: E
     return { ...result, status: 'agent-failed', reason };
   }
 
-  const outside = repoStateChanges(outsideBefore, captureRepoState(ctx.repoRoot, lane), lane);
+  const outside = repoStateChanges(outsideBefore, captureRepoState(ctx.repoRoot, lane));
   if (outside.length > 0) {
     const shown = outside.slice(0, 10).join(', ') + (outside.length > 10 ? `, and ${outside.length - 10} more` : '');
     if (options.agent.allowOutsideWrites !== true) {

@@ -92,7 +92,7 @@ describe('repoStateChanges between two captures', () => {
     change();
     const after = captureRepoState(repo, lane);
     expect([...(after?.entries.keys() ?? [])].sort()).toEqual(['live1/x.md', 'live[1]-old/x.md', 'src/a.js']);
-    expect(repoStateChanges(before, after, lane)).toEqual(['live1/x.md', 'live[1]-old/x.md', 'src/a.js']);
+    expect(repoStateChanges(before, after)).toEqual(['live1/x.md', 'live[1]-old/x.md', 'src/a.js']);
     // With the live root outside the repository or at its top, nothing is left out.
     expect([...(captureRepoState(repo, ['../elsewhere', ''])?.entries.keys() ?? [])].sort()).toEqual([
       'live1/x.md',
@@ -138,8 +138,8 @@ describe('repoStateChanges between two captures', () => {
     expect([...(nested?.entries.keys() ?? [])].sort()).toEqual([...common, 'migrations/fresh/manifest.json', 'migrations/m1/manifest.json'].sort());
     expect(top?.entries.get('notes.txt')).toMatch(/^\?:[0-9a-f]{64}$/);
     expect(top?.entries.get('README')).toBe('.D:-');
-    expect(repoStateChanges(before.top, top, ['migrations'])).toEqual([...common, 'nested/live/fresh/manifest.json', 'nested/live/m1/manifest.json'].sort());
-    expect(repoStateChanges(before.nested, nested, ['nested/live'])).toEqual([...common, 'migrations/fresh/manifest.json', 'migrations/m1/manifest.json'].sort());
+    expect(repoStateChanges(before.top, top)).toEqual([...common, 'nested/live/fresh/manifest.json', 'nested/live/m1/manifest.json'].sort());
+    expect(repoStateChanges(before.nested, nested)).toEqual([...common, 'migrations/fresh/manifest.json', 'migrations/m1/manifest.json'].sort());
   });
 
   it('works for a project in a directory of a larger repository, its live root relative to the project', () => {
@@ -148,15 +148,19 @@ describe('repoStateChanges between two captures', () => {
     mkdirSync(path.join(project, 'live', 'm'), { recursive: true });
     writeFileSync(path.join(project, 'live', 'm', 'manifest.json'), '{}\n');
     writeFileSync(path.join(project, 'tool.js'), 't\n');
+    // A directory of the repository named like the project's live root is not the live root.
+    mkdirSync(path.join(repo, 'live'));
+    writeFileSync(path.join(repo, 'live', 'other.md'), 'o\n');
     commitAll(repo, 'project');
     writeFileSync(path.join(repo, 'src', 'a.js'), 'dirty before\n');
     const before = captureRepoState(project, ['live']);
     writeFileSync(path.join(repo, 'src', 'a.js'), 'dirty after\n');
     writeFileSync(path.join(project, 'tool.js'), 'edited\n');
     writeFileSync(path.join(project, 'live', 'm', 'manifest.json'), 'edited\n');
+    writeFileSync(path.join(repo, 'live', 'other.md'), 'edited\n');
     const after = captureRepoState(project, ['live']);
     // Paths are the repository's; a second edit of an already dirty file is seen, so its content was found.
-    expect([...(after?.entries.keys() ?? [])].sort()).toEqual(['project/tool.js', 'src/a.js']);
-    expect(repoStateChanges(before, after)).toEqual(['project/tool.js', 'src/a.js']);
+    expect([...(after?.entries.keys() ?? [])].sort()).toEqual(['live/other.md', 'project/tool.js', 'src/a.js']);
+    expect(repoStateChanges(before, after)).toEqual(['live/other.md', 'project/tool.js', 'src/a.js']);
   });
 });

@@ -64,7 +64,7 @@ function migrationMarkdown(migration: ReportMigration, withDiagram: boolean): st
 
 export function renderMarkdownReport(data: ReportData, options: MarkdownReportOptions = {}): string {
   const maxDiagrams = options.maxDiagrams ?? DEFAULT_MAX_DIAGRAMS;
-  const board = boardOf(data.migrations);
+  const board = boardOf(data.migrations, boardColumn);
   const out = ['## cairn migrations', ''];
   if (data.migrations.length === 0) return `${[...out, 'No migrations.'].join('\n')}\n`;
   out.push('| Status | Count |', '|---|---|');

@@ -10,6 +10,7 @@ import {
   ageText,
   anchorOf,
   boardColumn,
+  boardOf,
   cursorText,
   nextStep,
   phaseTrack,
@@ -82,9 +83,7 @@ function badge(migration: ReportMigration): string {
   return `<span class="badge b-${column}">${COLUMN_MARKS[column]} ${esc(COLUMN_TITLES[column])}</span>`;
 }
 
-function boardHtml(migrations: readonly RenderedMigration[], now: string | null): string {
-  const board = new Map<BoardColumn, RenderedMigration[]>(BOARD_COLUMNS.map((column) => [column, []]));
-  for (const migration of migrations) board.get(migration.column)?.push(migration);
+function boardHtml(board: ReadonlyMap<BoardColumn, RenderedMigration[]>, now: string | null): string {
   const columns = BOARD_COLUMNS.filter((column) => column !== 'blocked' || (board.get(column)?.length ?? 0) > 0).map((column) => {
     const items = board.get(column) ?? [];
     const cards = items
@@ -253,14 +252,15 @@ export class HtmlReportPage {
   parts(page: Pick<ReportData, 'now' | 'projectGroups' | 'readDocs'>, options: HtmlReportOptions = {}): Buffer[] {
     const maxBytes = options.maxBytes ?? DEFAULT_HTML_MAX_BYTES;
     const { migrations } = this;
-    const counts = BOARD_COLUMNS.map((column) => [column, migrations.filter((m) => m.column === column).length] as const).filter(([, n]) => n > 0);
+    const board = boardOf(migrations, (migration) => migration.column);
+    const counts = BOARD_COLUMNS.map((column) => [column, board.get(column)?.length ?? 0] as const).filter(([, n]) => n > 0);
     const summary = counts.map(([column, n]) => `${n} ${COLUMN_TITLES[column].toLowerCase()}`).join(', ');
     const head = Buffer.from(
       `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
         `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">` +
         `<title>cairn report</title><style>${CSS}</style></head><body>${graphSymbols()}<main>` +
         `<h1>Migrations</h1><p class="meta">${migrations.length} migration${migrations.length === 1 ? '' : 's'}${summary === '' ? '' : `: ${esc(summary)}`}.` +
-        `${page.now === null ? '' : ` Ages as of ${esc(page.now)}.`}</p>${boardHtml(migrations, page.now)}${projectHtml(page.projectGroups, this.repoRoot)}`,
+        `${page.now === null ? '' : ` Ages as of ${esc(page.now)}.`}</p>${boardHtml(board, page.now)}${projectHtml(page.projectGroups, this.repoRoot)}`,
       'utf8',
     );
     const tail = Buffer.from('</main></body></html>\n', 'utf8');

@@ -185,9 +185,9 @@ export class NewestTimestamp {
   }
 }
 
-/** Migrations grouped by board column, each column in slug order (the input's). */
-export function boardOf(migrations: readonly ReportMigration[]): Map<BoardColumn, ReportMigration[]> {
-  const board = new Map<BoardColumn, ReportMigration[]>(BOARD_COLUMNS.map((column) => [column, []]));
-  for (const migration of migrations) board.get(boardColumn(migration))?.push(migration);
+/** Migrations grouped by board column (`columnOf`: {@link boardColumn}, or one already worked out), each column in the input's order (by slug). */
+export function boardOf<T>(migrations: readonly T[], columnOf: (migration: T) => BoardColumn): Map<BoardColumn, T[]> {
+  const board = new Map<BoardColumn, T[]>(BOARD_COLUMNS.map((column) => [column, []]));
+  for (const migration of migrations) board.get(columnOf(migration))?.push(migration);
   return board;
 }
