@@ -50,7 +50,7 @@ export const PREFETCH_MIN_DIRECTORIES = 100;
 const IN_FLIGHT = 32;
 /** How many directories the prefetcher may be ahead of the scan, so it never evicts what the scan has yet to read. */
 const AHEAD = 512;
-/** Files larger than this are not prefetched (the scan refuses or rarely reads them). */
+/** At most this much of any one file is read ahead (the scan refuses larger files or rarely reads them). */
 const MAX_BYTES = 16 * 1024 * 1024;
 
 const INERT: Prefetcher = { advance() {}, stop() {}, reading: false };
@@ -149,26 +149,34 @@ function prefetchThread(fs: typeof import('node:fs'), threads: typeof import('no
 
   function finish(buffer: Buffer | null, fd: number | null): void {
     if (buffer !== null) scratch.push(buffer);
-    if (fd !== null) fs.close(fd, () => {});
+    if (fd !== null) closeQuietly(fd);
     running--;
     pump();
   }
 
+  // Closing a file only read does not wait on the disk: not worth a round trip to the thread pool.
+  function closeQuietly(fd: number): void {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // nothing was written
+    }
+  }
+
+  // Two round trips to the thread pool per file, open and read: no stat first (a read of a FIFO opened
+  // non-blocking returns at once, one of a directory fails), and a short read is the end of a file.
   function readFile(file: string): void {
     running++;
     fs.open(file, flags, (openError, fd) => {
       if (openError) return finish(null, null);
-      fs.fstat(fd, (statError, stats) => {
-        if (statError || !stats.isFile() || stats.size > maxBytes) return finish(null, fd);
-        const buffer = scratch.pop() ?? Buffer.allocUnsafe(64 * 1024);
-        const step = (offset: number): void => {
-          fs.read(fd, buffer, 0, buffer.length, offset, (readError, bytes) => {
-            if (readError || bytes === 0 || offset + bytes >= stats.size) return finish(buffer, fd);
-            step(offset + bytes);
-          });
-        };
-        step(0);
-      });
+      const buffer = scratch.pop() ?? Buffer.allocUnsafe(64 * 1024);
+      const step = (offset: number): void => {
+        fs.read(fd, buffer, 0, buffer.length, offset, (readError, bytes) => {
+          if (readError || bytes < buffer.length || offset + bytes >= maxBytes) return finish(buffer, fd);
+          step(offset + bytes);
+        });
+      };
+      step(0);
     });
   }
 
