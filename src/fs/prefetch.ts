@@ -163,24 +163,34 @@ function prefetchThread(fs: typeof import('node:fs'), threads: typeof import('no
     }
   }
 
-  // Two round trips to the thread pool per file, open and read: no stat first (a read of a FIFO opened
-  // non-blocking returns at once, one of a directory fails), and a short read is the end of a file.
-  function readFile(file: string): void {
+  /**
+   * Reads `file` (at most `maxBytes` of it; a short read is its end). A
+   * file a listing showed as a regular file (`listed`) is read at once: two
+   * round trips to the thread pool, open and read. Any other is read only
+   * when an `fstat` of the opened descriptor says it is a regular file, so
+   * nothing is read from a FIFO or a device.
+   */
+  function readFile(file: string, listed: boolean): void {
     running++;
     fs.open(file, flags, (openError, fd) => {
       if (openError) return finish(null, null);
-      const buffer = scratch.pop() ?? Buffer.allocUnsafe(64 * 1024);
-      const step = (offset: number): void => {
-        fs.read(fd, buffer, 0, buffer.length, offset, (readError, bytes) => {
-          if (readError || bytes < buffer.length || offset + bytes >= maxBytes) return finish(buffer, fd);
-          step(offset + bytes);
-        });
+      const read = (): void => {
+        const buffer = scratch.pop() ?? Buffer.allocUnsafe(64 * 1024);
+        const step = (offset: number): void => {
+          fs.read(fd, buffer, 0, buffer.length, offset, (readError, bytes) => {
+            if (readError || bytes < buffer.length || offset + bytes >= maxBytes) return finish(buffer, fd);
+            step(offset + bytes);
+          });
+        };
+        step(0);
       };
-      step(0);
+      if (listed) return read();
+      fs.fstat(fd, (statError, stats) => (statError || !stats.isFile() || stats.size > maxBytes ? finish(null, fd) : read()));
     });
   }
 
-  // Queued directories: "\0<dir>" is read with everything under it, "\u0001<dir>" only its own files.
+  // Queued directories: "\0<dir>" is read with everything under it, "\u0001<dir>" only its own files;
+  // "\u0002<file>": a file a listing showed as a regular file.
   function walk(dir: string, deep: boolean): void {
     listing++;
     running++;
@@ -193,7 +203,7 @@ function prefetchThread(fs: typeof import('node:fs'), threads: typeof import('no
           if (entry.isDirectory()) {
             if (deep) queue.push(`\0${full}`);
           } else if (entry.isFile()) {
-            queue.push(full);
+            queue.push(`\u0002${full}`);
           }
         }
       }
@@ -274,7 +284,8 @@ function prefetchThread(fs: typeof import('node:fs'), threads: typeof import('no
       if (next !== undefined) {
         if (next.startsWith('\0')) walk(next.slice(1), true);
         else if (next.startsWith('\u0001')) walk(next.slice(1), false);
-        else readFile(next);
+        else if (next.startsWith('\u0002')) readFile(next.slice(1), true);
+        else readFile(next, false);
         continue;
       }
       if (nextDir >= directories.length || nextDir >= allowed || listing >= MAX_LISTING) return;

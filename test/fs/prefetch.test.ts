@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readFileSync, readSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PREFETCH_MIN_DIRECTORIES, mapPrefetched } from '../../src/fs/index.js';
@@ -53,6 +53,43 @@ describe('startPrefetch', () => {
     `;
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
     expect([result.status, result.signal, result.stdout, result.stderr]).toEqual([0, null, 'started\n', '']);
+  });
+
+  // The fstat of a file named in the scope, and reads at explicit offsets (which a FIFO refuses), each keep it so.
+  it('takes nothing out of a FIFO it is asked to read by name', async () => {
+    const root = tempDir();
+    const dirs = Array.from({ length: PREFETCH_MIN_DIRECTORIES }, (_, i) => {
+      const dir = path.join(root, `m${i}`);
+      mkdirSync(dir);
+      return dir;
+    });
+    const fifo = path.join(dirs[0] as string, 'state.json');
+    execFileSync('mkfifo', [fifo]);
+    // Holds the FIFO open for writing with bytes waiting in it, so a reader's open and read would both succeed.
+    const writer = spawn(process.execPath, [
+      '-e',
+      `const fs = require('fs'); fs.writeSync(fs.openSync(${JSON.stringify(fifo)}, fs.constants.O_RDWR), 'waiting'); process.stdout.write('ready'); setInterval(() => {}, 1000);`,
+    ]);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        writer.stdout.once('data', () => resolve());
+        writer.once('exit', () => reject(new Error('the FIFO writer exited')));
+      });
+      const script = `
+        import { startPrefetch } from ${JSON.stringify(path.join(REPO_ROOT, 'dist', 'fs', 'index.js'))};
+        startPrefetch(${JSON.stringify(dirs)}, { files: ['state.json'] }).advance(1e9);
+        setTimeout(() => {}, 1500);
+      `;
+      const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+      expect([result.status, result.stderr]).toEqual([0, '']);
+      const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+      const buffer = Buffer.alloc(64);
+      const read = readSync(fd, buffer);
+      closeSync(fd);
+      expect(buffer.subarray(0, read).toString()).toBe('waiting');
+    } finally {
+      writer.kill('SIGKILL');
+    }
   });
 
 });
