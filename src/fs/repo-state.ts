@@ -115,15 +115,26 @@ export function captureRepoState(repoRoot: string, except: readonly string[] = [
   if (beside.length === 0) return state;
   const untracked = gitWithMagic(repoRoot, ['ls-files', '--others', '--exclude-standard', '--full-name', '-z', '--', ...beside]);
   if (untracked.error !== undefined || untracked.status !== 0) return null;
-  for (const rel of untracked.stdout.split('\0')) if (rel !== '') state.entries.set(rel, `?:${contentHash(path.join(top, rel))}`);
+  // Recorded as `git status` records an untracked path (code `?`).
+  for (const rel of untracked.stdout.split('\0')) if (rel !== '') state.entries.set(rel, entryOf(top, rel, '?'));
   return state;
+}
+
+/**
+ * What a capture records of `rel` (relative to `top`, the work tree's top):
+ * git's status code and a hash of its content. Every capture, whichever git
+ * call found the path, records it so, or two captures would differ where
+ * nothing changed.
+ */
+function entryOf(top: string, rel: string, code: string): string {
+  return `${code}:${contentHash(path.join(top, rel))}`;
 }
 
 /** What `git status --porcelain=v2 --branch -z` printed, each path's content hashed under `top`, the work tree's top. */
 function parseStatus(top: string, stdout: string): RepoState {
   let head: string | null = null;
   const entries = new Map<string, string>();
-  const record = (rel: string, code: string): void => void entries.set(rel, `${code}:${contentHash(path.join(top, rel))}`);
+  const record = (rel: string, code: string): void => void entries.set(rel, entryOf(top, rel, code));
   const fields = stdout.split('\0');
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i] as string;
